@@ -1,0 +1,173 @@
+/**
+ * Inside a worker: runs jobs one at a time, in the order they arrive, and sends results
+ * back in batches. Transport-agnostic: the thread and process entries give it a way to
+ * post a message and a way to take an already-arrived message without waiting.
+ *
+ * Batching is what makes tiny tasks cheap: while jobs keep arriving the runner keeps
+ * draining them synchronously (no event-loop turn per job) and sends their results in one
+ * message at least every FLUSH_AFTER_MS, and always before it awaits anything or goes idle.
+ */
+import type {
+  JobMessage,
+  JobResultMessage,
+  MainToWorker,
+  SerializedError,
+  TaskSpec,
+  WorkerToMain,
+} from '../protocol.js';
+import { CONTROL_CURRENT_JOB } from '../protocol.js';
+import type { AnyFunction } from '../tasks.js';
+import { serializeError } from '../util/remote-error.js';
+import { loadTask } from './task-loader.js';
+
+const FLUSH_AFTER_MS = 1;
+
+export interface WorkerTransport {
+  post(message: WorkerToMain): void;
+  /** The next message that has already arrived, without waiting; undefined if none. */
+  receiveNow(): MainToWorker | undefined;
+  /** Ends the worker with this exit code. */
+  exit(code: number): void;
+}
+
+export class JobRunner {
+  private readonly specs = new Map<number, TaskSpec>();
+  private readonly functions = new Map<number, AnyFunction>();
+  private readonly backlog: JobMessage[] = [];
+  private backlogHead = 0;
+  private unsent: JobResultMessage[] = [];
+  private unsentSince = 0;
+  private running = false;
+  private started = false;
+  private closing = false;
+
+  constructor(
+    private readonly transport: WorkerTransport,
+    private readonly control: Int32Array,
+  ) {}
+
+  /** Runs the initializer, reports ready (or the failure), then starts taking jobs. */
+  async start(initializer: { spec: TaskSpec; args: readonly unknown[] } | undefined): Promise<void> {
+    if (initializer) {
+      try {
+        const fn = await loadTask(initializer.spec);
+        await fn(...initializer.args);
+      } catch (error) {
+        this.transport.post({ type: 'initFailed', error: serializeError(error) });
+        this.transport.exit(1);
+        return;
+      }
+    }
+    this.transport.post({ type: 'ready' });
+    this.started = true;
+    this.wake();
+  }
+
+  /** Takes one message from the main side. */
+  accept(message: MainToWorker): void {
+    if (message.type === 'run') {
+      if (message.defines) for (const d of message.defines) this.specs.set(d.key, d.spec);
+      for (const job of message.jobs) this.backlog.push(job);
+    } else {
+      this.closing = true;
+    }
+    this.wake();
+  }
+
+  /** Sends the results computed so far. Also called before the worker dies of an uncaught error. */
+  flush(): void {
+    if (this.unsent.length === 0) return;
+    const results = this.unsent;
+    this.unsent = [];
+    this.transport.post({ type: 'results', results });
+  }
+
+  /** Reports an uncaught error after flushing finished results, then exits with code 1. */
+  crash(error: unknown): void {
+    this.flush();
+    this.transport.post({ type: 'crash', error: serializeError(error) });
+    this.transport.exit(1);
+  }
+
+  private wake(): void {
+    if (!this.started || this.running) return;
+    if (this.hasBacklog()) {
+      void this.drain();
+    } else if (this.closing) {
+      this.transport.exit(0);
+    }
+  }
+
+  private hasBacklog(): boolean {
+    return this.backlogHead < this.backlog.length;
+  }
+
+  private nextJob(): JobMessage | undefined {
+    while (!this.hasBacklog()) {
+      if (this.backlogHead > 0) {
+        this.backlog.length = 0;
+        this.backlogHead = 0;
+      }
+      const message = this.transport.receiveNow();
+      if (message === undefined) return undefined;
+      this.accept(message);
+    }
+    const job = this.backlog[this.backlogHead];
+    this.backlog[this.backlogHead++] = undefined as never;
+    return job;
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    for (let job = this.nextJob(); job !== undefined; job = this.nextJob()) {
+      const startedAt = performance.now();
+      Atomics.store(this.control, CONTROL_CURRENT_JOB, job.id);
+      const values: unknown[] = [];
+      let error: SerializedError | undefined;
+      try {
+        let fn = this.functions.get(job.taskKey);
+        if (fn === undefined) {
+          this.flush();
+          fn = await this.resolve(job.taskKey);
+        }
+        for (const args of job.items) {
+          let value = fn(...args);
+          if (isThenable(value)) {
+            this.flush();
+            value = await value;
+          }
+          values.push(value);
+        }
+      } catch (thrown) {
+        error = serializeError(thrown);
+      }
+      Atomics.store(this.control, CONTROL_CURRENT_JOB, 0);
+      const finishedAt = performance.now();
+      const runMicros = Math.round((finishedAt - startedAt) * 1000);
+      if (this.unsent.length === 0) this.unsentSince = startedAt;
+      this.unsent.push(
+        error === undefined ? { id: job.id, values, runMicros } : { id: job.id, values, error, runMicros },
+      );
+      if (finishedAt - this.unsentSince >= FLUSH_AFTER_MS) this.flush();
+    }
+    this.flush();
+    this.running = false;
+    if (this.closing) this.transport.exit(0);
+  }
+
+  private async resolve(taskKey: number): Promise<AnyFunction> {
+    const spec = this.specs.get(taskKey);
+    if (spec === undefined) throw new Error(`internal: task key ${taskKey} was never defined for this worker`);
+    const fn = await loadTask(spec);
+    this.functions.set(taskKey, fn);
+    return fn;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * Every error class tandem throws or rejects with. Each has a stable `code` so callers
+ * can branch on it without matching message text.
+ */
+
+/** Base class of tandem's errors. */
+export class TandemError extends Error {
+  /** A stable, machine-readable identifier, e.g. `ERR_TANDEM_TIMEOUT`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A task threw (or rejected) inside a worker. The worker lives on. */
+export class TaskError extends TandemError {
+  /** `name` of the error thrown in the worker (e.g. `TypeError`). */
+  readonly remoteName: string;
+  /** The stack as printed in the worker, pointing into the task module. */
+  readonly remoteStack: string | undefined;
+  /** Name of the task (its export name, or `<inline>`). */
+  readonly task: string;
+  /** Index of the failing item within the call's input (map/imap), or 0 for apply. */
+  readonly index: number;
+  constructor(details: {
+    task: string;
+    index: number;
+    remoteName: string;
+    message: string;
+    remoteStack?: string | undefined;
+    cause?: unknown;
+    remoteCode?: unknown;
+  }) {
+    super('ERR_TANDEM_TASK', `task ${details.task} failed: ${details.remoteName}: ${details.message}`, {
+      cause: details.cause,
+    });
+    this.remoteName = details.remoteName;
+    this.remoteStack = details.remoteStack;
+    this.task = details.task;
+    this.index = details.index;
+    if (details.remoteCode !== undefined) this.remoteCode = details.remoteCode;
+  }
+  /** The `code` property of the remote error, if it had one (e.g. `ENOENT`). */
+  remoteCode?: unknown;
+}
+
+/** An inline function could not run in a worker because it is not self-contained. */
+export class InlineTaskError extends TandemError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_TANDEM_INLINE_TASK',
+      `${message}. Inline functions run in another thread and must be self-contained: ` +
+        'no closure variables, no imports. Move the function into a module and register it with ' +
+        'defineTasks(import.meta.url, { ... }) instead.',
+      options,
+    );
+  }
+}
+
+/** The worker running a task died (process.exit, uncaught error, out of memory, killed). */
+export class WorkerExitError extends TandemError {
+  /** The worker's exit code; for a signal on a child process, -N as in Python. */
+  readonly exitCode: number;
+  /** Name of the task the worker held when it died, if any. */
+  readonly task: string | undefined;
+  constructor(exitCode: number, task: string | undefined, options?: { cause?: unknown; detail?: string }) {
+    const what = task === undefined ? 'a worker' : `the worker running task ${task}`;
+    const why = options?.detail ? ` (${options.detail})` : '';
+    super('ERR_TANDEM_WORKER_EXIT', `${what} exited with code ${exitCode}${why}`, options);
+    this.exitCode = exitCode;
+    this.task = task;
+  }
+}
+
+/** The worker's initializer failed, so the pool cannot start workers. */
+export class WorkerInitError extends TandemError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_TANDEM_WORKER_INIT', message, options);
+  }
+}
+
+/** A call or a task ran past its time limit. */
+export class TimeoutError extends TandemError {
+  constructor(message: string) {
+    super('ERR_TANDEM_TIMEOUT', message);
+  }
+}
+
+/** A call was cancelled through its AbortSignal or AsyncResult.cancel(). */
+export class AbortError extends TandemError {
+  constructor(message = 'the call was aborted', options?: { cause?: unknown }) {
+    super('ERR_TANDEM_ABORTED', message, options);
+  }
+}
+
+/** Work was submitted to a pool after close() or terminate(), or was pending at terminate(). */
+export class PoolClosedError extends TandemError {
+  constructor(message = 'the pool is closed: create a new Pool to submit more work') {
+    super('ERR_TANDEM_POOL_CLOSED', message);
+  }
+}
+
+/** A submission would exceed the pool's `maxQueue`, or a bounded queue is full. */
+export class QueueFullError extends TandemError {
+  constructor(message: string) {
+    super('ERR_TANDEM_QUEUE_FULL', message);
+  }
+}
+
+/** A method was called when the object's state does not allow it (e.g. join() before close()). */
+export class InvalidStateError extends TandemError {
+  constructor(message: string) {
+    super('ERR_TANDEM_INVALID_STATE', message);
+  }
+}

@@ -1,0 +1,98 @@
+/** Pool options: their types, defaults and validation, in one place. */
+
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+import type { CancelOptions } from './call-guard.js';
+
+/** Options of `new Pool(...)`. */
+export interface PoolOptions {
+  /** How many workers run at once. Default: `os.availableParallelism()`. */
+  workers?: number;
+  /** Where tasks run. Default `'thread'` (worker threads). */
+  backend?: 'thread';
+  /** A task run once in each new worker before it takes work (e.g. to open a database). */
+  // biome-ignore lint/suspicious/noExplicitAny: any function; its arguments are checked at run time.
+  initializer?: (...args: any[]) => unknown;
+  /** Arguments for `initializer`. */
+  initArgs?: readonly unknown[];
+  /** Replace a worker after it has run this many tasks (items). Default: never. */
+  maxTasksPerWorker?: number;
+  /**
+   * Milliseconds one task may run; past it the task rejects with TimeoutError and its
+   * worker is replaced. A chunk of n items gets n times this budget. Default: no limit.
+   */
+  taskTimeout?: number;
+  /** Most jobs (apply calls, map chunks) waiting for a worker; past it submissions reject with QueueFullError. */
+  maxQueue?: number;
+  /** V8 heap limits for each worker thread. */
+  resourceLimits?: ResourceLimits;
+  /** Environment of each worker. Default: a copy of `process.env` when the worker starts. */
+  env?: NodeJS.ProcessEnv;
+  /** Node options for each worker. Default: the parent's `process.execArgv` (so loaders such as tsx carry over). */
+  execArgv?: string[];
+  /** Name used in worker names and messages. Default `'tandem'`. */
+  name?: string;
+}
+
+/** Options of apply and applyAsync. */
+export interface ApplyOptions extends CancelOptions {
+  /** ArrayBuffers (or MessagePorts) among the arguments to move to the worker rather than copy. */
+  readonly transfer?: readonly TransferListItem[];
+}
+
+/** Options of map and starmap. */
+export interface MapOptions extends CancelOptions {
+  /** Items per job. Default, as Python: ceil(n / (4 x workers)). */
+  readonly chunkSize?: number;
+}
+
+/** Options of imap and imapUnordered. */
+export interface ImapOptions extends CancelOptions {
+  /**
+   * Items per job. Default `'auto'`: chunks start at 1 item and grow until a chunk takes
+   * about 2 ms of work, never beyond maxInFlight / (4 x workers).
+   */
+  readonly chunkSize?: number | 'auto';
+  /**
+   * Most items taken from the source and not yet consumed by the loop; the source is
+   * pulled only while fewer are in flight. Default: max(1024, 256 x workers).
+   */
+  readonly maxInFlight?: number;
+}
+
+export interface ResolvedPoolOptions {
+  readonly workers: number;
+  readonly maxTasksPerWorker: number;
+  readonly taskTimeout: number;
+  readonly maxQueue: number;
+  readonly name: string;
+}
+
+export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
+  const workers = options.workers ?? availableParallelism();
+  requirePositiveInteger('workers', workers);
+  const maxTasksPerWorker = options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY;
+  if (maxTasksPerWorker !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxTasksPerWorker', maxTasksPerWorker);
+  const taskTimeout = options.taskTimeout ?? Number.POSITIVE_INFINITY;
+  if (!(typeof taskTimeout === 'number' && taskTimeout > 0)) {
+    throw new RangeError(`Pool: taskTimeout must be a number of milliseconds > 0, got ${String(taskTimeout)}`);
+  }
+  const maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
+  if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxQueue', maxQueue);
+  if (options.backend !== undefined && options.backend !== 'thread') {
+    throw new TypeError(`Pool: unknown backend "${String(options.backend)}": use 'thread'`);
+  }
+  if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
+    throw new TypeError('Pool: initArgs must be an array of arguments for the initializer');
+  }
+  if (options.initArgs !== undefined && options.initializer === undefined) {
+    throw new TypeError('Pool: initArgs was given without an initializer');
+  }
+  return { workers, maxTasksPerWorker, taskTimeout, maxQueue, name: options.name ?? 'tandem' };
+}
+
+export function requirePositiveInteger(name: string, value: unknown): void {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) {
+    throw new RangeError(`${name} must be a whole number >= 1, got ${String(value)}`);
+  }
+}

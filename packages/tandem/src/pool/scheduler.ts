@@ -1,0 +1,496 @@
+/**
+ * The scheduler: one FIFO of jobs, a set of workers, and the rules that match them.
+ *
+ * - Dispatch picks an idle worker first, starts a new one while below `workers`, and
+ *   otherwise pipelines to the least-loaded worker up to a depth that grows only when
+ *   jobs are measured to be tiny (so long jobs never wait behind each other in a worker).
+ * - Everything assigned in one turn goes to each worker as one message.
+ * - A worker that dies rejects the job it was running (read from its control block) and
+ *   returns the jobs it had not started to the front of the queue.
+ * - Every path settles: results, task errors, worker death, timeouts, cancellation,
+ *   close and terminate each end every job they touch.
+ */
+
+import type { EventEmitter } from 'node:events';
+import type { TransferListItem } from 'node:worker_threads';
+import type { WorkerBackend } from '../backends/backend.js';
+import {
+  InlineTaskError,
+  InvalidStateError,
+  PoolClosedError,
+  QueueFullError,
+  TaskError,
+  TimeoutError,
+  WorkerExitError,
+  WorkerInitError,
+} from '../errors.js';
+import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
+import { CONTROL_BYTES, MAX_JOB_ID } from '../protocol.js';
+import { Fifo } from '../util/fifo.js';
+import { deserializeError } from '../util/remote-error.js';
+import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
+import type { PoolStats } from './stats.js';
+import { StatsRecorder } from './stats.js';
+import { WorkerSlot } from './worker-slot.js';
+
+/** Pipeline jobs into a busy worker only while the jobs queued in it add up to about this. */
+const PIPELINE_TARGET_MICROS = 1000;
+const MAX_PIPELINE_DEPTH = 256;
+/** A job whose worker died before it started goes back to the queue at most this often. */
+const MAX_REQUEUES = 3;
+/** How long a worker asked to exit may take before it is terminated. */
+const GRACEFUL_EXIT_MS = 5000;
+
+export interface SchedulerConfig {
+  readonly backend: WorkerBackend;
+  readonly maxWorkers: number;
+  readonly poolName: string;
+  readonly maxTasksPerWorker: number;
+  readonly taskTimeout: number;
+  readonly maxQueue: number;
+  readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;
+  /** Where pool events are emitted. */
+  readonly events: EventEmitter;
+}
+
+export class Scheduler {
+  private readonly queue = new Fifo<Job>();
+  private queuedJobs = 0;
+  private queuedItems = 0;
+  private readonly slots = new Set<WorkerSlot>();
+  private readonly tasks = new Map<string, ScheduledTask>();
+  private readonly stats = new StatsRecorder();
+  private nextJobId = 1;
+  private nextSlotId = 1;
+  private meanJobMicros = 0;
+  private dispatchScheduled = false;
+  private closed = false;
+  private terminated = false;
+  private broken: Error | undefined;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly config: SchedulerConfig) {}
+
+  /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
+  task(spec: TaskSpec): ScheduledTask {
+    const id = spec.kind === 'module' ? `m:${spec.moduleUrl}#${spec.name}` : `i:${spec.source}`;
+    let task = this.tasks.get(id);
+    if (task === undefined) {
+      task = { key: this.tasks.size + 1, spec, name: spec.name };
+      this.tasks.set(id, task);
+    }
+    return task;
+  }
+
+  /** Why new work would be refused right now, or undefined if it is accepted. */
+  refusal(countsTowardQueueLimit: boolean): Error | undefined {
+    if (this.broken) return this.broken;
+    if (this.closed) return new PoolClosedError();
+    if (countsTowardQueueLimit && this.queuedJobs >= this.config.maxQueue) {
+      return new QueueFullError(
+        `the pool's queue holds ${this.queuedJobs} jobs, its maxQueue: wait for results before submitting more, or raise maxQueue`,
+      );
+    }
+    return undefined;
+  }
+
+  /** Queues a job. The caller has checked refusal() first. */
+  submit(
+    task: ScheduledTask,
+    items: readonly (readonly unknown[])[],
+    firstIndex: number,
+    owner: JobOwner,
+    transfer?: readonly TransferListItem[],
+  ): Job {
+    const id = this.nextJobId;
+    this.nextJobId = id === MAX_JOB_ID ? 1 : id + 1;
+    const job = new Job(id, task, items, firstIndex, owner, transfer);
+    job.queuedAt = performance.now();
+    this.enqueue(job);
+    return job;
+  }
+
+  /**
+   * Withdraws a job its owner no longer wants; the owner is not called back. A queued job
+   * is dropped. A held job is forgotten, and with `stopRunning` its worker is terminated
+   * and replaced (the other jobs it held go back to the queue).
+   */
+  withdraw(job: Job, stopRunning: boolean): void {
+    if (job.state === 'settled') return;
+    const slot = job.slot;
+    if (job.state === 'queued') {
+      this.queuedJobs--;
+      this.queuedItems -= job.items.length;
+    }
+    this.markSettled(job);
+    this.stats.failed += job.items.length;
+    if (slot && stopRunning) this.stopWorker(slot, 'force');
+    this.scheduleDispatch();
+  }
+
+  /** Refuses new work; queued work still runs; workers exit once idle. */
+  close(): void {
+    this.closed = true;
+    this.scheduleDispatch();
+  }
+
+  /** Stops every worker now and rejects all pending work with `reason`. */
+  terminate(reason: Error): void {
+    this.closed = true;
+    if (this.terminated) return;
+    this.terminated = true;
+    this.failQueued(reason);
+    for (const slot of this.slots) {
+      for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error: reason });
+      this.stopWorker(slot, 'force');
+    }
+    this.checkDrained();
+  }
+
+  /** Resolves when the pool is closed and every worker has exited. */
+  join(): Promise<void> {
+    if (!this.closed) {
+      return Promise.reject(new InvalidStateError('join() needs close() or terminate() first'));
+    }
+    if (this.slots.size === 0 && (this.terminated || this.queuedJobs === 0)) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  snapshot(): PoolStats {
+    let busy = 0;
+    for (const slot of this.slots) if (slot.held.size > 0) busy++;
+    return {
+      workers: this.slots.size,
+      idle: this.slots.size - busy,
+      busy,
+      queued: this.queuedItems,
+      completed: this.stats.completed,
+      failed: this.stats.failed,
+      workersStarted: this.stats.workersStarted,
+      ...this.stats.summarise(),
+    };
+  }
+
+  get workerCount(): number {
+    return this.config.maxWorkers;
+  }
+
+  // --- queue and dispatch -------------------------------------------------------------
+
+  private enqueue(job: Job, atFront = false): void {
+    job.state = 'queued';
+    job.slot = undefined;
+    if (atFront) this.queue.unshift(job);
+    else this.queue.push(job);
+    this.queuedJobs++;
+    this.queuedItems += job.items.length;
+    this.scheduleDispatch();
+  }
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    queueMicrotask(() => this.dispatch());
+  }
+
+  private peekQueued(): Job | undefined {
+    let job = this.queue.peek();
+    while (job !== undefined && job.state !== 'queued') {
+      this.queue.shift();
+      job = this.queue.peek();
+    }
+    return job;
+  }
+
+  private dispatch(): void {
+    this.dispatchScheduled = false;
+    if (this.terminated) return;
+    const depth = this.pipelineDepth();
+    for (let job = this.peekQueued(); job !== undefined; job = this.peekQueued()) {
+      const slot = this.pickWorker(job, depth);
+      if (slot === undefined) break;
+      this.queue.shift();
+      this.assign(slot, job);
+    }
+    for (const slot of this.slots) {
+      slot.flush();
+      if (slot.held.size === 0 && this.shouldStopIdle(slot)) this.stopWorker(slot, 'graceful');
+    }
+    this.checkDrained();
+  }
+
+  private pipelineDepth(): number {
+    if (this.meanJobMicros === 0) return 1;
+    return Math.max(1, Math.min(MAX_PIPELINE_DEPTH, Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros)));
+  }
+
+  private pickWorker(job: Job, depth: number): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined;
+    let accepting = 0;
+    for (const slot of this.slots) {
+      if (!slot.accepting) continue;
+      accepting++;
+      if (!this.fitsRecyclingBudget(slot, job)) continue;
+      if (slot.held.size === 0) return slot;
+      if (slot.held.size < depth && (best === undefined || slot.held.size < best.held.size)) best = slot;
+    }
+    if (accepting < this.config.maxWorkers && this.broken === undefined) return this.spawn();
+    return best;
+  }
+
+  private fitsRecyclingBudget(slot: WorkerSlot, job: Job): boolean {
+    if (slot.held.size === 0) return true;
+    return slot.itemsDone + slot.heldItems + job.items.length <= this.config.maxTasksPerWorker;
+  }
+
+  private assign(slot: WorkerSlot, job: Job): void {
+    this.queuedJobs--;
+    this.queuedItems -= job.items.length;
+    job.state = 'held';
+    job.slot = slot;
+    job.dispatchedAt = performance.now();
+    this.stats.recordWait((job.dispatchedAt - job.queuedAt) * 1000);
+    slot.hold(job);
+    if (!slot.keepsParentAlive) {
+      slot.keepsParentAlive = true;
+      slot.handle.setKeepsParentAlive(true);
+    }
+    if (this.config.taskTimeout !== Number.POSITIVE_INFINITY) {
+      const budget = this.config.taskTimeout * job.items.length;
+      job.timer = setTimeout(() => this.timeOut(job, budget), budget);
+      job.timer.unref();
+    }
+    if (this.config.events.listenerCount('taskStart') > 0) {
+      this.config.events.emit('taskStart', { task: job.task.name, items: job.items.length, workerId: slot.id });
+    }
+  }
+
+  // --- settling -----------------------------------------------------------------------
+
+  private markSettled(job: Job): void {
+    job.state = 'settled';
+    if (job.timer) clearTimeout(job.timer);
+    const slot = job.slot;
+    if (slot) {
+      slot.release(job);
+      if (slot.held.size === 0 && slot.keepsParentAlive && slot.state !== 'stopping') {
+        slot.keepsParentAlive = false;
+        slot.handle.setKeepsParentAlive(false);
+      }
+    }
+  }
+
+  private finish(job: Job, outcome: JobOutcome, runMicros?: number): void {
+    if (job.state === 'queued') {
+      this.queuedJobs--;
+      this.queuedItems -= job.items.length;
+    }
+    this.markSettled(job);
+    if (outcome.ok) this.stats.completed += job.items.length;
+    else {
+      this.stats.completed += outcome.values.length;
+      this.stats.failed += job.items.length - outcome.values.length;
+    }
+    if (this.config.events.listenerCount('taskSettled') > 0) {
+      this.config.events.emit('taskSettled', {
+        task: job.task.name,
+        items: job.items.length,
+        ok: outcome.ok,
+        runMs: runMicros === undefined ? undefined : runMicros / 1000,
+        error: outcome.ok ? undefined : outcome.error,
+      });
+    }
+    job.owner.jobSettled(job, outcome, runMicros);
+  }
+
+  private failQueued(reason: Error): void {
+    for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
+      if (job.state === 'queued') this.finish(job, { ok: false, values: [], error: reason });
+    }
+  }
+
+  private timeOut(job: Job, budget: number): void {
+    if (job.state !== 'held' || !job.slot) return;
+    const slot = job.slot;
+    const error = new TimeoutError(`task ${job.task.name} ran longer than its taskTimeout (${budget} ms)`);
+    this.finish(job, { ok: false, values: [], error });
+    this.stopWorker(slot, 'force');
+  }
+
+  private onResults(slot: WorkerSlot, results: readonly JobResultMessage[]): void {
+    for (const result of results) {
+      const job = slot.held.get(result.id);
+      if (job === undefined) continue; // withdrawn or timed out meanwhile
+      slot.itemsDone += job.items.length;
+      const perJob = result.runMicros;
+      this.meanJobMicros = this.meanJobMicros === 0 ? perJob + 1 : this.meanJobMicros * 0.9 + perJob * 0.1;
+      this.stats.recordRun(perJob / job.items.length);
+      const outcome: JobOutcome =
+        result.error === undefined
+          ? { ok: true, values: result.values }
+          : { ok: false, values: result.values, error: this.taskError(job, result) };
+      this.finish(job, outcome, perJob);
+    }
+    if (slot.state === 'ready' && slot.itemsDone >= this.config.maxTasksPerWorker) slot.state = 'retiring';
+    this.scheduleDispatch();
+  }
+
+  private taskError(job: Job, result: JobResultMessage): Error {
+    const remote = result.error;
+    if (remote === undefined) throw new Error('internal: taskError without an error');
+    const error = new TaskError({
+      task: job.task.name,
+      index: job.firstIndex + result.values.length,
+      remoteName: remote.name,
+      message: remote.message,
+      remoteStack: remote.stack,
+      remoteCode: remote.code,
+      cause: remote.cause ? deserializeError(remote.cause) : undefined,
+    });
+    if (job.task.spec.kind === 'inline' && (remote.name === 'ReferenceError' || remote.name === 'InlineTaskError')) {
+      return new InlineTaskError(`the inline function failed in the worker with "${remote.name}: ${remote.message}"`, {
+        cause: error,
+      });
+    }
+    return error;
+  }
+
+  // --- workers ------------------------------------------------------------------------
+
+  private spawn(): WorkerSlot | undefined {
+    const slot = new WorkerSlot(this.nextSlotId++);
+    try {
+      slot.handle = this.config.backend.spawn(
+        {
+          workerId: slot.id,
+          poolName: this.config.poolName,
+          control: new SharedArrayBuffer(CONTROL_BYTES),
+          initializer: this.config.initializer,
+        },
+        {
+          onMessage: (message) => this.onMessage(slot, message),
+          onError: (error) => {
+            slot.fatalError ??= error;
+          },
+          onExit: (exitCode) => this.onExit(slot, exitCode),
+        },
+      );
+    } catch (error) {
+      this.breakPool(new WorkerInitError(`could not start a worker: ${(error as Error).message}`, { cause: error }));
+      return undefined;
+    }
+    slot.handle.setKeepsParentAlive(false);
+    this.slots.add(slot);
+    this.stats.workersStarted++;
+    if (this.config.events.listenerCount('workerStart') > 0) {
+      this.config.events.emit('workerStart', { workerId: slot.id, systemId: slot.handle.systemId });
+    }
+    return slot;
+  }
+
+  private onMessage(slot: WorkerSlot, message: WorkerToMain): void {
+    switch (message.type) {
+      case 'results':
+        this.onResults(slot, message.results);
+        break;
+      case 'ready':
+        if (slot.state === 'starting') slot.state = 'ready';
+        break;
+      case 'crash':
+        slot.fatalError = deserializeError(message.error);
+        break;
+      case 'initFailed': {
+        const cause = deserializeError(message.error);
+        this.breakPool(
+          new WorkerInitError(`the pool's initializer failed in a new worker: ${cause.name}: ${cause.message}`, {
+            cause,
+          }),
+        );
+        break;
+      }
+    }
+  }
+
+  private shouldStopIdle(slot: WorkerSlot): boolean {
+    if (slot.state === 'retiring') return true;
+    return this.closed && slot.accepting && this.queuedJobs === 0;
+  }
+
+  private stopWorker(slot: WorkerSlot, how: 'graceful' | 'force'): void {
+    if (slot.state === 'dead') return;
+    // Keep the parent alive until the exit is seen, so join() can resolve.
+    slot.keepsParentAlive = true;
+    slot.handle.setKeepsParentAlive(true);
+    if (how === 'force') {
+      slot.stoppedOnPurpose = true;
+      slot.state = 'stopping';
+      slot.handle.terminate();
+      return;
+    }
+    if (slot.state === 'stopping') return;
+    slot.state = 'stopping';
+    slot.handle.send({ type: 'close' }, []);
+    setTimeout(() => {
+      if (slot.state !== 'dead') {
+        slot.stoppedOnPurpose = true;
+        slot.handle.terminate();
+      }
+    }, GRACEFUL_EXIT_MS).unref();
+  }
+
+  private onExit(slot: WorkerSlot, exitCode: number): void {
+    const runningId = slot.handle.currentJobId();
+    slot.state = 'dead';
+    this.slots.delete(slot);
+    const held = [...slot.held.values()];
+    for (const job of held) {
+      const diedRunningIt = job.id === runningId && !slot.stoppedOnPurpose;
+      if (!diedRunningIt && job.requeues < MAX_REQUEUES && !this.terminated && this.broken === undefined) {
+        slot.release(job);
+        job.requeues++;
+        continue;
+      }
+      const error =
+        this.broken ??
+        new WorkerExitError(exitCode, job.task.name, {
+          cause: slot.fatalError,
+          detail: slot.fatalError ? `${slot.fatalError.name}: ${slot.fatalError.message}` : undefined,
+        });
+      this.finish(job, { ok: false, values: [], error });
+    }
+    // Jobs it had not started go back to the front, in the order they were sent.
+    for (let i = held.length - 1; i >= 0; i--) {
+      const job = held[i] as Job;
+      if (job.state === 'held') {
+        this.queuedJobs++;
+        this.queuedItems += job.items.length;
+        job.state = 'queued';
+        job.slot = undefined;
+        this.queue.unshift(job);
+      }
+    }
+    if (this.config.events.listenerCount('workerExit') > 0) {
+      this.config.events.emit('workerExit', { workerId: slot.id, exitCode, error: slot.fatalError });
+    }
+    this.scheduleDispatch();
+    this.checkDrained();
+  }
+
+  private breakPool(error: Error): void {
+    if (this.broken) return;
+    this.broken = error;
+    this.failQueued(error);
+    for (const slot of this.slots) {
+      for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error });
+      this.stopWorker(slot, 'force');
+    }
+  }
+
+  private checkDrained(): void {
+    if (!this.closed || this.slots.size > 0) return;
+    if (!this.terminated && this.queuedJobs > 0 && this.broken === undefined) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

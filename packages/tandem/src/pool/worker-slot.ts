@@ -1,0 +1,67 @@
+/** The main side's record of one worker: what it holds, what it knows, how it is doing. */
+import type { TransferListItem } from 'node:worker_threads';
+import type { WorkerHandle } from '../backends/backend.js';
+import type { JobMessage, TaskDefinition } from '../protocol.js';
+import type { Job } from './job.js';
+
+export type SlotState = 'starting' | 'ready' | 'retiring' | 'stopping' | 'dead';
+
+export class WorkerSlot {
+  state: SlotState = 'starting';
+  handle!: WorkerHandle;
+  /** Jobs sent to the worker and not yet settled, in the order they were sent. */
+  readonly held = new Map<number, Job>();
+  heldItems = 0;
+  /** Items this worker finished, for maxTasksPerWorker. */
+  itemsDone = 0;
+  /** Task keys whose spec this worker was already sent. */
+  readonly knownTasks = new Set<number>();
+  /** Jobs assigned since the last flush, sent together in one message. */
+  outbox: JobMessage[] = [];
+  outboxDefines: TaskDefinition[] | undefined = undefined;
+  outboxTransfer: TransferListItem[] | undefined = undefined;
+  /** The error that ended the worker, from its crash report or the runtime. */
+  fatalError: Error | undefined = undefined;
+  /** Set when we stop the worker on purpose (timeout, abort, terminate). */
+  stoppedOnPurpose = false;
+  keepsParentAlive = false;
+  readonly startedAt = performance.now();
+
+  constructor(readonly id: number) {}
+
+  /** Whether the scheduler may send this worker more work. */
+  get accepting(): boolean {
+    return this.state === 'starting' || this.state === 'ready';
+  }
+
+  hold(job: Job): void {
+    this.held.set(job.id, job);
+    this.heldItems += job.items.length;
+    if (!this.knownTasks.has(job.task.key)) {
+      this.knownTasks.add(job.task.key);
+      if (this.outboxDefines === undefined) this.outboxDefines = [];
+      this.outboxDefines.push({ key: job.task.key, spec: job.task.spec });
+    }
+    this.outbox.push({ id: job.id, taskKey: job.task.key, items: job.items });
+    if (job.transfer.length > 0) {
+      if (this.outboxTransfer === undefined) this.outboxTransfer = [];
+      this.outboxTransfer.push(...job.transfer);
+    }
+  }
+
+  release(job: Job): void {
+    if (this.held.delete(job.id)) this.heldItems -= job.items.length;
+  }
+
+  /** Sends everything assigned since the last flush in one message. */
+  flush(): void {
+    if (this.outbox.length === 0 || this.state === 'dead') return;
+    const jobs = this.outbox;
+    const defines = this.outboxDefines;
+    const transfer = this.outboxTransfer ?? [];
+    this.outbox = [];
+    this.outboxDefines = undefined;
+    this.outboxTransfer = undefined;
+    this.handle.send({ type: 'run', defines, jobs }, transfer);
+  }
+}

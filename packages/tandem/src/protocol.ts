@@ -1,0 +1,85 @@
+/**
+ * Messages between the pool (main side) and a worker, one discriminated union per
+ * direction, plus the layout of the small shared control block each worker has.
+ */
+
+/** How a worker finds the function to run. */
+export type TaskSpec =
+  | { readonly kind: 'module'; readonly moduleUrl: string; readonly name: string }
+  | { readonly kind: 'inline'; readonly source: string; readonly name: string };
+
+/** A task spec announced once per worker under a small integer key, so jobs stay small. */
+export interface TaskDefinition {
+  readonly key: number;
+  readonly spec: TaskSpec;
+}
+
+/** One job: run `taskKey` over each argument list of `items`, in order. */
+export interface JobMessage {
+  readonly id: number;
+  readonly taskKey: number;
+  readonly items: readonly (readonly unknown[])[];
+}
+
+export type MainToWorker =
+  /** Jobs to run in order. New task keys used by them are defined first. */
+  | {
+      readonly type: 'run';
+      readonly defines: readonly TaskDefinition[] | undefined;
+      readonly jobs: readonly JobMessage[];
+    }
+  /** Finish: the worker exits with code 0. Sent only when it holds no job. */
+  | { readonly type: 'close' };
+
+/** An error thrown in a worker, flattened so it survives structured cloning faithfully. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  readonly code?: unknown;
+  readonly cause?: SerializedError | undefined;
+}
+
+/** The outcome of one job. `values` holds the results of the items before any error. */
+export interface JobResultMessage {
+  readonly id: number;
+  readonly values: unknown[];
+  /** Set when the item at index `values.length` threw. */
+  readonly error?: SerializedError;
+  /** Time spent running the job, in microseconds. */
+  readonly runMicros: number;
+}
+
+export type WorkerToMain =
+  /** The initializer (if any) ran; the worker is taking jobs. */
+  | { readonly type: 'ready' }
+  | { readonly type: 'results'; readonly results: readonly JobResultMessage[] }
+  /** The initializer threw; the worker exits next. */
+  | { readonly type: 'initFailed'; readonly error: SerializedError }
+  /** An uncaught exception ends the worker; results computed before it were sent first. */
+  | { readonly type: 'crash'; readonly error: SerializedError };
+
+/** What a worker is given when it starts. */
+export interface WorkerStartData {
+  readonly workerId: number;
+  readonly poolName: string;
+  /** SharedArrayBuffer laid out as described by the CONTROL_* constants. */
+  readonly control: SharedArrayBuffer;
+  readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;
+}
+
+/*
+ * Control block layout (Int32Array over `WorkerStartData.control`).
+ *
+ * CONTROL_CURRENT_JOB: the id of the job the worker is running, 0 when between jobs.
+ * Only the worker writes it (Atomics.store before and after each job); the main side reads
+ * it (Atomics.load) after the worker has exited, to tell the job that was running when it
+ * died from jobs it held but had not started. The exit event happens after the worker's
+ * last store, so the read cannot race with a write.
+ */
+export const CONTROL_CURRENT_JOB = 0;
+export const CONTROL_SLOTS = 1;
+export const CONTROL_BYTES = CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT;
+
+/** Job ids live in an Int32 slot: they count up from 1 and wrap before 2^31. */
+export const MAX_JOB_ID = 0x7fff_ffff;

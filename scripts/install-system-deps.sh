@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Debian tools the tests compare against (b3sum for vigil's manifests, coreutils' sha256sum).
+# Installed only when missing; needs root (CI and the dev machines run as root).
+set -euo pipefail
+missing=()
+command -v b3sum >/dev/null || missing+=(b3sum)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-system-deps: missing ${missing[*]}; run as root or install them with apt-get" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
