@@ -16,7 +16,9 @@ const parallelMs = performance.now() - started;
 
 console.log(`primes below 400k..415k, 16 jobs, on ${pool.workers} workers (${availableParallelism()} cores)`);
 console.log(`  one thread : ${serialMs.toFixed(0)} ms`);
-console.log(`  pool.map   : ${parallelMs.toFixed(0)} ms (${(serialMs / parallelMs).toFixed(2)}x, workers started on demand)`);
+console.log(
+  `  pool.map   : ${parallelMs.toFixed(0)} ms (${(serialMs / parallelMs).toFixed(2)}x, workers started on demand)`,
+);
 console.log(`  same answers: ${JSON.stringify(serial) === JSON.stringify(parallel)}`);
 
 let sum = 0;

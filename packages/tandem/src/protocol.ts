@@ -65,20 +65,27 @@ export interface WorkerStartData {
   readonly poolName: string;
   /** SharedArrayBuffer laid out as described by the CONTROL_* constants. */
   readonly control: SharedArrayBuffer;
+  /** Date.now() when the worker was spawned; CONTROL_JOB_STARTED counts from it. */
+  readonly epochMs: number;
   readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;
 }
 
 /*
  * Control block layout (Int32Array over `WorkerStartData.control`).
  *
- * CONTROL_CURRENT_JOB: the id of the job the worker is running, 0 when between jobs.
- * Only the worker writes it (Atomics.store before and after each job); the main side reads
- * it (Atomics.load) after the worker has exited, to tell the job that was running when it
- * died from jobs it held but had not started. The exit event happens after the worker's
- * last store, so the read cannot race with a write.
+ * CONTROL_CURRENT_JOB: the id of the job the worker is running, 0 when between jobs (and
+ * while it is still importing the job's task module).
+ * CONTROL_JOB_STARTED: when that job started, in ms since `WorkerStartData.epochMs`.
+ *
+ * Only the worker writes them: STARTED first, then CURRENT, both with Atomics.store, so a
+ * reader that sees CURRENT == id (Atomics.load) also sees that job's start time. The main
+ * side reads them when a task timer fires (to time a task from when it started, not from
+ * when it was sent) and after the worker has exited (to tell the job that was running when
+ * it died from jobs it held but had not started; the exit event follows the last store).
  */
 export const CONTROL_CURRENT_JOB = 0;
-export const CONTROL_SLOTS = 1;
+export const CONTROL_JOB_STARTED = 1;
+export const CONTROL_SLOTS = 2;
 export const CONTROL_BYTES = CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT;
 
 /** Job ids live in an Int32 slot: they count up from 1 and wrap before 2^31. */

@@ -22,8 +22,8 @@ export interface WorkerHandle {
   /** Thread id or process id. */
   readonly systemId: number;
   send(message: MainToWorker, transfer: readonly TransferListItem[]): void;
-  /** The id of the job the worker is running now, 0 if none (see CONTROL_CURRENT_JOB). */
-  currentJobId(): number;
+  /** The job the worker is running now and when it started (Date.now() ms), if any. */
+  runningJob(): { readonly id: number; readonly startedAtMs: number } | undefined;
   /** Stops the worker at once; onExit follows. */
   terminate(): void;
   /** Whether the worker keeps the parent's event loop alive (busy workers do, idle ones not). */

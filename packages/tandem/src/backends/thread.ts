@@ -2,7 +2,7 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import { CONTROL_CURRENT_JOB } from '../protocol.js';
+import { CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
 import type { SpawnOptions, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
 
 const THREAD_ENTRY = new URL('../entry/thread-worker.js', import.meta.url);
@@ -36,7 +36,11 @@ export class ThreadBackend implements WorkerBackend {
     return {
       systemId: worker.threadId,
       send: (message: MainToWorker, transfer) => port1.postMessage(message, transfer as TransferListItem[]),
-      currentJobId: () => Atomics.load(control, CONTROL_CURRENT_JOB),
+      runningJob: () => {
+        const id = Atomics.load(control, CONTROL_CURRENT_JOB);
+        if (id === 0) return undefined;
+        return { id, startedAtMs: start.epochMs + Atomics.load(control, CONTROL_JOB_STARTED) };
+      },
       terminate: () => void worker.terminate(),
       setKeepsParentAlive: (keep) => {
         if (keep) {

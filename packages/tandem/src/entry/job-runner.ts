@@ -15,7 +15,7 @@ import type {
   TaskSpec,
   WorkerToMain,
 } from '../protocol.js';
-import { CONTROL_CURRENT_JOB } from '../protocol.js';
+import { CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
 import { serializeError } from '../util/remote-error.js';
 import { loadTask } from './task-loader.js';
@@ -44,6 +44,7 @@ export class JobRunner {
   constructor(
     private readonly transport: WorkerTransport,
     private readonly control: Int32Array,
+    private readonly epochMs: number,
   ) {}
 
   /** Runs the initializer, reports ready (or the failure), then starts taking jobs. */
@@ -120,16 +121,18 @@ export class JobRunner {
   private async drain(): Promise<void> {
     this.running = true;
     for (let job = this.nextJob(); job !== undefined; job = this.nextJob()) {
-      const startedAt = performance.now();
-      Atomics.store(this.control, CONTROL_CURRENT_JOB, job.id);
       const values: unknown[] = [];
       let error: SerializedError | undefined;
+      let startedAt = performance.now();
       try {
         let fn = this.functions.get(job.taskKey);
         if (fn === undefined) {
           this.flush();
           fn = await this.resolve(job.taskKey);
+          startedAt = performance.now();
         }
+        Atomics.store(this.control, CONTROL_JOB_STARTED, Date.now() - this.epochMs);
+        Atomics.store(this.control, CONTROL_CURRENT_JOB, job.id);
         for (const args of job.items) {
           let value = fn(...args);
           if (isThenable(value)) {

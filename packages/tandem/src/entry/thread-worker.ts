@@ -16,6 +16,7 @@ const runner = new JobRunner(
     exit: (code) => process.exit(code),
   },
   new Int32Array(data.control),
+  data.epochMs,
 );
 
 // Report an uncaught error ourselves so the results finished before it are not lost.

@@ -103,21 +103,17 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /** Applies `task` to every item; resolves to the results in input order. Rejects on the first failure. */
-  async map<T, R>(
-    task: (item: T) => R,
-    items: Iterable<T> | AsyncIterable<T>,
-    options?: MapOptions,
-  ): Promise<Awaited<R>[]> {
-    return (await this.#collect(task, items, false, 'map', options)) as Awaited<R>[];
+  map<T, R>(task: (item: T) => R, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): Promise<Awaited<R>[]> {
+    return this.#collect(task, items, false, 'map', options) as Promise<Awaited<R>[]>;
   }
 
   /** Like map, but each item is an argument list: `task(...item)`. */
-  async starmap<F extends AnyFunction>(
+  starmap<F extends AnyFunction>(
     task: F,
     items: Iterable<Parameters<F>> | AsyncIterable<Parameters<F>>,
     options?: MapOptions,
   ): Promise<Result<F>[]> {
-    return (await this.#collect(task, items, true, 'starmap', options)) as Result<F>[];
+    return this.#collect(task, items, true, 'starmap', options) as Promise<Result<F>[]>;
   }
 
   /**
@@ -181,19 +177,35 @@ export class Pool extends EventEmitter<PoolEvents> {
     return new ApplyCall(this.#scheduler, () => this.#task(fn), args, options);
   }
 
-  async #collect(
+  /** map and starmap: materialise the input as Python does, then stream it in order. */
+  #collect(
     fn: AnyFunction,
     items: Iterable<unknown> | AsyncIterable<unknown>,
     spread: boolean,
     method: string,
     options: MapOptions | undefined,
   ): Promise<unknown[]> {
-    const task = this.#task(fn);
-    const refusal = this.#scheduler.refusal(true);
-    if (refusal) throw refusal;
-    const list = await materialise(items, method);
-    if (options?.chunkSize !== undefined) requirePositiveInteger(`${method}: chunkSize`, options.chunkSize);
-    const chunkSize = options?.chunkSize ?? Math.max(1, Math.ceil(list.length / (4 * this.#workers)));
+    try {
+      const task = this.#task(fn);
+      const refusal = this.#scheduler.refusal(true);
+      if (refusal) throw refusal;
+      if (options?.chunkSize !== undefined) requirePositiveInteger(`${method}: chunkSize`, options.chunkSize);
+      const list = materialise(items, method);
+      // Submit synchronously when we can, so work queued before close() is accepted.
+      if (Array.isArray(list)) return this.#mapList(task, list, spread, method, options);
+      return list.then((values) => this.#mapList(task, values, spread, method, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #mapList(
+    task: ScheduledTask,
+    list: unknown[],
+    spread: boolean,
+    method: string,
+    options: MapOptions | undefined,
+  ): Promise<unknown[]> {
     const collector = new ResultCollector();
     const call = new StreamCall(
       this.#scheduler,
@@ -203,7 +215,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         spread,
         ordered: true,
         failFast: true,
-        chunkSize,
+        chunkSize: options?.chunkSize ?? Math.max(1, Math.ceil(list.length / (4 * this.#workers))),
         window: Number.POSITIVE_INFINITY,
         countsTowardQueueLimit: true,
         method,
@@ -259,14 +271,19 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 }
 
-async function materialise(items: Iterable<unknown> | AsyncIterable<unknown>, method: string): Promise<unknown[]> {
+function materialise(
+  items: Iterable<unknown> | AsyncIterable<unknown>,
+  method: string,
+): unknown[] | Promise<unknown[]> {
   if (Array.isArray(items)) return items;
   const source = items as Partial<Iterable<unknown> & AsyncIterable<unknown>>;
   if (typeof source?.[Symbol.iterator] === 'function') return Array.from(source as Iterable<unknown>);
-  if (typeof source?.[Symbol.asyncIterator] === 'function') {
-    const list: unknown[] = [];
-    for await (const item of source as AsyncIterable<unknown>) list.push(item);
-    return list;
-  }
+  if (typeof source?.[Symbol.asyncIterator] === 'function') return collectAsync(source as AsyncIterable<unknown>);
   throw new TypeError(`${method}: the input must be an Iterable or AsyncIterable`);
+}
+
+async function collectAsync(source: AsyncIterable<unknown>): Promise<unknown[]> {
+  const list: unknown[] = [];
+  for await (const item of source) list.push(item);
+  return list;
 }

@@ -68,6 +68,8 @@ export class Scheduler {
   private terminated = false;
   private broken: Error | undefined;
   private drainWaiters: (() => void)[] = [];
+  /** Streams (map, imap...) still reading their input: close() waits for them too. */
+  private openStreams = 0;
 
   constructor(private readonly config: SchedulerConfig) {}
 
@@ -82,10 +84,13 @@ export class Scheduler {
     return task;
   }
 
-  /** Why new work would be refused right now, or undefined if it is accepted. */
-  refusal(countsTowardQueueLimit: boolean): Error | undefined {
+  /**
+   * Why work would be refused right now, or undefined if it is accepted. A call admitted
+   * before close() (a map still reading its input, an imap still pulling) may go on.
+   */
+  refusal(countsTowardQueueLimit: boolean, admittedBeforeClose = false): Error | undefined {
     if (this.broken) return this.broken;
-    if (this.closed) return new PoolClosedError();
+    if (this.terminated || (this.closed && !admittedBeforeClose)) return new PoolClosedError();
     if (countsTowardQueueLimit && this.queuedJobs >= this.config.maxQueue) {
       return new QueueFullError(
         `the pool's queue holds ${this.queuedJobs} jobs, its maxQueue: wait for results before submitting more, or raise maxQueue`,
@@ -128,6 +133,16 @@ export class Scheduler {
     this.scheduleDispatch();
   }
 
+  /** A stream call started; until streamEnded(), the pool is not drained even when its queue is empty. */
+  streamStarted(): void {
+    this.openStreams++;
+  }
+
+  streamEnded(): void {
+    this.openStreams--;
+    this.scheduleDispatch();
+  }
+
   /** Refuses new work; queued work still runs; workers exit once idle. */
   close(): void {
     this.closed = true;
@@ -152,7 +167,7 @@ export class Scheduler {
     if (!this.closed) {
       return Promise.reject(new InvalidStateError('join() needs close() or terminate() first'));
     }
-    if (this.slots.size === 0 && (this.terminated || this.queuedJobs === 0)) return Promise.resolve();
+    if (this.slots.size === 0 && (this.terminated || this.isDrained())) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
@@ -257,8 +272,7 @@ export class Scheduler {
     }
     if (this.config.taskTimeout !== Number.POSITIVE_INFINITY) {
       const budget = this.config.taskTimeout * job.items.length;
-      job.timer = setTimeout(() => this.timeOut(job, budget), budget);
-      job.timer.unref();
+      this.armTimeout(job, budget, budget);
     }
     if (this.config.events.listenerCount('taskStart') > 0) {
       this.config.events.emit('taskStart', { task: job.task.name, items: job.items.length, workerId: slot.id });
@@ -309,9 +323,25 @@ export class Scheduler {
     }
   }
 
-  private timeOut(job: Job, budget: number): void {
+  private armTimeout(job: Job, budget: number, delay: number): void {
+    job.timer = setTimeout(() => this.checkTimeout(job, budget), delay);
+    job.timer.unref();
+  }
+
+  /** A task is timed from when it started running, not from when it was sent. */
+  private checkTimeout(job: Job, budget: number): void {
     if (job.state !== 'held' || !job.slot) return;
     const slot = job.slot;
+    const running = slot.handle.runningJob();
+    if (running?.id !== job.id) {
+      this.armTimeout(job, budget, budget); // not started yet: behind another job, or importing
+      return;
+    }
+    const remaining = running.startedAtMs + budget - Date.now();
+    if (remaining > 0) {
+      this.armTimeout(job, budget, remaining);
+      return;
+    }
     const error = new TimeoutError(`task ${job.task.name} ran longer than its taskTimeout (${budget} ms)`);
     this.finish(job, { ok: false, values: [], error });
     this.stopWorker(slot, 'force');
@@ -365,6 +395,7 @@ export class Scheduler {
           workerId: slot.id,
           poolName: this.config.poolName,
           control: new SharedArrayBuffer(CONTROL_BYTES),
+          epochMs: Date.now(),
           initializer: this.config.initializer,
         },
         {
@@ -413,7 +444,7 @@ export class Scheduler {
 
   private shouldStopIdle(slot: WorkerSlot): boolean {
     if (slot.state === 'retiring') return true;
-    return this.closed && slot.accepting && this.queuedJobs === 0;
+    return this.closed && slot.accepting && this.isDrained();
   }
 
   private stopWorker(slot: WorkerSlot, how: 'graceful' | 'force'): void {
@@ -439,7 +470,7 @@ export class Scheduler {
   }
 
   private onExit(slot: WorkerSlot, exitCode: number): void {
-    const runningId = slot.handle.currentJobId();
+    const runningId = slot.handle.runningJob()?.id;
     slot.state = 'dead';
     this.slots.delete(slot);
     const held = [...slot.held.values()];
@@ -486,9 +517,13 @@ export class Scheduler {
     }
   }
 
+  private isDrained(): boolean {
+    return this.queuedJobs === 0 && this.openStreams === 0;
+  }
+
   private checkDrained(): void {
     if (!this.closed || this.slots.size > 0) return;
-    if (!this.terminated && this.queuedJobs > 0 && this.broken === undefined) return;
+    if (!this.terminated && !this.isDrained() && this.broken === undefined) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();

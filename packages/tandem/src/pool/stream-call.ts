@@ -68,6 +68,7 @@ export class StreamCall implements JobOwner {
     else if (typeof asyncFactory === 'function') this.asyncSource = asyncFactory.call(source);
     else throw new TypeError(`${config.method}: the input must be an Iterable or AsyncIterable`);
     this.guard = CallGuard.create(config, (error) => this.fail(error), `${config.method}(${config.task.name})`);
+    scheduler.streamStarted();
   }
 
   start(): void {
@@ -83,7 +84,7 @@ export class StreamCall implements JobOwner {
   /** The consumer walked away: stop pulling and drop queued work (running work finishes). */
   stop(): void {
     if (this.stopped) return;
-    this.stopped = true;
+    this.markStopped();
     this.withdrawAll(false);
     this.closeSource();
   }
@@ -121,11 +122,16 @@ export class StreamCall implements JobOwner {
 
   private fail(error: Error): void {
     if (this.stopped) return;
-    this.stopped = true;
+    this.markStopped();
     this.withdrawAll(error instanceof AbortError || error instanceof TimeoutError);
     this.closeSource();
-    this.guard?.dispose();
     this.sink.fail(error);
+  }
+
+  private markStopped(): void {
+    this.stopped = true;
+    this.guard?.dispose();
+    this.scheduler.streamEnded();
   }
 
   /** An ordered stream saw item `index` fail: nothing after it will be delivered. */
@@ -156,8 +162,7 @@ export class StreamCall implements JobOwner {
 
   private maybeEnd(): void {
     if (this.stopped || !this.sourceDone || this.pulling || this.live.size > 0 || this.early.size > 0) return;
-    this.stopped = true;
-    this.guard?.dispose();
+    this.markStopped();
     this.sink.end();
   }
 
@@ -237,7 +242,7 @@ export class StreamCall implements JobOwner {
 
   private submit(items: unknown[][]): void {
     if (this.stopped) return;
-    const refusal = this.scheduler.refusal(this.config.countsTowardQueueLimit);
+    const refusal = this.scheduler.refusal(this.config.countsTowardQueueLimit, true);
     if (refusal) {
       this.fail(refusal);
       return;

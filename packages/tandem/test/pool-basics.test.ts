@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { AsyncResult, InvalidStateError, Pool, TimeoutError } from 'tandem';
+import tasks from './fixtures/tasks.ts';
+
+describe('Pool basics', () => {
+  const pool = new Pool({ workers: 2 });
+  after(() => pool.terminate());
+
+  it('apply runs one task and resolves to its result', async () => {
+    assert.equal(await pool.apply(tasks.square, [3]), 9);
+    assert.equal(await pool.apply(tasks.add, [2, 5]), 7);
+  });
+
+  it('runs the task in a worker thread, not the caller', async () => {
+    const { threadId } = await pool.apply(tasks.threadInfo, []);
+    assert.notEqual(threadId, 0);
+  });
+
+  it('map returns results in input order, for arrays, iterables and async iterables', async () => {
+    const input = Array.from({ length: 100 }, (_, i) => i);
+    const squares = input.map((x) => x * x);
+    assert.deepEqual(await pool.map(tasks.square, input), squares);
+    assert.deepEqual(await pool.map(tasks.square, new Set(input)), squares);
+    async function* generate() {
+      for (const x of input) yield x;
+    }
+    assert.deepEqual(await pool.map(tasks.square, generate(), { chunkSize: 7 }), squares);
+    assert.deepEqual(await pool.map(tasks.square, []), []);
+  });
+
+  it('map keeps input order when later items finish first', async () => {
+    assert.deepEqual(await pool.map(tasks.sleep, [60, 1, 30, 1], { chunkSize: 1 }), [60, 1, 30, 1]);
+  });
+
+  it('starmap spreads each item as arguments', async () => {
+    assert.deepEqual(
+      await pool.starmap(tasks.add, [
+        [1, 2],
+        [3, 4],
+      ]),
+      [3, 7],
+    );
+  });
+
+  it('starmap rejects an item that is not an argument list, naming its index', async () => {
+    await assert.rejects(pool.starmap(tasks.add, [[1, 2], 3 as never]), /item 1 is not an array of arguments/);
+  });
+
+  it('imap yields in input order and imapUnordered in completion order', async () => {
+    const ordered: number[] = [];
+    for await (const ms of pool.imap(tasks.sleep, [80, 1, 1], { chunkSize: 1 })) ordered.push(ms);
+    assert.deepEqual(ordered, [80, 1, 1]);
+    const unordered: number[] = [];
+    for await (const ms of pool.imapUnordered(tasks.sleep, [80, 1], { chunkSize: 1 })) unordered.push(ms);
+    assert.deepEqual(unordered, [1, 80]);
+  });
+
+  it('runs a self-contained inline function', async () => {
+    assert.deepEqual(await pool.map((x: number) => x + 1, [1, 2]), [2, 3]);
+    assert.equal(await pool.apply((a: string, b: string) => `${a}-${b}`, ['x', 'y']), 'x-y');
+    function named(x: number) {
+      const inner = (y: number) => y * 10;
+      return inner(x);
+    }
+    assert.deepEqual(await pool.map(named, [1, 2]), [10, 20]);
+  });
+
+  it('moves transferred ArrayBuffers instead of copying them', async () => {
+    const buffer = new ArrayBuffer(1024);
+    const length = await pool.apply(tasks.byteLength, [buffer], { transfer: [buffer] });
+    assert.equal(length, 1024);
+    assert.equal(buffer.byteLength, 0, 'the caller no longer owns a transferred buffer');
+  });
+});
+
+describe('AsyncResult', () => {
+  const pool = new Pool({ workers: 1 });
+  after(() => pool.terminate());
+
+  it('is awaitable and reports ready and successful', async () => {
+    const result = pool.applyAsync(tasks.square, [4]);
+    assert.ok(result instanceof AsyncResult);
+    assert.equal(result.ready(), false);
+    assert.throws(() => result.successful(), InvalidStateError);
+    assert.equal(await result, 16);
+    assert.equal(result.ready(), true);
+    assert.equal(result.successful(), true);
+    assert.equal(await result.get(), 16);
+  });
+
+  it('get(ms) rejects with TimeoutError while the task runs on; wait(ms) says whether it settled', async () => {
+    const result = pool.applyAsync(tasks.sleep, [150]);
+    await assert.rejects(result.get(10), TimeoutError);
+    assert.equal(await result.wait(10), false);
+    assert.equal(await result.wait(), true);
+    assert.equal(await result.get(10), 150);
+  });
+
+  it('reports failure through successful() without an unhandled rejection', async () => {
+    const result = pool.applyAsync(tasks.fail, ['nope']);
+    assert.equal(await result.wait(), true);
+    assert.equal(result.successful(), false);
+    await assert.rejects(result.get(), /nope/);
+  });
+
+  it('calls callback and errorCallback', async () => {
+    const values: number[] = [];
+    const errors: unknown[] = [];
+    await pool.applyAsync(tasks.square, [5], { callback: (v) => values.push(v) }).wait();
+    await pool.applyAsync(tasks.fail, ['cb'], { errorCallback: (e) => errors.push(e) }).wait();
+    await new Promise(setImmediate);
+    assert.deepEqual(values, [25]);
+    assert.equal(errors.length, 1);
+  });
+});
