@@ -167,17 +167,16 @@ export class StreamCall implements JobOwner {
   }
 
   private pump(): void {
-    while (
-      !this.stopped &&
-      !this.sourceDone &&
-      !this.pulling &&
-      this.pulled < this.failedAt &&
-      this.unconsumed < this.config.window
-    ) {
-      const size = Math.max(1, Math.min(this.chunkSize(), this.config.window - this.unconsumed));
-      if (this.syncSource) this.pullSync(this.syncSource, size);
+    while (!this.stopped && !this.sourceDone && !this.pulling && this.pulled < this.failedAt) {
+      const room = this.config.window - this.unconsumed;
+      const size = this.chunkSize();
+      // Refill in whole chunks: topping up one item at a time would make 1-item jobs.
+      if (room < size && this.unconsumed > 0) break;
+      const take = Math.max(1, Math.min(size, room));
+      if (this.autoSize <= size) this.autoSize = size * 2;
+      if (this.syncSource) this.pullSync(this.syncSource, take);
       else if (this.asyncSource) {
-        void this.pullAsync(this.asyncSource, size);
+        void this.pullAsync(this.asyncSource, take);
         return;
       }
     }
@@ -256,12 +255,9 @@ export class StreamCall implements JobOwner {
   private chunkSize(): number {
     if (this.config.chunkSize !== 'auto') return this.config.chunkSize;
     const cap = Math.max(1, Math.floor(this.config.window / (4 * this.scheduler.workerCount)));
-    if (this.perItemMicros === 0) {
-      // No measurement yet: grow geometrically from 1 so slow tasks are never lumped together.
-      const size = Math.min(this.autoSize, cap);
-      this.autoSize *= 2;
-      return size;
-    }
+    // No measurement yet: grow geometrically from 1 (pump doubles autoSize per chunk) so
+    // slow tasks are never lumped together.
+    if (this.perItemMicros === 0) return Math.min(this.autoSize, cap);
     return Math.max(1, Math.min(cap, Math.round(AUTO_CHUNK_TARGET_MICROS / this.perItemMicros)));
   }
 
