@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * The command line: commands, flags and help only. Each action lazily imports its command
+ * module, so `vigil --help` loads nothing else; exit codes come from src/exit.ts.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { describeFatal, ExitCode, exitCodeForError } from './exit.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  all files hashed (or verified) and all is well
+  1  some file failed: could not be read, changed while read, or did not match
+  2  bad usage, or a fatal error that stopped the run`;
+
+const program = new Command()
+  .name('vigil')
+  .description('Hash trees of files on every core; check them; keep verifiable backups.')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText('after', EXIT_CODES_HELP);
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+program
+  .command('hash')
+  .description(
+    'Hash files, recursing into directories, and print "HASH  PATH" lines as sha256sum and b3sum do (sorted by path).\n' +
+      'With --check, verify a manifest written by vigil, sha256sum, b3sum or in BSD-tag form.',
+  )
+  .argument('[paths...]', 'files and directories to hash (default: .); with --check, more manifests')
+  .addOption(
+    new Option('-a, --algo <name>', 'hash algorithm (default: blake3)').choices([
+      'blake3',
+      'sha256',
+      'sha512',
+      'sha1',
+      'md5',
+      'xxh3',
+    ]),
+  )
+  .option('-c, --check <manifest>', 'verify the checksums listed in a manifest ("-" reads stdin)')
+  .option('--tag', 'print BSD-style lines: ALGO (PATH) = HASH')
+  .option('--json', 'print one JSON document (entries stream as files finish)')
+  .option('--ndjson', 'print one JSON object per line, then a summary line')
+  .option('--unordered', 'print in completion order, holding nothing back (default: sorted by path)')
+  .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+  .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
+  .option('-L, --follow', 'follow symlinks met in the walk (loops are detected and reported)')
+  .option('-x, --one-file-system', 'do not descend into directories on other file systems')
+  .option('-q, --quiet', 'hash: no notices of skipped entries, no progress; check: no OK lines')
+  .option('--status', 'check: print nothing; the exit code tells')
+  .option('--ignore-missing', 'check: do not fail or report files that do not exist')
+  .option('--strict', 'check: exit 1 on improperly formatted lines')
+  .option('-w, --warn', 'check: warn about improperly formatted lines')
+  .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+  .addHelpText(
+    'after',
+    `
+Files in a directory are excluded by patterns in its .vigilignore (gitignore syntax).
+FIFOs, sockets and devices are never opened; they are reported as skipped.
+Hard links to one inode are read once. A file that changes while read is an error.
+${EXIT_CODES_HELP}`,
+  )
+  .action(async (paths: string[], flags: Record<string, unknown>) => {
+    const { hash } = await import('./commands/hash.js');
+    process.exitCode = await hash({ ...flags, paths });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode =
+      error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
+        ? ExitCode.ok
+        : ExitCode.usageOrFatal;
+  } else {
+    process.stderr.write(`${describeFatal(error)}\n`);
+    process.exitCode = exitCodeForError(error);
+  }
+}

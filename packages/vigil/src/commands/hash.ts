@@ -1,0 +1,131 @@
+/**
+ * `vigil hash`: validates the options, builds the printer, progress and pool, then runs
+ * either the tree hasher or the manifest verifier, and returns the exit code.
+ */
+import { availableParallelism } from 'node:os';
+import { Pool } from 'tandem';
+import { UsageError } from '../errors.js';
+import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { verifyManifests } from '../manifest/verify.js';
+import { JsonPrinter } from '../report/json-printer.js';
+import type { Printer } from '../report/printer.js';
+import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
+import { TextPrinter } from '../report/text-printer.js';
+import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../scan/algorithms.js';
+import { hashTree } from '../scan/hash-tree.js';
+
+export interface HashOptions {
+  readonly paths: readonly string[];
+  /** Undefined: BLAKE3 (and, for --check, the digest length may choose). */
+  readonly algo?: string;
+  /** Manifests to verify (`--check`); when set, `paths` are more manifests. */
+  readonly check?: string;
+  readonly tag?: boolean;
+  readonly json?: boolean;
+  readonly ndjson?: boolean;
+  readonly unordered?: boolean;
+  readonly jobs?: string;
+  readonly exclude?: readonly string[];
+  readonly follow?: boolean;
+  readonly oneFileSystem?: boolean;
+  readonly quiet?: boolean;
+  readonly status?: boolean;
+  readonly ignoreMissing?: boolean;
+  readonly strict?: boolean;
+  readonly warn?: boolean;
+  /** commander's `--no-progress` sets this to false. */
+  readonly progress?: boolean;
+}
+
+export async function hash(options: HashOptions): Promise<ExitCode> {
+  const algorithm = resolveAlgorithm(options.algo);
+  const workers = resolveJobs(options.jobs);
+  const checking = options.check !== undefined;
+  rejectConflicts(options, checking);
+
+  const showProgress = options.progress !== false && !options.quiet && !options.status && process.stderr.isTTY === true;
+  const progress: Progress = showProgress ? terminalProgress(process.stderr) : silentProgress(process.stderr);
+  const printer = createPrinter(options, algorithm, checking, progress);
+  const pool = new Pool({ workers, name: 'vigil-hash' });
+  try {
+    const outcome = checking
+      ? await verifyManifests({
+          manifests: [options.check as string, ...options.paths],
+          algorithm,
+          algorithmDefaulted: options.algo === undefined,
+          pool,
+          printer,
+          progress,
+          ignoreMissing: options.ignoreMissing === true,
+          strict: options.strict === true,
+          warn: options.warn === true,
+          status: options.status === true,
+          stdin: process.stdin,
+        })
+      : await hashTree({
+          operands: (options.paths.length > 0 ? options.paths : ['.']).map((p) => Buffer.from(p)),
+          walk: {
+            follow: options.follow === true,
+            oneFileSystem: options.oneFileSystem === true,
+            excludes: options.exclude ?? [],
+          },
+          algorithm,
+          pool,
+          ordered: options.unordered !== true,
+          printer,
+          progress,
+        });
+    return exitCodeForOutcome(outcome);
+  } finally {
+    progress.stop();
+    await pool.terminate();
+  }
+}
+
+function resolveAlgorithm(name: string | undefined): AlgorithmName {
+  if (name === undefined) return 'blake3';
+  const lower = name.toLowerCase();
+  if (!isAlgorithmName(lower)) throw new UsageError(`unknown algorithm "${name}": use one of ${ALGORITHMS.join(', ')}`);
+  return lower;
+}
+
+function resolveJobs(jobs: string | undefined): number {
+  if (jobs === undefined) return availableParallelism();
+  const n = Number(jobs);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new UsageError(`--jobs must be a whole number from 1 to 1024, got "${jobs}"`);
+  }
+  return n;
+}
+
+function rejectConflicts(options: HashOptions, checking: boolean): void {
+  if (options.json && options.ndjson) throw new UsageError('--json and --ndjson exclude each other: pick one');
+  const checkOnly = (['status', 'ignoreMissing', 'strict', 'warn'] as const).filter((k) => options[k]);
+  if (!checking && checkOnly.length > 0) {
+    const flag = checkOnly[0] === 'ignoreMissing' ? 'ignore-missing' : checkOnly[0];
+    throw new UsageError(`--${flag} is meaningful only with --check`);
+  }
+  if (checking && options.tag) throw new UsageError('--tag is meaningless with --check (tagged lines are read anyway)');
+}
+
+function createPrinter(options: HashOptions, algorithm: AlgorithmName, checking: boolean, progress: Progress): Printer {
+  const diagnostics = (line: string) => progress.log(line);
+  if (options.json || options.ndjson) {
+    return new JsonPrinter({
+      algorithm,
+      mode: checking ? 'check' : 'hash',
+      lines: options.ndjson === true,
+      status: options.status === true,
+      stdout: process.stdout,
+      diagnostics,
+    });
+  }
+  return new TextPrinter({
+    algorithm,
+    style: options.tag ? 'tag' : 'gnu',
+    quiet: options.quiet === true,
+    status: options.status === true,
+    stdout: process.stdout,
+    diagnostics,
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Exit codes, decided here and nowhere else (they are listed in `vigil --help` and the README).
+ *
+ * - 0: everything was hashed (or verified) and all is well.
+ * - 1: some file failed: it could not be read, changed while read, or did not match.
+ * - 2: bad usage, or a fatal error that stopped the run.
+ */
+import { VigilError } from './errors.js';
+
+export const ExitCode = {
+  ok: 0,
+  someFilesFailed: 1,
+  usageOrFatal: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** What a command found, in the terms exit codes care about. */
+export interface RunOutcome {
+  /** Files that could not be read, changed while read, or did not verify. */
+  readonly failures: number;
+  /** Conditions coreutils also treats as failure (e.g. --strict and malformed lines). */
+  readonly otherFailure?: boolean;
+}
+
+export function exitCodeForOutcome(outcome: RunOutcome): ExitCode {
+  return outcome.failures > 0 || outcome.otherFailure ? ExitCode.someFilesFailed : ExitCode.ok;
+}
+
+/** Every error that escapes a command is fatal (2); usage errors are too. */
+export function exitCodeForError(error: unknown): ExitCode {
+  if (error instanceof VigilError) return ExitCode.usageOrFatal;
+  return ExitCode.usageOrFatal;
+}
+
+/** The line printed on stderr for an error that ends the run. */
+export function describeFatal(error: unknown): string {
+  if (error instanceof VigilError) return `vigil: ${error.message}`;
+  const e = error as Error;
+  return `vigil: internal error: ${e?.stack ?? String(error)}\nPlease report this with the command you ran.`;
+}

@@ -1,0 +1,167 @@
+/**
+ * `vigil hash --check MANIFEST...`: reads checksum lines as they stream in, hashes the
+ * files they name on every worker, and reports each line in manifest order, with
+ * coreutils' flags (--quiet, --status, --ignore-missing, --strict, --warn) and warnings.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Pool } from 'tandem';
+import { ManifestReadError } from '../errors.js';
+import type { RunOutcome } from '../exit.js';
+import { OrderedRelease } from '../report/ordered-release.js';
+import type { Printer } from '../report/printer.js';
+import type { Progress } from '../report/progress.js';
+import type { CheckRecord, CheckSummary } from '../report/records.js';
+import type { AlgorithmName } from '../scan/algorithms.js';
+import { PathFlag } from '../scan/batch-protocol.js';
+import { FileBatch } from '../scan/file-batch.js';
+import { HashEngine } from '../scan/hash-engine.js';
+import { MAX_HELD_RECORDS } from '../scan/hash-tree.js';
+import { describeErrno } from '../scan/read-file.js';
+import { readLines } from './lines.js';
+import { parseChecksumLine } from './parse.js';
+
+export interface VerifyOptions {
+  readonly manifests: readonly string[];
+  readonly algorithm: AlgorithmName;
+  /** The algorithm was not given: untagged lines may pick one by digest length. */
+  readonly algorithmDefaulted: boolean;
+  readonly pool: Pool;
+  readonly printer: Printer;
+  readonly progress: Progress;
+  readonly ignoreMissing: boolean;
+  readonly strict: boolean;
+  readonly warn: boolean;
+  readonly status: boolean;
+  readonly stdin: Readable;
+}
+
+interface Expectation {
+  readonly expected: string;
+  readonly algorithm: AlgorithmName;
+}
+
+export async function verifyManifests(options: VerifyOptions): Promise<RunOutcome> {
+  let otherFailure = false;
+  const total: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
+  for (const manifest of options.manifests) {
+    const outcome = await verifyManifest(manifest, options);
+    for (const key of Object.keys(total) as (keyof CheckSummary)[]) total[key] += outcome.summary[key];
+    otherFailure ||= outcome.otherFailure;
+  }
+  options.progress.stop();
+  await options.printer.finishCheck(total);
+  return { failures: total.failed + total.unreadable, otherFailure };
+}
+
+async function verifyManifest(
+  manifest: string,
+  options: VerifyOptions,
+): Promise<{ summary: CheckSummary; otherFailure: boolean }> {
+  const { printer, pool, progress } = options;
+  const summary: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
+  const expectations = new Map<number, Expectation>();
+  const release = new OrderedRelease<CheckRecord | undefined>((record) => {
+    if (record === undefined) return;
+    summary[record.status === 'ok' ? 'ok' : record.status === 'failed' ? 'failed' : 'unreadable']++;
+    printer.check(record);
+  });
+  const engine = new HashEngine({
+    pool,
+    maxInFlight: pool.workers * 3,
+    readLinksOnce: false,
+    onOutcome: (seq, path, outcome) => {
+      const expectation = expectations.get(seq) as Expectation;
+      expectations.delete(seq);
+      progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
+      const base = { type: 'check', path, algorithm: expectation.algorithm, expected: expectation.expected } as const;
+      if (outcome.kind === 'hashed') {
+        const actual = outcome.digest.toString('hex');
+        release.put(seq, { ...base, status: actual === expectation.expected ? 'ok' : 'failed', actual });
+      } else if (outcome.kind === 'failed' && outcome.code === 'ENOENT' && options.ignoreMissing) {
+        summary.missingIgnored++;
+        release.put(seq, undefined);
+      } else {
+        const code = outcome.kind === 'failed' ? outcome.code : 'ENOTREG';
+        const message =
+          outcome.kind === 'failed'
+            ? outcome.message
+            : outcome.what === 'directory'
+              ? describeErrno('EISDIR')
+              : `is a ${outcome.what}: vigil never opens FIFOs, sockets or devices`;
+        release.put(seq, { ...base, status: 'unreadable', code, message });
+      }
+    },
+  });
+
+  const source = openManifest(manifest, options.stdin);
+  let seq = 0;
+  let lineNumber = 0;
+  let batch = new FileBatch();
+  let batchAlgorithm: AlgorithmName = options.algorithm;
+  const send = () => {
+    engine.submit(batch, batchAlgorithm);
+    batch = new FileBatch();
+  };
+  try {
+    for await (const line of readLines(source)) {
+      lineNumber++;
+      const parsed = parseChecksumLine(line, options.algorithm, options.algorithmDefaulted);
+      if (parsed.kind === 'ignored') continue;
+      if (parsed.kind === 'malformed') {
+        summary.malformed++;
+        if (options.warn) printer.warn(`${manifest}: ${lineNumber}: improperly formatted checksum line`);
+        continue;
+      }
+      if (batch.size > 0 && parsed.algorithm !== batchAlgorithm) send();
+      batchAlgorithm = parsed.algorithm;
+      const lineSeq = seq++;
+      expectations.set(lineSeq, { expected: parsed.expected, algorithm: parsed.algorithm });
+      batch.add(lineSeq, parsed.name, PathFlag.follow | PathFlag.readLinked);
+      progress.found(1);
+      if (batch.full || engine.inFlight < pool.workers) {
+        send();
+        await engine.waitForRoom();
+        while (release.held > MAX_HELD_RECORDS && engine.inFlight > 0) await engine.settled();
+        while (printer.blocked) await printer.blocked;
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== undefined) throw new ManifestReadError(manifest, error);
+    throw error;
+  }
+  if (batch.size > 0) send();
+  progress.walkDone();
+  await engine.drain();
+
+  const properLines = seq;
+  let otherFailure = false;
+  if (properLines === 0) {
+    printer.warn(`${manifest}: no properly formatted checksum lines found`);
+    otherFailure = true;
+  } else if (!options.status) {
+    if (summary.malformed > 0)
+      printer.warn(`WARNING: ${plural(summary.malformed, 'line is', 'lines are')} improperly formatted`);
+    if (summary.unreadable > 0)
+      printer.warn(`WARNING: ${plural(summary.unreadable, 'listed file', 'listed files')} could not be read`);
+    if (summary.failed > 0)
+      printer.warn(`WARNING: ${plural(summary.failed, 'computed checksum', 'computed checksums')} did NOT match`);
+  }
+  if (properLines > 0 && options.ignoreMissing && summary.ok + summary.failed + summary.unreadable === 0) {
+    printer.warn(`${manifest}: no file was verified`);
+    otherFailure = true;
+  }
+  if (options.strict && summary.malformed > 0) otherFailure = true;
+  if (options.algorithmDefaulted && summary.failed > 0 && summary.ok === 0 && !options.status) {
+    printer.warn(`hint: untagged 64-digit lines were checked as BLAKE3; for a sha256sum manifest pass --algo sha256`);
+  }
+  return { summary, otherFailure };
+}
+
+function openManifest(manifest: string, stdin: Readable): Readable {
+  return manifest === '-' ? stdin : createReadStream(manifest);
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

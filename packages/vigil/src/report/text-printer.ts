@@ -1,0 +1,86 @@
+/**
+ * Text output: checksum lines exactly as sha256sum/b3sum print them (or BSD tags), and
+ * `NAME: OK` / `NAME: FAILED` / `NAME: FAILED open or read` for --check, as coreutils does.
+ * Diagnostics go to stderr, after flushing stdout so the two stay in order on a terminal.
+ */
+import { formatCheckedName, formatChecksumLine, type LineStyle } from '../manifest/format.js';
+import type { AlgorithmName } from '../scan/algorithms.js';
+import { BufferedOutput } from './output.js';
+import { type DiagnosticSink, displayPath, type Printer } from './printer.js';
+import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from './records.js';
+
+export interface TextPrinterOptions {
+  readonly algorithm: AlgorithmName;
+  readonly style: LineStyle;
+  /** Hash mode: no notices about skipped entries. Check mode: no OK lines. */
+  readonly quiet: boolean;
+  /** Check mode: print nothing on stdout. */
+  readonly status: boolean;
+  readonly stdout: NodeJS.WritableStream;
+  readonly diagnostics: DiagnosticSink;
+}
+
+export class TextPrinter implements Printer {
+  readonly #options: TextPrinterOptions;
+  readonly #out: BufferedOutput;
+
+  constructor(options: TextPrinterOptions) {
+    this.#options = options;
+    this.#out = new BufferedOutput(options.stdout as never);
+  }
+
+  get blocked(): Promise<void> | undefined {
+    return this.#out.blocked;
+  }
+
+  entry(record: EntryRecord): void {
+    switch (record.type) {
+      case 'file':
+        this.#out.write(
+          formatChecksumLine(this.#options.algorithm, this.#options.style, record.digest.toString('hex'), record.path),
+        );
+        break;
+      case 'error':
+        this.warn(`${displayPath(record.path)}: ${record.message}${hintFor(record.code)}`);
+        break;
+      case 'skipped':
+        if (!this.#options.quiet)
+          this.warn(`${displayPath(record.path)}: skipped ${record.reason}${skipHint(record.reason)}`);
+        break;
+    }
+  }
+
+  check(record: CheckRecord): void {
+    if (record.status === 'unreadable') this.warn(`${displayPath(record.path)}: ${record.message ?? 'cannot be read'}`);
+    if (this.#options.status) return;
+    if (record.status === 'ok' && this.#options.quiet) return;
+    const verdict =
+      record.status === 'ok' ? ': OK\n' : record.status === 'failed' ? ': FAILED\n' : ': FAILED open or read\n';
+    this.#out.write(formatCheckedName(record.path));
+    this.#out.write(verdict);
+  }
+
+  warn(message: string): void {
+    this.#out.flush();
+    this.#options.diagnostics(`vigil: ${message}`);
+  }
+
+  async finishHash(_summary: HashSummary): Promise<void> {
+    await this.#out.end();
+  }
+
+  async finishCheck(_summary: CheckSummary): Promise<void> {
+    await this.#out.end();
+  }
+}
+
+function hintFor(code: string): string {
+  if (code === 'EACCES' || code === 'EPERM') return ' (read it as a user who may, or --exclude it)';
+  return '';
+}
+
+function skipHint(reason: string): string {
+  if (reason === 'symlink') return ' (not followed; --follow hashes its target)';
+  if (reason === 'fifo' || reason === 'socket' || reason === 'device') return ' (never opened)';
+  return '';
+}

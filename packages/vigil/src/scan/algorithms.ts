@@ -1,0 +1,91 @@
+/**
+ * The hash algorithms `vigil hash` offers, and the one shape the worker drives them through.
+ * BLAKE3 comes from @napi-rs/blake-hash (native, SIMD), xxh3 from @node-rs/xxhash, the rest
+ * from node:crypto (OpenSSL, SHA-NI where the CPU has it).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { xxh3 } from '@node-rs/xxhash';
+
+export const ALGORITHMS = ['blake3', 'sha256', 'sha512', 'sha1', 'md5', 'xxh3'] as const;
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+/** Digest length in bytes, and the name BSD-style (`--tag`) lines use. */
+export const ALGORITHM_INFO: Readonly<Record<AlgorithmName, { readonly bytes: number; readonly tag: string }>> = {
+  blake3: { bytes: 32, tag: 'BLAKE3' },
+  sha256: { bytes: 32, tag: 'SHA256' },
+  sha512: { bytes: 64, tag: 'SHA512' },
+  sha1: { bytes: 20, tag: 'SHA1' },
+  md5: { bytes: 16, tag: 'MD5' },
+  xxh3: { bytes: 8, tag: 'XXH3' },
+};
+
+export function isAlgorithmName(name: string): name is AlgorithmName {
+  return (ALGORITHMS as readonly string[]).includes(name);
+}
+
+/** The algorithm whose BSD tag is `tag` (e.g. `SHA256`), if any. */
+export function algorithmForTag(tag: string): AlgorithmName | undefined {
+  for (const name of ALGORITHMS) if (ALGORITHM_INFO[name].tag === tag) return name;
+  return undefined;
+}
+
+/** A running hash that is reused from file to file: `finish` writes the digest and resets. */
+export interface Digester {
+  update(chunk: Uint8Array): void;
+  /** Writes the digest of everything since the last finish into `out` at `offset`. */
+  finishInto(out: Uint8Array, offset: number): void;
+}
+
+export function createDigester(algorithm: AlgorithmName): Digester {
+  switch (algorithm) {
+    case 'blake3':
+      return new Blake3Digester();
+    case 'xxh3':
+      return new Xxh3Digester();
+    default:
+      return new OpenSslDigester(algorithm);
+  }
+}
+
+class Blake3Digester implements Digester {
+  readonly #hasher = new Blake3Hasher();
+  update(chunk: Uint8Array): void {
+    this.#hasher.update(chunk);
+  }
+  finishInto(out: Uint8Array, offset: number): void {
+    out.set(this.#hasher.digestBuffer(), offset);
+    this.#hasher.reset();
+  }
+}
+
+class Xxh3Digester implements Digester {
+  readonly #hasher = xxh3.Xxh3.withSeed();
+  update(chunk: Uint8Array): void {
+    this.#hasher.update(chunk);
+  }
+  finishInto(out: Uint8Array, offset: number): void {
+    // xxhsum prints the canonical (big-endian) form.
+    new DataView(out.buffer, out.byteOffset + offset, 8).setBigUint64(0, this.#hasher.digest(), false);
+    this.#hasher.reset();
+  }
+}
+
+class OpenSslDigester implements Digester {
+  // A fresh Hash per file is made by copying an empty prototype, not by createHash: on
+  // OpenSSL 3, createHash fetches the algorithm from the provider store under a lock that
+  // all threads share, which shows on trees of tiny files (see docs/benchmarks-vigil-hash.md).
+  readonly #prototype: Hash;
+  #hash: Hash;
+  constructor(algorithm: 'sha256' | 'sha512' | 'sha1' | 'md5') {
+    this.#prototype = createHash(algorithm);
+    this.#hash = this.#prototype.copy();
+  }
+  update(chunk: Uint8Array): void {
+    this.#hash.update(chunk);
+  }
+  finishInto(out: Uint8Array, offset: number): void {
+    out.set(this.#hash.digest(), offset);
+    this.#hash = this.#prototype.copy();
+  }
+}

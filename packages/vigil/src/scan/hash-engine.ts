@@ -1,0 +1,185 @@
+/**
+ * The main side of hashing: sends batches to the pool, keeps a bounded number in flight,
+ * sends again what workers hand back (big files alone, the rest of a batch that did its
+ * share, the one name chosen to read a hard-linked inode), and reports one outcome per file.
+ *
+ * This drives `pool.apply` per batch rather than one `pool.imapUnordered` stream, because
+ * results feed back into the input (re-sent files) and the caller needs the in-flight count
+ * to decide when to send a partial batch and when to hold the walk back.
+ */
+import type { Pool } from 'tandem';
+import { EngineError } from '../errors.js';
+import { ALGORITHM_INFO, type AlgorithmName } from './algorithms.js';
+import { FileStatus, type HashBatchResult, PathFlag } from './batch-protocol.js';
+import { FileBatch } from './file-batch.js';
+import { HardLinkRegistry, type LinkOutcome } from './hard-links.js';
+import tasks from './hash-tasks.js';
+
+export type FileOutcome =
+  | { readonly kind: 'hashed'; readonly digest: Buffer; readonly size: number }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string }
+  | { readonly kind: 'notRegular'; readonly what: string };
+
+export interface HashEngineOptions {
+  readonly pool: Pool;
+  /** Most batches sent and not yet settled, re-sent ones included. */
+  readonly maxInFlight: number;
+  /** Read each hard-linked inode once (hash mode); --check reads every name it is given. */
+  readonly readLinksOnce: boolean;
+  readonly onOutcome: (seq: number, path: Buffer, outcome: FileOutcome) => void;
+}
+
+export class HashEngine {
+  readonly #options: HashEngineOptions;
+  readonly #links = new HardLinkRegistry();
+  /** seq -> inode key, for names chosen to read a hard-linked inode. */
+  readonly #linkReaders = new Map<number, string>();
+  #inFlight = 0;
+  #waiters: (() => void)[] = [];
+  #failure: EngineError | undefined;
+
+  constructor(options: HashEngineOptions) {
+    this.#options = options;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get maxInFlight(): number {
+    return this.#options.maxInFlight;
+  }
+
+  /** Sends a batch now (callers wait for room first with `waitForRoom`). */
+  submit(batch: FileBatch, algorithm: AlgorithmName): void {
+    if (batch.size === 0) return;
+    this.#inFlight++;
+    this.#options.pool
+      .apply(tasks.hashBatch, [batch.toRequest(algorithm)])
+      .then(
+        (result) => this.#onResult(batch, algorithm, result),
+        (error: Error) => {
+          this.#failure ??= new EngineError(`a hashing worker failed: ${error.message}`, { cause: error });
+        },
+      )
+      .catch((error: Error) => {
+        this.#failure ??= new EngineError(`internal error while handling results: ${error.message}`, { cause: error });
+      })
+      .finally(() => {
+        this.#inFlight--;
+        const waiters = this.#waiters;
+        this.#waiters = [];
+        for (const wake of waiters) wake();
+      });
+  }
+
+  /** Resolves when some batch in flight settles (at once if none is). */
+  settled(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Waits until fewer than maxInFlight batches are out. Throws if the engine failed. */
+  async waitForRoom(): Promise<void> {
+    while (this.#inFlight >= this.#options.maxInFlight && this.#failure === undefined) await this.settled();
+    if (this.#failure) throw this.#failure;
+  }
+
+  /** Waits until every batch (and everything re-sent) settled. Throws if the engine failed. */
+  async drain(): Promise<void> {
+    while (this.#inFlight > 0) await this.settled();
+    if (this.#failure) throw this.#failure;
+  }
+
+  #onResult(batch: FileBatch, algorithm: AlgorithmName, result: HashBatchResult): void {
+    const digestBytes = ALGORITHM_INFO[algorithm].bytes;
+    const digests = Buffer.from(result.digests.buffer, result.digests.byteOffset, result.digests.byteLength);
+    let problem = 0;
+    let link = 0;
+    let later: FileBatch | undefined;
+    let linkReaders: FileBatch | undefined;
+    for (let i = 0; i < batch.size; i++) {
+      const seq = batch.seqs[i] as number;
+      const path = batch.paths[i] as Buffer;
+      const flags = batch.flags[i] as number;
+      switch (result.status[i]) {
+        case FileStatus.hashed:
+          this.#complete(
+            seq,
+            path,
+            {
+              kind: 'hashed',
+              digest: digests.subarray(i * digestBytes, (i + 1) * digestBytes),
+              size: result.sizes[i] as number,
+            },
+            algorithm,
+          );
+          break;
+        case FileStatus.failed: {
+          const found = result.problems[problem++];
+          this.#complete(
+            seq,
+            path,
+            { kind: 'failed', code: found?.code ?? 'EIO', message: found?.message ?? 'failed' },
+            algorithm,
+          );
+          break;
+        }
+        case FileStatus.notRegular:
+          this.#complete(seq, path, { kind: 'notRegular', what: result.kinds[i] ?? 'other' }, algorithm);
+          break;
+        case FileStatus.sendAlone: {
+          const alone = new FileBatch();
+          alone.add(seq, path, flags);
+          this.submit(alone, algorithm);
+          break;
+        }
+        case FileStatus.sendLater:
+          later ??= new FileBatch();
+          later.add(seq, path, flags);
+          break;
+        case FileStatus.linked: {
+          const found = result.links[link++];
+          if (found === undefined || !this.#options.readLinksOnce) {
+            // --check (or a confused result): read this name regardless of its links.
+            linkReaders ??= new FileBatch();
+            linkReaders.add(seq, path, flags | PathFlag.readLinked);
+            break;
+          }
+          const key = `${found.dev}:${found.ino}`;
+          const met = this.#links.meet(key, found.nlink, { seq, path });
+          if (met.action === 'read') {
+            this.#linkReaders.set(seq, key);
+            linkReaders ??= new FileBatch();
+            linkReaders.add(seq, path, flags | PathFlag.readLinked);
+          } else if (met.action === 'done') {
+            this.#options.onOutcome(seq, path, met.outcome);
+          }
+          break;
+        }
+      }
+    }
+    if (linkReaders) this.submit(linkReaders, algorithm);
+    if (later) this.submit(later, algorithm);
+  }
+
+  /** Reports a file's outcome, and if it was read for a hard-linked inode, its other names'. */
+  #complete(seq: number, path: Buffer, outcome: FileOutcome, algorithm: AlgorithmName): void {
+    this.#options.onOutcome(seq, path, outcome);
+    const key = this.#linkReaders.get(seq);
+    if (key === undefined) return;
+    this.#linkReaders.delete(seq);
+    const asLink: LinkOutcome =
+      outcome.kind === 'notRegular'
+        ? { kind: 'failed', code: 'ECHANGED', message: 'was replaced while being hashed' }
+        : outcome;
+    const { resolved, nextReader } = this.#links.settle(key, asLink);
+    for (const name of resolved) this.#options.onOutcome(name.seq, name.path, asLink);
+    if (nextReader) {
+      this.#linkReaders.set(nextReader.seq, key);
+      const retry = new FileBatch();
+      retry.add(nextReader.seq, nextReader.path, PathFlag.readLinked);
+      this.submit(retry, algorithm);
+    }
+  }
+}

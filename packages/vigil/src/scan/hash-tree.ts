@@ -1,0 +1,125 @@
+/**
+ * `vigil hash PATH...`: walk -> batches -> workers -> records -> printer, all streaming.
+ *
+ * Sorted output costs no sort: the walk yields entries in path order and each gets a
+ * sequence number; OrderedRelease holds only records that finished ahead of a slower one.
+ * When that backlog passes MAX_HELD_RECORDS the walk waits, so memory stays bounded even
+ * behind one huge file. `--unordered` prints each record as it arrives and keeps nothing.
+ */
+import type { Pool } from 'tandem';
+import type { RunOutcome } from '../exit.js';
+import { OrderedRelease } from '../report/ordered-release.js';
+import type { Printer } from '../report/printer.js';
+import type { Progress } from '../report/progress.js';
+import type { EntryRecord } from '../report/records.js';
+import type { AlgorithmName } from './algorithms.js';
+import { PathFlag } from './batch-protocol.js';
+import { FileBatch } from './file-batch.js';
+import { type FileOutcome, HashEngine } from './hash-engine.js';
+import { type WalkEntry, type WalkOptions, walk } from './walk.js';
+
+/** Records a sorted run may hold while an earlier file is still hashing (about 150 bytes each). */
+export const MAX_HELD_RECORDS = 50_000;
+
+export interface HashTreeOptions {
+  readonly operands: readonly Buffer[];
+  readonly walk: WalkOptions;
+  readonly algorithm: AlgorithmName;
+  readonly pool: Pool;
+  readonly ordered: boolean;
+  readonly printer: Printer;
+  readonly progress: Progress;
+}
+
+export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
+  const { printer, progress, pool, algorithm } = options;
+  const summary = { files: 0, bytes: 0, errors: 0, skipped: 0 };
+  const emit = (record: EntryRecord) => {
+    if (record.type === 'file') {
+      summary.files++;
+      summary.bytes += record.size;
+    } else if (record.type === 'error') summary.errors++;
+    else summary.skipped++;
+    printer.entry(record);
+  };
+  const release = options.ordered ? new OrderedRelease<EntryRecord>(emit) : undefined;
+  const put = release
+    ? (seq: number, record: EntryRecord) => release.put(seq, record)
+    : (_: number, r: EntryRecord) => emit(r);
+
+  const engine = new HashEngine({
+    pool,
+    maxInFlight: pool.workers * 3,
+    readLinksOnce: true,
+    onOutcome: (seq, path, outcome) => {
+      progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
+      put(seq, recordForOutcome(path, outcome));
+    },
+  });
+
+  let seq = 0;
+  let batch = new FileBatch();
+  const send = () => {
+    engine.submit(batch, algorithm);
+    batch = new FileBatch();
+  };
+  const waitForRoom = async () => {
+    await engine.waitForRoom();
+    // Hold the walk while sorted output waits on a slow file, or stdout is full.
+    while (release && release.held > MAX_HELD_RECORDS && engine.inFlight > 0) await engine.settled();
+    while (printer.blocked) await printer.blocked;
+  };
+
+  for await (const entries of walk(options.operands, options.walk)) {
+    let found = 0;
+    for (const entry of entries) {
+      const entrySeq = seq++;
+      if (entry.kind === 'file') {
+        found++;
+        batch.add(entrySeq, entry.path, entry.follow ? PathFlag.follow : 0);
+        if (batch.full) {
+          send();
+          await waitForRoom();
+        }
+      } else {
+        put(entrySeq, recordForWalkEntry(entry));
+      }
+    }
+    progress.found(found);
+    // Workers idle while a partial batch waits for the walk: send it now.
+    if (batch.size > 0 && engine.inFlight < pool.workers) {
+      send();
+      await waitForRoom();
+    }
+  }
+  if (batch.size > 0) send();
+  progress.walkDone();
+  await engine.drain();
+  progress.stop();
+  await printer.finishHash(summary);
+  return { failures: summary.errors };
+}
+
+function recordForOutcome(path: Buffer, outcome: FileOutcome): EntryRecord {
+  switch (outcome.kind) {
+    case 'hashed':
+      return { type: 'file', path, digest: outcome.digest, size: outcome.size };
+    case 'failed':
+      return { type: 'error', path, code: outcome.code, message: outcome.message };
+    case 'notRegular':
+      // The walk saw a regular file, the worker found something else: it was replaced meanwhile.
+      return {
+        type: 'skipped',
+        path,
+        reason:
+          outcome.what === 'fifo' || outcome.what === 'socket' || outcome.what === 'device'
+            ? outcome.what
+            : 'not a regular file',
+      };
+  }
+}
+
+function recordForWalkEntry(entry: Exclude<WalkEntry, { kind: 'file' }>): EntryRecord {
+  if (entry.kind === 'skipped') return { type: 'skipped', path: entry.path, reason: entry.reason };
+  return { type: 'error', path: entry.path, code: entry.code, message: entry.message };
+}
