@@ -32,8 +32,13 @@ export function formatChecksumLine(
   return Buffer.concat([Buffer.from(`${lead}${hexDigest}  `, 'latin1'), shownName, Buffer.from('\n', 'latin1')]);
 }
 
-/** How --check shows a name in `NAME: OK` lines: escaped as coreutils does, with the leading backslash. */
-export function formatCheckedName(name: Buffer): Buffer {
-  if (!needsEscape(name, 'coreutils')) return name;
-  return Buffer.concat([Buffer.from('\\'), escapeName(name, 'coreutils')]);
+/**
+ * How --check shows a name in `NAME: OK` lines. sha256sum -c escapes only a name holding a
+ * newline (then its backslashes too); b3sum --check escapes as it does in checksum lines.
+ */
+export function formatCheckedName(name: Buffer, algorithm: AlgorithmName): Buffer {
+  const style = escapeStyleFor(algorithm);
+  const escape = style === 'b3sum' ? needsEscape(name, 'b3sum') : name.includes(0x0a);
+  if (!escape) return name;
+  return Buffer.concat([Buffer.from('\\'), escapeName(name, style)]);
 }

@@ -56,7 +56,7 @@ export class TextPrinter implements Printer {
     if (record.status === 'ok' && this.#options.quiet) return;
     const verdict =
       record.status === 'ok' ? ': OK\n' : record.status === 'failed' ? ': FAILED\n' : ': FAILED open or read\n';
-    this.#out.write(formatCheckedName(record.path));
+    this.#out.write(formatCheckedName(record.path, record.algorithm));
     this.#out.write(verdict);
   }
 

@@ -1,0 +1,68 @@
+/** Test helpers: run the built CLI as a child process, and build fixture trees in temp dirs. */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly input?: string | Buffer;
+  /** Run as the unprivileged user `nobody` (tests run as root, who can read anything). */
+  readonly asNobody?: boolean;
+}
+
+/** Runs `vigil ...args` and collects its output. */
+export function vigil(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const node = process.execPath;
+  const [command, commandArgs] = options.asNobody
+    ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', node, CLI, ...args]]
+    : [node, [CLI, ...args]];
+  return run(command as string, commandArgs as string[], options);
+}
+
+/** Runs any program and collects its output. */
+export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
+    );
+    if (child.stdin) {
+      // A child that exits without reading its stdin is not the test's failure.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
+  });
+}
+
+/** A fresh directory readable by everyone (so `nobody` can walk it); removed by `cleanup`. */
+export function tempDir(prefix = 'vigil-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(path, 0o755);
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** stdout as lines (without the final empty one). */
+export function lines(output: Buffer): string[] {
+  const text = output.toString('latin1');
+  return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
