@@ -38,7 +38,7 @@ export function formatChecksumLine(
  */
 export function formatCheckedName(name: Buffer, algorithm: AlgorithmName): Buffer {
   const style = escapeStyleFor(algorithm);
-  const escape = style === 'b3sum' ? needsEscape(name, 'b3sum') : name.includes(0x0a);
-  if (!escape) return name;
+  const escaped = style === 'b3sum' ? needsEscape(name, 'b3sum') : name.includes(0x0a);
+  if (!escaped) return name;
   return Buffer.concat([Buffer.from('\\'), escapeName(name, style)]);
 }
