@@ -57,14 +57,43 @@ export type WorkerToMain =
   /** The initializer threw; the worker exits next. */
   | { readonly type: 'initFailed'; readonly error: SerializedError }
   /** An uncaught exception ends the worker; results computed before it were sent first. */
-  | { readonly type: 'crash'; readonly error: SerializedError };
+  | { readonly type: 'crash'; readonly error: SerializedError; readonly runningJobId: number }
+  /** The worker called process.exit(code); results computed before it were sent first. */
+  | { readonly type: 'exiting'; readonly code: number; readonly runningJobId: number }
+  /** Text a worker thread wrote to its stdout (1) or stderr (2). */
+  | { readonly type: 'output'; readonly fd: 1 | 2; readonly text: string }
+  /** The worker is exiting; nothing follows. */
+  | { readonly type: 'bye' }
+  /** A structured log record from getLogger() inside the worker. */
+  | { readonly type: 'log'; readonly record: LogRecord };
+
+/** What getLogger() in a worker sends to the parent's logger. */
+export interface LogRecord {
+  readonly level: LogLevel;
+  readonly logger: string;
+  readonly message: string;
+  readonly fields: Readonly<Record<string, unknown>> | undefined;
+  readonly time: number;
+}
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 /** What a worker is given when it starts. */
 export interface WorkerStartData {
   readonly workerId: number;
-  readonly poolName: string;
-  /** SharedArrayBuffer laid out as described by the CONTROL_* constants. */
-  readonly control: SharedArrayBuffer;
+  /** The worker's name, for log records and `Process` error reports. */
+  readonly workerName: string;
+  /**
+   * 'pool': run jobs until told to close, then exit 0. 'process': the worker of a Process:
+   * a failed job prints its stack to stderr, and on close the exit code is 1 if any failed.
+   */
+  readonly mode: 'pool' | 'process';
+  /**
+   * Laid out as described by the CONTROL_* constants: a SharedArrayBuffer for threads; for
+   * child processes (which share no memory) the child keeps its own and reports the running
+   * job in its crash and exit messages instead.
+   */
+  readonly control: SharedArrayBuffer | undefined;
   /** Date.now() when the worker was spawned; CONTROL_JOB_STARTED counts from it. */
   readonly epochMs: number;
   readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;

@@ -1,81 +1,92 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { AsyncResult, InvalidStateError, Pool, TimeoutError } from 'tandem';
+import { ALL_BACKENDS } from './fixtures/backends.ts';
 import tasks from './fixtures/tasks.ts';
 
-describe('Pool basics', () => {
-  const pool = new Pool({ workers: 2 });
-  after(() => pool.terminate());
+for (const backend of ALL_BACKENDS) {
+  describe(`Pool basics (${backend})`, () => {
+    const pool = new Pool({ workers: 2, backend });
+    after(() => pool.terminate());
 
-  it('apply runs one task and resolves to its result', async () => {
-    assert.equal(await pool.apply(tasks.square, [3]), 9);
-    assert.equal(await pool.apply(tasks.add, [2, 5]), 7);
-  });
+    it('apply runs one task and resolves to its result', async () => {
+      assert.equal(await pool.apply(tasks.square, [3]), 9);
+      assert.equal(await pool.apply(tasks.add, [2, 5]), 7);
+    });
 
-  it('runs the task in a worker thread, not the caller', async () => {
-    const { threadId } = await pool.apply(tasks.threadInfo, []);
-    assert.notEqual(threadId, 0);
-  });
+    it('runs the task where the backend says: another thread, another process, or inline', async () => {
+      const where = await pool.apply(tasks.threadInfo, []);
+      if (backend === 'thread') assert.ok(where.threadId !== 0 && where.pid === process.pid);
+      if (backend === 'process') assert.notEqual(where.pid, process.pid);
+      if (backend === 'inline') assert.ok(where.threadId === 0 && where.pid === process.pid);
+    });
 
-  it('map returns results in input order, for arrays, iterables and async iterables', async () => {
-    const input = Array.from({ length: 100 }, (_, i) => i);
-    const squares = input.map((x) => x * x);
-    assert.deepEqual(await pool.map(tasks.square, input), squares);
-    assert.deepEqual(await pool.map(tasks.square, new Set(input)), squares);
-    async function* generate() {
-      for (const x of input) yield x;
-    }
-    assert.deepEqual(await pool.map(tasks.square, generate(), { chunkSize: 7 }), squares);
-    assert.deepEqual(await pool.map(tasks.square, []), []);
-  });
+    it('map returns results in input order, for arrays, iterables and async iterables', async () => {
+      const input = Array.from({ length: 100 }, (_, i) => i);
+      const squares = input.map((x) => x * x);
+      assert.deepEqual(await pool.map(tasks.square, input), squares);
+      assert.deepEqual(await pool.map(tasks.square, new Set(input)), squares);
+      async function* generate() {
+        for (const x of input) yield x;
+      }
+      assert.deepEqual(await pool.map(tasks.square, generate(), { chunkSize: 7 }), squares);
+      assert.deepEqual(await pool.map(tasks.square, []), []);
+    });
 
-  it('map keeps input order when later items finish first', async () => {
-    assert.deepEqual(await pool.map(tasks.sleep, [60, 1, 30, 1], { chunkSize: 1 }), [60, 1, 30, 1]);
-  });
+    it('map keeps input order when later items finish first', async () => {
+      assert.deepEqual(await pool.map(tasks.sleep, [60, 1, 30, 1], { chunkSize: 1 }), [60, 1, 30, 1]);
+    });
 
-  it('starmap spreads each item as arguments', async () => {
-    assert.deepEqual(
-      await pool.starmap(tasks.add, [
-        [1, 2],
-        [3, 4],
-      ]),
-      [3, 7],
-    );
-  });
+    it('starmap spreads each item as arguments', async () => {
+      assert.deepEqual(
+        await pool.starmap(tasks.add, [
+          [1, 2],
+          [3, 4],
+        ]),
+        [3, 7],
+      );
+    });
 
-  it('starmap rejects an item that is not an argument list, naming its index', async () => {
-    await assert.rejects(pool.starmap(tasks.add, [[1, 2], 3 as never]), /item 1 is not an array of arguments/);
-  });
+    it('starmap rejects an item that is not an argument list, naming its index', async () => {
+      await assert.rejects(pool.starmap(tasks.add, [[1, 2], 3 as never]), /item 1 is not an array of arguments/);
+    });
 
-  it('imap yields in input order and imapUnordered in completion order', async () => {
-    const ordered: number[] = [];
-    for await (const ms of pool.imap(tasks.sleep, [80, 1, 1], { chunkSize: 1 })) ordered.push(ms);
-    assert.deepEqual(ordered, [80, 1, 1]);
-    const unordered: number[] = [];
-    for await (const ms of pool.imapUnordered(tasks.sleep, [80, 1], { chunkSize: 1 })) unordered.push(ms);
-    assert.deepEqual(unordered, [1, 80]);
-  });
+    it('imap yields in input order and imapUnordered in completion order', async () => {
+      const ordered: number[] = [];
+      for await (const ms of pool.imap(tasks.sleep, [80, 1, 1], { chunkSize: 1 })) ordered.push(ms);
+      assert.deepEqual(ordered, [80, 1, 1]);
+      const unordered: number[] = [];
+      for await (const ms of pool.imapUnordered(tasks.sleep, [80, 1], { chunkSize: 1 })) unordered.push(ms);
+      assert.deepEqual(unordered, backend === 'inline' ? [80, 1] : [1, 80], 'inline runs one task at a time');
+    });
 
-  it('runs a self-contained inline function', async () => {
-    assert.deepEqual(await pool.map((x: number) => x + 1, [1, 2]), [2, 3]);
-    assert.equal(await pool.apply((a: string, b: string) => `${a}-${b}`, ['x', 'y']), 'x-y');
-    function named(x: number) {
-      const inner = (y: number) => y * 10;
-      return inner(x);
-    }
-    assert.deepEqual(await pool.map(named, [1, 2]), [10, 20]);
-  });
+    it('runs a self-contained inline function', async () => {
+      assert.deepEqual(await pool.map((x: number) => x + 1, [1, 2]), [2, 3]);
+      assert.equal(await pool.apply((a: string, b: string) => `${a}-${b}`, ['x', 'y']), 'x-y');
+      function named(x: number) {
+        const inner = (y: number) => y * 10;
+        return inner(x);
+      }
+      assert.deepEqual(await pool.map(named, [1, 2]), [10, 20]);
+    });
 
-  it('moves transferred ArrayBuffers instead of copying them', async () => {
-    const buffer = new ArrayBuffer(1024);
-    const length = await pool.apply(tasks.byteLength, [buffer], { transfer: [buffer] });
-    assert.equal(length, 1024);
-    assert.equal(buffer.byteLength, 0, 'the caller no longer owns a transferred buffer');
+    it('moves transferred ArrayBuffers instead of copying them (child processes get a copy)', async () => {
+      const buffer = new ArrayBuffer(1024);
+      const length = await pool.apply(tasks.byteLength, [buffer], { transfer: [buffer] });
+      assert.equal(length, 1024);
+      assert.equal(buffer.byteLength, backend === 'process' ? 1024 : 0);
+    });
+
+    it("copies arguments as structured clones: a task cannot mutate its caller's objects", async () => {
+      const record = { seen: false };
+      await pool.apply(tasks.mark, [record]);
+      assert.equal(record.seen, false);
+    });
   });
-});
+}
 
 describe('AsyncResult', () => {
-  const pool = new Pool({ workers: 1 });
+  const pool = new Pool({ workers: 1, backend: 'thread' });
   after(() => pool.terminate());
 
   it('is awaitable and reports ready and successful', async () => {

@@ -1,41 +1,48 @@
 /**
- * The one interface every backend implements. The scheduler talks only to this; the
- * backend is chosen in exactly one place (backends/select.ts).
+ * The one interface every backend implements. The scheduler and Process talk only to this;
+ * the backend is chosen in exactly one place (backends/select.ts).
  */
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
 
-/** What the scheduler hears from one worker. */
+/** What the owner of a worker hears from it. */
 export interface WorkerListener {
   onMessage(message: WorkerToMain): void;
   /** An error the runtime reported for the worker (e.g. out of memory); exit follows. */
   onError(error: Error): void;
   /**
    * The worker is gone. Called once, after every message it sent has been delivered.
-   * `exitCode` is -N when a child process was killed by signal N.
+   * `exitCode` is -N when the worker was ended by signal N (as Python reports it).
    */
   onExit(exitCode: number): void;
 }
 
+/** How to stop a worker: SIGTERM or SIGKILL for a child process; threads are terminated either way. */
+export type StopSignal = 'SIGTERM' | 'SIGKILL';
+
 /** The main side's handle on one running worker. */
 export interface WorkerHandle {
-  /** Thread id or process id. */
-  readonly systemId: number;
+  /** The process id (the parent's for threads and inline). */
+  readonly pid: number;
+  /** The thread id, for thread workers. */
+  readonly threadId: number | undefined;
   send(message: MainToWorker, transfer: readonly TransferListItem[]): void;
   /** The job the worker is running now and when it started (Date.now() ms), if any. */
   runningJob(): { readonly id: number; readonly startedAtMs: number } | undefined;
-  /** Stops the worker at once; onExit follows. */
-  terminate(): void;
+  /** Stops the worker at once; onExit follows with -15 or -9. */
+  stop(signal: StopSignal): void;
   /** Whether the worker keeps the parent's event loop alive (busy workers do, idle ones not). */
   setKeepsParentAlive(keep: boolean): void;
 }
 
+export type BackendKind = 'thread' | 'process' | 'inline';
+
 export interface WorkerBackend {
   readonly kind: BackendKind;
+  /** Most workers this backend can run at once for one owner (inline: 1). */
+  readonly maxWorkers: number;
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle;
 }
-
-export type BackendKind = 'thread';
 
 /** Options every spawning backend understands. */
 export interface SpawnOptions {
@@ -43,4 +50,6 @@ export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv | undefined;
   readonly execArgv: string[] | undefined;
   readonly name: string;
+  /** Prefix each line a worker prints with its name. */
+  readonly logPrefix: boolean;
 }

@@ -1,47 +1,63 @@
 /** The worker-threads backend: one Worker per pool worker, talking over a MessageChannel. */
-import type { TransferListItem } from 'node:worker_threads';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type TransferListItem, Worker } from 'node:worker_threads';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import { CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
-import type { SpawnOptions, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import { CONTROL_BYTES, CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
+import type { SpawnOptions, StopSignal, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import { LineWriter } from './output-relay.js';
 
 const THREAD_ENTRY = new URL('../entry/thread-worker.js', import.meta.url);
+const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9 };
 
 export class ThreadBackend implements WorkerBackend {
   readonly kind = 'thread';
+  readonly maxWorkers = Number.POSITIVE_INFINITY;
   constructor(private readonly options: SpawnOptions) {}
 
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
     // A dedicated channel rather than the Worker's own port: the worker drains it with
     // receiveMessageOnPort, and we drain it once more at exit so no result is lost.
     const { port1, port2 } = new MessageChannel();
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
     const worker = new Worker(THREAD_ENTRY, {
-      workerData: { ...start, port: port2 },
+      workerData: { ...start, control, port: port2 },
       transferList: [port2],
-      name: `${this.options.name} #${start.workerId}`,
+      name: start.workerName,
       ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
       ...(this.options.env ? { env: this.options.env } : {}),
       ...(this.options.execArgv ? { execArgv: this.options.execArgv } : {}),
     });
-    const control = new Int32Array(start.control);
-    port1.on('message', (message: WorkerToMain) => listener.onMessage(message));
+    const prefix = this.options.logPrefix ? `[${start.workerName}] ` : undefined;
+    const output = { 1: new LineWriter(process.stdout, prefix), 2: new LineWriter(process.stderr, prefix) };
+    const receive = (message: WorkerToMain) => {
+      if (message.type === 'output') output[message.fd].write(message.text);
+      else listener.onMessage(message);
+    };
+    const slots = new Int32Array(control);
+    let stoppedWith: StopSignal | undefined;
+    port1.on('message', receive);
     worker.on('error', (error) => listener.onError(error));
     worker.on('exit', (code) => {
       for (let left = receiveMessageOnPort(port1); left; left = receiveMessageOnPort(port1)) {
-        listener.onMessage(left.message as WorkerToMain);
+        receive(left.message as WorkerToMain);
       }
       port1.close();
-      listener.onExit(code);
+      output[1].end();
+      output[2].end();
+      listener.onExit(stoppedWith ? SIGNAL_CODES[stoppedWith] : code);
     });
     return {
-      systemId: worker.threadId,
+      pid: process.pid,
+      threadId: worker.threadId,
       send: (message: MainToWorker, transfer) => port1.postMessage(message, transfer as TransferListItem[]),
       runningJob: () => {
-        const id = Atomics.load(control, CONTROL_CURRENT_JOB);
+        const id = Atomics.load(slots, CONTROL_CURRENT_JOB);
         if (id === 0) return undefined;
-        return { id, startedAtMs: start.epochMs + Atomics.load(control, CONTROL_JOB_STARTED) };
+        return { id, startedAtMs: start.epochMs + Atomics.load(slots, CONTROL_JOB_STARTED) };
       },
-      terminate: () => void worker.terminate(),
+      stop: (signal) => {
+        stoppedWith ??= signal;
+        void worker.terminate();
+      },
       setKeepsParentAlive: (keep) => {
         if (keep) {
           worker.ref();

@@ -1,21 +1,23 @@
 /**
  * Inside a worker: runs jobs one at a time, in the order they arrive, and sends results
- * back in batches. Transport-agnostic: the thread and process entries give it a way to
- * post a message and a way to take an already-arrived message without waiting.
+ * back in batches. Transport-agnostic: the thread, process and inline entries give it a
+ * way to post a message, a way to take an already-arrived message without waiting, and a
+ * way to exit.
  *
  * Batching is what makes tiny tasks cheap: while jobs keep arriving the runner keeps
  * draining them synchronously (no event-loop turn per job) and sends their results in one
- * message at least every FLUSH_AFTER_MS, and always before it awaits anything or goes idle.
+ * message at least every FLUSH_AFTER_MS, and always before it awaits anything, goes idle,
+ * or dies (uncaught error, process.exit).
  */
 import type {
   JobMessage,
   JobResultMessage,
+  LogRecord,
   MainToWorker,
   SerializedError,
   TaskSpec,
   WorkerToMain,
 } from '../protocol.js';
-import { CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
 import { serializeError } from '../util/remote-error.js';
 import { loadTask } from './task-loader.js';
@@ -30,6 +32,19 @@ export interface WorkerTransport {
   exit(code: number): void;
 }
 
+export interface RunnerOptions {
+  readonly mode: 'pool' | 'process';
+  readonly workerName: string;
+  /** Where the runner records which job it is running, for the main side to read. */
+  readonly board: RunningJobBoard;
+}
+
+/** Records the job a worker is running (0 for none) and when it started. */
+export interface RunningJobBoard {
+  set(jobId: number, startedAtMs: number): void;
+  current(): number;
+}
+
 export class JobRunner {
   private readonly specs = new Map<number, TaskSpec>();
   private readonly functions = new Map<number, AnyFunction>();
@@ -40,11 +55,11 @@ export class JobRunner {
   private running = false;
   private started = false;
   private closing = false;
+  private anyJobFailed = false;
 
   constructor(
     private readonly transport: WorkerTransport,
-    private readonly control: Int32Array,
-    private readonly epochMs: number,
+    private readonly options: RunnerOptions,
   ) {}
 
   /** Runs the initializer, reports ready (or the failure), then starts taking jobs. */
@@ -75,7 +90,7 @@ export class JobRunner {
     this.wake();
   }
 
-  /** Sends the results computed so far. Also called before the worker dies of an uncaught error. */
+  /** Sends the results computed so far. */
   flush(): void {
     if (this.unsent.length === 0) return;
     const results = this.unsent;
@@ -83,11 +98,30 @@ export class JobRunner {
     this.transport.post({ type: 'results', results });
   }
 
-  /** Reports an uncaught error after flushing finished results, then exits with code 1. */
+  /** Sends a log record to the parent at once. */
+  log(record: LogRecord): void {
+    this.transport.post({ type: 'log', record });
+  }
+
+  /** An uncaught error: send finished results and the error, then exit with code 1. */
   crash(error: unknown): void {
     this.flush();
-    this.transport.post({ type: 'crash', error: serializeError(error) });
+    this.transport.post({ type: 'crash', error: serializeError(error), runningJobId: this.runningJobId() });
     this.transport.exit(1);
+  }
+
+  /** A task called process.exit(code): send finished results and which job it was. */
+  exiting(code: number): void {
+    this.flush();
+    this.transport.post({ type: 'exiting', code, runningJobId: this.runningJobId() });
+  }
+
+  private runningJobId(): number {
+    return this.options.board.current();
+  }
+
+  private exitCodeOnClose(): number {
+    return this.options.mode === 'process' && this.anyJobFailed ? 1 : 0;
   }
 
   private wake(): void {
@@ -95,7 +129,7 @@ export class JobRunner {
     if (this.hasBacklog()) {
       void this.drain();
     } else if (this.closing) {
-      this.transport.exit(0);
+      this.transport.exit(this.exitCodeOnClose());
     }
   }
 
@@ -120,6 +154,7 @@ export class JobRunner {
 
   private async drain(): Promise<void> {
     this.running = true;
+    const board = this.options.board;
     for (let job = this.nextJob(); job !== undefined; job = this.nextJob()) {
       const values: unknown[] = [];
       let error: SerializedError | undefined;
@@ -131,8 +166,7 @@ export class JobRunner {
           fn = await this.resolve(job.taskKey);
           startedAt = performance.now();
         }
-        Atomics.store(this.control, CONTROL_JOB_STARTED, Date.now() - this.epochMs);
-        Atomics.store(this.control, CONTROL_CURRENT_JOB, job.id);
+        board.set(job.id, Date.now());
         for (const args of job.items) {
           let value = fn(...args);
           if (isThenable(value)) {
@@ -143,8 +177,9 @@ export class JobRunner {
         }
       } catch (thrown) {
         error = serializeError(thrown);
+        this.reportFailure(thrown);
       }
-      Atomics.store(this.control, CONTROL_CURRENT_JOB, 0);
+      board.set(0, 0);
       const finishedAt = performance.now();
       const runMicros = Math.round((finishedAt - startedAt) * 1000);
       if (this.unsent.length === 0) this.unsentSince = startedAt;
@@ -155,7 +190,15 @@ export class JobRunner {
     }
     this.flush();
     this.running = false;
-    if (this.closing) this.transport.exit(0);
+    if (this.closing) this.transport.exit(this.exitCodeOnClose());
+  }
+
+  /** A Process's target failed: print it where the child's stderr goes, as Python does. */
+  private reportFailure(thrown: unknown): void {
+    this.anyJobFailed = true;
+    if (this.options.mode !== 'process') return;
+    const detail = thrown instanceof Error ? (thrown.stack ?? `${thrown.name}: ${thrown.message}`) : String(thrown);
+    process.stderr.write(`Process ${this.options.workerName}:\n${detail}\n`);
   }
 
   private async resolve(taskKey: number): Promise<AnyFunction> {

@@ -2,14 +2,22 @@
 
 import { availableParallelism } from 'node:os';
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+import type { BackendKind } from '../backends/backend.js';
+import { BACKEND_KINDS } from '../backends/select.js';
 import type { CancelOptions } from './call-guard.js';
 
 /** Options of `new Pool(...)`. */
 export interface PoolOptions {
   /** How many workers run at once. Default: `os.availableParallelism()`. */
   workers?: number;
-  /** Where tasks run. Default `'thread'` (worker threads). */
-  backend?: 'thread';
+  /**
+   * Where tasks run: `'thread'` (worker threads, the default), `'process'` (child processes:
+   * isolated heaps, real pids and exit codes), or `'inline'` (the calling thread, one task at
+   * a time, for breakpoints and deterministic tests; `workers` is then 1).
+   */
+  backend?: BackendKind;
+  /** Start every line a worker prints with `[name] `. Default false. */
+  logPrefix?: boolean;
   /** A task run once in each new worker before it takes work (e.g. to open a database). */
   // biome-ignore lint/suspicious/noExplicitAny: any function; its arguments are checked at run time.
   initializer?: (...args: any[]) => unknown;
@@ -61,6 +69,7 @@ export interface ImapOptions extends CancelOptions {
 }
 
 export interface ResolvedPoolOptions {
+  readonly backend: BackendKind;
   readonly workers: number;
   readonly maxTasksPerWorker: number;
   readonly taskTimeout: number;
@@ -79,8 +88,11 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   }
   const maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
   if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxQueue', maxQueue);
-  if (options.backend !== undefined && options.backend !== 'thread') {
-    throw new TypeError(`Pool: unknown backend "${String(options.backend)}": use 'thread'`);
+  const backend = options.backend ?? 'thread';
+  if (!BACKEND_KINDS.includes(backend)) {
+    throw new TypeError(
+      `Pool: unknown backend "${String(backend)}": use ${BACKEND_KINDS.map((k) => `'${k}'`).join(', ')}`,
+    );
   }
   if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
     throw new TypeError('Pool: initArgs must be an array of arguments for the initializer');
@@ -88,7 +100,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (options.initArgs !== undefined && options.initializer === undefined) {
     throw new TypeError('Pool: initArgs was given without an initializer');
   }
-  return { workers, maxTasksPerWorker, taskTimeout, maxQueue, name: options.name ?? 'tandem' };
+  return { backend, workers, maxTasksPerWorker, taskTimeout, maxQueue, name: options.name ?? 'tandem' };
 }
 
 export function requirePositiveInteger(name: string, value: unknown): void {

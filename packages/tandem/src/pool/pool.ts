@@ -23,7 +23,7 @@ import { taskSpecOf } from './task-spec.js';
 /** Payloads of the events a Pool emits. */
 export interface PoolEvents {
   /** A worker was started (including replacements). */
-  workerStart: [{ workerId: number; systemId: number }];
+  workerStart: [{ workerId: number; pid: number; threadId: number | undefined }];
   /** A worker ended; `error` is what killed it, if it crashed. */
   workerExit: [{ workerId: number; exitCode: number; error: Error | undefined }];
   /** A job (one task, or one chunk of map/imap) was handed to a worker. */
@@ -53,15 +53,17 @@ export class Pool extends EventEmitter<PoolEvents> {
   constructor(options: PoolOptions = {}) {
     super();
     const resolved = resolvePoolOptions(options);
-    this.#workers = resolved.workers;
+    const backend = createBackend(resolved.backend, {
+      resourceLimits: options.resourceLimits,
+      env: options.env,
+      execArgv: options.execArgv,
+      name: resolved.name,
+      logPrefix: options.logPrefix ?? false,
+    });
+    this.#workers = Math.min(resolved.workers, backend.maxWorkers);
     this.#scheduler = new Scheduler({
-      backend: createBackend(options.backend ?? 'thread', {
-        resourceLimits: options.resourceLimits,
-        env: options.env,
-        execArgv: options.execArgv,
-        name: resolved.name,
-      }),
-      maxWorkers: resolved.workers,
+      backend,
+      maxWorkers: this.#workers,
       poolName: resolved.name,
       maxTasksPerWorker: resolved.maxTasksPerWorker,
       taskTimeout: resolved.taskTimeout,

@@ -24,8 +24,9 @@ import {
   WorkerExitError,
   WorkerInitError,
 } from '../errors.js';
+import { deliverLogRecord } from '../logging/parent-logger.js';
 import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
-import { CONTROL_BYTES, MAX_JOB_ID } from '../protocol.js';
+import { MAX_JOB_ID } from '../protocol.js';
 import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
@@ -393,8 +394,9 @@ export class Scheduler {
       slot.handle = this.config.backend.spawn(
         {
           workerId: slot.id,
-          poolName: this.config.poolName,
-          control: new SharedArrayBuffer(CONTROL_BYTES),
+          workerName: `${this.config.poolName}-${slot.id}`,
+          mode: 'pool',
+          control: undefined,
           epochMs: Date.now(),
           initializer: this.config.initializer,
         },
@@ -414,7 +416,11 @@ export class Scheduler {
     this.slots.add(slot);
     this.stats.workersStarted++;
     if (this.config.events.listenerCount('workerStart') > 0) {
-      this.config.events.emit('workerStart', { workerId: slot.id, systemId: slot.handle.systemId });
+      this.config.events.emit('workerStart', {
+        workerId: slot.id,
+        pid: slot.handle.pid,
+        threadId: slot.handle.threadId,
+      });
     }
     return slot;
   }
@@ -429,6 +435,19 @@ export class Scheduler {
         break;
       case 'crash':
         slot.fatalError = deserializeError(message.error);
+        slot.reportedRunningJob = message.runningJobId;
+        break;
+      case 'exiting':
+        slot.reportedRunningJob = message.runningJobId;
+        break;
+      case 'log':
+        deliverLogRecord(message.record, {
+          worker: `${this.config.poolName}-${slot.id}`,
+          pid: slot.handle.pid,
+          threadId: slot.handle.threadId,
+        });
+        break;
+      case 'bye':
         break;
       case 'initFailed': {
         const cause = deserializeError(message.error);
@@ -455,7 +474,7 @@ export class Scheduler {
     if (how === 'force') {
       slot.stoppedOnPurpose = true;
       slot.state = 'stopping';
-      slot.handle.terminate();
+      slot.handle.stop('SIGKILL');
       return;
     }
     if (slot.state === 'stopping') return;
@@ -464,13 +483,13 @@ export class Scheduler {
     setTimeout(() => {
       if (slot.state !== 'dead') {
         slot.stoppedOnPurpose = true;
-        slot.handle.terminate();
+        slot.handle.stop('SIGKILL');
       }
     }, GRACEFUL_EXIT_MS).unref();
   }
 
   private onExit(slot: WorkerSlot, exitCode: number): void {
-    const runningId = slot.handle.runningJob()?.id;
+    const runningId = slot.reportedRunningJob ?? slot.handle.runningJob()?.id;
     slot.state = 'dead';
     this.slots.delete(slot);
     const held = [...slot.held.values()];

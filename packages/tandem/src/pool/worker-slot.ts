@@ -22,6 +22,8 @@ export class WorkerSlot {
   outboxTransfer: TransferListItem[] | undefined = undefined;
   /** The error that ended the worker, from its crash report or the runtime. */
   fatalError: Error | undefined = undefined;
+  /** The job the worker said it was running as it crashed or exited, if it said. */
+  reportedRunningJob: number | undefined = undefined;
   /** Set when we stop the worker on purpose (timeout, abort, terminate). */
   stoppedOnPurpose = false;
   keepsParentAlive = false;

@@ -1,0 +1,100 @@
+/**
+ * The child-process backend: one `fork`ed Node process per worker, with advanced
+ * serialization over IPC, real pids, exit codes and signals, and separate heaps.
+ *
+ * Which job the child is running arrives on a pipe (the child's fd 4) as fixed frames the
+ * child writes synchronously (see entry/running-board.ts), so a child that dies without a
+ * word still tells us what it was doing.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { PIPE_FRAME_BYTES } from '../entry/running-board.js';
+import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
+import type { SpawnOptions, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import { relayLines } from './output-relay.js';
+
+const PROCESS_ENTRY = fileURLToPath(new URL('../entry/process-worker.js', import.meta.url));
+
+export class ProcessBackend implements WorkerBackend {
+  readonly kind = 'process';
+  readonly maxWorkers = Number.POSITIVE_INFINITY;
+  constructor(private readonly options: SpawnOptions) {}
+
+  spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
+    const child = fork(PROCESS_ENTRY, [], {
+      serialization: 'advanced',
+      execArgv: [...(this.options.execArgv ?? process.execArgv), ...heapFlags(this.options)],
+      env: this.options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+    });
+    const prefix = this.options.logPrefix ? `[${start.workerName}] ` : undefined;
+    if (child.stdout) relayLines(child.stdout, process.stdout, prefix);
+    if (child.stderr) relayLines(child.stderr, process.stderr, prefix);
+    const running = watchControlPipe(child, start.epochMs);
+    child.on('message', (message: WorkerToMain) => listener.onMessage(message));
+    child.on('error', (error) => listener.onError(error));
+    // 'close' comes after the IPC channel and every pipe have ended: all messages are in.
+    child.on('close', (code, signal) => listener.onExit(exitCodeOf(code, signal)));
+    child.send({ type: 'start', data: { ...start, control: undefined } });
+    return {
+      pid: child.pid ?? -1,
+      threadId: undefined,
+      send: (message: MainToWorker) => {
+        if (child.connected) child.send(message);
+      },
+      runningJob: () => (running.id === 0 ? undefined : { id: running.id, startedAtMs: running.startedAtMs }),
+      stop: (signal) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      },
+      setKeepsParentAlive: (keep) => setRef(child, keep),
+    };
+  }
+}
+
+function heapFlags(options: SpawnOptions): string[] {
+  const limits = options.resourceLimits;
+  if (!limits) return [];
+  const flags: string[] = [];
+  if (limits.maxOldGenerationSizeMb) flags.push(`--max-old-space-size=${limits.maxOldGenerationSizeMb}`);
+  if (limits.maxYoungGenerationSizeMb) {
+    flags.push(`--max-semi-space-size=${Math.max(1, Math.floor(limits.maxYoungGenerationSizeMb / 3))}`);
+  }
+  if (limits.stackSizeMb) flags.push(`--stack-size=${Math.floor(limits.stackSizeMb * 1024)}`);
+  return flags;
+}
+
+/** -N for a signal, as Python reports it. */
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  if (signal !== null) return -(constants.signals[signal] ?? 1);
+  return 1;
+}
+
+function watchControlPipe(child: ChildProcess, epochMs: number): { id: number; startedAtMs: number } {
+  const state = { id: 0, startedAtMs: 0 };
+  const pipe = child.stdio[4] as Readable | null;
+  if (!pipe) return state;
+  let pending: Buffer = Buffer.alloc(0);
+  pipe.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    const whole = pending.length - (pending.length % PIPE_FRAME_BYTES);
+    if (whole === 0) return;
+    // Only the newest frame matters.
+    const last = whole - PIPE_FRAME_BYTES;
+    state.id = pending.readInt32LE(last);
+    state.startedAtMs = epochMs + pending.readInt32LE(last + 4);
+    pending = pending.subarray(whole);
+  });
+  return state;
+}
+
+/** Child processes hold the parent's event loop through the process handle, IPC and pipes. */
+function setRef(child: ChildProcess, keep: boolean): void {
+  const method = keep ? 'ref' : 'unref';
+  child[method]();
+  (child.channel as { [k: string]: () => void } | undefined)?.[method]?.();
+  for (const stream of child.stdio)
+    (stream as unknown as { [k: string]: (() => void) | undefined } | null)?.[method]?.();
+}

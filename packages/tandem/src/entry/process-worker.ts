@@ -1,0 +1,40 @@
+/**
+ * Entry point of a child process (started by backends/process.ts with fork and advanced
+ * serialization). Everything in this file runs inside the child.
+ *
+ * The first IPC message is the start data; jobs follow. Which job is running goes out on
+ * fd 4 (a pipe) in fixed frames, written synchronously, so the parent knows it even when
+ * the child dies without a word. If the parent goes away (the IPC channel closes), the
+ * child exits rather than run on as an orphan.
+ */
+import type { MainToWorker, WorkerStartData } from '../protocol.js';
+import { PipeBoard } from './running-board.js';
+import { runWorker } from './worker-context.js';
+
+const CONTROL_FD = 4;
+const realExit = process.exit.bind(process);
+let accept: ((message: MainToWorker) => void) | undefined;
+
+process.on('disconnect', () => realExit(1));
+process.on('message', (message: MainToWorker | { type: 'start'; data: WorkerStartData }) => {
+  if (message.type === 'start') {
+    runWorker(
+      message.data,
+      {
+        post: (outgoing) => process.send?.(outgoing),
+        receiveNow: () => undefined,
+        // Wait until the IPC channel has written everything we sent, then exit.
+        exit: (code) => {
+          if (process.send) process.send({ type: 'bye' }, undefined, {}, () => realExit(code));
+          else realExit(code);
+        },
+      },
+      new PipeBoard(CONTROL_FD, message.data.epochMs),
+      (listen) => {
+        accept = listen;
+      },
+    );
+    return;
+  }
+  accept?.(message);
+});
