@@ -1,0 +1,65 @@
+/** The command line: help, exit codes for bad usage, and the progress bar only on a terminal. */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLI, run, tempDir, vigil } from './helpers.js';
+
+describe('vigil command line', () => {
+  let dir: { path: string; cleanup: () => void };
+  before(() => {
+    dir = tempDir();
+    for (let i = 0; i < 50; i++) writeFileSync(join(dir.path, `f${i}`), `${i}\n`);
+  });
+  after(() => dir.cleanup());
+
+  it('--help lists exit codes 0, 1 and 2, and exits 0', async () => {
+    for (const args of [['--help'], ['hash', '--help']]) {
+      const result = await vigil(args);
+      assert.equal(result.code, 0);
+      const help = result.stdout.toString();
+      assert.match(help, /Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 /);
+    }
+  });
+
+  it('exits 2 on bad usage, naming the problem', async () => {
+    const cases: [string[], RegExp][] = [
+      [['hash', '--bogus'], /unknown option '--bogus'/],
+      [['hash', '--algo', 'crc32'], /Allowed choices are blake3/],
+      [['hash', '--jobs', '0'], /--jobs must be a whole number/],
+      [['hash', '--json', '--ndjson'], /--json and --ndjson exclude each other/],
+      [['hash', '--strict'], /--strict is meaningful only with --check/],
+      [['nope'], /unknown command 'nope'/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await vigil(args, { cwd: dir.path });
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+      assert.equal(result.stdout.length, 0);
+    }
+  });
+
+  it('exits 1 when an operand does not exist, still hashing the others', async () => {
+    const result = await vigil(['hash', 'f1', 'missing', 'f2'], { cwd: dir.path });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /vigil: missing: No such file or directory/);
+    assert.equal(result.stdout.toString().split('\n').filter(Boolean).length, 2);
+  });
+
+  it('shows no progress bar when stderr is not a terminal', async () => {
+    const result = await vigil(['hash', '.'], { cwd: dir.path });
+    assert.equal(result.code, 0);
+    assert.equal(result.stderr, '');
+  });
+
+  it('shows a progress bar on a terminal, and not with --no-progress', async () => {
+    // script(1) gives the child a pseudo-terminal; stdout goes to a file so only stderr is on it.
+    const out = join(dir.path, 'out');
+    const command = (extra: string) => `${process.execPath} ${CLI} hash ${extra} f* > ${out}`;
+    const withBar = await run('script', ['-qec', command(''), '/dev/null'], { cwd: dir.path });
+    assert.equal(withBar.code, 0, withBar.stderr);
+    assert.match(withBar.stdout.toString(), /files \|/);
+    const without = await run('script', ['-qec', command('--no-progress'), '/dev/null'], { cwd: dir.path });
+    assert.doesNotMatch(without.stdout.toString(), /files \|/);
+  });
+});
