@@ -1,0 +1,9 @@
+// tinypool's worker side: named exports, called with `run(arg, { name })`.
+import Tinypool from 'tinypool';
+
+export { byteLength, countPrimes, increment } from './work.mjs';
+
+/** @param {ArrayBuffer} buffer */
+export function echoBuffer(buffer) {
+  return Tinypool.move(buffer);
+}

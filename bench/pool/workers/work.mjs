@@ -1,0 +1,42 @@
+/**
+ * The work every library runs, shared by the worker files and the single-thread baseline,
+ * so each pool executes the same functions. Plain JavaScript: under tsx on Node 20 only
+ * tandem's workers can load TypeScript, and the peers' worker files import this too.
+ */
+
+/**
+ * The tiny task: as close to no work as a task can be.
+ * @param {number} x
+ * @returns {number}
+ */
+export function increment(x) {
+  return x + 1;
+}
+
+/**
+ * The CPU-bound task: counts the primes below `limit` by trial division.
+ * @param {number} limit
+ * @returns {number}
+ */
+export function countPrimes(limit) {
+  let count = 0;
+  for (let n = 2; n < limit; n++) {
+    let prime = true;
+    for (let d = 2; d * d <= n; d++) {
+      if (n % d === 0) {
+        prime = false;
+        break;
+      }
+    }
+    if (prime) count++;
+  }
+  return count;
+}
+
+/**
+ * @param {ArrayBuffer} buffer
+ * @returns {number}
+ */
+export function byteLength(buffer) {
+  return buffer.byteLength;
+}
