@@ -44,7 +44,7 @@ export class InlineBackend implements WorkerBackend {
         receiveNow: () => undefined,
         exit: end,
       },
-      { mode: start.mode, workerName: start.workerName, board },
+      { mode: start.mode, workerName: start.workerName, board, ownsProcessExitCode: false },
     );
     setImmediate(() => void runner.start(start.initializer));
     return {

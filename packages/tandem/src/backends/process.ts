@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { PIPE_FRAME_BYTES } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
 import type { SpawnOptions, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import { trackChild } from './children.js';
 import { relayLines } from './output-relay.js';
 
 const PROCESS_ENTRY = fileURLToPath(new URL('../entry/process-worker.js', import.meta.url));
@@ -29,6 +30,7 @@ export class ProcessBackend implements WorkerBackend {
       env: this.options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
     });
+    trackChild(child);
     const prefix = this.options.logPrefix ? `[${start.workerName}] ` : undefined;
     if (child.stdout) relayLines(child.stdout, process.stdout, prefix);
     if (child.stderr) relayLines(child.stderr, process.stderr, prefix);

@@ -37,6 +37,8 @@ export interface RunnerOptions {
   readonly workerName: string;
   /** Where the runner records which job it is running, for the main side to read. */
   readonly board: RunningJobBoard;
+  /** Whether process.exitCode is this worker's own (not so inline, where it is the host program's). */
+  readonly ownsProcessExitCode: boolean;
 }
 
 /** Records the job a worker is running (0 for none) and when it started. */
@@ -120,8 +122,13 @@ export class JobRunner {
     return this.options.board.current();
   }
 
+  /** A Process exits 1 if its target threw, else with the process.exitCode it set (default 0). */
   private exitCodeOnClose(): number {
-    return this.options.mode === 'process' && this.anyJobFailed ? 1 : 0;
+    if (this.options.mode !== 'process') return 0;
+    if (this.anyJobFailed) return 1;
+    if (!this.options.ownsProcessExitCode) return 0;
+    const code = Number(process.exitCode ?? 0);
+    return Number.isInteger(code) ? code : 1;
   }
 
   private wake(): void {

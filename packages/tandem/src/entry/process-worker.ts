@@ -12,6 +12,11 @@ import { PipeBoard } from './running-board.js';
 import { runWorker } from './worker-context.js';
 
 const CONTROL_FD = 4;
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => stream.once('drain', resolve));
+}
 const realExit = process.exit.bind(process);
 let accept: ((message: MainToWorker) => void) | undefined;
 
@@ -23,10 +28,15 @@ process.on('message', (message: MainToWorker | { type: 'start'; data: WorkerStar
       {
         post: (outgoing) => process.send?.(outgoing),
         receiveNow: () => undefined,
-        // Wait until the IPC channel has written everything we sent, then exit.
+        // Wait until what we printed and sent has been written out, then exit: a full
+        // pipe queues writes in memory, and exiting would drop them.
         exit: (code) => {
-          if (process.send) process.send({ type: 'bye' }, undefined, {}, () => realExit(code));
-          else realExit(code);
+          void drained(process.stdout)
+            .then(() => drained(process.stderr))
+            .then(() => {
+              if (process.send) process.send({ type: 'bye' }, undefined, {}, () => realExit(code));
+              else realExit(code);
+            });
         },
       },
       new PipeBoard(CONTROL_FD, message.data.epochMs),

@@ -14,7 +14,12 @@ export function runWorker(
   board: RunningJobBoard,
   listen: (accept: (message: MainToWorker) => void) => void,
 ): JobRunner {
-  const runner = new JobRunner(transport, { mode: start.mode, workerName: start.workerName, board });
+  const runner = new JobRunner(transport, {
+    mode: start.mode,
+    workerName: start.workerName,
+    board,
+    ownsProcessExitCode: true,
+  });
   setLogSink((record) => runner.log(record), start.workerName);
   // Report an uncaught error ourselves so the results finished before it are not lost.
   process.on('uncaughtException', (error) => runner.crash(error));

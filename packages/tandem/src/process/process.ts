@@ -1,0 +1,198 @@
+/** Process: one named, long-lived worker running one function or a subclass's run(), as in Python. */
+import type { ResourceLimits } from 'node:worker_threads';
+import type { BackendKind, WorkerHandle } from '../backends/backend.js';
+import { BACKEND_KINDS, createBackend } from '../backends/select.js';
+import { InvalidStateError } from '../errors.js';
+import { deliverLogRecord } from '../logging/parent-logger.js';
+import { taskSpecOf } from '../pool/task-spec.js';
+import type { TaskSpec, WorkerToMain } from '../protocol.js';
+import type { AnyFunction } from '../tasks.js';
+import subclassTasks from './run-subclass.js';
+
+/** Options of `new Process(...)`. */
+export interface ProcessOptions<F extends AnyFunction = AnyFunction> {
+  /** The function to run: a task from defineTasks, or a self-contained function. */
+  target?: F;
+  /** Arguments for `target`. */
+  args?: Parameters<F>;
+  /** Default: `Process-N`. */
+  name?: string;
+  /**
+   * A daemon is stopped when its parent exits; the parent waits for a non-daemon.
+   * Default false.
+   */
+  daemon?: boolean;
+  /** `'thread'` (default), `'process'` (a child process: real pid, exit code, signals) or `'inline'`. */
+  backend?: BackendKind;
+  /** Start every line the process prints with `[name] `. */
+  logPrefix?: boolean;
+  resourceLimits?: ResourceLimits;
+  env?: NodeJS.ProcessEnv;
+  execArgv?: string[];
+}
+
+let counter = 0;
+
+/**
+ * Runs `target(...args)` (or, in a subclass, `run()`) in its own worker.
+ *
+ * Subclassing works as in Python: the child gets an instance with the parent's fields and
+ * calls run(). The class must be exported from its module and name that module with
+ * `static moduleUrl = import.meta.url`. A field may hold anything structured-cloneable
+ * (numbers, strings, plain objects, arrays, Maps, Sets, Dates, typed arrays...); functions
+ * and class instances arrive as plain data, without their methods.
+ *
+ * @example
+ * ```ts
+ * const p = new Process({ target: tasks.worker, args: ['Worker1', 'New York'], backend: 'process' });
+ * p.start();
+ * await p.join();
+ * console.log(p.exitCode); // 0
+ * ```
+ */
+export class Process<F extends AnyFunction = AnyFunction> {
+  /** Set by a subclass to its module's `import.meta.url`, so the child can import the class. */
+  static moduleUrl: string | undefined;
+
+  name: string;
+  daemon: boolean;
+  readonly #options: ProcessOptions<F>;
+  #handle: WorkerHandle | undefined;
+  #exitCode: number | null = null;
+  #exited: Promise<void> | undefined;
+
+  constructor(options: ProcessOptions<F> = {}) {
+    counter++;
+    this.name = options.name ?? `Process-${counter}`;
+    this.daemon = options.daemon ?? false;
+    if (options.backend !== undefined && !BACKEND_KINDS.includes(options.backend)) {
+      throw new TypeError(`Process: unknown backend "${String(options.backend)}": use 'thread', 'process' or 'inline'`);
+    }
+    if (options.args !== undefined && !Array.isArray(options.args)) {
+      throw new TypeError('Process: args must be an array of arguments for target');
+    }
+    this.#options = options;
+  }
+
+  /** What the child runs. The default calls `target(...args)`; subclasses override it. */
+  run(): unknown {
+    const target = this.#options.target;
+    return target?.(...((this.#options.args ?? []) as unknown[]));
+  }
+
+  /** Starts the child. Throws InvalidStateError if called twice. */
+  start(): void {
+    if (this.#handle) throw new InvalidStateError(`${this.name} was already started: a Process can be started once`);
+    const { spec, args } = this.#job();
+    const options = this.#options;
+    const backend = createBackend(options.backend ?? 'thread', {
+      resourceLimits: options.resourceLimits,
+      env: options.env,
+      execArgv: options.execArgv,
+      name: this.name,
+      logPrefix: options.logPrefix ?? false,
+    });
+    let exited!: () => void;
+    this.#exited = new Promise((resolve) => {
+      exited = resolve;
+    });
+    const handle = backend.spawn(
+      {
+        workerId: 1,
+        workerName: this.name,
+        mode: 'process',
+        control: undefined,
+        epochMs: Date.now(),
+        initializer: undefined,
+      },
+      {
+        onMessage: (message) => this.#onMessage(message),
+        onError: () => {},
+        onExit: (code) => {
+          this.#exitCode = code;
+          exited();
+        },
+      },
+    );
+    this.#handle = handle;
+    handle.send({ type: 'run', defines: [{ key: 1, spec }], jobs: [{ id: 1, taskKey: 1, items: [args] }] }, []);
+    handle.send({ type: 'close' }, []);
+    // A non-daemon child keeps the parent alive until it ends; a daemon does not.
+    handle.setKeepsParentAlive(!this.daemon);
+  }
+
+  /** The child's process id (the parent's own for the thread and inline backends); undefined before start(). */
+  get pid(): number | undefined {
+    return this.#handle?.pid;
+  }
+
+  /** The worker thread's id on the thread backend. */
+  get threadId(): number | undefined {
+    return this.#handle?.threadId;
+  }
+
+  /**
+   * null while running (or before start); n after process.exit(n); 0 after the target
+   * returned; 1 after it threw; -N after signal N (terminate: -15, kill: -9), as Python.
+   */
+  get exitCode(): number | null {
+    return this.#exitCode;
+  }
+
+  isAlive(): boolean {
+    return this.#handle !== undefined && this.#exitCode === null;
+  }
+
+  /** Resolves when the child has exited, or when `timeoutMs` has passed (without throwing). */
+  async join(timeoutMs?: number): Promise<void> {
+    if (!this.#exited) throw new InvalidStateError(`${this.name} cannot be joined before start()`);
+    if (timeoutMs === undefined) return this.#exited;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([this.#exited, timeout]);
+    clearTimeout(timer);
+  }
+
+  /** SIGTERM for a child process; a thread is terminated (exit code -15). */
+  terminate(): void {
+    if (this.isAlive()) this.#handle?.stop('SIGTERM');
+  }
+
+  /** SIGKILL for a child process; a thread is terminated (exit code -9). */
+  kill(): void {
+    if (this.isAlive()) this.#handle?.stop('SIGKILL');
+  }
+
+  #job(): { spec: TaskSpec; args: unknown[] } {
+    const ctor = this.constructor as typeof Process;
+    const overridesRun = ctor !== Process && ctor.prototype.run !== Process.prototype.run;
+    if (!overridesRun) {
+      const target = this.#options.target;
+      if (!target) throw new TypeError(`${this.name}: give a target function, or subclass Process and override run()`);
+      return { spec: taskSpecOf(target), args: [...((this.#options.args ?? []) as unknown[])] };
+    }
+    const moduleUrl = Object.hasOwn(ctor, 'moduleUrl') ? ctor.moduleUrl : undefined;
+    if (!moduleUrl) {
+      throw new InvalidStateError(
+        `${ctor.name} overrides run() but has no static moduleUrl: add \`static override moduleUrl = import.meta.url;\` ` +
+          'to the class and export it, so the child can import it',
+      );
+    }
+    return {
+      spec: taskSpecOf(subclassTasks.runSubclass),
+      args: [moduleUrl, ctor.name, { ...this }],
+    };
+  }
+
+  #onMessage(message: WorkerToMain): void {
+    if (message.type === 'log') {
+      deliverLogRecord(message.record, {
+        worker: this.name,
+        pid: this.#handle?.pid ?? process.pid,
+        threadId: this.threadId,
+      });
+    }
+  }
+}
