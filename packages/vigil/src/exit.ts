@@ -26,9 +26,11 @@ export function exitCodeForOutcome(outcome: RunOutcome): ExitCode {
   return outcome.failures > 0 || outcome.otherFailure ? ExitCode.someFilesFailed : ExitCode.ok;
 }
 
-/** Every error that escapes a command is fatal (2); usage errors are too. */
-export function exitCodeForError(error: unknown): ExitCode {
-  if (error instanceof VigilError) return ExitCode.usageOrFatal;
+/**
+ * An error that escapes a command ends the run: usage errors, unreadable manifests, a broken
+ * worker pool, and bugs alike exit 2. (Per-file failures never escape; they are outcomes.)
+ */
+export function exitCodeForError(_error: unknown): ExitCode {
   return ExitCode.usageOrFatal;
 }
 

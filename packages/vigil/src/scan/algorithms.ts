@@ -72,20 +72,20 @@ class Xxh3Digester implements Digester {
 }
 
 class OpenSslDigester implements Digester {
-  // A fresh Hash per file is made by copying an empty prototype, not by createHash: on
-  // OpenSSL 3, createHash fetches the algorithm from the provider store under a lock that
-  // all threads share, which shows on trees of tiny files (see docs/benchmarks-vigil-hash.md).
-  readonly #prototype: Hash;
+  // One createHash per file. Copying an empty prototype Hash (to skip OpenSSL 3's provider
+  // lookup, which takes a lock shared by all threads) measured no better, often worse, with
+  // two threads: see docs/benchmarks-vigil-hash.md.
+  readonly #algorithm: string;
   #hash: Hash;
   constructor(algorithm: 'sha256' | 'sha512' | 'sha1' | 'md5') {
-    this.#prototype = createHash(algorithm);
-    this.#hash = this.#prototype.copy();
+    this.#algorithm = algorithm;
+    this.#hash = createHash(algorithm);
   }
   update(chunk: Uint8Array): void {
     this.#hash.update(chunk);
   }
   finishInto(out: Uint8Array, offset: number): void {
     out.set(this.#hash.digest(), offset);
-    this.#hash = this.#prototype.copy();
+    this.#hash = createHash(this.#algorithm);
   }
 }

@@ -71,7 +71,6 @@ interface Frame {
   readonly relative: string;
   readonly children: readonly Child[];
   next: number;
-  readonly dev: number;
   /** Key of this directory in the ancestors set, when --follow tracks loops. */
   readonly identity: string | undefined;
   readonly rules: readonly RulesInScope[];
@@ -227,7 +226,7 @@ async function openFrame(
     identity = identityOf(stats);
     ancestors.add(identity);
   }
-  return { prefix, relative, children, next: 0, dev: stats?.dev ?? 0, identity, rules };
+  return { prefix, relative, children, next: 0, identity, rules };
 }
 
 function addChild(
