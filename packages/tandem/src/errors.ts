@@ -115,3 +115,44 @@ export class InvalidStateError extends TandemError {
     super('ERR_TANDEM_INVALID_STATE', message);
   }
 }
+
+/** A queue had no item to give: `getNowait()`, or `get({ timeout })` ran out of time. */
+export class QueueEmptyError extends TandemError {
+  constructor(message: string) {
+    super('ERR_TANDEM_QUEUE_EMPTY', message);
+  }
+}
+
+/** The queue was closed: no more items may be put, and an empty closed queue gives none. */
+export class QueueClosedError extends TandemError {
+  constructor(message: string) {
+    super('ERR_TANDEM_QUEUE_CLOSED', message);
+  }
+}
+
+/** A Barrier was aborted or reset while this party waited, or was broken before it arrived. */
+export class BrokenBarrierError extends TandemError {
+  constructor(
+    message = 'the barrier is broken: it was aborted, reset, or a party timed out; call reset() to reuse it',
+  ) {
+    super('ERR_TANDEM_BROKEN_BARRIER', message);
+  }
+}
+
+/**
+ * A synchronous member of a shared object (`.value`, `.array`, `waitSync`, `acquireSync`...)
+ * was used where it cannot work: in a child process, where the object lives in the parent
+ * (which shares no memory with it), or on the main thread, whose event loop must not block.
+ * The message names the asynchronous member to use instead.
+ */
+export class SyncUnavailableError extends TandemError {
+  /** The member that was called, e.g. `Lock.acquireSync()`. */
+  readonly member: string;
+  /** The asynchronous member to use instead, e.g. `await lock.acquire()`. */
+  readonly instead: string;
+  constructor(member: string, instead: string, reason: string) {
+    super('ERR_TANDEM_SYNC_UNAVAILABLE', `${member} cannot be used here: ${reason}. Use ${instead} instead.`);
+    this.member = member;
+    this.instead = instead;
+  }
+}

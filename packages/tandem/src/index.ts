@@ -6,10 +6,14 @@
 export type { BackendKind } from './backends/backend.js';
 export {
   AbortError,
+  BrokenBarrierError,
   InlineTaskError,
   InvalidStateError,
   PoolClosedError,
+  QueueClosedError,
+  QueueEmptyError,
   QueueFullError,
+  SyncUnavailableError,
   TandemError,
   TaskError,
   TimeoutError,
@@ -18,10 +22,28 @@ export {
 } from './errors.js';
 export { getLogger, type Logger } from './logging/get-logger.js';
 export { setLogger } from './logging/parent-logger.js';
+export { DictProxy } from './manager/dict-proxy.js';
+export { ListProxy } from './manager/list-proxy.js';
+export { Manager } from './manager/manager.js';
+export { NamespaceProxy } from './manager/namespace-proxy.js';
 export { AsyncResult } from './pool/async-result.js';
 export type { CancelOptions } from './pool/call-guard.js';
 export type { ApplyOptions, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';
 export { Pool, type PoolEvents } from './pool/pool.js';
 export type { LatencySummary, PoolStats } from './pool/stats.js';
 export { Process, type ProcessOptions } from './process/process.js';
+export { JoinableQueue } from './queue/joinable-queue.js';
+export { Queue, type QueueOptions, type QueueWaitOptions } from './queue/queue.js';
+export { SimpleQueue } from './queue/simple-queue.js';
+export type { ElementOf, NumericType, TypedArrayOf } from './shared/numeric.js';
+export { Shareable } from './shared/shareable.js';
+export { RawArray, SharedArray } from './shared/shared-array.js';
+export { RawValue, Value } from './shared/value.js';
+export { Barrier } from './sync/barrier.js';
+export { Condition } from './sync/condition.js';
+export { Event } from './sync/event.js';
+export { Lock } from './sync/lock.js';
+export type { AcquireOptions } from './sync/lock-like.js';
+export { RLock } from './sync/rlock.js';
+export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 export { type AnyFunction, defineTasks, type TaskLocation, type TaskRef, type TaskTable } from './tasks.js';

@@ -19,6 +19,8 @@ export interface JobMessage {
   readonly id: number;
   readonly taskKey: number;
   readonly items: readonly (readonly unknown[])[];
+  /** Set when some arguments are shared-object descriptors the worker must revive first. */
+  readonly shared?: true;
 }
 
 export type MainToWorker =
@@ -29,7 +31,14 @@ export type MainToWorker =
       readonly jobs: readonly JobMessage[];
     }
   /** Finish: the worker exits with code 0. Sent only when it holds no job. */
-  | { readonly type: 'close' };
+  | { readonly type: 'close' }
+  /** The answer to a brokerCall: its value, or the error it failed with (shared/broker.ts). */
+  | {
+      readonly type: 'brokerReply';
+      readonly callId: number;
+      readonly value?: unknown;
+      readonly error?: SerializedError;
+    };
 
 /** An error thrown in a worker, flattened so it survives structured cloning faithfully. */
 export interface SerializedError {
@@ -65,7 +74,18 @@ export type WorkerToMain =
   /** The worker is exiting; nothing follows. */
   | { readonly type: 'bye' }
   /** A structured log record from getLogger() inside the worker. */
-  | { readonly type: 'log'; readonly record: LogRecord };
+  | { readonly type: 'log'; readonly record: LogRecord }
+  /**
+   * A proxy in the worker asks the parent to run `method(...args)` on the shared object it
+   * keeps under `objectId` (shared/broker.ts). callId 0: one-way, no reply wanted.
+   */
+  | {
+      readonly type: 'brokerCall';
+      readonly callId: number;
+      readonly objectId: string;
+      readonly method: string;
+      readonly args: readonly unknown[];
+    };
 
 /** What getLogger() in a worker sends to the parent's logger. */
 export interface LogRecord {
@@ -114,7 +134,28 @@ export interface WorkerStartData {
  */
 export const CONTROL_CURRENT_JOB = 0;
 export const CONTROL_JOB_STARTED = 1;
-export const CONTROL_SLOTS = 2;
+/*
+ * The idle wake-up (threads only).
+ *
+ * CONTROL_SENT: how many messages the main side has posted to the worker (it adds 1 after
+ * each postMessage). CONTROL_IDLE_WAITING: 1 while the worker sleeps in Atomics.wait on
+ * CONTROL_SENT, 0 otherwise.
+ *
+ * A worker that runs out of jobs does not return to its event loop at once: it sleeps on
+ * CONTROL_SENT for up to IDLE_WAIT_MS, because waking from Atomics.wait is cheaper than a
+ * message event, and in a request/response rhythm the next job comes within microseconds.
+ * Worker: load SENT (seen), check the port, store WAITING=1, wait while SENT == seen,
+ * store WAITING=0, check the port. Main: postMessage, add SENT, load WAITING, notify if 1.
+ * Race-free because all four are sequentially consistent Atomics: if the main side reads
+ * WAITING=0, its add came before the worker's store of 1 and so before its wait, which then
+ * sees SENT != seen and returns at once; if it reads 1, it notifies. The worker checks the
+ * port after loading SENT, so a message posted before that load is never slept through.
+ */
+export const CONTROL_SENT = 2;
+export const CONTROL_IDLE_WAITING = 3;
+export const CONTROL_SLOTS = 4;
+/** How long an idle worker thread sleeps on CONTROL_SENT before going back to its event loop. */
+export const IDLE_WAIT_MS = 0.2;
 export const CONTROL_BYTES = CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT;
 
 /** Job ids live in an Int32 slot: they count up from 1 and wrap before 2^31. */

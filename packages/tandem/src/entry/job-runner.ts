@@ -20,6 +20,7 @@ import type {
 } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
 import { serializeError } from '../util/remote-error.js';
+import { acceptBrokerReply } from './broker-client.js';
 import { loadTask } from './task-loader.js';
 
 const FLUSH_AFTER_MS = 1;
@@ -30,6 +31,11 @@ export interface WorkerTransport {
   receiveNow(): MainToWorker | undefined;
   /** Ends the worker with this exit code. */
   exit(code: number): void;
+  /**
+   * Optional: called when the runner runs out of jobs, after sending its results; may block
+   * briefly for the next message (threads sleep in Atomics.wait, see CONTROL_SENT).
+   */
+  waitBriefly?(): MainToWorker | undefined;
 }
 
 export interface RunnerOptions {
@@ -86,6 +92,9 @@ export class JobRunner {
     if (message.type === 'run') {
       if (message.defines) for (const d of message.defines) this.specs.set(d.key, d.spec);
       for (const job of message.jobs) this.backlog.push(job);
+    } else if (message.type === 'brokerReply') {
+      acceptBrokerReply(message);
+      return;
     } else {
       this.closing = true;
     }
@@ -161,6 +170,21 @@ export class JobRunner {
 
   private async drain(): Promise<void> {
     this.running = true;
+    for (;;) {
+      await this.runBacklog();
+      // Awaiting runBacklog yields a tick, and messages (child-process IPC) can be accepted
+      // in it: check again before going idle, or those jobs would wait forever.
+      if (this.hasBacklog()) continue;
+      this.flush();
+      const next = this.transport.waitBriefly?.();
+      if (next === undefined) break;
+      this.accept(next);
+    }
+    this.running = false;
+    if (this.closing) this.transport.exit(this.exitCodeOnClose());
+  }
+
+  private async runBacklog(): Promise<void> {
     const board = this.options.board;
     for (let job = this.nextJob(); job !== undefined; job = this.nextJob()) {
       const values: unknown[] = [];
@@ -173,8 +197,13 @@ export class JobRunner {
           fn = await this.resolve(job.taskKey);
           startedAt = performance.now();
         }
+        let items = job.items;
+        if (job.shared) {
+          this.flush();
+          items = await reviveItems(items);
+        }
         board.set(job.id, Date.now());
-        for (const args of job.items) {
+        for (const args of items) {
           let value = fn(...args);
           if (isThenable(value)) {
             this.flush();
@@ -195,9 +224,6 @@ export class JobRunner {
       );
       if (finishedAt - this.unsentSince >= FLUSH_AFTER_MS) this.flush();
     }
-    this.flush();
-    this.running = false;
-    if (this.closing) this.transport.exit(this.exitCodeOnClose());
   }
 
   /** A Process's target failed: print it where the child's stderr goes, as Python does. */
@@ -215,6 +241,12 @@ export class JobRunner {
     this.functions.set(taskKey, fn);
     return fn;
   }
+}
+
+/** Shared objects arrive as descriptors (shared/marshal.ts); the reviver loads on first use. */
+async function reviveItems(items: readonly (readonly unknown[])[]): Promise<unknown[][]> {
+  const { reviveArgs } = await import('../shared/revive.js');
+  return items.map(reviveArgs);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

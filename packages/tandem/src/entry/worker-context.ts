@@ -6,6 +6,7 @@
 
 import { setLogSink } from '../logging/log-sink.js';
 import type { MainToWorker, WorkerStartData } from '../protocol.js';
+import { connectBroker } from './broker-client.js';
 import { JobRunner, type RunningJobBoard, type WorkerTransport } from './job-runner.js';
 
 export function runWorker(
@@ -21,6 +22,7 @@ export function runWorker(
     ownsProcessExitCode: true,
   });
   setLogSink((record) => runner.log(record), start.workerName);
+  connectBroker((message) => transport.post(message));
   // Report an uncaught error ourselves so the results finished before it are not lost.
   process.on('uncaughtException', (error) => runner.crash(error));
   const realExit = process.exit.bind(process);

@@ -35,6 +35,8 @@ export class Job {
   /** How many times the job went back to the queue because its worker died before it started. */
   requeues = 0;
   timer: NodeJS.Timeout | undefined = undefined;
+  /** Some arguments are shared-object descriptors (shared/marshal.ts) the worker revives. */
+  shared = false;
 
   constructor(
     readonly id: number,

@@ -14,6 +14,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend } from '../backends/backend.js';
+import { sharesMemory } from '../backends/select.js';
 import {
   InlineTaskError,
   InvalidStateError,
@@ -27,6 +28,8 @@ import {
 import { deliverLogRecord } from '../logging/parent-logger.js';
 import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
 import { MAX_JOB_ID } from '../protocol.js';
+import { brokerClientGone, serveBrokerCall } from '../shared/broker.js';
+import { type MarshalForm, marshalItems } from '../shared/marshal.js';
 import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
@@ -72,7 +75,12 @@ export class Scheduler {
   /** Streams (map, imap...) still reading their input: close() waits for them too. */
   private openStreams = 0;
 
-  constructor(private readonly config: SchedulerConfig) {}
+  /** How shared objects among task arguments travel to this pool's workers. */
+  private readonly marshalForm: MarshalForm;
+
+  constructor(private readonly config: SchedulerConfig) {
+    this.marshalForm = sharesMemory(config.backend.kind) ? 'memory' : 'broker';
+  }
 
   /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
   task(spec: TaskSpec): ScheduledTask {
@@ -110,7 +118,9 @@ export class Scheduler {
   ): Job {
     const id = this.nextJobId;
     this.nextJobId = id === MAX_JOB_ID ? 1 : id + 1;
-    const job = new Job(id, task, items, firstIndex, owner, transfer);
+    const marshalled = marshalItems(items, this.marshalForm);
+    const job = new Job(id, task, marshalled ?? items, firstIndex, owner, transfer);
+    if (marshalled) job.shared = true;
     job.queuedAt = performance.now();
     this.enqueue(job);
     return job;
@@ -447,6 +457,9 @@ export class Scheduler {
           threadId: slot.handle.threadId,
         });
         break;
+      case 'brokerCall':
+        serveBrokerCall(slot.handle, message);
+        break;
       case 'bye':
         break;
       case 'initFailed': {
@@ -490,6 +503,7 @@ export class Scheduler {
 
   private onExit(slot: WorkerSlot, exitCode: number): void {
     const runningId = slot.reportedRunningJob ?? slot.handle.runningJob()?.id;
+    brokerClientGone(slot.handle);
     slot.state = 'dead';
     this.slots.delete(slot);
     const held = [...slot.held.values()];

@@ -44,7 +44,11 @@ export class WorkerSlot {
       if (this.outboxDefines === undefined) this.outboxDefines = [];
       this.outboxDefines.push({ key: job.task.key, spec: job.task.spec });
     }
-    this.outbox.push({ id: job.id, taskKey: job.task.key, items: job.items });
+    this.outbox.push(
+      job.shared
+        ? { id: job.id, taskKey: job.task.key, items: job.items, shared: true }
+        : { id: job.id, taskKey: job.task.key, items: job.items },
+    );
     if (job.transfer.length > 0) {
       if (this.outboxTransfer === undefined) this.outboxTransfer = [];
       this.outboxTransfer.push(...job.transfer);

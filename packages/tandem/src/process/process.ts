@@ -1,11 +1,13 @@
 /** Process: one named, long-lived worker running one function or a subclass's run(), as in Python. */
 import type { ResourceLimits } from 'node:worker_threads';
 import type { BackendKind, WorkerHandle } from '../backends/backend.js';
-import { BACKEND_KINDS, createBackend } from '../backends/select.js';
+import { BACKEND_KINDS, createBackend, sharesMemory } from '../backends/select.js';
 import { InvalidStateError } from '../errors.js';
 import { deliverLogRecord } from '../logging/parent-logger.js';
 import { taskSpecOf } from '../pool/task-spec.js';
 import type { TaskSpec, WorkerToMain } from '../protocol.js';
+import { brokerClientGone, serveBrokerCall } from '../shared/broker.js';
+import { type MarshalForm, marshalFields, marshalItems } from '../shared/marshal.js';
 import type { AnyFunction } from '../tasks.js';
 import subclassTasks from './run-subclass.js';
 
@@ -83,8 +85,8 @@ export class Process<F extends AnyFunction = AnyFunction> {
   /** Starts the child. Throws InvalidStateError if called twice. */
   start(): void {
     if (this.#handle) throw new InvalidStateError(`${this.name} was already started: a Process can be started once`);
-    const { spec, args } = this.#job();
     const options = this.#options;
+    const { spec, args, shared } = this.#job(sharesMemory(options.backend ?? 'thread') ? 'memory' : 'broker');
     const backend = createBackend(options.backend ?? 'thread', {
       resourceLimits: options.resourceLimits,
       env: options.env,
@@ -109,13 +111,15 @@ export class Process<F extends AnyFunction = AnyFunction> {
         onMessage: (message) => this.#onMessage(message),
         onError: () => {},
         onExit: (code) => {
+          brokerClientGone(handle);
           this.#exitCode = code;
           exited();
         },
       },
     );
     this.#handle = handle;
-    handle.send({ type: 'run', defines: [{ key: 1, spec }], jobs: [{ id: 1, taskKey: 1, items: [args] }] }, []);
+    const job = shared ? { id: 1, taskKey: 1, items: [args], shared } : { id: 1, taskKey: 1, items: [args] };
+    handle.send({ type: 'run', defines: [{ key: 1, spec }], jobs: [job] }, []);
     handle.send({ type: 'close' }, []);
     // A non-daemon child keeps the parent alive until it ends; a daemon does not.
     handle.setKeepsParentAlive(!this.daemon);
@@ -165,13 +169,18 @@ export class Process<F extends AnyFunction = AnyFunction> {
     if (this.isAlive()) this.#handle?.stop('SIGKILL');
   }
 
-  #job(): { spec: TaskSpec; args: unknown[] } {
+  /** What the child runs, with shared objects among the args or fields marshalled for its backend. */
+  #job(form: MarshalForm): { spec: TaskSpec; args: readonly unknown[]; shared?: true } {
     const ctor = this.constructor as typeof Process;
     const overridesRun = ctor !== Process && ctor.prototype.run !== Process.prototype.run;
     if (!overridesRun) {
       const target = this.#options.target;
       if (!target) throw new TypeError(`${this.name}: give a target function, or subclass Process and override run()`);
-      return { spec: taskSpecOf(target), args: [...((this.#options.args ?? []) as unknown[])] };
+      const args = [...((this.#options.args ?? []) as unknown[])];
+      const marshalled = marshalItems([args], form)?.[0];
+      return marshalled
+        ? { spec: taskSpecOf(target), args: marshalled, shared: true }
+        : { spec: taskSpecOf(target), args };
     }
     const moduleUrl = Object.hasOwn(ctor, 'moduleUrl') ? ctor.moduleUrl : undefined;
     if (!moduleUrl) {
@@ -180,14 +189,18 @@ export class Process<F extends AnyFunction = AnyFunction> {
           'to the class and export it, so the child can import it',
       );
     }
+    const fields = { ...this } as Record<string, unknown>;
     return {
       spec: taskSpecOf(subclassTasks.runSubclass),
-      args: [moduleUrl, ctor.name, { ...this }],
+      // Subclass fields are revived by runSubclass itself, which looks for descriptors in them.
+      args: [moduleUrl, ctor.name, marshalFields(fields, form) ?? fields],
     };
   }
 
   #onMessage(message: WorkerToMain): void {
-    if (message.type === 'log') {
+    if (message.type === 'brokerCall') {
+      if (this.#handle) serveBrokerCall(this.#handle, message);
+    } else if (message.type === 'log') {
       deliverLogRecord(message.record, {
         worker: this.name,
         pid: this.#handle?.pid ?? process.pid,

@@ -6,6 +6,7 @@
  */
 
 import { importWithParentLoader } from '../entry/loader-hooks.js';
+import { isDescriptor } from '../shared/shareable.js';
 import { defineTasks } from '../tasks.js';
 
 export default defineTasks(import.meta.url, {
@@ -18,7 +19,9 @@ export default defineTasks(import.meta.url, {
       throw new Error(`${moduleUrl} does not export a class named ${className}: export it so the worker can find it`);
     }
     const instance = Object.create(found.prototype) as { run(): unknown };
-    Object.assign(instance, fields);
+    // Shared objects among the fields arrive as descriptors (shared/marshal.ts).
+    const hasShared = Object.values(fields).some(isDescriptor);
+    Object.assign(instance, hasShared ? (await import('../shared/revive.js')).reviveFields(fields) : fields);
     await instance.run();
   },
 });

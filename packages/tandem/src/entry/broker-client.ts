@@ -1,0 +1,78 @@
+/**
+ * Inside a worker: the proxies' way to the parent's broker (shared/broker.ts). One per
+ * worker, connected by worker-context.ts to the worker's transport; replies come back
+ * through JobRunner.accept.
+ */
+import {
+  BrokenBarrierError,
+  InvalidStateError,
+  QueueClosedError,
+  QueueEmptyError,
+  QueueFullError,
+  TimeoutError,
+} from '../errors.js';
+import type { MainToWorker, SerializedError, WorkerToMain } from '../protocol.js';
+import type { RemoteRef } from '../shared/shareable.js';
+import { deserializeError } from '../util/remote-error.js';
+
+type Post = (message: WorkerToMain) => void;
+type BrokerReply = Extract<MainToWorker, { type: 'brokerReply' }>;
+
+let post: Post | undefined;
+let nextCallId = 1;
+const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+
+/** Errors a brokered member may fail with, rebuilt as their own class so `instanceof` works in the worker. */
+const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
+  BrokenBarrierError,
+  InvalidStateError,
+  QueueClosedError,
+  QueueEmptyError,
+  QueueFullError,
+  TimeoutError,
+};
+
+export function connectBroker(send: Post): void {
+  post = send;
+}
+
+export function acceptBrokerReply(message: BrokerReply): void {
+  const waiter = pending.get(message.callId);
+  if (waiter === undefined) return;
+  pending.delete(message.callId);
+  if (message.error === undefined) waiter.resolve(message.value);
+  else waiter.reject(reviveError(message.error));
+}
+
+/** A proxy's link to the object the parent keeps under `objectId`. */
+export function remoteRef(objectId: string, kind: string): RemoteRef {
+  const channel = (): Post => {
+    if (post === undefined) {
+      throw new InvalidStateError(
+        `this ${kind} is a proxy for an object of another process, and no parent is connected`,
+      );
+    }
+    return post;
+  };
+  return {
+    call(method, args) {
+      const send = channel();
+      const callId = nextCallId++;
+      return new Promise((resolve, reject) => {
+        pending.set(callId, { resolve, reject });
+        send({ type: 'brokerCall', callId, objectId, method, args });
+      });
+    },
+    send(method, args) {
+      channel()({ type: 'brokerCall', callId: 0, objectId, method, args });
+    },
+  };
+}
+
+function reviveError(serialized: SerializedError): Error {
+  const ErrorClass = ERROR_CLASSES[serialized.name];
+  if (ErrorClass === undefined) return deserializeError(serialized);
+  const error = new ErrorClass(serialized.message);
+  error.message = serialized.message;
+  return error;
+}

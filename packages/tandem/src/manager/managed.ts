@@ -1,0 +1,55 @@
+/**
+ * The base of the Manager's proxies. The data always lives in the process that made the
+ * Manager, even for worker threads: a dict or list is not a fixed layout of numbers, so
+ * instead of shared memory every worker reaches it through the broker (shared/broker.ts),
+ * and the owning thread calls the same async members on the data directly.
+ */
+import { InvalidStateError } from '../errors.js';
+import { type BrokerCaller, INVOKE, MEMORY_STATE, REMOTE, Shareable, unknownMember } from '../shared/shareable.js';
+
+export abstract class ManagedObject extends Shareable {
+  private closed = false;
+
+  /** @internal The async members a worker may call, by name. */
+  protected abstract readonly brokered: ReadonlySet<string>;
+
+  /**
+   * Runs member `method`: in a worker, through the broker; here, by calling `local` on the
+   * data (values are copied in and out, as they would be across processes).
+   */
+  protected run<R>(method: string, args: readonly unknown[], local: () => R): Promise<R> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call(method, args) as Promise<R>;
+    if (this.closed)
+      return Promise.reject(new InvalidStateError(`the Manager of this ${this.constructor.name} was shut down`));
+    try {
+      return Promise.resolve(local());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** @internal Called by Manager.shutdown(): drops the data; later calls reject. */
+  close(): void {
+    this.closed = true;
+    this.clearData();
+  }
+
+  protected abstract clearData(): void;
+
+  /** @internal Manager objects are never shared as memory: workers always use the broker. */
+  [MEMORY_STATE](): unknown {
+    return undefined;
+  }
+
+  /** @internal */
+  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+    if (!this.brokered.has(method)) throw unknownMember(this.constructor.name, method);
+    return (this as unknown as Record<string, (...a: readonly unknown[]) => unknown>)[method]?.(...args);
+  }
+}
+
+/** A copy of a value going in or out of the manager's data, as structured cloning would make. */
+export function copy<T>(value: T): T {
+  return value === null || typeof value !== 'object' ? value : structuredClone(value);
+}

@@ -1,0 +1,106 @@
+/**
+ * The parent's side of sharing with child processes. Child processes share no memory with
+ * us, so the parent keeps each real object under an id (registered when it is first sent
+ * in broker form) and runs the async members a child's proxy asks for:
+ *
+ *   child: proxy.acquire() -> { type: 'brokerCall', callId, objectId, method, args }
+ *   parent: real.acquire() ... -> { type: 'brokerReply', callId, value | error }
+ *
+ * Calls from one worker arrive in the order it made them, over one ordered channel, and each
+ * starts as soon as it arrives, so a one-way `release()` from a child is done before any call
+ * that child makes after it. Members that return nothing are sent one-way (callId 0): a failure
+ * of such a call in the parent becomes a process warning in the parent, since nobody awaits it.
+ *
+ * Registered objects live as long as the parent: a child may keep a proxy for as long as it
+ * likes, and we cannot see when it drops it. Each object is registered once, however often
+ * it is sent.
+ */
+import { threadId } from 'node:worker_threads';
+import type { MainToWorker, WorkerToMain } from '../protocol.js';
+import { newVirtualOwner } from '../sync/waits.js';
+import { serializeError } from '../util/remote-error.js';
+import { type BrokerCaller, INVOKE, type Shareable } from './shareable.js';
+
+type BrokerCall = Extract<WorkerToMain, { type: 'brokerCall' }>;
+
+/** Whatever can carry a reply back to the worker that asked (a WorkerHandle). */
+export interface ReplyChannel {
+  send(message: MainToWorker, transfer: readonly never[]): void;
+}
+
+const idPrefix = `${process.pid}:${threadId}:`;
+let nextId = 1;
+const idsByObject = new WeakMap<Shareable, string>();
+const objectsById = new Map<string, Shareable>();
+
+interface Session extends BrokerCaller {
+  gone: boolean;
+}
+const sessions = new WeakMap<ReplyChannel, Session>();
+
+/** The id a child's proxy uses for `object`; registers it the first time. */
+export function registerBrokered(object: Shareable): string {
+  let id = idsByObject.get(object);
+  if (id === undefined) {
+    id = `${idPrefix}${nextId++}`;
+    idsByObject.set(object, id);
+    objectsById.set(id, object);
+  }
+  return id;
+}
+
+/** The real object behind an id, if it was registered in this thread (the inline backend's case). */
+export function lookupBrokered(id: string): Shareable | undefined {
+  return objectsById.get(id);
+}
+
+/** Runs one call from a worker and, unless it is one-way, replies on `channel`. */
+export function serveBrokerCall(channel: ReplyChannel, message: BrokerCall): void {
+  let session = sessions.get(channel);
+  if (session === undefined) {
+    // Negative owner ids never collide with a thread's (threadId + 1 >= 1).
+    session = { owner: newVirtualOwner(), gone: false };
+    sessions.set(channel, session);
+  }
+  const { callId } = message;
+  const reply = (value: unknown, error?: unknown) => {
+    if (session.gone) return;
+    if (callId === 0) {
+      if (error !== undefined)
+        process.emitWarning(`tandem: a one-way ${message.method}() from a worker failed: ${describe(error)}`);
+      return;
+    }
+    channel.send(
+      error === undefined
+        ? { type: 'brokerReply', callId, value }
+        : { type: 'brokerReply', callId, error: serializeError(error) },
+      [],
+    );
+  };
+  const object = objectsById.get(message.objectId);
+  if (object === undefined) {
+    reply(undefined, new Error(`internal: no shared object ${message.objectId} in this process`));
+    return;
+  }
+  try {
+    const result = object[INVOKE](message.method, message.args, session);
+    if (result instanceof Promise)
+      result.then(
+        (value) => reply(value),
+        (error) => reply(undefined, error ?? new Error('rejected')),
+      );
+    else reply(result);
+  } catch (error) {
+    reply(undefined, error);
+  }
+}
+
+/** The worker behind `channel` exited: its pending calls get no reply, and locks it gains are given back. */
+export function brokerClientGone(channel: ReplyChannel): void {
+  const session = sessions.get(channel);
+  if (session) session.gone = true;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

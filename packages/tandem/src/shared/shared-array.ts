@@ -1,0 +1,260 @@
+/**
+ * RawArray and SharedArray: a fixed-length array of numbers in shared memory, as Python's
+ * multiprocessing RawArray and Array. `.array` is a typed-array view on the shared buffer,
+ * so worker threads read and write it in place; across processes the parent keeps the
+ * buffer and the async get(i), set(i, v) and slice() go through it. SharedArray adds a lock
+ * (an RLock by default) that its async members hold.
+ */
+import { InvalidStateError } from '../errors.js';
+import type { Lock } from '../sync/lock.js';
+import { RLock } from '../sync/rlock.js';
+import { brokeredSyncError } from '../sync/waits.js';
+import { marshalNested } from './marshal.js';
+import {
+  type ElementOf,
+  isAtomicType,
+  type NumericType,
+  newSharedView,
+  readElement,
+  type TypedArrayOf,
+  typedArrayClass,
+  viewOf,
+  writeElement,
+} from './numeric.js';
+import {
+  BROKER_META,
+  type BrokerCaller,
+  brokerMeta,
+  INVOKE,
+  MEMORY_STATE,
+  memoryState,
+  REMOTE,
+  type RemoteRef,
+  registerKind,
+  reviveNested,
+  SHARED_KIND,
+  Shareable,
+  type SharedDescriptor,
+  unknownMember,
+} from './shareable.js';
+
+interface ArrayState {
+  readonly type: NumericType;
+  readonly length: number;
+  readonly buffer: SharedArrayBuffer | undefined;
+  readonly lock: SharedDescriptor | undefined;
+}
+
+/**
+ * A fixed-length array of numbers in shared memory, without a lock.
+ *
+ * @example
+ * ```ts
+ * const squares = new RawArray('float64', 100);
+ * // in worker thread i: squares.array[i] = i * i;
+ * ```
+ */
+export class RawArray<T extends NumericType = NumericType> extends Shareable {
+  /** The element type. */
+  readonly type!: T;
+  /** The number of elements (fixed). Works everywhere. */
+  readonly length!: number;
+  protected view!: TypedArrayOf<T>;
+  protected atomic!: boolean;
+
+  /**
+   * @param type - the element type, e.g. 'int32' or 'float64'
+   * @param lengthOrValues - the length (elements start at 0), or the initial values
+   */
+  constructor(type: T, lengthOrValues: number | Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>) {
+    super();
+    typedArrayClass(type);
+    const values =
+      typeof lengthOrValues === 'number'
+        ? undefined
+        : Array.from(lengthOrValues as Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>);
+    const length = values === undefined ? (lengthOrValues as number) : values.length;
+    if (!Number.isInteger(length) || length < 0) {
+      throw new RangeError(`${new.target.name}: the length must be an integer >= 0, got ${String(length)}`);
+    }
+    this.type = type;
+    this.length = length;
+    this.view = newSharedView(type, length);
+    this.atomic = isAtomicType(type);
+    if (values) (this.view as unknown as { set(v: ArrayLike<unknown>): void }).set(values);
+  }
+
+  /** @internal */
+  get [SHARED_KIND](): string {
+    return 'RawArray';
+  }
+
+  /**
+   * The typed array on the shared memory: reads and writes go straight to it. Not in a child
+   * process: use get(i), set(i, v) and slice() there.
+   */
+  get array(): TypedArrayOf<T> {
+    if (this[REMOTE])
+      throw brokeredSyncError(`${this[SHARED_KIND]}.array`, '`await array.get(i)`, `set(i, v)` or `slice()`');
+    return this.length === this.view.length ? this.view : (this.view.subarray(0, this.length) as TypedArrayOf<T>);
+  }
+
+  /** Element `i` (Atomics.load for integer types); works everywhere. */
+  get(i: number): Promise<ElementOf<T>> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call('get', [i]) as Promise<ElementOf<T>>;
+    try {
+      return Promise.resolve(readElement(this.view, this.atomic, this.index(i)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Sets element `i` (Atomics.store for integer types); works everywhere. */
+  set(i: number, value: ElementOf<T>): Promise<void> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call('set', [i, value]) as Promise<void>;
+    try {
+      writeElement(this.view, this.atomic, this.index(i), value);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A copy of elements `start` to `end` (as Array.prototype.slice), as a plain typed array; works everywhere. */
+  slice(start?: number, end?: number): Promise<TypedArrayOf<T>> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call('slice', [start, end]) as Promise<TypedArrayOf<T>>;
+    const copy = this.view.subarray(0, this.length).slice(start, end) as TypedArrayOf<T>;
+    return Promise.resolve(copy);
+  }
+
+  private index(i: number): number {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new RangeError(`index ${i} is out of range for an array of length ${this.length}`);
+    }
+    return i;
+  }
+
+  /** @internal */
+  [MEMORY_STATE](): unknown {
+    const buffer = this.view.buffer as SharedArrayBuffer;
+    return { type: this.type, length: this.length, buffer, lock: undefined } satisfies ArrayState;
+  }
+
+  /** @internal */
+  override [BROKER_META](): unknown {
+    return { type: this.type, length: this.length, buffer: undefined, lock: undefined } satisfies ArrayState;
+  }
+
+  /** @internal */
+  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+    switch (method) {
+      case 'get':
+        return this.get(args[0] as number);
+      case 'set':
+        return this.set(args[0] as number, args[1] as ElementOf<T>);
+      case 'slice':
+        return this.slice(args[0] as number | undefined, args[1] as number | undefined);
+      default:
+        throw unknownMember(this[SHARED_KIND], method);
+    }
+  }
+
+  /** @internal */
+  attachTo(state: ArrayState, remote: RemoteRef | undefined): this {
+    (this as { type: T }).type = state.type as T;
+    (this as { length: number }).length = state.length;
+    this.atomic = isAtomicType(state.type);
+    if (state.buffer) this.view = viewOf(state.type as T, state.buffer);
+    this[REMOTE] = remote;
+    return this;
+  }
+}
+
+/**
+ * A fixed-length array of numbers in shared memory with a lock, as Python's
+ * `multiprocessing.Array`: async get(i), set(i, v) and slice() hold the lock; hold
+ * getLock() yourself across a read-modify-write.
+ *
+ * @example
+ * ```ts
+ * const totals = new SharedArray('int32', 4);
+ * // in worker thread w: totals.array[w] += 1  (one writer per slot needs no lock)
+ * ```
+ */
+export class SharedArray<T extends NumericType = NumericType> extends RawArray<T> {
+  private lock: Lock | RLock | undefined;
+
+  /**
+   * @param type - the element type
+   * @param lengthOrValues - the length, or the initial values
+   * @param options - `lock`: true (default: a new RLock), false (no lock), or a Lock/RLock to use
+   */
+  constructor(
+    type: T,
+    lengthOrValues: number | Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>,
+    options?: { readonly lock?: boolean | Lock | RLock },
+  ) {
+    super(type, lengthOrValues);
+    const lock = options?.lock ?? true;
+    this.lock = lock === true ? new RLock() : lock === false ? undefined : lock;
+  }
+
+  /** @internal */
+  override get [SHARED_KIND](): string {
+    return 'SharedArray';
+  }
+
+  /** The lock that guards the array. */
+  getLock(): Lock | RLock {
+    if (this.lock === undefined) {
+      throw new InvalidStateError('this SharedArray was made with { lock: false }: it has no lock');
+    }
+    return this.lock;
+  }
+
+  /** Element `i`, holding the lock; works everywhere. */
+  override async get(i: number): Promise<ElementOf<T>> {
+    if (this[REMOTE] || this.lock === undefined) return super.get(i);
+    return this.lock.withLock(() => super.get(i));
+  }
+
+  /** Sets element `i`, holding the lock; works everywhere. */
+  override async set(i: number, value: ElementOf<T>): Promise<void> {
+    if (this[REMOTE] || this.lock === undefined) return super.set(i, value);
+    return this.lock.withLock(() => super.set(i, value));
+  }
+
+  /** A copy of elements `start` to `end`, holding the lock; works everywhere. */
+  override async slice(start?: number, end?: number): Promise<TypedArrayOf<T>> {
+    if (this[REMOTE] || this.lock === undefined) return super.slice(start, end);
+    return this.lock.withLock(() => super.slice(start, end));
+  }
+
+  /** @internal */
+  override [MEMORY_STATE](): unknown {
+    return { ...(super[MEMORY_STATE]() as ArrayState), lock: marshalNested(this.lock, 'memory') };
+  }
+
+  /** @internal */
+  override [BROKER_META](): unknown {
+    return { ...(super[BROKER_META]() as ArrayState), lock: marshalNested(this.lock, 'broker') };
+  }
+
+  /** @internal */
+  static attach(state: ArrayState, remote: RemoteRef | undefined, withLock: boolean): RawArray {
+    if (!withLock) return (Object.create(RawArray.prototype) as RawArray).attachTo(state, remote);
+    const array = (Object.create(SharedArray.prototype) as SharedArray).attachTo(state, remote);
+    array.lock = reviveNested<Lock | RLock>(state.lock);
+    return array;
+  }
+}
+
+function stateOf(d: SharedDescriptor): ArrayState {
+  return (memoryState<ArrayState>(d) ?? brokerMeta<ArrayState>(d)) as ArrayState;
+}
+
+registerKind('RawArray', (d, remote) => SharedArray.attach(stateOf(d), remote, false));
+registerKind('SharedArray', (d, remote) => SharedArray.attach(stateOf(d), remote, true));

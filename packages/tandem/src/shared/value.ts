@@ -1,0 +1,210 @@
+/**
+ * RawValue and Value: one number in shared memory, as Python's multiprocessing RawValue and
+ * Value. The element lives alone in its own SharedArrayBuffer; integer types are read and
+ * written with Atomics (see numeric.ts for floats). Value adds a lock (an RLock by default,
+ * as in Python) for read-modify-write sequences such as `v.value += 1`.
+ */
+import { InvalidStateError } from '../errors.js';
+import type { Lock } from '../sync/lock.js';
+import { RLock } from '../sync/rlock.js';
+import { brokeredSyncError } from '../sync/waits.js';
+import { marshalNested } from './marshal.js';
+import {
+  type ElementOf,
+  isAtomicType,
+  type NumericType,
+  newSharedView,
+  readElement,
+  type TypedArrayOf,
+  typedArrayClass,
+  viewOf,
+  writeElement,
+} from './numeric.js';
+import {
+  BROKER_META,
+  type BrokerCaller,
+  brokerMeta,
+  INVOKE,
+  MEMORY_STATE,
+  memoryState,
+  REMOTE,
+  type RemoteRef,
+  registerKind,
+  reviveNested,
+  SHARED_KIND,
+  Shareable,
+  type SharedDescriptor,
+  unknownMember,
+} from './shareable.js';
+
+interface ValueState {
+  readonly type: NumericType;
+  readonly buffer: SharedArrayBuffer | undefined;
+  readonly lock: SharedDescriptor | undefined;
+}
+
+/**
+ * One number in shared memory, without a lock.
+ *
+ * @example
+ * ```ts
+ * const hits = new RawValue('int32', 0);
+ * // in a worker thread: hits.value = 5; anywhere: await hits.get()
+ * ```
+ */
+export class RawValue<T extends NumericType = NumericType> extends Shareable {
+  /** The element type. */
+  readonly type!: T;
+  protected view!: TypedArrayOf<T>;
+  protected atomic!: boolean;
+
+  /**
+   * @param type - the element type, e.g. 'int32' or 'float64'
+   * @param initial - the starting value (default 0)
+   */
+  constructor(type: T, initial?: ElementOf<T>) {
+    super();
+    typedArrayClass(type);
+    this.type = type;
+    this.view = newSharedView(type, 1);
+    this.atomic = isAtomicType(type);
+    if (initial !== undefined) writeElement(this.view, this.atomic, 0, initial);
+  }
+
+  /** @internal */
+  get [SHARED_KIND](): string {
+    return 'RawValue';
+  }
+
+  /** The value, read and written directly in shared memory. Not in a child process: use get() and set(). */
+  get value(): ElementOf<T> {
+    if (this[REMOTE]) throw brokeredSyncError(`${this[SHARED_KIND]}.value`, '`await value.get()`');
+    return readElement(this.view, this.atomic, 0);
+  }
+
+  set value(value: ElementOf<T>) {
+    if (this[REMOTE]) throw brokeredSyncError(`${this[SHARED_KIND]}.value = ...`, '`await value.set(v)`');
+    writeElement(this.view, this.atomic, 0, value);
+  }
+
+  /** Reads the value; works everywhere. */
+  get(): Promise<ElementOf<T>> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call('get', []) as Promise<ElementOf<T>>;
+    return Promise.resolve(readElement(this.view, this.atomic, 0));
+  }
+
+  /** Writes the value; works everywhere. */
+  set(value: ElementOf<T>): Promise<void> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call('set', [value]) as Promise<void>;
+    writeElement(this.view, this.atomic, 0, value);
+    return Promise.resolve();
+  }
+
+  /** @internal */
+  [MEMORY_STATE](): unknown {
+    return { type: this.type, buffer: this.view.buffer as SharedArrayBuffer, lock: undefined } satisfies ValueState;
+  }
+
+  /** @internal */
+  override [BROKER_META](): unknown {
+    return { type: this.type, buffer: undefined, lock: undefined } satisfies ValueState;
+  }
+
+  /** @internal */
+  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+    switch (method) {
+      case 'get':
+        return this.get();
+      case 'set':
+        return this.set(args[0] as ElementOf<T>);
+      default:
+        throw unknownMember(this[SHARED_KIND], method);
+    }
+  }
+
+  /** @internal */
+  attachTo(state: ValueState, remote: RemoteRef | undefined): this {
+    (this as { type: T }).type = state.type as T;
+    this.atomic = isAtomicType(state.type);
+    if (state.buffer) this.view = viewOf(state.type as T, state.buffer);
+    this[REMOTE] = remote;
+    return this;
+  }
+}
+
+/**
+ * One number in shared memory with a lock, as Python's `Value`: async get() and set() take
+ * the lock; hold getLock() yourself across a read-modify-write.
+ *
+ * @example
+ * ```ts
+ * const counter = new Value('int32', 0);
+ * // in each worker:
+ * await counter.getLock().withLock(async () => counter.set((await counter.get()) + 1));
+ * ```
+ */
+export class Value<T extends NumericType = NumericType> extends RawValue<T> {
+  private lock: Lock | RLock | undefined;
+
+  /**
+   * @param type - the element type
+   * @param initial - the starting value (default 0)
+   * @param options - `lock`: true (default: a new RLock), false (no lock), or a Lock/RLock to use
+   */
+  constructor(type: T, initial?: ElementOf<T>, options?: { readonly lock?: boolean | Lock | RLock }) {
+    super(type, initial);
+    const lock = options?.lock ?? true;
+    this.lock = lock === true ? new RLock() : lock === false ? undefined : lock;
+  }
+
+  /** @internal */
+  override get [SHARED_KIND](): string {
+    return 'Value';
+  }
+
+  /** The lock that guards the value. */
+  getLock(): Lock | RLock {
+    if (this.lock === undefined)
+      throw new InvalidStateError('this Value was made with { lock: false }: it has no lock');
+    return this.lock;
+  }
+
+  /** Reads the value holding its lock; works everywhere. */
+  override async get(): Promise<ElementOf<T>> {
+    if (this[REMOTE] || this.lock === undefined) return super.get();
+    return this.lock.withLock(() => super.get());
+  }
+
+  /** Writes the value holding its lock; works everywhere. */
+  override async set(value: ElementOf<T>): Promise<void> {
+    if (this[REMOTE] || this.lock === undefined) return super.set(value);
+    return this.lock.withLock(() => super.set(value));
+  }
+
+  /** @internal */
+  override [MEMORY_STATE](): unknown {
+    return { ...(super[MEMORY_STATE]() as ValueState), lock: marshalNested(this.lock, 'memory') };
+  }
+
+  /** @internal */
+  override [BROKER_META](): unknown {
+    return { ...(super[BROKER_META]() as ValueState), lock: marshalNested(this.lock, 'broker') };
+  }
+
+  /** @internal */
+  static attach(state: ValueState, remote: RemoteRef | undefined, withLock: boolean): RawValue {
+    if (!withLock) return (Object.create(RawValue.prototype) as RawValue).attachTo(state, remote);
+    const value = (Object.create(Value.prototype) as Value).attachTo(state, remote);
+    value.lock = reviveNested<Lock | RLock>(state.lock);
+    return value;
+  }
+}
+
+function stateOf(d: SharedDescriptor): ValueState {
+  return (memoryState<ValueState>(d) ?? brokerMeta<ValueState>(d)) as ValueState;
+}
+
+registerKind('RawValue', (d, remote) => Value.attach(stateOf(d), remote, false));
+registerKind('Value', (d, remote) => Value.attach(stateOf(d), remote, true));

@@ -1,0 +1,29 @@
+/**
+ * What Condition needs from its lock, Lock or RLock alike: whether a given owner holds it,
+ * releasing it entirely (remembering how deep an RLock was held) and taking it back.
+ * Owners are THREAD_OWNER for local callers and a broker session's negative id for a child
+ * process's calls, which the parent runs on its behalf.
+ */
+import type { Steps } from './waits.js';
+
+export const OWNED_BY: unique symbol = Symbol('tandem.ownedBy');
+export const RELEASE_ALL: unique symbol = Symbol('tandem.releaseAll');
+export const ACQUIRE_STEPS: unique symbol = Symbol('tandem.acquireSteps');
+export const RELEASE_ONE: unique symbol = Symbol('tandem.releaseOne');
+
+export interface LockLike {
+  /** Whether `owner` holds the lock (a plain Lock only knows whether anyone does). */
+  [OWNED_BY](owner: number): boolean;
+  /** Releases one level held by `owner`. */
+  [RELEASE_ONE](owner: number): void;
+  /** Releases the lock entirely; returns the depth to restore. */
+  [RELEASE_ALL](owner: number): number;
+  /** Takes the lock for `owner` at `depth`, waiting until `deadline`. */
+  [ACQUIRE_STEPS](owner: number, deadline: number, depth: number): Steps<boolean>;
+}
+
+/** `{ timeout }` of acquire(): milliseconds, or undefined to wait as long as it takes. */
+export interface AcquireOptions {
+  /** Give up (resolving false) after this many milliseconds. */
+  readonly timeout?: number | undefined;
+}

@@ -1,0 +1,182 @@
+/**
+ * RLock: a re-entrant lock, as Python's RLock: the thread holding it may acquire it again,
+ * and must release it as many times.
+ *
+ * Protocol: RLOCK_WORD is a futex mutex (sync/mutex.ts); RLOCK_OWNER and RLOCK_COUNT are
+ * written only by the holder of the mutex. A caller may read OWNER without the mutex to ask
+ * "is it me?": only it could have stored its own id there, and only it clears it (to 0,
+ * before unlocking), so the answer cannot be wrong. The owner is the thread (threadId + 1),
+ * so async callers on one thread share it, as Python's RLock is per thread; a child
+ * process's calls run in the parent under that worker's own negative id.
+ */
+import { InvalidStateError } from '../errors.js';
+import { newCells, RLOCK_COUNT, RLOCK_OWNER, RLOCK_SLOTS, RLOCK_WORD } from '../shared/layout.js';
+import {
+  type BrokerCaller,
+  INVOKE,
+  MEMORY_STATE,
+  memoryState,
+  REMOTE,
+  type RemoteRef,
+  registerKind,
+  SHARED_KIND,
+  Shareable,
+  unknownMember,
+} from '../shared/shareable.js';
+import { ACQUIRE_STEPS, type AcquireOptions, type LockLike, OWNED_BY, RELEASE_ALL, RELEASE_ONE } from './lock-like.js';
+import { lockMutexSteps, unlockMutex } from './mutex.js';
+import {
+  assertMayBlock,
+  brokeredSyncError,
+  deadlineOf,
+  revivedOwner,
+  runAsync,
+  runSync,
+  type Steps,
+  THREAD_OWNER,
+} from './waits.js';
+
+/**
+ * A lock its holder may take again; each acquire needs its release.
+ *
+ * @example
+ * ```ts
+ * const lock = new RLock();
+ * await lock.withLock(() => lock.withLock(() => 'nested is fine'));
+ * ```
+ */
+export class RLock extends Shareable implements LockLike {
+  private cells!: Int32Array;
+  /** @internal Who "this thread" is: THREAD_OWNER, or an inline worker's own id (see revivedOwner). */
+  owner!: number;
+
+  constructor() {
+    super();
+    this.cells = newCells(RLOCK_SLOTS);
+    this.owner = THREAD_OWNER;
+  }
+
+  /** @internal */
+  get [SHARED_KIND](): string {
+    return 'RLock';
+  }
+
+  /** Takes the lock (again, if this thread holds it); resolves false if `timeout` ms pass first. */
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
+    try {
+      return runAsync(this[ACQUIRE_STEPS](this.owner, deadlineOf(options?.timeout), 1));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** acquire() that blocks this worker thread. Worker threads only. */
+  acquireSync(options?: AcquireOptions): boolean {
+    if (this[REMOTE]) throw brokeredSyncError('RLock.acquireSync()', '`await lock.acquire()`');
+    if (Atomics.load(this.cells, RLOCK_OWNER) !== this.owner) {
+      assertMayBlock('RLock.acquireSync()', '`await lock.acquire()`');
+    }
+    return runSync(this[ACQUIRE_STEPS](this.owner, deadlineOf(options?.timeout), 1));
+  }
+
+  /** Releases one level; the lock is free when every acquire has been released. */
+  release(): void {
+    const remote = this[REMOTE];
+    if (remote) {
+      remote.send('release', []);
+      return;
+    }
+    this.releaseFor(this.owner);
+  }
+
+  /** Runs `fn` holding the lock, and releases it however `fn` ends. */
+  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** @internal */
+  [RELEASE_ONE](owner: number): void {
+    this.releaseFor(owner);
+  }
+
+  private releaseFor(owner: number): void {
+    if (Atomics.load(this.cells, RLOCK_OWNER) !== owner) {
+      throw new InvalidStateError('release() of an RLock that this thread does not hold');
+    }
+    const depth = Atomics.load(this.cells, RLOCK_COUNT) - 1;
+    Atomics.store(this.cells, RLOCK_COUNT, depth);
+    if (depth === 0) {
+      Atomics.store(this.cells, RLOCK_OWNER, 0);
+      unlockMutex(this.cells, RLOCK_WORD);
+    }
+  }
+
+  /** @internal */
+  [OWNED_BY](owner: number): boolean {
+    return Atomics.load(this.cells, RLOCK_OWNER) === owner;
+  }
+
+  /** @internal */
+  [RELEASE_ALL](owner: number): number {
+    const depth = Atomics.load(this.cells, RLOCK_COUNT);
+    if (Atomics.load(this.cells, RLOCK_OWNER) !== owner || depth === 0) {
+      throw new InvalidStateError('the RLock is not held by this thread');
+    }
+    Atomics.store(this.cells, RLOCK_COUNT, 0);
+    Atomics.store(this.cells, RLOCK_OWNER, 0);
+    unlockMutex(this.cells, RLOCK_WORD);
+    return depth;
+  }
+
+  /** @internal */
+  *[ACQUIRE_STEPS](owner: number, deadline: number, depth: number): Steps<boolean> {
+    const cells = this.cells;
+    if (Atomics.load(cells, RLOCK_OWNER) === owner) {
+      Atomics.store(cells, RLOCK_COUNT, Atomics.load(cells, RLOCK_COUNT) + depth);
+      return true;
+    }
+    if (!(yield* lockMutexSteps(cells, RLOCK_WORD, deadline))) return false;
+    Atomics.store(cells, RLOCK_OWNER, owner);
+    Atomics.store(cells, RLOCK_COUNT, depth);
+    return true;
+  }
+
+  /** @internal */
+  [MEMORY_STATE](): unknown {
+    return this.cells;
+  }
+
+  /** @internal */
+  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+    switch (method) {
+      case 'acquire':
+        return runAsync(this[ACQUIRE_STEPS](caller.owner, deadlineOf(args[0] as number | undefined), 1)).then((ok) => {
+          // The child died while it waited: give the lock back rather than hold it forever.
+          if (ok && caller.gone) this[RELEASE_ALL](caller.owner);
+          return ok;
+        });
+      case 'release':
+        return this.releaseFor(caller.owner);
+      default:
+        throw unknownMember('RLock', method);
+    }
+  }
+
+  /** @internal */
+  static attach(cells: Int32Array | undefined, remote: RemoteRef | undefined): RLock {
+    const lock = Object.create(RLock.prototype) as RLock;
+    if (cells) lock.cells = cells;
+    lock.owner = revivedOwner();
+    lock[REMOTE] = remote;
+    return lock;
+  }
+}
+
+registerKind('RLock', (d, remote) => RLock.attach(memoryState<Int32Array>(d), remote));

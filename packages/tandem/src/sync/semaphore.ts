@@ -1,0 +1,188 @@
+/**
+ * Semaphore and BoundedSemaphore, as Python's: a counter that acquire() decrements, waiting
+ * while it is 0, and release() increments.
+ *
+ * Protocol (SEMAPHORE_VALUE): acquire takes a unit with compare-and-swap, and sleeps only
+ * while the cell is 0; release adds to the cell and then notifies as many sleepers as units
+ * it added. A sleeper is queued atomically with its check that the cell is 0, so a release
+ * either happened before (and the sleep returns at once) or wakes it. A woken acquirer that
+ * loses the unit to a faster one simply sleeps again: no unit is lost.
+ */
+import { InvalidStateError } from '../errors.js';
+import { newCells, SEMAPHORE_SLOTS, SEMAPHORE_VALUE } from '../shared/layout.js';
+import {
+  type BrokerCaller,
+  INVOKE,
+  MEMORY_STATE,
+  memoryState,
+  REMOTE,
+  type RemoteRef,
+  registerKind,
+  SHARED_KIND,
+  Shareable,
+  unknownMember,
+} from '../shared/shareable.js';
+import type { AcquireOptions } from './lock-like.js';
+import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, runSync, type Steps } from './waits.js';
+
+interface SemaphoreState {
+  readonly cells: Int32Array;
+  /** The most the counter may hold (BoundedSemaphore), or Infinity. */
+  readonly bound: number;
+}
+
+/**
+ * A counter of free units: acquire() takes one (waiting while there are none), release()
+ * gives one back. Bounds how many workers do something at once.
+ *
+ * @example
+ * ```ts
+ * const slots = new Semaphore(2); // at most two workers in the section
+ * await slots.acquire(); try { ... } finally { slots.release(); }
+ * ```
+ */
+export class Semaphore extends Shareable {
+  private cells!: Int32Array;
+  private bound!: number;
+
+  /** @param value - the initial number of free units (default 1) */
+  constructor(value = 1) {
+    super();
+    if (!Number.isInteger(value) || value < 0 || value > 0x7fff_ffff) {
+      throw new RangeError(`Semaphore: the initial value must be an integer >= 0, got ${value}`);
+    }
+    this.cells = newCells(SEMAPHORE_SLOTS);
+    this.cells[SEMAPHORE_VALUE] = value;
+    this.bound = Number.POSITIVE_INFINITY;
+  }
+
+  /** @internal */
+  get [SHARED_KIND](): string {
+    return 'Semaphore';
+  }
+
+  /** Takes one unit; resolves false if `timeout` ms pass first. */
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    const remote = this[REMOTE];
+    if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
+    try {
+      return runAsync(acquireSteps(this.cells, deadlineOf(options?.timeout)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** acquire() that blocks this worker thread. Worker threads only. */
+  acquireSync(options?: AcquireOptions): boolean {
+    if (this[REMOTE]) throw brokeredSyncError(`${this[SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
+    assertMayBlock(`${this[SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
+    return runSync(acquireSteps(this.cells, deadlineOf(options?.timeout)));
+  }
+
+  /** Gives back `n` units (default 1), waking up to `n` waiters. */
+  release(n = 1): void {
+    const remote = this[REMOTE];
+    if (remote) {
+      remote.send('release', [n]);
+      return;
+    }
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`release(n): n must be an integer >= 1, got ${n}`);
+    const cells = this.cells;
+    for (;;) {
+      const value = Atomics.load(cells, SEMAPHORE_VALUE);
+      if (value + n > this.bound) {
+        throw new InvalidStateError(`BoundedSemaphore released too many times: it holds at most ${this.bound}`);
+      }
+      if (Atomics.compareExchange(cells, SEMAPHORE_VALUE, value, value + n) === value) break;
+    }
+    Atomics.notify(cells, SEMAPHORE_VALUE, n);
+  }
+
+  /** Free units right now (a snapshot). Not in a child process. */
+  get value(): number {
+    if (this[REMOTE]) throw brokeredSyncError('Semaphore.value', '`await semaphore.acquire({ timeout: 0 })`');
+    return Atomics.load(this.cells, SEMAPHORE_VALUE);
+  }
+
+  /** Runs `fn` holding one unit, and gives it back however `fn` ends. */
+  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** @internal */
+  [MEMORY_STATE](): unknown {
+    return { cells: this.cells, bound: this.bound } satisfies SemaphoreState;
+  }
+
+  /** @internal */
+  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+    switch (method) {
+      case 'acquire':
+        return this.acquire({ timeout: args[0] as number | undefined }).then((ok) => {
+          if (ok && caller.gone) this.release();
+          return ok;
+        });
+      case 'release':
+        return this.release(args[0] as number);
+      default:
+        throw unknownMember(this[SHARED_KIND], method);
+    }
+  }
+
+  /** @internal */
+  static attach<S extends Semaphore>(
+    prototype: S,
+    state: SemaphoreState | undefined,
+    remote: RemoteRef | undefined,
+  ): S {
+    const semaphore = Object.create(prototype) as S;
+    if (state) {
+      (semaphore as Semaphore).cells = state.cells;
+      (semaphore as Semaphore).bound = state.bound;
+    }
+    semaphore[REMOTE] = remote;
+    return semaphore;
+  }
+
+  /** @internal */
+  protected setBound(bound: number): void {
+    this.bound = bound;
+  }
+}
+
+/** A Semaphore that refuses (InvalidStateError) to be released above its initial value. */
+export class BoundedSemaphore extends Semaphore {
+  /** @param value - the initial and greatest number of free units (default 1) */
+  constructor(value = 1) {
+    super(value);
+    this.setBound(value);
+  }
+
+  /** @internal */
+  override get [SHARED_KIND](): string {
+    return 'BoundedSemaphore';
+  }
+}
+
+function* acquireSteps(cells: Int32Array, deadline: number): Steps<boolean> {
+  for (;;) {
+    const value = Atomics.load(cells, SEMAPHORE_VALUE);
+    if (value > 0) {
+      if (Atomics.compareExchange(cells, SEMAPHORE_VALUE, value, value - 1) === value) return true;
+      continue;
+    }
+    const timeoutMs = remainingMs(deadline);
+    if (timeoutMs === 0) return false;
+    yield { cells, index: SEMAPHORE_VALUE, expected: 0, timeoutMs };
+  }
+}
+
+registerKind('Semaphore', (d, remote) => Semaphore.attach(Semaphore.prototype, memoryState<SemaphoreState>(d), remote));
+registerKind('BoundedSemaphore', (d, remote) =>
+  Semaphore.attach(BoundedSemaphore.prototype, memoryState<SemaphoreState>(d), remote),
+);
