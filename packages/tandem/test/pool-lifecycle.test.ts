@@ -127,10 +127,30 @@ for (const backend of ALL_BACKENDS) {
       assert.ok(events.includes('workerStart'));
     });
 
+    it('prefetch lets a busy worker hold jobs behind its running one, whatever their length', async () => {
+      for (const [prefetch, expected] of [
+        [0, 1],
+        [2, 3],
+      ] as const) {
+        await using pool = new Pool({ workers: 1, backend, prefetch });
+        let startedBeforeFirstSettled = 0;
+        let settled = false;
+        pool.on('taskStart', () => {
+          if (!settled) startedBeforeFirstSettled++;
+        });
+        pool.on('taskSettled', () => {
+          settled = true;
+        });
+        await pool.map(tasks.sleep, [20, 20, 20, 20], { chunkSize: 1 });
+        assert.equal(startedBeforeFirstSettled, expected, `prefetch ${prefetch}`);
+      }
+    });
+
     it('rejects bad options with errors that name the option', () => {
       assert.throws(() => new Pool({ workers: 0 }), /workers must be a whole number >= 1, got 0/);
       assert.throws(() => new Pool({ taskTimeout: -5 }), /taskTimeout must be/);
       assert.throws(() => new Pool({ maxQueue: 1.5 }), /maxQueue must be/);
+      assert.throws(() => new Pool({ prefetch: -1 }), /prefetch must be a whole number >= 0/);
       assert.throws(
         () => new Pool({ backend: 'fibers' as never }),
         /unknown backend "fibers": use 'thread', 'process', 'inline'/,

@@ -32,6 +32,14 @@ export interface PoolOptions {
   taskTimeout?: number;
   /** Most jobs (apply calls, map chunks) waiting for a worker; past it submissions reject with QueueFullError. */
   maxQueue?: number;
+  /**
+   * Jobs a busy worker may hold queued behind the one it runs, whatever their length.
+   * Default 0: the pool queues jobs in a worker only when they are measured to be tiny
+   * (under about 1 ms), so a long job never waits behind another while a worker idles.
+   * 1 or 2 hide the round trip to the main thread between jobs of a few milliseconds,
+   * which matters when the main thread is busy (e.g. walking a file tree).
+   */
+  prefetch?: number;
   /** V8 heap limits for each worker thread. */
   resourceLimits?: ResourceLimits;
   /** Environment of each worker. Default: a copy of `process.env` when the worker starts. */
@@ -74,6 +82,7 @@ export interface ResolvedPoolOptions {
   readonly maxTasksPerWorker: number;
   readonly taskTimeout: number;
   readonly maxQueue: number;
+  readonly prefetch: number;
   readonly name: string;
 }
 
@@ -85,6 +94,10 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   const taskTimeout = options.taskTimeout ?? Number.POSITIVE_INFINITY;
   if (!(typeof taskTimeout === 'number' && taskTimeout > 0)) {
     throw new RangeError(`Pool: taskTimeout must be a number of milliseconds > 0, got ${String(taskTimeout)}`);
+  }
+  const prefetch = options.prefetch ?? 0;
+  if (!(Number.isInteger(prefetch) && prefetch >= 0)) {
+    throw new RangeError(`Pool: prefetch must be a whole number >= 0, got ${String(prefetch)}`);
   }
   const maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
   if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxQueue', maxQueue);
@@ -100,7 +113,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (options.initArgs !== undefined && options.initializer === undefined) {
     throw new TypeError('Pool: initArgs was given without an initializer');
   }
-  return { backend, workers, maxTasksPerWorker, taskTimeout, maxQueue, name: options.name ?? 'tandem' };
+  return { backend, workers, maxTasksPerWorker, taskTimeout, maxQueue, prefetch, name: options.name ?? 'tandem' };
 }
 
 export function requirePositiveInteger(name: string, value: unknown): void {

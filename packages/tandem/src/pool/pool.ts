@@ -68,6 +68,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       maxTasksPerWorker: resolved.maxTasksPerWorker,
       taskTimeout: resolved.taskTimeout,
       maxQueue: resolved.maxQueue,
+      prefetch: resolved.prefetch,
       initializer: options.initializer
         ? { spec: taskSpecOf(options.initializer), args: options.initArgs ?? [] }
         : undefined,

@@ -52,6 +52,8 @@ export interface SchedulerConfig {
   readonly maxTasksPerWorker: number;
   readonly taskTimeout: number;
   readonly maxQueue: number;
+  /** Jobs a busy worker may hold behind its running one regardless of their length. */
+  readonly prefetch: number;
   readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;
   /** Where pool events are emitted. */
   readonly events: EventEmitter;
@@ -246,8 +248,10 @@ export class Scheduler {
   }
 
   private pipelineDepth(): number {
-    if (this.meanJobMicros === 0) return 1;
-    return Math.max(1, Math.min(MAX_PIPELINE_DEPTH, Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros)));
+    const floor = 1 + this.config.prefetch;
+    if (this.meanJobMicros === 0) return floor;
+    const measured = Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros);
+    return Math.max(floor, Math.min(MAX_PIPELINE_DEPTH, measured));
   }
 
   private pickWorker(job: Job, depth: number): WorkerSlot | undefined {

@@ -46,7 +46,7 @@ export async function hash(options: HashOptions): Promise<ExitCode> {
   const showProgress = options.progress !== false && !options.quiet && !options.status && process.stderr.isTTY === true;
   const progress: Progress = showProgress ? terminalProgress(process.stderr) : silentProgress(process.stderr);
   const printer = createPrinter(options, algorithm, checking, progress);
-  const pool = new Pool({ workers, name: 'vigil-hash' });
+  const pool = new Pool({ workers, name: 'vigil-hash', prefetch: 1 });
   try {
     const outcome = checking
       ? await verifyManifests({
