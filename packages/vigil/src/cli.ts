@@ -67,6 +67,96 @@ ${EXIT_CODES_HELP}`,
     process.exitCode = await hash({ ...flags, paths });
   });
 
+const CHECK_EXIT_CODES_HELP = `
+Exit codes:
+  0  baseline, accept: written; check: no changes
+  1  check: changes found (including unreadable or unstable entries);
+     baseline, accept: written, but some entry could not be read (recorded without a hash / not accepted)
+  2  bad usage, or a fatal error: no baseline, a damaged or newer baseline, a broken worker pool
+130  interrupted by Ctrl-C: the previous baseline is untouched`;
+
+program
+  .command('baseline')
+  .description('Scan DIR on all cores and record every entry (stat, link target, content hash) in a SQLite baseline.')
+  .argument('[dir]', 'the tree to record (default: .)')
+  .option('--db <file>', 'where to write the baseline (default: DIR/.vigil/baseline.db)')
+  .addOption(
+    new Option('-a, --algo <name>', 'hash algorithm (default: blake3)').choices([
+      'blake3',
+      'sha256',
+      'sha512',
+      'sha1',
+      'md5',
+      'xxh3',
+    ]),
+  )
+  .option(
+    '--exclude <glob>',
+    'skip paths matching a gitignore-style pattern (repeatable; stored for later checks)',
+    collect,
+    [],
+  )
+  .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+  .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+  .addHelpText(
+    'after',
+    `
+DIR/.vigil is never scanned. .vigilignore files exclude as in vigil hash. The baseline is
+written under a temporary name and renamed into place: an interrupted run leaves the old one.
+${CHECK_EXIT_CODES_HELP}`,
+  )
+  .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
+    const { baseline } = await import('./commands/baseline.js');
+    process.exitCode = await baseline({ ...flags, dir });
+  });
+
+program
+  .command('check')
+  .description(
+    'Compare DIR with its baseline and report what changed: added, removed, modified, moved, metadata\n' +
+      '(mode, owner, type, link target), touched (mtime only), unreadable, unstable (changed while read).',
+  )
+  .argument('[dir]', 'the tree to check (default: .)')
+  .option('--db <file>', 'the baseline to compare with (default: DIR/.vigil/baseline.db)')
+  .option(
+    '--full',
+    'read every file again (catches silent corruption); by default a file whose size, mtime, ctime and inode match is trusted',
+  )
+  .option('--json', 'print one JSON document: {"mode","changes":[...],"summary"}')
+  .option('--ndjson', 'print one JSON object per change as found, then a summary line')
+  .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+  .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+  .addHelpText('after', CHECK_EXIT_CODES_HELP)
+  .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
+    const { check } = await import('./commands/check.js');
+    process.exitCode = await check({ ...flags, dir });
+  });
+
+program
+  .command('accept')
+  .description('Take the current state of DIR (or only of the PATHs named, and what is under them) into its baseline.')
+  .argument('<dir>', 'the tree whose baseline to update')
+  .argument('[paths...]', 'paths as typed from here (e.g. DIR/etc/passwd); default: everything')
+  .option('--db <file>', 'the baseline to update (default: DIR/.vigil/baseline.db)')
+  .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+  .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+  .addHelpText('after', CHECK_EXIT_CODES_HELP)
+  .action(async (dir: string, paths: string[], flags: Record<string, unknown>) => {
+    const { accept } = await import('./commands/accept.js');
+    process.exitCode = await accept({ ...flags, dir, paths });
+  });
+
+program
+  .command('status')
+  .description("Print the baseline's location, date, entry count, algorithm and size.")
+  .argument('[dir]', 'the tree (default: .)')
+  .option('--db <file>', 'the baseline (default: DIR/.vigil/baseline.db)')
+  .option('--json', 'print one JSON object')
+  .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
+    const { status } = await import('./commands/status.js');
+    process.exitCode = await status({ ...flags, dir });
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -43,3 +43,52 @@ export class EngineError extends VigilError {
     super('ERR_VIGIL_ENGINE', message, options);
   }
 }
+
+/** `vigil check`, `accept` or `status` found no baseline where it looked. */
+export class BaselineMissingError extends VigilError {
+  readonly path: string;
+  constructor(path: string) {
+    super('ERR_VIGIL_BASELINE_MISSING', `no baseline at ${path}: run "vigil baseline DIR" first (or give --db FILE)`);
+    this.path = path;
+  }
+}
+
+/** The baseline file is not a vigil baseline SQLite can read (damaged, truncated, or another file). */
+export class BaselineCorruptError extends VigilError {
+  readonly path: string;
+  constructor(path: string, cause: unknown) {
+    const detail = (cause as Error)?.message ?? String(cause);
+    super(
+      'ERR_VIGIL_BASELINE_CORRUPT',
+      `the baseline ${path} is damaged or not a vigil baseline (${detail}): restore it from a copy, or take a new one with "vigil baseline"`,
+      { cause },
+    );
+    this.path = path;
+  }
+}
+
+/** The baseline was written by a newer vigil, with a schema this one does not know. */
+export class BaselineVersionError extends VigilError {
+  readonly path: string;
+  constructor(path: string, found: number, supported: number) {
+    super(
+      'ERR_VIGIL_BASELINE_VERSION',
+      `the baseline ${path} has schema version ${found}, newer than this vigil reads (${supported}): use a newer vigil`,
+    );
+    this.path = path;
+  }
+}
+
+/** The new baseline could not be written; the previous one, if any, is untouched. */
+export class BaselineWriteError extends VigilError {
+  readonly path: string;
+  constructor(path: string, cause: unknown) {
+    const detail = (cause as NodeJS.ErrnoException)?.code ?? (cause as Error)?.message ?? String(cause);
+    super(
+      'ERR_VIGIL_BASELINE_WRITE',
+      `cannot write the baseline ${path} (${detail}); the previous baseline, if any, is untouched`,
+      { cause },
+    );
+    this.path = path;
+  }
+}

@@ -11,6 +11,10 @@ export const ExitCode = {
   ok: 0,
   someFilesFailed: 1,
   usageOrFatal: 2,
+  /** `vigil check`: changes found (added, removed, modified... or unreadable, unstable). */
+  changesFound: 1,
+  /** Ended by SIGINT (Ctrl-C) after removing what was half-written: 128 + 2, as shells report it. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -24,6 +28,11 @@ export interface RunOutcome {
 
 export function exitCodeForOutcome(outcome: RunOutcome): ExitCode {
   return outcome.failures > 0 || outcome.otherFailure ? ExitCode.someFilesFailed : ExitCode.ok;
+}
+
+/** `vigil check`: 0 when nothing changed, 1 when anything did (including unreadable entries). */
+export function exitCodeForChanges(changes: number): ExitCode {
+  return changes > 0 ? ExitCode.changesFound : ExitCode.ok;
 }
 
 /**

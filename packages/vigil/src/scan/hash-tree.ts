@@ -73,6 +73,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
   for await (const entries of walk(options.operands, options.walk)) {
     let found = 0;
     for (const entry of entries) {
+      if (entry.kind === 'directory') continue; // never asked for here
       const entrySeq = seq++;
       if (entry.kind === 'file') {
         found++;
@@ -119,7 +120,7 @@ function recordForOutcome(path: Buffer, outcome: FileOutcome): EntryRecord {
   }
 }
 
-function recordForWalkEntry(entry: Exclude<WalkEntry, { kind: 'file' }>): EntryRecord {
+function recordForWalkEntry(entry: Exclude<WalkEntry, { kind: 'file' | 'directory' }>): EntryRecord {
   if (entry.kind === 'skipped') return { type: 'skipped', path: entry.path, reason: entry.reason };
   return { type: 'error', path: entry.path, code: entry.code, message: entry.message };
 }

@@ -36,6 +36,11 @@ export async function loadTestHook(): Promise<void> {
   if (url) afterRead = ((await import(url)) as { afterRead: AfterReadHook }).afterRead;
 }
 
+/** Runs the test hook, if one is loaded (for sibling readers such as baseline/inspect-tasks). */
+export function runAfterReadHook(path: Buffer): void {
+  afterRead?.(path);
+}
+
 export function readAndHash(path: Buffer, policy: ReadPolicy, digester: Digester, buffer: Buffer): ReadOutcome {
   if (policy.follow) {
     // Only command-line operands, --follow and --check get here; the walk already knows the

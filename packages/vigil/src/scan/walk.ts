@@ -32,6 +32,8 @@ export type SkipReason =
 export type WalkEntry =
   /** A regular file (or, with `follow`, a path to one through symlinks). */
   | { readonly kind: 'file'; readonly path: Buffer; readonly follow: boolean }
+  /** A directory about to be read (only with `directories`: backups record them). */
+  | { readonly kind: 'directory'; readonly path: Buffer }
   | { readonly kind: 'skipped'; readonly path: Buffer; readonly reason: SkipReason }
   | { readonly kind: 'error'; readonly path: Buffer; readonly code: string; readonly message: string };
 
@@ -40,6 +42,8 @@ export interface WalkOptions {
   readonly oneFileSystem: boolean;
   /** Patterns with gitignore semantics, relative to each operand. */
   readonly excludes: readonly string[];
+  /** Also yield each directory (operands included) before its contents. */
+  readonly directories?: boolean;
 }
 
 /** The per-directory exclusion file. */
@@ -108,6 +112,7 @@ async function* walkTree(
       ? root
       : Buffer.concat([root, Buffer.from('/')]);
   const first = await openFrame(rootPrefix, '', rootStats, options, baseRules, ancestors);
+  if (options.directories && !('error' in first)) yield [{ kind: 'directory', path: root }];
   if ('error' in first) {
     yield [first.error];
     return;
@@ -159,7 +164,10 @@ async function* walkTree(
       ancestors,
     );
     if ('error' in opened) yield [opened.error];
-    else stack.push(opened);
+    else {
+      if (options.directories) yield [{ kind: 'directory', path }];
+      stack.push(opened);
+    }
   }
 }
 

@@ -1,0 +1,52 @@
+/**
+ * Turns the scan's per-entry calls into changes: each one goes to the printer as soon as it
+ * is known, except additions and removals, which are held (path, stat, hash: about 200
+ * bytes each) until the scan ends and `settleAddedRemoved` can tell moves and type changes
+ * from true additions and removals.
+ */
+import type { ChangePrinter } from '../report/change-printer.js';
+import {
+  CHANGE_KINDS,
+  type Change,
+  type ChangeKind,
+  compareEntry,
+  type Scanned,
+  settleAddedRemoved,
+} from './compare.js';
+import type { EntryState } from './entry.js';
+
+export class ChangeStream {
+  readonly #printer: ChangePrinter;
+  readonly #added: EntryState[] = [];
+  readonly #removed: EntryState[] = [];
+  readonly counts: Record<ChangeKind, number> = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<
+    ChangeKind,
+    number
+  >;
+
+  constructor(printer: ChangePrinter) {
+    this.#printer = printer;
+  }
+
+  onEntry(stored: EntryState | undefined, scanned: Scanned | undefined): void {
+    for (const change of compareEntry(stored, scanned)) {
+      if (change.kind === 'added') this.#added.push(change.after);
+      else if (change.kind === 'removed') this.#removed.push(change.before);
+      else this.#emit(change);
+    }
+  }
+
+  /** Settles the held additions and removals and reports them. */
+  finish(): void {
+    for (const change of settleAddedRemoved(this.#added, this.#removed)) this.#emit(change);
+    this.#added.length = 0;
+    this.#removed.length = 0;
+  }
+
+  #emit(change: Change): void {
+    this.counts[change.kind]++;
+    if (change.kind === 'unreadable')
+      this.#printer.warn(`${change.path.toString('utf8').replace(/\n/g, '\\n')}: ${change.message}`);
+    this.#printer.change(change);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * What the baseline commands (baseline, check, accept) set up alike: the algorithm, the
+ * worker count, the progress bar, the colours, and removal of a half-written database on
+ * Ctrl-C.
+ */
+import { availableParallelism } from 'node:os';
+import picocolors from 'picocolors';
+import { UsageError } from '../errors.js';
+import { ExitCode } from '../exit.js';
+import type { Colors } from '../report/change-text-printer.js';
+import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
+import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../scan/algorithms.js';
+
+export function resolveAlgorithm(name: string | undefined, fallback: AlgorithmName = 'blake3'): AlgorithmName {
+  if (name === undefined) return fallback;
+  const lower = name.toLowerCase();
+  if (!isAlgorithmName(lower)) throw new UsageError(`unknown algorithm "${name}": use one of ${ALGORITHMS.join(', ')}`);
+  return lower;
+}
+
+export function resolveJobs(jobs: string | undefined): number {
+  if (jobs === undefined) return availableParallelism();
+  const n = Number(jobs);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new UsageError(`--jobs must be a whole number from 1 to 1024, got "${jobs}"`);
+  }
+  return n;
+}
+
+/** A bar on stderr only when it is a terminal and not turned off. */
+export function createProgress(enabled: boolean | undefined): Progress {
+  return enabled !== false && process.stderr.isTTY === true
+    ? terminalProgress(process.stderr)
+    : silentProgress(process.stderr);
+}
+
+/** Colours on a terminal, unless NO_COLOR is set to anything non-empty (no-color.org). */
+export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Colors {
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return picocolors.createColors(stream.isTTY === true && !noColor);
+}
+
+/**
+ * Runs `cleanup` (removing a temporary database) if the user presses Ctrl-C, then exits
+ * 130; returns the function that removes the handler once the run is over.
+ */
+export function onInterrupt(cleanup: () => void): () => void {
+  const handler = () => {
+    cleanup();
+    process.exit(ExitCode.interrupted);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * The main side of inspecting: sends batches to the pool, keeps a bounded number in flight,
+ * sends again what a worker left for later, and turns each result into an `Inspected`
+ * outcome per entry (a trusted file takes its digest from the baseline row).
+ */
+import type { Pool } from 'tandem';
+import { EngineError } from '../errors.js';
+import { ALGORITHM_INFO, type AlgorithmName } from '../scan/algorithms.js';
+import { encodePaths } from '../scan/batch-protocol.js';
+import { ENTRY_TYPES, type EntryState } from './entry.js';
+import {
+  type InspectRequest,
+  type InspectResult,
+  InspectStatus,
+  STAT_FIELDS,
+  STORED_FIELDS,
+  StatSlot,
+  StoredSlot,
+  StoredState,
+} from './inspect-protocol.js';
+import tasks from './inspect-tasks.js';
+
+/** Entries per batch: a few milliseconds of work when files are small or trusted. */
+export const ENTRIES_PER_BATCH = 512;
+
+export interface InspectItem {
+  /** The path to open (root prefix included). */
+  readonly fullPath: Buffer;
+  /** The path relative to the root, as recorded. */
+  readonly path: Buffer;
+  /** What the baseline holds under this path and type, if anything. */
+  readonly stored: EntryState | undefined;
+}
+
+export type Inspected =
+  /** How it was learned: trusted by the fast path, read and hashed, or stat only (not a file). */
+  | { readonly kind: 'state'; readonly state: EntryState; readonly read: 'trusted' | 'hashed' | 'statOnly' }
+  | {
+      readonly kind: 'unreadable';
+      readonly state: EntryState | undefined;
+      readonly code: string;
+      readonly message: string;
+    }
+  | { readonly kind: 'unstable'; readonly state: EntryState }
+  | { readonly kind: 'vanished' };
+
+export interface InspectEngineOptions {
+  readonly pool: Pool;
+  readonly algorithm: AlgorithmName;
+  readonly recordedAtNs: bigint;
+  readonly full: boolean;
+  readonly maxInFlight: number;
+  readonly onInspected: (item: InspectItem, outcome: Inspected) => void;
+  /** After each batch's outcomes were delivered (printers flush here, so reports stream). */
+  readonly onBatchDone?: (bytesRead: number) => void;
+}
+
+export class InspectBatch {
+  readonly items: InspectItem[] = [];
+  add(item: InspectItem): void {
+    this.items.push(item);
+  }
+  get full(): boolean {
+    return this.items.length >= ENTRIES_PER_BATCH;
+  }
+}
+
+export class InspectEngine {
+  readonly #options: InspectEngineOptions;
+  #inFlight = 0;
+  #waiters: (() => void)[] = [];
+  #failure: EngineError | undefined;
+
+  constructor(options: InspectEngineOptions) {
+    this.#options = options;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  submit(batch: InspectBatch): void {
+    if (batch.items.length === 0) return;
+    this.#inFlight++;
+    this.#options.pool
+      .apply(tasks.inspectBatch, [this.#request(batch)])
+      .then(
+        (result) => this.#onResult(batch, result),
+        (error: Error) => {
+          this.#failure ??= new EngineError(`an inspecting worker failed: ${error.message}`, { cause: error });
+        },
+      )
+      .catch((error: Error) => {
+        this.#failure ??= new EngineError(`internal error while handling results: ${error.message}`, { cause: error });
+      })
+      .finally(() => {
+        this.#inFlight--;
+        const waiters = this.#waiters;
+        this.#waiters = [];
+        for (const wake of waiters) wake();
+      });
+  }
+
+  settled(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  async waitForRoom(): Promise<void> {
+    while (this.#inFlight >= this.#options.maxInFlight && this.#failure === undefined) await this.settled();
+    if (this.#failure) throw this.#failure;
+  }
+
+  async drain(): Promise<void> {
+    while (this.#inFlight > 0) await this.settled();
+    if (this.#failure) throw this.#failure;
+  }
+
+  #request(batch: InspectBatch): InspectRequest {
+    const count = batch.items.length;
+    const storedState = new Uint8Array(count);
+    const stored = new BigInt64Array(count * STORED_FIELDS);
+    batch.items.forEach((item, i) => {
+      const row = item.stored;
+      if (row === undefined || row.type !== 'file') return;
+      storedState[i] = row.digest ? StoredState.hashed : StoredState.unhashed;
+      const at = i * STORED_FIELDS;
+      stored[at + StoredSlot.size] = row.size;
+      stored[at + StoredSlot.mtimeNs] = row.mtimeNs;
+      stored[at + StoredSlot.ctimeNs] = row.ctimeNs;
+      stored[at + StoredSlot.ino] = row.ino;
+    });
+    return {
+      algorithm: this.#options.algorithm,
+      paths: encodePaths(batch.items.map((item) => item.fullPath)),
+      storedState,
+      stored,
+      recordedAtNs: this.#options.recordedAtNs,
+      full: this.#options.full,
+    };
+  }
+
+  #onResult(batch: InspectBatch, result: InspectResult): void {
+    const digestBytes = ALGORITHM_INFO[this.#options.algorithm].bytes;
+    const digests = Buffer.from(result.digests.buffer, result.digests.byteOffset, result.digests.byteLength);
+    const problems = new Map(result.problems.map((p) => [p.index, p]));
+    let later: InspectBatch | undefined;
+    batch.items.forEach((item, i) => {
+      const status = result.status[i];
+      if (status === InspectStatus.later) {
+        later ??= new InspectBatch();
+        later.add(item);
+        return;
+      }
+      const state = result.statValid[i] ? stateFrom(item.path, result, i) : undefined;
+      const deliver = (outcome: Inspected) => this.#options.onInspected(item, outcome);
+      switch (status) {
+        case InspectStatus.trusted:
+          deliver({ kind: 'state', state: { ...(state as EntryState), digest: item.stored?.digest }, read: 'trusted' });
+          break;
+        case InspectStatus.hashed: {
+          const digest = Buffer.from(digests.subarray(i * digestBytes, (i + 1) * digestBytes));
+          deliver({ kind: 'state', state: { ...(state as EntryState), digest }, read: 'hashed' });
+          break;
+        }
+        case InspectStatus.statOnly: {
+          const target = result.targets[i];
+          const withTarget = target ? { ...(state as EntryState), target: Buffer.from(target) } : (state as EntryState);
+          deliver({ kind: 'state', state: withTarget, read: 'statOnly' });
+          break;
+        }
+        case InspectStatus.unstable:
+          deliver({ kind: 'unstable', state: state as EntryState });
+          break;
+        case InspectStatus.vanished:
+          deliver({ kind: 'vanished' });
+          break;
+        default: {
+          const problem = problems.get(i);
+          deliver({
+            kind: 'unreadable',
+            state,
+            code: problem?.code ?? 'EIO',
+            message: problem?.message ?? 'cannot be read',
+          });
+        }
+      }
+    });
+    this.#options.onBatchDone?.(result.bytesRead);
+    if (later) this.submit(later);
+  }
+}
+
+function stateFrom(path: Buffer, result: InspectResult, i: number): EntryState {
+  const s = result.stats;
+  const at = i * STAT_FIELDS;
+  return {
+    path,
+    type: ENTRY_TYPES[Number(s[at + StatSlot.type])] ?? 'other',
+    size: s[at + StatSlot.size] as bigint,
+    mode: Number(s[at + StatSlot.mode]),
+    uid: Number(s[at + StatSlot.uid]),
+    gid: Number(s[at + StatSlot.gid]),
+    ino: s[at + StatSlot.ino] as bigint,
+    nlink: Number(s[at + StatSlot.nlink]),
+    mtimeNs: s[at + StatSlot.mtimeNs] as bigint,
+    ctimeNs: s[at + StatSlot.ctimeNs] as bigint,
+  };
+}

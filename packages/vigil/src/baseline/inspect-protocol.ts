@@ -1,0 +1,87 @@
+/**
+ * What crosses between the main thread and an inspecting worker (baseline, check, accept):
+ * a batch of paths with what the baseline recorded for each (so the worker can take the
+ * fast path), and back the stat of each, a digest where it read one, a link target where
+ * it is a symlink. Typed arrays, not an object per entry: cloning costs per object.
+ */
+import type { AlgorithmName } from '../scan/algorithms.js';
+
+/** Slots per path in `InspectRequest.stored`. */
+export const STORED_FIELDS = 4;
+export const StoredSlot = { size: 0, mtimeNs: 1, ctimeNs: 2, ino: 3 } as const;
+
+/** Per-path `InspectRequest.storedState`. */
+export const StoredState = {
+  /** Not in the baseline: read it. */
+  none: 0,
+  /** In the baseline with a content hash: the fast path may trust it. */
+  hashed: 1,
+  /** In the baseline without a hash (it was unreadable): read it. */
+  unhashed: 2,
+} as const;
+
+export interface InspectRequest {
+  readonly algorithm: AlgorithmName;
+  /** Every path followed by a NUL byte. */
+  readonly paths: Uint8Array;
+  readonly storedState: Uint8Array;
+  /** STORED_FIELDS per path (meaningful where storedState is not `none`). */
+  readonly stored: BigInt64Array;
+  /** When the baseline's scan began (ns since the epoch): the racy-timestamp reference. */
+  readonly recordedAtNs: bigint;
+  /** `--full`: read every file. */
+  readonly full: boolean;
+}
+
+/** What happened to each path. */
+export const InspectStatus = {
+  /** Stat taken, content not read: the fast path trusted it. */
+  trusted: 0,
+  /** A regular file, read and hashed: see `digests`. */
+  hashed: 1,
+  /** Not a regular file: stat taken (and a symlink's target), nothing opened. */
+  statOnly: 2,
+  /** Could not be read (`problems`); `statValid` says whether the stat is there. */
+  unreadable: 3,
+  /** Changed while it was read (stat before and after differ). */
+  unstable: 4,
+  /** Gone between the walk and the stat. */
+  vanished: 5,
+  /** Not attempted: the batch did its share of bytes; send it again. */
+  later: 6,
+} as const;
+export type InspectStatus = (typeof InspectStatus)[keyof typeof InspectStatus];
+
+/** Slots per path in `InspectResult.stats`. */
+export const STAT_FIELDS = 9;
+export const StatSlot = {
+  type: 0,
+  mode: 1,
+  uid: 2,
+  gid: 3,
+  ino: 4,
+  nlink: 5,
+  size: 6,
+  mtimeNs: 7,
+  ctimeNs: 8,
+} as const;
+
+export interface InspectProblem {
+  readonly index: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface InspectResult {
+  readonly status: Uint8Array;
+  /** 1 where `stats` holds the entry's stat. */
+  readonly statValid: Uint8Array;
+  readonly stats: BigInt64Array;
+  /** Digest of path i at i x digest length, where status is `hashed`. */
+  readonly digests: Uint8Array;
+  /** Symlink targets by index. */
+  readonly targets: Readonly<Record<number, Uint8Array>>;
+  readonly problems: readonly InspectProblem[];
+  /** Bytes read, for progress. */
+  readonly bytesRead: number;
+}

@@ -1,0 +1,112 @@
+/**
+ * `vigil accept DIR [PATH...]`: takes the tree's current state into the baseline, for all
+ * paths or only the named ones (and everything under a named directory). A new database is
+ * written beside the old one and renamed over it, as `vigil baseline` does; files the fast
+ * path trusts keep their recorded hash without being read.
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { Pool } from 'tandem';
+import { createProgress, onInterrupt, resolveAlgorithm, resolveJobs } from '../baseline/command-setup.js';
+import { compareEntry } from '../baseline/compare.js';
+import type { EntryState } from '../baseline/entry.js';
+import { nowNs } from '../baseline/fast-path.js';
+import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
+import { scanTree } from '../baseline/scan-tree.js';
+import { BaselineReader, BaselineWriter } from '../baseline/store.js';
+import { UsageError } from '../errors.js';
+import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { quotePath } from '../report/quote-path.js';
+import { VIGIL_VERSION } from './baseline.js';
+
+export interface AcceptOptions {
+  readonly dir?: string;
+  readonly paths: readonly string[];
+  readonly db?: string;
+  readonly jobs?: string;
+  readonly progress?: boolean;
+}
+
+export async function accept(options: AcceptOptions): Promise<ExitCode> {
+  const root = checkRoot(options.dir);
+  const dbPath = resolveDbPath(root, options.db);
+  const workers = resolveJobs(options.jobs);
+  const selected = options.paths.map((p) => selectionOf(root, p));
+  const chosen = (path: Buffer) => selected.length === 0 || selected.some((s) => isWithin(path, s));
+  const reader = BaselineReader.open(dbPath);
+  const algorithm = resolveAlgorithm(reader.meta.algorithm);
+  const scanStartedNs = nowNs();
+  const writer = BaselineWriter.create(dbPath, algorithm);
+  const stopListening = onInterrupt(() => writer.abort());
+  const progress = createProgress(options.progress);
+  const pool = new Pool({ workers, name: 'vigil-accept', prefetch: 1 });
+  let accepted = 0;
+  let keptOld = false;
+  let problems = 0;
+  try {
+    await scanTree({
+      root,
+      excludes: [...reader.meta.excludes, ...alwaysExcluded(root, dbPath)],
+      pool,
+      algorithm,
+      stored: reader.entries(),
+      recordedAtNs: reader.meta.scanStartedNs,
+      full: false,
+      progress,
+      onEntry: (stored, scanned) => {
+        const path = stored?.path ?? (scanned?.kind === 'state' ? scanned.state.path : scanned?.path);
+        const keep = (row: EntryState | undefined) => {
+          if (row === undefined) return;
+          writer.put(row);
+          keptOld = true;
+        };
+        if (path === undefined || !chosen(path)) return keep(stored);
+        if (scanned !== undefined && scanned.kind !== 'state') {
+          // Nothing trustworthy to accept: the recorded state stays.
+          problems++;
+          progress.log(
+            `vigil: ${quotePath(scanned.path)}: ${scanned.kind === 'unstable' ? 'changed while being read' : scanned.message}; not accepted`,
+          );
+          return keep(stored);
+        }
+        if (compareEntry(stored, scanned).length > 0) accepted++;
+        if (scanned !== undefined) writer.put(scanned.state);
+      },
+    });
+    progress.stop();
+    writer.commit({
+      ...reader.meta,
+      // Rows kept from the old baseline were recorded after its scan began: the earlier
+      // reference keeps the racy-timestamp rule sound for them.
+      scanStartedNs: keptOld && reader.meta.scanStartedNs < scanStartedNs ? reader.meta.scanStartedNs : scanStartedNs,
+      writtenAt: new Date().toISOString(),
+      vigilVersion: VIGIL_VERSION,
+    });
+    process.stdout.write(
+      `Accepted ${accepted} changed entries; the baseline holds ${writer.count} entries (${dbPath})\n`,
+    );
+    return exitCodeForOutcome({ failures: problems });
+  } catch (error) {
+    writer.abort();
+    throw error;
+  } finally {
+    stopListening();
+    progress.stop();
+    reader.close();
+    await pool.terminate();
+  }
+}
+
+/** A PATH as typed from the current directory, made relative to the root; it must lie inside it. */
+function selectionOf(root: string, path: string): Buffer {
+  const inside = relative(resolve(root), resolve(path));
+  if (inside.startsWith('..') || isAbsolute(inside)) {
+    throw new UsageError(`${path} is not inside ${root}: name paths as you would from here (e.g. ${root}/file)`);
+  }
+  return Buffer.from(inside);
+}
+
+function isWithin(path: Buffer, selection: Buffer): boolean {
+  if (selection.length === 0) return true;
+  if (path.length < selection.length || !path.subarray(0, selection.length).equals(selection)) return false;
+  return path.length === selection.length || path[selection.length] === 0x2f;
+}

@@ -1,0 +1,83 @@
+/**
+ * `vigil baseline DIR`: scans the tree on all cores and writes what it found (stat, link
+ * target, content hash of every entry) into a new SQLite baseline, atomically.
+ */
+import { resolve } from 'node:path';
+import { Pool } from 'tandem';
+import { colorsFor, createProgress, onInterrupt, resolveAlgorithm, resolveJobs } from '../baseline/command-setup.js';
+import { nowNs } from '../baseline/fast-path.js';
+import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
+import { scanTree } from '../baseline/scan-tree.js';
+import { BaselineWriter } from '../baseline/store.js';
+import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { quotePath } from '../report/quote-path.js';
+
+export interface BaselineOptions {
+  readonly dir?: string;
+  readonly db?: string;
+  readonly algo?: string;
+  readonly exclude?: readonly string[];
+  readonly jobs?: string;
+  readonly progress?: boolean;
+}
+
+export const VIGIL_VERSION = '0.1.0';
+
+export async function baseline(options: BaselineOptions): Promise<ExitCode> {
+  const root = checkRoot(options.dir);
+  const dbPath = resolveDbPath(root, options.db);
+  const algorithm = resolveAlgorithm(options.algo);
+  const workers = resolveJobs(options.jobs);
+  const excludes = [...(options.exclude ?? [])];
+  const scanStartedNs = nowNs();
+  const writer = BaselineWriter.create(dbPath, algorithm);
+  const stopListening = onInterrupt(() => writer.abort());
+  const progress = createProgress(options.progress);
+  const pool = new Pool({ workers, name: 'vigil-baseline', prefetch: 1 });
+  const colors = colorsFor(process.stderr);
+  let problems = 0;
+  try {
+    const totals = await scanTree({
+      root,
+      excludes: [...excludes, ...alwaysExcluded(root, dbPath)],
+      pool,
+      algorithm,
+      stored: undefined,
+      recordedAtNs: scanStartedNs,
+      full: true,
+      progress,
+      onEntry: (_stored, scanned) => {
+        if (scanned === undefined) return;
+        if (scanned.kind === 'state') {
+          writer.put(scanned.state);
+          return;
+        }
+        // Recorded without a hash: a later check reads it again and says what it finds.
+        problems++;
+        if (scanned.state) writer.put(scanned.state);
+        const why = scanned.kind === 'unstable' ? 'changed while being read; recorded without a hash' : scanned.message;
+        progress.log(colors.red(`vigil: ${quotePath(scanned.path)}: ${why}`));
+      },
+    });
+    progress.stop();
+    writer.commit({
+      algorithm,
+      excludes,
+      scanStartedNs,
+      writtenAt: new Date().toISOString(),
+      root: resolve(root),
+      vigilVersion: VIGIL_VERSION,
+    });
+    process.stdout.write(
+      `Baseline of ${writer.count} entries (${totals.hashed} files hashed with ${algorithm}) written to ${dbPath}\n`,
+    );
+    return exitCodeForOutcome({ failures: problems });
+  } catch (error) {
+    writer.abort();
+    throw error;
+  } finally {
+    stopListening();
+    progress.stop();
+    await pool.terminate();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * `vigil check DIR`: compares the tree with its baseline and reports what changed, grouped;
+ * exit 0 when nothing did, 1 when something did. The baseline is opened read-only: a check,
+ * interrupted or not, never changes it.
+ */
+import { Pool } from 'tandem';
+import { ChangeStream } from '../baseline/change-stream.js';
+import { colorsFor, createProgress, resolveAlgorithm, resolveJobs } from '../baseline/command-setup.js';
+import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
+import { scanTree } from '../baseline/scan-tree.js';
+import { BaselineReader } from '../baseline/store.js';
+import { UsageError } from '../errors.js';
+import { type ExitCode, exitCodeForChanges } from '../exit.js';
+import { ChangeJsonPrinter } from '../report/change-json-printer.js';
+import { type ChangePrinter, totalChanges } from '../report/change-printer.js';
+import { ChangeTextPrinter } from '../report/change-text-printer.js';
+import type { Progress } from '../report/progress.js';
+
+export interface CheckOptions {
+  readonly dir?: string;
+  readonly db?: string;
+  readonly full?: boolean;
+  readonly json?: boolean;
+  readonly ndjson?: boolean;
+  readonly jobs?: string;
+  readonly progress?: boolean;
+}
+
+export async function check(options: CheckOptions): Promise<ExitCode> {
+  if (options.json && options.ndjson) throw new UsageError('--json and --ndjson exclude each other: pick one');
+  const root = checkRoot(options.dir);
+  const dbPath = resolveDbPath(root, options.db);
+  const workers = resolveJobs(options.jobs);
+  const reader = BaselineReader.open(dbPath);
+  const progress = createProgress(options.progress);
+  const pool = new Pool({ workers, name: 'vigil-check', prefetch: 1 });
+  try {
+    const algorithm = resolveAlgorithm(reader.meta.algorithm);
+    const printer = createPrinter(options, progress);
+    const changes = new ChangeStream(printer);
+    const totals = await scanTree({
+      root,
+      excludes: [...reader.meta.excludes, ...alwaysExcluded(root, dbPath)],
+      pool,
+      algorithm,
+      stored: reader.entries(),
+      recordedAtNs: reader.meta.scanStartedNs,
+      full: options.full === true,
+      progress,
+      onEntry: (stored, scanned) => changes.onEntry(stored, scanned),
+      onBatchDone: () => printer.flush(),
+      blocked: () => printer.blocked,
+    });
+    changes.finish();
+    progress.stop();
+    const summary = { changes: changes.counts, ...totals, baseline: dbPath };
+    await printer.finish(summary);
+    return exitCodeForChanges(totalChanges(summary));
+  } finally {
+    progress.stop();
+    reader.close();
+    await pool.terminate();
+  }
+}
+
+function createPrinter(options: CheckOptions, progress: Progress): ChangePrinter {
+  const diagnostics = (line: string) => progress.log(line);
+  if (options.json || options.ndjson) {
+    return new ChangeJsonPrinter({ lines: options.ndjson === true, stdout: process.stdout, diagnostics });
+  }
+  return new ChangeTextPrinter({ stdout: process.stdout, diagnostics, colors: colorsFor(process.stdout) });
+}
