@@ -10,7 +10,9 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  all files hashed (or verified) and all is well
   1  some file failed: could not be read, changed while read, or did not match
-  2  bad usage, or a fatal error that stopped the run`;
+  2  bad usage, or a fatal error that stopped the run
+  3  backup: snapshot kept but incomplete (a source could not be read)
+  4  backup, forget: the repository is locked by another live run`;
 
 const program = new Command()
   .name('vigil')
@@ -155,6 +157,99 @@ program
   .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
     const { status } = await import('./commands/status.js');
     process.exitCode = await status({ ...flags, dir });
+  });
+
+const BACKUP_EXIT_CODES_HELP = `
+Exit codes:
+  0  done, and all is well
+  1  verify: some object is missing or damaged; restore: some entry could not be written
+  2  bad usage, or a fatal error (a backup worker died: no snapshot was written)
+  3  backup: the snapshot was kept but is incomplete (a source could not be read)
+  4  backup, forget: another live run holds the repository's lock`;
+
+const addKeepOptions = (command: Command) =>
+  command
+    .option('--keep-last <n>', 'keep the n newest snapshots')
+    .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours that have one')
+    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days that have one')
+    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n ISO weeks that have one')
+    .option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months that have one')
+    .option('--keep-yearly <n>', 'keep the newest snapshot of each of the last n years that have one');
+
+addKeepOptions(
+  program
+    .command('backup')
+    .description(
+      'Make one snapshot of all SRCs in REPO (made on first use): contents stored once by BLAKE3,\n' +
+        'unchanged files not read again; then apply the --keep-* policy and prune.',
+    )
+    .argument('<sources...>', 'files and directories to back up')
+    .requiredOption('--to <repo>', 'the repository'),
+)
+  .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
+  .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
+  .option('--dry-run', 'print what the policy would keep and remove; write nothing')
+  .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+  .option('--json', 'print the result as JSON')
+  .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+  .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+  .action(async (sources: string[], flags: Record<string, unknown>) => {
+    const { backup } = await import('./commands/backup.js');
+    process.exitCode = await backup({ ...flags, sources });
+  });
+
+program
+  .command('snapshots')
+  .description('List the snapshots of REPO: id, time, files, size, new bytes, sources.')
+  .argument('<repo>', 'the repository')
+  .option('--json', 'print a JSON array of snapshot headers')
+  .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+  .action(async (repo: string, flags: Record<string, unknown>) => {
+    const { snapshots } = await import('./commands/snapshots.js');
+    process.exitCode = await snapshots({ ...flags, repo });
+  });
+
+addKeepOptions(
+  program
+    .command('forget')
+    .description('Apply a --keep-* policy to REPO: print which snapshots are kept and why, remove the rest, prune.')
+    .argument('<repo>', 'the repository'),
+)
+  .option('--dry-run', 'print the plan only')
+  .option('--json', 'print the plan as JSON')
+  .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+  .action(async (repo: string, flags: Record<string, unknown>) => {
+    const { forget } = await import('./commands/forget.js');
+    process.exitCode = await forget({ ...flags, repo });
+  });
+
+program
+  .command('verify')
+  .description('Re-hash the stored objects of SNAPSHOT (default: all) in parallel; report each missing or damaged.')
+  .argument('<repo>', 'the repository')
+  .argument('[snapshot]', 'a snapshot id, a unique prefix of one, or "latest"')
+  .option('--json', 'one JSON object per finding, then a summary')
+  .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+  .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
+    const { verify } = await import('./commands/verify.js');
+    process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) });
+  });
+
+program
+  .command('restore')
+  .description(
+    'Recreate SNAPSHOT under TARGET by absolute path (/home/me/docs -> TARGET/home/me/docs),\n' +
+      'with modes, mtimes and symlinks, verifying every hash; only PATHs in it if given.',
+  )
+  .argument('<repo>', 'the repository')
+  .argument('<snapshot>', 'a snapshot id, a unique prefix of one, or "latest"')
+  .argument('<target>', 'the directory to restore into')
+  .argument('[paths...]', 'absolute paths inside the snapshot to restore (default: everything)')
+  .option('--overwrite', 'replace files that exist under TARGET')
+  .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+  .action(async (repo: string, snapshot: string, target: string, paths: string[], flags: Record<string, unknown>) => {
+    const { restore } = await import('./commands/restore.js');
+    process.exitCode = await restore({ ...flags, repo, snapshot, target, paths });
   });
 
 try {

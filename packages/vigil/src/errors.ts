@@ -44,6 +44,52 @@ export class EngineError extends VigilError {
   }
 }
 
+/** Another live run holds the repository's lock. */
+export class RepositoryLockedError extends VigilError {
+  readonly holder: { readonly pid: number; readonly host: string; readonly time: string };
+  constructor(repo: string, holder: { pid: number; host: string; time: string }) {
+    super(
+      'ERR_VIGIL_REPO_LOCKED',
+      `the repository ${repo} is locked by process ${holder.pid} on ${holder.host} since ${holder.time}: ` +
+        'wait for that run to finish (if it is gone from another host, remove REPO/lock by hand)',
+    );
+    this.holder = holder;
+  }
+}
+
+/** A path is not a vigil repository, or its layout or a snapshot record is damaged. */
+export class RepositoryError extends VigilError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_VIGIL_REPOSITORY', message, options);
+  }
+}
+
+/** No snapshot matches the id given (or the repository has none, for `latest`). */
+export class SnapshotNotFoundError extends VigilError {
+  constructor(repo: string, id: string) {
+    super('ERR_VIGIL_SNAPSHOT_NOT_FOUND', `no snapshot "${id}" in ${repo}: list them with vigil snapshots ${repo}`);
+  }
+}
+
+/** A snapshot record holds a path restore must never write (`..`, empty parts, not absolute, through a link). */
+export class UnsafeRestorePathError extends VigilError {
+  readonly paths: readonly string[];
+  constructor(paths: readonly string[]) {
+    super(
+      'ERR_VIGIL_UNSAFE_PATH',
+      `refusing to restore: the snapshot names ${paths.length} path(s) that would escape the target:\n  ${paths.join('\n  ')}`,
+    );
+    this.paths = paths;
+  }
+}
+
+/** A backup worker died: the run is abandoned and no snapshot is written. */
+export class BackupAbortedError extends VigilError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_VIGIL_BACKUP_ABORTED', message, options);
+  }
+}
+
 /** `vigil check`, `accept` or `status` found no baseline where it looked. */
 export class BaselineMissingError extends VigilError {
   readonly path: string;

@@ -3,14 +3,18 @@
  *
  * - 0: everything was hashed (or verified) and all is well.
  * - 1: some file failed: it could not be read, changed while read, or did not match.
- * - 2: bad usage, or a fatal error that stopped the run.
+ * - 2: bad usage, or a fatal error that stopped the run (a backup worker died: no snapshot).
+ * - 3: backup: the snapshot was kept but is incomplete (a source file could not be read).
+ * - 4: backup, forget: another live run holds the repository's lock.
  */
-import { VigilError } from './errors.js';
+import { RepositoryLockedError, VigilError } from './errors.js';
 
 export const ExitCode = {
   ok: 0,
   someFilesFailed: 1,
   usageOrFatal: 2,
+  snapshotIncomplete: 3,
+  repositoryLocked: 4,
   /** `vigil check`: changes found (added, removed, modified... or unreadable, unstable). */
   changesFound: 1,
   /** Ended by SIGINT (Ctrl-C) after removing what was half-written: 128 + 2, as shells report it. */
@@ -39,8 +43,14 @@ export function exitCodeForChanges(changes: number): ExitCode {
  * An error that escapes a command ends the run: usage errors, unreadable manifests, a broken
  * worker pool, and bugs alike exit 2. (Per-file failures never escape; they are outcomes.)
  */
-export function exitCodeForError(_error: unknown): ExitCode {
+export function exitCodeForError(error: unknown): ExitCode {
+  if (error instanceof RepositoryLockedError) return ExitCode.repositoryLocked;
   return ExitCode.usageOrFatal;
+}
+
+/** What a backup came to: incomplete (some source unreadable) beats success. */
+export function exitCodeForBackup(outcome: { readonly unreadable: number }): ExitCode {
+  return outcome.unreadable > 0 ? ExitCode.snapshotIncomplete : ExitCode.ok;
 }
 
 /** The line printed on stderr for an error that ends the run. */

@@ -1,0 +1,29 @@
+/**
+ * Durable writes: data is fsynced before it gets its final name, and the directory holding
+ * the name is fsynced after the rename, so after a crash a name either does not exist or
+ * names complete contents. Every file of a repository is written through these.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+
+/** fsync a directory, so the renames and unlinks inside it survive a power loss. */
+export function fsyncDirectory(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `data` to `tempPath`, fsyncs it, renames it to `finalPath`, fsyncs the directory. */
+export function writeFileDurably(tempPath: string, finalPath: string, data: Uint8Array | string): void {
+  const fd = openSync(tempPath, 'w', 0o644);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tempPath, finalPath);
+  fsyncDirectory(finalPath.slice(0, finalPath.lastIndexOf('/')) || '/');
+}

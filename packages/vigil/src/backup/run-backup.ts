@@ -1,0 +1,282 @@
+/**
+ * One backup run: walk the sources, send files in batches to the workers (which stat, hash
+ * and copy them), record every entry, and commit the snapshot only once all its objects are
+ * durable. The order of a commit:
+ *
+ *   1. workers fsync each new object under a temp name, then rename it into objects/ab/
+ *   2. the object directories that gained names are fsynced (the renames are durable)
+ *   3. the record is written to REPO/tmp/<run>/record and fsynced
+ *   4. it is renamed to REPO/snapshots/<id>.jsonl.gz and the snapshots directory fsynced
+ *
+ * Killed before 4, the snapshot does not exist and earlier ones are untouched; what is
+ * left is under tmp/ (removed next run) or objects nobody references (pruned next run).
+ * A worker that dies aborts the run the same way: no snapshot.
+ */
+import { randomBytes } from 'node:crypto';
+import { lstatSync, mkdirSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, relative } from 'node:path';
+import { type Pool, WorkerExitError } from 'tandem';
+import { nowNs } from '../baseline/fast-path.js';
+import { BackupAbortedError } from '../errors.js';
+import { encodePaths } from '../scan/batch-protocol.js';
+import { walk } from '../scan/walk.js';
+import { fsyncDirectory } from './durable.js';
+import {
+  EntryLog,
+  MAX_UNREADABLE_LISTED,
+  readEntries,
+  SNAPSHOT_SUFFIX,
+  type SnapshotEntry,
+  type SnapshotHeader,
+  writeRecord,
+} from './manifest.js';
+import type { Repository } from './repository.js';
+import { listSnapshots, type SnapshotRef } from './snapshots.js';
+import type { ParentRecord, StoreBatchResult } from './store-protocol.js';
+import tasks from './store-tasks.js';
+import { testPoint } from './test-points.js';
+
+/** Files per task: enough that a batch of small files carries a few milliseconds of work. */
+export const FILES_PER_BATCH = 128;
+
+export interface BackupProgress {
+  found(count: number): void;
+  walkDone(): void;
+  fileDone(bytes: number, newBytes: number): void;
+  log(line: string): void;
+  stop(): void;
+}
+
+export interface BackupRunOptions {
+  readonly repo: Repository;
+  /** Absolute source paths. */
+  readonly sources: readonly string[];
+  readonly excludes: readonly string[];
+  readonly tags: readonly string[];
+  readonly pool: Pool;
+  readonly progress: BackupProgress;
+}
+
+interface Totals {
+  files: number;
+  dirs: number;
+  symlinks: number;
+  totalBytes: number;
+  newBytes: number;
+  newObjects: number;
+  unreadableCount: number;
+  unreadable: string[];
+}
+
+export async function runBackup(options: BackupRunOptions): Promise<SnapshotHeader> {
+  const { repo, pool, progress } = options;
+  const startNs = nowNs();
+  const started = new Date(Number(startNs / 1_000_000n));
+  const id = randomBytes(4).toString('hex');
+  const tempDir = join(repo.tmpDir, id);
+  mkdirSync(tempDir);
+
+  const parent = findParent(listSnapshots(repo), options.sources);
+  const parents = parent ? loadParentRecords(parent) : new Map<string, ParentRecord>();
+  const log = new EntryLog(join(tempDir, 'entries.gz'));
+  const totals: Totals = {
+    files: 0,
+    dirs: 0,
+    symlinks: 0,
+    totalBytes: 0,
+    newBytes: 0,
+    newObjects: 0,
+    unreadableCount: 0,
+    unreadable: [],
+  };
+  const touchedPrefixes = new Set<string>();
+  const unreadable = (path: Buffer, message: string) => {
+    totals.unreadableCount++;
+    if (totals.unreadable.length < MAX_UNREADABLE_LISTED) totals.unreadable.push(path.toString('utf8'));
+    progress.log(`vigil: ${path.toString('utf8')}: ${message}`);
+  };
+
+  let inFlight = 0;
+  let failure: Error | undefined;
+  let batchesDone = 0;
+  let wake: (() => void) | undefined;
+  const settled = () => new Promise<void>((resolve) => (wake = resolve));
+
+  const onResult = (paths: readonly Buffer[], result: StoreBatchResult) => {
+    result.files.forEach((file, i) => {
+      const path = paths[i] as Buffer;
+      if (file.status === 'failed') {
+        unreadable(path, file.message);
+        progress.fileDone(0, 0);
+        return;
+      }
+      if (file.status === 'notRegular') {
+        progress.log(`vigil: ${path.toString('utf8')}: skipped (no longer a regular file)`);
+        progress.fileDone(0, 0);
+        return;
+      }
+      totals.files++;
+      totals.totalBytes += file.size;
+      if (file.status === 'stored') {
+        totals.newBytes += file.size;
+        totals.newObjects++;
+        touchedPrefixes.add(file.hash.slice(0, 2));
+      }
+      progress.fileDone(file.size, file.status === 'stored' ? file.size : 0);
+      const { status: _, ...stat } = file;
+      log.add({ path, type: 'file', ...stat });
+    });
+  };
+
+  const submit = (paths: Buffer[], batchParents: (ParentRecord | null)[]) => {
+    inFlight++;
+    const request = {
+      repo: repo.root,
+      tempDir,
+      paths: encodePaths(paths),
+      parents: batchParents,
+      parentTimeNs: parent?.header.timeNs ?? '0',
+    };
+    pool
+      .apply(tasks.storeBatch, [request])
+      .then(
+        (result) => onResult(paths, result),
+        (error: Error) => {
+          failure ??= error;
+        },
+      )
+      .catch((error: Error) => {
+        failure ??= error;
+      })
+      .finally(() => {
+        inFlight--;
+        batchesDone++;
+        wake?.();
+      });
+  };
+
+  const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
+  let paths: Buffer[] = [];
+  let batchParents: (ParentRecord | null)[] = [];
+  const send = async () => {
+    submit(paths, batchParents);
+    paths = [];
+    batchParents = [];
+    while (inFlight >= pool.workers * 2 && failure === undefined) await settled();
+    if (batchesDone > 0) await testPoint('after-first-batch');
+    if (failure) throw abortion(failure);
+  };
+  const operands = options.sources.map((s) => Buffer.from(s));
+  for await (const entries of walk(operands, { follow: false, oneFileSystem: false, excludes, directories: true })) {
+    let found = 0;
+    for (const entry of entries) {
+      if (entry.kind === 'file') {
+        found++;
+        paths.push(entry.path);
+        batchParents.push(parents.get(entry.path.toString('latin1')) ?? null);
+        if (paths.length >= FILES_PER_BATCH) await send();
+      } else if (entry.kind === 'directory' || (entry.kind === 'skipped' && entry.reason === 'symlink')) {
+        const recorded = recordNonFile(entry.path, entry.kind === 'directory' ? 'dir' : 'symlink');
+        if ('error' in recorded) unreadable(entry.path, recorded.error);
+        else {
+          log.add(recorded);
+          if (recorded.type === 'dir') totals.dirs++;
+          else totals.symlinks++;
+        }
+      } else if (entry.kind === 'skipped') {
+        progress.log(`vigil: ${entry.path.toString('utf8')}: skipped ${entry.reason}`);
+      } else {
+        unreadable(entry.path, entry.message);
+      }
+    }
+    progress.found(found);
+    // Workers idle while a partial batch waits for the walk: send it now.
+    if (paths.length > 0 && inFlight < pool.workers) await send();
+  }
+  if (paths.length > 0) submit(paths, batchParents);
+  progress.walkDone();
+  while (inFlight > 0) await settled();
+  if (failure) throw abortion(failure);
+  await testPoint('objects-stored');
+  log.finish();
+
+  for (const prefix of touchedPrefixes) fsyncDirectory(join(repo.objectsDir, prefix));
+  const header: SnapshotHeader = {
+    format: 1,
+    id,
+    time: started.toISOString(),
+    timeNs: startNs.toString(),
+    host: hostname(),
+    sources: options.sources,
+    tags: options.tags,
+    ...(parent ? { parent: parent.header.id } : {}),
+    ...totals,
+    incomplete: totals.unreadableCount > 0,
+  };
+  await testPoint('before-commit');
+  const recordTemp = join(tempDir, 'record');
+  writeRecord(recordTemp, header, log);
+  renameSync(recordTemp, join(repo.snapshotsDir, `${id}${SNAPSHOT_SUFFIX}`));
+  fsyncDirectory(repo.snapshotsDir);
+  await testPoint('after-commit');
+  rmSync(tempDir, { recursive: true, force: true });
+  return header;
+}
+
+function abortion(error: Error): BackupAbortedError {
+  const what =
+    error instanceof WorkerExitError
+      ? `a backup worker died (${error.message})`
+      : `a backup worker failed (${error.message})`;
+  return new BackupAbortedError(
+    `${what}: the backup was abandoned and no snapshot was written; earlier snapshots are intact, ` +
+      'and the next run removes what this one left',
+    { cause: error },
+  );
+}
+
+/** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */
+function findParent(snapshots: readonly SnapshotRef[], sources: readonly string[]): SnapshotRef | undefined {
+  const key = JSON.stringify([...sources].sort());
+  return snapshots.filter((s) => JSON.stringify([...s.header.sources].sort()) === key).at(-1);
+}
+
+function loadParentRecords(parent: SnapshotRef): Map<string, ParentRecord> {
+  const records = new Map<string, ParentRecord>();
+  for (const entry of readEntries(parent.path)) {
+    if (entry.type !== 'file' || entry.hash === undefined) continue;
+    const { size, mtimeNs, ctimeNs, ino, hash } = entry;
+    records.set(entry.path.toString('latin1'), { size, mtimeNs, ctimeNs, ino, hash });
+  }
+  return records;
+}
+
+/** A directory or symlink, stat'ed here (they are few, and have no content to copy). */
+function recordNonFile(path: Buffer, type: 'dir' | 'symlink'): SnapshotEntry | { error: string } {
+  try {
+    const stats = lstatSync(path, { bigint: true });
+    return {
+      path,
+      type,
+      mode: Number(stats.mode & 0o7777n),
+      mtimeNs: stats.mtimeNs.toString(),
+      ctimeNs: stats.ctimeNs.toString(),
+      ino: Number(stats.ino),
+      size: 0,
+      ...(type === 'symlink' ? { target: readlinkSync(path, { encoding: 'buffer' }) } : {}),
+    };
+  } catch (error) {
+    return { error: (error as NodeJS.ErrnoException).code ?? String(error) };
+  }
+}
+
+/** A repository inside a source is not backed up into itself. */
+function repositoryExcludes(repoRoot: string, sources: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const source of sources) {
+    const rel = relative(source, repoRoot);
+    if (rel !== '' && !rel.startsWith('..') && !rel.startsWith('/')) out.push(`/${rel}/`);
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+/**
+ * Inside a worker: bring one source file into the repository. The file is read once: its
+ * bytes are hashed and (unless the content turns out to be stored already) written to a
+ * temp object at the same time; the temp object is fsynced, then renamed to
+ * objects/ab/<hash>. An object name therefore always names complete, durable content.
+ *
+ * A file up to one buffer long is read whole and written only if its object is missing
+ * (the common case for small files: no temp write for content already stored); a longer
+ * file streams through the buffer into its temp object.
+ */
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { threadId } from 'node:worker_threads';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
+import { decideFastPath } from '../baseline/fast-path.js';
+import { describeErrno } from '../scan/read-file.js';
+import { objectPathIn } from './repository.js';
+import type { ParentRecord, StoredFile } from './store-protocol.js';
+
+const BUFFER_BYTES = 1024 * 1024;
+// O_NONBLOCK: a file swapped for a FIFO since the walk opens at once instead of hanging.
+const OPEN_SOURCE = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+let buffer: Buffer | undefined;
+const hasher = new Blake3Hasher();
+let tempCounter = 0;
+/**
+ * Test seam: the worker exits abruptly when it is about to read a file whose path holds this
+ * text, as a crashing native module would (tests check that no snapshot appears, and that
+ * the fast path really skips reads).
+ */
+const crashOn = process.env.VIGIL_TEST_CRASH_ON;
+
+export interface StoreContext {
+  readonly repo: string;
+  readonly tempDir: string;
+  readonly parentTimeNs: bigint;
+}
+
+export function storeFile(path: Buffer, parent: ParentRecord | null, context: StoreContext): StoredFile {
+  let current: BigIntStats;
+  try {
+    current = lstatSync(path, { bigint: true });
+  } catch (error) {
+    return failure(error);
+  }
+  if (!current.isFile()) return { status: 'notRegular' };
+  if (parent !== null && isTrusted(parent, current, context.parentTimeNs)) {
+    return { status: 'unchanged', ...statFields(current), hash: parent.hash };
+  }
+  if (crashOn && path.includes(crashOn)) process.exit(70);
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_SOURCE);
+  } catch (error) {
+    return failure(error);
+  }
+  try {
+    const before = fstatSync(fd, { bigint: true });
+    if (!before.isFile()) return { status: 'notRegular' };
+    buffer ??= Buffer.allocUnsafeSlow(BUFFER_BYTES);
+    hasher.reset();
+    return before.size <= BigInt(BUFFER_BYTES)
+      ? storeSmall(fd, before, buffer, context)
+      : storeStreaming(fd, before, buffer, context);
+  } catch (error) {
+    return failure(error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function storeSmall(fd: number, before: BigIntStats, buf: Buffer, context: StoreContext): StoredFile {
+  const size = Number(before.size);
+  let total = 0;
+  while (total < size) {
+    const n = readSync(fd, buf, total, size - total, null);
+    if (n === 0) break;
+    total += n;
+  }
+  hasher.update(buf.subarray(0, total));
+  const hash = hasher.digest('hex');
+  const changed = changedWhileRead(fd, before, total);
+  if (changed) return changed;
+  const target = objectPathIn(context.repo, hash);
+  if (existsSync(target)) return { status: 'present', ...statFields(before), hash };
+  const temp = nextTempName(context);
+  const out = openSync(temp, 'wx', 0o444);
+  try {
+    writeAll(out, buf.subarray(0, total));
+    fsyncSync(out);
+  } finally {
+    closeSync(out);
+  }
+  renameSync(temp, target);
+  return { status: 'stored', ...statFields(before), hash };
+}
+
+function storeStreaming(fd: number, before: BigIntStats, buf: Buffer, context: StoreContext): StoredFile {
+  const size = Number(before.size);
+  const temp = nextTempName(context);
+  const out = openSync(temp, 'wx', 0o444);
+  let renamed = false;
+  try {
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const chunk = buf.subarray(0, n);
+      hasher.update(chunk);
+      writeAll(out, chunk);
+      total += n;
+      // Having read the size fstat gave, skip the read that returns 0: growth shows in fstat.
+      if (total === size) break;
+    }
+    const hash = hasher.digest('hex');
+    const changed = changedWhileRead(fd, before, total);
+    if (changed) return changed;
+    const target = objectPathIn(context.repo, hash);
+    if (existsSync(target)) return { status: 'present', ...statFields(before), hash };
+    fsyncSync(out);
+    renameSync(temp, target);
+    renamed = true;
+    return { status: 'stored', ...statFields(before), hash };
+  } finally {
+    closeSync(out);
+    if (!renamed) unlinkSync(temp);
+  }
+}
+
+/** A file whose size or times moved while read is reported, never stored as if consistent. */
+function changedWhileRead(fd: number, before: BigIntStats, total: number): StoredFile | undefined {
+  const after = fstatSync(fd, { bigint: true });
+  if (
+    after.size === before.size &&
+    after.mtimeNs === before.mtimeNs &&
+    after.ctimeNs === before.ctimeNs &&
+    BigInt(total) === before.size
+  ) {
+    return undefined;
+  }
+  return {
+    status: 'failed',
+    code: 'ECHANGED',
+    message: 'changed while being read; back it up again when it is quiet',
+  };
+}
+
+/** The parent snapshot's record still holds (vigil check's fast path, racy rule included). */
+function isTrusted(parent: ParentRecord, current: BigIntStats, recordedAtNs: bigint): boolean {
+  return decideFastPath({
+    current: { size: current.size, mtimeNs: current.mtimeNs, ctimeNs: current.ctimeNs, ino: current.ino },
+    stored: {
+      size: BigInt(parent.size),
+      mtimeNs: BigInt(parent.mtimeNs),
+      ctimeNs: BigInt(parent.ctimeNs),
+      ino: BigInt(parent.ino),
+    },
+    storedHashed: true,
+    recordedAtNs,
+  }).trusted;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+}
+
+function nextTempName(context: StoreContext): string {
+  return `${context.tempDir}/o-${process.pid}-${threadId}-${tempCounter++}`;
+}
+
+function statFields(stats: BigIntStats) {
+  return {
+    mode: Number(stats.mode & 0o7777n),
+    mtimeNs: stats.mtimeNs.toString(),
+    ctimeNs: stats.ctimeNs.toString(),
+    ino: Number(stats.ino),
+    size: Number(stats.size),
+  };
+}
+
+function failure(error: unknown): StoredFile {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  return { status: 'failed', code, message: describeErrno(code) };
+}

@@ -1,0 +1,62 @@
+/**
+ * What crosses between the backup's main thread and its workers: a batch of source files in,
+ * per file its stat and what became of its content out.
+ */
+
+export interface StoreBatchRequest {
+  /** Absolute path of the repository. */
+  readonly repo: string;
+  /** Directory for this run's temp objects (REPO/tmp/<run>). */
+  readonly tempDir: string;
+  /** Every path followed by a NUL byte (paths are bytes, never decoded). */
+  readonly paths: Uint8Array;
+  /** Per path, what the parent snapshot recorded (null: no parent entry, read it). */
+  readonly parents: readonly (ParentRecord | null)[];
+  /** The parent snapshot's start, nanoseconds (the racy-timestamp rule). */
+  readonly parentTimeNs: string;
+}
+
+/** A file as the parent snapshot recorded it (times as decimal nanoseconds). */
+export interface ParentRecord {
+  readonly size: number;
+  readonly mtimeNs: string;
+  readonly ctimeNs: string;
+  readonly ino: number;
+  readonly hash: string;
+}
+
+export type StoredFile =
+  | {
+      /** unchanged: trusted from the parent; stored: a new object; present: content already in the repository. */
+      readonly status: 'unchanged' | 'stored' | 'present';
+      readonly mode: number;
+      readonly mtimeNs: string;
+      readonly ctimeNs: string;
+      readonly ino: number;
+      readonly size: number;
+      readonly hash: string;
+    }
+  | { readonly status: 'failed'; readonly code: string; readonly message: string }
+  /** Replaced by something that is not a regular file since the walk saw it. */
+  | { readonly status: 'notRegular' };
+
+export interface StoreBatchResult {
+  readonly files: readonly StoredFile[];
+}
+
+export interface VerifyObjectsRequest {
+  readonly repo: string;
+  readonly hashes: readonly string[];
+}
+
+export interface ObjectProblem {
+  readonly hash: string;
+  /** 'missing', 'corrupt' (its content hashes to something else), or an errno code. */
+  readonly problem: string;
+}
+
+export interface VerifyObjectsResult {
+  readonly ok: number;
+  readonly bytes: number;
+  readonly problems: readonly ObjectProblem[];
+}

@@ -1,0 +1,93 @@
+/**
+ * `vigil backup SRC... --to REPO`: take the lock, clean what an interrupted run left, make
+ * one snapshot of all sources, then rotate (apply --keep-*, prune). --dry-run prints what
+ * rotation would do after a backup and writes nothing.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { Pool } from 'tandem';
+import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
+import { RepositoryLock } from '../backup/lock.js';
+import { isEmptyPolicy } from '../backup/policy.js';
+import { Repository } from '../backup/repository.js';
+import { executePlan, planFor } from '../backup/rotation.js';
+import { runBackup } from '../backup/run-backup.js';
+import { UsageError } from '../errors.js';
+import { type ExitCode, exitCodeForBackup } from '../exit.js';
+import { silentBackupProgress, terminalBackupProgress } from '../report/backup-progress.js';
+import { formatBytes } from '../report/format-bytes.js';
+
+export interface BackupOptions extends KeepFlags {
+  readonly sources: readonly string[];
+  readonly to?: string;
+  readonly exclude?: readonly string[];
+  readonly tag?: readonly string[];
+  readonly dryRun?: boolean;
+  readonly jobs?: string;
+  readonly json?: boolean;
+  readonly progress?: boolean;
+}
+
+export async function backup(options: BackupOptions): Promise<ExitCode> {
+  if (options.to === undefined) throw new UsageError('backup needs --to REPO: where to keep the snapshots');
+  if (options.sources.length === 0) throw new UsageError('backup needs at least one SRC to back up');
+  const policy = policyFromFlags(options);
+  const sources = [...new Set(options.sources.map((s) => resolve(s)))];
+  if (options.dryRun) {
+    const repo = Repository.open(options.to);
+    process.stdout.write(`would back up ${sources.join(', ')} to ${repo.root}, then apply the policy:\n`);
+    process.stdout.write(`${formatPlan(planFor(repo, policy)).join('\n')}\n`);
+    return 0;
+  }
+  const repo = Repository.openOrInit(options.to);
+  const lock = RepositoryLock.acquire(repo);
+  const progress =
+    options.progress !== false && process.stderr.isTTY === true
+      ? terminalBackupProgress(process.stderr)
+      : silentBackupProgress(process.stderr);
+  const pool = new Pool({ workers: resolveJobs(options.jobs), name: 'vigil-backup', prefetch: 1 });
+  try {
+    const hadLeftovers = repo.cleanLeftovers();
+    const header = await runBackup({
+      repo,
+      sources,
+      excludes: options.exclude ?? [],
+      tags: options.tag ?? [],
+      pool,
+      progress,
+    });
+    progress.stop();
+    const plan = planFor(repo, policy);
+    const pruned = await executePlan(repo, plan, hadLeftovers);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ snapshot: header, removed: plan.remove, pruned })}\n`);
+    } else {
+      process.stdout.write(
+        `snapshot ${header.id}${header.incomplete ? ' (INCOMPLETE)' : ''}: ${header.files} files, ` +
+          `${formatBytes(header.totalBytes)}, ${formatBytes(header.newBytes)} new in ${header.newObjects} objects\n`,
+      );
+      if (!isEmptyPolicy(policy)) process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
+      if (pruned && pruned.removedObjects > 0) {
+        process.stdout.write(`pruned ${pruned.removedObjects} objects, ${formatBytes(pruned.removedBytes)}\n`);
+      }
+    }
+    if (header.incomplete) {
+      process.stderr.write(
+        `vigil: snapshot ${header.id} is incomplete: ${header.unreadableCount} path(s) could not be read (listed above)\n`,
+      );
+    }
+    return exitCodeForBackup({ unreadable: header.unreadableCount });
+  } finally {
+    progress.stop();
+    await pool.terminate();
+    lock.release();
+  }
+}
+
+function resolveJobs(jobs: string | undefined): number {
+  if (jobs === undefined) return availableParallelism();
+  const n = Number(jobs);
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new UsageError(`--jobs must be a whole number from 1 to 1024, got "${jobs}"`);
+  return n;
+}
