@@ -47,3 +47,42 @@ export function checkAims(
     },
   ];
 }
+
+/** A figure of the process backend reported next to the aims; issue 3 sets no numeric aim, so nothing is judged. */
+export interface Note {
+  readonly description: string;
+  readonly measured: string;
+}
+
+/** The process backend's headline comparisons, for information. */
+export function processNotes(figures: {
+  latency: LatencyFigures;
+  throughput: ThroughputFigures;
+  streaming: StreamingFigures;
+  cpu: CpuFigures;
+}): Note[] {
+  const { latency, throughput, streaming, cpu } = figures;
+  const vs = (peer: 'tinypool' | 'workerpool') => (throughput.ms[peer] / throughput.ms.tandem).toFixed(2);
+  return [
+    {
+      description: `tiny-task throughput (separate calls), tandem process ÷ tinypool child_process`,
+      measured: `${vs('tinypool')}x`,
+    },
+    {
+      description: `tiny-task throughput (separate calls), tandem process ÷ workerpool process`,
+      measured: `${vs('workerpool')}x`,
+    },
+    {
+      description: 'p50 round trip, tandem process vs tinypool child_process',
+      measured: `${latency.p50.tandem.toFixed(1)} µs vs ${latency.p50.tinypool.toFixed(1)} µs`,
+    },
+    {
+      description: `map and imap over ${streaming.items.toLocaleString('en-US')} tiny items ÷ one apply per item (process)`,
+      measured: `map ${(streaming.ms.apply / streaming.ms.map).toFixed(1)}x, imap ${(streaming.ms.apply / streaming.ms.imap).toFixed(1)}x`,
+    },
+    {
+      description: 'CPU-bound speedup ÷ free cores (process)',
+      measured: `${cpu.speedup.tandem.toFixed(2)}x with ${cpu.freeCores.tandem.toFixed(2)} free: ${cpu.efficiency.tandem.toFixed(2)}`,
+    },
+  ];
+}

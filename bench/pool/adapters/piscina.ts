@@ -1,4 +1,4 @@
-/** piscina behind the PoolAdapter interface: a fixed-size pool, transfers with Piscina.move. */
+/** piscina behind the PoolAdapter interface: a fixed-size pool, transfers with Piscina.move. Threads only. */
 import Piscina from 'piscina';
 import type { PoolAdapter } from './adapter.ts';
 import { WORKERS_DIR } from './adapter.ts';
@@ -11,6 +11,7 @@ export function createPiscinaAdapter(workers: number): PoolAdapter {
   });
   return {
     library: 'piscina',
+    backend: 'thread',
     increment: (x) => pool.run(x, { name: 'increment' }),
     countPrimes: (limit) => pool.run(limit, { name: 'countPrimes' }),
     sendBuffer: (buffer) => pool.run(Piscina.move(buffer), { name: 'byteLength' }),

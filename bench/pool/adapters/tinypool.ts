@@ -1,18 +1,44 @@
-/** tinypool (worker_threads runtime) behind the PoolAdapter interface; transfers with Tinypool.move. */
+/**
+ * tinypool behind the PoolAdapter interface. Threads: the worker_threads runtime, transfers
+ * with Tinypool.move. Processes: the child_process runtime with advanced serialization (as
+ * tandem's process backend; the default, JSON, cannot carry an ArrayBuffer), buffers copied.
+ */
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
-import type { PoolAdapter } from './adapter.ts';
+import type { Backend, PoolAdapter } from './adapter.ts';
 import { WORKERS_DIR } from './adapter.ts';
 
-export function createTinypoolAdapter(workers: number): PoolAdapter {
+export function createTinypoolAdapter(workers: number, backend: Backend = 'thread'): PoolAdapter {
+  const filename = fileURLToPath(new URL('tinypool-worker.mjs', WORKERS_DIR));
+  if (backend === 'process') {
+    const pool = new Tinypool({
+      filename,
+      runtime: 'child_process',
+      serialization: 'advanced',
+      // The worker file is plain JavaScript: no TypeScript loader in the children (workerpool's get none either).
+      execArgv: [],
+      minThreads: workers,
+      maxThreads: workers,
+    });
+    return {
+      library: 'tinypool',
+      backend,
+      increment: (x) => pool.run(x, { name: 'increment' }),
+      countPrimes: (limit) => pool.run(limit, { name: 'countPrimes' }),
+      sendBuffer: (buffer) => pool.run(buffer, { name: 'byteLength' }),
+      echoBuffer: (buffer) => pool.run(buffer, { name: 'echo' }),
+      close: () => pool.destroy(),
+    };
+  }
   const pool = new Tinypool({
-    filename: fileURLToPath(new URL('tinypool-worker.mjs', WORKERS_DIR)),
+    filename,
     runtime: 'worker_threads',
     minThreads: workers,
     maxThreads: workers,
   });
   return {
     library: 'tinypool',
+    backend,
     increment: (x) => pool.run(x, { name: 'increment' }),
     countPrimes: (limit) => pool.run(limit, { name: 'countPrimes' }),
     sendBuffer: (buffer) => pool.run(Tinypool.move(buffer), { name: 'byteLength' }),

@@ -1,5 +1,5 @@
 /** What every scenario is given: the sizes of this run and a way to report progress. */
-import type { Library } from '../adapters/adapter.ts';
+import type { Backend, Library } from '../adapters/adapter.ts';
 
 export interface BenchSizes {
   /** Sequential calls timed for the latency percentiles. */
@@ -17,6 +17,8 @@ export interface BenchSizes {
 }
 
 export interface ScenarioContext {
+  /** Worker threads or child processes; `libraries` are the ones with that backend. */
+  readonly backend: Backend;
   readonly workers: number;
   /** Fresh-pool measurements per library; figures are their medians. */
   readonly repeats: number;

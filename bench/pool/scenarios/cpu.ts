@@ -2,9 +2,10 @@
  * Scenario 3: a CPU-bound job's speedup over one thread. The job is `cpuTasks` equal
  * prime counts. Right before each pooled run the same job runs on the main thread alone
  * and on bare worker threads (no pool): on a shared machine the bare threads' speedup is
- * the number of cores that were actually free, and the pool is judged against it.
+ * the number of cores that were actually free, and the pool is judged against it. The control
+ * is threads on both backends: it measures the machine, not a way of running workers.
  */
-import { createAdapter, type Library } from '../adapters/adapter.ts';
+import { createAdapter, type Library, logLabel } from '../adapters/adapter.ts';
 import { medians, push, rotate, timeMs } from '../stats.ts';
 import { countPrimes } from '../workers/work.mjs';
 import type { ScenarioContext } from './context.ts';
@@ -33,7 +34,7 @@ export async function measureCpu(ctx: ScenarioContext): Promise<CpuFigures> {
   for (let i = 0; i < 3; i++) countPrimes(primesLimit); // warm the main thread's JIT
   for (let repeat = 0; repeat < ctx.repeats; repeat++) {
     for (const library of rotate(ctx.libraries, repeat)) {
-      const pool = await createAdapter(library, ctx.workers);
+      const pool = await createAdapter(library, ctx.workers, ctx.backend);
       const warmUp = Array.from({ length: 2 * ctx.workers }, () => pool.countPrimes(primesLimit / 4));
       const raw = new RawThreads(ctx.workers);
       await Promise.all([...warmUp, raw.run(2 * ctx.workers, primesLimit / 4)]);
@@ -52,7 +53,7 @@ export async function measureCpu(ctx: ScenarioContext): Promise<CpuFigures> {
       push(freeCores, library, singleMs / rawMs);
       push(efficiencies, library, rawMs / pooledMs);
       ctx.log(
-        `cpu        ${library.padEnd(10)} pooled ${pooledMs.toFixed(0)} ms, one thread ${singleMs.toFixed(0)} ms: ${(singleMs / pooledMs).toFixed(2)}x (bare threads ${(singleMs / rawMs).toFixed(2)}x)`,
+        `cpu        ${logLabel(library, ctx.backend)} pooled ${pooledMs.toFixed(0)} ms, one thread ${singleMs.toFixed(0)} ms: ${(singleMs / pooledMs).toFixed(2)}x (bare threads ${(singleMs / rawMs).toFixed(2)}x)`,
       );
     }
   }

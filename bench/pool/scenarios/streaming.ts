@@ -1,6 +1,7 @@
 /**
  * Scenario 2b: tandem only. The same tiny task over many items as one call per item
- * (apply) against tandem's own batching calls (map, imap, imapUnordered), default options.
+ * (apply) against tandem's own batching calls (map, imap, imapUnordered), default options,
+ * on the backend of the run.
  */
 import { createTandemAdapter } from '../adapters/tandem.ts';
 import { allAtOnce, medians, push, rate, rotate, timeMs } from '../stats.ts';
@@ -33,8 +34,8 @@ export async function measureStreaming(ctx: ScenarioContext): Promise<StreamingF
   const times = new Map<StreamVariant, number[]>();
   for (let repeat = 0; repeat < ctx.repeats; repeat++) {
     for (const variant of rotate(STREAM_VARIANTS, repeat)) {
-      const { pool, close } = createTandemAdapter(ctx.workers);
-      await allAtOnce(20_000, (i) => pool.apply(tasks.increment, [i]));
+      const { pool, close } = createTandemAdapter(ctx.workers, ctx.backend);
+      await allAtOnce(Math.min(20_000, Math.ceil(items.length / 10)), (i) => pool.apply(tasks.increment, [i]));
       await pool.map(tasks.increment, items.slice(0, 100_000));
       const ms = await timeMs(() => run(variant, pool, items));
       await close();

@@ -1,7 +1,7 @@
-// tinypool's worker side: named exports, called with `run(arg, { name })`.
+// tinypool's worker side (both runtimes): named exports, called with `run(arg, { name })`.
 import Tinypool from 'tinypool';
 
-export { byteLength, countPrimes, increment } from './work.mjs';
+export { byteLength, countPrimes, echo, increment } from './work.mjs';
 
 /** @param {ArrayBuffer} buffer */
 export function echoBuffer(buffer) {

@@ -40,3 +40,13 @@ export function countPrimes(limit) {
 export function byteLength(buffer) {
   return buffer.byteLength;
 }
+
+/**
+ * Answers its argument: the echo on child processes, where every library copies the buffer
+ * each way (an IPC message cannot move memory).
+ * @param {ArrayBuffer} buffer
+ * @returns {ArrayBuffer}
+ */
+export function echo(buffer) {
+  return buffer;
+}
