@@ -13,7 +13,7 @@ import {
   type Scanned,
   settleAddedRemoved,
 } from './compare.js';
-import type { EntryState } from './entry.js';
+import { type EntryState, keyOf } from './entry.js';
 
 export class ChangeStream {
   readonly #printer: ChangePrinter;
@@ -38,6 +38,10 @@ export class ChangeStream {
 
   /** Settles the held additions and removals and reports them. */
   finish(): void {
+    // Completion order is the workers' order; reports read better in path order.
+    const byKey = (a: EntryState, b: EntryState) => Buffer.compare(keyOf(a.path, a.type), keyOf(b.path, b.type));
+    this.#added.sort(byKey);
+    this.#removed.sort(byKey);
     for (const change of settleAddedRemoved(this.#added, this.#removed)) this.#emit(change);
     this.#added.length = 0;
     this.#removed.length = 0;
