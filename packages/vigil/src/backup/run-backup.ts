@@ -35,7 +35,7 @@ import type { Repository } from './repository.js';
 import { listSnapshots, type SnapshotRef } from './snapshots.js';
 import type { ParentRecord, StoreBatchResult } from './store-protocol.js';
 import tasks from './store-tasks.js';
-import { testPoint } from './test-points.js';
+import { stopsAt, testPoint } from './test-points.js';
 
 /** Files per task: enough that a batch of small files carries a few milliseconds of work. */
 export const FILES_PER_BATCH = 128;
@@ -159,12 +159,18 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
   const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
   let paths: Buffer[] = [];
   let batchParents: (ParentRecord | null)[] = [];
+  let batchesSent = 0;
   const send = async () => {
+    if (batchesSent === 1 && stopsAt('after-first-batch')) {
+      // Deterministic for the test: one batch's objects are in the repository, no more.
+      while (batchesDone === 0) await settled();
+      await testPoint('after-first-batch');
+    }
     submit(paths, batchParents);
+    batchesSent++;
     paths = [];
     batchParents = [];
     while (inFlight >= pool.workers * 2 && failure === undefined) await settled();
-    if (batchesDone > 0) await testPoint('after-first-batch');
     if (failure) throw abortion(failure);
   };
   const operands = options.sources.map((s) => Buffer.from(s));

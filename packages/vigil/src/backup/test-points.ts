@@ -11,3 +11,8 @@ export async function testPoint(point: TestPoint): Promise<void> {
   setInterval(() => {}, 1 << 30);
   await new Promise<never>(() => {});
 }
+
+/** Whether this run is to stop at `point` (for points that need setting up to be deterministic). */
+export function stopsAt(point: TestPoint): boolean {
+  return process.env.VIGIL_TEST_STOP_AT === point;
+}
