@@ -7,6 +7,7 @@
  */
 import { InvalidStateError } from '../errors.js';
 import type { Lock } from '../sync/lock.js';
+import { withLockAs } from '../sync/lock-like.js';
 import { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
 import { marshalNested } from './marshal.js';
@@ -149,17 +150,26 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
     switch (method) {
       case 'get':
-        return this.get(args[0] as number);
+        return this.guarded(caller, () => readElement(this.view, this.atomic, this.index(args[0] as number)));
       case 'set':
-        return this.set(args[0] as number, args[1] as ElementOf<T>);
+        return this.guarded(caller, () =>
+          writeElement(this.view, this.atomic, this.index(args[0] as number), args[1] as ElementOf<T>),
+        );
       case 'slice':
-        return this.slice(args[0] as number | undefined, args[1] as number | undefined);
+        return this.guarded(caller, () =>
+          this.view.subarray(0, this.length).slice(args[0] as number | undefined, args[1] as number | undefined),
+        );
       default:
         throw unknownMember(this[SHARED_KIND], method);
     }
+  }
+
+  /** Runs a brokered access; SharedArray holds its lock for the calling child while it runs. */
+  protected guarded<R>(_caller: BrokerCaller, access: () => R): Promise<R> {
+    return Promise.resolve(access());
   }
 
   /** @internal */
@@ -231,6 +241,10 @@ export class SharedArray<T extends NumericType = NumericType> extends RawArray<T
   override async slice(start?: number, end?: number): Promise<TypedArrayOf<T>> {
     if (this[REMOTE] || this.lock === undefined) return super.slice(start, end);
     return this.lock.withLock(() => super.slice(start, end));
+  }
+
+  protected override guarded<R>(caller: BrokerCaller, access: () => R): Promise<R> {
+    return this.lock ? withLockAs(this.lock, caller.owner, access) : super.guarded(caller, access);
   }
 
   /** @internal */

@@ -6,6 +6,7 @@
  */
 import { InvalidStateError } from '../errors.js';
 import type { Lock } from '../sync/lock.js';
+import { withLockAs } from '../sync/lock-like.js';
 import { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
 import { marshalNested } from './marshal.js';
@@ -113,15 +114,20 @@ export class RawValue<T extends NumericType = NumericType> extends Shareable {
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
     switch (method) {
       case 'get':
-        return this.get();
+        return this.guarded(caller, () => readElement(this.view, this.atomic, 0));
       case 'set':
-        return this.set(args[0] as ElementOf<T>);
+        return this.guarded(caller, () => writeElement(this.view, this.atomic, 0, args[0] as ElementOf<T>));
       default:
         throw unknownMember(this[SHARED_KIND], method);
     }
+  }
+
+  /** Runs a brokered access; Value holds its lock for the calling child while it runs. */
+  protected guarded<R>(_caller: BrokerCaller, access: () => R): Promise<R> {
+    return Promise.resolve(access());
   }
 
   /** @internal */
@@ -181,6 +187,10 @@ export class Value<T extends NumericType = NumericType> extends RawValue<T> {
   override async set(value: ElementOf<T>): Promise<void> {
     if (this[REMOTE] || this.lock === undefined) return super.set(value);
     return this.lock.withLock(() => super.set(value));
+  }
+
+  protected override guarded<R>(caller: BrokerCaller, access: () => R): Promise<R> {
+    return this.lock ? withLockAs(this.lock, caller.owner, access) : super.guarded(caller, access);
   }
 
   /** @internal */

@@ -4,7 +4,7 @@
  * Owners are THREAD_OWNER for local callers and a broker session's negative id for a child
  * process's calls, which the parent runs on its behalf.
  */
-import type { Steps } from './waits.js';
+import { runAsync, type Steps } from './waits.js';
 
 export const OWNED_BY: unique symbol = Symbol('tandem.ownedBy');
 export const RELEASE_ALL: unique symbol = Symbol('tandem.releaseAll');
@@ -26,4 +26,17 @@ export interface LockLike {
 export interface AcquireOptions {
   /** Give up (resolving false) after this many milliseconds. */
   readonly timeout?: number | undefined;
+}
+
+/**
+ * Runs `fn` holding `lock` as `owner`: how a brokered Value or SharedArray member takes its
+ * lock for the child process that asked, which may already hold it (an RLock) through getLock().
+ */
+export async function withLockAs<T>(lock: LockLike, owner: number, fn: () => T | Promise<T>): Promise<T> {
+  await runAsync(lock[ACQUIRE_STEPS](owner, Number.POSITIVE_INFINITY, 1));
+  try {
+    return await fn();
+  } finally {
+    lock[RELEASE_ONE](owner);
+  }
 }
