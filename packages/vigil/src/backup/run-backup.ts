@@ -91,6 +91,7 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
     unreadable: [],
   };
   const touchedPrefixes = new Set<string>();
+  const storedThisRun = new Set<string>();
   const unreadable = (path: Buffer, message: string) => {
     totals.unreadableCount++;
     if (totals.unreadable.length < MAX_UNREADABLE_LISTED) totals.unreadable.push(path.toString('utf8'));
@@ -118,7 +119,9 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
       }
       totals.files++;
       totals.totalBytes += file.size;
-      if (file.status === 'stored') {
+      // Two workers may store the same new content at once (same bytes, one object): count it once.
+      if (file.status === 'stored' && !storedThisRun.has(file.hash)) {
+        storedThisRun.add(file.hash);
         totals.newBytes += file.size;
         totals.newObjects++;
         touchedPrefixes.add(file.hash.slice(0, 2));

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# vigil backup vs rsnapshot (hard-link trees) vs restic, in one run on one machine:
+# a first backup of a copy of the /usr/share corpus, then a second after changing 1% of its
+# files. Prints a markdown table (times, ratios to vigil, repository size vs corpus size).
+#
+#   bash bench/hash/make-corpora.sh      # once: makes bench/.scratch/hash/share
+#   npm run build && bash bench/backup/run.sh
+#
+# Needs restic and rsnapshot (apt-get install restic rsnapshot). Everything it writes is
+# under bench/.scratch/backup (gitignored) and is removed first.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+corpus_src="$here/bench/.scratch/hash/share"
+scratch="$here/bench/.scratch/backup"
+[ -d "$corpus_src" ] || { echo "run bench/hash/make-corpora.sh first" >&2; exit 2; }
+command -v restic >/dev/null && command -v rsnapshot >/dev/null || { echo "apt-get install restic rsnapshot" >&2; exit 2; }
+
+rm -rf "$scratch" && mkdir -p "$scratch"
+corpus="$scratch/share"
+cp -a "$corpus_src" "$corpus"
+vigil=(node "$here/packages/vigil/dist/cli.js")
+export RESTIC_PASSWORD=throwaway-bench-password
+
+# rsnapshot wants TABs between fields and a trailing slash on directories.
+printf 'config_version\t1.2\nsnapshot_root\t%s/rsnapshot/\nno_create_root\t0\ncmd_rsync\t/usr/bin/rsync\ncmd_cp\t/bin/cp\nlink_dest\t1\nretain\tbench\t10\nlockfile\t%s/rsnapshot.pid\nbackup\t%s/\tcorpus/\n' \
+  "$scratch" "$scratch" "$corpus" > "$scratch/rsnapshot.conf"
+rsnapshot -c "$scratch/rsnapshot.conf" configtest >/dev/null
+restic init -q -r "$scratch/restic" >/dev/null
+
+# Warm the cache once, so the first tool is not the one that pays for the disk.
+find "$corpus" -type f -print0 | xargs -0 cat > /dev/null
+
+seconds() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+size() { du -sb "$1" | cut -f1; }
+
+declare -A t1 t2 s1 s2
+run_all() { # $1 = 1 or 2
+  local v r s
+  v=$(seconds "${vigil[@]}" backup "$corpus" --to "$scratch/vigil" --no-progress)
+  s=$(seconds rsnapshot -c "$scratch/rsnapshot.conf" bench)
+  r=$(seconds restic -q -r "$scratch/restic" backup "$corpus")
+  if [ "$1" = 1 ]; then t1[vigil]=$v t1[rsnapshot]=$s t1[restic]=$r
+  else t2[vigil]=$v t2[rsnapshot]=$s t2[restic]=$r; fi
+  for tool in vigil rsnapshot restic; do
+    if [ "$1" = 1 ]; then s1[$tool]=$(size "$scratch/$tool"); else s2[$tool]=$(size "$scratch/$tool"); fi
+  done
+}
+
+run_all 1
+# Change 1% of the files: every 100th regular file (in byte order) gets a line appended.
+files=$(find "$corpus" -type f | LC_ALL=C sort | awk 'NR % 100 == 0')
+changed=$(printf '%s\n' "$files" | wc -l)
+printf '%s\n' "$files" | while IFS= read -r f; do printf 'changed by bench/backup\n' >> "$f"; done
+run_all 2
+
+corpus_bytes=$(size "$corpus")
+nfiles=$(find "$corpus" -type f | wc -l)
+echo "corpus: $nfiles files, $corpus_bytes bytes (du -sb); changed $changed files for the second backup"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), node $(node --version), restic $(restic version | cut -d' ' -f2), rsnapshot $(rsnapshot -V 2>/dev/null | head -1 | awk '{print $2}')"
+echo
+echo "| tool | first backup (s) | vs vigil | second backup (s) | vs vigil | repo after first (MB) | repo / corpus | repo after second (MB) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for tool in vigil rsnapshot restic; do
+  printf '| %s | %.2f | %.2fx | %.2f | %.2fx | %.1f | %.3f | %.1f |\n' "$tool" \
+    "${t1[$tool]}" "$(echo "${t1[$tool]} / ${t1[vigil]}" | bc -l)" \
+    "${t2[$tool]}" "$(echo "${t2[$tool]} / ${t2[vigil]}" | bc -l)" \
+    "$(echo "${s1[$tool]} / 1000000" | bc -l)" "$(echo "${s1[$tool]} / $corpus_bytes" | bc -l)" \
+    "$(echo "${s2[$tool]} / 1000000" | bc -l)"
+done
