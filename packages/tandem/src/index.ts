@@ -47,3 +47,4 @@ export type { AcquireOptions } from './sync/lock-like.js';
 export { RLock } from './sync/rlock.js';
 export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
 export { type AnyFunction, defineTasks, type TaskLocation, type TaskRef, type TaskTable } from './tasks.js';
+export { transfer } from './transfer.js';

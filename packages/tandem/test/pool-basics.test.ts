@@ -77,6 +77,14 @@ for (const backend of ALL_BACKENDS) {
       assert.equal(buffer.byteLength, backend === 'process' ? 1024 : 0);
     });
 
+    it('a task can move its result back with transfer() (child processes copy it)', async () => {
+      await using single = new Pool({ workers: 1, backend });
+      const bytes = await single.apply(tasks.makeBuffer, [4096]);
+      assert.equal(bytes.byteLength, 4096);
+      assert.equal(bytes[4095], 7);
+      assert.equal(await single.apply(tasks.lastBufferLength, []), backend === 'process' ? 4096 : 0);
+    });
+
     it("copies arguments as structured clones: a task cannot mutate its caller's objects", async () => {
       const record = { seen: false };
       await pool.apply(tasks.mark, [record]);

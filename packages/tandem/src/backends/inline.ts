@@ -36,9 +36,9 @@ export class InlineBackend implements WorkerBackend {
     let keepAlive: NodeJS.Timeout | undefined;
     const runner = new JobRunner(
       {
-        post: (message: WorkerToMain) => {
+        post: (message: WorkerToMain, transfer?: TransferListItem[]) => {
           if (!alive) return;
-          const copy = structuredClone(message);
+          const copy = structuredClone(message, transfer ? { transfer } : undefined);
           queueMicrotask(() => stopped || listener.onMessage(copy));
         },
         receiveNow: () => undefined,

@@ -9,6 +9,8 @@
  * message at least every FLUSH_AFTER_MS, and always before it awaits anything, goes idle,
  * or dies (uncaught error, process.exit).
  */
+
+import type { TransferListItem } from 'node:worker_threads';
 import type {
   JobMessage,
   JobResultMessage,
@@ -19,6 +21,7 @@ import type {
   WorkerToMain,
 } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
+import { collectTransfers } from '../transfer.js';
 import { serializeError } from '../util/remote-error.js';
 import { acceptBrokerReply } from './broker-client.js';
 import { loadTask } from './task-loader.js';
@@ -26,7 +29,8 @@ import { loadTask } from './task-loader.js';
 const FLUSH_AFTER_MS = 1;
 
 export interface WorkerTransport {
-  post(message: WorkerToMain): void;
+  /** Sends a message; `transfer` lists ArrayBuffers to move (threads) rather than copy. */
+  post(message: WorkerToMain, transfer?: TransferListItem[]): void;
   /** The next message that has already arrived, without waiting; undefined if none. */
   receiveNow(): MainToWorker | undefined;
   /** Ends the worker with this exit code. */
@@ -59,6 +63,8 @@ export class JobRunner {
   private readonly backlog: JobMessage[] = [];
   private backlogHead = 0;
   private unsent: JobResultMessage[] = [];
+  /** What results in `unsent` asked to move with transfer(). */
+  private readonly unsentTransfers: TransferListItem[] = [];
   private unsentSince = 0;
   private running = false;
   private started = false;
@@ -105,8 +111,9 @@ export class JobRunner {
   flush(): void {
     if (this.unsent.length === 0) return;
     const results = this.unsent;
+    const transfers = this.unsentTransfers.splice(0);
     this.unsent = [];
-    this.transport.post({ type: 'results', results });
+    this.transport.post({ type: 'results', results }, transfers.length > 0 ? transfers : undefined);
   }
 
   /** Sends a log record to the parent at once. */
@@ -203,6 +210,10 @@ export class JobRunner {
           items = await reviveItems(items);
         }
         board.set(job.id, Date.now());
+        // transfer() in the task adds to this job's results' transfer list. (Inline, two
+        // runners on one thread could interleave here across an await; threads and child
+        // processes have one runner each.)
+        collectTransfers(this.unsentTransfers);
         for (const args of items) {
           let value = fn(...args);
           if (isThenable(value)) {
@@ -215,6 +226,7 @@ export class JobRunner {
         error = serializeError(thrown);
         this.reportFailure(thrown);
       }
+      collectTransfers(undefined);
       board.set(0, 0);
       const finishedAt = performance.now();
       const runMicros = Math.round((finishedAt - startedAt) * 1000);

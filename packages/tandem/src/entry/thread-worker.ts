@@ -43,7 +43,7 @@ for (const [stream, fd] of [
 runWorker(
   data,
   {
-    post: (message) => port.postMessage(message),
+    post: (message, transfer) => port.postMessage(message, transfer),
     receiveNow: () => receiveMessageOnPort(port)?.message as MainToWorker | undefined,
     exit: (code) => realExit(code),
     waitBriefly,
