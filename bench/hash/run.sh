@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # vigil hash against its peers on three corpora, in one run, warm cache; writes
-# docs/benchmarks-vigil-hash.md. Needs: hyperfine b3sum rhash hashdeep (apt-get install ...),
+# its section of docs/benchmarks.md. Needs: hyperfine b3sum rhash hashdeep (apt-get install ...),
 # GNU time (/usr/bin/time), and a built vigil (npm run build).
 #   bash bench/hash/run.sh            all corpora
 #   RUNS=5 bash bench/hash/run.sh     more runs per command (default 3)
@@ -8,7 +8,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 scratch="$repo/bench/.scratch/hash"
-out="$repo/docs/benchmarks-vigil-hash.md"
+out="$repo/bench/.scratch/benchmarks-vigil-hash.md"  # merged into docs/benchmarks.md at the end
 runs="${RUNS:-3}"
 jobs="$(nproc)"
 vigil="node $repo/packages/vigil/dist/cli.js"
@@ -68,3 +68,4 @@ for corpus in ${CORPORA:-big share small}; do
   echo >> "$out"
 done
 echo "wrote $out" >&2
+node "$repo/bench/doc-section.mjs" "vigil hash (bench/hash)" "$out"

@@ -74,7 +74,7 @@ class Xxh3Digester implements Digester {
 class OpenSslDigester implements Digester {
   // One createHash per file. Copying an empty prototype Hash (to skip OpenSSL 3's provider
   // lookup, which takes a lock shared by all threads) measured no better, often worse, with
-  // two threads: see docs/benchmarks-vigil-hash.md.
+  // two threads: see "vigil hash" in docs/benchmarks.md.
   readonly #algorithm: string;
   #hash: Hash;
   constructor(algorithm: 'sha256' | 'sha512' | 'sha1' | 'md5') {
