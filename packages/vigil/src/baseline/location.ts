@@ -29,12 +29,29 @@ export function checkRoot(dir: string | undefined): string {
   return root.length > 1 ? root.replace(/\/+$/, '') : root;
 }
 
-export function alwaysExcluded(root: string, dbPath: string): string[] {
-  const patterns = [`/${DEFAULT_DB_DIR}/`];
+/**
+ * Paths (relative to the root) every scan leaves out: `.vigil`, and the database with its
+ * temporary and journal files when `--db` puts it inside the tree. Matched by prefix in the
+ * scan rather than as exclude patterns: with no user excludes, the walk then runs no
+ * pattern matcher at all (which cost 150 ms on 200k files).
+ */
+export function alwaysExcluded(root: string, dbPath: string): Buffer[] {
+  const prefixes = [Buffer.from(DEFAULT_DB_DIR)];
   const inside = relative(resolve(root), resolve(dbPath));
-  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) {
-    // Anchored, with gitignore's special characters escaped; `*` covers -journal and .tmp-PID.
-    patterns.push(`/${inside.replace(/[\\*?[\]!# ]/g, '\\$&')}*`);
-  }
-  return patterns;
+  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) prefixes.push(Buffer.from(inside));
+  return prefixes;
 }
+
+/** Whether `path` is `prefix`, lies under it, or extends its name (`baseline.db-journal`). */
+export function isExcludedBy(path: Buffer, prefixes: readonly Buffer[]): boolean {
+  for (const prefix of prefixes) {
+    if (path.length >= prefix.length && path[0] === prefix[0] && path.subarray(0, prefix.length).equals(prefix)) {
+      // `.vigil` itself and `.vigil/...`, but not `.vigilignore` or `.vigil2`.
+      if (prefix.equals(DEFAULT_DIR_BYTES)) return path.length === prefix.length || path[prefix.length] === 0x2f;
+      return true;
+    }
+  }
+  return false;
+}
+
+const DEFAULT_DIR_BYTES = Buffer.from(DEFAULT_DB_DIR);

@@ -15,11 +15,14 @@ import { walk } from '../scan/walk.js';
 import type { Scanned } from './compare.js';
 import { type EntryState, keyOf } from './entry.js';
 import { InspectBatch, InspectEngine } from './inspect-engine.js';
+import { isExcludedBy } from './location.js';
 
 export interface ScanTreeOptions {
   /** The tree's root as given (a directory). */
   readonly root: string;
   readonly excludes: readonly string[];
+  /** Relative paths left out whatever the excludes say (see location.ts `alwaysExcluded`). */
+  readonly alwaysExcluded: readonly Buffer[];
   readonly pool: Pool;
   readonly algorithm: AlgorithmName;
   /** The baseline's rows in key order (none for a first baseline). */
@@ -128,6 +131,7 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
         continue;
       }
       const path = entry.path.subarray(prefixLength);
+      if (isExcludedBy(path, options.alwaysExcluded)) continue;
       // Without --follow, the walk's only errors are directories it could not list: the
       // directory is still inspected (its mode is likely what changed) and reported
       // unreadable, and its recorded contents are hidden rather than reported as removed.

@@ -45,7 +45,8 @@ export async function accept(options: AcceptOptions): Promise<ExitCode> {
   try {
     await scanTree({
       root,
-      excludes: [...reader.meta.excludes, ...alwaysExcluded(root, dbPath)],
+      excludes: reader.meta.excludes,
+      alwaysExcluded: alwaysExcluded(root, dbPath),
       pool,
       algorithm,
       stored: reader.entries(),

@@ -39,7 +39,8 @@ export async function baseline(options: BaselineOptions): Promise<ExitCode> {
   try {
     const totals = await scanTree({
       root,
-      excludes: [...excludes, ...alwaysExcluded(root, dbPath)],
+      excludes: excludes,
+      alwaysExcluded: alwaysExcluded(root, dbPath),
       pool,
       algorithm,
       stored: undefined,

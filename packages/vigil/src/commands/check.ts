@@ -40,7 +40,8 @@ export async function check(options: CheckOptions): Promise<ExitCode> {
     const changes = new ChangeStream(printer);
     const totals = await scanTree({
       root,
-      excludes: [...reader.meta.excludes, ...alwaysExcluded(root, dbPath)],
+      excludes: reader.meta.excludes,
+      alwaysExcluded: alwaysExcluded(root, dbPath),
       pool,
       algorithm,
       stored: reader.entries(),
