@@ -46,7 +46,16 @@ for (const backend of ALL_BACKENDS) {
         new Date(0),
         new Uint8Array([1, 2, 3]),
         'x'.repeat(5000),
+        'héllo wörld ✓ 🎉',
+        '',
+        -0,
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        42.5,
         12n,
+        null,
+        undefined,
+        true,
       ];
       const consumer = pool.apply(tasks.consume, [queue, items.length]);
       for (const item of items) await queue.put(item);

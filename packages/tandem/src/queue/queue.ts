@@ -2,9 +2,9 @@
  * Queue: a FIFO of structured-cloneable items shared by threads and processes, bounded by
  * `maxsize`, as Python's multiprocessing.Queue.
  *
- * Items are serialized with node:v8 (the structured-clone format) into a byte ring in a
- * SharedArrayBuffer (ring.ts), so worker threads put and get without involving the main
- * thread. Across processes the parent keeps the queue and brokers put and get.
+ * Items are serialized (codec.ts: node:v8's structured-clone format, or a direct encoding
+ * for strings and numbers) into a byte ring in a SharedArrayBuffer (ring.ts), so worker
+ * threads put and get without involving the main thread. Across processes the parent keeps the queue and brokers put and get.
  *
  * Protocol: an internal mutex (QUEUE_MUTEX) guards the header and the ring; serializing and
  * deserializing happen outside it. A getter that finds the queue empty reads PUT_SEQ and
@@ -16,7 +16,6 @@
  * waking one per item loses nothing. Putters mirror this on GET_SEQ and PUTTERS when the
  * queue is full; close() bumps both and wakes everyone.
  */
-import { deserialize, serialize } from 'node:v8';
 import { InvalidStateError, QueueClosedError, QueueEmptyError, QueueFullError } from '../errors.js';
 import {
   newCells,
@@ -54,6 +53,7 @@ import {
   runSync,
   type Steps,
 } from '../sync/waits.js';
+import { decodeItem, encodeItem } from './codec.js';
 import { hasRoom, readRecord, recordBytes, writeRecord } from './ring.js';
 
 /** Default size of a queue's byte ring. The memory is reserved, and only touched as it is used. */
@@ -251,7 +251,7 @@ export class Queue<T = unknown> extends Shareable {
   }
 
   private encode(item: T): Buffer {
-    const payload = serialize(item);
+    const payload = encodeItem(item);
     if (recordBytes(payload.length) > this.bytes.length) {
       throw new RangeError(
         `the item takes ${payload.length} bytes serialized, more than the queue's ring (${this.bytes.length} bytes): ` +
@@ -378,7 +378,7 @@ function putOutcome(outcome: true | typeof CLOSED | typeof TIMED_OUT): void {
 function getOutcome<T>(outcome: Buffer | typeof CLOSED | typeof TIMED_OUT): T {
   if (outcome === CLOSED) throw new QueueClosedError('get() on a closed, empty queue');
   if (outcome === TIMED_OUT) throw new QueueEmptyError('the queue is empty');
-  return deserialize(outcome) as T;
+  return decodeItem(outcome) as T;
 }
 
 registerKind('Queue', (d, remote) => Queue.attach(Queue.prototype, memoryState(d) ?? brokerMeta(d), remote));

@@ -48,7 +48,7 @@ export const BARRIER_BROKEN = 3;
 /**
  * Queue header. An internal mutex guards every other slot and the ring. COUNT items take
  * USED bytes of the ring, from byte HEAD (the oldest record) to byte TAIL (where the next
- * is written); each record is a 4-byte length and the v8-serialized item, padded to 4 bytes.
+ * is written); each record is a 4-byte length and the encoded item (queue/codec.ts), padded to 4 bytes.
  * PUT_SEQ is bumped after each put (getters sleep on it), GET_SEQ after each get (putters
  * sleep on it); both on close(). GETTERS and PUTTERS count the sleepers, so a put or get
  * notifies only when someone may sleep. UNFINISHED counts items put and not yet marked
