@@ -13,9 +13,13 @@ import { runWorker } from './worker-context.js';
 
 const CONTROL_FD = 4;
 
+/**
+ * Resolves once everything written to `stream` so far is out. An empty write's callback runs
+ * after the writes queued before it ('drain' would not fire when no write returned false).
+ */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
   if (stream.writableLength === 0) return Promise.resolve();
-  return new Promise((resolve) => stream.once('drain', resolve));
+  return new Promise((resolve) => stream.write('', () => resolve()));
 }
 const realExit = process.exit.bind(process);
 let accept: ((message: MainToWorker) => void) | undefined;

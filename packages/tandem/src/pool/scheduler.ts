@@ -16,11 +16,9 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend } from '../backends/backend.js';
 import { sharesMemory } from '../backends/select.js';
 import {
-  InlineTaskError,
   InvalidStateError,
   PoolClosedError,
   QueueFullError,
-  TaskError,
   TimeoutError,
   WorkerExitError,
   WorkerInitError,
@@ -35,6 +33,8 @@ import { deserializeError } from '../util/remote-error.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
 import type { PoolStats } from './stats.js';
 import { StatsRecorder } from './stats.js';
+import { taskErrorFrom } from './task-error.js';
+import { armTaskTimer } from './task-timer.js';
 import { WorkerSlot } from './worker-slot.js';
 
 /** Pipeline jobs into a busy worker only while the jobs queued in it add up to about this. */
@@ -42,8 +42,6 @@ const PIPELINE_TARGET_MICROS = 1000;
 const MAX_PIPELINE_DEPTH = 256;
 /** A job whose worker died before it started goes back to the queue at most this often. */
 const MAX_REQUEUES = 3;
-/** How long a worker asked to exit may take before it is terminated. */
-const GRACEFUL_EXIT_MS = 5000;
 
 export interface SchedulerConfig {
   readonly backend: WorkerBackend;
@@ -142,7 +140,7 @@ export class Scheduler {
     }
     this.markSettled(job);
     this.stats.failed += job.items.length;
-    if (slot && stopRunning) this.stopWorker(slot, 'force');
+    if (slot && stopRunning) slot.stop('force');
     this.scheduleDispatch();
   }
 
@@ -170,7 +168,7 @@ export class Scheduler {
     this.failQueued(reason);
     for (const slot of this.slots) {
       for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error: reason });
-      this.stopWorker(slot, 'force');
+      slot.stop('force');
     }
     this.checkDrained();
   }
@@ -242,7 +240,7 @@ export class Scheduler {
     }
     for (const slot of this.slots) {
       slot.flush();
-      if (slot.held.size === 0 && this.shouldStopIdle(slot)) this.stopWorker(slot, 'graceful');
+      if (slot.held.size === 0 && this.shouldStopIdle(slot)) slot.stop('graceful');
     }
     this.checkDrained();
   }
@@ -287,7 +285,7 @@ export class Scheduler {
     }
     if (this.config.taskTimeout !== Number.POSITIVE_INFINITY) {
       const budget = this.config.taskTimeout * job.items.length;
-      this.armTimeout(job, budget, budget);
+      armTaskTimer(job, budget, (expired) => this.timedOut(expired, budget));
     }
     if (this.config.events.listenerCount('taskStart') > 0) {
       this.config.events.emit('taskStart', { task: job.task.name, items: job.items.length, workerId: slot.id });
@@ -338,28 +336,14 @@ export class Scheduler {
     }
   }
 
-  private armTimeout(job: Job, budget: number, delay: number): void {
-    job.timer = setTimeout(() => this.checkTimeout(job, budget), delay);
-    job.timer.unref();
-  }
-
-  /** A task is timed from when it started running, not from when it was sent. */
-  private checkTimeout(job: Job, budget: number): void {
-    if (job.state !== 'held' || !job.slot) return;
+  private timedOut(job: Job, budget: number): void {
     const slot = job.slot;
-    const running = slot.handle.runningJob();
-    if (running?.id !== job.id) {
-      this.armTimeout(job, budget, budget); // not started yet: behind another job, or importing
-      return;
-    }
-    const remaining = running.startedAtMs + budget - Date.now();
-    if (remaining > 0) {
-      this.armTimeout(job, budget, remaining);
-      return;
-    }
-    const error = new TimeoutError(`task ${job.task.name} ran longer than its taskTimeout (${budget} ms)`);
-    this.finish(job, { ok: false, values: [], error });
-    this.stopWorker(slot, 'force');
+    this.finish(job, {
+      ok: false,
+      values: [],
+      error: new TimeoutError(`task ${job.task.name} ran longer than its taskTimeout (${budget} ms)`),
+    });
+    slot?.stop('force');
   }
 
   private onResults(slot: WorkerSlot, results: readonly JobResultMessage[]): void {
@@ -373,42 +357,22 @@ export class Scheduler {
       const outcome: JobOutcome =
         result.error === undefined
           ? { ok: true, values: result.values }
-          : { ok: false, values: result.values, error: this.taskError(job, result) };
+          : { ok: false, values: result.values, error: taskErrorFrom(job, result.error, result.values.length) };
       this.finish(job, outcome, perJob);
     }
     if (slot.state === 'ready' && slot.itemsDone >= this.config.maxTasksPerWorker) slot.state = 'retiring';
     this.scheduleDispatch();
   }
 
-  private taskError(job: Job, result: JobResultMessage): Error {
-    const remote = result.error;
-    if (remote === undefined) throw new Error('internal: taskError without an error');
-    const error = new TaskError({
-      task: job.task.name,
-      index: job.firstIndex + result.values.length,
-      remoteName: remote.name,
-      message: remote.message,
-      remoteStack: remote.stack,
-      remoteCode: remote.code,
-      cause: remote.cause ? deserializeError(remote.cause) : undefined,
-    });
-    if (job.task.spec.kind === 'inline' && (remote.name === 'ReferenceError' || remote.name === 'InlineTaskError')) {
-      return new InlineTaskError(`the inline function failed in the worker with "${remote.name}: ${remote.message}"`, {
-        cause: error,
-      });
-    }
-    return error;
-  }
-
   // --- workers ------------------------------------------------------------------------
 
   private spawn(): WorkerSlot | undefined {
-    const slot = new WorkerSlot(this.nextSlotId++);
+    const slot = new WorkerSlot(this.nextSlotId++, this.config.poolName);
     try {
       slot.handle = this.config.backend.spawn(
         {
           workerId: slot.id,
-          workerName: `${this.config.poolName}-${slot.id}`,
+          workerName: slot.name,
           mode: 'pool',
           control: undefined,
           epochMs: Date.now(),
@@ -456,7 +420,7 @@ export class Scheduler {
         break;
       case 'log':
         deliverLogRecord(message.record, {
-          worker: `${this.config.poolName}-${slot.id}`,
+          worker: slot.name,
           pid: slot.handle.pid,
           threadId: slot.handle.threadId,
         });
@@ -481,28 +445,6 @@ export class Scheduler {
   private shouldStopIdle(slot: WorkerSlot): boolean {
     if (slot.state === 'retiring') return true;
     return this.closed && slot.accepting && this.isDrained();
-  }
-
-  private stopWorker(slot: WorkerSlot, how: 'graceful' | 'force'): void {
-    if (slot.state === 'dead') return;
-    // Keep the parent alive until the exit is seen, so join() can resolve.
-    slot.keepsParentAlive = true;
-    slot.handle.setKeepsParentAlive(true);
-    if (how === 'force') {
-      slot.stoppedOnPurpose = true;
-      slot.state = 'stopping';
-      slot.handle.stop('SIGKILL');
-      return;
-    }
-    if (slot.state === 'stopping') return;
-    slot.state = 'stopping';
-    slot.handle.send({ type: 'close' }, []);
-    setTimeout(() => {
-      if (slot.state !== 'dead') {
-        slot.stoppedOnPurpose = true;
-        slot.handle.stop('SIGKILL');
-      }
-    }, GRACEFUL_EXIT_MS).unref();
   }
 
   private onExit(slot: WorkerSlot, exitCode: number): void {
@@ -550,7 +492,7 @@ export class Scheduler {
     this.failQueued(error);
     for (const slot of this.slots) {
       for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error });
-      this.stopWorker(slot, 'force');
+      slot.stop('force');
     }
   }
 

@@ -4,6 +4,9 @@ import type { WorkerHandle } from '../backends/backend.js';
 import type { JobMessage, TaskDefinition } from '../protocol.js';
 import type { Job } from './job.js';
 
+/** How long a worker asked to exit may take before it is terminated. */
+const GRACEFUL_EXIT_MS = 5000;
+
 export type SlotState = 'starting' | 'ready' | 'retiring' | 'stopping' | 'dead';
 
 export class WorkerSlot {
@@ -29,7 +32,15 @@ export class WorkerSlot {
   keepsParentAlive = false;
   readonly startedAt = performance.now();
 
-  constructor(readonly id: number) {}
+  /** `pool-N`: how logs and errors name the worker. */
+  readonly name: string;
+
+  constructor(
+    readonly id: number,
+    poolName: string,
+  ) {
+    this.name = `${poolName}-${id}`;
+  }
 
   /** Whether the scheduler may send this worker more work. */
   get accepting(): boolean {
@@ -57,6 +68,32 @@ export class WorkerSlot {
 
   release(job: Job): void {
     if (this.held.delete(job.id)) this.heldItems -= job.items.length;
+  }
+
+  /**
+   * 'graceful': ask the worker to exit once idle, terminating it if it has not after
+   * GRACEFUL_EXIT_MS. 'force': terminate it now. Either way the parent stays alive until the
+   * exit is seen, so join() can resolve.
+   */
+  stop(how: 'graceful' | 'force'): void {
+    if (this.state === 'dead') return;
+    this.keepsParentAlive = true;
+    this.handle.setKeepsParentAlive(true);
+    if (how === 'force') {
+      this.stoppedOnPurpose = true;
+      this.state = 'stopping';
+      this.handle.stop('SIGKILL');
+      return;
+    }
+    if (this.state === 'stopping') return;
+    this.state = 'stopping';
+    this.handle.send({ type: 'close' }, []);
+    setTimeout(() => {
+      if (this.state !== 'dead') {
+        this.stoppedOnPurpose = true;
+        this.handle.stop('SIGKILL');
+      }
+    }, GRACEFUL_EXIT_MS).unref();
   }
 
   /** Sends everything assigned since the last flush in one message. */
