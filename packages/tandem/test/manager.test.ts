@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { InvalidStateError, Lock, Manager, Pool, Process } from 'tandem';
+import { InvalidStateError, Lock, Manager, Pool, Process, Semaphore } from 'tandem';
 import { ALL_BACKENDS } from './fixtures/backends.ts';
 import tasks from './fixtures/shared-tasks.ts';
 
@@ -85,6 +85,19 @@ for (const backend of ALL_BACKENDS) {
       const lock = new Lock();
       await Promise.all(Array.from({ length: 4 }, () => pool.apply(tasks.dictIncrement, [dict, lock, 'n', 10])));
       assert.equal(await dict.get('n'), 40);
+    });
+
+    it("Python's manager.Event()/Lock()/Queue() have counterparts that work from workers", async () => {
+      const event = await manager.event();
+      const ready = new Semaphore(0);
+      const waiting = pool.apply(tasks.waitForEvent, [event, ready, 30_000]);
+      await ready.acquire(); // the worker is waiting on the event now
+      event.set();
+      assert.equal(await waiting, true);
+      assert.ok((await manager.lock()) instanceof Lock);
+      const queue = await manager.queue<number>(2);
+      await queue.put(7);
+      assert.equal(await queue.get(), 7);
     });
 
     it('after shutdown() the proxies reject with InvalidStateError, in workers too', async () => {

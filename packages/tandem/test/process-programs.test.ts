@@ -90,7 +90,11 @@ for (const backend of ISOLATED_BACKENDS) {
       assert.deepEqual(records.map((r) => r.name).sort(), ['a', 'b', 'c']);
       assert.ok(records.some((r) => String(r.worker).startsWith('logpool-')));
       assert.ok(records.some((r) => r.worker === 'logproc'));
-      if (backend === 'process') assert.ok(records.every((r) => r.pid !== undefined && r.threadId === undefined));
+      for (const record of records) {
+        assert.equal(typeof record.workerPid, 'number', 'the worker pid is its own field, not a second "pid"');
+        if (backend === 'process') assert.ok(record.workerPid !== record.pid && record.threadId === undefined);
+        else assert.ok(record.workerPid === record.pid && typeof record.threadId === 'number');
+      }
     });
   });
 }

@@ -38,6 +38,22 @@ for (const backend of ALL_BACKENDS) {
       assert.equal(queue.empty(), true);
     });
 
+    it('for await over a queue yields until it is closed and empty, in a worker and on the main side', async () => {
+      const toWorkers = new Queue<number>(4);
+      const sums = [pool.apply(tasks.sumUntilClosed, [toWorkers]), pool.apply(tasks.sumUntilClosed, [toWorkers])];
+      for (let i = 1; i <= 100; i++) await toWorkers.put(i);
+      toWorkers.close();
+      const [a, b] = await Promise.all(sums);
+      assert.equal((a ?? 0) + (b ?? 0), 5050);
+
+      const local = new Queue<number>();
+      for (const n of [1, 2, 3]) await local.put(n);
+      local.close();
+      const seen: number[] = [];
+      for await (const n of local) seen.push(n);
+      assert.deepEqual(seen, [1, 2, 3]);
+    });
+
     it('a worker consumes what the main thread produces; structured-cloneable items survive', async () => {
       const queue = new Queue<unknown>(2);
       const items = [

@@ -32,7 +32,8 @@ export interface LogOrigin {
 export function deliverLogRecord(record: LogRecord, origin: LogOrigin): void {
   const target = parentLogger();
   if (!target.isLevelEnabled(record.level)) return;
-  const bound: Record<string, unknown> = { logger: record.logger, pid: origin.pid };
+  // workerPid, not pid: pino's own `pid` (the parent's) is already on every line.
+  const bound: Record<string, unknown> = { logger: record.logger, workerPid: origin.pid };
   if (origin.worker !== undefined) bound.worker = origin.worker;
   if (origin.threadId !== undefined) bound.threadId = origin.threadId;
   target[record.level]({ ...bound, ...record.fields, workerTime: record.time }, record.message);

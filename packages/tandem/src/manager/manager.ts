@@ -5,6 +5,11 @@
  * the process that made the Manager, which already talks to every worker it starts.
  */
 import { InvalidStateError } from '../errors.js';
+import { Queue } from '../queue/queue.js';
+import { Event } from '../sync/event.js';
+import { Lock } from '../sync/lock.js';
+import { RLock } from '../sync/rlock.js';
+import { Semaphore } from '../sync/semaphore.js';
 import { DictProxy } from './dict-proxy.js';
 import { ListProxy } from './list-proxy.js';
 import type { ManagedObject } from './managed.js';
@@ -40,6 +45,31 @@ export class Manager {
   /** A new shared namespace, optionally with `initial` attributes. */
   async namespace(initial?: Record<string, unknown>): Promise<NamespaceProxy> {
     return this.#keep(new NamespaceProxy(initial));
+  }
+
+  /**
+   * Python's `manager.Event()`, `Lock()`, `Queue()`... for code being ported: tandem's own
+   * Event, Lock, RLock, Semaphore and Queue already work from every worker and backend, so
+   * these simply make one (they are not tied to the manager's lifetime).
+   */
+  async event(): Promise<Event> {
+    return new Event();
+  }
+
+  async lock(): Promise<Lock> {
+    return new Lock();
+  }
+
+  async rLock(): Promise<RLock> {
+    return new RLock();
+  }
+
+  async semaphore(value = 1): Promise<Semaphore> {
+    return new Semaphore(value);
+  }
+
+  async queue<T = unknown>(maxsize = 0): Promise<Queue<T>> {
+    return new Queue<T>(maxsize);
   }
 
   /** Drops every object this manager made; their proxies reject with InvalidStateError from now on. */

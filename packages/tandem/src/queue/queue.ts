@@ -207,6 +207,24 @@ export class Queue<T = unknown> extends Shareable {
   }
 
   /**
+   * Yields items as they arrive until the queue is closed and empty, on every backend:
+   * `for await (const item of queue) { ... }` is the consumer loop without the
+   * QueueClosedError bookkeeping.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for (;;) {
+      let item: T;
+      try {
+        item = await this.get();
+      } catch (error) {
+        if (error instanceof QueueClosedError) return;
+        throw error;
+      }
+      yield item;
+    }
+  }
+
+  /**
    * Closes the queue for everyone: put() fails from now on with QueueClosedError; get()
    * still returns what is left, then fails with QueueClosedError instead of waiting.
    */
