@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Debian tools the tests compare against (b3sum for vigil's manifests, coreutils' sha256sum).
+# Debian tools the tests compare against (b3sum for vigil's manifests, coreutils' sha256sum)
+# or run (redis-server for tandem's Redis backend).
 # Installed only when missing; needs root (CI and the dev machines run as root).
 set -euo pipefail
 missing=()
 command -v b3sum >/dev/null || missing+=(b3sum)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-system-deps: missing ${missing[*]}; run as root or install them with apt-get" >&2

@@ -156,3 +156,14 @@ export class SyncUnavailableError extends TandemError {
     this.instead = instead;
   }
 }
+
+/**
+ * The Redis backend lost (or could not reach) Redis. It is the `cause` of the
+ * WorkerExitError a pending task rejects with; the pool connects again on its next call.
+ * The message names the server without its credentials.
+ */
+export class RedisConnectionError extends TandemError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_TANDEM_REDIS_CONNECTION', message, options);
+  }
+}

@@ -13,6 +13,7 @@ export {
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  RedisConnectionError,
   SyncUnavailableError,
   TandemError,
   TaskError,

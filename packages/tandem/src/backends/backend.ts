@@ -3,7 +3,7 @@
  * the backend is chosen in exactly one place (backends/select.ts).
  */
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
-import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
+import type { MainToWorker, TaskSpec, WorkerStartData, WorkerToMain } from '../protocol.js';
 
 /** What the owner of a worker hears from it. */
 export interface WorkerListener {
@@ -36,12 +36,16 @@ export interface WorkerHandle {
 }
 
 export type BackendKind = 'thread' | 'process' | 'inline';
+/** What a Pool can run on: the local backends, or BullMQ on Redis (Pool only, not Process). */
+export type PoolBackendKind = BackendKind | 'redis';
 
 export interface WorkerBackend {
-  readonly kind: BackendKind;
+  readonly kind: PoolBackendKind;
   /** Most workers this backend can run at once for one owner (inline: 1). */
   readonly maxWorkers: number;
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle;
+  /** Throws if this backend cannot run the task at all (e.g. inline functions on Redis). */
+  checkTask?(spec: TaskSpec): void;
 }
 
 /** Options every spawning backend understands. */

@@ -1,20 +1,26 @@
-import type { BackendKind, SpawnOptions, WorkerBackend } from './backend.js';
+import type { BackendKind, PoolBackendKind, SpawnOptions, WorkerBackend } from './backend.js';
 import { InlineBackend } from './inline.js';
 import { ProcessBackend } from './process.js';
+import { RedisBackend, type RedisBackendOptions } from './redis.js';
 import { ThreadBackend } from './thread.js';
 
 export const BACKEND_KINDS: readonly BackendKind[] = ['thread', 'process', 'inline'];
+/** What a Pool accepts: the local backends and BullMQ on Redis. */
+export const POOL_BACKEND_KINDS: readonly PoolBackendKind[] = [...BACKEND_KINDS, 'redis'];
 
 /**
  * Whether a backend's workers share memory with the main side (threads and inline do; child
  * processes do not), which decides how shared objects travel to them (shared/marshal.ts).
  */
-export function sharesMemory(kind: BackendKind): boolean {
-  return kind !== 'process';
+export function sharesMemory(kind: PoolBackendKind): boolean {
+  return kind !== 'process' && kind !== 'redis';
 }
 
 /** The single place where a backend is chosen. */
-export function createBackend(kind: BackendKind, options: SpawnOptions): WorkerBackend {
+export function createBackend(
+  kind: PoolBackendKind,
+  options: SpawnOptions & { readonly redis?: RedisBackendOptions | undefined },
+): WorkerBackend {
   switch (kind) {
     case 'thread':
       return new ThreadBackend(options);
@@ -22,7 +28,10 @@ export function createBackend(kind: BackendKind, options: SpawnOptions): WorkerB
       return new ProcessBackend(options);
     case 'inline':
       return new InlineBackend();
+    case 'redis':
+      if (options.redis === undefined) throw new TypeError("backend 'redis' needs its connection and queue");
+      return new RedisBackend(options.redis);
     default:
-      throw new TypeError(`unknown backend "${String(kind)}": use 'thread', 'process' or 'inline'`);
+      throw new TypeError(`unknown backend "${String(kind)}": use 'thread', 'process', 'inline' or 'redis'`);
   }
 }

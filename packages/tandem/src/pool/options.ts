@@ -1,9 +1,12 @@
 /** Pool options: their types, defaults and validation, in one place. */
 
 import { availableParallelism } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
-import type { BackendKind } from '../backends/backend.js';
-import { BACKEND_KINDS } from '../backends/select.js';
+import type { PoolBackendKind } from '../backends/backend.js';
+import type { RedisBackendOptions } from '../backends/redis.js';
+import { POOL_BACKEND_KINDS } from '../backends/select.js';
+import { checkQueueName, checkRedisUrl } from '../redis/url.js';
 import type { CancelOptions } from './call-guard.js';
 
 /** Options of `new Pool(...)`. */
@@ -13,9 +16,28 @@ export interface PoolOptions {
   /**
    * Where tasks run: `'thread'` (worker threads, the default), `'process'` (child processes:
    * isolated heaps, real pids and exit codes), or `'inline'` (the calling thread, one task at
-   * a time, for breakpoints and deterministic tests; `workers` is then 1).
+   * a time, for breakpoints and deterministic tests; `workers` is then 1), or `'redis'`
+   * (`tandem worker` processes on any host, through a BullMQ queue: see `connection`, `queue`).
    */
-  backend?: BackendKind;
+  backend?: PoolBackendKind;
+  /**
+   * backend 'redis': the Redis URL, `redis://[user:password@]host:port[/db]` or `rediss://`
+   * for TLS. Credentials are never printed.
+   */
+  connection?: string;
+  /** backend 'redis': the BullMQ queue; workers run `tandem worker --queue <name>`. */
+  queue?: string;
+  /**
+   * backend 'redis': task modules are sent as paths relative to this directory, and each
+   * worker resolves them under its own `--root`. Default: `process.cwd()`.
+   */
+  root?: string;
+  /** backend 'redis': BullMQ attempts per job when a *worker* fails it (a task's error is not retried). Default 1. */
+  attempts?: number;
+  /** backend 'redis': BullMQ backoff between attempts. */
+  backoff?: { type: 'fixed' | 'exponential'; delay: number };
+  /** backend 'redis': ms to connect to Redis before a call rejects. Default 5000. */
+  connectTimeout?: number;
   /** Start every line a worker prints with `[name] `. Default false. */
   logPrefix?: boolean;
   /** A task run once in each new worker before it takes work (e.g. to open a database). */
@@ -77,7 +99,8 @@ export interface ImapOptions extends CancelOptions {
 }
 
 export interface ResolvedPoolOptions {
-  readonly backend: BackendKind;
+  readonly backend: PoolBackendKind;
+  readonly redis: RedisBackendOptions | undefined;
   readonly workers: number;
   readonly maxTasksPerWorker: number;
   readonly taskTimeout: number;
@@ -102,18 +125,47 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   const maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
   if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxQueue', maxQueue);
   const backend = options.backend ?? 'thread';
-  if (!BACKEND_KINDS.includes(backend)) {
+  if (!POOL_BACKEND_KINDS.includes(backend)) {
     throw new TypeError(
-      `Pool: unknown backend "${String(backend)}": use ${BACKEND_KINDS.map((k) => `'${k}'`).join(', ')}`,
+      `Pool: unknown backend "${String(backend)}": use ${POOL_BACKEND_KINDS.map((k) => `'${k}'`).join(', ')}`,
     );
   }
+  const redis = backend === 'redis' ? resolveRedisOptions(options) : undefined;
   if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
     throw new TypeError('Pool: initArgs must be an array of arguments for the initializer');
   }
   if (options.initArgs !== undefined && options.initializer === undefined) {
     throw new TypeError('Pool: initArgs was given without an initializer');
   }
-  return { backend, workers, maxTasksPerWorker, taskTimeout, maxQueue, prefetch, name: options.name ?? 'tandem' };
+  return {
+    backend,
+    redis,
+    workers,
+    maxTasksPerWorker,
+    taskTimeout,
+    maxQueue,
+    prefetch,
+    name: options.name ?? 'tandem',
+  };
+}
+
+function resolveRedisOptions(options: PoolOptions): RedisBackendOptions {
+  const connection = checkRedisUrl(options.connection, "Pool (backend 'redis')");
+  const queue = checkQueueName(options.queue, "Pool (backend 'redis')");
+  if (options.initializer !== undefined) {
+    throw new TypeError(
+      "Pool: backend 'redis' has no initializer: workers on other hosts set themselves up when they import the task module",
+    );
+  }
+  const attempts = options.attempts ?? 1;
+  requirePositiveInteger('Pool: attempts', attempts);
+  const connectTimeout = options.connectTimeout ?? 5000;
+  requirePositiveInteger('Pool: connectTimeout', connectTimeout);
+  const backoff = options.backoff;
+  if (backoff !== undefined && !((backoff.type === 'fixed' || backoff.type === 'exponential') && backoff.delay >= 0)) {
+    throw new TypeError("Pool: backoff must be { type: 'fixed' | 'exponential', delay: ms }");
+  }
+  return { connection, queue, root: resolvePath(options.root ?? process.cwd()), attempts, backoff, connectTimeout };
 }
 
 export function requirePositiveInteger(name: string, value: unknown): void {

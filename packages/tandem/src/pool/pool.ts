@@ -59,6 +59,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       execArgv: options.execArgv,
       name: resolved.name,
       logPrefix: options.logPrefix ?? false,
+      redis: resolved.redis,
     });
     this.#workers = Math.min(resolved.workers, backend.maxWorkers);
     this.#scheduler = new Scheduler({

@@ -87,6 +87,7 @@ export class Scheduler {
     const id = spec.kind === 'module' ? `m:${spec.moduleUrl}#${spec.name}` : `i:${spec.source}`;
     let task = this.tasks.get(id);
     if (task === undefined) {
+      this.config.backend.checkTask?.(spec);
       task = { key: this.tasks.size + 1, spec, name: spec.name };
       this.tasks.set(id, task);
     }

@@ -1,0 +1,285 @@
+/**
+ * The Pool on BullMQ: a private redis-server on a free loopback port and three `tandem
+ * worker` processes (the built bin). Skipped, with the reason, where redis-server is missing;
+ * CI installs it (scripts/install-system-deps.sh).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { Queue, QueueEvents } from 'bullmq';
+import { AbortError, Pool, RedisConnectionError, TaskError, TimeoutError, WorkerExitError } from 'tandem';
+import { freePort, RedisServer, redisMissing, startWorker, type WorkerProcess } from './fixtures/redis-harness.ts';
+import redisTasks from './fixtures/redis-tasks.ts';
+import tasks from './fixtures/tasks.ts';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
+/** Small lock and stall intervals, so a killed worker's job is handed on within about two seconds. */
+const FAST_STALLS = ['--lock-duration', '1000', '--stalled-interval', '300'];
+const skip = redisMissing();
+
+describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
+  let redis: RedisServer;
+  let workers: WorkerProcess[] = [];
+  let pool: Pool;
+  const scratch = mkdtempSync(join(tmpdir(), 'tandem-redis-'));
+
+  before(async () => {
+    redis = new RedisServer(await freePort());
+    await redis.start();
+    workers = await Promise.all(
+      [1, 2, 3].map(() => startWorker(redis.url, 'main', FIXTURES, [...FAST_STALLS, '--concurrency', '2'])),
+    );
+    pool = new Pool({ backend: 'redis', connection: redis.url, queue: 'main', root: FIXTURES, workers: 6 });
+  });
+
+  after(async () => {
+    await pool?.terminate();
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis?.kill();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('apply, map, starmap and applyAsync run on the worker processes, in input order', async () => {
+    assert.equal(await pool.apply(tasks.square, [3]), 9);
+    const input = Array.from({ length: 100 }, (_, i) => i);
+    assert.deepEqual(
+      await pool.map(tasks.square, input),
+      input.map((x) => x * x),
+    );
+    assert.deepEqual(
+      await pool.map(tasks.square, input, { chunkSize: 7 }),
+      input.map((x) => x * x),
+    );
+    assert.deepEqual(await pool.map(tasks.square, []), []);
+    assert.deepEqual(await pool.map(tasks.sleep, [120, 1, 60, 1], { chunkSize: 1 }), [120, 1, 60, 1]);
+    assert.deepEqual(
+      await pool.starmap(tasks.add, [
+        [1, 2],
+        [3, 4],
+      ]),
+      [3, 7],
+    );
+    let called: number | undefined;
+    const result = pool.applyAsync(tasks.add, [20, 22], {
+      callback: (value) => {
+        called = value;
+      },
+    });
+    assert.equal(await result, 42);
+    assert.equal(called, 42);
+    assert.equal(result.successful(), true);
+    const pids = new Set(
+      await pool.map(
+        redisTasks.pid,
+        Array.from({ length: 30 }, () => undefined as never),
+        { chunkSize: 1 },
+      ),
+    );
+    assert.ok(!pids.has(process.pid), 'tasks ran in other processes');
+    for (const pid of pids)
+      assert.ok(
+        workers.some((w) => w.pid === pid),
+        `pid ${pid} is one of the workers`,
+      );
+  });
+
+  it('imap yields in input order, lazily; imapUnordered in completion order', async () => {
+    const ordered: number[] = [];
+    for await (const ms of pool.imap(tasks.sleep, [200, 1, 1], { chunkSize: 1 })) ordered.push(ms);
+    assert.deepEqual(ordered, [200, 1, 1]);
+    const unordered: number[] = [];
+    for await (const ms of pool.imapUnordered(tasks.sleep, [200, 1], { chunkSize: 1 })) unordered.push(ms);
+    assert.deepEqual(unordered, [1, 200]);
+    let pulled = 0;
+    function* endless() {
+      for (;;) {
+        pulled++;
+        yield pulled;
+      }
+    }
+    const got: number[] = [];
+    for await (const y of pool.imap(tasks.square, endless(), { maxInFlight: 8 })) {
+      got.push(y);
+      if (got.length === 20) break;
+    }
+    assert.deepEqual(
+      got,
+      Array.from({ length: 20 }, (_, i) => (i + 1) ** 2),
+    );
+    assert.ok(pulled <= 20 + 8, `pulled ${pulled} items for 20 results with maxInFlight 8`);
+  });
+
+  it('structured data survives the trip (Maps, Dates, typed arrays, BigInt)', async () => {
+    const value = { seen: false, map: new Map([[1, new Date(5)]]), bytes: new Uint8Array([1, 2]), big: 2n ** 70n };
+    assert.deepEqual(await pool.apply(tasks.mark, [value as never]), { ...value, seen: true });
+  });
+
+  it("a task's error rejects with TaskError, with the remote name, code and item index", async () => {
+    const error = await pool.apply(tasks.fail, ['boom']).catch((e: unknown) => e);
+    assert.ok(error instanceof TaskError);
+    assert.equal(error.remoteName, 'RangeError');
+    assert.equal(error.remoteCode, 'E_FIXTURE');
+    assert.match(error.message, /boom/);
+    await assert.rejects(
+      pool.map((tasks.failOn as (x: number) => number).bind(null), [1]),
+      /cannot run|bound|native|inline/i,
+    );
+    const mapped = await pool
+      .starmap(
+        tasks.failOn,
+        [
+          [1, 3],
+          [2, 3],
+          [3, 3],
+          [4, 3],
+        ],
+        { chunkSize: 1 },
+      )
+      .catch((e) => e);
+    assert.ok(mapped instanceof TaskError);
+    assert.equal(mapped.index, 2);
+  });
+
+  it('refuses inline functions and modules outside its root before sending anything', async () => {
+    await assert.rejects(
+      pool.apply((x: number) => x + 1, [1]),
+      /redis backend cannot run inline functions/,
+    );
+    const narrow = new Pool({ backend: 'redis', connection: redis.url, queue: 'main', root: scratch });
+    await assert.rejects(narrow.apply(tasks.square, [2]), { name: 'ModuleOutsideRootError' });
+    await narrow.terminate();
+  });
+
+  it('a worker refuses a module that resolves outside its root ("..", absolute, symlinks)', async () => {
+    // This worker's root holds only a symlink to the real fixtures.
+    const root = join(scratch, 'root');
+    rmSync(root, { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(root);
+    symlinkSync(join(FIXTURES, 'tasks.ts'), join(root, 'tasks.ts'));
+    const guard = await startWorker(redis.url, 'guarded', root);
+    try {
+      const viaLink = new Pool({ backend: 'redis', connection: redis.url, queue: 'guarded', root: FIXTURES });
+      const error = await viaLink.apply(tasks.square, [2]).catch((e: unknown) => e);
+      await viaLink.terminate();
+      assert.ok(error instanceof TaskError);
+      assert.equal(error.remoteName, 'ModuleOutsideRootError');
+      assert.match(error.message, /outside the worker's root/);
+      // Raw jobs, as anyone who can write to Redis could add them.
+      const queue = new Queue('guarded', { connection: { url: redis.url } });
+      const events = new QueueEvents('guarded', { connection: { url: redis.url } });
+      try {
+        await events.waitUntilReady();
+        for (const module of ['../fixtures/tasks.ts', 'sub/../../tasks.ts', join(FIXTURES, 'tasks.ts')]) {
+          const items = serialize([[2]]).toString('base64');
+          const job = await queue.add('tandem', { v: 1, module, name: 'square', items });
+          const out = deserialize(Buffer.from((await job.waitUntilFinished(events)) as string, 'base64'));
+          assert.equal(out.error?.name, 'ModuleOutsideRootError', module);
+          assert.deepEqual(out.values, []);
+        }
+      } finally {
+        await Promise.all([queue.close(), events.close()]);
+      }
+      assert.match(guard.log(), /refused job/);
+    } finally {
+      await guard.stop();
+    }
+  });
+
+  it('timeout, abort and terminate remove waiting jobs from Redis', async () => {
+    // No worker serves this queue: every job waits.
+    const idle = new Pool({ backend: 'redis', connection: redis.url, queue: 'nobody', root: FIXTURES, workers: 4 });
+    const queue = new Queue('nobody', { connection: { url: redis.url } });
+    try {
+      await assert.rejects(idle.apply(tasks.square, [1], { timeout: 100 }), TimeoutError);
+      const controller = new AbortController();
+      const aborted = idle.apply(tasks.square, [2], { signal: controller.signal });
+      const pending = [1, 2, 3].map((x) => idle.apply(tasks.square, [x]).catch((e: unknown) => e));
+      await waitFor(async () => (await queue.getWaitingCount()) === 4);
+      controller.abort();
+      await assert.rejects(aborted, AbortError);
+      await idle.terminate();
+      for (const outcome of await Promise.all(pending)) assert.equal((outcome as Error).name, 'PoolClosedError');
+      assert.equal(await queue.getWaitingCount(), 0, 'no job of the pool is left behind');
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('a worker killed mid-job (kill -9) loses no job: another worker finishes it', async () => {
+    const dir = mkdtempSync(join(scratch, 'marks-'));
+    const started = new Promise<string>((resolve) => {
+      const watcher = watch(dir, (_event, name) => {
+        if (name) {
+          watcher.close();
+          resolve(name);
+        }
+      });
+    });
+    const items = [0, 1, 2, 3, 4, 5];
+    const call = pool.starmap(
+      redisTasks.markAndSleep,
+      items.map((i) => [dir, i, 400] as [string, number, number]),
+      {
+        chunkSize: 1,
+      },
+    );
+    const [item, pid] = (await started).split('-').map(Number) as [number, number];
+    const victim = workers.find((w) => w.pid === pid);
+    assert.ok(victim, `the first job started on worker ${pid}`);
+    victim.child.kill('SIGKILL');
+    assert.deepEqual(await call, items);
+    const ranKilledItem = readdirSync(dir).filter((name) => name.startsWith(`${item}-`));
+    assert.ok(ranKilledItem.length >= 2, `item ${item} ran again after its worker died: ${ranKilledItem}`);
+    await victim.stop();
+    workers = [...workers.filter((w) => w !== victim), await startWorker(redis.url, 'main', FIXTURES, FAST_STALLS)];
+  });
+
+  it('Redis going away rejects calls with a clear connection error; the pool works again when it is back', async () => {
+    const running = pool.apply(tasks.sleep, [5000]).catch((e: unknown) => e);
+    await waitFor(async () => pool.stats().busy === 1);
+    await redis.kill();
+    const error = await running;
+    assert.ok(error instanceof WorkerExitError, String(error));
+    assert.ok(error.cause instanceof RedisConnectionError);
+    assert.match(error.message, /Redis at redis:\/\/127\.0\.0\.1:\d+ \(queue main\)/);
+    const whileDown = await pool.apply(tasks.square, [2]).catch((e: unknown) => e);
+    assert.ok(
+      whileDown instanceof WorkerExitError && whileDown.cause instanceof RedisConnectionError,
+      String(whileDown),
+    );
+    await redis.start();
+    assert.equal(await pool.apply(tasks.square, [4]), 16);
+    assert.deepEqual(await pool.map(tasks.square, [1, 2, 3]), [1, 4, 9]);
+  });
+
+  it('never prints the credentials of the connection URL', async () => {
+    const url = `redis://alice:s3cret-pw@127.0.0.1:${await freePort()}`;
+    const locked = new Pool({ backend: 'redis', connection: url, queue: 'main', root: FIXTURES });
+    const error = (await locked.apply(tasks.square, [2]).catch((e: unknown) => e)) as Error;
+    await locked.terminate();
+    assert.ok(error instanceof WorkerExitError);
+    const printed = `${error.message} ${(error.cause as Error).message} ${(error.cause as Error).stack}`;
+    assert.ok(!printed.includes('s3cret') && !printed.includes('alice'), printed);
+    assert.match(printed, /redis:\/\/\*\*\*:\*\*\*@127\.0\.0\.1/);
+    assert.throws(
+      () => new Pool({ backend: 'redis', connection: 'http://u:s3cret@x', queue: 'q' }),
+      (e: Error) => {
+        return /redis:\/\/ or rediss:\/\//.test(e.message) && !e.message.includes('s3cret');
+      },
+    );
+  });
+});
+
+/** Polls a condition that has no event to await (the state of another process). */
+async function waitFor(check: () => Promise<boolean> | boolean): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('condition not met within 5 s');
+}
