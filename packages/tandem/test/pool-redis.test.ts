@@ -4,6 +4,7 @@
  * CI installs it (scripts/install-system-deps.sh).
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, rmSync, symlinkSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,6 +208,35 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       assert.equal(await queue.getWaitingCount(), 0, 'no job of the pool is left behind');
     } finally {
       await queue.close();
+    }
+  });
+
+  it('an active job is cancelled between its items; close() and join() leave no job behind', async () => {
+    const worker = await startWorker(redis.url, 'cancel', FIXTURES);
+    const events = new QueueEvents('cancel', { connection: { url: redis.url } });
+    const queue = new Queue('cancel', { connection: { url: redis.url } });
+    const small = new Pool({ backend: 'redis', connection: redis.url, queue: 'cancel', root: FIXTURES, workers: 1 });
+    try {
+      await events.waitUntilReady();
+      const finished = once(events, 'completed') as Promise<[{ returnvalue: string }]>;
+      const items = Array.from({ length: 40 }, () => 50);
+      await assert.rejects(small.map(tasks.sleep, items, { chunkSize: 40, timeout: 300 }), TimeoutError);
+      const [{ returnvalue }] = await finished;
+      const outcome = deserialize(Buffer.from(returnvalue, 'base64'));
+      assert.equal(outcome.error?.name, 'AbortError');
+      assert.ok(
+        outcome.values.length < items.length,
+        `stopped after ${outcome.values.length} of ${items.length} items`,
+      );
+      assert.deepEqual(await small.map(tasks.square, [1, 2, 3]), [1, 4, 9]);
+      small.close();
+      await small.join();
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
+      assert.deepEqual(Object.values(counts), [0, 0, 0, 0, 0], JSON.stringify(counts));
+    } finally {
+      await small.terminate();
+      await Promise.all([events.close(), queue.close()]);
+      await worker.stop();
     }
   });
 

@@ -39,6 +39,8 @@ export interface JobWaiter {
   started(): void;
 }
 
+type BulkJob = Parameters<Queue['addBulk']>[0][number];
+
 export interface AddOptions {
   readonly attempts: number;
   readonly backoff: { readonly type: 'fixed' | 'exponential'; readonly delay: number } | undefined;
@@ -49,6 +51,7 @@ export class RedisSession {
   private events: QueueEvents | undefined;
   private readonly clients: Redis[] = [];
   private commands: Redis | undefined;
+  private batch: { readonly jobs: BulkJob[]; readonly sent: Promise<void> } | undefined;
   /** Removals under way: a graceful close waits for them, so no job of the pool is left behind. */
   private readonly cancelling = new Set<Promise<void>>();
   private readonly waiters = new Map<string, JobWaiter>();
@@ -74,17 +77,43 @@ export class RedisSession {
     if (this.ended || this.queue === undefined) throw this.lostError('the connection was closed');
     this.waiters.set(jobId, waiter);
     try {
-      await this.queue.add(TANDEM_JOB_NAME, data, {
-        jobId,
-        removeOnComplete: true,
-        removeOnFail: true,
-        attempts: options.attempts,
-        ...(options.backoff ? { backoff: options.backoff } : {}),
+      await this.addInBatch(this.queue, {
+        name: TANDEM_JOB_NAME,
+        data,
+        opts: {
+          jobId,
+          removeOnComplete: true,
+          removeOnFail: true,
+          attempts: options.attempts,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+        },
       });
     } catch (error) {
       this.waiters.delete(jobId);
       throw this.lostError('adding a job failed', error);
     }
+  }
+
+  /**
+   * Jobs added in one turn of the event loop go to Redis in one addBulk (one round trip):
+   * a map's chunks, or the jobs of many slots, are sent together. The batch is flushed on
+   * process.nextTick, which runs after the promise jobs that are still adding to it.
+   */
+  private addInBatch(queue: Queue, job: BulkJob): Promise<void> {
+    let batch = this.batch;
+    if (batch === undefined) {
+      const jobs: BulkJob[] = [];
+      const sent = new Promise<void>((resolve, reject) => {
+        process.nextTick(() => {
+          this.batch = undefined;
+          queue.addBulk(jobs).then(() => resolve(), reject);
+        });
+      });
+      batch = { jobs, sent };
+      this.batch = batch;
+    }
+    batch.jobs.push(job);
+    return batch.sent;
   }
 
   /**
