@@ -134,28 +134,7 @@ export interface WorkerStartData {
  */
 export const CONTROL_CURRENT_JOB = 0;
 export const CONTROL_JOB_STARTED = 1;
-/*
- * The idle wake-up (threads only).
- *
- * CONTROL_SENT: how many messages the main side has posted to the worker (it adds 1 after
- * each postMessage). CONTROL_IDLE_WAITING: 1 while the worker sleeps in Atomics.wait on
- * CONTROL_SENT, 0 otherwise.
- *
- * A worker that runs out of jobs does not return to its event loop at once: it sleeps on
- * CONTROL_SENT for up to IDLE_WAIT_MS, because waking from Atomics.wait is cheaper than a
- * message event, and in a request/response rhythm the next job comes within microseconds.
- * Worker: load SENT (seen), check the port, store WAITING=1, wait while SENT == seen,
- * store WAITING=0, check the port. Main: postMessage, add SENT, load WAITING, notify if 1.
- * Race-free because all four are sequentially consistent Atomics: if the main side reads
- * WAITING=0, its add came before the worker's store of 1 and so before its wait, which then
- * sees SENT != seen and returns at once; if it reads 1, it notifies. The worker checks the
- * port after loading SENT, so a message posted before that load is never slept through.
- */
-export const CONTROL_SENT = 2;
-export const CONTROL_IDLE_WAITING = 3;
-export const CONTROL_SLOTS = 4;
-/** How long an idle worker thread sleeps on CONTROL_SENT before going back to its event loop. */
-export const IDLE_WAIT_MS = 0.2;
+export const CONTROL_SLOTS = 2;
 export const CONTROL_BYTES = CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT;
 
 /** Job ids live in an Int32 slot: they count up from 1 and wrap before 2^31. */

@@ -1,13 +1,7 @@
 /** The worker-threads backend: one Worker per pool worker, talking over a MessageChannel. */
 import { MessageChannel, receiveMessageOnPort, type TransferListItem, Worker } from 'node:worker_threads';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import {
-  CONTROL_BYTES,
-  CONTROL_CURRENT_JOB,
-  CONTROL_IDLE_WAITING,
-  CONTROL_JOB_STARTED,
-  CONTROL_SENT,
-} from '../protocol.js';
+import { CONTROL_BYTES, CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
 import type { SpawnOptions, StopSignal, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
 import { LineWriter } from './output-relay.js';
 
@@ -54,12 +48,7 @@ export class ThreadBackend implements WorkerBackend {
     return {
       pid: process.pid,
       threadId: worker.threadId,
-      send: (message: MainToWorker, transfer) => {
-        port1.postMessage(message, transfer as TransferListItem[]);
-        // Wake the worker if it sleeps waiting for work (see CONTROL_SENT in protocol.ts).
-        Atomics.add(slots, CONTROL_SENT, 1);
-        if (Atomics.load(slots, CONTROL_IDLE_WAITING) === 1) Atomics.notify(slots, CONTROL_SENT, 1);
-      },
+      send: (message: MainToWorker, transfer) => port1.postMessage(message, transfer as TransferListItem[]),
       runningJob: () => {
         const id = Atomics.load(slots, CONTROL_CURRENT_JOB);
         if (id === 0) return undefined;

@@ -27,6 +27,8 @@ import { acceptBrokerReply } from './broker-client.js';
 import { loadTask } from './task-loader.js';
 
 const FLUSH_AFTER_MS = 1;
+/** What `record` gets when a job did not throw (a task may throw undefined). */
+const NO_ERROR = Symbol('no error');
 
 export interface WorkerTransport {
   /** Sends a message; `transfer` lists ArrayBuffers to move (threads) rather than copy. */
@@ -35,11 +37,6 @@ export interface WorkerTransport {
   receiveNow(): MainToWorker | undefined;
   /** Ends the worker with this exit code. */
   exit(code: number): void;
-  /**
-   * Optional: called when the runner runs out of jobs, after sending its results; may block
-   * briefly for the next message (threads sleep in Atomics.wait, see CONTROL_SENT).
-   */
-  waitBriefly?(): MainToWorker | undefined;
 }
 
 export interface RunnerOptions {
@@ -177,65 +174,122 @@ export class JobRunner {
 
   private async drain(): Promise<void> {
     this.running = true;
+    // Awaiting runBacklog yields a tick, and messages (child-process IPC) can be accepted
+    // in it: check again before going idle, or those jobs would wait forever.
     for (;;) {
-      await this.runBacklog();
-      // Awaiting runBacklog yields a tick, and messages (child-process IPC) can be accepted
-      // in it: check again before going idle, or those jobs would wait forever.
-      if (this.hasBacklog()) continue;
-      this.flush();
-      const next = this.transport.waitBriefly?.();
-      if (next === undefined) break;
-      this.accept(next);
+      const waiting = this.runBacklog();
+      if (waiting) await waiting;
+      if (!this.hasBacklog()) break;
     }
+    this.flush();
     this.running = false;
     if (this.closing) this.transport.exit(this.exitCodeOnClose());
   }
 
-  private async runBacklog(): Promise<void> {
-    const board = this.options.board;
+  /**
+   * Runs the backlog. Synchronous while every job is (the common case for small tasks: no
+   * promise and no microtask per job); returns a promise from the first job that must wait.
+   */
+  private runBacklog(): Promise<void> | undefined {
     for (let job = this.nextJob(); job !== undefined; job = this.nextJob()) {
-      const values: unknown[] = [];
-      let error: SerializedError | undefined;
-      let startedAt = performance.now();
-      try {
-        let fn = this.functions.get(job.taskKey);
-        if (fn === undefined) {
-          this.flush();
-          fn = await this.resolve(job.taskKey);
-          startedAt = performance.now();
-        }
-        let items = job.items;
-        if (job.shared) {
-          this.flush();
-          items = await reviveItems(items);
-        }
-        board.set(job.id, Date.now());
-        // transfer() in the task adds to this job's results' transfer list. (Inline, two
-        // runners on one thread could interleave here across an await; threads and child
-        // processes have one runner each.)
-        collectTransfers(this.unsentTransfers);
-        for (const args of items) {
-          let value = fn(...args);
-          if (isThenable(value)) {
-            this.flush();
-            value = await value;
-          }
-          values.push(value);
-        }
-      } catch (thrown) {
-        error = serializeError(thrown);
-        this.reportFailure(thrown);
-      }
-      collectTransfers(undefined);
-      board.set(0, 0);
-      const finishedAt = performance.now();
-      const runMicros = Math.round((finishedAt - startedAt) * 1000);
-      if (this.unsent.length === 0) this.unsentSince = startedAt;
-      this.unsent.push(
-        error === undefined ? { id: job.id, values, runMicros } : { id: job.id, values, error, runMicros },
-      );
-      if (finishedAt - this.unsentSince >= FLUSH_AFTER_MS) this.flush();
+      const waiting = this.runJob(job);
+      if (waiting) return waiting.then(() => this.runBacklog());
     }
+    return undefined;
+  }
+
+  private runJob(job: JobMessage): Promise<void> | undefined {
+    const fn = this.functions.get(job.taskKey);
+    if (fn === undefined || job.shared) return this.runJobAfterLoading(job);
+    return this.runItems(job, fn, job.items, performance.now());
+  }
+
+  /** First use of a task (import its module) or shared objects among the arguments (revive them). */
+  private async runJobAfterLoading(job: JobMessage): Promise<void> {
+    this.flush();
+    let fn: AnyFunction;
+    let items = job.items;
+    try {
+      fn = this.functions.get(job.taskKey) ?? (await this.resolve(job.taskKey));
+      if (job.shared) items = await reviveItems(items);
+    } catch (thrown) {
+      this.record(job, [], thrown, performance.now());
+      return;
+    }
+    await this.runItems(job, fn, items, performance.now());
+  }
+
+  /** Runs each item of a job; synchronous unless an item returns a promise. */
+  private runItems(
+    job: JobMessage,
+    fn: AnyFunction,
+    items: readonly (readonly unknown[])[],
+    startedAt: number,
+  ): Promise<void> | undefined {
+    this.options.board.set(job.id, Date.now());
+    // transfer() in the task adds to this job's results' transfer list. (Inline, two
+    // runners on one thread could interleave here across an await; threads and child
+    // processes have one runner each.)
+    collectTransfers(this.unsentTransfers);
+    const values: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      let value: unknown;
+      try {
+        value = fn(...(items[i] as unknown[]));
+      } catch (thrown) {
+        this.record(job, values, thrown, startedAt);
+        return undefined;
+      }
+      if (isThenable(value)) return this.finishItemsAsync(job, fn, items, i, value, values, startedAt);
+      values.push(value);
+    }
+    this.record(job, values, NO_ERROR, startedAt);
+    return undefined;
+  }
+
+  private async finishItemsAsync(
+    job: JobMessage,
+    fn: AnyFunction,
+    items: readonly (readonly unknown[])[],
+    index: number,
+    pending: PromiseLike<unknown>,
+    values: unknown[],
+    startedAt: number,
+  ): Promise<void> {
+    try {
+      this.flush();
+      values.push(await pending);
+      for (let i = index + 1; i < items.length; i++) {
+        let value = fn(...(items[i] as unknown[]));
+        if (isThenable(value)) {
+          this.flush();
+          value = await value;
+        }
+        values.push(value);
+      }
+    } catch (thrown) {
+      this.record(job, values, thrown, startedAt);
+      return;
+    }
+    this.record(job, values, NO_ERROR, startedAt);
+  }
+
+  /** Ends a job: clears the board, queues its result, and sends the batch when it is due. */
+  private record(job: JobMessage, values: unknown[], thrown: unknown, startedAt: number): void {
+    collectTransfers(undefined);
+    this.options.board.set(0, 0);
+    let error: SerializedError | undefined;
+    if (thrown !== NO_ERROR) {
+      error = serializeError(thrown);
+      this.reportFailure(thrown);
+    }
+    const finishedAt = performance.now();
+    const runMicros = Math.round((finishedAt - startedAt) * 1000);
+    if (this.unsent.length === 0) this.unsentSince = startedAt;
+    this.unsent.push(
+      error === undefined ? { id: job.id, values, runMicros } : { id: job.id, values, error, runMicros },
+    );
+    if (finishedAt - this.unsentSince >= FLUSH_AFTER_MS) this.flush();
   }
 
   /** A Process's target failed: print it where the child's stderr goes, as Python does. */

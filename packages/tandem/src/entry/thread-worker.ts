@@ -4,25 +4,12 @@
  */
 import { type MessagePort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MainToWorker, WorkerStartData } from '../protocol.js';
-import { CONTROL_IDLE_WAITING, CONTROL_SENT, IDLE_WAIT_MS } from '../protocol.js';
 import { SharedBoard } from './running-board.js';
 import { runWorker } from './worker-context.js';
 
 const data = workerData as WorkerStartData & { port: MessagePort; control: SharedArrayBuffer };
 const port = data.port;
 const realExit = process.exit.bind(process);
-const slots = new Int32Array(data.control);
-
-/** See CONTROL_SENT in protocol.ts for the protocol and why its order is race-free. */
-function waitBriefly(): MainToWorker | undefined {
-  const seen = Atomics.load(slots, CONTROL_SENT);
-  const ready = receiveMessageOnPort(port);
-  if (ready) return ready.message as MainToWorker;
-  Atomics.store(slots, CONTROL_IDLE_WAITING, 1);
-  Atomics.wait(slots, CONTROL_SENT, seen, IDLE_WAIT_MS);
-  Atomics.store(slots, CONTROL_IDLE_WAITING, 0);
-  return receiveMessageOnPort(port)?.message as MainToWorker | undefined;
-}
 
 // Send what the worker prints over our own port rather than Node's worker stdio streams:
 // a parent that consumes those streams is held alive by every idle worker, and this way
@@ -46,7 +33,6 @@ runWorker(
     post: (message, transfer) => port.postMessage(message, transfer),
     receiveNow: () => receiveMessageOnPort(port)?.message as MainToWorker | undefined,
     exit: (code) => realExit(code),
-    waitBriefly,
   },
   new SharedBoard(data.control, data.epochMs),
   (accept) => port.on('message', accept),
