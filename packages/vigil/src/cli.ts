@@ -46,7 +46,9 @@ program
   .option('--json', 'print one JSON document (entries stream as files finish)')
   .option('--ndjson', 'print one JSON object per line, then a summary line')
   .option('--unordered', 'print in completion order, holding nothing back (default: sorted by path)')
-  .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+  .option('-j, --jobs <n>', 'worker threads (default: available cores; with --redis: jobs in Redis at once, 64)')
+  .option('--redis <url>', 'hash on `tandem worker` hosts through this Redis instead of local threads (with --queue)')
+  .option('--queue <name>', 'the BullMQ queue the workers serve (with --redis)')
   .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
   .option('-L, --follow', 'follow symlinks met in the walk (loops are detected and reported)')
   .option('-x, --one-file-system', 'do not descend into directories on other file systems')
@@ -98,7 +100,9 @@ program
     collect,
     [],
   )
-  .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+  .option('-j, --jobs <n>', 'worker threads (default: available cores; with --redis: jobs in Redis at once, 64)')
+  .option('--redis <url>', 'hash on `tandem worker` hosts through this Redis instead of local threads (with --queue)')
+  .option('--queue <name>', 'the BullMQ queue the workers serve (with --redis)')
   .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
   .addHelpText(
     'after',

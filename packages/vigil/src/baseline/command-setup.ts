@@ -3,7 +3,6 @@
  * worker count, the progress bar, the colours, and removal of a half-written database on
  * Ctrl-C.
  */
-import { availableParallelism } from 'node:os';
 import picocolors from 'picocolors';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit.js';
@@ -16,15 +15,6 @@ export function resolveAlgorithm(name: string | undefined, fallback: AlgorithmNa
   const lower = name.toLowerCase();
   if (!isAlgorithmName(lower)) throw new UsageError(`unknown algorithm "${name}": use one of ${ALGORITHMS.join(', ')}`);
   return lower;
-}
-
-export function resolveJobs(jobs: string | undefined): number {
-  if (jobs === undefined) return availableParallelism();
-  const n = Number(jobs);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new UsageError(`--jobs must be a whole number from 1 to 1024, got "${jobs}"`);
-  }
-  return n;
 }
 
 /** A bar on stderr only when it is a terminal and not turned off. */

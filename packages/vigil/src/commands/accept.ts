@@ -5,8 +5,7 @@
  * path trusts keep their recorded hash without being read.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { Pool } from 'tandem';
-import { createProgress, onInterrupt, resolveAlgorithm, resolveJobs } from '../baseline/command-setup.js';
+import { createProgress, onInterrupt, resolveAlgorithm } from '../baseline/command-setup.js';
 import { compareEntry } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
 import { nowNs } from '../baseline/fast-path.js';
@@ -16,6 +15,7 @@ import { BaselineReader, BaselineWriter } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { quotePath } from '../report/quote-path.js';
+import { createWorkerPool } from '../worker-pool.js';
 import { VIGIL_VERSION } from './baseline.js';
 
 export interface AcceptOptions {
@@ -29,7 +29,6 @@ export interface AcceptOptions {
 export async function accept(options: AcceptOptions): Promise<ExitCode> {
   const root = checkRoot(options.dir);
   const dbPath = resolveDbPath(root, options.db);
-  const workers = resolveJobs(options.jobs);
   const selected = options.paths.map((p) => selectionOf(root, p));
   const chosen = (path: Buffer) => selected.length === 0 || selected.some((s) => isWithin(path, s));
   const reader = BaselineReader.open(dbPath);
@@ -38,7 +37,7 @@ export async function accept(options: AcceptOptions): Promise<ExitCode> {
   const writer = BaselineWriter.create(dbPath, algorithm);
   const stopListening = onInterrupt(() => writer.abort());
   const progress = createProgress(options.progress);
-  const pool = new Pool({ workers, name: 'vigil-accept', prefetch: 1 });
+  const pool = createWorkerPool('vigil-accept', { jobs: options.jobs });
   let accepted = 0;
   let keptOld = false;
   let problems = 0;

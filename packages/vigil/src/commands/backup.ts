@@ -3,9 +3,7 @@
  * one snapshot of all sources, then rotate (apply --keep-*, prune). --dry-run prints what
  * rotation would do after a backup and writes nothing.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Pool } from 'tandem';
 import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock } from '../backup/lock.js';
 import { isEmptyPolicy } from '../backup/policy.js';
@@ -16,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForBackup } from '../exit.js';
 import { silentBackupProgress, terminalBackupProgress } from '../report/backup-progress.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { createWorkerPool } from '../worker-pool.js';
 
 export interface BackupOptions extends KeepFlags {
   readonly sources: readonly string[];
@@ -45,7 +44,7 @@ export async function backup(options: BackupOptions): Promise<ExitCode> {
     options.progress !== false && process.stderr.isTTY === true
       ? terminalBackupProgress(process.stderr)
       : silentBackupProgress(process.stderr);
-  const pool = new Pool({ workers: resolveJobs(options.jobs), name: 'vigil-backup', prefetch: 1 });
+  const pool = createWorkerPool('vigil-backup', { jobs: options.jobs });
   try {
     const hadLeftovers = repo.cleanLeftovers();
     const header = await runBackup({
@@ -82,12 +81,4 @@ export async function backup(options: BackupOptions): Promise<ExitCode> {
     await pool.terminate();
     lock.release();
   }
-}
-
-function resolveJobs(jobs: string | undefined): number {
-  if (jobs === undefined) return availableParallelism();
-  const n = Number(jobs);
-  if (!Number.isInteger(n) || n < 1 || n > 1024)
-    throw new UsageError(`--jobs must be a whole number from 1 to 1024, got "${jobs}"`);
-  return n;
 }

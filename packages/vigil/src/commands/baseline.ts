@@ -3,14 +3,14 @@
  * target, content hash of every entry) into a new SQLite baseline, atomically.
  */
 import { resolve } from 'node:path';
-import { Pool } from 'tandem';
-import { colorsFor, createProgress, onInterrupt, resolveAlgorithm, resolveJobs } from '../baseline/command-setup.js';
+import { colorsFor, createProgress, onInterrupt, resolveAlgorithm } from '../baseline/command-setup.js';
 import { nowNs } from '../baseline/fast-path.js';
 import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
 import { BaselineWriter } from '../baseline/store.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { quotePath } from '../report/quote-path.js';
+import { createWorkerPool } from '../worker-pool.js';
 
 export interface BaselineOptions {
   readonly dir?: string;
@@ -18,6 +18,9 @@ export interface BaselineOptions {
   readonly algo?: string;
   readonly exclude?: readonly string[];
   readonly jobs?: string;
+  /** Hash on `tandem worker` hosts through this Redis (with `queue`) instead of local threads. */
+  readonly redis?: string;
+  readonly queue?: string;
   readonly progress?: boolean;
 }
 
@@ -27,13 +30,12 @@ export async function baseline(options: BaselineOptions): Promise<ExitCode> {
   const root = checkRoot(options.dir);
   const dbPath = resolveDbPath(root, options.db);
   const algorithm = resolveAlgorithm(options.algo);
-  const workers = resolveJobs(options.jobs);
   const excludes = [...(options.exclude ?? [])];
   const scanStartedNs = nowNs();
   const writer = BaselineWriter.create(dbPath, algorithm);
   const stopListening = onInterrupt(() => writer.abort());
   const progress = createProgress(options.progress);
-  const pool = new Pool({ workers, name: 'vigil-baseline', prefetch: 1 });
+  const pool = createWorkerPool('vigil-baseline', options);
   const colors = colorsFor(process.stderr);
   let problems = 0;
   try {

@@ -3,9 +3,8 @@
  * exit 0 when nothing did, 1 when something did. The baseline is opened read-only: a check,
  * interrupted or not, never changes it.
  */
-import { Pool } from 'tandem';
 import { ChangeStream } from '../baseline/change-stream.js';
-import { colorsFor, createProgress, resolveAlgorithm, resolveJobs } from '../baseline/command-setup.js';
+import { colorsFor, createProgress, resolveAlgorithm } from '../baseline/command-setup.js';
 import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
 import { BaselineReader } from '../baseline/store.js';
@@ -15,6 +14,7 @@ import { ChangeJsonPrinter } from '../report/change-json-printer.js';
 import { type ChangePrinter, totalChanges } from '../report/change-printer.js';
 import { ChangeTextPrinter } from '../report/change-text-printer.js';
 import type { Progress } from '../report/progress.js';
+import { createWorkerPool } from '../worker-pool.js';
 
 export interface CheckOptions {
   readonly dir?: string;
@@ -30,10 +30,9 @@ export async function check(options: CheckOptions): Promise<ExitCode> {
   if (options.json && options.ndjson) throw new UsageError('--json and --ndjson exclude each other: pick one');
   const root = checkRoot(options.dir);
   const dbPath = resolveDbPath(root, options.db);
-  const workers = resolveJobs(options.jobs);
   const reader = BaselineReader.open(dbPath);
   const progress = createProgress(options.progress);
-  const pool = new Pool({ workers, name: 'vigil-check', prefetch: 1 });
+  const pool = createWorkerPool('vigil-check', { jobs: options.jobs });
   try {
     const algorithm = resolveAlgorithm(reader.meta.algorithm);
     const printer = createPrinter(options, progress);

@@ -2,8 +2,6 @@
  * `vigil hash`: validates the options, builds the printer, progress and pool, then runs
  * either the tree hasher or the manifest verifier, and returns the exit code.
  */
-import { availableParallelism } from 'node:os';
-import { Pool } from 'tandem';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { verifyManifests } from '../manifest/verify.js';
@@ -13,6 +11,7 @@ import { type Progress, silentProgress, terminalProgress } from '../report/progr
 import { TextPrinter } from '../report/text-printer.js';
 import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../scan/algorithms.js';
 import { hashTree } from '../scan/hash-tree.js';
+import { createWorkerPool } from '../worker-pool.js';
 
 export interface HashOptions {
   readonly paths: readonly string[];
@@ -25,6 +24,9 @@ export interface HashOptions {
   readonly ndjson?: boolean;
   readonly unordered?: boolean;
   readonly jobs?: string;
+  /** Hash on `tandem worker` hosts through this Redis (with `queue`) instead of local threads. */
+  readonly redis?: string;
+  readonly queue?: string;
   readonly exclude?: readonly string[];
   readonly follow?: boolean;
   readonly oneFileSystem?: boolean;
@@ -39,14 +41,13 @@ export interface HashOptions {
 
 export async function hash(options: HashOptions): Promise<ExitCode> {
   const algorithm = resolveAlgorithm(options.algo);
-  const workers = resolveJobs(options.jobs);
   const checking = options.check !== undefined;
   rejectConflicts(options, checking);
 
   const showProgress = options.progress !== false && !options.quiet && !options.status && process.stderr.isTTY === true;
   const progress: Progress = showProgress ? terminalProgress(process.stderr) : silentProgress(process.stderr);
   const printer = createPrinter(options, algorithm, checking, progress);
-  const pool = new Pool({ workers, name: 'vigil-hash', prefetch: 1 });
+  const pool = createWorkerPool('vigil-hash', options);
   try {
     const outcome = checking
       ? await verifyManifests({
@@ -87,15 +88,6 @@ function resolveAlgorithm(name: string | undefined): AlgorithmName {
   const lower = name.toLowerCase();
   if (!isAlgorithmName(lower)) throw new UsageError(`unknown algorithm "${name}": use one of ${ALGORITHMS.join(', ')}`);
   return lower;
-}
-
-function resolveJobs(jobs: string | undefined): number {
-  if (jobs === undefined) return availableParallelism();
-  const n = Number(jobs);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) {
-    throw new UsageError(`--jobs must be a whole number from 1 to 1024, got "${jobs}"`);
-  }
-  return n;
 }
 
 function rejectConflicts(options: HashOptions, checking: boolean): void {

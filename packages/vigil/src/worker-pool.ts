@@ -1,0 +1,50 @@
+/**
+ * The pool every scanning command hashes on: worker threads on this machine (`--jobs`), or
+ * `tandem worker` processes on other hosts through Redis (`--redis URL --queue NAME`), which
+ * must mount the tree at the same path.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'tandem';
+import { UsageError } from './errors.js';
+
+/**
+ * The vigil package's directory. Task modules travel to Redis workers as paths relative to
+ * it, so workers run `tandem worker --root <this directory>` from the same vigil install.
+ */
+export const VIGIL_PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Jobs in Redis at once by default: enough to keep several hosts' cores busy. */
+const DEFAULT_REDIS_JOBS = 64;
+
+export interface WorkerPoolFlags {
+  readonly jobs?: string | undefined;
+  readonly redis?: string | undefined;
+  readonly queue?: string | undefined;
+}
+
+export function resolveJobs(jobs: string | undefined, fallback = availableParallelism()): number {
+  if (jobs === undefined) return fallback;
+  const n = Number(jobs);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) {
+    throw new UsageError(`--jobs must be a whole number from 1 to 1024, got "${jobs}"`);
+  }
+  return n;
+}
+
+export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {
+  if (flags.redis === undefined && flags.queue === undefined) {
+    return new Pool({ workers: resolveJobs(flags.jobs), name, prefetch: 1 });
+  }
+  if (flags.redis === undefined || flags.queue === undefined) {
+    throw new UsageError('--redis and --queue go together: give both, e.g. --redis redis://HOST:6379 --queue hashing');
+  }
+  return new Pool({
+    backend: 'redis',
+    connection: flags.redis,
+    queue: flags.queue,
+    root: VIGIL_PACKAGE_ROOT,
+    workers: resolveJobs(flags.jobs, DEFAULT_REDIS_JOBS),
+    name,
+  });
+}
