@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vigil baseline / check against aide and hashdeep, on the vigil hash corpora (share: a copy
 # of /usr/share; small: 200k files of 1-8 KiB), all in one run so ratios share conditions.
-#   bench/hash/make-corpora.sh && bench/check/run.sh > docs/benchmarks-vigil-check.md
+#   npm run bench:check   (makes the corpora, runs this, and puts the table in docs/benchmarks.md)
 # Needs aide and hashdeep (apt-get install aide hashdeep). Scratch under bench/.scratch/check.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
