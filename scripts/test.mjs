@@ -27,7 +27,10 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+// A hung test must fail, not stall CI: no single test here needs more than two minutes,
+// and a file whose tests are done exits even if something it started still holds it open.
+const limits = ['--test-timeout=120000', '--test-force-exit'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...limits, ...files], {
   cwd: root,
   stdio: 'inherit',
 });

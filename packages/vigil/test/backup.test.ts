@@ -51,6 +51,18 @@ describe('vigil backup and restore', () => {
     execFileSync('diff', ['-r', '--no-dereference', at('rt-src'), copy]);
   });
 
+  it('where `sync -f` is unavailable, objects are fsynced one by one and the backup still verifies', async () => {
+    makeSourceTree(at('nosync-src'));
+    // No PATH: the one-flush step cannot find `sync` and falls back to fsync per object.
+    const backup = await vigil(['backup', at('nosync-src'), '--to', at('nosync-repo')], { env: { PATH: '' } });
+    assert.equal(backup.code, 0, backup.stderr);
+    const verified = await vigil(['verify', at('nosync-repo')]);
+    assert.equal(verified.code, 0, verified.stderr);
+    const restored = await vigil(['restore', at('nosync-repo'), 'latest', at('nosync-out')]);
+    assert.equal(restored.code, 0, restored.stderr);
+    execFileSync('diff', ['-r', '--no-dereference', at('nosync-src'), join(at('nosync-out'), at('nosync-src'))]);
+  });
+
   it('restores only the PATHs asked for', async () => {
     const restored = await vigil([
       'restore',

@@ -3,8 +3,9 @@
  * and copy them), record every entry, and commit the snapshot only once all its objects are
  * durable. The order of a commit:
  *
- *   1. workers fsync each new object under a temp name, then rename it into objects/ab/
- *   2. the object directories that gained names are fsynced (the renames are durable)
+ *   1. workers write each new object under a temp name in REPO/tmp/<run>/
+ *   2. once all are written, the file system is flushed once (syncfs), then the temp
+ *      objects are renamed into objects/ab/ and those directories fsynced
  *   3. the record is written to REPO/tmp/<run>/record and fsynced
  *   4. it is renamed to REPO/snapshots/<id>.jsonl.gz and the snapshots directory fsynced
  *
@@ -21,7 +22,7 @@ import { nowNs } from '../baseline/fast-path.js';
 import { BackupAbortedError } from '../errors.js';
 import { encodePaths } from '../scan/batch-protocol.js';
 import { walk } from '../scan/walk.js';
-import { fsyncDirectory } from './durable.js';
+import { flushFileSystem, fsyncDirectory } from './durable.js';
 import {
   EntryLog,
   MAX_UNREADABLE_LISTED,
@@ -31,7 +32,7 @@ import {
   type SnapshotHeader,
   writeRecord,
 } from './manifest.js';
-import type { Repository } from './repository.js';
+import { objectPathIn, type Repository } from './repository.js';
 import { listSnapshots, type SnapshotRef } from './snapshots.js';
 import type { ParentRecord, StoreBatchResult } from './store-protocol.js';
 import tasks from './store-tasks.js';
@@ -91,6 +92,8 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
     unreadable: [],
   };
   const touchedPrefixes = new Set<string>();
+  /** New objects of this run, written but not yet flushed or named: hash -> temp path. */
+  const pendingObjects = new Map<string, string>();
   const storedThisRun = new Set<string>();
   const unreadable = (path: Buffer, message: string) => {
     totals.unreadableCount++;
@@ -122,12 +125,13 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
       // Two workers may store the same new content at once (same bytes, one object): count it once.
       if (file.status === 'stored' && !storedThisRun.has(file.hash)) {
         storedThisRun.add(file.hash);
+        if (file.temp !== undefined) pendingObjects.set(file.hash, file.temp);
         totals.newBytes += file.size;
         totals.newObjects++;
         touchedPrefixes.add(file.hash.slice(0, 2));
       }
       progress.fileDone(file.size, file.status === 'stored' ? file.size : 0);
-      const { status: _, ...stat } = file;
+      const { status: _, temp: _temp, ...stat } = file;
       log.add({ path, type: 'file', ...stat });
     });
   };
@@ -210,6 +214,8 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
   await testPoint('objects-stored');
   log.finish();
 
+  flushFileSystem(repo.root, pendingObjects.values());
+  for (const [hash, temp] of pendingObjects) renameSync(temp, objectPathIn(repo.root, hash));
   for (const prefix of touchedPrefixes) fsyncDirectory(join(repo.objectsDir, prefix));
   const header: SnapshotHeader = {
     format: 1,

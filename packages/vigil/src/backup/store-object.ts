@@ -1,8 +1,10 @@
 /**
  * Inside a worker: bring one source file into the repository. The file is read once: its
  * bytes are hashed and (unless the content turns out to be stored already) written to a
- * temp object at the same time; the temp object is fsynced, then renamed to
- * objects/ab/<hash>. An object name therefore always names complete, durable content.
+ * temp object at the same time. The worker does not fsync or rename it: the main thread
+ * flushes the whole file system once when every object of the run is written, and only then
+ * renames the temp objects to objects/ab/<hash> (run-backup.ts). An object name therefore
+ * always names complete, durable content, for one flush instead of one fsync per object.
  *
  * A file up to one buffer long is read whole and written only if its object is missing
  * (the common case for small files: no temp write for content already stored); a longer
@@ -14,11 +16,9 @@ import {
   constants,
   existsSync,
   fstatSync,
-  fsyncSync,
   lstatSync,
   openSync,
   readSync,
-  renameSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -100,19 +100,17 @@ function storeSmall(fd: number, before: BigIntStats, buf: Buffer, context: Store
   const out = openSync(temp, 'wx', 0o444);
   try {
     writeAll(out, buf.subarray(0, total));
-    fsyncSync(out);
   } finally {
     closeSync(out);
   }
-  renameSync(temp, target);
-  return { status: 'stored', ...statFields(before), hash };
+  return { status: 'stored', ...statFields(before), hash, temp };
 }
 
 function storeStreaming(fd: number, before: BigIntStats, buf: Buffer, context: StoreContext): StoredFile {
   const size = Number(before.size);
   const temp = nextTempName(context);
   const out = openSync(temp, 'wx', 0o444);
-  let renamed = false;
+  let kept = false;
   try {
     let total = 0;
     for (;;) {
@@ -130,13 +128,11 @@ function storeStreaming(fd: number, before: BigIntStats, buf: Buffer, context: S
     if (changed) return changed;
     const target = objectPathIn(context.repo, hash);
     if (existsSync(target)) return { status: 'present', ...statFields(before), hash };
-    fsyncSync(out);
-    renameSync(temp, target);
-    renamed = true;
-    return { status: 'stored', ...statFields(before), hash };
+    kept = true;
+    return { status: 'stored', ...statFields(before), hash, temp };
   } finally {
     closeSync(out);
-    if (!renamed) unlinkSync(temp);
+    if (!kept) unlinkSync(temp);
   }
 }
 

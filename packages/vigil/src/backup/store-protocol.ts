@@ -35,6 +35,8 @@ export type StoredFile =
       readonly ino: number;
       readonly size: number;
       readonly hash: string;
+      /** stored: the temp object, not yet flushed; the main thread renames it into place after one flush. */
+      readonly temp?: string;
     }
   | { readonly status: 'failed'; readonly code: string; readonly message: string }
   /** Replaced by something that is not a regular file since the walk saw it. */
