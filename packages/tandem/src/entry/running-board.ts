@@ -29,7 +29,7 @@ export class SharedBoard implements RunningJobBoard {
 /** Bytes of one frame on the control pipe: [jobId, startedAtMs - epochMs] as Int32 (host order). */
 export const PIPE_FRAME_BYTES = 8;
 
-/** Child processes: one frame per change on a pipe the parent reads (fd 4 of the child). */
+/** Child processes: one frame per job start on a pipe the parent reads (fd 4 of the child). */
 export class PipeBoard implements RunningJobBoard {
   private readonly frame = new Int32Array(2);
   private readonly bytes = new Uint8Array(this.frame.buffer);
@@ -40,6 +40,13 @@ export class PipeBoard implements RunningJobBoard {
   ) {}
   set(jobId: number, startedAtMs: number): void {
     this.running = jobId;
+    // Only starts go out (a pipe write is ~1 µs on each side of every round trip). A stale
+    // "still running A" after A ended is harmless: the runner flushes A's result before it
+    // goes idle and before the next await, and the parent reads every message before it
+    // handles the exit, so A is no longer held. The one blind spot: a SIGKILL in the moment
+    // between A's end and B's start, with A's result not yet sent, blames A instead of
+    // running it again. Crashes and process.exit() report the exact job by message.
+    if (jobId === 0) return;
     this.frame[0] = jobId;
     this.frame[1] = jobId === 0 ? 0 : startedAtMs - this.epochMs;
     writeSync(this.fd, this.bytes);
