@@ -15,14 +15,7 @@ import type { EventEmitter } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend } from '../backends/backend.js';
 import { sharesMemory } from '../backends/select.js';
-import {
-  InvalidStateError,
-  PoolClosedError,
-  QueueFullError,
-  TimeoutError,
-  WorkerExitError,
-  WorkerInitError,
-} from '../errors.js';
+import { InvalidStateError, PoolClosedError, QueueFullError, TimeoutError, WorkerInitError } from '../errors.js';
 import { deliverLogRecord } from '../logging/parent-logger.js';
 import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
 import { MAX_JOB_ID } from '../protocol.js';
@@ -30,6 +23,7 @@ import { brokerClientGone, serveBrokerCall } from '../shared/broker.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
 import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
+import { triageHeldJobs, workerExitError } from './exit-triage.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
 import type { PoolStats } from './stats.js';
 import { StatsRecorder } from './stats.js';
@@ -40,8 +34,6 @@ import { WorkerSlot } from './worker-slot.js';
 /** Pipeline jobs into a busy worker only while the jobs queued in it add up to about this. */
 const PIPELINE_TARGET_MICROS = 1000;
 const MAX_PIPELINE_DEPTH = 256;
-/** A job whose worker died before it started goes back to the queue at most this often. */
-const MAX_REQUEUES = 3;
 
 export interface SchedulerConfig {
   readonly backend: WorkerBackend;
@@ -453,32 +445,27 @@ export class Scheduler {
     brokerClientGone(slot.handle);
     slot.state = 'dead';
     this.slots.delete(slot);
-    const held = [...slot.held.values()];
-    for (const job of held) {
-      const diedRunningIt = job.id === runningId && !slot.stoppedOnPurpose;
-      if (!diedRunningIt && job.requeues < MAX_REQUEUES && !this.terminated && this.broken === undefined) {
-        slot.release(job);
-        job.requeues++;
-        continue;
-      }
-      const error =
-        this.broken ??
-        new WorkerExitError(exitCode, job.task.name, {
-          cause: slot.fatalError,
-          detail: slot.fatalError ? `${slot.fatalError.name}: ${slot.fatalError.message}` : undefined,
-        });
-      this.finish(job, { ok: false, values: [], error });
+    const { requeue, reject } = triageHeldJobs([...slot.held.values()], runningId, {
+      stoppedOnPurpose: slot.stoppedOnPurpose,
+      mayRequeue: !this.terminated && this.broken === undefined,
+    });
+    for (const job of reject) {
+      this.finish(job, {
+        ok: false,
+        values: [],
+        error: this.broken ?? workerExitError(exitCode, job, slot.fatalError),
+      });
     }
     // Jobs it had not started go back to the front, in the order they were sent.
-    for (let i = held.length - 1; i >= 0; i--) {
-      const job = held[i] as Job;
-      if (job.state === 'held') {
-        this.queuedJobs++;
-        this.queuedItems += job.items.length;
-        job.state = 'queued';
-        job.slot = undefined;
-        this.queue.unshift(job);
-      }
+    for (let i = requeue.length - 1; i >= 0; i--) {
+      const job = requeue[i] as Job;
+      slot.release(job);
+      job.requeues++;
+      this.queuedJobs++;
+      this.queuedItems += job.items.length;
+      job.state = 'queued';
+      job.slot = undefined;
+      this.queue.unshift(job);
     }
     if (this.config.events.listenerCount('workerExit') > 0) {
       this.config.events.emit('workerExit', { workerId: slot.id, exitCode, error: slot.fatalError });
