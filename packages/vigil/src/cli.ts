@@ -9,8 +9,7 @@ import { describeFatal, ExitCode, exitCodeForError } from './exit.js';
 const EXIT_CODES_HELP = `
 Exit codes:
   0  all files hashed (or verified) and all is well
-  1  some file failed: could not be read, changed while read, or did not match;
-     check: changes found
+  1  some file failed (could not be read, changed while read, did not match); check: changes found
   2  bad usage, or a fatal error that stopped the run
   3  backup: snapshot kept but incomplete (a source could not be read)
   4  backup, forget: the repository is locked by another live run`;
