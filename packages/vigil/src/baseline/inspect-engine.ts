@@ -4,9 +4,9 @@
  * outcome per entry (a trusted file takes its digest from the baseline row).
  */
 import type { Pool } from 'tandem';
-import { EngineError } from '../errors.js';
 import { ALGORITHM_INFO, type AlgorithmName } from '../scan/algorithms.js';
 import { encodePaths } from '../scan/batch-protocol.js';
+import { InFlight } from '../scan/in-flight.js';
 import { ENTRY_TYPES, type EntryState } from './entry.js';
 import {
   type InspectRequest,
@@ -67,53 +67,36 @@ export class InspectBatch {
 
 export class InspectEngine {
   readonly #options: InspectEngineOptions;
-  #inFlight = 0;
-  #waiters: (() => void)[] = [];
-  #failure: EngineError | undefined;
+  readonly #inFlight: InFlight;
 
   constructor(options: InspectEngineOptions) {
     this.#options = options;
+    this.#inFlight = new InFlight(options.maxInFlight);
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   submit(batch: InspectBatch): void {
     if (batch.items.length === 0) return;
-    this.#inFlight++;
-    this.#options.pool
-      .apply(tasks.inspectBatch, [this.#request(batch)])
-      .then(
-        (result) => this.#onResult(batch, result),
-        (error: Error) => {
-          this.#failure ??= new EngineError(`an inspecting worker failed: ${error.message}`, { cause: error });
-        },
-      )
-      .catch((error: Error) => {
-        this.#failure ??= new EngineError(`internal error while handling results: ${error.message}`, { cause: error });
-      })
-      .finally(() => {
-        this.#inFlight--;
-        const waiters = this.#waiters;
-        this.#waiters = [];
-        for (const wake of waiters) wake();
-      });
+    this.#inFlight.track(
+      this.#options.pool.apply(tasks.inspectBatch, [this.#request(batch)]),
+      (result) => this.#onResult(batch, result),
+      'an inspecting worker',
+    );
   }
 
   settled(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#inFlight.settled();
   }
 
   async waitForRoom(): Promise<void> {
-    while (this.#inFlight >= this.#options.maxInFlight && this.#failure === undefined) await this.settled();
-    if (this.#failure) throw this.#failure;
+    return this.#inFlight.waitForRoom();
   }
 
   async drain(): Promise<void> {
-    while (this.#inFlight > 0) await this.settled();
-    if (this.#failure) throw this.#failure;
+    return this.#inFlight.drain();
   }
 
   #request(batch: InspectBatch): InspectRequest {

@@ -8,12 +8,12 @@
  * to decide when to send a partial batch and when to hold the walk back.
  */
 import type { Pool } from 'tandem';
-import { EngineError } from '../errors.js';
 import { ALGORITHM_INFO, type AlgorithmName } from './algorithms.js';
 import { FileStatus, type HashBatchResult, PathFlag } from './batch-protocol.js';
 import { FileBatch } from './file-batch.js';
 import { HardLinkRegistry, type LinkOutcome } from './hard-links.js';
 import tasks from './hash-tasks.js';
+import { InFlight } from './in-flight.js';
 
 export type FileOutcome =
   | { readonly kind: 'hashed'; readonly digest: Buffer; readonly size: number }
@@ -34,16 +34,15 @@ export class HashEngine {
   readonly #links = new HardLinkRegistry();
   /** seq -> inode key, for names chosen to read a hard-linked inode. */
   readonly #linkReaders = new Map<number, string>();
-  #inFlight = 0;
-  #waiters: (() => void)[] = [];
-  #failure: EngineError | undefined;
+  readonly #inFlight: InFlight;
 
   constructor(options: HashEngineOptions) {
     this.#options = options;
+    this.#inFlight = new InFlight(options.maxInFlight);
   }
 
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   get maxInFlight(): number {
@@ -53,42 +52,26 @@ export class HashEngine {
   /** Sends a batch now (callers wait for room first with `waitForRoom`). */
   submit(batch: FileBatch, algorithm: AlgorithmName): void {
     if (batch.size === 0) return;
-    this.#inFlight++;
-    this.#options.pool
-      .apply(tasks.hashBatch, [batch.toRequest(algorithm)])
-      .then(
-        (result) => this.#onResult(batch, algorithm, result),
-        (error: Error) => {
-          this.#failure ??= new EngineError(`a hashing worker failed: ${error.message}`, { cause: error });
-        },
-      )
-      .catch((error: Error) => {
-        this.#failure ??= new EngineError(`internal error while handling results: ${error.message}`, { cause: error });
-      })
-      .finally(() => {
-        this.#inFlight--;
-        const waiters = this.#waiters;
-        this.#waiters = [];
-        for (const wake of waiters) wake();
-      });
+    this.#inFlight.track(
+      this.#options.pool.apply(tasks.hashBatch, [batch.toRequest(algorithm)]),
+      (result) => this.#onResult(batch, algorithm, result),
+      'a hashing worker',
+    );
   }
 
   /** Resolves when some batch in flight settles (at once if none is). */
   settled(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#inFlight.settled();
   }
 
   /** Waits until fewer than maxInFlight batches are out. Throws if the engine failed. */
   async waitForRoom(): Promise<void> {
-    while (this.#inFlight >= this.#options.maxInFlight && this.#failure === undefined) await this.settled();
-    if (this.#failure) throw this.#failure;
+    return this.#inFlight.waitForRoom();
   }
 
   /** Waits until every batch (and everything re-sent) settled. Throws if the engine failed. */
   async drain(): Promise<void> {
-    while (this.#inFlight > 0) await this.settled();
-    if (this.#failure) throw this.#failure;
+    return this.#inFlight.drain();
   }
 
   #onResult(batch: FileBatch, algorithm: AlgorithmName, result: HashBatchResult): void {
