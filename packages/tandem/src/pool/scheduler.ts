@@ -16,10 +16,9 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend } from '../backends/backend.js';
 import { sharesMemory } from '../backends/select.js';
 import { InvalidStateError, PoolClosedError, QueueFullError, TimeoutError, WorkerInitError } from '../errors.js';
-import { deliverLogRecord } from '../logging/parent-logger.js';
 import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
 import { MAX_JOB_ID } from '../protocol.js';
-import { brokerClientGone, serveBrokerCall } from '../shared/broker.js';
+import { brokerClientGone } from '../shared/broker.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
 import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
@@ -28,6 +27,7 @@ import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.j
 import type { PoolStats } from './stats.js';
 import { StatsRecorder } from './stats.js';
 import { taskErrorFrom } from './task-error.js';
+import { TaskKeys } from './task-keys.js';
 import { armTaskTimer } from './task-timer.js';
 import { WorkerSlot } from './worker-slot.js';
 
@@ -54,7 +54,7 @@ export class Scheduler {
   private queuedJobs = 0;
   private queuedItems = 0;
   private readonly slots = new Set<WorkerSlot>();
-  private readonly tasks = new Map<string, ScheduledTask>();
+  private readonly tasks = new TaskKeys();
   private readonly stats = new StatsRecorder();
   private nextJobId = 1;
   private nextSlotId = 1;
@@ -76,14 +76,7 @@ export class Scheduler {
 
   /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
   task(spec: TaskSpec): ScheduledTask {
-    const id = spec.kind === 'module' ? `m:${spec.moduleUrl}#${spec.name}` : `i:${spec.source}`;
-    let task = this.tasks.get(id);
-    if (task === undefined) {
-      this.config.backend.checkTask?.(spec);
-      task = { key: this.tasks.size + 1, spec, name: spec.name };
-      this.tasks.set(id, task);
-    }
-    return task;
+    return this.tasks.intern(spec, (checked) => this.config.backend.checkTask?.(checked));
   }
 
   /**
@@ -362,28 +355,14 @@ export class Scheduler {
   private spawn(): WorkerSlot | undefined {
     const slot = new WorkerSlot(this.nextSlotId++, this.config.poolName);
     try {
-      slot.handle = this.config.backend.spawn(
-        {
-          workerId: slot.id,
-          workerName: slot.name,
-          mode: 'pool',
-          control: undefined,
-          epochMs: Date.now(),
-          initializer: this.config.initializer,
-        },
-        {
-          onMessage: (message) => this.onMessage(slot, message),
-          onError: (error) => {
-            slot.fatalError ??= error;
-          },
-          onExit: (exitCode) => this.onExit(slot, exitCode),
-        },
-      );
+      slot.start(this.config.backend, this.config.initializer, {
+        message: (message) => this.onMessage(slot, message),
+        exit: (exitCode) => this.onExit(slot, exitCode),
+      });
     } catch (error) {
       this.breakPool(new WorkerInitError(`could not start a worker: ${(error as Error).message}`, { cause: error }));
       return undefined;
     }
-    slot.handle.setKeepsParentAlive(false);
     this.slots.add(slot);
     this.stats.workersStarted++;
     if (this.config.events.listenerCount('workerStart') > 0) {
@@ -397,42 +376,12 @@ export class Scheduler {
   }
 
   private onMessage(slot: WorkerSlot, message: WorkerToMain): void {
-    switch (message.type) {
-      case 'results':
-        this.onResults(slot, message.results);
-        break;
-      case 'ready':
-        if (slot.state === 'starting') slot.state = 'ready';
-        break;
-      case 'crash':
-        slot.fatalError = deserializeError(message.error);
-        slot.reportedRunningJob = message.runningJobId;
-        break;
-      case 'exiting':
-        slot.reportedRunningJob = message.runningJobId;
-        break;
-      case 'log':
-        deliverLogRecord(message.record, {
-          worker: slot.name,
-          pid: slot.handle.pid,
-          threadId: slot.handle.threadId,
-        });
-        break;
-      case 'brokerCall':
-        serveBrokerCall(slot.handle, message);
-        break;
-      case 'bye':
-        break;
-      case 'initFailed': {
-        const cause = deserializeError(message.error);
-        this.breakPool(
-          new WorkerInitError(`the pool's initializer failed in a new worker: ${cause.name}: ${cause.message}`, {
-            cause,
-          }),
-        );
-        break;
-      }
-    }
+    if (message.type === 'results') this.onResults(slot, message.results);
+    else if (message.type === 'initFailed') {
+      const cause = deserializeError(message.error);
+      const detail = `${cause.name}: ${cause.message}`;
+      this.breakPool(new WorkerInitError(`the pool's initializer failed in a new worker: ${detail}`, { cause }));
+    } else slot.absorb(message);
   }
 
   private shouldStopIdle(slot: WorkerSlot): boolean {

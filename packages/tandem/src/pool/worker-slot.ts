@@ -1,7 +1,10 @@
 /** The main side's record of one worker: what it holds, what it knows, how it is doing. */
 import type { TransferListItem } from 'node:worker_threads';
-import type { WorkerHandle } from '../backends/backend.js';
-import type { JobMessage, TaskDefinition } from '../protocol.js';
+import type { WorkerBackend, WorkerHandle } from '../backends/backend.js';
+import { deliverLogRecord } from '../logging/parent-logger.js';
+import type { JobMessage, TaskDefinition, WorkerStartData, WorkerToMain } from '../protocol.js';
+import { serveBrokerCall } from '../shared/broker.js';
+import { deserializeError } from '../util/remote-error.js';
 import type { Job } from './job.js';
 
 /** How long a worker asked to exit may take before it is terminated. */
@@ -94,6 +97,52 @@ export class WorkerSlot {
         this.handle.stop('SIGKILL');
       }
     }, GRACEFUL_EXIT_MS).unref();
+  }
+
+  /** Starts the worker (idle, so not holding the program open); its owner hears its messages and exit. */
+  start(
+    backend: WorkerBackend,
+    initializer: WorkerStartData['initializer'],
+    on: { message(message: WorkerToMain): void; exit(exitCode: number): void },
+  ): void {
+    this.handle = backend.spawn(
+      { workerId: this.id, workerName: this.name, mode: 'pool', control: undefined, epochMs: Date.now(), initializer },
+      {
+        onMessage: on.message,
+        onError: (error) => {
+          this.fatalError ??= error;
+        },
+        onExit: on.exit,
+      },
+    );
+    this.handle.setKeepsParentAlive(false);
+  }
+
+  /**
+   * Takes the messages that concern only this worker: readiness, what it said as it crashed
+   * or exited, its log records, and its calls to shared objects the parent brokers.
+   */
+  absorb(message: Exclude<WorkerToMain, { type: 'results' | 'initFailed' }>): void {
+    switch (message.type) {
+      case 'ready':
+        if (this.state === 'starting') this.state = 'ready';
+        break;
+      case 'crash':
+        this.fatalError = deserializeError(message.error);
+        this.reportedRunningJob = message.runningJobId;
+        break;
+      case 'exiting':
+        this.reportedRunningJob = message.runningJobId;
+        break;
+      case 'log':
+        deliverLogRecord(message.record, { worker: this.name, pid: this.handle.pid, threadId: this.handle.threadId });
+        break;
+      case 'brokerCall':
+        serveBrokerCall(this.handle, message);
+        break;
+      case 'bye':
+        break;
+    }
   }
 
   /** Sends everything assigned since the last flush in one message. */
