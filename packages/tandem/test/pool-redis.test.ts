@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import { Queue, QueueEvents } from 'bullmq';
 import { AbortError, Pool, RedisConnectionError, TaskError, TimeoutError, WorkerExitError } from 'tandem';
+import { decodeResult } from '../dist/redis/job-data.js';
 import { freePort, RedisServer, redisMissing, startWorker, type WorkerProcess } from './fixtures/redis-harness.ts';
 import redisTasks from './fixtures/redis-tasks.ts';
 import tasks from './fixtures/tasks.ts';
@@ -176,11 +177,13 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       try {
         await events.waitUntilReady();
         for (const module of ['../fixtures/tasks.ts', 'sub/../../tasks.ts', join(FIXTURES, 'tasks.ts')]) {
-          const items = serialize([[2]]).toString('base64');
-          const job = await queue.add('tandem', { v: 1, module, name: 'square', items });
-          const out = deserialize(Buffer.from((await job.waitUntilFinished(events)) as string, 'base64'));
-          assert.equal(out.error?.name, 'ModuleOutsideRootError', module);
-          assert.deepEqual(out.values, []);
+          // Both encodings of the arguments: v8 (base64) and plain JSON.
+          for (const encoded of [{ items: serialize([[2]]).toString('base64') }, { args: [[2]] }]) {
+            const job = await queue.add('tandem', { v: 1, module, name: 'square', ...encoded });
+            const out = decodeResult(await job.waitUntilFinished(events));
+            assert.equal(out.error?.name, 'ModuleOutsideRootError', module);
+            assert.deepEqual(out.values, []);
+          }
         }
       } finally {
         await Promise.all([queue.close(), events.close()]);
@@ -218,11 +221,11 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     const small = new Pool({ backend: 'redis', connection: redis.url, queue: 'cancel', root: FIXTURES, workers: 1 });
     try {
       await events.waitUntilReady();
-      const finished = once(events, 'completed') as Promise<[{ returnvalue: string }]>;
+      const finished = once(events, 'completed') as Promise<[{ returnvalue: unknown }]>;
       const items = Array.from({ length: 40 }, () => 50);
       await assert.rejects(small.map(tasks.sleep, items, { chunkSize: 40, timeout: 300 }), TimeoutError);
       const [{ returnvalue }] = await finished;
-      const outcome = deserialize(Buffer.from(returnvalue, 'base64'));
+      const outcome = decodeResult(returnvalue);
       assert.equal(outcome.error?.name, 'AbortError');
       assert.ok(
         outcome.values.length < items.length,

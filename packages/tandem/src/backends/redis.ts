@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TransferListItem } from 'node:worker_threads';
 import type { JobMessage, JobResultMessage, MainToWorker, TaskSpec, WorkerStartData } from '../protocol.js';
-import { pack, type RedisJobData } from '../redis/job-data.js';
+import { encodeArgs, type RedisJobData } from '../redis/job-data.js';
 import { moduleRelativeToRoot } from '../redis/module-path.js';
 import { type AddOptions, RedisSession } from '../redis/session.js';
 import { serializeError } from '../util/remote-error.js';
@@ -142,7 +142,8 @@ class RedisSlot implements WorkerHandle {
   readonly threadId = undefined;
   alive = true;
   private closing = false;
-  private readonly modules = new Map<number, { module: string; name: string }>();
+  /** Each task key's module path relative to the root, or why it cannot be sent. */
+  private readonly modules = new Map<number, { module: string; name: string } | { refused: unknown }>();
   private readonly held = new Map<number, HeldJob>();
   /** The job this slot was waiting for when Redis was lost: the one the scheduler rejects. */
   private lostJob: number | undefined;
@@ -160,9 +161,17 @@ class RedisSlot implements WorkerHandle {
     } else if (message.type === 'run') {
       for (const define of message.defines ?? []) {
         const spec = define.spec;
-        if (spec.kind !== 'module') continue; // refused by checkTask before it got here
-        const module = moduleRelativeToRoot(spec.moduleUrl, this.backend.options.root, spec.name);
-        this.modules.set(define.key, { module, name: spec.name });
+        // The pool's checkTask refuses these before they get here; should one slip through,
+        // its jobs fail with the reason rather than throwing out of the scheduler's send.
+        try {
+          if (spec.kind !== 'module') this.backend.checkTask(spec);
+          else {
+            const module = moduleRelativeToRoot(spec.moduleUrl, this.backend.options.root, spec.name);
+            this.modules.set(define.key, { module, name: spec.name });
+          }
+        } catch (refused) {
+          this.modules.set(define.key, { refused });
+        }
       }
       for (const job of message.jobs) this.submit(job);
     }
@@ -199,13 +208,17 @@ class RedisSlot implements WorkerHandle {
   private submit(job: JobMessage): void {
     const task = this.modules.get(job.taskKey);
     if (task === undefined) throw new Error(`internal: task key ${job.taskKey} was never defined for this slot`);
+    if ('refused' in task) {
+      this.fail(job.id, task.refused);
+      return;
+    }
     if (job.shared) {
       this.fail(job.id, new TypeError('shared objects (Value, Queue, Lock...) cannot travel to Redis workers'));
       return;
     }
-    let items: string;
+    let items: Pick<RedisJobData, 'args' | 'items'>;
     try {
-      items = pack(job.items);
+      items = encodeArgs(job.items as unknown[][]);
     } catch (error) {
       this.fail(job.id, error);
       return;
@@ -213,7 +226,7 @@ class RedisSlot implements WorkerHandle {
     const redisId = this.backend.newJobId();
     const held: HeldJob = { redisId, startedAtMs: undefined };
     this.held.set(job.id, held);
-    const data: RedisJobData = { v: 1, module: task.module, name: task.name, items };
+    const data: RedisJobData = { v: 1, module: task.module, name: task.name, ...items };
     const session = this.backend.currentSession();
     session
       .add(redisId, data, this.backend.options, {

@@ -2,11 +2,16 @@
  * What a tandem job on BullMQ carries, shared by the caller (backends/redis.ts) and the
  * worker host (redis/worker-host.ts).
  *
- * BullMQ stores job data and return values as JSON. Arguments and results are packed with
- * v8.serialize (base64 inside the JSON), so Maps, Sets, Dates, typed arrays, BigInts and
- * errors arrive as they do on the process backend; the task's module path and name stay
- * plain JSON so a job can be read in Redis. Both sides must run Node lines that read each
- * other's serialization (a newer Node reads an older one's).
+ * BullMQ stores job data and return values as JSON. Arguments and results travel in one of
+ * two encodings, chosen per job by the side that sends them:
+ * - plain JSON (`args`, or a result object) when every value survives JSON unchanged
+ *   (finite numbers other than -0, strings, booleans, null, dense arrays and plain objects
+ *   without undefined members): the common case, and the cheapest for both sides and Redis;
+ * - v8.serialize, base64 inside the JSON (`items`, or a result string) for everything else,
+ *   so Maps, Sets, Dates, typed arrays, BigInts and errors arrive as they do on the process
+ *   backend. Both sides must run Node lines that read each other's serialization (a newer
+ *   Node reads an older one's).
+ * The task's module path and name are always plain JSON, so a job can be read in Redis.
  */
 import { deserialize, serialize } from 'node:v8';
 import type { SerializedError } from '../protocol.js';
@@ -24,11 +29,13 @@ export interface RedisJobData {
   readonly module: string;
   /** The task's name in the module's defineTasks table. */
   readonly name: string;
-  /** base64 of v8.serialize(argument lists). */
-  readonly items: string;
+  /** The argument lists as plain JSON, when they survive it unchanged. */
+  readonly args?: unknown[][];
+  /** Otherwise base64 of v8.serialize(argument lists). */
+  readonly items?: string;
 }
 
-/** The outcome of one job, packed as the BullMQ job's return value. */
+/** The outcome of one job. */
 export interface RedisJobResult {
   readonly values: unknown[];
   /** Set when the item at index `values.length` failed. */
@@ -36,12 +43,75 @@ export interface RedisJobResult {
   readonly runMicros: number;
 }
 
-export function pack(value: unknown): string {
+/** A job's BullMQ return value: a result as plain JSON, or base64 of its v8 serialization. */
+export type PackedJobResult = RedisJobResult | string;
+
+/** Past this many values, checking for plain JSON costs more than it may save: use v8. */
+const PLAIN_CHECK_BUDGET = 4096;
+
+/** The argument lists of a job, in the cheapest encoding that keeps them exact. */
+export function encodeArgs(items: unknown[][]): Pick<RedisJobData, 'args' | 'items'> {
+  return isPlainJson(items) ? { args: items } : { items: pack(items) };
+}
+
+export function decodeArgs(data: RedisJobData): unknown[][] {
+  if (Array.isArray(data.args)) return data.args;
+  if (typeof data.items === 'string') return unpack<unknown[][]>(data.items);
+  throw new TypeError('the job carries no argument lists (neither args nor items)');
+}
+
+export function encodeResult(result: RedisJobResult): PackedJobResult {
+  return isPlainJson(result) ? result : pack(result);
+}
+
+export function decodeResult(returned: unknown): RedisJobResult {
+  if (typeof returned === 'string') return unpack<RedisJobResult>(returned);
+  const result = returned as RedisJobResult | null;
+  if (result === null || typeof result !== 'object' || !Array.isArray(result.values)) {
+    throw new TypeError(`not a tandem result: ${JSON.stringify(returned)?.slice(0, 80)}`);
+  }
+  return result;
+}
+
+function pack(value: unknown): string {
   return serialize(value).toString('base64');
 }
 
-export function unpack<T>(text: string): T {
+function unpack<T>(text: string): T {
   return deserialize(Buffer.from(text, 'base64')) as T;
+}
+
+/**
+ * Whether JSON.parse(JSON.stringify(value)) would give back an equal value, checked within
+ * a budget of values (so a cycle, or a huge value, falls back to v8 rather than looping).
+ */
+export function isPlainJson(value: unknown): boolean {
+  let budget = PLAIN_CHECK_BUDGET;
+  const check = (v: unknown): boolean => {
+    if (--budget < 0) return false;
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return true;
+      case 'number':
+        return Number.isFinite(v) && !Object.is(v, -0);
+      case 'object': {
+        if (v === null) return true;
+        if (Array.isArray(v)) {
+          if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+          for (let i = 0; i < v.length; i++) if (!check(v[i])) return false;
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v);
+        if (proto !== Object.prototype && proto !== null) return false;
+        for (const key in v) if (!check((v as Record<string, unknown>)[key])) return false;
+        return true;
+      }
+      default:
+        return false; // undefined, bigint, symbol, function
+    }
+  };
+  return check(value);
 }
 
 /** The pub/sub channel on which callers ask workers to stop an active job. */

@@ -18,10 +18,10 @@ import { RedisConnectionError } from '../errors.js';
 import {
   BULL_PREFIX,
   cancelChannel,
+  decodeResult,
   type RedisJobData,
   type RedisJobResult,
   TANDEM_JOB_NAME,
-  unpack,
 } from './job-data.js';
 import { redactUrl, scrubSecrets } from './url.js';
 
@@ -220,7 +220,7 @@ export class RedisSession {
         const waiter = this.take(jobId);
         if (waiter === undefined) return;
         try {
-          waiter.resolve(unpack<RedisJobResult>(returnvalue as unknown as string));
+          waiter.resolve(decodeResult(returnvalue));
         } catch (error) {
           waiter.reject(new Error(`could not read the result of job ${jobId}: ${(error as Error).message}`));
         }

@@ -22,7 +22,15 @@ import { loadTask } from '../entry/task-loader.js';
 import type { SerializedError } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
 import { serializeError } from '../util/remote-error.js';
-import { cancelChannel, pack, type RedisJobData, type RedisJobResult, TANDEM_JOB_NAME, unpack } from './job-data.js';
+import {
+  cancelChannel,
+  decodeArgs,
+  encodeResult,
+  type PackedJobResult,
+  type RedisJobData,
+  type RedisJobResult,
+  TANDEM_JOB_NAME,
+} from './job-data.js';
 import { resolveInsideRoot } from './module-path.js';
 import { redactUrl, scrubSecrets } from './url.js';
 
@@ -68,7 +76,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
     return fn;
   };
 
-  const processJob = async (job: Job, _token: string | undefined, signal?: AbortSignal): Promise<string> => {
+  const processJob = async (job: Job, _token: string | undefined, signal?: AbortSignal): Promise<PackedJobResult> => {
     const data = job.data as RedisJobData;
     const values: unknown[] = [];
     let error: SerializedError | undefined;
@@ -78,7 +86,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
         throw new TypeError(`job ${job.id} is not a tandem job (name ${JSON.stringify(job.name)})`);
       }
       const fn = await taskOf(data);
-      const items = unpack<unknown[][]>(data.items);
+      const items = decodeArgs(data);
       startedAt = performance.now();
       for (const args of items) {
         if (signal?.aborted) throw abortError();
@@ -95,10 +103,10 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
     const runMicros = Math.round((performance.now() - startedAt) * 1000);
     const result: RedisJobResult = error === undefined ? { values, runMicros } : { values, error, runMicros };
     try {
-      return pack(result);
+      return encodeResult(result);
     } catch (thrown) {
       const cause = serializeError(thrown);
-      return pack({
+      return encodeResult({
         values: [],
         error: { ...cause, message: `the task's result cannot be sent back: ${cause.message}` },
         runMicros,

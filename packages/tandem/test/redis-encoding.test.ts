@@ -1,0 +1,126 @@
+/**
+ * The Redis backend's pieces that need no Redis: how job arguments and results are encoded
+ * (plain JSON when exact, v8 otherwise), and a slot failing a job it cannot send.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RedisBackend } from '../dist/backends/redis.js';
+import { decodeArgs, decodeResult, encodeArgs, encodeResult, isPlainJson } from '../dist/redis/job-data.js';
+
+describe('job encoding', () => {
+  it('plain values travel as JSON and come back equal', () => {
+    const items = [[1, 'two', true, null], [{ a: [1.5, { b: 'c' }] }], [[]]];
+    const encoded = encodeArgs(items);
+    assert.deepEqual(encoded, { args: items });
+    const overRedis = JSON.parse(JSON.stringify({ v: 1, module: 'm.ts', name: 't', ...encoded }));
+    assert.deepEqual(decodeArgs(overRedis), items);
+  });
+
+  it('values JSON would change go through v8 and come back exact', () => {
+    const sparse = [1, 2, 3];
+    delete sparse[1]; // a hole
+    const cases: unknown[] = [
+      undefined,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      10n,
+      new Date(0),
+      new Map([[1, 2]]),
+      new Set([1]),
+      new Uint8Array([1, 2]),
+      { missing: undefined },
+      sparse,
+    ];
+    for (const value of cases) {
+      assert.equal(isPlainJson([[value]]), false, String(value));
+      const overRedis = JSON.parse(JSON.stringify({ v: 1, module: 'm.ts', name: 't', ...encodeArgs([[value]]) }));
+      assert.deepEqual(decodeArgs(overRedis), [[value]]);
+    }
+    // A class instance (its prototype might define toJSON) is cloned as v8 clones it: own fields.
+    const instance = Object.assign(Object.create({ toJSON: () => 'x' }), { own: 2 });
+    assert.equal(isPlainJson(instance), false);
+    assert.deepEqual(decodeArgs(JSON.parse(JSON.stringify(encodeArgs([[instance]])))), [[{ own: 2 }]]);
+  });
+
+  it('a cycle, or a value past the check budget, falls back to v8 instead of looping', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    assert.equal(isPlainJson(cyclic), false);
+    const big = Array.from({ length: 10_000 }, (_, i) => i);
+    assert.equal(isPlainJson(big), false);
+    assert.deepEqual(decodeArgs(JSON.parse(JSON.stringify({ ...encodeArgs([[big]]) }))), [[big]]);
+  });
+
+  it('results: plain as JSON, others (errors with no stack, Dates) through v8', () => {
+    const plain = { values: [1, 'a'], runMicros: 12 };
+    assert.deepEqual(encodeResult(plain), plain);
+    assert.deepEqual(decodeResult(JSON.parse(JSON.stringify(encodeResult(plain)))), plain);
+    const rich = { values: [new Date(5)], error: { name: 'E', message: 'm', stack: undefined }, runMicros: 1 };
+    const packed = encodeResult(rich);
+    assert.equal(typeof packed, 'string');
+    assert.deepEqual(decodeResult(JSON.parse(JSON.stringify(packed))), rich);
+    assert.throws(() => decodeResult({ nope: 1 }), /not a tandem result/);
+  });
+
+  it('a job with neither encoding is refused clearly', () => {
+    assert.throws(() => decodeArgs({ v: 1, module: 'm.ts', name: 't' }), /neither args nor items/);
+  });
+});
+
+describe('redis slot', () => {
+  it('a task that slipped past the check fails its job instead of leaving the call unsettled', async () => {
+    // No Redis at this URL: the job must fail before anything is sent.
+    const backend = new RedisBackend({
+      connection: 'redis://127.0.0.1:1',
+      queue: 'q',
+      root: '/nonexistent-root',
+      attempts: 1,
+      backoff: undefined,
+      connectTimeout: 100,
+    });
+    const messages: unknown[] = [];
+    let exitCode: (code: number) => void = () => {};
+    let delivered: () => void = () => {};
+    const results = new Promise<void>((resolve) => {
+      delivered = resolve;
+    });
+    const slot = backend.spawn({} as never, {
+      onMessage(message) {
+        messages.push(message);
+        if (message.type === 'results') delivered();
+      },
+      onError() {},
+      onExit(code) {
+        exitCode(code);
+      },
+    });
+    slot.send(
+      {
+        type: 'run',
+        defines: [
+          { key: 1, spec: { kind: 'module', moduleUrl: 'file:///elsewhere/tasks.js', name: 'square' } },
+          { key: 2, spec: { kind: 'inline', source: '(x) => x', name: 'anon' } },
+        ],
+        jobs: [
+          { id: 7, taskKey: 1, items: [[2]] },
+          { id: 8, taskKey: 2, items: [[2]] },
+        ],
+      },
+      [],
+    );
+    await results;
+    await new Promise((resolve) => setImmediate(resolve));
+    const failed = messages.filter((m) => (m as { type: string }).type === 'results') as {
+      results: { id: number; error?: { name: string; message: string } }[];
+    }[];
+    const byId = new Map(failed.flatMap((m) => m.results).map((r) => [r.id, r.error]));
+    assert.equal(byId.get(7)?.name, 'ModuleOutsideRootError');
+    assert.match(byId.get(8)?.message ?? '', /cannot run inline functions/);
+    const exited = new Promise<number>((resolve) => {
+      exitCode = resolve;
+    });
+    slot.stop('SIGKILL');
+    assert.equal(await exited, -9);
+  });
+});
