@@ -7,20 +7,23 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 
 /**
- * Flushes every written file of the file system holding `path` at once (syncfs(2), through
- * coreutils' `sync -f`): one flush for a whole backup's objects instead of an fsync each.
- * Falls back to fsyncing `files` one by one where `sync -f` is not available.
+ * Flushes everything written on the file system holding `path` at once, file data and
+ * directory entries alike (syncfs(2), through coreutils' `sync -f`): one flush for a whole
+ * backup's objects, or for all their renames, instead of an fsync each. Where `sync -f` is
+ * not available, `fallback` does the same work with one fsync per file or directory.
  */
-export function flushFileSystem(path: string, files: Iterable<string>): void {
+export function flushFileSystem(path: string, fallback: () => void): void {
   const flushed = spawnSync('sync', ['-f', path], { stdio: 'ignore' });
-  if (flushed.status === 0) return;
-  for (const file of files) {
-    const fd = openSync(file, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+  if (flushed.status !== 0) fallback();
+}
+
+/** fsync a regular file. */
+export function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

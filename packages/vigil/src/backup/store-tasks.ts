@@ -4,9 +4,9 @@
  * storeBatch: stat, hash and copy a batch of source files into the repository.
  * verifyObjects: re-hash stored objects and say which are missing or do not match their name.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync } from 'node:fs';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { defineTasks } from 'tandem';
+import { defineTasks } from 'tandem/tasks';
 import { decodePaths } from '../scan/batch-protocol.js';
 import { objectPathIn } from './repository.js';
 import { storeFile } from './store-object.js';
@@ -28,6 +28,12 @@ function storeBatch(request: StoreBatchRequest): StoreBatchResult {
     files.push(storeFile(path, request.parents[i] ?? null, context));
   }
   return { files };
+}
+
+/** Gives flushed temp objects their final names (objects/ab/<hash>). */
+function nameObjects(request: { readonly repo: string; readonly objects: readonly [string, string][] }): number {
+  for (const [hash, temp] of request.objects) renameSync(temp, objectPathIn(request.repo, hash));
+  return request.objects.length;
 }
 
 const verifyBuffer = Buffer.allocUnsafeSlow(1024 * 1024);
@@ -65,4 +71,4 @@ function verifyObjects(request: VerifyObjectsRequest): VerifyObjectsResult {
   return { ok, bytes, problems };
 }
 
-export default defineTasks(import.meta.url, { storeBatch, verifyObjects });
+export default defineTasks(import.meta.url, { storeBatch, nameObjects, verifyObjects });

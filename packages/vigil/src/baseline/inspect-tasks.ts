@@ -10,7 +10,7 @@
 
 import type { BigIntStats } from 'node:fs';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
-import { defineTasks } from 'tandem';
+import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName, createDigester, type Digester } from '../scan/algorithms.js';
 import { decodePaths } from '../scan/batch-protocol.js';
 import { describeErrno, loadTestHook, runAfterReadHook } from '../scan/read-file.js';

@@ -4,8 +4,13 @@
  * from node:crypto (OpenSSL, SHA-NI where the CPU has it).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { Blake3Hasher } from '@napi-rs/blake-hash';
-import { xxh3 } from '@node-rs/xxhash';
+import { createRequire } from 'node:module';
+import type { Blake3Hasher } from '@napi-rs/blake-hash';
+import type { xxh3 } from '@node-rs/xxhash';
+
+// The native hashers load when a digester is first made, not with this module: the main
+// thread needs only the names and sizes below, and a worker only the algorithm it runs.
+const require = createRequire(import.meta.url);
 
 export const ALGORITHMS = ['blake3', 'sha256', 'sha512', 'sha1', 'md5', 'xxh3'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
@@ -49,7 +54,9 @@ export function createDigester(algorithm: AlgorithmName): Digester {
 }
 
 class Blake3Digester implements Digester {
-  readonly #hasher = new Blake3Hasher();
+  readonly #hasher: Blake3Hasher = new (
+    require('@napi-rs/blake-hash') as typeof import('@napi-rs/blake-hash')
+  ).Blake3Hasher();
   update(chunk: Uint8Array): void {
     this.#hasher.update(chunk);
   }
@@ -60,7 +67,7 @@ class Blake3Digester implements Digester {
 }
 
 class Xxh3Digester implements Digester {
-  readonly #hasher = xxh3.Xxh3.withSeed();
+  readonly #hasher: xxh3.Xxh3 = (require('@node-rs/xxhash') as typeof import('@node-rs/xxhash')).xxh3.Xxh3.withSeed();
   update(chunk: Uint8Array): void {
     this.#hasher.update(chunk);
   }

@@ -7,7 +7,7 @@
  * an exhausted batch go back to the main thread to be sent again, so no worker sits on a
  * long tail while another is idle.
  */
-import { defineTasks } from 'tandem';
+import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName, createDigester, type Digester } from './algorithms.js';
 import {
   decodePaths,
