@@ -17,6 +17,7 @@ import {
   existsSync,
   fstatSync,
   lstatSync,
+  mkdirSync,
   openSync,
   readSync,
   unlinkSync,
@@ -174,8 +175,18 @@ function writeAll(fd: number, data: Buffer): void {
   while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
 }
 
+/**
+ * Temp objects go into one directory per worker: creating files in one shared directory
+ * serialises the workers on its lock.
+ */
+let tempDirMade: string | undefined;
 function nextTempName(context: StoreContext): string {
-  return `${context.tempDir}/o-${process.pid}-${threadId}-${tempCounter++}`;
+  const mine = `${context.tempDir}/w-${process.pid}-${threadId}`;
+  if (tempDirMade !== mine) {
+    mkdirSync(mine, { recursive: true });
+    tempDirMade = mine;
+  }
+  return `${mine}/o-${tempCounter++}`;
 }
 
 function statFields(stats: BigIntStats) {
