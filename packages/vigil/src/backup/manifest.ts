@@ -13,6 +13,7 @@
  * (link targets likewise as `l` / `lb`). Times are nanoseconds as decimal strings (they do
  * not fit a double).
  */
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { RepositoryError } from '../errors.js';
@@ -67,20 +68,19 @@ export interface SnapshotEntry {
 const TYPE_CODE: Record<EntryType, string> = { file: 'f', dir: 'd', symlink: 'l' };
 const TYPE_OF: Record<string, EntryType> = { f: 'file', d: 'dir', l: 'symlink' };
 
-/** One entry as a JSON line (with its newline). */
+/**
+ * One entry as a JSON line (with its newline). Written out by hand rather than through an
+ * object and JSON.stringify (a run encodes one per file: this took 4 us an entry that way);
+ * only the path and link target need JSON's escaping, the rest are numbers, decimal strings
+ * and hex.
+ */
 export function encodeEntry(entry: SnapshotEntry): string {
-  const record: Record<string, unknown> = {
-    ...bytesField('p', entry.path),
-    t: TYPE_CODE[entry.type],
-    m: entry.mode,
-    mt: entry.mtimeNs,
-    ct: entry.ctimeNs,
-    i: entry.ino,
-    s: entry.size,
-  };
-  if (entry.hash !== undefined) record.h = entry.hash;
-  if (entry.target !== undefined) Object.assign(record, bytesField('l', entry.target));
-  return `${JSON.stringify(record)}\n`;
+  let line =
+    `{${bytesField('p', entry.path)},"t":"${TYPE_CODE[entry.type]}","m":${entry.mode},` +
+    `"mt":"${entry.mtimeNs}","ct":"${entry.ctimeNs}","i":${entry.ino},"s":${entry.size}`;
+  if (entry.hash !== undefined) line += `,"h":"${entry.hash}"`;
+  if (entry.target !== undefined) line += `,${bytesField('l', entry.target)}`;
+  return `${line}}\n`;
 }
 
 export function decodeEntry(line: string): SnapshotEntry {
@@ -102,9 +102,11 @@ export function decodeEntry(line: string): SnapshotEntry {
   };
 }
 
-function bytesField(name: string, bytes: Buffer): Record<string, string> {
-  const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) ? { [name]: text } : { [`${name}b`]: bytes.toString('base64') };
+/** `"p":"text"` for valid UTF-8 (which survives a round trip), else `"pb":"base64"`. */
+function bytesField(name: string, bytes: Buffer): string {
+  return isUtf8(bytes)
+    ? `"${name}":${JSON.stringify(bytes.toString('utf8'))}`
+    : `"${name}b":"${bytes.toString('base64')}"`;
 }
 
 function bytesOf(record: Record<string, unknown>, name: string): Buffer | undefined {
@@ -145,7 +147,9 @@ export class EntryLog {
 
   #flush(): void {
     if (this.#pending.length === 0) return;
-    writeSync(this.#fd, gzipSync(this.#pending.join(''), { level: 6 }));
+    // Level 1: a third of level 6's time on the main thread for records ~15% bigger (measured
+    // on /usr/share: the record is well under 1% of the repository either way).
+    writeSync(this.#fd, gzipSync(this.#pending.join(''), { level: 1 }));
     this.#pending = [];
     this.#pendingChars = 0;
   }
