@@ -30,7 +30,10 @@ restic init -q -r "$scratch/restic" >/dev/null
 # Warm the cache once, so the first tool is not the one that pays for the disk.
 find "$corpus" -type f -print0 | xargs -0 cat > /dev/null
 
-seconds() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+# Each timed run starts with no dirty data on the file system (sync, untimed): otherwise a
+# tool that flushes (vigil's syncfs) would also pay to write back the corpus copy or the
+# previous tool's repository.
+seconds() { local t0 t1; sync; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 size() { du -sb "$1" | cut -f1; }
 
 declare -A t1 t2 s1 s2

@@ -4,7 +4,6 @@
  */
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
-import { verifyManifests } from '../manifest/verify.js';
 import { JsonPrinter } from '../report/json-printer.js';
 import type { Printer } from '../report/printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
@@ -50,7 +49,7 @@ export async function hash(options: HashOptions): Promise<ExitCode> {
   const pool = createWorkerPool('vigil-hash', options);
   try {
     const outcome = checking
-      ? await verifyManifests({
+      ? await (await import('../manifest/verify.js')).verifyManifests({
           manifests: [options.check as string, ...options.paths],
           algorithm,
           algorithmDefaulted: options.algo === undefined,

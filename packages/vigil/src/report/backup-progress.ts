@@ -2,7 +2,14 @@
  * The backup's progress bar on stderr (files, bytes, new bytes, rate, ETA), shown only on a
  * TTY; like vigil hash's, the total is known once the walk ends.
  */
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar as SingleBarType } from 'cli-progress';
+
+// cli-progress loads only when a bar is shown (stderr is a terminal): runs in scripts and
+// pipes, the common case for speed, skip its load.
+const require = createRequire(import.meta.url);
+const loadSingleBar = () => (require('cli-progress') as typeof import('cli-progress')).SingleBar;
+
 import type { BackupProgress } from '../backup/run-backup.js';
 import { formatBytes } from './format-bytes.js';
 
@@ -24,7 +31,8 @@ export function terminalBackupProgress(stderr: NodeJS.WriteStream): BackupProgre
   let bytes = 0;
   let newBytes = 0;
   const startedAt = performance.now();
-  const bar = new SingleBar({
+  const SingleBar = loadSingleBar();
+  const bar: SingleBarType = new SingleBar({
     stream: stderr,
     format: '{bar} {value}/{total} files | {size} ({fresh} new) | {rate}/s | ETA {eta_formatted}',
     barsize: 20,

@@ -3,7 +3,13 @@
  * neither --quiet nor --no-progress was given. The total is known only once the walk ends;
  * until then the bar shows counts without an ETA.
  */
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar as SingleBarType } from 'cli-progress';
+
+// cli-progress loads only when a bar is shown (stderr is a terminal): runs in scripts and
+// pipes, the common case for speed, skip its load.
+const require = createRequire(import.meta.url);
+const loadSingleBar = () => (require('cli-progress') as typeof import('cli-progress')).SingleBar;
 
 export interface Progress {
   /** The walk found `count` more files to hash. */
@@ -34,7 +40,8 @@ export function terminalProgress(stderr: NodeJS.WriteStream): Progress {
   let done = 0;
   let bytes = 0;
   const startedAt = performance.now();
-  const bar = new SingleBar({
+  const SingleBar = loadSingleBar();
+  const bar: SingleBarType = new SingleBar({
     stream: stderr,
     format: '{bar} {value}/{total} files | {size} | {rate}/s | ETA {eta_formatted}',
     barsize: 24,
