@@ -194,6 +194,31 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     }
   });
 
+  it('workers bounds the jobs this pool has in Redis at once, however tiny the jobs', async () => {
+    // The events stream says exactly when each job entered Redis and when it left.
+    const events = new QueueEvents('main', { connection: { url: redis.url } });
+    const narrow = new Pool({ backend: 'redis', connection: redis.url, queue: 'main', root: FIXTURES, workers: 3 });
+    try {
+      await events.waitUntilReady();
+      let inRedis = 0;
+      let most = 0;
+      events.on('added', () => {
+        most = Math.max(most, ++inRedis);
+      });
+      events.on('completed', () => inRedis--);
+      const input = Array.from({ length: 300 }, (_, i) => i);
+      assert.deepEqual(
+        await narrow.map(tasks.square, input, { chunkSize: 1 }),
+        input.map((x) => x * x),
+      );
+      await waitFor(async () => inRedis === 0);
+      assert.ok(most >= 1 && most <= 3, `at most 3 jobs in Redis at once, saw ${most}`);
+    } finally {
+      await narrow.terminate();
+      await events.close();
+    }
+  });
+
   it('timeout, abort and terminate remove waiting jobs from Redis', async () => {
     // No worker serves this queue: every job waits.
     const idle = new Pool({ backend: 'redis', connection: redis.url, queue: 'nobody', root: FIXTURES, workers: 4 });

@@ -43,6 +43,12 @@ export interface WorkerBackend {
   readonly kind: PoolBackendKind;
   /** Most workers this backend can run at once for one owner (inline: 1). */
   readonly maxWorkers: number;
+  /**
+   * Whether the scheduler may queue extra jobs into a busy worker when jobs are measured
+   * tiny, to hide the round trip (default true). Redis says no: each of its virtual workers
+   * stands for one job in Redis (plus `prefetch`), so the pool's `workers` bounds those.
+   */
+  readonly adaptivePipeline?: boolean;
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle;
   /** Throws if this backend cannot run the task at all (e.g. inline functions on Redis). */
   checkTask?(spec: TaskSpec): void;

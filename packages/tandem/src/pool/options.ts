@@ -9,9 +9,16 @@ import { POOL_BACKEND_KINDS } from '../backends/select.js';
 import { checkQueueName, checkRedisUrl } from '../redis/url.js';
 import type { CancelOptions } from './call-guard.js';
 
+/** Jobs one Redis pool has in Redis at once unless `workers` says otherwise. */
+export const DEFAULT_REDIS_JOBS = 64;
+
 /** Options of `new Pool(...)`. */
 export interface PoolOptions {
-  /** How many workers run at once. Default: `os.availableParallelism()`. */
+  /**
+   * How many workers run at once. Default: `os.availableParallelism()`. On `'redis'` the
+   * workers are virtual: `workers` is how many jobs this pool has in Redis at once (default
+   * 64); set it to at least the total `--concurrency` of the worker hosts.
+   */
   workers?: number;
   /**
    * Where tasks run: `'thread'` (worker threads, the default), `'process'` (child processes:
@@ -110,7 +117,7 @@ export interface ResolvedPoolOptions {
 }
 
 export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
-  const workers = options.workers ?? availableParallelism();
+  const workers = options.workers ?? (options.backend === 'redis' ? DEFAULT_REDIS_JOBS : availableParallelism());
   requirePositiveInteger('workers', workers);
   const maxTasksPerWorker = options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY;
   if (maxTasksPerWorker !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxTasksPerWorker', maxTasksPerWorker);

@@ -233,7 +233,7 @@ export class Scheduler {
 
   private pipelineDepth(): number {
     const floor = 1 + this.config.prefetch;
-    if (this.meanJobMicros === 0) return floor;
+    if (this.meanJobMicros === 0 || this.config.backend.adaptivePipeline === false) return floor;
     const measured = Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros);
     return Math.max(floor, Math.min(MAX_PIPELINE_DEPTH, measured));
   }
