@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RedisBackend } from '../dist/backends/redis.js';
+import { AddBatcher } from '../dist/redis/add-batcher.js';
 import { decodeArgs, decodeResult, encodeArgs, encodeResult, isPlainJson } from '../dist/redis/job-data.js';
 
 describe('job encoding', () => {
@@ -122,5 +123,58 @@ describe('redis slot', () => {
     });
     slot.stop('SIGKILL');
     assert.equal(await exited, -9);
+  });
+});
+
+describe('AddBatcher', () => {
+  const job = (id: string) => ({ name: 'tandem', data: {}, opts: { jobId: id } });
+  const tick = () => new Promise<void>((resolve) => process.nextTick(resolve));
+
+  it('sends at once (next tick) while Redis runs low, one batch per turn', async () => {
+    const sent: string[][] = [];
+    const batcher = new AddBatcher(
+      async (jobs) => void sent.push(jobs.map((j) => j.opts?.jobId as string)),
+      () => true,
+    );
+    const both = Promise.all([batcher.add(job('a')), batcher.add(job('b'))]);
+    await tick();
+    assert.deepEqual(sent, [['a', 'b']]);
+    await both;
+  });
+
+  it('holds a batch while Redis has enough waiting, until nudged low or the delay passes', async () => {
+    const sent: string[][] = [];
+    let low = false;
+    const batcher = new AddBatcher(
+      async (jobs) => void sent.push(jobs.map((j) => j.opts?.jobId as string)),
+      () => low,
+    );
+    const first = batcher.add(job('a'));
+    await tick();
+    assert.deepEqual(sent, [], 'held');
+    batcher.nudge();
+    await tick();
+    assert.deepEqual(sent, [], 'still held: not low');
+    low = true;
+    batcher.nudge();
+    await first;
+    assert.deepEqual(sent, [['a']]);
+    low = false;
+    await batcher.add(job('b')); // goes out by the delay alone
+    assert.deepEqual(sent, [['a'], ['b']]);
+  });
+
+  it('sends a full batch without waiting, and fails a held batch when abandoned', async () => {
+    const sent: number[] = [];
+    const batcher = new AddBatcher(
+      async (jobs) => void sent.push(jobs.length),
+      () => false,
+    );
+    await Promise.all(Array.from({ length: 256 }, (_, i) => batcher.add(job(String(i)))));
+    assert.deepEqual(sent, [256]);
+    const held = batcher.add(job('x'));
+    batcher.abandon(new Error('session ended'));
+    await assert.rejects(held, /session ended/);
+    assert.deepEqual(sent, [256]);
   });
 });

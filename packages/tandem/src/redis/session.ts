@@ -15,6 +15,7 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RedisConnectionError } from '../errors.js';
+import { AddBatcher } from './add-batcher.js';
 import {
   BULL_PREFIX,
   cancelChannel,
@@ -39,8 +40,6 @@ export interface JobWaiter {
   started(): void;
 }
 
-type BulkJob = Parameters<Queue['addBulk']>[0][number];
-
 export interface AddOptions {
   readonly attempts: number;
   readonly backoff: { readonly type: 'fixed' | 'exponential'; readonly delay: number } | undefined;
@@ -51,7 +50,9 @@ export class RedisSession {
   private events: QueueEvents | undefined;
   private readonly clients: Redis[] = [];
   private commands: Redis | undefined;
-  private batch: { readonly jobs: BulkJob[]; readonly sent: Promise<void> } | undefined;
+  private batcher: AddBatcher | undefined;
+  /** This session's jobs in Redis that no worker has taken yet. */
+  private readonly waitingIds = new Set<string>();
   /** Removals under way: a graceful close waits for them, so no job of the pool is left behind. */
   private readonly cancelling = new Set<Promise<void>>();
   private readonly waiters = new Map<string, JobWaiter>();
@@ -77,7 +78,7 @@ export class RedisSession {
     if (this.ended || this.queue === undefined) throw this.lostError('the connection was closed');
     this.waiters.set(jobId, waiter);
     try {
-      await this.addInBatch(this.queue, {
+      await this.batcherFor(this.queue).add({
         name: TANDEM_JOB_NAME,
         data,
         opts: {
@@ -95,25 +96,23 @@ export class RedisSession {
   }
 
   /**
-   * Jobs added in one turn of the event loop go to Redis in one addBulk (one round trip):
-   * a map's chunks, or the jobs of many slots, are sent together. The batch is flushed on
-   * process.nextTick, which runs after the promise jobs that are still adding to it.
+   * Jobs go to Redis in batches, one addBulk (one round trip) each (redis/add-batcher.ts). Redis
+   * "runs low" when fewer than a quarter of the jobs this session waits for are waiting there.
    */
-  private addInBatch(queue: Queue, job: BulkJob): Promise<void> {
-    let batch = this.batch;
-    if (batch === undefined) {
-      const jobs: BulkJob[] = [];
-      const sent = new Promise<void>((resolve, reject) => {
-        process.nextTick(() => {
-          this.batch = undefined;
-          queue.addBulk(jobs).then(() => resolve(), reject);
-        });
-      });
-      batch = { jobs, sent };
-      this.batch = batch;
-    }
-    batch.jobs.push(job);
-    return batch.sent;
+  private batcherFor(queue: Queue): AddBatcher {
+    this.batcher ??= new AddBatcher(
+      async (jobs) => {
+        for (const job of jobs) this.waitingIds.add(job.opts?.jobId as string);
+        await queue.addBulk(jobs);
+      },
+      () => this.waitingIds.size < Math.max(1, this.waiters.size / 4),
+    );
+    return this.batcher;
+  }
+
+  /** A job left the waiting state (taken by a worker, finished, or withdrawn). */
+  private leftWaiting(jobId: string): void {
+    if (this.waitingIds.delete(jobId)) this.batcher?.nudge();
   }
 
   /**
@@ -122,6 +121,7 @@ export class RedisSession {
    */
   cancel(jobId: string): Promise<void> {
     this.waiters.delete(jobId);
+    this.leftWaiting(jobId);
     if (this.ended || this.queue === undefined) return Promise.resolve();
     const cancelling = this.removeOrStop(this.queue, jobId);
     this.cancelling.add(cancelling);
@@ -160,6 +160,7 @@ export class RedisSession {
   close(reason?: RedisConnectionError): void {
     if (this.ended) return;
     this.ended = true;
+    this.batcher?.abandon(reason ?? this.lostError('the pool closed its connection'));
     const waiters = [...this.waiters.values()];
     this.waiters.clear();
     for (const waiter of waiters) waiter.reject(reason ?? this.lostError('the pool closed its connection'));
@@ -215,7 +216,10 @@ export class RedisSession {
         blockingTimeout: 5000,
       });
       events.on('error', () => {});
-      events.on('active', ({ jobId }) => this.waiters.get(jobId)?.started());
+      events.on('active', ({ jobId }) => {
+        this.leftWaiting(jobId);
+        this.waiters.get(jobId)?.started();
+      });
       events.on('completed', ({ jobId, returnvalue }) => {
         const waiter = this.take(jobId);
         if (waiter === undefined) return;
@@ -245,6 +249,7 @@ export class RedisSession {
   }
 
   private take(jobId: string): JobWaiter | undefined {
+    this.leftWaiting(jobId);
     const waiter = this.waiters.get(jobId);
     if (waiter) this.waiters.delete(jobId);
     return waiter;
