@@ -107,7 +107,14 @@ async function main(): Promise<void> {
       // tandem on Redis
       const queue = `tandem-${processes}`;
       const workers = await Promise.all(Array.from({ length: processes }, () => startWorker(url, queue, HERE)));
-      const pool = new Pool({ backend: 'redis', connection: url, queue, root: HERE, workers: 32 * processes });
+      const pool = new Pool({
+        backend: 'redis',
+        connection: url,
+        queue,
+        root: HERE,
+        workers: 8 * processes,
+        prefetch: 3,
+      });
       await pool.map(tasks.countPrimes, cpuItems.slice(0, 8), { chunkSize: 1 }); // warm-up: imports
       let seconds = await best(async () => void (await pool.map(tasks.countPrimes, cpuItems, { chunkSize: 1 })));
       record('cpu', processes, 'tandem redis, chunkSize 1 (one job per task)', seconds, CPU_TASKS);
