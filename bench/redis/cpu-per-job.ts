@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Pool } from 'tandem';
 import { freePort, RedisServer, startWorker, waitForLine } from '../../packages/tandem/test/fixtures/redis-harness.ts';
+import { addAllAndAwait } from './plain-bullmq.ts';
 import tasks from './tasks.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -69,20 +70,7 @@ if (mode === 'tandem') {
   const queue = new Queue('p', { connection: { url: redis.url } });
   const events = new QueueEvents('p', { connection: { url: redis.url } });
   await events.waitUntilReady();
-  run = async () => {
-    let left = JOBS;
-    const done = new Promise<void>((resolve) => {
-      const onDone = () => {
-        if (--left === 0) {
-          events.off('completed', onDone);
-          resolve();
-        }
-      };
-      events.on('completed', onDone);
-    });
-    await queue.addBulk(items.map((x) => ({ name: 'noop', data: { x }, opts: { removeOnComplete: true } })));
-    await done;
-  };
+  run = () => addAllAndAwait(queue, events, 'noop', items);
   stop = async () => {
     await Promise.all([queue.close(), events.close()]);
     await Promise.all(

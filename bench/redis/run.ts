@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Pool } from 'tandem';
 import { freePort, RedisServer, startWorker, waitForLine } from '../../packages/tandem/test/fixtures/redis-harness.ts';
+import { addAllAndAwait } from './plain-bullmq.ts';
 import tasks from './tasks.ts';
 
 const quick = process.argv.includes('--quick');
@@ -54,20 +55,7 @@ async function plainBullmq(url: string, queueName: string, name: string, xs: num
   const queue = new Queue(queueName, { connection: { url } });
   const events = new QueueEvents(queueName, { connection: { url } });
   await events.waitUntilReady();
-  const run = async () => {
-    let left = xs.length;
-    const done = new Promise<void>((resolve) => {
-      const onDone = () => {
-        if (--left === 0) {
-          events.off('completed', onDone);
-          resolve();
-        }
-      };
-      events.on('completed', onDone);
-    });
-    await queue.addBulk(xs.map((x) => ({ name, data: { x }, opts: { removeOnComplete: true, removeOnFail: true } })));
-    await done;
-  };
+  const run = () => addAllAndAwait(queue, events, name, xs);
   await run(); // warm-up
   const seconds = await best(run);
   record(name === 'noop' ? 'tiny' : 'cpu', 0, 'plain BullMQ (one job per task)', seconds, xs.length);

@@ -17,8 +17,11 @@ export function flushFileSystem(path: string, fallback: () => void): void {
   if (flushed.status !== 0) fallback();
 }
 
-/** fsync a regular file. */
-export function fsyncFile(path: string): void {
+/**
+ * fsync a file, or a directory (so the renames and unlinks inside it survive a power loss):
+ * both are opened read-only and flushed the same way.
+ */
+export function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
@@ -28,14 +31,7 @@ export function fsyncFile(path: string): void {
 }
 
 /** fsync a directory, so the renames and unlinks inside it survive a power loss. */
-export function fsyncDirectory(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
+export const fsyncDirectory = fsyncPath;
 
 /** Writes `data` to `tempPath`, fsyncs it, renames it to `finalPath`, fsyncs the directory. */
 export function writeFileDurably(tempPath: string, finalPath: string, data: Uint8Array | string): void {

@@ -22,7 +22,7 @@ import { nowNs } from '../baseline/fast-path.js';
 import { BackupAbortedError } from '../errors.js';
 import { encodePaths } from '../scan/batch-protocol.js';
 import { walk } from '../scan/walk.js';
-import { flushFileSystem, fsyncDirectory, fsyncFile } from './durable.js';
+import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
 import {
   EntryLog,
   MAX_UNREADABLE_LISTED,
@@ -222,7 +222,7 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
   log.finish();
 
   flushFileSystem(repo.root, () => {
-    for (const temp of pendingObjects.values()) fsyncFile(temp);
+    for (const temp of pendingObjects.values()) fsyncPath(temp);
   });
   await nameObjects(pool, repo.root, pendingObjects);
   flushFileSystem(repo.root, () => {
