@@ -173,14 +173,17 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       assert.match(error.message, /outside the worker's root/);
       // Raw jobs, as anyone who can write to Redis could add them.
       const queue = new Queue('guarded', { connection: { url: redis.url } });
-      const events = new QueueEvents('guarded', { connection: { url: redis.url } });
+      // Read the events stream from its start: a reader at '$' (the default) misses what is
+      // written before its first blocking read, and then waitUntilFinished waits forever
+      // (seen: the first raw job completed in Redis, its caller hung).
+      const events = new QueueEvents('guarded', { connection: { url: redis.url }, lastEventId: '0-0' });
       try {
         await events.waitUntilReady();
         for (const module of ['../fixtures/tasks.ts', 'sub/../../tasks.ts', join(FIXTURES, 'tasks.ts')]) {
           // Both encodings of the arguments: v8 (base64) and plain JSON.
           for (const encoded of [{ items: serialize([[2]]).toString('base64') }, { args: [[2]] }]) {
             const job = await queue.add('tandem', { v: 1, module, name: 'square', ...encoded });
-            const out = decodeResult(await job.waitUntilFinished(events));
+            const out = decodeResult(await job.waitUntilFinished(events, 20_000));
             assert.equal(out.error?.name, 'ModuleOutsideRootError', module);
             assert.deepEqual(out.values, []);
           }
@@ -244,7 +247,7 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
 
   it('an active job is cancelled between its items; close() and join() leave no job behind', async () => {
     const worker = await startWorker(redis.url, 'cancel', FIXTURES);
-    const events = new QueueEvents('cancel', { connection: { url: redis.url } });
+    const events = new QueueEvents('cancel', { connection: { url: redis.url }, lastEventId: '0-0' });
     const queue = new Queue('cancel', { connection: { url: redis.url } });
     const small = new Pool({ backend: 'redis', connection: redis.url, queue: 'cancel', root: FIXTURES, workers: 1 });
     try {

@@ -69,8 +69,10 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
   /** The jobs this process is running, and whether their caller cancelled them. */
   const running = new Map<string, { cancelled: boolean }>();
 
+  // NUL cannot occur in a path, so no two (module, name) pairs share a key.
+  const keyOf = (data: RedisJobData) => `${data.module}\0${data.name}`;
   const taskOf = async (data: RedisJobData): Promise<AnyFunction> => {
-    const key = `${data.module}#${data.name}`;
+    const key = keyOf(data);
     let fn = functions.get(key);
     if (fn === undefined) {
       fn = resolveInsideRoot(root, data.module)
@@ -98,7 +100,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
       if (job.name !== TANDEM_JOB_NAME || data?.v !== 1) {
         throw new TypeError(`job ${job.id} is not a tandem job (name ${JSON.stringify(job.name)})`);
       }
-      const fn = loaded.get(`${data.module}#${data.name}`) ?? (await taskOf(data));
+      const fn = loaded.get(keyOf(data)) ?? (await taskOf(data));
       const items = decodeArgs(data);
       startedAt = performance.now();
       for (const args of items) {
