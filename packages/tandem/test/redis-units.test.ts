@@ -1,6 +1,7 @@
 /**
  * The Redis backend's pieces that need no Redis: how job arguments and results are encoded
- * (plain JSON when exact, v8 otherwise), and a slot failing a job it cannot send.
+ * (plain JSON when exact, v8 otherwise), how adds are batched, and a slot failing a job it
+ * cannot send.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
