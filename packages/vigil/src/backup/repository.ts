@@ -72,6 +72,14 @@ export class Repository {
     return new Repository(root);
   }
 
+  /** Whether no object is stored at all (a new repository, or one pruned empty). */
+  hasNoObjects(): boolean {
+    for (const prefix of readdirSync(this.objectsDir)) {
+      if (readdirSync(join(this.objectsDir, prefix)).length > 0) return false;
+    }
+    return true;
+  }
+
   get objectsDir(): string {
     return join(this.root, 'objects');
   }

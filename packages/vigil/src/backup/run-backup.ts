@@ -78,6 +78,7 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
   const tempDir = join(repo.tmpDir, id);
   mkdirSync(tempDir);
 
+  const noObjectsYet = repo.hasNoObjects();
   const parent = findParent(listSnapshots(repo), options.sources);
   const parents = parent ? loadParentRecords(parent) : new Map<string, ParentRecord>();
   const log = new EntryLog(join(tempDir, 'entries.gz'));
@@ -151,6 +152,7 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
       paths: encodePaths(paths),
       parents: batchParents,
       parentTimeNs: parent?.header.timeNs ?? '0',
+      noObjectsYet,
     };
     pool
       .apply(tasks.storeBatch, [request])

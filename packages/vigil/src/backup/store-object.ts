@@ -48,6 +48,8 @@ export interface StoreContext {
   readonly repo: string;
   readonly tempDir: string;
   readonly parentTimeNs: bigint;
+  /** No object can exist yet in this run (see StoreBatchRequest.noObjectsYet). */
+  readonly noObjectsYet: boolean;
 }
 
 export function storeFile(path: Buffer, parent: ParentRecord | null, context: StoreContext): StoredFile {
@@ -95,8 +97,9 @@ function storeSmall(fd: number, before: BigIntStats, buf: Buffer, context: Store
   const hash = hasher.digest('hex');
   const changed = changedWhileRead(fd, before, total);
   if (changed) return changed;
-  const target = objectPathIn(context.repo, hash);
-  if (existsSync(target)) return { status: 'present', ...statFields(before), hash };
+  if (!context.noObjectsYet && existsSync(objectPathIn(context.repo, hash))) {
+    return { status: 'present', ...statFields(before), hash };
+  }
   const temp = nextTempName(context);
   const out = openSync(temp, 'wx', 0o444);
   try {
@@ -127,8 +130,9 @@ function storeStreaming(fd: number, before: BigIntStats, buf: Buffer, context: S
     const hash = hasher.digest('hex');
     const changed = changedWhileRead(fd, before, total);
     if (changed) return changed;
-    const target = objectPathIn(context.repo, hash);
-    if (existsSync(target)) return { status: 'present', ...statFields(before), hash };
+    if (!context.noObjectsYet && existsSync(objectPathIn(context.repo, hash))) {
+      return { status: 'present', ...statFields(before), hash };
+    }
     kept = true;
     return { status: 'stored', ...statFields(before), hash, temp };
   } finally {

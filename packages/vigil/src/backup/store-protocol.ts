@@ -14,6 +14,11 @@ export interface StoreBatchRequest {
   readonly parents: readonly (ParentRecord | null)[];
   /** The parent snapshot's start, nanoseconds (the racy-timestamp rule). */
   readonly parentTimeNs: string;
+  /**
+   * The repository held no object when the run started. Objects are named only at the end of
+   * a run, so none can exist during it: workers skip looking for one (a lookup per new file).
+   */
+  readonly noObjectsYet: boolean;
 }
 
 /** A file as the parent snapshot recorded it (times as decimal nanoseconds). */

@@ -21,7 +21,12 @@ import type {
 
 function storeBatch(request: StoreBatchRequest): StoreBatchResult {
   const paths = decodePaths(request.paths);
-  const context = { repo: request.repo, tempDir: request.tempDir, parentTimeNs: BigInt(request.parentTimeNs) };
+  const context = {
+    repo: request.repo,
+    tempDir: request.tempDir,
+    parentTimeNs: BigInt(request.parentTimeNs),
+    noObjectsYet: request.noObjectsYet,
+  };
   const files: StoredFile[] = [];
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] as Buffer;
