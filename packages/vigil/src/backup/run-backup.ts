@@ -3,9 +3,11 @@
  * and copy them), record every entry, and commit the snapshot only once all its objects are
  * durable. The order of a commit:
  *
- *   1. workers write each new object under a temp name in REPO/tmp/<run>/
- *   2. once all are written, the file system is flushed once (syncfs), then the temp
- *      objects are renamed into objects/ab/ and those directories fsynced
+ *   1. workers write each new object under a temp name in REPO/tmp/<run>/w-<worker>/
+ *      (content met twice in the run is stored once: the main thread drops the second temp)
+ *   2. once all are written, the file system is flushed once (syncfs), then the workers
+ *      rename the temp objects into objects/ab/ and the file system is flushed again, so
+ *      the renames are durable (where syncfs is missing: an fsync per object, per directory)
  *   3. the record is written to REPO/tmp/<run>/record and fsynced
  *   4. it is renamed to REPO/snapshots/<id>.jsonl.gz and the snapshots directory fsynced
  *
