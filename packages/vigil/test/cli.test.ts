@@ -62,4 +62,16 @@ describe('vigil command line', () => {
     const without = await run('script', ['-qec', command('--no-progress'), '/dev/null'], { cwd: dir.path });
     assert.doesNotMatch(without.stdout.toString(), /files \|/);
   });
+
+  it('backup shows its bar (with the new bytes) on a terminal, and not with --no-progress', async () => {
+    const repo = join(dir.path, 'repo');
+    const command = (extra: string) =>
+      `${process.execPath} ${CLI} backup ${extra} --to ${repo} ${dir.path}/f1 > /dev/null`;
+    const withBar = await run('script', ['-qec', command(''), '/dev/null'], { cwd: dir.path });
+    assert.equal(withBar.code, 0, withBar.stderr);
+    assert.match(withBar.stdout.toString(), /1\/1 files \| 2 B \(2 B new\) \|/);
+    const without = await run('script', ['-qec', command('--no-progress'), '/dev/null'], { cwd: dir.path });
+    assert.equal(without.code, 0, without.stderr);
+    assert.doesNotMatch(without.stdout.toString(), /files \|/);
+  });
 });

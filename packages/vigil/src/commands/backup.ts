@@ -12,8 +12,8 @@ import { executePlan, planFor } from '../backup/rotation.js';
 import { runBackup } from '../backup/run-backup.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForBackup } from '../exit.js';
-import { silentBackupProgress, terminalBackupProgress } from '../report/backup-progress.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { silentProgress, terminalProgress } from '../report/progress.js';
 import { createWorkerPool } from '../worker-pool.js';
 
 export interface BackupOptions extends KeepFlags {
@@ -42,8 +42,8 @@ export async function backup(options: BackupOptions): Promise<ExitCode> {
   const lock = RepositoryLock.acquire(repo);
   const progress =
     options.progress !== false && process.stderr.isTTY === true
-      ? terminalBackupProgress(process.stderr)
-      : silentBackupProgress(process.stderr);
+      ? terminalProgress(process.stderr, { newBytes: true })
+      : silentProgress(process.stderr);
   const pool = createWorkerPool('vigil-backup', { jobs: options.jobs });
   try {
     const hadLeftovers = repo.cleanLeftovers();

@@ -1,10 +1,11 @@
 /**
- * The progress bar on stderr (files, bytes, rate, ETA), shown only when stderr is a TTY and
- * neither --quiet nor --no-progress was given. The total is known only once the walk ends;
- * until then the bar shows counts without an ETA.
+ * The progress bar on stderr (files, bytes, rate, ETA; for backups also the new bytes), shown
+ * only when stderr is a TTY and neither --quiet nor --no-progress was given. The total is
+ * known only once the walk ends; until then the bar shows counts without an ETA.
  */
 import { createRequire } from 'node:module';
 import type { SingleBar as SingleBarType } from 'cli-progress';
+import { formatBytes } from './format-bytes.js';
 
 // cli-progress loads only when a bar is shown (stderr is a terminal): runs in scripts and
 // pipes, the common case for speed, skip its load.
@@ -12,14 +13,20 @@ const require = createRequire(import.meta.url);
 const loadSingleBar = () => (require('cli-progress') as typeof import('cli-progress')).SingleBar;
 
 export interface Progress {
-  /** The walk found `count` more files to hash. */
+  /** The walk found `count` more files. */
   found(count: number): void;
   /** The walk is over: the total is known. */
   walkDone(): void;
-  fileDone(bytes: number): void;
+  /** One file is done: `bytes` read, of which `newBytes` were new to a backup repository. */
+  fileDone(bytes: number, newBytes?: number): void;
   /** Writes a diagnostic line without tearing the bar. */
   log(line: string): void;
   stop(): void;
+}
+
+export interface TerminalProgressOptions {
+  /** Show the new bytes too (backups). */
+  readonly newBytes?: boolean;
 }
 
 /** No bar: diagnostics go straight to stderr. */
@@ -35,16 +42,18 @@ export function silentProgress(stderr: NodeJS.WritableStream): Progress {
   };
 }
 
-export function terminalProgress(stderr: NodeJS.WriteStream): Progress {
+export function terminalProgress(stderr: NodeJS.WriteStream, options: TerminalProgressOptions = {}): Progress {
   let total = 0;
   let done = 0;
   let bytes = 0;
+  let newBytes = 0;
   const startedAt = performance.now();
   const SingleBar = loadSingleBar();
+  const size = options.newBytes ? '{size} ({fresh} new)' : '{size}';
   const bar: SingleBarType = new SingleBar({
     stream: stderr,
-    format: '{bar} {value}/{total} files | {size} | {rate}/s | ETA {eta_formatted}',
-    barsize: 24,
+    format: `{bar} {value}/{total} files | ${size} | {rate}/s | ETA {eta_formatted}`,
+    barsize: options.newBytes ? 20 : 24,
     hideCursor: true,
     clearOnComplete: true,
     fps: 8,
@@ -52,7 +61,11 @@ export function terminalProgress(stderr: NodeJS.WriteStream): Progress {
   });
   const payload = () => {
     const seconds = (performance.now() - startedAt) / 1000;
-    return { size: formatBytes(bytes), rate: formatBytes(seconds > 0 ? bytes / seconds : 0) };
+    return {
+      size: formatBytes(bytes),
+      fresh: formatBytes(newBytes),
+      rate: formatBytes(seconds > 0 ? bytes / seconds : 0),
+    };
   };
   bar.start(1, 0, payload());
   return {
@@ -63,9 +76,10 @@ export function terminalProgress(stderr: NodeJS.WriteStream): Progress {
     walkDone() {
       bar.setTotal(Math.max(total, 1));
     },
-    fileDone(size) {
+    fileDone(size, fresh = 0) {
       done++;
       bytes += size;
+      newBytes += fresh;
       bar.update(done, payload());
     },
     log(line) {
@@ -75,15 +89,4 @@ export function terminalProgress(stderr: NodeJS.WriteStream): Progress {
       bar.stop();
     },
   };
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
