@@ -6,7 +6,7 @@
  *
  *   npm run build && node --import tsx bench/redis/cpu-per-job.ts tandem|plain [processes]
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +30,7 @@ function cpuTicks(pid: number): number {
 
 const redis = new RedisServer(await freePort());
 await redis.start();
-const redisPid = Number(
-  execFileSync('redis-cli', ['-u', redis.url, 'info', 'server'])
-    .toString()
-    .match(/process_id:(\d+)/)?.[1],
-);
+const redisPid = redis.pid as number;
 const items = Array.from({ length: JOBS }, (_, i) => i);
 let workerPids: number[];
 let run: () => Promise<void>;
