@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, watch } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -194,6 +194,33 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       assert.match(guard.log(), /refused job/);
     } finally {
       await guard.stop();
+    }
+  });
+
+  it('a worker never runs one (module, name) for another whose names join to the same text', async () => {
+    // "m#a.mjs" + "b" and "m" + "a.mjs#b" both read "m#a.mjs#b" when joined with '#'.
+    const root = join(scratch, 'keys');
+    mkdirSync(root, { recursive: true });
+    const tasksModule = new URL('../dist/tasks.js', import.meta.url).href;
+    writeFileSync(
+      join(root, 'm#a.mjs'),
+      `import { defineTasks } from ${JSON.stringify(tasksModule)};\nexport default defineTasks(import.meta.url, { b: () => 'm#a.mjs b' });\n`,
+    );
+    const host = await startWorker(redis.url, 'keys', root);
+    const queue = new Queue('keys', { connection: { url: redis.url } });
+    const events = new QueueEvents('keys', { connection: { url: redis.url }, lastEventId: '0-0' });
+    try {
+      const run = async (module: string, name: string) => {
+        const job = await queue.add('tandem', { v: 1, module, name, args: [[]] });
+        return decodeResult(await job.waitUntilFinished(events, 20_000));
+      };
+      assert.deepEqual((await run('m#a.mjs', 'b')).values, ['m#a.mjs b']);
+      const other = await run('m', 'a.mjs#b');
+      assert.deepEqual(other.values, []);
+      assert.ok(other.error, 'module "m" does not exist: the job must fail');
+    } finally {
+      await Promise.all([queue.close(), events.close()]);
+      await host.stop();
     }
   });
 

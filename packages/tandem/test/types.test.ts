@@ -15,3 +15,22 @@ it('task refs type their arguments and results: wrong calls do not compile, righ
   );
   assert.equal(result, '', `tsc reported:\n${result}`);
 });
+
+it("'tandem/tasks' exports the same defineTasks as 'tandem', and loads nothing else of tandem", async () => {
+  const [whole, light] = await Promise.all([import('tandem'), import('tandem/tasks')]);
+  assert.equal(light.defineTasks, whole.defineTasks);
+  // A fresh process with a loader hook that reports every module it loads.
+  const hook = `export async function load(url, context, next) { process.stderr.write(url + '\\n'); return next(url, context); }`;
+  const probe = `
+    const { register } = await import('node:module');
+    register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+    await import('tandem/tasks');`;
+  const { stderr } = await run(process.execPath, ['--input-type=module', '-e', probe], {
+    cwd: fileURLToPath(new URL('.', import.meta.url)),
+  });
+  const tandemModules = stderr.split('\n').filter((url) => url.includes('/tandem/dist/'));
+  assert.deepEqual(
+    tandemModules.map((url) => url.slice(url.indexOf('/dist/'))),
+    ['/dist/tasks.js'],
+  );
+});
