@@ -9,25 +9,30 @@
  */
 import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName, createDigester, type Digester } from './algorithms.js';
+import { decodePaths, type HashBatchRequest, type HashBatchResult, PathFlag } from './batch-protocol.js';
+import { BatchResults } from './batch-results.js';
+import { type NativeReader, nativeReader, RECORD_SLOTS, ReadKind } from './native-reader.js';
 import {
-  decodePaths,
-  type FileProblem,
-  FileStatus,
-  type HashBatchRequest,
-  type HashBatchResult,
-  type LinkedFile,
-  PathFlag,
-} from './batch-protocol.js';
-import { loadTestHook, readAndHash } from './read-file.js';
+  CHANGED_WHILE_READ,
+  describeMode,
+  failureFromErrno,
+  loadTestHook,
+  type ReadPolicy,
+  readAndHash,
+  runAfterReadHook,
+} from './read-file.js';
 
 /** A batch stops starting new files once it has read this much. */
 export const BATCH_BYTE_BUDGET = 32 * 1024 * 1024;
 /** In a batch of several files, a file bigger than this is sent back to be hashed on its own. */
 export const ALONE_ABOVE_BYTES = 8 * 1024 * 1024;
-/** One read buffer per worker, reused for every file. */
+/** One read buffer per worker, reused for every file the JavaScript reader reads. */
 const READ_BUFFER_BYTES = 1024 * 1024;
+/** The native reader reads files up to this size whole into one arena per worker, back to back. */
+const ARENA_BYTES = 1024 * 1024;
 
 let readBuffer: Buffer | undefined;
+let arena: Buffer | undefined;
 const digesters = new Map<AlgorithmName, Digester>();
 const hookLoaded = loadTestHook();
 
@@ -46,61 +51,103 @@ function hashBatch(request: HashBatchRequest): HashBatchResult | Promise<HashBat
 }
 
 function hashBatchNow(request: HashBatchRequest): HashBatchResult {
+  const count = request.flags.length;
+  const results = new BatchResults(count, ALGORITHM_INFO[request.algorithm].bytes);
+  const digester = digesterFor(request.algorithm);
+  const native = nativeReader();
+  if (native) readNatively(native, request, digester, results);
+  else readOneByOne(request, digester, results);
+  return results.toResult();
+}
+
+function policyFor(flags: number, count: number): ReadPolicy {
+  return {
+    follow: (flags & PathFlag.follow) !== 0,
+    deferLinked: (flags & PathFlag.readLinked) === 0,
+    deferAbove: count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY,
+  };
+}
+
+/** The JavaScript reader: node:fs calls per file. */
+function readOneByOne(request: HashBatchRequest, digester: Digester, results: BatchResults): void {
   const paths = decodePaths(request.paths);
   const count = paths.length;
-  const digestBytes = ALGORITHM_INFO[request.algorithm].bytes;
-  const digester = digesterFor(request.algorithm);
   readBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
-  const status = new Uint8Array(count);
-  const digests = new Uint8Array(count * digestBytes);
-  const sizes = new Float64Array(count);
-  const problems: FileProblem[] = [];
-  const links: LinkedFile[] = [];
-  const kinds: Record<number, string> = {};
-  let bytesRead = 0;
   for (let i = 0; i < count; i++) {
-    if (bytesRead >= BATCH_BYTE_BUDGET) {
-      status.fill(FileStatus.sendLater, i);
-      break;
+    if (results.bytesRead >= BATCH_BYTE_BUDGET) {
+      results.sendLater(i);
+      return;
     }
-    const flags = request.flags[i] ?? 0;
-    const outcome = readAndHash(
-      paths[i] as Buffer,
-      {
-        follow: (flags & PathFlag.follow) !== 0,
-        deferLinked: (flags & PathFlag.readLinked) === 0,
-        deferAbove: count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY,
-      },
-      digester,
-      readBuffer,
-    );
-    switch (outcome.kind) {
-      case 'hashed':
-        status[i] = FileStatus.hashed;
-        digester.finishInto(digests, i * digestBytes);
-        sizes[i] = outcome.size;
-        bytesRead += outcome.size;
-        break;
-      case 'failed':
-        status[i] = FileStatus.failed;
-        // A file that failed half-way leaves state in the reused digester: drop it.
-        digester.finishInto(digests, i * digestBytes);
-        problems.push({ index: i, code: outcome.code, message: outcome.message });
-        break;
-      case 'notRegular':
-        status[i] = FileStatus.notRegular;
-        kinds[i] = outcome.what;
-        break;
-      case 'tooBig':
-        status[i] = FileStatus.sendAlone;
-        break;
-      case 'linked':
-        status[i] = FileStatus.linked;
-        links.push({ index: i, dev: outcome.dev, ino: outcome.ino, nlink: outcome.nlink });
-        break;
+    const outcome = readAndHash(paths[i] as Buffer, policyFor(request.flags[i] ?? 0, count), digester, readBuffer);
+    results.record(i, outcome, digester);
+  }
+}
+
+/**
+ * The native reader: files up to the arena's size are read into the arena many per call and
+ * hashed from there; a bigger one (LARGE) is read by the JavaScript reader, in pieces.
+ */
+function readNatively(
+  native: NativeReader,
+  request: HashBatchRequest,
+  digester: Digester,
+  results: BatchResults,
+): void {
+  const count = request.flags.length;
+  const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
+  const cursor = new Uint32Array(2);
+  const records = new Float64Array(count * RECORD_SLOTS);
+  const bytes = Buffer.from(request.paths.buffer, request.paths.byteOffset, request.paths.byteLength);
+  const pathAt = (position: number) => bytes.subarray(position, bytes.indexOf(0, position));
+  let afterRead: ((index: number) => void) | undefined;
+  if (process.env.VIGIL_TEST_AFTER_READ) {
+    const paths = decodePaths(request.paths);
+    afterRead = (index) => runAfterReadHook(paths[index] as Buffer);
+  }
+  arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+  while (cursor[0]! < count) {
+    if (results.bytesRead >= BATCH_BYTE_BUDGET) {
+      results.sendLater(cursor[0]!);
+      return;
+    }
+    const from = cursor[0]!;
+    native.readFiles(request.paths, request.flags, cursor, arena, records, deferAbove, afterRead);
+    if (cursor[0] === from) throw new Error(`the native reader made no progress at path ${from} of ${count}`);
+    for (let i = from; i < cursor[0]!; i++) {
+      const at = i * RECORD_SLOTS;
+      const a = records[at + 1]!;
+      const b = records[at + 2]!;
+      switch (records[at]) {
+        case ReadKind.read:
+          digester.update(arena.subarray(a, a + b));
+          results.hashed(i, b, digester);
+          break;
+        case ReadKind.failed:
+          results.record(i, failureFromErrno(a), digester);
+          break;
+        case ReadKind.notRegular:
+          results.notRegular(i, describeMode(a));
+          break;
+        case ReadKind.tooBig:
+          results.sendAlone(i);
+          break;
+        case ReadKind.linked:
+          results.linked(i, a, b, records[at + 3]!);
+          break;
+        case ReadKind.changed:
+          results.record(i, CHANGED_WHILE_READ, digester);
+          break;
+        case ReadKind.large:
+          readBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+          results.record(
+            i,
+            readAndHash(pathAt(a), policyFor(request.flags[i]!, count), digester, readBuffer),
+            digester,
+          );
+          break;
+      }
     }
   }
-  return { status, digests, sizes, problems, links, kinds };
 }
 
 export default defineTasks(import.meta.url, { hashBatch });

@@ -4,6 +4,7 @@
  * hash of a state that never existed on disk.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { getSystemErrorName } from 'node:util';
 import type { Digester } from './algorithms.js';
 
 /** What reading one path came to. */
@@ -84,11 +85,7 @@ export function readAndHash(path: Buffer, policy: ReadPolicy, digester: Digester
       after.ctimeMs !== before.ctimeMs ||
       total !== before.size
     ) {
-      return {
-        kind: 'failed',
-        code: 'ECHANGED',
-        message: 'changed while being read (its size or modification time moved); hash it again when it is quiet',
-      };
+      return CHANGED_WHILE_READ;
     }
     return { kind: 'hashed', size: total };
   } catch (error) {
@@ -98,18 +95,48 @@ export function readAndHash(path: Buffer, policy: ReadPolicy, digester: Digester
   }
 }
 
+/** The outcome of a file whose size or times moved while it was read (both readers). */
+export const CHANGED_WHILE_READ: ReadOutcome = {
+  kind: 'failed',
+  code: 'ECHANGED',
+  message: 'changed while being read (its size or modification time moved); hash it again when it is quiet',
+};
+
+/** The outcome of an errno from the native reader, as node:fs would have reported it. */
+export function failureFromErrno(errno: number): ReadOutcome {
+  let code = 'EIO';
+  try {
+    code = getSystemErrorName(-errno);
+  } catch {}
+  return { kind: 'failed', code, message: describeErrno(code) };
+}
+
 function failure(error: unknown): ReadOutcome {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
   return { kind: 'failed', code, message: describeErrno(code) };
 }
 
 export function describeType(stats: Stats): string {
-  if (stats.isDirectory()) return 'directory';
-  if (stats.isFIFO()) return 'fifo';
-  if (stats.isSocket()) return 'socket';
-  if (stats.isBlockDevice() || stats.isCharacterDevice()) return 'device';
-  if (stats.isSymbolicLink()) return 'symlink';
-  return 'other';
+  return describeMode(stats.mode);
+}
+
+/** What a file of this st_mode is, in the words of vigil's "skipped" notices. */
+export function describeMode(mode: number): string {
+  switch (mode & constants.S_IFMT) {
+    case constants.S_IFDIR:
+      return 'directory';
+    case constants.S_IFIFO:
+      return 'fifo';
+    case constants.S_IFSOCK:
+      return 'socket';
+    case constants.S_IFBLK:
+    case constants.S_IFCHR:
+      return 'device';
+    case constants.S_IFLNK:
+      return 'symlink';
+    default:
+      return 'other';
+  }
 }
 
 const ERRNO_TEXT: Readonly<Record<string, string>> = {

@@ -1,0 +1,182 @@
+/**
+ * The native batch reader (native/read_files.c), called directly: every outcome, the arena
+ * filling up, the cursor, the test hook, and bad arguments. The command-level behaviour of
+ * both readers is in edge-cases.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, constants, linkSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { encodePaths, PathFlag } from '../src/scan/batch-protocol.js';
+import {
+  type NativeReader,
+  nativeReader,
+  nativeReaderProblem,
+  RECORD_SLOTS,
+  ReadKind,
+} from '../src/scan/native-reader.js';
+import { tempDir } from './helpers.js';
+
+interface Call {
+  readonly records: Float64Array;
+  readonly cursor: Uint32Array;
+  readonly arena: Buffer;
+  /** The record of path i, as [kind, slot 1, slot 2, slot 3]. */
+  readonly record: (i: number) => number[];
+}
+
+describe('native batch reader', () => {
+  let dir: { path: string; cleanup: () => void };
+  let reader: NativeReader;
+  const at = (...names: string[]) => join(dir.path, ...names);
+
+  before(() => {
+    dir = tempDir();
+    // Built by `npm install` (node-gyp); CI must run the native path, so a missing build fails here.
+    assert.equal(nativeReaderProblem(), undefined);
+    reader = nativeReader()!;
+  });
+  after(() => dir.cleanup());
+
+  function read(
+    names: readonly string[],
+    options: { flags?: number[]; arenaBytes?: number; deferAbove?: number; afterRead?: (index: number) => void } = {},
+  ): Call {
+    const paths = encodePaths(names.map((name) => Buffer.from(at(name))));
+    const flags = Uint8Array.from(options.flags ?? names.map(() => 0));
+    const cursor = new Uint32Array(2);
+    const arena = Buffer.alloc(options.arenaBytes ?? 1 << 16);
+    const records = new Float64Array(names.length * RECORD_SLOTS).fill(-1);
+    reader.readFiles(paths, flags, cursor, arena, records, options.deferAbove ?? Infinity, options.afterRead);
+    return {
+      records,
+      cursor,
+      arena,
+      record: (i) => Array.from(records.subarray(i * RECORD_SLOTS, (i + 1) * RECORD_SLOTS)),
+    };
+  }
+
+  it('reads regular files back to back into the arena and moves the cursor past them all', () => {
+    writeFileSync(at('one'), 'first file\n');
+    writeFileSync(at('two'), 'second\n');
+    writeFileSync(at('empty'), '');
+    const call = read(['one', 'two', 'empty']);
+    assert.deepEqual(Array.from(call.cursor), [
+      3,
+      encodePaths(['one', 'two', 'empty'].map((n) => Buffer.from(at(n)))).length,
+    ]);
+    assert.deepEqual(call.record(0).slice(0, 3), [ReadKind.read, 0, 11]);
+    assert.deepEqual(call.record(1).slice(0, 3), [ReadKind.read, 11, 7]);
+    assert.deepEqual(call.record(2).slice(0, 3), [ReadKind.read, 18, 0]);
+    assert.equal(call.arena.subarray(0, 18).toString(), 'first file\nsecond\n');
+  });
+
+  it('reports errno for a missing file and does not follow a symlink unless asked', () => {
+    writeFileSync(at('target'), 'target\n');
+    symlinkSync('target', at('link'));
+    const call = read(['missing', 'link', 'link'], { flags: [0, 0, PathFlag.follow] });
+    assert.deepEqual(call.record(0).slice(0, 2), [ReadKind.failed, osConstants.errno.ENOENT]);
+    assert.deepEqual(
+      call.record(1).slice(0, 2),
+      [ReadKind.failed, osConstants.errno.ELOOP] /* O_NOFOLLOW met a link */,
+    );
+    assert.deepEqual(call.record(2).slice(0, 3), [ReadKind.read, 0, 7]);
+  });
+
+  it('hands back FIFOs and directories unread, with their mode', () => {
+    execFileSync('mkfifo', [at('fifo')]);
+    const call = read(['fifo', 'fifo', '.'], { flags: [0, PathFlag.follow, PathFlag.follow] });
+    for (const i of [0, 1]) {
+      assert.equal(call.record(i)[0], ReadKind.notRegular);
+      assert.equal(call.record(i)[1]! & constants.S_IFMT, constants.S_IFIFO);
+    }
+    assert.equal(call.record(2)[1]! & constants.S_IFMT, constants.S_IFDIR);
+  });
+
+  it('hands back a hard-linked file with its dev, ino and nlink unless told to read it', () => {
+    writeFileSync(at('h1'), 'linked\n');
+    linkSync(at('h1'), at('h2'));
+    const stats = statSync(at('h1'));
+    const call = read(['h1', 'h2'], { flags: [0, PathFlag.readLinked] });
+    assert.deepEqual(call.record(0), [ReadKind.linked, stats.dev, stats.ino, 2]);
+    assert.deepEqual(call.record(1).slice(0, 3), [ReadKind.read, 0, 7]);
+  });
+
+  it('hands back files above deferAbove (TOO_BIG) and above the arena (LARGE, with their path)', () => {
+    writeFileSync(at('ten'), '0123456789');
+    writeFileSync(at('small'), 'ab');
+    const call = read(['small', 'ten', 'ten'], { deferAbove: 9 });
+    assert.deepEqual(call.record(1).slice(0, 1).concat(call.record(1)[2]!), [ReadKind.tooBig, 10]);
+    const paths = encodePaths(['small', 'ten'].map((n) => Buffer.from(at(n))));
+    const large = read(['small', 'ten'], { arenaBytes: 8 });
+    assert.deepEqual(large.record(1).slice(0, 3), [ReadKind.large, Buffer.from(at('small')).length + 1, 10]);
+    assert.equal(Buffer.from(paths.subarray(large.record(1)[1]!, paths.length - 1)).toString(), at('ten'));
+  });
+
+  it('stops before a file that does not fit what is left of the arena, and goes on from there', () => {
+    writeFileSync(at('six-a'), 'aaaaaa');
+    writeFileSync(at('six-b'), 'bbbbbb');
+    const names = ['six-a', 'six-b'];
+    const paths = encodePaths(names.map((n) => Buffer.from(at(n))));
+    const flags = new Uint8Array(2);
+    const cursor = new Uint32Array(2);
+    const arena = Buffer.alloc(10);
+    const records = new Float64Array(2 * RECORD_SLOTS);
+    reader.readFiles(paths, flags, cursor, arena, records, Infinity);
+    assert.deepEqual(Array.from(cursor), [1, Buffer.from(at('six-a')).length + 1]);
+    assert.equal(arena.subarray(0, 6).toString(), 'aaaaaa');
+    reader.readFiles(paths, flags, cursor, arena, records, Infinity);
+    assert.deepEqual(Array.from(cursor), [2, paths.length]);
+    assert.deepEqual(Array.from(records.subarray(RECORD_SLOTS, RECORD_SLOTS + 3)), [ReadKind.read, 0, 6]);
+    assert.equal(arena.subarray(0, 6).toString(), 'bbbbbb');
+  });
+
+  it('reports a file that grew between its read and its second fstat as CHANGED', () => {
+    writeFileSync(at('grows'), 'before\n');
+    writeFileSync(at('quiet'), 'quiet\n');
+    const seen: number[] = [];
+    const call = read(['grows', 'quiet'], {
+      afterRead: (index) => {
+        seen.push(index);
+        if (index === 0) appendFileSync(at('grows'), 'more');
+      },
+    });
+    assert.deepEqual(seen, [0, 1]);
+    assert.equal(call.record(0)[0], ReadKind.changed);
+    assert.deepEqual(call.record(1).slice(0, 3), [ReadKind.read, 0, 6]); // a changed file gives its arena space back
+  });
+
+  it('passes an exception from the hook through, leaving no descriptor open', () => {
+    writeFileSync(at('hooked'), 'x');
+    const openBefore = readdirSync('/proc/self/fd').length;
+    assert.throws(
+      () =>
+        read(['hooked'], {
+          afterRead: () => {
+            throw new Error('hook failed');
+          },
+        }),
+      /hook failed/,
+    );
+    assert.equal(readdirSync('/proc/self/fd').length, openBefore);
+  });
+
+  it('refuses wrong arguments with a TypeError instead of reading out of bounds', () => {
+    const paths = encodePaths([Buffer.from(at('one'))]);
+    const cursor = new Uint32Array(2);
+    const arena = Buffer.alloc(16);
+    const bad = reader as unknown as { readFiles: (...args: unknown[]) => void };
+    assert.throws(() => bad.readFiles(paths, new Uint8Array(1), cursor, arena), TypeError);
+    assert.throws(() => bad.readFiles('paths', new Uint8Array(1), cursor, arena, new Float64Array(4), 1), TypeError);
+    assert.throws(
+      () => bad.readFiles(paths, new Uint8Array(1), cursor, arena, new Float64Array(2), 1),
+      /records too short/,
+    );
+    assert.throws(
+      () => bad.readFiles(paths, new Uint8Array(2), cursor, arena, new Float64Array(8), 1),
+      /fewer NUL-terminated paths than flags/,
+    );
+  });
+});
