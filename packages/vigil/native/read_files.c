@@ -6,7 +6,7 @@
  * about 17-26 us a file; the same system calls made here cost about 4 us. Hashing stays in
  * JavaScript (the digest libraries are native already and take a view of the arena).
  *
- * readFiles(paths, flags, cursor, arena, records, deferAbove[, afterRead])
+ * readFiles(paths, flags, cursor, arena, records, deferAbove[, afterRead[, stats]])
  *   paths     Uint8Array: every path followed by a NUL byte (batch-protocol.ts's encoding)
  *   flags     Uint8Array: one byte per path; bit 1 follow symlinks, bit 2 read even if hard-linked
  *   cursor    Uint32Array [index, byte position in paths]: where to start; updated on return
@@ -14,7 +14,9 @@
  *   records   Float64Array: RECORD_SLOTS numbers per path, indexed by path number
  *   deferAbove  a regular file bigger than this is not read (TOO_BIG)
  *   afterRead   optional function(index), called between a file's read and its second fstat
- *               (the test seam that makes a file change while it is read)
+ *               (the test seam that makes a file change while it is read); undefined for none
+ *   stats     optional BigInt64Array, STAT_SLOTS numbers per path: for each file READ, its
+ *             st_mode, st_size, mtime and ctime in nanoseconds, and st_ino (what a backup records)
  * It returns when every path is done, or when the next file does not fit in what is left of
  * the arena: the caller hashes what was read and calls again with the arena free.
  *
@@ -44,6 +46,7 @@ enum outcome {
   LARGE = 6,       /* slot 1: byte position of its path, slot 2: size; bigger than the arena: the caller reads it */
 };
 #define RECORD_SLOTS 4
+#define STAT_SLOTS 5
 #define FLAG_FOLLOW 1
 #define FLAG_READ_LINKED 2
 
@@ -87,10 +90,10 @@ static ssize_t read_fully(int fd, uint8_t *into, size_t want) {
 }
 
 static napi_value read_files(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) {
-    return throw_usage(env, "readFiles(paths, flags, cursor, arena, records, deferAbove[, afterRead])");
+    return throw_usage(env, "readFiles(paths, flags, cursor, arena, records, deferAbove[, afterRead[, stats]])");
   }
   view paths, flags, cursor, arena, records;
   double defer_above;
@@ -106,6 +109,18 @@ static napi_value read_files(napi_env env, napi_callback_info info) {
     napi_valuetype type;
     napi_typeof(env, argv[6], &type);
     if (type == napi_function) after_read = argv[6];
+  }
+  int64_t *stat_out = NULL;
+  if (argc >= 8) {
+    napi_valuetype type;
+    napi_typeof(env, argv[7], &type);
+    if (type != napi_undefined) {
+      view stats;
+      if (!get_view(env, argv[7], napi_bigint64_array, &stats) || stats.length < flags.length * STAT_SLOTS) {
+        return throw_usage(env, "readFiles: stats must be a BigInt64Array of STAT_SLOTS per path");
+      }
+      stat_out = stats.data;
+    }
   }
 
   const uint8_t *path_bytes = paths.data;
@@ -180,6 +195,14 @@ static napi_value read_files(napi_env env, napi_callback_info info) {
         } else {
           rec[0] = READ, rec[1] = (double)used, rec[2] = (double)got;
           used += (size_t)got;
+          if (stat_out != NULL) {
+            int64_t *st = stat_out + (size_t)index * STAT_SLOTS;
+            st[0] = before.st_mode;
+            st[1] = before.st_size;
+            st[2] = (int64_t)before.st_mtim.tv_sec * 1000000000 + before.st_mtim.tv_nsec;
+            st[3] = (int64_t)before.st_ctim.tv_sec * 1000000000 + before.st_ctim.tv_nsec;
+            st[4] = (int64_t)before.st_ino;
+          }
         }
       }
     }

@@ -11,6 +11,7 @@ import {
   chownSync,
   closeSync,
   existsSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -49,6 +50,36 @@ describe('vigil backup and restore', () => {
     const forced = await vigil(['restore', at('rt-repo'), 'latest', at('rt-out'), '--overwrite']);
     assert.equal(forced.code, 0, forced.stderr);
     execFileSync('diff', ['-r', '--no-dereference', at('rt-src'), copy]);
+  });
+
+  it('stores the same snapshot and objects with the native reader and the JavaScript one', async () => {
+    makeSourceTree(at('rd-src'));
+    // Bigger than the native reader's arena (1 MiB): read by the JavaScript path in both runs.
+    writeFileSync(at('rd-src', 'big.bin'), Buffer.alloc(1536 * 1024, 7));
+    linkSync(at('rd-src', 'private'), at('rd-src', 'private-link'));
+    const snapshotOf = async (repo: string, env: NodeJS.ProcessEnv) => {
+      const backup = await vigil(['backup', at('rd-src'), '--to', at(repo), '--json'], { env });
+      assert.equal(backup.code, 0, backup.stderr);
+      const list = JSON.parse((await vigil(['snapshots', at(repo), '--json'])).stdout.toString()) as {
+        files: number;
+        size: number;
+        newBytes: number;
+      }[];
+      const objects = execFileSync('find', ['objects', '-type', 'f'], { cwd: at(repo) })
+        .toString()
+        .split('\n')
+        .sort();
+      const restored = await vigil(['restore', at(repo), 'latest', at(`${repo}-out`)]);
+      assert.equal(restored.code, 0, restored.stderr);
+      const copy = join(at(`${repo}-out`), at('rd-src'));
+      execFileSync('diff', ['-r', '--no-dereference', at('rd-src'), copy]);
+      assert.deepEqual(describeTree(copy), describeTree(at('rd-src')));
+      return { files: list[0]!.files, size: list[0]!.size, newBytes: list[0]!.newBytes, objects };
+    };
+    const native = await snapshotOf('rd-native', {});
+    const js = await snapshotOf('rd-js', { VIGIL_NATIVE: '0' });
+    assert.deepEqual(js, native);
+    assert.ok(native.objects.length > 20, `objects: ${native.objects.length}`);
   });
 
   it('where `sync -f` is unavailable, objects are fsynced one by one and the backup still verifies', async () => {

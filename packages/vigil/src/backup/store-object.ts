@@ -53,6 +53,18 @@ export interface StoreContext {
 }
 
 export function storeFile(path: Buffer, parent: ParentRecord | null, context: StoreContext): StoredFile {
+  return settleByLstat(path, parent, context) ?? readAndStore(path, context);
+}
+
+/**
+ * Settles a file from its lstat alone where that is enough: it is gone, no longer a regular
+ * file, or unchanged since the parent snapshot (then it is not read). Undefined: read it.
+ */
+export function settleByLstat(
+  path: Buffer,
+  parent: ParentRecord | null,
+  context: StoreContext,
+): StoredFile | undefined {
   let current: BigIntStats;
   try {
     current = lstatSync(path, { bigint: true });
@@ -63,7 +75,17 @@ export function storeFile(path: Buffer, parent: ParentRecord | null, context: St
   if (parent !== null && isTrusted(parent, current, context.parentTimeNs)) {
     return { status: 'unchanged', ...statFields(current), hash: parent.hash };
   }
+  return undefined;
+}
+
+/** The test seam VIGIL_TEST_CRASH_ON: the worker dies as it is about to read this path. */
+export function crashIfAsked(path: Buffer): void {
   if (crashOn && path.includes(crashOn)) process.exit(70);
+}
+
+/** Reads, hashes and (if new) writes one file through node:fs, streaming it if it is big. */
+export function readAndStore(path: Buffer, context: StoreContext): StoredFile {
+  crashIfAsked(path);
   let fd: number;
   try {
     fd = openSync(path, OPEN_SOURCE);
@@ -93,21 +115,30 @@ function storeSmall(fd: number, before: BigIntStats, buf: Buffer, context: Store
     if (n === 0) break;
     total += n;
   }
-  hasher.update(buf.subarray(0, total));
-  const hash = hasher.digest('hex');
   const changed = changedWhileRead(fd, before, total);
   if (changed) return changed;
+  return storeContent(buf.subarray(0, total), statFields(before), context);
+}
+
+/**
+ * Stores the whole content of a file that was read (and checked unchanged) in one piece:
+ * hashed, and written to a temp object unless its object exists already.
+ */
+export function storeContent(content: Buffer, stat: StatFields, context: StoreContext): StoredFile {
+  hasher.reset();
+  hasher.update(content);
+  const hash = hasher.digest('hex');
   if (!context.noObjectsYet && existsSync(objectPathIn(context.repo, hash))) {
-    return { status: 'present', ...statFields(before), hash };
+    return { status: 'present', ...stat, hash };
   }
   const temp = nextTempName(context);
   const out = openSync(temp, 'wx', 0o444);
   try {
-    writeAll(out, buf.subarray(0, total));
+    writeAll(out, content);
   } finally {
     closeSync(out);
   }
-  return { status: 'stored', ...statFields(before), hash, temp };
+  return { status: 'stored', ...stat, hash, temp };
 }
 
 function storeStreaming(fd: number, before: BigIntStats, buf: Buffer, context: StoreContext): StoredFile {
@@ -152,12 +183,14 @@ function changedWhileRead(fd: number, before: BigIntStats, total: number): Store
   ) {
     return undefined;
   }
-  return {
-    status: 'failed',
-    code: 'ECHANGED',
-    message: 'changed while being read; back it up again when it is quiet',
-  };
+  return CHANGED_WHILE_READ;
 }
+
+export const CHANGED_WHILE_READ: StoredFile = {
+  status: 'failed',
+  code: 'ECHANGED',
+  message: 'changed while being read; back it up again when it is quiet',
+};
 
 /** The parent snapshot's record still holds (vigil check's fast path, racy rule included). */
 function isTrusted(parent: ParentRecord, current: BigIntStats, recordedAtNs: bigint): boolean {
@@ -193,7 +226,16 @@ function nextTempName(context: StoreContext): string {
   return `${mine}/o-${tempCounter++}`;
 }
 
-function statFields(stats: BigIntStats) {
+/** What a snapshot records of a file's stat. */
+export interface StatFields {
+  readonly mode: number;
+  readonly mtimeNs: string;
+  readonly ctimeNs: string;
+  readonly ino: number;
+  readonly size: number;
+}
+
+function statFields(stats: BigIntStats): StatFields {
   return {
     mode: Number(stats.mode & 0o7777n),
     mtimeNs: stats.mtimeNs.toString(),
@@ -203,7 +245,7 @@ function statFields(stats: BigIntStats) {
   };
 }
 
-function failure(error: unknown): StoredFile {
+export function failure(error: unknown): StoredFile {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
   return { status: 'failed', code, message: describeErrno(code) };
 }

@@ -8,7 +8,9 @@ import { closeSync, openSync, readSync, renameSync } from 'node:fs';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { defineTasks } from 'tandem/tasks';
 import { decodePaths } from '../scan/batch-protocol.js';
+import { nativeReader } from '../scan/native-reader.js';
 import { objectPathIn } from './repository.js';
+import { storeBatchNatively } from './store-native.js';
 import { storeFile } from './store-object.js';
 import type {
   ObjectProblem,
@@ -27,6 +29,8 @@ function storeBatch(request: StoreBatchRequest): StoreBatchResult {
     parentTimeNs: BigInt(request.parentTimeNs),
     noObjectsYet: request.noObjectsYet,
   };
+  const native = nativeReader();
+  if (native) return { files: storeBatchNatively(native, paths, request.parents, context) };
   const files: StoredFile[] = [];
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] as Buffer;

@@ -29,11 +29,16 @@ export const ReadKind = {
 /** Numbers per path in the records array. */
 export const RECORD_SLOTS = 4;
 
+/** Numbers per path in the optional stats array: what fstat said of each file read, before reading it. */
+export const StatSlot = { mode: 0, size: 1, mtimeNs: 2, ctimeNs: 3, ino: 4 } as const;
+export const STAT_SLOTS = 5;
+
 export interface NativeReader {
   /**
    * Reads paths from `cursor` = [index, byte position in paths] on, until all are done or
    * the next file does not fit in the arena; writes one record per path and moves the cursor.
    * `afterRead(index)`, if given, runs between a file's read and its second fstat (a test seam).
+   * `stats`, if given, gets STAT_SLOTS numbers per file read (see StatSlot; st_ino as signed).
    */
   readFiles(
     paths: Uint8Array,
@@ -43,6 +48,7 @@ export interface NativeReader {
     records: Float64Array,
     deferAbove: number,
     afterRead?: (index: number) => void,
+    stats?: BigInt64Array,
   ): void;
 }
 
