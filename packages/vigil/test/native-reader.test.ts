@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, constants, linkSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  constants,
+  linkSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +25,8 @@ import {
   nativeReaderProblem,
   RECORD_SLOTS,
   ReadKind,
+  STAT_SLOTS,
+  StatSlot,
 } from '../src/scan/native-reader.js';
 import { tempDir } from './helpers.js';
 
@@ -71,6 +82,38 @@ describe('native batch reader', () => {
     assert.deepEqual(call.record(1).slice(0, 3), [ReadKind.read, 11, 7]);
     assert.deepEqual(call.record(2).slice(0, 3), [ReadKind.read, 18, 0]);
     assert.equal(call.arena.subarray(0, 18).toString(), 'first file\nsecond\n');
+  });
+
+  it('gives the fstat of each file read, in nanoseconds, when asked (what a backup records)', () => {
+    writeFileSync(at('stat-me'), 'twelve bytes', { mode: 0o640 });
+    utimesSync(at('stat-me'), 1_000_000_000, 1_000_000_000.123456);
+    const paths = encodePaths([Buffer.from(at('stat-me'))]);
+    const stats = new BigInt64Array(STAT_SLOTS);
+    const records = new Float64Array(RECORD_SLOTS);
+    reader.readFiles(
+      paths,
+      new Uint8Array(1),
+      new Uint32Array(2),
+      Buffer.alloc(64),
+      records,
+      Infinity,
+      undefined,
+      stats,
+    );
+    assert.equal(records[0], ReadKind.read);
+    const expected = statSync(at('stat-me'), { bigint: true });
+    assert.equal(stats[StatSlot.mode], expected.mode);
+    assert.equal(stats[StatSlot.size], 12n);
+    assert.equal(stats[StatSlot.mtimeNs], expected.mtimeNs);
+    assert.equal(stats[StatSlot.ctimeNs], expected.ctimeNs);
+    assert.equal(BigInt.asUintN(64, stats[StatSlot.ino]!), expected.ino);
+    assert.throws(
+      () =>
+        reader.readFiles(paths, new Uint8Array(1), new Uint32Array(2), Buffer.alloc(64), records, 1, undefined, {
+          length: 5,
+        } as unknown as BigInt64Array),
+      /stats must be a BigInt64Array/,
+    );
   });
 
   it('reports errno for a missing file and does not follow a symlink unless asked', () => {
