@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   appendFileSync,
   constants,
   linkSync,
   readdirSync,
+  readFileSync,
   statSync,
   symlinkSync,
   utimesSync,
@@ -204,6 +206,127 @@ describe('native batch reader', () => {
       /hook failed/,
     );
     assert.equal(readdirSync('/proc/self/fd').length, openBefore);
+  });
+
+  it('hashFiles hashes with OpenSSL as node:crypto does, streaming files bigger than the arena', () => {
+    writeFileSync(at('h-empty'), '');
+    writeFileSync(at('h-small'), 'small\n');
+    writeFileSync(at('h-big'), Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251)));
+    const names = ['h-empty', 'h-small', 'h-big', 'missing', 'h-big'];
+    const paths = encodePaths(names.map((n) => Buffer.from(at(n))));
+    for (const [algorithm, openssl, bytes] of [
+      ['sha256', 'SHA256', 32],
+      ['sha512', 'SHA512', 64],
+      ['sha1', 'SHA1', 20],
+      ['md5', 'MD5', 16],
+    ] as const) {
+      const records = new Float64Array(names.length * RECORD_SLOTS);
+      const digests = new Uint8Array(names.length * bytes);
+      const cursor = new Uint32Array(2);
+      // deferAbove 4999: the 5000-byte file is handed back (TOO_BIG); the call below, without
+      // that limit, streams it through the 64-byte arena in 79 reads.
+      reader.hashFiles(
+        paths,
+        new Uint8Array(names.length),
+        cursor,
+        Buffer.alloc(64),
+        records,
+        4999,
+        undefined,
+        openssl,
+        digests,
+        Infinity,
+      );
+      assert.deepEqual(Array.from(cursor), [names.length, paths.length]);
+      for (const [i, size] of [
+        [0, 0],
+        [1, 6],
+      ] as const) {
+        assert.deepEqual([records[i * RECORD_SLOTS], records[i * RECORD_SLOTS + 2]], [ReadKind.read, size]);
+        const expected = createHash(algorithm)
+          .update(readFileSync(at(names[i]!)))
+          .digest('hex');
+        assert.equal(Buffer.from(digests.subarray(i * bytes, (i + 1) * bytes)).toString('hex'), expected, algorithm);
+      }
+      assert.equal(records[2 * RECORD_SLOTS], ReadKind.tooBig);
+      assert.deepEqual(Array.from(records.subarray(3 * RECORD_SLOTS, 3 * RECORD_SLOTS + 2)), [
+        ReadKind.failed,
+        osConstants.errno.ENOENT,
+      ]);
+      const whole = new Float64Array(names.length * RECORD_SLOTS);
+      const alone = new Uint8Array(names.length * bytes);
+      reader.hashFiles(
+        paths,
+        new Uint8Array(names.length),
+        new Uint32Array(2),
+        Buffer.alloc(64),
+        whole,
+        Infinity,
+        undefined,
+        openssl,
+        alone,
+        Infinity,
+      );
+      assert.deepEqual([whole[2 * RECORD_SLOTS], whole[2 * RECORD_SLOTS + 2]], [ReadKind.read, 5000]);
+      assert.equal(
+        Buffer.from(alone.subarray(2 * bytes, 3 * bytes)).toString('hex'),
+        createHash(algorithm)
+          .update(readFileSync(at('h-big')))
+          .digest('hex'),
+      );
+    }
+  });
+
+  it('hashFiles reports a file that grew while it was hashed as CHANGED, and refuses bad arguments', () => {
+    writeFileSync(at('h-grows'), 'before\n');
+    const paths = encodePaths([Buffer.from(at('h-grows'))]);
+    const records = new Float64Array(RECORD_SLOTS);
+    const hash = (algorithm: string, digests: Uint8Array, afterRead?: (index: number) => void) =>
+      reader.hashFiles(
+        paths,
+        new Uint8Array(1),
+        new Uint32Array(2),
+        Buffer.alloc(64),
+        records,
+        Infinity,
+        afterRead,
+        algorithm,
+        digests,
+        Infinity,
+      );
+    hash('SHA256', new Uint8Array(32), () => appendFileSync(at('h-grows'), 'more'));
+    assert.equal(records[0], ReadKind.changed);
+    assert.throws(() => hash('NO-SUCH-DIGEST', new Uint8Array(32)), /unknown algorithm/);
+    assert.throws(() => hash('SHA512', new Uint8Array(32)), /digests too short/);
+  });
+
+  it('hashFiles stops starting files once it has hashed its byte budget, and says where', () => {
+    writeFileSync(at('b-1'), 'a');
+    writeFileSync(at('b-2'), 'bb');
+    writeFileSync(at('b-3'), 'ccc');
+    const names = ['b-1', 'b-2', 'b-3'];
+    const paths = encodePaths(names.map((n) => Buffer.from(at(n))));
+    const cursor = new Uint32Array(2);
+    const records = new Float64Array(names.length * RECORD_SLOTS).fill(-1);
+    const hashWith = (budget: number) =>
+      reader.hashFiles(
+        paths,
+        new Uint8Array(3),
+        cursor,
+        Buffer.alloc(8),
+        records,
+        Infinity,
+        undefined,
+        'MD5',
+        new Uint8Array(48),
+        budget,
+      );
+    hashWith(3);
+    assert.deepEqual(Array.from(cursor), [2, encodePaths(names.slice(0, 2).map((n) => Buffer.from(at(n)))).length]);
+    assert.equal(records[2 * RECORD_SLOTS], -1, 'the third file is not touched');
+    hashWith(3);
+    assert.deepEqual(Array.from(cursor), [3, paths.length]);
+    assert.deepEqual([records[2 * RECORD_SLOTS], records[2 * RECORD_SLOTS + 2]], [ReadKind.read, 3]);
   });
 
   it('refuses wrong arguments with a TypeError instead of reading out of bounds', () => {

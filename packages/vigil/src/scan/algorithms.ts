@@ -15,13 +15,21 @@ const require = createRequire(import.meta.url);
 export const ALGORITHMS = ['blake3', 'sha256', 'sha512', 'sha1', 'md5', 'xxh3'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
-/** Digest length in bytes, and the name BSD-style (`--tag`) lines use. */
-export const ALGORITHM_INFO: Readonly<Record<AlgorithmName, { readonly bytes: number; readonly tag: string }>> = {
+export interface AlgorithmInfo {
+  /** Digest length in bytes. */
+  readonly bytes: number;
+  /** The name BSD-style (`--tag`) lines use. */
+  readonly tag: string;
+  /** OpenSSL's name for it, where OpenSSL has it (the native reader hashes these in C). */
+  readonly openssl?: string;
+}
+
+export const ALGORITHM_INFO: Readonly<Record<AlgorithmName, AlgorithmInfo>> = {
   blake3: { bytes: 32, tag: 'BLAKE3' },
-  sha256: { bytes: 32, tag: 'SHA256' },
-  sha512: { bytes: 64, tag: 'SHA512' },
-  sha1: { bytes: 20, tag: 'SHA1' },
-  md5: { bytes: 16, tag: 'MD5' },
+  sha256: { bytes: 32, tag: 'SHA256', openssl: 'SHA256' },
+  sha512: { bytes: 64, tag: 'SHA512', openssl: 'SHA512' },
+  sha1: { bytes: 20, tag: 'SHA1', openssl: 'SHA1' },
+  md5: { bytes: 16, tag: 'MD5', openssl: 'MD5' },
   xxh3: { bytes: 8, tag: 'XXH3' },
 };
 

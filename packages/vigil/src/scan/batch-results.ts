@@ -32,6 +32,18 @@ export class BatchResults {
     this.bytesRead += size;
   }
 
+  /** The digests array, for a reader that writes path i's digest at i x digest length itself. */
+  get digests(): Uint8Array {
+    return this.#digests;
+  }
+
+  /** Path i was hashed, its digest already written into `digests`. */
+  hashedInPlace(i: number, size: number): void {
+    this.#status[i] = FileStatus.hashed;
+    this.#sizes[i] = size;
+    this.bytesRead += size;
+  }
+
   failed(i: number, code: string, message: string): void {
     this.#status[i] = FileStatus.failed;
     this.#problems.push({ index: i, code, message });

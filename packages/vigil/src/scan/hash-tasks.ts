@@ -55,7 +55,9 @@ function hashBatchNow(request: HashBatchRequest): HashBatchResult {
   const results = new BatchResults(count, ALGORITHM_INFO[request.algorithm].bytes);
   const digester = digesterFor(request.algorithm);
   const native = nativeReader();
-  if (native) readNatively(native, request, digester, results);
+  const openssl = ALGORITHM_INFO[request.algorithm].openssl;
+  if (native && openssl) hashNatively(native, openssl, request, results);
+  else if (native) readNatively(native, request, digester, results);
   else readOneByOne(request, digester, results);
   return results.toResult();
 }
@@ -83,6 +85,68 @@ function readOneByOne(request: HashBatchRequest, digester: Digester, results: Ba
   }
 }
 
+/** The test hook, by path index, when VIGIL_TEST_AFTER_READ is set. */
+function afterReadHookFor(request: HashBatchRequest): ((index: number) => void) | undefined {
+  if (!process.env.VIGIL_TEST_AFTER_READ) return undefined;
+  const paths = decodePaths(request.paths);
+  return (index) => runAfterReadHook(paths[index] as Buffer);
+}
+
+/**
+ * The native reader hashing in C with OpenSSL (SHA-2, SHA-1, MD5): one call does the batch,
+ * files of every size included, up to the byte budget, and writes the digests straight into
+ * the result.
+ */
+function hashNatively(native: NativeReader, openssl: string, request: HashBatchRequest, results: BatchResults): void {
+  const count = request.flags.length;
+  const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
+  const records = new Float64Array(count * RECORD_SLOTS);
+  arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+  const afterRead = afterReadHookFor(request);
+  const cursor = new Uint32Array(2);
+  native.hashFiles(
+    request.paths,
+    request.flags,
+    cursor,
+    arena,
+    records,
+    deferAbove,
+    afterRead,
+    openssl,
+    results.digests,
+    BATCH_BYTE_BUDGET,
+  );
+  const done = cursor[0]!;
+  if (done < count) results.sendLater(done);
+  for (let i = 0; i < done; i++) {
+    const at = i * RECORD_SLOTS;
+    const a = records[at + 1]!;
+    const b = records[at + 2]!;
+    switch (records[at]) {
+      case ReadKind.read:
+        results.hashedInPlace(i, b);
+        break;
+      case ReadKind.failed: {
+        const failure = failureFromErrno(a);
+        results.failed(i, failure.code, failure.message);
+        break;
+      }
+      case ReadKind.notRegular:
+        results.notRegular(i, describeMode(a));
+        break;
+      case ReadKind.tooBig:
+        results.sendAlone(i);
+        break;
+      case ReadKind.linked:
+        results.linked(i, a, b, records[at + 3]!);
+        break;
+      case ReadKind.changed:
+        results.failed(i, CHANGED_WHILE_READ.code, CHANGED_WHILE_READ.message);
+        break;
+    }
+  }
+}
+
 /**
  * The native reader: files up to the arena's size are read into the arena many per call and
  * hashed from there; a bigger one (LARGE) is read by the JavaScript reader, in pieces.
@@ -99,11 +163,7 @@ function readNatively(
   const records = new Float64Array(count * RECORD_SLOTS);
   const bytes = Buffer.from(request.paths.buffer, request.paths.byteOffset, request.paths.byteLength);
   const pathAt = (position: number) => bytes.subarray(position, bytes.indexOf(0, position));
-  let afterRead: ((index: number) => void) | undefined;
-  if (process.env.VIGIL_TEST_AFTER_READ) {
-    const paths = decodePaths(request.paths);
-    afterRead = (index) => runAfterReadHook(paths[index] as Buffer);
-  }
+  const afterRead = afterReadHookFor(request);
   arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
   while (cursor[0]! < count) {
     if (results.bytesRead >= BATCH_BYTE_BUDGET) {

@@ -1,7 +1,7 @@
 /**
  * The native batch reader (native/read_files.c, built by node-gyp when vigil is installed):
  * one call opens, stats, reads and closes many small files into an arena, where node:fs would
- * take six calls into C++ per file. Workers use it when it loaded and fall back to the
+ * take six calls into C++ per file; for the OpenSSL digests it hashes them there too. Workers use it when it loaded and fall back to the
  * JavaScript reader (read-file.ts) when it did not: same checks, same outcomes, slower.
  *
  * VIGIL_NATIVE=0 turns it off (the tests run both readers this way).
@@ -49,6 +49,25 @@ export interface NativeReader {
     deferAbove: number,
     afterRead?: (index: number) => void,
     stats?: BigInt64Array,
+  ): void;
+
+  /**
+   * Like readFiles, but hashes every file in C with OpenSSL (`algorithm` is its digest name,
+   * e.g. "SHA256") into `digests` at index x digest length, streaming files of any size
+   * through the arena: there is no `large`, and a `read` record has the size in slot 2. It
+   * stops before starting a file once it has hashed `byteBudget` bytes (see the cursor).
+   */
+  hashFiles(
+    paths: Uint8Array,
+    flags: Uint8Array,
+    cursor: Uint32Array,
+    arena: Uint8Array,
+    records: Float64Array,
+    deferAbove: number,
+    afterRead: ((index: number) => void) | undefined,
+    algorithm: string,
+    digests: Uint8Array,
+    byteBudget: number,
   ): void;
 }
 

@@ -15,6 +15,9 @@ export type ReadOutcome =
   | { readonly kind: 'tooBig' }
   | { readonly kind: 'linked'; readonly dev: number; readonly ino: number; readonly nlink: number };
 
+/** A failed read: an errno code, or ECHANGED. */
+export type ReadFailure = Extract<ReadOutcome, { readonly kind: 'failed' }>;
+
 export interface ReadPolicy {
   /** Follow a symlink at the path (and stat before open so a device is never opened). */
   readonly follow: boolean;
@@ -96,14 +99,14 @@ export function readAndHash(path: Buffer, policy: ReadPolicy, digester: Digester
 }
 
 /** The outcome of a file whose size or times moved while it was read (both readers). */
-export const CHANGED_WHILE_READ: ReadOutcome = {
+export const CHANGED_WHILE_READ: ReadFailure = {
   kind: 'failed',
   code: 'ECHANGED',
   message: 'changed while being read (its size or modification time moved); hash it again when it is quiet',
 };
 
 /** The outcome of an errno from the native reader, as node:fs would have reported it. */
-export function failureFromErrno(errno: number): ReadOutcome {
+export function failureFromErrno(errno: number): ReadFailure {
   let code = 'EIO';
   try {
     code = getSystemErrorName(-errno);
