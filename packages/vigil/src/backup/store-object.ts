@@ -245,7 +245,7 @@ function statFields(stats: BigIntStats): StatFields {
   };
 }
 
-export function failure(error: unknown): StoredFile {
+function failure(error: unknown): StoredFile {
   const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
   return { status: 'failed', code, message: describeErrno(code) };
 }
