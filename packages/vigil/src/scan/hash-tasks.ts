@@ -120,30 +120,38 @@ function hashNatively(native: NativeReader, openssl: string, request: HashBatchR
   if (done < count) results.sendLater(done);
   for (let i = 0; i < done; i++) {
     const at = i * RECORD_SLOTS;
-    const a = records[at + 1]!;
-    const b = records[at + 2]!;
-    switch (records[at]) {
-      case ReadKind.read:
-        results.hashedInPlace(i, b);
-        break;
-      case ReadKind.failed: {
-        const failure = failureFromErrno(a);
-        results.failed(i, failure.code, failure.message);
-        break;
-      }
-      case ReadKind.notRegular:
-        results.notRegular(i, describeMode(a));
-        break;
-      case ReadKind.tooBig:
-        results.sendAlone(i);
-        break;
-      case ReadKind.linked:
-        results.linked(i, a, b, records[at + 3]!);
-        break;
-      case ReadKind.changed:
-        results.failed(i, CHANGED_WHILE_READ.code, CHANGED_WHILE_READ.message);
-        break;
+    if (records[at] === ReadKind.read) results.hashedInPlace(i, records[at + 2]!);
+    else recordUnread(results, records, i);
+  }
+}
+
+/**
+ * Records a native outcome other than `read` and `large`: the file was not hashed (an error,
+ * not a regular file, handed back, or changed while read). The digester was not touched.
+ */
+function recordUnread(results: BatchResults, records: Float64Array, i: number): void {
+  const at = i * RECORD_SLOTS;
+  const a = records[at + 1]!;
+  switch (records[at]) {
+    case ReadKind.failed: {
+      const failure = failureFromErrno(a);
+      results.failed(i, failure.code, failure.message);
+      break;
     }
+    case ReadKind.notRegular:
+      results.notRegular(i, describeMode(a));
+      break;
+    case ReadKind.tooBig:
+      results.sendAlone(i);
+      break;
+    case ReadKind.linked:
+      results.linked(i, a, records[at + 2]!, records[at + 3]!);
+      break;
+    case ReadKind.changed:
+      results.failed(i, CHANGED_WHILE_READ.code, CHANGED_WHILE_READ.message);
+      break;
+    default:
+      throw new Error(`the native reader gave an unknown outcome ${records[at]} for path ${i}`);
   }
 }
 
@@ -176,35 +184,15 @@ function readNatively(
     for (let i = from; i < cursor[0]!; i++) {
       const at = i * RECORD_SLOTS;
       const a = records[at + 1]!;
-      const b = records[at + 2]!;
-      switch (records[at]) {
-        case ReadKind.read:
-          digester.update(arena.subarray(a, a + b));
-          results.hashed(i, b, digester);
-          break;
-        case ReadKind.failed:
-          results.record(i, failureFromErrno(a), digester);
-          break;
-        case ReadKind.notRegular:
-          results.notRegular(i, describeMode(a));
-          break;
-        case ReadKind.tooBig:
-          results.sendAlone(i);
-          break;
-        case ReadKind.linked:
-          results.linked(i, a, b, records[at + 3]!);
-          break;
-        case ReadKind.changed:
-          results.record(i, CHANGED_WHILE_READ, digester);
-          break;
-        case ReadKind.large:
-          readBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
-          results.record(
-            i,
-            readAndHash(pathAt(a), policyFor(request.flags[i]!, count), digester, readBuffer),
-            digester,
-          );
-          break;
+      if (records[at] === ReadKind.read) {
+        digester.update(arena.subarray(a, a + records[at + 2]!));
+        results.hashed(i, records[at + 2]!, digester);
+      } else if (records[at] === ReadKind.large) {
+        readBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+        const outcome = readAndHash(pathAt(a), policyFor(request.flags[i]!, count), digester, readBuffer);
+        results.record(i, outcome, digester);
+      } else {
+        recordUnread(results, records, i);
       }
     }
   }
