@@ -1,21 +1,11 @@
-/** The benchmark's tasks: the same functions for tandem (defineTasks) and plain BullMQ. */
+/**
+ * The benchmark's tasks: the same functions for tandem (defineTasks) and plain BullMQ. The
+ * CPU-bound one is bench/pool's, so both benchmarks time the same work.
+ */
 import { defineTasks } from 'tandem';
+import { countPrimes } from '../pool/workers/work.mjs';
 
-/** CPU-bound: counts the primes below `limit` by trial division. */
-export function countPrimes(limit: number): number {
-  let count = 0;
-  for (let n = 2; n < limit; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false;
-        break;
-      }
-    }
-    if (prime) count++;
-  }
-  return count;
-}
+export { countPrimes };
 
 export function noop(x: number): number {
   return x;
