@@ -19,8 +19,9 @@
  *               (the test seam that makes a file change while it is read); undefined for none
  *   stats     optional BigInt64Array, STAT_SLOTS numbers per path: for each file READ, its
  *             st_mode, st_size, mtime and ctime in nanoseconds, and st_ino (what a backup records)
- * It returns when every path is done, or when the next file does not fit in what is left of
- * the arena: the caller hashes what was read and calls again with the arena free.
+ * It returns when every path is done; when the next file does not fit in what is left of the
+ * arena (the caller hashes what was read and calls again with the arena free); or right after
+ * a LARGE file, so the caller reads that one, and checks its byte budget, before going on.
  *
  * Every check the JavaScript reader (src/scan/read-file.ts) makes is made here the same way:
  * open with O_NOFOLLOW unless following (stat first then, so a device is never opened), and
@@ -228,6 +229,10 @@ static napi_value read_files(napi_env env, napi_callback_info info) {
     }
     if ((size_t)before.st_size > a.arena.length) {
       rec[0] = LARGE, rec[1] = (double)position, rec[2] = (double)before.st_size;
+      close(fd);
+      position = next_position;
+      index++;
+      break;
     } else if (used + (size_t)before.st_size > a.arena.length) {
       close(fd);
       break; /* the arena is full: this path is first in the next call */

@@ -14,13 +14,15 @@ import {
   readFileSync,
   statSync,
   symlinkSync,
+  truncateSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { encodePaths, PathFlag } from '../src/scan/batch-protocol.js';
+import { encodePaths, FileStatus, PathFlag } from '../src/scan/batch-protocol.js';
+import tasks, { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET } from '../src/scan/hash-tasks.js';
 import {
   type NativeReader,
   nativeReader,
@@ -155,7 +157,8 @@ describe('native batch reader', () => {
     const call = read(['small', 'ten', 'ten'], { deferAbove: 9 });
     assert.deepEqual(call.record(1).slice(0, 1).concat(call.record(1)[2]!), [ReadKind.tooBig, 10]);
     const paths = encodePaths(['small', 'ten'].map((n) => Buffer.from(at(n))));
-    const large = read(['small', 'ten'], { arenaBytes: 8 });
+    const large = read(['small', 'ten', 'small'], { arenaBytes: 8 });
+    assert.equal(large.cursor[0], 2, 'the call ends right after a LARGE file');
     assert.deepEqual(large.record(1).slice(0, 3), [ReadKind.large, Buffer.from(at('small')).length + 1, 10]);
     assert.equal(Buffer.from(paths.subarray(large.record(1)[1]!, paths.length - 1)).toString(), at('ten'));
   });
@@ -327,6 +330,24 @@ describe('native batch reader', () => {
     hashWith(3);
     assert.deepEqual(Array.from(cursor), [3, paths.length]);
     assert.deepEqual([records[2 * RECORD_SLOTS], records[2 * RECORD_SLOTS + 2]], [ReadKind.read, 3]);
+  });
+
+  it('a hashing batch keeps its byte budget and hands back a big file, with both native paths', async () => {
+    // Sparse files: 7 MiB each, under ALONE_ABOVE_BYTES; five of them pass the 32 MiB budget.
+    const seven = 7 * 1024 * 1024;
+    assert.ok(seven < ALONE_ABOVE_BYTES && 5 * seven >= BATCH_BYTE_BUDGET && 4 * seven < BATCH_BYTE_BUDGET);
+    const names = ['s-1', 's-2', 's-3', 's-4', 's-big', 's-5', 's-6'];
+    for (const name of names) writeFileSync(at(name), '');
+    for (const name of names) truncateSync(at(name), name === 's-big' ? ALONE_ABOVE_BYTES + 1 : seven);
+    const paths = encodePaths(names.map((n) => Buffer.from(at(n))));
+    const zeros = createHash('sha256').update(Buffer.alloc(seven)).digest('hex');
+    for (const algorithm of ['blake3', 'sha256'] as const) {
+      const result = await tasks.hashBatch({ algorithm, paths, flags: new Uint8Array(names.length) });
+      const { hashed, sendAlone, sendLater } = FileStatus;
+      assert.deepEqual(Array.from(result.status), [hashed, hashed, hashed, hashed, sendAlone, hashed, sendLater]);
+      assert.deepEqual(Array.from(result.sizes.subarray(0, 4)), [seven, seven, seven, seven]);
+      if (algorithm === 'sha256') assert.equal(Buffer.from(result.digests.subarray(0, 32)).toString('hex'), zeros);
+    }
   });
 
   it('refuses wrong arguments with a TypeError instead of reading out of bounds', () => {

@@ -35,8 +35,9 @@ export const STAT_SLOTS = 5;
 
 export interface NativeReader {
   /**
-   * Reads paths from `cursor` = [index, byte position in paths] on, until all are done or
-   * the next file does not fit in the arena; writes one record per path and moves the cursor.
+   * Reads paths from `cursor` = [index, byte position in paths] on, until all are done, the
+   * next file does not fit in the arena, or just after a `large` one; writes one record per
+   * path and moves the cursor.
    * `afterRead(index)`, if given, runs between a file's read and its second fstat (a test seam).
    * `stats`, if given, gets STAT_SLOTS numbers per file read (see StatSlot; st_ino as signed).
    */
