@@ -6,7 +6,7 @@
  * JavaScript path (store-object.ts), so both paths report every case in the same words.
  */
 import { encodePaths, PathFlag } from '../scan/batch-protocol.js';
-import { type NativeReader, RECORD_SLOTS, ReadKind, STAT_SLOTS, StatSlot } from '../scan/native-reader.js';
+import { type NativeReader, RECORD_SLOTS, ReadKind, readerArena, STAT_SLOTS, StatSlot } from '../scan/native-reader.js';
 import {
   CHANGED_WHILE_READ,
   crashIfAsked,
@@ -18,10 +18,6 @@ import {
   storeFile,
 } from './store-object.js';
 import type { ParentRecord, StoredFile } from './store-protocol.js';
-
-/** Files up to this size are read whole into the arena, back to back. */
-const ARENA_BYTES = 1024 * 1024;
-let arena: Buffer | undefined;
 
 export function storeBatchNatively(
   native: NativeReader,
@@ -47,7 +43,7 @@ export function storeBatchNatively(
   const cursor = new Uint32Array(2);
   const records = new Float64Array(count * RECORD_SLOTS);
   const stats = new BigInt64Array(count * STAT_SLOTS);
-  arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+  const arena = readerArena();
   while (cursor[0]! < count) {
     const from = cursor[0]!;
     native.readFiles(encoded, flags, cursor, arena, records, Number.POSITIVE_INFINITY, undefined, stats);

@@ -11,7 +11,7 @@ import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName, createDigester, type Digester } from './algorithms.js';
 import { decodePaths, type HashBatchRequest, type HashBatchResult, PathFlag } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
-import { type NativeReader, nativeReader, RECORD_SLOTS, ReadKind } from './native-reader.js';
+import { type NativeReader, nativeReader, RECORD_SLOTS, ReadKind, readerArena } from './native-reader.js';
 import {
   CHANGED_WHILE_READ,
   describeMode,
@@ -28,11 +28,8 @@ export const BATCH_BYTE_BUDGET = 32 * 1024 * 1024;
 export const ALONE_ABOVE_BYTES = 8 * 1024 * 1024;
 /** One read buffer per worker, reused for every file the JavaScript reader reads. */
 const READ_BUFFER_BYTES = 1024 * 1024;
-/** The native reader reads files up to this size whole into one arena per worker, back to back. */
-const ARENA_BYTES = 1024 * 1024;
 
 let readBuffer: Buffer | undefined;
-let arena: Buffer | undefined;
 const digesters = new Map<AlgorithmName, Digester>();
 const hookLoaded = loadTestHook();
 
@@ -101,7 +98,7 @@ function hashNatively(native: NativeReader, openssl: string, request: HashBatchR
   const count = request.flags.length;
   const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
   const records = new Float64Array(count * RECORD_SLOTS);
-  arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+  const arena = readerArena();
   const afterRead = afterReadHookFor(request);
   const cursor = new Uint32Array(2);
   native.hashFiles(
@@ -172,7 +169,7 @@ function readNatively(
   const bytes = Buffer.from(request.paths.buffer, request.paths.byteOffset, request.paths.byteLength);
   const pathAt = (position: number) => bytes.subarray(position, bytes.indexOf(0, position));
   const afterRead = afterReadHookFor(request);
-  arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+  const arena = readerArena();
   while (cursor[0]! < count) {
     if (results.bytesRead >= BATCH_BYTE_BUDGET) {
       results.sendLater(cursor[0]!);

@@ -72,6 +72,16 @@ export interface NativeReader {
   ): void;
 }
 
+/** Files up to this size are read whole into the arena, back to back; bigger ones are `large`. */
+export const ARENA_BYTES = 1024 * 1024;
+let arena: Buffer | undefined;
+
+/** This thread's arena for the native reader, made on first use and reused by every call. */
+export function readerArena(): Buffer {
+  arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+  return arena;
+}
+
 const require = createRequire(import.meta.url);
 let loaded: NativeReader | null | undefined;
 let problem: string | undefined;
