@@ -197,5 +197,9 @@ function report(totals: Map<Side, Record<Role, PerfTotals> | undefined>): string
   row('instructions, all', sum(tandemTotals, 'instructions'), sum(plainTotals, 'instructions'), millions);
   for (const role of ROLES) row(`CPU time, ${role}`, tandemTotals[role].cpuMs, plainTotals[role].cpuMs, ms);
   row('CPU time, all', sum(tandemTotals, 'cpuMs'), sum(plainTotals, 'cpuMs'), ms);
+  const count = (x: number) => per(x).toFixed(0);
+  for (const role of ROLES) {
+    row(`context switches, ${role}`, tandemTotals[role].contextSwitches, plainTotals[role].contextSwitches, count);
+  }
   return lines.join('\n');
 }

@@ -17,6 +17,8 @@ import type { Readable, Writable } from 'node:stream';
 export interface PerfTotals {
   readonly instructions: number;
   readonly cpuMs: number;
+  /** Times the processes gave up or lost the CPU: each costs the kernel's work and cold caches. */
+  readonly contextSwitches: number;
 }
 
 /** Why perf cannot count here, or undefined if it can. */
@@ -46,7 +48,7 @@ export class PerfCounter {
         '-1',
         '-x,',
         '-e',
-        'instructions,task-clock',
+        'instructions,task-clock,context-switches',
         '-o',
         this.out,
         '-p',
@@ -88,7 +90,11 @@ export class PerfCounter {
       if (line === undefined) throw new Error(`perf printed no ${event} count:\n${csv}`);
       return Number(line.split(',')[0]);
     };
-    return { instructions: field('instructions'), cpuMs: field('task-clock') };
+    return {
+      instructions: field('instructions'),
+      cpuMs: field('task-clock'),
+      contextSwitches: field('context-switches'),
+    };
   }
 
   private async command(what: 'enable' | 'disable'): Promise<void> {

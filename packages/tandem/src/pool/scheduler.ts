@@ -24,6 +24,7 @@ import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
 import { triageHeldJobs, workerExitError } from './exit-triage.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
+import { SlotsByLoad } from './slots-by-load.js';
 import type { PoolStats } from './stats.js';
 import { StatsRecorder } from './stats.js';
 import { taskErrorFrom } from './task-error.js';
@@ -54,6 +55,12 @@ export class Scheduler {
   private queuedJobs = 0;
   private queuedItems = 0;
   private readonly slots = new Set<WorkerSlot>();
+  /** The slots that accept work, by the jobs each holds. */
+  private readonly accepting = new SlotsByLoad();
+  /** Slots that reached maxTasksPerWorker and exit once their jobs settle. */
+  private readonly retiring = new Set<WorkerSlot>();
+  /** Slots given jobs in this dispatch, each sent them in one message at its end. */
+  private readonly unsent = new Set<WorkerSlot>();
   private readonly tasks = new TaskKeys();
   private readonly stats = new StatsRecorder();
   private nextJobId = 1;
@@ -126,7 +133,7 @@ export class Scheduler {
     }
     this.markSettled(job);
     this.stats.failed += job.items.length;
-    if (slot && stopRunning) slot.stop('force');
+    if (slot && stopRunning) this.stopSlot(slot, 'force');
     this.scheduleDispatch();
   }
 
@@ -154,7 +161,7 @@ export class Scheduler {
     this.failQueued(reason);
     for (const slot of this.slots) {
       for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error: reason });
-      slot.stop('force');
+      this.stopSlot(slot, 'force');
     }
     this.checkDrained();
   }
@@ -224,9 +231,13 @@ export class Scheduler {
       this.queue.shift();
       this.assign(slot, job);
     }
-    for (const slot of this.slots) {
-      slot.flush();
-      if (slot.held.size === 0 && this.shouldStopIdle(slot)) slot.stop('graceful');
+    for (const slot of this.unsent) slot.flush();
+    this.unsent.clear();
+    // Only a closed pool or a retiring worker stops idle workers: no scan of them all otherwise.
+    if (this.closed || this.retiring.size > 0) {
+      for (const slot of this.slots) {
+        if (slot.held.size === 0 && this.shouldStopIdle(slot)) this.stopSlot(slot, 'graceful');
+      }
     }
     this.checkDrained();
   }
@@ -239,17 +250,17 @@ export class Scheduler {
   }
 
   private pickWorker(job: Job, depth: number): WorkerSlot | undefined {
-    let best: WorkerSlot | undefined;
-    let accepting = 0;
-    for (const slot of this.slots) {
-      if (!slot.accepting) continue;
-      accepting++;
-      if (!this.fitsRecyclingBudget(slot, job)) continue;
-      if (slot.held.size === 0) return slot;
-      if (slot.held.size < depth && (best === undefined || slot.held.size < best.held.size)) best = slot;
-    }
-    if (accepting < this.config.maxWorkers && this.broken === undefined) return this.spawn();
-    return best;
+    const idle = this.accepting.leastLoaded(1, () => true);
+    if (idle !== undefined) return idle;
+    if (this.accepting.size < this.config.maxWorkers && this.broken === undefined) return this.spawn();
+    return this.accepting.leastLoaded(depth, (slot) => this.fitsRecyclingBudget(slot, job));
+  }
+
+  /** Stops a worker; it takes no more jobs from now on. */
+  private stopSlot(slot: WorkerSlot, how: 'graceful' | 'force'): void {
+    this.accepting.forget(slot);
+    this.retiring.delete(slot);
+    slot.stop(how);
   }
 
   private fitsRecyclingBudget(slot: WorkerSlot, job: Job): boolean {
@@ -265,6 +276,8 @@ export class Scheduler {
     job.dispatchedAt = performance.now();
     this.stats.recordWait((job.dispatchedAt - job.queuedAt) * 1000);
     slot.hold(job);
+    this.accepting.update(slot);
+    this.unsent.add(slot);
     if (!slot.keepsParentAlive) {
       slot.keepsParentAlive = true;
       slot.handle.setKeepsParentAlive(true);
@@ -286,6 +299,7 @@ export class Scheduler {
     const slot = job.slot;
     if (slot) {
       slot.release(job);
+      this.accepting.update(slot);
       if (slot.held.size === 0 && slot.keepsParentAlive && slot.state !== 'stopping') {
         slot.keepsParentAlive = false;
         slot.handle.setKeepsParentAlive(false);
@@ -329,7 +343,7 @@ export class Scheduler {
       values: [],
       error: new TimeoutError(`task ${job.task.name} ran longer than its taskTimeout (${budget} ms)`),
     });
-    slot?.stop('force');
+    if (slot) this.stopSlot(slot, 'force');
   }
 
   private onResults(slot: WorkerSlot, results: readonly JobResultMessage[]): void {
@@ -346,7 +360,11 @@ export class Scheduler {
           : { ok: false, values: result.values, error: taskErrorFrom(job, result.error, result.values.length) };
       this.finish(job, outcome, perJob);
     }
-    if (slot.state === 'ready' && slot.itemsDone >= this.config.maxTasksPerWorker) slot.state = 'retiring';
+    if (slot.state === 'ready' && slot.itemsDone >= this.config.maxTasksPerWorker) {
+      slot.state = 'retiring';
+      this.accepting.forget(slot);
+      this.retiring.add(slot);
+    }
     this.scheduleDispatch();
   }
 
@@ -364,6 +382,7 @@ export class Scheduler {
       return undefined;
     }
     this.slots.add(slot);
+    this.accepting.track(slot);
     this.stats.workersStarted++;
     if (this.config.events.listenerCount('workerStart') > 0) {
       this.config.events.emit('workerStart', {
@@ -394,6 +413,9 @@ export class Scheduler {
     brokerClientGone(slot.handle);
     slot.state = 'dead';
     this.slots.delete(slot);
+    this.accepting.forget(slot);
+    this.retiring.delete(slot);
+    this.unsent.delete(slot);
     const { requeue, reject } = triageHeldJobs([...slot.held.values()], runningId, {
       stoppedOnPurpose: slot.stoppedOnPurpose,
       mayRequeue: !this.terminated && this.broken === undefined,
@@ -429,7 +451,7 @@ export class Scheduler {
     this.failQueued(error);
     for (const slot of this.slots) {
       for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error });
-      slot.stop('force');
+      this.stopSlot(slot, 'force');
     }
   }
 
