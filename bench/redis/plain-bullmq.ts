@@ -2,7 +2,6 @@
 import type { Queue, QueueEvents } from 'bullmq';
 
 /** Adds one job per item with a single addBulk and resolves when QueueEvents saw them all complete. */
-let seq = 0;
 export async function addAllAndAwait(
   queue: Queue,
   events: QueueEvents,
@@ -19,17 +18,6 @@ export async function addAllAndAwait(
     };
     events.on('completed', onDone);
   });
-  const shaped = process.env.ZZ_SHAPE === '1';
-  await queue.addBulk(
-    xs.map((x) =>
-      shaped
-        ? {
-            name,
-            data: { v: 1, module: 'tasks.ts', name: 'noop', args: [[x]] },
-            opts: { jobId: `tandem-0123456789ab-${++seq}`, removeOnComplete: true, removeOnFail: true, attempts: 1 },
-          }
-        : { name, data: { x }, opts: { removeOnComplete: true, removeOnFail: true } },
-    ),
-  );
+  await queue.addBulk(xs.map((x) => ({ name, data: { x }, opts: { removeOnComplete: true, removeOnFail: true } })));
   await done;
 }

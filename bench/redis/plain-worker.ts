@@ -5,12 +5,7 @@ import { countPrimes, noop } from './tasks.ts';
 const [url, queue] = process.argv.slice(2) as [string, string];
 const worker = new Worker(
   queue,
-  async (job) =>
-    job.name === 'countPrimes'
-      ? countPrimes(job.data.x)
-      : job.data.args
-        ? { values: [noop(job.data.args[0][0])], runMicros: 1 }
-        : noop(job.data.x),
+  async (job) => (job.name === 'countPrimes' ? countPrimes(job.data.x) : noop(job.data.x)),
   { connection: { url }, concurrency: 1 },
 );
 await worker.waitUntilReady();
