@@ -11,8 +11,10 @@
  *   redis-server, counted by `perf stat` only while each side runs (bench/redis/perf-counter.ts).
  *   Instruction counts barely move with the machine's load.
  *
+ * `--cpu` times CPU-bound jobs instead (countPrimes of bench/pool, ~7 ms each), the same way.
+ *
  *   npm run build && node --import tsx bench/redis/overhead.ts [processes=2] [rounds=20] [jobs=5000]
- *     [--no-perf] [--workers=N] [--prefetch=N]
+ *     [--no-perf] [--workers=N] [--prefetch=N] [--cpu]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -41,6 +43,11 @@ const window = Object.fromEntries(
     return value === undefined ? [] : [[option, Number(value)]];
   }),
 ) as { workers?: number; prefetch?: number };
+const cpuBound = process.argv.includes('--cpu');
+const PRIMES_LIMIT = 150_000; // as bench/redis/run.ts
+const work = cpuBound
+  ? { task: tasks.countPrimes, plainName: 'countPrimes', item: () => PRIMES_LIMIT, label: 'CPU-bound' }
+  : { task: tasks.noop, plainName: 'noop', item: (i: number) => i, label: 'tiny' };
 const WARM_UP_RUNS = 2;
 type Role = 'caller' | 'workers' | 'redis';
 const ROLES: readonly Role[] = ['caller', 'workers', 'redis'];
@@ -64,7 +71,7 @@ async function tandemSide(url: string, redisPid: number, items: number[]): Promi
   const pool = new Pool({ backend: 'redis', connection: url, queue: 'tandem', root: HERE, ...window });
   return {
     name: 'tandem',
-    run: async () => void (await pool.map(tasks.noop, items, { chunkSize: 1 })),
+    run: async () => void (await pool.map(work.task, items, { chunkSize: 1 })),
     counters: await countersFor({ caller: [process.pid], workers: workers.map((w) => w.pid), redis: [redisPid] }),
     wallMs: [],
     stop: async () => {
@@ -89,7 +96,7 @@ async function plainSide(url: string, redisPid: number, items: number[]): Promis
   await events.waitUntilReady();
   return {
     name: 'plain BullMQ',
-    run: () => addAllAndAwait(queue, events, 'noop', items),
+    run: () => addAllAndAwait(queue, events, work.plainName, items),
     counters: await countersFor({
       caller: [process.pid],
       workers: children.map((c) => c.pid as number),
@@ -132,7 +139,7 @@ function medianWithInterval(xs: readonly number[]): { median: number; low: numbe
 
 const redis = new RedisServer(await freePort());
 await redis.start();
-const items = Array.from({ length: jobs }, (_, i) => i);
+const items = Array.from({ length: jobs }, (_, i) => work.item(i));
 const tandem = await tandemSide(redis.url, redis.pid as number, items);
 const plain = await plainSide(redis.url, redis.pid as number, items);
 try {
@@ -170,7 +177,7 @@ function report(totals: Map<Side, Record<Role, PerfTotals> | undefined>): string
   const perThousand = jobs / 1000;
   const lines = [
     `Machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}. ${processes} worker ` +
-      `processes, ${rounds} alternating rounds of ${jobs} tiny jobs (one job per task) per side; pool ` +
+      `processes, ${rounds} alternating rounds of ${jobs} ${work.label} jobs (one job per task) per side; pool ` +
       `${window.workers === undefined ? 'defaults' : `workers ${window.workers}, prefetch ${window.prefetch ?? 0}`}.`,
     '',
     `Wall time, tandem / plain BullMQ per round: median ${ratio.median.toFixed(3)} ` +
