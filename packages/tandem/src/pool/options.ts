@@ -16,7 +16,8 @@ export const DEFAULT_REDIS_JOBS = 64;
  * says otherwise. On Redis a slot's jobs are not tied to any host (hosts pull from one
  * queue), so prefetch there costs no balance, only jobs waiting in Redis; it keeps the hosts
  * supplied while the caller is slow to refill. Measured with 4 hosts on 2 cores and tiny jobs
- * (bench/redis/overhead.ts): 1.19x plain BullMQ's time with 0, 1.075x with 1, the same with 3.
+ * (bench/redis/overhead.ts): 1.19x plain BullMQ's time with 0, 1.08-1.12x with 1, no better
+ * with 3 or 7.
  */
 export const DEFAULT_REDIS_PREFETCH = 1;
 
