@@ -45,9 +45,6 @@ export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {
     queue: flags.queue,
     root: VIGIL_PACKAGE_ROOT,
     workers: resolveJobs(flags.jobs, DEFAULT_REDIS_JOBS),
-    // One batch in Redis per slot, so --jobs is exactly the bound docs/vigil.md gives: a batch
-    // is up to 32 MiB of hashing, long enough that the hosts never wait for the next.
-    prefetch: 0,
     name,
   });
 }

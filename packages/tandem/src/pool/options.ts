@@ -9,25 +9,23 @@ import { POOL_BACKEND_KINDS } from '../backends/select.js';
 import { checkQueueName, checkRedisUrl } from '../redis/url.js';
 import type { CancelOptions } from './call-guard.js';
 
-/** Slots (virtual workers) of a Redis pool unless `workers` says otherwise. */
-export const DEFAULT_REDIS_JOBS = 64;
 /**
- * Jobs each Redis slot keeps queued in Redis behind the one a host runs, unless `prefetch`
- * says otherwise. On Redis a slot's jobs are not tied to any host (hosts pull from one
- * queue), so prefetch there costs no balance, only jobs waiting in Redis; it keeps the hosts
- * supplied while the caller is slow to refill. Measured with 4 hosts on 2 cores and tiny jobs
- * (bench/redis/overhead.ts): 1.19x plain BullMQ's time with 0, 1.08-1.12x with 1, no better
- * with 3 or 7.
+ * Jobs one Redis pool has in Redis at once unless `workers` says otherwise: one per virtual
+ * worker (slot). Enough to keep the hosts supplied while the caller refills: with 4 hosts on
+ * 2 cores and tiny jobs (bench/redis/overhead.ts), 64 ran at 1.19x plain BullMQ's time, 128 at
+ * 1.08-1.12x, and 256 or more no better. (More jobs per slot through `prefetch` measured the
+ * same, but a slot stopped for a timeout or an abort would cancel and re-run its other jobs,
+ * which on Redis may already be running on another host.)
  */
-export const DEFAULT_REDIS_PREFETCH = 1;
+export const DEFAULT_REDIS_JOBS = 128;
 
 /** Options of `new Pool(...)`. */
 export interface PoolOptions {
   /**
    * How many workers run at once. Default: `os.availableParallelism()`. On `'redis'` the
-   * workers are virtual slots (default 64): the pool has at most `workers * (1 + prefetch)`
-   * jobs in Redis at once (128 by default); set `workers` to at least the total
-   * `--concurrency` of the worker hosts.
+   * workers are virtual: `workers` is how many jobs this pool has in Redis at once (default
+   * 128, plus `prefetch` per worker if set); set it to at least the total `--concurrency` of
+   * the worker hosts.
    */
   workers?: number;
   /**
@@ -76,9 +74,7 @@ export interface PoolOptions {
    * Default 0: the pool queues jobs in a worker only when they are measured to be tiny
    * (under about 1 ms), so a long job never waits behind another while a worker idles.
    * 1 or 2 hide the round trip to the main thread between jobs of a few milliseconds,
-   * which matters when the main thread is busy (e.g. walking a file tree). On `'redis'` the
-   * default is 1: there a slot's jobs wait in one queue that every host pulls from, so they
-   * cost no balance, and one more job per slot keeps the hosts from waiting for the caller.
+   * which matters when the main thread is busy (e.g. walking a file tree).
    */
   prefetch?: number;
   /** V8 heap limits for each worker thread. */
@@ -137,7 +133,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (!(typeof taskTimeout === 'number' && taskTimeout > 0)) {
     throw new RangeError(`Pool: taskTimeout must be a number of milliseconds > 0, got ${String(taskTimeout)}`);
   }
-  const prefetch = options.prefetch ?? (options.backend === 'redis' ? DEFAULT_REDIS_PREFETCH : 0);
+  const prefetch = options.prefetch ?? 0;
   if (!(Number.isInteger(prefetch) && prefetch >= 0)) {
     throw new RangeError(`Pool: prefetch must be a whole number >= 0, got ${String(prefetch)}`);
   }
