@@ -276,6 +276,39 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     }
   });
 
+  it('a timeout stops only its own job: the other job of the same slot is not sent again', async () => {
+    // One slot holding two jobs (prefetch 1), each running on its own host at the same time.
+    const hosts = await Promise.all([1, 2].map(() => startWorker(redis.url, 'timeouts', FIXTURES)));
+    const events = new QueueEvents('timeouts', { connection: { url: redis.url } });
+    const queue = new Queue('timeouts', { connection: { url: redis.url } });
+    const pool = new Pool({
+      backend: 'redis',
+      connection: redis.url,
+      queue: 'timeouts',
+      root: FIXTURES,
+      workers: 1,
+      prefetch: 1,
+      taskTimeout: 300,
+    });
+    try {
+      await events.waitUntilReady();
+      let started = 0;
+      events.on('active', () => started++);
+      const outcomes = await Promise.all([1, 2].map(() => pool.apply(tasks.sleep, [1500]).catch((e: unknown) => e)));
+      for (const outcome of outcomes) assert.ok(outcome instanceof TimeoutError, String(outcome));
+      await waitFor(async () => {
+        const counts = await queue.getJobCounts('waiting', 'active');
+        return counts.waiting === 0 && counts.active === 0;
+      });
+      // Stopping the whole slot for the first timeout would have sent the second job again.
+      assert.equal(started, 2, 'each job started once');
+    } finally {
+      await pool.terminate();
+      await Promise.all([events.close(), queue.close()]);
+      await Promise.all(hosts.map((host) => host.stop()));
+    }
+  });
+
   it('timeout, abort and terminate remove waiting jobs from Redis', async () => {
     // No worker serves this queue: every job waits.
     const idle = new Pool({ backend: 'redis', connection: redis.url, queue: 'nobody', root: FIXTURES, workers: 4 });

@@ -29,6 +29,16 @@ export interface WorkerHandle {
   send(message: MainToWorker, transfer: readonly TransferListItem[]): void;
   /** The job the worker is running now and when it started (Date.now() ms), if any. */
   runningJob(): { readonly id: number; readonly startedAtMs: number } | undefined;
+  /**
+   * For workers that run their jobs independently of each other (a Redis slot's jobs may run
+   * on different hosts at once): when job `id` started (Date.now() ms), if it has.
+   */
+  jobStartedAtMs?(id: number): number | undefined;
+  /**
+   * For the same workers: stops one job (removed if it waits, cancelled if it runs) and keeps
+   * the worker and its other jobs. Without it, a job is stopped by stopping its worker.
+   */
+  cancelJob?(id: number): void;
   /** Stops the worker at once; onExit follows with -15 or -9. */
   stop(signal: StopSignal): void;
   /** Whether the worker keeps the parent's event loop alive (busy workers do, idle ones not). */

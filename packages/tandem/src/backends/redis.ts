@@ -194,6 +194,19 @@ class RedisSlot implements WorkerHandle {
     return running;
   }
 
+  jobStartedAtMs(id: number): number | undefined {
+    return this.held.get(id)?.startedAtMs;
+  }
+
+  /** A timeout or an abort: only this job leaves Redis; the slot's other jobs go on. */
+  cancelJob(id: number): void {
+    const held = this.held.get(id);
+    if (!this.alive || held === undefined) return;
+    this.held.delete(id);
+    void this.backend.currentSessionIfOpen()?.cancel(held.redisId);
+    this.exitIfDone();
+  }
+
   stop(signal: StopSignal): void {
     this.end(SIGNAL_CODES[signal]);
   }

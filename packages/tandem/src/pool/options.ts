@@ -13,9 +13,7 @@ import type { CancelOptions } from './call-guard.js';
  * Jobs one Redis pool has in Redis at once unless `workers` says otherwise: one per virtual
  * worker (slot). Enough to keep the hosts supplied while the caller refills: with 4 hosts on
  * 2 cores and tiny jobs (bench/redis/overhead.ts), 64 ran at 1.19x plain BullMQ's time, 128 at
- * 1.08-1.12x, and 256 or more no better. (More jobs per slot through `prefetch` measured the
- * same, but a slot stopped for a timeout or an abort would cancel and re-run its other jobs,
- * which on Redis may already be running on another host.)
+ * 1.08-1.12x, and 256 or more no better (`prefetch: 1` on 64 slots measured the same).
  */
 export const DEFAULT_REDIS_JOBS = 128;
 

@@ -133,7 +133,7 @@ export class Scheduler {
     }
     this.markSettled(job);
     this.stats.failed += job.items.length;
-    if (slot && stopRunning) this.stopSlot(slot, 'force');
+    if (slot && stopRunning) this.stopJob(slot, job);
     this.scheduleDispatch();
   }
 
@@ -256,6 +256,12 @@ export class Scheduler {
     return this.accepting.leastLoaded(depth, (slot) => this.fitsRecyclingBudget(slot, job));
   }
 
+  /** Stops a settled job that may still run: by itself if the backend can, else with its worker. */
+  private stopJob(slot: WorkerSlot, job: Job): void {
+    if (slot.handle.cancelJob) slot.handle.cancelJob(job.id);
+    else this.stopSlot(slot, 'force');
+  }
+
   /** Stops a worker; it takes no more jobs from now on. */
   private stopSlot(slot: WorkerSlot, how: 'graceful' | 'force'): void {
     this.accepting.forget(slot);
@@ -343,7 +349,7 @@ export class Scheduler {
       values: [],
       error: new TimeoutError(`task ${job.task.name} ran longer than its taskTimeout (${budget} ms)`),
     });
-    if (slot) this.stopSlot(slot, 'force');
+    if (slot) this.stopJob(slot, job);
   }
 
   private onResults(slot: WorkerSlot, results: readonly JobResultMessage[]): void {

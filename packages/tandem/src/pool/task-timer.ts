@@ -8,14 +8,21 @@ import type { Job } from './job.js';
 export function armTaskTimer(job: Job, budgetMs: number, onExpired: (job: Job) => void, delayMs = budgetMs): void {
   job.timer = setTimeout(() => {
     if (job.state !== 'held' || !job.slot) return;
-    const running = job.slot.handle.runningJob();
-    if (running?.id !== job.id) {
+    const startedAtMs = startedAt(job);
+    if (startedAtMs === undefined) {
       armTaskTimer(job, budgetMs, onExpired); // not started yet: look again a budget later
       return;
     }
-    const remaining = running.startedAtMs + budgetMs - Date.now();
+    const remaining = startedAtMs + budgetMs - Date.now();
     if (remaining > 0) armTaskTimer(job, budgetMs, onExpired, remaining);
     else onExpired(job);
   }, delayMs);
   job.timer.unref();
+}
+
+function startedAt(job: Job): number | undefined {
+  const handle = job.slot?.handle;
+  if (handle?.jobStartedAtMs) return handle.jobStartedAtMs(job.id);
+  const running = handle?.runningJob();
+  return running?.id === job.id ? running.startedAtMs : undefined;
 }
