@@ -1,7 +1,8 @@
 /**
- * Counts the instructions and CPU time of a group of processes, only while enabled, with
- * `perf stat` attached to their pids. Instruction counts hardly move with the machine's load,
- * where wall and even CPU time move 10-25% here: they are what decides a few-% difference.
+ * Counts the instructions, CPU time and context switches of a group of processes, only while
+ * enabled, with `perf stat` attached to their pids. Instruction counts hardly move with the
+ * machine's load, where wall and even CPU time move 10-25% here: they are what decides a
+ * difference of a few %.
  *
  * perf starts with its counters off (`-D -1`) and is switched on and off through a control
  * descriptor (`--control fd:3,4`, perf >= 5.10); each switch waits for perf's "ack", so a
@@ -37,6 +38,8 @@ export class PerfCounter {
   private readonly perf: ChildProcess;
   private readonly control: Writable;
   private readonly acks: Readable;
+  private readonly exited: Promise<unknown>;
+  private stderr = '';
 
   private constructor(pids: readonly number[]) {
     this.perf = spawn(
@@ -58,7 +61,10 @@ export class PerfCounter {
       ],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] },
     );
-    this.perf.stderr?.resume();
+    this.perf.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.exited = once(this.perf, 'exit');
     this.control = this.perf.stdio[3] as Writable;
     this.acks = this.perf.stdio[4] as Readable;
   }
@@ -80,15 +86,15 @@ export class PerfCounter {
 
   /** Stops perf and reads what it counted while enabled. */
   async totals(): Promise<PerfTotals> {
-    const exited = once(this.perf, 'exit');
     this.perf.kill('SIGINT');
-    await exited;
+    await this.exited;
     const csv = readFileSync(this.out, 'utf8');
     rmSync(this.dir, { recursive: true, force: true });
     const field = (event: string) => {
       const line = csv.split('\n').find((l) => l.split(',')[2] === event);
-      if (line === undefined) throw new Error(`perf printed no ${event} count:\n${csv}`);
-      return Number(line.split(',')[0]);
+      const count = Number(line?.split(',')[0]);
+      if (Number.isNaN(count)) throw new Error(`perf printed no ${event} count:\n${csv}`);
+      return count;
     };
     return {
       instructions: field('instructions'),
@@ -100,6 +106,15 @@ export class PerfCounter {
   private async command(what: 'enable' | 'disable'): Promise<void> {
     const ack = once(this.acks, 'data');
     this.control.write(`${what}\n`);
-    await ack;
+    let onExit: (() => void) | undefined;
+    const gone = new Promise<never>((_, reject) => {
+      onExit = () => reject(new Error(`perf exited before it acknowledged "${what}": ${this.stderr.trim()}`));
+      this.perf.once('exit', onExit);
+    });
+    try {
+      await Promise.race([ack, gone]);
+    } finally {
+      if (onExit) this.perf.off('exit', onExit);
+    }
   }
 }
