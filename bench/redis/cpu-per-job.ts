@@ -6,14 +6,12 @@
  *
  *   npm run build && node --import tsx bench/redis/cpu-per-job.ts tandem|plain [processes]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Pool } from 'tandem';
-import { freePort, RedisServer, startWorker, waitForLine } from '../../packages/tandem/test/fixtures/redis-harness.ts';
-import { addAllAndAwait } from './plain-bullmq.ts';
+import { freePort, RedisServer, startWorker } from '../../packages/tandem/test/fixtures/redis-harness.ts';
+import { addAllAndAwait, startPlainWorkers, stopPlainWorkers } from './plain-bullmq.ts';
 import tasks from './tasks.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -53,15 +51,7 @@ if (mode === 'tandem') {
     await Promise.all(workers.map((w) => w.stop()));
   };
 } else {
-  const children: ChildProcess[] = await Promise.all(
-    Array.from({ length: processes }, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', `${HERE}plain-worker.ts`, redis.url, 'p'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      await waitForLine(child, 'stderr', /taking jobs/);
-      return child;
-    }),
-  );
+  const children = await startPlainWorkers(redis.url, 'p', processes);
   workerPids = children.map((c) => c.pid as number);
   const queue = new Queue('p', { connection: { url: redis.url } });
   const events = new QueueEvents('p', { connection: { url: redis.url } });
@@ -69,13 +59,7 @@ if (mode === 'tandem') {
   run = () => addAllAndAwait(queue, events, 'noop', items);
   stop = async () => {
     await Promise.all([queue.close(), events.close()]);
-    await Promise.all(
-      children.map(async (c) => {
-        const exited = once(c, 'exit');
-        c.kill('SIGKILL');
-        await exited;
-      }),
-    );
+    await stopPlainWorkers(children);
   };
 }
 

@@ -16,15 +16,13 @@
  *   npm run build && node --import tsx bench/redis/overhead.ts [processes=2] [rounds=20] [jobs=5000]
  *     [--no-perf] [--workers=N] [--prefetch=N] [--cpu]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Pool } from 'tandem';
-import { freePort, RedisServer, startWorker, waitForLine } from '../../packages/tandem/test/fixtures/redis-harness.ts';
+import { freePort, RedisServer, startWorker } from '../../packages/tandem/test/fixtures/redis-harness.ts';
 import { PerfCounter, type PerfTotals, perfMissing } from './perf-counter.ts';
-import { addAllAndAwait } from './plain-bullmq.ts';
+import { addAllAndAwait, startPlainWorkers, stopPlainWorkers } from './plain-bullmq.ts';
 import tasks from './tasks.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -82,15 +80,7 @@ async function tandemSide(url: string, redisPid: number, items: number[]): Promi
 }
 
 async function plainSide(url: string, redisPid: number, items: number[]): Promise<Side> {
-  const children: ChildProcess[] = await Promise.all(
-    Array.from({ length: processes }, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', `${HERE}plain-worker.ts`, url, 'plain'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      await waitForLine(child, 'stderr', /taking jobs/);
-      return child;
-    }),
-  );
+  const children = await startPlainWorkers(url, 'plain', processes);
   const queue = new Queue('plain', { connection: { url } });
   const events = new QueueEvents('plain', { connection: { url } });
   await events.waitUntilReady();
@@ -105,13 +95,7 @@ async function plainSide(url: string, redisPid: number, items: number[]): Promis
     wallMs: [],
     stop: async () => {
       await Promise.all([queue.close(), events.close()]);
-      await Promise.all(
-        children.map(async (child) => {
-          const exited = once(child, 'exit');
-          child.kill('SIGKILL');
-          await exited;
-        }),
-      );
+      await stopPlainWorkers(children);
     },
   };
 }

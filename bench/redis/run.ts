@@ -6,14 +6,12 @@
  *
  *   npm run build && node --import tsx bench/redis/run.ts [--quick]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
 import { Pool } from 'tandem';
-import { freePort, RedisServer, startWorker, waitForLine } from '../../packages/tandem/test/fixtures/redis-harness.ts';
-import { addAllAndAwait } from './plain-bullmq.ts';
+import { freePort, RedisServer, startWorker } from '../../packages/tandem/test/fixtures/redis-harness.ts';
+import { addAllAndAwait, startPlainWorkers, stopPlainWorkers } from './plain-bullmq.ts';
 import tasks from './tasks.ts';
 
 const quick = process.argv.includes('--quick');
@@ -62,28 +60,6 @@ async function plainBullmq(url: string, queueName: string, name: string, xs: num
   await Promise.all([queue.close(), events.close()]);
 }
 
-async function startPlainWorkers(url: string, queue: string, n: number): Promise<ChildProcess[]> {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', `${HERE}plain-worker.ts`, url, queue], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      await waitForLine(child, 'stderr', /taking jobs/);
-      return child;
-    }),
-  );
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-    }),
-  );
-}
-
 async function main(): Promise<void> {
   const redis = new RedisServer(await freePort());
   await redis.start();
@@ -124,7 +100,7 @@ async function main(): Promise<void> {
       rows[rows.length - 1]!.processes = processes;
       await plainBullmq(url, plainQueue, 'noop', tinyItems);
       rows[rows.length - 1]!.processes = processes;
-      await stopAll(plain);
+      await stopPlainWorkers(plain);
 
       // thread backend, same work
       const threads = new Pool({ workers: processes });
