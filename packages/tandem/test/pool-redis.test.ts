@@ -309,6 +309,41 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     }
   });
 
+  it('a job is timed from its own start, not from when the other job of its slot ends', async () => {
+    // Job A (two items of 200 ms, budget 2 x 300 ms) starts first; job B (one item of 2 s,
+    // budget 300 ms) joins the same slot and runs on the other host. B must time out while A
+    // still runs: timed from A's end instead, it would time out only after A resolved.
+    const hosts = await Promise.all([1, 2].map(() => startWorker(redis.url, 'own-start', FIXTURES)));
+    const events = new QueueEvents('own-start', { connection: { url: redis.url } });
+    const pool = new Pool({
+      backend: 'redis',
+      connection: redis.url,
+      queue: 'own-start',
+      root: FIXTURES,
+      workers: 1,
+      prefetch: 1,
+      taskTimeout: 300,
+    });
+    try {
+      await events.waitUntilReady();
+      // Both hosts import the task module first, so A's time is its items' alone.
+      await pool.map(tasks.sleep, [150, 150], { chunkSize: 1 });
+      const order: string[] = [];
+      const aStarted = once(events, 'active');
+      const a = pool.map(tasks.sleep, [200, 200], { chunkSize: 2 }).then(() => order.push('A done'));
+      await aStarted;
+      const b = pool.apply(tasks.sleep, [2000]).catch((error: unknown) => {
+        order.push(error instanceof TimeoutError ? 'B timed out' : `B: ${error}`);
+      });
+      await Promise.all([a, b]);
+      assert.deepEqual(order, ['B timed out', 'A done']);
+    } finally {
+      await pool.terminate();
+      await events.close();
+      await Promise.all(hosts.map((host) => host.stop()));
+    }
+  });
+
   it('timeout, abort and terminate remove waiting jobs from Redis', async () => {
     // No worker serves this queue: every job waits.
     const idle = new Pool({ backend: 'redis', connection: redis.url, queue: 'nobody', root: FIXTURES, workers: 4 });
