@@ -40,6 +40,11 @@ export interface RedisBackendOptions {
   readonly backoff: AddOptions['backoff'];
   /** ms to connect to Redis before a call rejects. */
   readonly connectTimeout: number;
+  /**
+   * Whether worker hosts report when each job's task starts (the pool has a taskTimeout,
+   * which runs from that moment); one more Redis write per job, so only when timed.
+   */
+  readonly reportStarts: boolean;
 }
 
 /** How long the pool stays connected with nothing to do, so a forgotten pool lets the program exit. */
@@ -245,7 +250,9 @@ class RedisSlot implements WorkerHandle {
     const redisId = this.backend.newJobId();
     const held: HeldJob = { redisId, startedAtMs: undefined };
     this.held.set(job.id, held);
-    const data: RedisJobData = { v: 1, module: task.module, name: task.name, ...items };
+    const data: RedisJobData = this.backend.options.reportStarts
+      ? { v: 1, module: task.module, name: task.name, ...items, reportStart: true }
+      : { v: 1, module: task.module, name: task.name, ...items };
     const session = this.backend.currentSession();
     session
       .add(redisId, data, this.backend.options, {

@@ -143,7 +143,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
       `Pool: unknown backend "${String(backend)}": use ${POOL_BACKEND_KINDS.map((k) => `'${k}'`).join(', ')}`,
     );
   }
-  const redis = backend === 'redis' ? resolveRedisOptions(options) : undefined;
+  const redis = backend === 'redis' ? resolveRedisOptions(options, taskTimeout) : undefined;
   if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
     throw new TypeError('Pool: initArgs must be an array of arguments for the initializer');
   }
@@ -162,7 +162,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   };
 }
 
-function resolveRedisOptions(options: PoolOptions): RedisBackendOptions {
+function resolveRedisOptions(options: PoolOptions, taskTimeout: number): RedisBackendOptions {
   const connection = checkRedisUrl(options.connection, "Pool (backend 'redis')");
   const queue = checkQueueName(options.queue, "Pool (backend 'redis')");
   if (options.initializer !== undefined) {
@@ -178,7 +178,15 @@ function resolveRedisOptions(options: PoolOptions): RedisBackendOptions {
   if (backoff !== undefined && !((backoff.type === 'fixed' || backoff.type === 'exponential') && backoff.delay >= 0)) {
     throw new TypeError("Pool: backoff must be { type: 'fixed' | 'exponential', delay: ms }");
   }
-  return { connection, queue, root: resolvePath(options.root ?? process.cwd()), attempts, backoff, connectTimeout };
+  return {
+    connection,
+    queue,
+    root: resolvePath(options.root ?? process.cwd()),
+    attempts,
+    backoff,
+    connectTimeout,
+    reportStarts: taskTimeout !== Number.POSITIVE_INFINITY,
+  };
 }
 
 export function requirePositiveInteger(name: string, value: unknown): void {

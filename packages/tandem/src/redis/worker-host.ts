@@ -31,6 +31,7 @@ import {
   type PackedJobResult,
   type RedisJobData,
   type RedisJobResult,
+  STARTED_PROGRESS,
   TANDEM_JOB_NAME,
 } from './job-data.js';
 import { resolveInsideRoot } from './module-path.js';
@@ -103,6 +104,9 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
       const fn = loaded.get(keyOf(data)) ?? (await taskOf(data));
       const items = decodeArgs(data);
       startedAt = performance.now();
+      // The caller's taskTimeout runs from here, not from BullMQ's 'active' (module loading
+      // does not count). Not awaited: the write is ordered before this job's completion.
+      if (data.reportStart) job.updateProgress(STARTED_PROGRESS).catch(() => {});
       for (const args of items) {
         if (run.cancelled) throw abortError();
         let value = fn(...args);
