@@ -6,6 +6,7 @@
 export type { BackendKind } from './backends/backend.js';
 export {
   AbortError,
+  ArgumentCloneError,
   BrokenBarrierError,
   InlineTaskError,
   InvalidStateError,
@@ -14,6 +15,7 @@ export {
   QueueEmptyError,
   QueueFullError,
   RedisConnectionError,
+  ResultCloneError,
   SyncUnavailableError,
   TandemError,
   TaskError,

@@ -49,6 +49,12 @@ export interface SerializedError {
   readonly cause?: SerializedError | undefined;
 }
 
+/**
+ * The `code` of the SerializedError a worker sends in place of a result that cannot be
+ * cloned; the main side turns it into ResultCloneError.
+ */
+export const RESULT_CLONE_CODE = 'ERR_TANDEM_RESULT_CLONE';
+
 /** The outcome of one job. `values` holds the results of the items before any error. */
 export interface JobResultMessage {
   readonly id: number;

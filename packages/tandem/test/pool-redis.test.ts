@@ -13,7 +13,16 @@ import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AbortError, Pool, RedisConnectionError, TaskError, TimeoutError, WorkerExitError } from 'tandem';
+import {
+  AbortError,
+  ArgumentCloneError,
+  Pool,
+  RedisConnectionError,
+  ResultCloneError,
+  TaskError,
+  TimeoutError,
+  WorkerExitError,
+} from 'tandem';
 import { decodeResult } from '../dist/redis/job-data.js';
 import { freePort, RedisServer, redisMissing, startWorker, type WorkerProcess } from './fixtures/redis-harness.ts';
 import redisTasks from './fixtures/redis-tasks.ts';
@@ -120,6 +129,28 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
   it('structured data survives the trip (Maps, Dates, typed arrays, BigInt)', async () => {
     const value = { seen: false, map: new Map([[1, new Date(5)]]), bytes: new Uint8Array([1, 2]), big: 2n ** 70n };
     assert.deepEqual(await pool.apply(tasks.mark, [value as never]), { ...value, seen: true });
+  });
+
+  it('arguments or results that cannot be encoded reject their own call alone, naming the item', async () => {
+    const good = pool.map(tasks.square, [1, 2, 3], { chunkSize: 1 });
+    const bad = await pool.map(tasks.echo, [1, { f: () => 1 }], { chunkSize: 1 }).catch((e: unknown) => e);
+    assert.ok(bad instanceof ArgumentCloneError, String(bad));
+    assert.deepEqual([bad.task, bad.index, bad.argument, bad.path], ['echo', 1, 0, '.f']);
+    assert.deepEqual(await good, [1, 4, 9]);
+    const unsendable = await pool
+      .starmap(
+        tasks.unsendableAt,
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        { chunkSize: 2 },
+      )
+      .catch((e: unknown) => e);
+    assert.ok(unsendable instanceof ResultCloneError, String(unsendable));
+    assert.equal(unsendable.index, 1);
+    assert.match(unsendable.message, /\.callback is a function/);
+    assert.equal(await pool.apply(tasks.square, [4]), 16);
   });
 
   it("a task's error rejects with TaskError, with the remote name, code and item index", async () => {

@@ -23,6 +23,7 @@ import type {
 import type { AnyFunction } from '../tasks.js';
 import { collectTransfers } from '../transfer.js';
 import { serializeError } from '../util/remote-error.js';
+import { splitUnsendable } from '../util/uncloneable.js';
 import { acceptBrokerReply } from './broker-client.js';
 import { loadTask } from './task-loader.js';
 
@@ -110,7 +111,31 @@ export class JobRunner {
     const results = this.unsent;
     const transfers = this.unsentTransfers.splice(0);
     this.unsent = [];
-    this.transport.post({ type: 'results', results }, transfers.length > 0 ? transfers : undefined);
+    try {
+      this.transport.post({ type: 'results', results }, transfers.length > 0 ? transfers : undefined);
+    } catch {
+      this.postOneByOne(results);
+    }
+  }
+
+  /**
+   * The batch could not be cloned (a task returned a function, a Promise...): nothing of it
+   * was sent. Sends each result alone (copied, not transferred), and in place of one that
+   * cannot go, the values before its bad one and a ResultCloneError for that item, as
+   * Python's MaybeEncodingError. The worker lives on.
+   */
+  private postOneByOne(results: JobResultMessage[]): void {
+    for (const result of results) {
+      try {
+        this.transport.post({ type: 'results', results: [result] });
+      } catch (error) {
+        const { values, error: unsendable } = splitUnsendable(result.values, error);
+        this.transport.post({
+          type: 'results',
+          results: [{ id: result.id, values, error: unsendable, runMicros: result.runMicros }],
+        });
+      }
+    }
   }
 
   /** Sends a log record to the parent at once. */

@@ -22,6 +22,7 @@ import { brokerClientGone } from '../shared/broker.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
 import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
+import { argumentCloneError } from './clone-errors.js';
 import { triageHeldJobs, workerExitError } from './exit-triage.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
 import { SlotsByLoad } from './slots-by-load.js';
@@ -231,7 +232,10 @@ export class Scheduler {
       this.queue.shift();
       this.assign(slot, job);
     }
-    for (const slot of this.unsent) slot.flush();
+    for (const slot of this.unsent) {
+      const unsendable = slot.flush();
+      if (unsendable) for (const { job, error } of unsendable) this.refuseUnsendable(job, error);
+    }
     this.unsent.clear();
     // Only a closed pool or a retiring worker stops idle workers: no scan of them all otherwise.
     if (this.closed || this.retiring.size > 0) {
@@ -340,6 +344,12 @@ export class Scheduler {
     for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
       if (job.state === 'queued') this.finish(job, { ok: false, values: [], error: reason });
     }
+  }
+
+  /** A job whose arguments could not be sent: it alone rejects; it never reached the worker. */
+  private refuseUnsendable(job: Job, error: unknown): void {
+    if (job.state !== 'held') return;
+    this.finish(job, { ok: false, values: [], error: argumentCloneError(job, error) });
   }
 
   private timedOut(job: Job, budget: number): void {

@@ -24,6 +24,7 @@ import { loadTask } from '../entry/task-loader.js';
 import type { SerializedError } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
 import { serializeError } from '../util/remote-error.js';
+import { splitUnsendable } from '../util/uncloneable.js';
 import {
   cancelChannel,
   decodeArgs,
@@ -125,12 +126,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
     try {
       return encodeResult(result);
     } catch (thrown) {
-      const cause = serializeError(thrown);
-      return encodeResult({
-        values: [],
-        error: { ...cause, message: `the task's result cannot be sent back: ${cause.message}` },
-        runMicros,
-      } satisfies RedisJobResult);
+      return encodeResult({ ...splitUnsendable(values, thrown), runMicros } satisfies RedisJobResult);
     }
   };
 
