@@ -122,7 +122,10 @@ export interface WorkerStartData {
   readonly control: SharedArrayBuffer | undefined;
   /** Date.now() when the worker was spawned; CONTROL_JOB_STARTED counts from it. */
   readonly epochMs: number;
-  readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;
+  /** `shared`: descriptors of shared objects sit among `args` (shared/marshal.ts). */
+  readonly initializer:
+    | { readonly spec: TaskSpec; readonly args: readonly unknown[]; readonly shared?: true }
+    | undefined;
 }
 
 /*

@@ -21,6 +21,7 @@ import {
   ResultCloneError,
   TaskError,
   TimeoutError,
+  Value,
   WorkerExitError,
 } from 'tandem';
 import { decodeResult } from '../dist/redis/job-data.js';
@@ -151,6 +152,11 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     assert.equal(unsendable.index, 1);
     assert.match(unsendable.message, /\.callback is a function/);
     assert.equal(await pool.apply(tasks.square, [4]), 16);
+    // Shared objects cannot travel to other hosts, however deep they sit.
+    await assert.rejects(
+      pool.apply(tasks.echo, [{ nested: [new Value('int32', 0)] }]),
+      /shared objects \(Value, Queue, Lock\.\.\.\) cannot travel to Redis workers/,
+    );
   });
 
   it("a task's error rejects with TaskError, with the remote name, code and item index", async () => {

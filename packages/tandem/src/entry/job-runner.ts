@@ -18,6 +18,7 @@ import type {
   MainToWorker,
   SerializedError,
   TaskSpec,
+  WorkerStartData,
   WorkerToMain,
 } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
@@ -75,11 +76,12 @@ export class JobRunner {
   ) {}
 
   /** Runs the initializer, reports ready (or the failure), then starts taking jobs. */
-  async start(initializer: { spec: TaskSpec; args: readonly unknown[] } | undefined): Promise<void> {
+  async start(initializer: WorkerStartData['initializer']): Promise<void> {
     if (initializer) {
       try {
         const fn = await loadTask(initializer.spec);
-        await fn(...initializer.args);
+        const args = initializer.shared ? ((await reviveItems([initializer.args]))[0] as unknown[]) : initializer.args;
+        await fn(...args);
       } catch (error) {
         this.transport.post({ type: 'initFailed', error: serializeError(error) });
         this.transport.exit(1);

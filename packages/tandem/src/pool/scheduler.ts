@@ -16,7 +16,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend } from '../backends/backend.js';
 import { sharesMemory } from '../backends/select.js';
 import { InvalidStateError, PoolClosedError, QueueFullError, TimeoutError, WorkerInitError } from '../errors.js';
-import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
+import type { JobResultMessage, TaskSpec, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { MAX_JOB_ID } from '../protocol.js';
 import { brokerClientGone } from '../shared/broker.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
@@ -78,8 +78,14 @@ export class Scheduler {
   /** How shared objects among task arguments travel to this pool's workers. */
   private readonly marshalForm: MarshalForm;
 
+  /** The initializer as workers get it: shared objects among its args marshalled once, here. */
+  private readonly initializer: WorkerStartData['initializer'];
+
   constructor(private readonly config: SchedulerConfig) {
     this.marshalForm = sharesMemory(config.backend.kind) ? 'memory' : 'broker';
+    const init = config.initializer;
+    const marshalled = init && marshalItems([init.args], this.marshalForm)?.[0];
+    this.initializer = marshalled ? { spec: init.spec, args: marshalled, shared: true } : init;
   }
 
   /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
@@ -389,7 +395,7 @@ export class Scheduler {
   private spawn(): WorkerSlot | undefined {
     const slot = new WorkerSlot(this.nextSlotId++, this.config.poolName);
     try {
-      slot.start(this.config.backend, this.config.initializer, {
+      slot.start(this.config.backend, this.initializer, {
         message: (message) => this.onMessage(slot, message),
         exit: (exitCode) => this.onExit(slot, exitCode),
       });
