@@ -128,9 +128,13 @@ export class Barrier extends Shareable {
     unlockMutex(cells, BARRIER_MUTEX);
   }
 
-  /** How many parties are waiting now. Not in a child process. */
+  /**
+   * How many parties wait in the current cycle: 0 once it has tripped (its parties are
+   * leaving) or the barrier is broken, as Python's n_waiting. Not in a child process.
+   */
   get nWaiting(): number {
     if (this[REMOTE]) throw brokeredSyncError('Barrier.nWaiting', '`await barrier.wait()`');
+    if (Atomics.load(this.cells, BARRIER_STATE) !== BARRIER_FILLING) return 0;
     return Atomics.load(this.cells, BARRIER_COUNT);
   }
 
