@@ -9,6 +9,7 @@ import type { TaskSpec, WorkerToMain } from '../protocol.js';
 import { brokerClientGone, serveBrokerCall } from '../shared/broker.js';
 import { type MarshalForm, marshalFields, marshalItems } from '../shared/marshal.js';
 import type { AnyFunction } from '../tasks.js';
+import { checkOptionKind, checkOptionNames, checkStringArray, describeValue } from '../util/check-options.js';
 import { findUncloneable } from '../util/uncloneable.js';
 import subclassTasks from './run-subclass.js';
 
@@ -33,6 +34,18 @@ export interface ProcessOptions<F extends AnyFunction = AnyFunction> {
   env?: NodeJS.ProcessEnv;
   execArgv?: string[];
 }
+
+const PROCESS_OPTIONS: readonly (keyof ProcessOptions)[] = [
+  'target',
+  'args',
+  'name',
+  'daemon',
+  'backend',
+  'logPrefix',
+  'resourceLimits',
+  'env',
+  'execArgv',
+];
 
 let counter = 0;
 
@@ -71,9 +84,19 @@ export class Process<F extends AnyFunction = AnyFunction> {
     if (options.backend !== undefined && !BACKEND_KINDS.includes(options.backend)) {
       throw new TypeError(`Process: unknown backend "${String(options.backend)}": use 'thread', 'process' or 'inline'`);
     }
+    checkOptionNames('Process', options, PROCESS_OPTIONS);
     if (options.args !== undefined && !Array.isArray(options.args)) {
-      throw new TypeError('Process: args must be an array of arguments for target');
+      throw new TypeError(
+        `Process: option args must be an array of arguments for target, got ${describeValue(options.args)}`,
+      );
     }
+    checkOptionKind('Process', 'target', options.target, 'function');
+    checkOptionKind('Process', 'name', options.name, 'string');
+    checkOptionKind('Process', 'daemon', options.daemon, 'boolean');
+    checkOptionKind('Process', 'logPrefix', options.logPrefix, 'boolean');
+    checkOptionKind('Process', 'resourceLimits', options.resourceLimits, 'object');
+    checkOptionKind('Process', 'env', options.env, 'object');
+    checkStringArray('Process', 'execArgv', options.execArgv);
     this.#options = options;
   }
 
