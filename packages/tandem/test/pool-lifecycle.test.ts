@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -167,12 +168,19 @@ for (const backend of ISOLATED_BACKENDS) {
       assert.equal(stdout.trim(), '[1,8,27]');
     });
 
-    it('works when the caller runs TypeScript through tsx: workers import .ts task modules', async () => {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture('run-tsx.mts'), backend], {
-        timeout: 20_000,
+    // Every way a program is started under tsx: workers must import .ts task modules too.
+    const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+    const startedUnderTsx: [string, string[], NodeJS.ProcessEnv][] = [
+      ['node --import tsx', ['--import', 'tsx', fixture('run-tsx.mts'), backend], {}],
+      ['the tsx command (tsx main.ts)', [tsxCli, fixture('run-tsx.mts'), backend], {}],
+      ["NODE_OPTIONS='--import tsx'", [fixture('run-tsx.mts'), backend], { NODE_OPTIONS: '--import tsx' }],
+    ];
+    for (const [how, args, env] of startedUnderTsx) {
+      it(`works when the caller runs TypeScript through ${how}: workers import .ts task modules`, async () => {
+        const { stdout } = await run(process.execPath, args, { timeout: 20_000, env: { ...process.env, ...env } });
+        assert.equal(stdout.trim(), '[3,7]');
       });
-      assert.equal(stdout.trim(), '[3,7]');
-    });
+    }
 
     it('after terminate() no worker remains and the process exits on its own', async () => {
       const { stdout } = await run(process.execPath, [fixture('terminate-exits.mjs'), backend], { timeout: 20_000 });
