@@ -122,6 +122,27 @@ export class ResultCloneError extends TandemError {
   }
 }
 
+/**
+ * A Process was started or a Pool made while a worker was importing a task module (Python's
+ * "attempt to start a new process before the current process has finished its bootstrapping
+ * phase"): the module does so at its top level, so each worker importing it would start
+ * more, without end. Guard the main module's code, or move the tasks to a module of their own.
+ */
+export class BootstrapError extends TandemError {
+  /** The task module the worker was importing. */
+  readonly moduleUrl: string;
+  constructor(what: string, moduleUrl: string) {
+    super(
+      'ERR_TANDEM_BOOTSTRAP',
+      `${what} was called while a worker was importing the task module ${moduleUrl}, before it finished bootstrapping: ` +
+        'the module does this at its top level, so every worker importing it would start another, without end. ' +
+        'Define tasks in a module of their own (recommended), or run the main code only in the main program: ' +
+        'wrap it in `if (import.meta.main)` (Node >= 24.2) or `if (process.argv[1] === fileURLToPath(import.meta.url))`',
+    );
+    this.moduleUrl = moduleUrl;
+  }
+}
+
 /** The worker running a task died (process.exit, uncaught error, out of memory, killed). */
 export class WorkerExitError extends TandemError {
   /** The worker's exit code; for a signal on a child process, -N as in Python. */

@@ -7,6 +7,7 @@ export type { BackendKind } from './backends/backend.js';
 export {
   AbortError,
   ArgumentCloneError,
+  BootstrapError,
   BrokenBarrierError,
   InlineTaskError,
   InvalidStateError,

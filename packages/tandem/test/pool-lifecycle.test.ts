@@ -182,6 +182,25 @@ for (const backend of ISOLATED_BACKENDS) {
       });
     }
 
+    for (const kind of ['process', 'pool'] as const) {
+      it(`an unguarded main module that starts a ${kind === 'process' ? 'Process' : 'Pool'} fails with BootstrapError in the worker instead of starting more without end`, async () => {
+        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', fixture('unguarded-main.mts')], {
+          timeout: 30_000,
+          env: { ...process.env, UNGUARDED_KIND: kind, UNGUARDED_BACKEND: backend },
+        });
+        if (kind === 'process') {
+          assert.equal(stdout.trim(), 'exit 1');
+          assert.match(
+            stderr,
+            /BootstrapError: Process\.start\(\) \(Process-\d+\) was called while a worker was importing the task module file:.*unguarded-main\.mts/,
+          );
+          assert.match(stderr, /import\.meta\.main/);
+        } else {
+          assert.equal(stdout.trim(), 'TaskError BootstrapError');
+        }
+      });
+    }
+
     it('after terminate() no worker remains and the process exits on its own', async () => {
       const { stdout } = await run(process.execPath, [fixture('terminate-exits.mjs'), backend], { timeout: 20_000 });
       assert.deepEqual(stdout.trim().split('\n').sort(), ['PoolClosedError', 'workers 0']);

@@ -518,11 +518,14 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
   });
 });
 
-/** Polls a condition that has no event to await (the state of another process). */
+/**
+ * Polls a condition that has no event to await (the state of another process). The bound is
+ * generous, for a busy machine: it only turns a hang into a failure that says what it waited for.
+ */
 async function waitFor(check: () => Promise<boolean> | boolean): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 6000; i++) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error('condition not met within 5 s');
+  throw new Error(`condition not met within 60 s: ${check.toString()}`);
 }

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createBackend } from '../backends/select.js';
 import { PoolClosedError } from '../errors.js';
 import type { AnyFunction } from '../tasks.js';
+import { assertNotBootstrapping } from '../util/bootstrap.js';
 import { checkOptionNames, describeValue } from '../util/check-options.js';
 import { ApplyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
@@ -57,6 +58,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   constructor(options: PoolOptions = {}) {
     super();
+    assertNotBootstrapping('new Pool()');
     const resolved = resolvePoolOptions(options);
     const backend = createBackend(resolved.backend, {
       resourceLimits: options.resourceLimits,

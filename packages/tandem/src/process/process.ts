@@ -9,6 +9,7 @@ import type { TaskSpec, WorkerToMain } from '../protocol.js';
 import { brokerClientGone, serveBrokerCall } from '../shared/broker.js';
 import { type MarshalForm, marshalFields, marshalItems } from '../shared/marshal.js';
 import type { AnyFunction } from '../tasks.js';
+import { assertNotBootstrapping } from '../util/bootstrap.js';
 import { checkOptionKind, checkOptionNames, checkStringArray, describeValue } from '../util/check-options.js';
 import { findUncloneable } from '../util/uncloneable.js';
 import subclassTasks from './run-subclass.js';
@@ -109,6 +110,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
   /** Starts the child. Throws InvalidStateError if called twice. */
   start(): void {
     if (this.#handle) throw new InvalidStateError(`${this.name} was already started: a Process can be started once`);
+    assertNotBootstrapping(`Process.start() (${this.name})`);
     const options = this.#options;
     const { spec, args, shared, subclass } = this.#job(sharesMemory(options.backend ?? 'thread') ? 'memory' : 'broker');
     this.#checkSendable(args, subclass);
