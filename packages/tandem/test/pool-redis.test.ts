@@ -105,9 +105,22 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     const ordered: number[] = [];
     for await (const ms of pool.imap(tasks.sleep, [200, 1, 1], { chunkSize: 1 })) ordered.push(ms);
     assert.deepEqual(ordered, [200, 1, 1]);
-    const unordered: number[] = [];
-    for await (const ms of pool.imapUnordered(tasks.sleep, [200, 1], { chunkSize: 1 })) unordered.push(ms);
-    assert.deepEqual(unordered, [1, 200]);
+    // The first item holds until the second's result is in: completion order by events.
+    const control = new Redis(redis.url);
+    const unordered: string[] = [];
+    const items = [
+      { url: redis.url, name: 'unordered-held', hold: true },
+      { url: redis.url, name: 'unordered-free', hold: false },
+    ];
+    try {
+      for await (const name of pool.imapUnordered(redisTasks.gateItem, items, { chunkSize: 1 })) {
+        unordered.push(name);
+        if (name === 'unordered-free') await control.rpush('release:unordered-held', 'go');
+      }
+    } finally {
+      control.disconnect();
+    }
+    assert.deepEqual(unordered, ['unordered-free', 'unordered-held']);
     let pulled = 0;
     function* endless() {
       for (;;) {
