@@ -9,12 +9,15 @@ export {
   ArgumentCloneError,
   BootstrapError,
   BrokenBarrierError,
+  BrokenPipeError,
+  EOFError,
   InlineTaskError,
   InvalidStateError,
   PoolClosedError,
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  QueueShutDownError,
   RedisConnectionError,
   ResultCloneError,
   SyncUnavailableError,
@@ -35,9 +38,21 @@ export type { CancelOptions } from './pool/call-guard.js';
 export type { ApplyOptions, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';
 export { Pool, type PoolEvents } from './pool/pool.js';
 export type { LatencySummary, PoolStats } from './pool/stats.js';
-export { Process, type ProcessOptions } from './process/process.js';
+export {
+  cpuCount,
+  currentProcess,
+  type ParentProcessInfo,
+  type ProcessInfo,
+  parentProcess,
+} from './process/identity.js';
+export { activeChildren, Process, type ProcessOptions } from './process/process.js';
 export { JoinableQueue } from './queue/joinable-queue.js';
-export { Queue, type QueueOptions, type QueueWaitOptions } from './queue/queue.js';
+export {
+  Queue,
+  type QueueOptions,
+  type QueueShutdownOptions,
+  type QueueWaitOptions,
+} from './queue/queue.js';
 export { SimpleQueue } from './queue/simple-queue.js';
 export type { ElementOf, NumericType, TypedArrayOf } from './shared/numeric.js';
 export { Shareable } from './shared/shareable.js';

@@ -104,6 +104,17 @@ export interface LogRecord {
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
+/** Who a worker is and who started it: what currentProcess() and parentProcess() say inside it. */
+export interface WorkerOrigin {
+  /** Whether the worker ends when its parent does (a pool's workers do, as Python's). */
+  readonly daemon: boolean;
+  /** The pool's name, for a pool's worker. */
+  readonly poolName: string | undefined;
+  /** currentProcess().name and pid of the thread that started the worker. */
+  readonly parentName: string;
+  readonly parentPid: number;
+}
+
 /** What a worker is given when it starts. */
 export interface WorkerStartData {
   readonly workerId: number;
@@ -120,6 +131,8 @@ export interface WorkerStartData {
    * job in its crash and exit messages instead.
    */
   readonly control: SharedArrayBuffer | undefined;
+  /** For currentProcess() in the worker; absent where nobody says (it then answers as a main process). */
+  readonly origin?: WorkerOrigin;
   /** Date.now() when the worker was spawned; CONTROL_JOB_STARTED counts from it. */
   readonly epochMs: number;
   /** `shared`: descriptors of shared objects sit among `args` (shared/marshal.ts). */

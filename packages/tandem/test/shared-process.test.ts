@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Barrier, Event, Lock, Pool, Process, Queue, RawArray, Semaphore, SharedArray, Value } from 'tandem';
+import { Barrier, Event, Lock, Pool, Process, Queue, RawArray, RLock, Semaphore, SharedArray, Value } from 'tandem';
 import { ALL_BACKENDS } from './fixtures/backends.ts';
 import { Reporter } from './fixtures/shared-classes.ts';
 import tasks from './fixtures/shared-tasks.ts';
@@ -51,6 +51,7 @@ describe('synchronous members where they cannot work', () => {
     ['Event.waitSync()', () => new Event(), 'waitSync', '`await event.wait()`'],
     ['Event.isSet()', () => new Event(), 'isSet', '`await event.wait(0)`'],
     ['Lock.acquireSync()', () => new Lock(), 'acquireSync', '`await lock.acquire()`'],
+    ['RLock.locked()', () => new RLock(), 'locked', '`await lock.acquire({ timeout: 0 })`'],
     ['Semaphore.acquireSync()', () => new Semaphore(1), 'acquireSync', '`await semaphore.acquire()`'],
     ['Value.value', () => new Value('int32', 1), 'value', '`await value.get()`'],
     ['Value.value = ...', () => new Value('int32', 1), 'value=', '`await value.set(v)`'],

@@ -5,10 +5,13 @@
  */
 import {
   BrokenBarrierError,
+  BrokenPipeError,
+  EOFError,
   InvalidStateError,
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  QueueShutDownError,
   TimeoutError,
 } from '../errors.js';
 import type { MainToWorker, SerializedError, WorkerToMain } from '../protocol.js';
@@ -25,10 +28,13 @@ const pending = new Map<number, { resolve(value: unknown): void; reject(error: E
 /** Errors a brokered member may fail with, rebuilt as their own class so `instanceof` works in the worker. */
 const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
   BrokenBarrierError,
+  BrokenPipeError,
+  EOFError,
   InvalidStateError,
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  QueueShutDownError,
   TimeoutError,
 };
 

@@ -5,6 +5,7 @@
  */
 
 import { setLogSink } from '../logging/log-sink.js';
+import { setWorkerIdentity } from '../process/identity.js';
 import type { MainToWorker, WorkerStartData } from '../protocol.js';
 import { connectBroker } from './broker-client.js';
 import { JobRunner, type RunningJobBoard, type WorkerTransport } from './job-runner.js';
@@ -21,6 +22,7 @@ export function runWorker(
     board,
     ownsProcessExitCode: true,
   });
+  setWorkerIdentity(start);
   setLogSink((record) => runner.log(record), start.workerName);
   connectBroker((message) => transport.post(message));
   // Report an uncaught error ourselves so the results finished before it are not lost.

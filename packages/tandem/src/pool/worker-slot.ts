@@ -2,6 +2,7 @@
 import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend, WorkerHandle } from '../backends/backend.js';
 import { deliverLogRecord } from '../logging/parent-logger.js';
+import { workerOrigin } from '../process/identity.js';
 import type { JobMessage, TaskDefinition, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { serveBrokerCall } from '../shared/broker.js';
 import { deserializeError } from '../util/remote-error.js';
@@ -40,7 +41,7 @@ export class WorkerSlot {
 
   constructor(
     readonly id: number,
-    poolName: string,
+    private readonly poolName: string,
   ) {
     this.name = `${poolName}-${id}`;
   }
@@ -106,7 +107,15 @@ export class WorkerSlot {
     on: { message(message: WorkerToMain): void; exit(exitCode: number): void },
   ): void {
     this.handle = backend.spawn(
-      { workerId: this.id, workerName: this.name, mode: 'pool', control: undefined, epochMs: Date.now(), initializer },
+      {
+        workerId: this.id,
+        workerName: this.name,
+        mode: 'pool',
+        control: undefined,
+        epochMs: Date.now(),
+        initializer,
+        origin: workerOrigin(true, this.poolName),
+      },
       {
         onMessage: on.message,
         onError: (error) => {
