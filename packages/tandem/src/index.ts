@@ -35,7 +35,7 @@ export { Manager } from './manager/manager.js';
 export { NamespaceProxy } from './manager/namespace-proxy.js';
 export { AsyncResult } from './pool/async-result.js';
 export type { CancelOptions } from './pool/call-guard.js';
-export type { ApplyOptions, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';
+export type { ApplyOptions, AsyncResultCallbacks, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';
 export { Pool, type PoolEvents } from './pool/pool.js';
 export type { LatencySummary, PoolStats } from './pool/stats.js';
 export {
