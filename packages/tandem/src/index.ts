@@ -58,7 +58,7 @@ export type { ElementOf, NumericType, TypedArrayOf } from './shared/numeric.js';
 export { Shareable } from './shared/shareable.js';
 export { RawArray, SharedArray } from './shared/shared-array.js';
 export { RawValue, Value } from './shared/value.js';
-export { Barrier } from './sync/barrier.js';
+export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { Condition } from './sync/condition.js';
 export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';

@@ -51,6 +51,12 @@ export const BARRIER_DRAINING = 1;
 export const BARRIER_RESETTING = 2;
 /** abort() or a timeout: every wait fails until reset(). */
 export const BARRIER_BROKEN = 3;
+/**
+ * All parties arrived and the last one runs the barrier's `action` (outside the mutex); the
+ * others keep waiting, whatever their timeout, until it is done, as Python runs the action
+ * under the barrier's lock. Then DRAINING, or BROKEN if the action threw.
+ */
+export const BARRIER_ACTION = 4;
 
 /**
  * Queue header. An internal mutex guards every other slot and the ring. COUNT items take

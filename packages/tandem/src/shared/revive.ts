@@ -43,12 +43,12 @@ export function reviveDescriptor(descriptor: SharedDescriptor): Shareable {
   );
 }
 
-setNestedReviver(reviveDescriptor);
-
 /** An argument list with descriptors revived wherever they sit (it is the worker's own copy: changed in place). */
 export function reviveArgs(args: readonly unknown[]): unknown[] {
   return reviveValue(args, new Set()) as unknown[];
 }
+
+setNestedReviver(reviveDescriptor, reviveArgs);
 
 /** An object's own fields with descriptors revived wherever they sit (Process subclass fields). */
 export function reviveFields(fields: Record<string, unknown>): Record<string, unknown> {

@@ -130,10 +130,21 @@ export function brokerMeta<T>(descriptor: SharedDescriptor): T | undefined {
 }
 
 let nestedReviver: ((descriptor: SharedDescriptor) => Shareable) | undefined;
+let nestedArgsReviver: ((args: readonly unknown[]) => unknown[]) | undefined;
 
 /** Installed by shared/revive.ts, which knows how to reach the parent's broker. */
-export function setNestedReviver(revive: (descriptor: SharedDescriptor) => Shareable): void {
+export function setNestedReviver(
+  revive: (descriptor: SharedDescriptor) => Shareable,
+  reviveArgs: (args: readonly unknown[]) => unknown[],
+): void {
   nestedReviver = revive;
+  nestedArgsReviver = reviveArgs;
+}
+
+/** Revives the descriptors wherever they sit in an argument list nested in a descriptor (a Barrier's actionArgs). */
+export function reviveNestedArgs(args: readonly unknown[]): unknown[] {
+  if (nestedArgsReviver === undefined) throw new Error('internal: shared/revive.js was not loaded');
+  return nestedArgsReviver(args);
 }
 
 /** Revives a shared object nested in another's descriptor (a Condition's lock, a Value's lock). */
