@@ -4,6 +4,9 @@
  */
 
 export type { BackendKind } from './backends/backend.js';
+export { Connection } from './connection/connection.js';
+export { Pipe, type PipeOptions } from './connection/pipe.js';
+export { waitConnections } from './connection/wait.js';
 export {
   AbortError,
   ArgumentCloneError,

@@ -92,6 +92,15 @@ export const QUEUE_SHUT_DOWN = 2;
 /** Bytes of a record's length prefix; records start on 4-byte boundaries, so it never wraps. */
 export const QUEUE_RECORD_HEADER = 4;
 
+/**
+ * Pipe (connection/connection.ts): CLOSED_0 and CLOSED_1 are 1 once end 0 or end 1 was
+ * closed. Each direction of the pipe is a Queue of its own (the QUEUE_* layout above); closing
+ * an end also closes both queues, which wakes whoever waits on them.
+ */
+export const PIPE_CLOSED_0 = 0;
+export const PIPE_CLOSED_1 = 1;
+export const PIPE_SLOTS = 2;
+
 /** An Int32Array of `slots` cells on a new SharedArrayBuffer. */
 export function newCells(slots: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(slots * Int32Array.BYTES_PER_ELEMENT));

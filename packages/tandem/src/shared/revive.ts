@@ -4,6 +4,7 @@
  * never get a shared object never load the shared classes.
  */
 import { remoteRef } from '../entry/broker-client.js';
+import '../connection/connection.js';
 import '../manager/dict-proxy.js';
 import '../manager/list-proxy.js';
 import '../manager/namespace-proxy.js';
@@ -20,6 +21,7 @@ import './shared-array.js';
 import './value.js';
 import { lookupBrokered } from './broker.js';
 import {
+  BROKER_ID,
   DESCRIPTOR_TAG,
   isDescriptor,
   reviverOf,
@@ -37,10 +39,10 @@ export function reviveDescriptor(descriptor: SharedDescriptor): Shareable {
   }
   const revive = reviverOf(descriptor.kind);
   if (revive === undefined) throw new Error(`internal: no shared kind "${descriptor.kind}" in this worker`);
-  return revive(
-    descriptor,
-    descriptor[DESCRIPTOR_TAG] === 'broker' ? remoteRef(descriptor.id, descriptor.kind) : undefined,
-  );
+  if (descriptor[DESCRIPTOR_TAG] === 'memory') return revive(descriptor, undefined);
+  const proxy = revive(descriptor, remoteRef(descriptor.id, descriptor.kind));
+  proxy[BROKER_ID] = descriptor.id;
+  return proxy;
 }
 
 /** An argument list with descriptors revived wherever they sit (it is the worker's own copy: changed in place). */

@@ -20,6 +20,8 @@ export const MEMORY_STATE: unique symbol = Symbol('tandem.memoryState');
 export const BROKER_META: unique symbol = Symbol('tandem.brokerMeta');
 export const INVOKE: unique symbol = Symbol('tandem.invoke');
 export const REMOTE: unique symbol = Symbol('tandem.remote');
+/** On a proxy: the id the parent keeps the real object under (set by shared/revive.ts). */
+export const BROKER_ID: unique symbol = Symbol('tandem.brokerId');
 
 /** Who a brokered call runs for: the owner id RLock and Condition record, and whether it has gone. */
 export interface BrokerCaller {
@@ -65,6 +67,8 @@ export abstract class Shareable {
   abstract readonly [SHARED_KIND]: string;
   /** @internal Set on a proxy for an object that lives in the parent process. */
   [REMOTE]: RemoteRef | undefined;
+  /** @internal On a proxy: the id the parent keeps the real object under. */
+  [BROKER_ID]: string | undefined;
 
   /**
    * @internal What another thread needs to attach to the same memory (SharedArrayBuffers
