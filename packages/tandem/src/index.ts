@@ -33,9 +33,10 @@ export {
 export { getLogger, type Logger } from './logging/get-logger.js';
 export { setLogger } from './logging/parent-logger.js';
 export { DictProxy } from './manager/dict-proxy.js';
-export { ListProxy } from './manager/list-proxy.js';
-export { Manager } from './manager/manager.js';
+export { ListProxy, type ListSortOptions } from './manager/list-proxy.js';
+export { Manager, type ManagerWith } from './manager/manager.js';
 export { NamespaceProxy } from './manager/namespace-proxy.js';
+export { ObjectProxy, type Proxied } from './manager/object-proxy.js';
 export { AsyncResult } from './pool/async-result.js';
 export type { CancelOptions } from './pool/call-guard.js';
 export type { ApplyOptions, AsyncResultCallbacks, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';

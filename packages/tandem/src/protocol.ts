@@ -38,6 +38,8 @@ export type MainToWorker =
       readonly callId: number;
       readonly value?: unknown;
       readonly error?: SerializedError;
+      /** Set when shared objects in `value` travel as descriptors (a proxy read from a Manager dict). */
+      readonly shared?: true;
     };
 
 /** An error thrown in a worker, flattened so it survives structured cloning faithfully. */
@@ -91,6 +93,8 @@ export type WorkerToMain =
       readonly objectId: string;
       readonly method: string;
       readonly args: readonly unknown[];
+      /** Set when shared objects among `args` travel as descriptors (a proxy stored in a Manager dict). */
+      readonly shared?: true;
     };
 
 /** What getLogger() in a worker sends to the parent's logger. */

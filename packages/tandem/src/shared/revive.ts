@@ -3,11 +3,13 @@
  * job runner imports this module the first time a job carries descriptors, so workers that
  * never get a shared object never load the shared classes.
  */
-import { remoteRef } from '../entry/broker-client.js';
+import { isMainThread } from 'node:worker_threads';
+import { remoteRef, useSharedCodec } from '../entry/broker-client.js';
 import '../connection/connection.js';
 import '../manager/dict-proxy.js';
 import '../manager/list-proxy.js';
 import '../manager/namespace-proxy.js';
+import '../manager/object-proxy.js';
 import '../queue/joinable-queue.js';
 import '../queue/queue.js';
 import '../queue/simple-queue.js';
@@ -20,6 +22,7 @@ import '../sync/semaphore.js';
 import './shared-array.js';
 import './value.js';
 import { lookupBrokered } from './broker.js';
+import { marshalForParent } from './marshal.js';
 import {
   BROKER_ID,
   DESCRIPTOR_TAG,
@@ -51,6 +54,11 @@ export function reviveArgs(args: readonly unknown[]): unknown[] {
 }
 
 setNestedReviver(reviveDescriptor, reviveArgs);
+// A worker thread shares memory with its parent; a child process (which runs on its own main thread) does not.
+useSharedCodec({
+  marshalArgs: (args) => marshalForParent(args, !isMainThread),
+  reviveValue: (value) => reviveValue(value, new Set()),
+});
 
 /** An object's own fields with descriptors revived wherever they sit (Process subclass fields). */
 export function reviveFields(fields: Record<string, unknown>): Record<string, unknown> {
