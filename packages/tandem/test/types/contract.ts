@@ -66,7 +66,8 @@ export async function contract(source: AsyncIterable<number>) {
   class Counter {
     n = 0;
     add(by: number) {
-      return (this.n += by);
+      this.n += by;
+      return this.n;
     }
   }
   class CountingManager extends Manager {}
