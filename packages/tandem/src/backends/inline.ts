@@ -12,13 +12,23 @@ import type { TransferListItem } from 'node:worker_threads';
 import { JobRunner } from '../entry/job-runner.js';
 import { LocalBoard } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import type { StopSignal, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import {
+  oneJobAtATime,
+  type StopSignal,
+  type WorkerBackend,
+  type WorkerHandle,
+  type WorkerListener,
+} from './backend.js';
 
 const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9, SIGINT: -2 };
 
 export class InlineBackend implements WorkerBackend {
   readonly kind = 'inline';
+  readonly adaptivePipeline = true;
   readonly maxWorkers = 1;
+
+  /** Runs any task: module tasks and inline functions alike. */
+  checkTask(): void {}
 
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
     // `alive`: the runner may still post. `stopped`: stop() was called, and even messages
@@ -54,7 +64,7 @@ export class InlineBackend implements WorkerBackend {
         const copy = structuredClone(message, { transfer: transfer as TransferListItem[] });
         setImmediate(() => alive && runner.accept(copy));
       },
-      runningJob: () => (board.jobId === 0 ? undefined : { id: board.jobId, startedAtMs: board.startedAtMs }),
+      ...oneJobAtATime(() => (board.jobId === 0 ? undefined : { id: board.jobId, startedAtMs: board.startedAtMs })),
       stop: (signal) => {
         stopped = true;
         end(SIGNAL_CODES[signal]);

@@ -12,7 +12,13 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { PIPE_FRAME_BYTES } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import type { SpawnOptions, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import {
+  oneJobAtATime,
+  type SpawnOptions,
+  type WorkerBackend,
+  type WorkerHandle,
+  type WorkerListener,
+} from './backend.js';
 import { trackChild } from './children.js';
 import { relayLines } from './output-relay.js';
 
@@ -20,7 +26,11 @@ const PROCESS_ENTRY = fileURLToPath(new URL('../entry/process-worker.js', import
 
 export class ProcessBackend implements WorkerBackend {
   readonly kind = 'process';
+  readonly adaptivePipeline = true;
   readonly maxWorkers = Number.POSITIVE_INFINITY;
+
+  /** Runs any task: module tasks and inline functions alike. */
+  checkTask(): void {}
   constructor(private readonly options: SpawnOptions) {}
 
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
@@ -46,7 +56,7 @@ export class ProcessBackend implements WorkerBackend {
       send: (message: MainToWorker) => {
         if (child.connected) child.send(message);
       },
-      runningJob: () => (running.id === 0 ? undefined : { id: running.id, startedAtMs: running.startedAtMs }),
+      ...oneJobAtATime(() => (running.id === 0 ? undefined : { id: running.id, startedAtMs: running.startedAtMs })),
       stop: (signal) => {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       },

@@ -2,7 +2,14 @@
 import { MessageChannel, receiveMessageOnPort, type TransferListItem, Worker } from 'node:worker_threads';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { CONTROL_BYTES, CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
-import type { SpawnOptions, StopSignal, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import {
+  oneJobAtATime,
+  type SpawnOptions,
+  type StopSignal,
+  type WorkerBackend,
+  type WorkerHandle,
+  type WorkerListener,
+} from './backend.js';
 import { LineWriter } from './output-relay.js';
 
 const THREAD_ENTRY = new URL('../entry/thread-worker.js', import.meta.url);
@@ -10,7 +17,11 @@ const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9, SI
 
 export class ThreadBackend implements WorkerBackend {
   readonly kind = 'thread';
+  readonly adaptivePipeline = true;
   readonly maxWorkers = Number.POSITIVE_INFINITY;
+
+  /** Runs any task: module tasks and inline functions alike. */
+  checkTask(): void {}
   constructor(private readonly options: SpawnOptions) {}
 
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
@@ -49,11 +60,11 @@ export class ThreadBackend implements WorkerBackend {
       pid: process.pid,
       threadId: worker.threadId,
       send: (message: MainToWorker, transfer) => port1.postMessage(message, transfer as TransferListItem[]),
-      runningJob: () => {
+      ...oneJobAtATime(() => {
         const id = Atomics.load(slots, CONTROL_CURRENT_JOB);
         if (id === 0) return undefined;
         return { id, startedAtMs: start.epochMs + Atomics.load(slots, CONTROL_JOB_STARTED) };
-      },
+      }),
       stop: (signal) => {
         stoppedWith ??= signal;
         void worker.terminate();

@@ -26,6 +26,7 @@ import { collectTransfers } from '../transfer.js';
 import { serializeError } from '../util/remote-error.js';
 import { splitUnsendable } from '../util/uncloneable.js';
 import { acceptBrokerReply } from './broker-client.js';
+import { type ItemsOutcome, isThenable, runItems } from './run-items.js';
 import { loadTask } from './task-loader.js';
 
 const FLUSH_AFTER_MS = 1;
@@ -69,6 +70,8 @@ export class JobRunner {
   private started = false;
   private closing = false;
   private anyJobFailed = false;
+  /** Results finished so far go out before the runner waits on an async item. */
+  private readonly itemHooks = { beforeWait: () => this.flush() };
 
   constructor(
     private readonly transport: WorkerTransport,
@@ -246,7 +249,7 @@ export class JobRunner {
     await this.runItems(job, fn, items, performance.now());
   }
 
-  /** Runs each item of a job; synchronous unless an item returns a promise. */
+  /** Runs each item of a job (entry/run-items.ts); synchronous unless an item returns a promise. */
   private runItems(
     job: JobMessage,
     fn: AnyFunction,
@@ -258,47 +261,14 @@ export class JobRunner {
     // runners on one thread could interleave here across an await; threads and child
     // processes have one runner each.)
     collectTransfers(this.unsentTransfers);
-    const values: unknown[] = [];
-    for (let i = 0; i < items.length; i++) {
-      let value: unknown;
-      try {
-        value = fn(...(items[i] as unknown[]));
-      } catch (thrown) {
-        this.record(job, values, thrown, startedAt);
-        return undefined;
-      }
-      if (isThenable(value)) return this.finishItemsAsync(job, fn, items, i, value, values, startedAt);
-      values.push(value);
-    }
-    this.record(job, values, NO_ERROR, startedAt);
+    const outcome = runItems(fn, items, this.itemHooks);
+    if (isThenable(outcome)) return outcome.then((done) => this.recordOutcome(job, done, startedAt));
+    this.recordOutcome(job, outcome, startedAt);
     return undefined;
   }
 
-  private async finishItemsAsync(
-    job: JobMessage,
-    fn: AnyFunction,
-    items: readonly (readonly unknown[])[],
-    index: number,
-    pending: PromiseLike<unknown>,
-    values: unknown[],
-    startedAt: number,
-  ): Promise<void> {
-    try {
-      this.flush();
-      values.push(await pending);
-      for (let i = index + 1; i < items.length; i++) {
-        let value = fn(...(items[i] as unknown[]));
-        if (isThenable(value)) {
-          this.flush();
-          value = await value;
-        }
-        values.push(value);
-      }
-    } catch (thrown) {
-      this.record(job, values, thrown, startedAt);
-      return;
-    }
-    this.record(job, values, NO_ERROR, startedAt);
+  private recordOutcome(job: JobMessage, outcome: ItemsOutcome, startedAt: number): void {
+    this.record(job, outcome.values, outcome.failed ? outcome.thrown : NO_ERROR, startedAt);
   }
 
   /** Ends a job: clears the board, queues its result, and sends the batch when it is due. */
@@ -340,12 +310,4 @@ export class JobRunner {
 async function reviveItems(items: readonly (readonly unknown[])[]): Promise<unknown[][]> {
   const { reviveArgs } = await import('../shared/revive.js');
   return items.map(reviveArgs);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -90,7 +90,7 @@ export class Scheduler {
 
   /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
   task(spec: TaskSpec): ScheduledTask {
-    return this.tasks.intern(spec, (checked) => this.config.backend.checkTask?.(checked));
+    return this.tasks.intern(spec, (checked) => this.config.backend.checkTask(checked));
   }
 
   /**
@@ -254,7 +254,7 @@ export class Scheduler {
 
   private pipelineDepth(): number {
     const floor = 1 + this.config.prefetch;
-    if (this.meanJobMicros === 0 || this.config.backend.adaptivePipeline === false) return floor;
+    if (this.meanJobMicros === 0 || !this.config.backend.adaptivePipeline) return floor;
     const measured = Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros);
     return Math.max(floor, Math.min(MAX_PIPELINE_DEPTH, measured));
   }
@@ -266,10 +266,9 @@ export class Scheduler {
     return this.accepting.leastLoaded(depth, (slot) => this.fitsRecyclingBudget(slot, job));
   }
 
-  /** Stops a settled job that may still run: by itself if the backend can, else with its worker. */
+  /** Stops a settled job that may still run: by itself if its backend can, else with its worker. */
   private stopJob(slot: WorkerSlot, job: Job): void {
-    if (slot.handle.cancelJob) slot.handle.cancelJob(job.id);
-    else this.stopSlot(slot, 'force');
+    if (!slot.handle.cancelJob(job.id)) this.stopSlot(slot, 'force');
   }
 
   /** Stops a worker; it takes no more jobs from now on. */
@@ -431,7 +430,7 @@ export class Scheduler {
   }
 
   private onExit(slot: WorkerSlot, exitCode: number): void {
-    const runningId = slot.reportedRunningJob ?? slot.handle.runningJob()?.id;
+    const runningId = slot.reportedRunningJob ?? slot.handle.runningJobId();
     brokerClientGone(slot.handle);
     slot.state = 'dead';
     this.slots.delete(slot);
