@@ -149,6 +149,23 @@ describe('Manager.register and shutdown', () => {
     assert.equal('tally' in new Manager(), false, 'registering on a subclass leaves Manager alone');
   });
 
+  it("an object's own typeName method wins over the proxy's, and a then method is not exposed", async () => {
+    class Odd {
+      typeName() {
+        return 'mine';
+      }
+      then() {
+        return 'not a promise';
+      }
+    }
+    class OddManager extends Manager {}
+    const manager = new (OddManager.register('odd', () => new Odd()))();
+    const odd = await manager.odd(); // a `then` on the proxy would have made this await call it
+    assert.equal(await (odd as unknown as { typeName(): Promise<string> }).typeName(), 'mine');
+    assert.equal('then' in odd, false);
+    await manager.shutdown();
+  });
+
   it('after shutdown() a registered object rejects, in a worker too', async () => {
     const pool = new Pool({ workers: 1, backend: 'process' });
     const manager = new Registered();

@@ -86,7 +86,9 @@ export class Manager {
       writable: true,
       value: async function (this: Manager, ...args: A): Promise<Proxied<T>> {
         if (this.#shutDown) throw new InvalidStateError('the Manager was shut down: make a new one');
-        const made = await factory(...args);
+        const returned = factory(...args);
+        // Only a real promise is awaited: an object of a class with a `then` method is not one.
+        const made = returned instanceof Promise ? await returned : returned;
         if (typeof made !== 'object' || made === null) {
           throw new TypeError(`Manager.register: the factory of "${typeName}" must return an object`);
         }

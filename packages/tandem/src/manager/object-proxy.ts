@@ -105,7 +105,8 @@ function publicMethods(target: object): string[] {
   const names = new Set<string>();
   for (let o: object | null = target; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const name of Object.getOwnPropertyNames(o)) {
-      if (name === 'constructor' || name.startsWith('_')) continue;
+      // A `then` would make the proxy look like a promise to every `await` that meets it.
+      if (name === 'constructor' || name === 'then' || name.startsWith('_')) continue;
       const descriptor = Object.getOwnPropertyDescriptor(o, name);
       if (typeof descriptor?.value === 'function') names.add(name);
     }
@@ -115,12 +116,16 @@ function publicMethods(target: object): string[] {
 
 /** Gives the proxy one async method per method of the object: here, a call; in a worker, a brokered call. */
 function installMethods(proxy: ObjectProxy): void {
-  const record = proxy as unknown as Record<string, unknown>;
   for (const name of proxy[META].methods) {
-    record[name] = (...args: unknown[]) => {
-      const remote = proxy[REMOTE];
-      return remote ? remote.call(name, args) : callHere(proxy, name, args);
-    };
+    // Defined, not assigned: an own method shadows even an inherited getter of the same name (typeName).
+    Object.defineProperty(proxy, name, {
+      configurable: true,
+      writable: true,
+      value: (...args: unknown[]) => {
+        const remote = proxy[REMOTE];
+        return remote ? remote.call(name, args) : callHere(proxy, name, args);
+      },
+    });
   }
 }
 
@@ -130,7 +135,9 @@ async function callHere(proxy: ObjectProxy, method: string, args: readonly unkno
     throw new InvalidStateError(`the Manager of this ${proxy[META].typeName} was shut down`);
   }
   const fn = (target as Record<string, (...a: unknown[]) => unknown>)[method] as (...a: unknown[]) => unknown;
-  return copy(await fn.apply(target, args.map(copy)));
+  const result = fn.apply(target, args.map(copy));
+  // Only a real promise is awaited: a result whose class has a `then` method is data.
+  return copy(result instanceof Promise ? await result : result);
 }
 
 registerKind('ObjectProxy', (d, remote) => ObjectProxy.attach(brokerMeta<ProxyMeta>(d) as ProxyMeta, remote));
