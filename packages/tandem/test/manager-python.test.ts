@@ -154,6 +154,7 @@ describe('Manager.register and shutdown', () => {
       typeName() {
         return 'mine';
       }
+      // biome-ignore lint/suspicious/noThenProperty: the case under test, a class with a then method.
       then() {
         return 'not a promise';
       }
