@@ -48,8 +48,8 @@ export interface WorkerHandle {
   send(message: MainToWorker, transfer: readonly TransferListItem[]): void;
   /** When job `id` started running (Date.now() ms), or undefined if it has not (yet). */
   jobStartedAtMs(id: number): number | undefined;
-  /** The job the worker was running, read when it died: that job fails, the others run again. */
-  runningJobId(): number | undefined;
+  /** The jobs the worker was running, read when it died: those fail, the others run again. */
+  runningJobIds(): readonly number[];
   /**
    * Stops job `id` (a timeout or an abort settled it) and keeps the worker and its other jobs,
    * if this backend can: true if it did. Threads and processes cannot stop a running function
@@ -63,18 +63,15 @@ export interface WorkerHandle {
 }
 
 /**
- * The job members of a worker that runs one job at a time (threads, child processes,
- * inline), from what its running-job board says.
+ * The job members of a worker that runs its jobs in lanes of its own (threads, child
+ * processes, inline: one job per lane, `lanes` at once), from what its running-job board says.
  */
-export function oneJobAtATime(
-  running: () => RunningJob | undefined,
-): Pick<WorkerHandle, 'jobStartedAtMs' | 'runningJobId' | 'cancelJob'> {
+export function jobsInLanes(
+  running: () => readonly RunningJob[],
+): Pick<WorkerHandle, 'jobStartedAtMs' | 'runningJobIds' | 'cancelJob'> {
   return {
-    jobStartedAtMs: (id) => {
-      const job = running();
-      return job?.id === id ? job.startedAtMs : undefined;
-    },
-    runningJobId: () => running()?.id,
+    jobStartedAtMs: (id) => running().find((job) => job.id === id)?.startedAtMs,
+    runningJobIds: () => running().map((job) => job.id),
     // A function running in a thread or process cannot be stopped from outside: only with it.
     cancelJob: () => false,
   };

@@ -198,15 +198,9 @@ class RedisSlot implements WorkerHandle {
     }
   }
 
-  runningJobId(): number | undefined {
-    if (this.lostJob !== undefined) return this.lostJob;
-    let running: { id: number; startedAtMs: number } | undefined;
-    for (const [id, held] of this.held) {
-      if (held.startedAtMs !== undefined && (running === undefined || held.startedAtMs < running.startedAtMs)) {
-        running = { id, startedAtMs: held.startedAtMs };
-      }
-    }
-    return running?.id;
+  runningJobIds(): number[] {
+    if (this.lostJob !== undefined) return [this.lostJob];
+    return [...this.held].filter(([, held]) => held.startedAtMs !== undefined).map(([id]) => id);
   }
 
   jobStartedAtMs(id: number): number | undefined {

@@ -1,9 +1,10 @@
 /** The worker-threads backend: one Worker per pool worker, talking over a MessageChannel. */
 import { MessageChannel, receiveMessageOnPort, type TransferListItem, Worker } from 'node:worker_threads';
+import { readLanes } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import { CONTROL_BYTES, CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
+import { controlBytes } from '../protocol.js';
 import {
-  oneJobAtATime,
+  jobsInLanes,
   type SpawnOptions,
   type StopSignal,
   type WorkerBackend,
@@ -28,7 +29,7 @@ export class ThreadBackend implements WorkerBackend {
     // A dedicated channel rather than the Worker's own port: the worker drains it with
     // receiveMessageOnPort, and we drain it once more at exit so no result is lost.
     const { port1, port2 } = new MessageChannel();
-    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const control = new SharedArrayBuffer(controlBytes(start.lanes));
     const worker = new Worker(THREAD_ENTRY, {
       workerData: { ...start, control, port: port2 },
       transferList: [port2],
@@ -60,11 +61,7 @@ export class ThreadBackend implements WorkerBackend {
       pid: process.pid,
       threadId: worker.threadId,
       send: (message: MainToWorker, transfer) => port1.postMessage(message, transfer as TransferListItem[]),
-      ...oneJobAtATime(() => {
-        const id = Atomics.load(slots, CONTROL_CURRENT_JOB);
-        if (id === 0) return undefined;
-        return { id, startedAtMs: start.epochMs + Atomics.load(slots, CONTROL_JOB_STARTED) };
-      }),
+      ...jobsInLanes(() => readLanes(slots, start.epochMs)),
       stop: (signal) => {
         stoppedWith ??= signal;
         void worker.terminate();

@@ -155,6 +155,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
         mode: 'process',
         control: undefined,
         epochMs: Date.now(),
+        lanes: 1,
         initializer: undefined,
         origin: workerOrigin(this.daemon, undefined),
       },
