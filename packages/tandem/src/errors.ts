@@ -214,6 +214,33 @@ export class QueueClosedError extends TandemError {
   }
 }
 
+/**
+ * The queue was shut down (Python 3.13's `queue.ShutDown`): put() fails from then on; get()
+ * fails once the queue is empty, at once after `shutdown({ immediate: true })`.
+ */
+export class QueueShutDownError extends TandemError {
+  constructor(message: string) {
+    super('ERR_TANDEM_QUEUE_SHUT_DOWN', message);
+  }
+}
+
+/**
+ * recv() on a Connection whose other end was closed, once nothing is left to receive
+ * (Python's EOFError from `Connection.recv()`).
+ */
+export class EOFError extends TandemError {
+  constructor(message = 'the other end of the pipe was closed and nothing is left to receive') {
+    super('ERR_TANDEM_EOF', message);
+  }
+}
+
+/** send() on a Connection whose other end was closed: nobody will receive it (Python's BrokenPipeError). */
+export class BrokenPipeError extends TandemError {
+  constructor(message = 'the other end of the pipe was closed: nobody will receive what is sent') {
+    super('ERR_TANDEM_BROKEN_PIPE', message);
+  }
+}
+
 /** A Barrier was aborted or reset while this party waited, or was broken before it arrived. */
 export class BrokenBarrierError extends TandemError {
   constructor(

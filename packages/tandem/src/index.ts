@@ -4,17 +4,23 @@
  */
 
 export type { BackendKind } from './backends/backend.js';
+export { Connection } from './connection/connection.js';
+export { Pipe, type PipeOptions } from './connection/pipe.js';
+export { waitConnections } from './connection/wait.js';
 export {
   AbortError,
   ArgumentCloneError,
   BootstrapError,
   BrokenBarrierError,
+  BrokenPipeError,
+  EOFError,
   InlineTaskError,
   InvalidStateError,
   PoolClosedError,
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  QueueShutDownError,
   RedisConnectionError,
   ResultCloneError,
   SyncUnavailableError,
@@ -27,23 +33,36 @@ export {
 export { getLogger, type Logger } from './logging/get-logger.js';
 export { setLogger } from './logging/parent-logger.js';
 export { DictProxy } from './manager/dict-proxy.js';
-export { ListProxy } from './manager/list-proxy.js';
-export { Manager } from './manager/manager.js';
+export { ListProxy, type ListSortOptions } from './manager/list-proxy.js';
+export { Manager, type ManagerWith } from './manager/manager.js';
 export { NamespaceProxy } from './manager/namespace-proxy.js';
+export { ObjectProxy, type Proxied } from './manager/object-proxy.js';
 export { AsyncResult } from './pool/async-result.js';
 export type { CancelOptions } from './pool/call-guard.js';
-export type { ApplyOptions, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';
+export type { ApplyOptions, AsyncResultCallbacks, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';
 export { Pool, type PoolEvents } from './pool/pool.js';
 export type { LatencySummary, PoolStats } from './pool/stats.js';
-export { Process, type ProcessOptions } from './process/process.js';
+export {
+  cpuCount,
+  currentProcess,
+  type ParentProcessInfo,
+  type ProcessInfo,
+  parentProcess,
+} from './process/identity.js';
+export { activeChildren, Process, type ProcessOptions } from './process/process.js';
 export { JoinableQueue } from './queue/joinable-queue.js';
-export { Queue, type QueueOptions, type QueueWaitOptions } from './queue/queue.js';
+export {
+  Queue,
+  type QueueOptions,
+  type QueueShutdownOptions,
+  type QueueWaitOptions,
+} from './queue/queue.js';
 export { SimpleQueue } from './queue/simple-queue.js';
 export type { ElementOf, NumericType, TypedArrayOf } from './shared/numeric.js';
 export { Shareable } from './shared/shareable.js';
 export { RawArray, SharedArray } from './shared/shared-array.js';
 export { RawValue, Value } from './shared/value.js';
-export { Barrier } from './sync/barrier.js';
+export { Barrier, type BarrierOptions } from './sync/barrier.js';
 export { Condition } from './sync/condition.js';
 export { Event } from './sync/event.js';
 export { Lock } from './sync/lock.js';

@@ -38,6 +38,8 @@ export type MainToWorker =
       readonly callId: number;
       readonly value?: unknown;
       readonly error?: SerializedError;
+      /** Set when shared objects in `value` travel as descriptors (a proxy read from a Manager dict). */
+      readonly shared?: true;
     };
 
 /** An error thrown in a worker, flattened so it survives structured cloning faithfully. */
@@ -91,6 +93,8 @@ export type WorkerToMain =
       readonly objectId: string;
       readonly method: string;
       readonly args: readonly unknown[];
+      /** Set when shared objects among `args` travel as descriptors (a proxy stored in a Manager dict). */
+      readonly shared?: true;
     };
 
 /** What getLogger() in a worker sends to the parent's logger. */
@@ -103,6 +107,17 @@ export interface LogRecord {
 }
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** Who a worker is and who started it: what currentProcess() and parentProcess() say inside it. */
+export interface WorkerOrigin {
+  /** Whether the worker ends when its parent does (a pool's workers do, as Python's). */
+  readonly daemon: boolean;
+  /** The pool's name, for a pool's worker. */
+  readonly poolName: string | undefined;
+  /** currentProcess().name and pid of the thread that started the worker. */
+  readonly parentName: string;
+  readonly parentPid: number;
+}
 
 /** What a worker is given when it starts. */
 export interface WorkerStartData {
@@ -120,6 +135,8 @@ export interface WorkerStartData {
    * job in its crash and exit messages instead.
    */
   readonly control: SharedArrayBuffer | undefined;
+  /** For currentProcess() in the worker; absent where nobody says (it then answers as a main process). */
+  readonly origin?: WorkerOrigin;
   /** Date.now() when the worker was spawned; CONTROL_JOB_STARTED counts from it. */
   readonly epochMs: number;
   /** Jobs the worker runs at once (the pool's concurrentTasksPerWorker; 1 for a Process). */

@@ -26,6 +26,37 @@ for (const backend of ALL_BACKENDS) {
       assert.equal(barrier.nWaiting, 0);
     });
 
+    it("a Barrier's action runs once per cycle, in one party, before any party goes on", async () => {
+      const cycles = new RawValue('int32', 0);
+      const barrier = new Barrier(workers + 1, { action: tasks.countCycle, actionArgs: [cycles] });
+      const rounds = 3;
+      const waits = Array.from({ length: workers }, () => pool.apply(tasks.barrierRounds, [barrier, cycles, rounds]));
+      const mine: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        await barrier.wait();
+        mine.push(cycles.value);
+      }
+      // Every party sees exactly round + 1 cycles: the action of its round ran before it was let go,
+      // and the next round's cannot run before this party arrives again.
+      for (const seen of [mine, ...(await Promise.all(waits))]) assert.deepEqual(seen, [1, 2, 3]);
+      assert.equal(cycles.value, rounds);
+    });
+
+    it("a failing action rejects its party's wait with its error and breaks the barrier for the others", async () => {
+      const barrier = new Barrier(workers + 1, { action: tasks.failingAction });
+      const waits = Array.from({ length: workers }, () => pool.apply(tasks.barrierWait, [barrier, undefined]));
+      const mine = await barrier.wait().then(
+        (index) => index,
+        (error: Error) => ({ name: error.name, message: error.message }),
+      );
+      const outcomes = [mine, ...(await Promise.all(waits))].map((o) =>
+        typeof o === 'object' ? `${o.name}: ${o.message}` : `index ${o}`,
+      );
+      assert.equal(outcomes.filter((o) => o === 'Error: action failed').length, 1, outcomes.join('; '));
+      assert.equal(outcomes.filter((o) => o.startsWith('BrokenBarrierError')).length, workers, outcomes.join('; '));
+      assert.equal(barrier.broken, true);
+    });
+
     it('abort() breaks the barrier for a waiting worker and for later arrivals, until reset()', async () => {
       const barrier = new Barrier(workers + 1);
       const started = new Event();

@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { Barrier, Event, Lock, Pool, Process, Queue, RawArray, Semaphore, SharedArray, Value } from 'tandem';
+import {
+  Barrier,
+  Event,
+  Lock,
+  Pipe,
+  Pool,
+  Process,
+  Queue,
+  RawArray,
+  RLock,
+  Semaphore,
+  SharedArray,
+  Value,
+} from 'tandem';
 import { ALL_BACKENDS } from './fixtures/backends.ts';
 import { Reporter } from './fixtures/shared-classes.ts';
 import tasks from './fixtures/shared-tasks.ts';
@@ -51,6 +64,7 @@ describe('synchronous members where they cannot work', () => {
     ['Event.waitSync()', () => new Event(), 'waitSync', '`await event.wait()`'],
     ['Event.isSet()', () => new Event(), 'isSet', '`await event.wait(0)`'],
     ['Lock.acquireSync()', () => new Lock(), 'acquireSync', '`await lock.acquire()`'],
+    ['RLock.locked()', () => new RLock(), 'locked', '`await lock.acquire({ timeout: 0 })`'],
     ['Semaphore.acquireSync()', () => new Semaphore(1), 'acquireSync', '`await semaphore.acquire()`'],
     ['Value.value', () => new Value('int32', 1), 'value', '`await value.get()`'],
     ['Value.value = ...', () => new Value('int32', 1), 'value=', '`await value.set(v)`'],
@@ -59,6 +73,7 @@ describe('synchronous members where they cannot work', () => {
     ['Queue.getNowait()', () => new Queue(), 'getNowait', '`await queue.get({ timeout: 0 })`'],
     ['Queue.qsize()', () => new Queue(), 'qsize', '`await queue.size()`'],
     ['Barrier.waitSync()', () => new Barrier(2), 'waitSync', '`await barrier.wait()`'],
+    ['Connection.recvSync()', () => Pipe()[0], 'recvSync', '`await connection.recv()`'],
   ];
   for (const [member, make, name, instead] of cases) {
     it(`${member} throws in a child process, naming ${instead}`, async () => {

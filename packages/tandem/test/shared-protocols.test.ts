@@ -102,6 +102,62 @@ describe('Condition protocol', () => {
   });
 });
 
+type BarrierInternals = {
+  waitSteps(deadline: number): Steps<{ index: number; broke: boolean; runAction: boolean }>;
+  finishAction(index: number, actionFailed: boolean): { index: number; broke: boolean };
+};
+
+describe('Barrier action protocol', () => {
+  const arriveFirst = (barrier: BarrierInternals, deadline: number) => {
+    const party = barrier.waitSteps(deadline);
+    const sleep = party.next();
+    assert.equal(sleep.done, false, 'the first party waits for the second');
+    return { party, sleep: sleep.value as WaitStep };
+  };
+
+  it('a party whose time runs out while the action runs is released with the round, not broken', () => {
+    const barrier = new Barrier(2, { action: () => {} }) as unknown as BarrierInternals;
+    const first = arriveFirst(barrier, performance.now() + 60_000);
+    const last = runUncontended(barrier.waitSteps(Number.POSITIVE_INFINITY));
+    assert.deepEqual(last, { index: 1, broke: false, runAction: true });
+    // The first party wakes to see the action running: it sleeps on, with no time limit.
+    const during = first.party.next(wouldReturn(first.sleep) as WaitResult);
+    assert.equal(during.done, false);
+    assert.equal((during.value as WaitStep).timeoutMs, Number.POSITIVE_INFINITY);
+    assert.equal(wouldReturn(during.value as WaitStep), undefined, 'and would really sleep');
+    // Its deadline passing now (a 'timed-out' wake) does not break the round.
+    const stillDuring = first.party.next('timed-out');
+    assert.equal(stillDuring.done, false);
+    assert.deepEqual(barrier.finishAction(1, false), { index: 1, broke: false, runAction: false });
+    const released = first.party.next(wouldReturn(stillDuring.value as WaitStep) as WaitResult);
+    assert.deepEqual([released.done, released.value], [true, { index: 0, broke: false, runAction: false }]);
+  });
+
+  it("abort() while the action runs breaks that round for every party, the action's too", () => {
+    const barrier = new Barrier(2, { action: () => {} });
+    const internals = barrier as unknown as BarrierInternals;
+    const first = arriveFirst(internals, Number.POSITIVE_INFINITY);
+    runUncontended(internals.waitSteps(Number.POSITIVE_INFINITY));
+    barrier.abort();
+    assert.equal(internals.finishAction(1, false).broke, true);
+    const woken = first.party.next(wouldReturn(first.sleep) as WaitResult);
+    assert.deepEqual([woken.done, (woken.value as { broke: boolean }).broke], [true, true]);
+    assert.equal(barrier.broken, true);
+  });
+
+  it('a new arrival waits while the action runs, then joins the next round', () => {
+    const barrier = new Barrier(1, { action: () => {} }) as unknown as BarrierInternals;
+    assert.equal(runUncontended(barrier.waitSteps(Number.POSITIVE_INFINITY)).runAction, true);
+    const next = barrier.waitSteps(Number.POSITIVE_INFINITY);
+    const sleep = next.next();
+    assert.equal(sleep.done, false, 'the round is full until its action is done');
+    barrier.finishAction(0, false);
+    const after = next.next(wouldReturn(sleep.value as WaitStep) as WaitResult);
+    assert.deepEqual([after.done, after.value], [true, { index: 0, broke: false, runAction: true }]);
+    barrier.finishAction(0, false);
+  });
+});
+
 describe('Barrier.nWaiting', () => {
   it('is 0 once the barrier trips, while its parties are still leaving', async () => {
     const barrier = new Barrier(2);

@@ -7,7 +7,9 @@ import {
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  QueueShutDownError,
   RawValue,
+  Semaphore,
   SimpleQueue,
 } from 'tandem';
 import { ALL_BACKENDS } from './fixtures/backends.ts';
@@ -115,6 +117,43 @@ for (const backend of ALL_BACKENDS) {
       await assert.rejects(queue.put('more'), QueueClosedError);
       assert.equal(await queue.get(), 'last');
       await assert.rejects(queue.get(), QueueClosedError);
+    });
+
+    it('shutdown(): a waiting get fails, puts fail everywhere, gets drain what is left and then fail', async () => {
+      const queue = new Queue<number>();
+      const waiting = new Semaphore(0);
+      const blocked = pool.apply(tasks.getAfterSignal, [queue, waiting]);
+      await waiting.acquire();
+      queue.shutdown();
+      const woke = await blocked;
+      assert.equal('name' in woke && woke.name, 'QueueShutDownError');
+      assert.equal('code' in woke && woke.code, 'ERR_TANDEM_QUEUE_SHUT_DOWN');
+      await assert.rejects(queue.put(1), QueueShutDownError);
+      const fromWorker = await pool.apply(tasks.putWithTimeout, [queue, 2, 0]);
+      assert.equal(fromWorker !== 'ok' && fromWorker.name, 'QueueShutDownError');
+
+      const draining = new Queue<number>();
+      await draining.put(7);
+      await draining.put(8);
+      await pool.apply(tasks.shutdownQueue, [draining, false]);
+      assert.deepEqual(await pool.apply(tasks.getWithTimeout, [draining, 0]), { item: 7 });
+      assert.equal(await draining.get(), 8);
+      await assert.rejects(draining.get(), QueueShutDownError);
+      const consumed: number[] = [];
+      for await (const n of draining) consumed.push(n); // ends at once: shut down and empty
+      assert.deepEqual(consumed, []);
+    });
+
+    it('shutdown({ immediate: true }) drops the items: get fails at once and join() returns', async () => {
+      const queue = new JoinableQueue<number>();
+      for (const n of [1, 2, 3]) await queue.put(n);
+      const joined = queue.join();
+      await pool.apply(tasks.shutdownQueue, [queue, true]);
+      await joined; // the three dropped items count as done
+      assert.equal(queue.qsize(), 0);
+      await assert.rejects(queue.get(), QueueShutDownError);
+      const answer = await pool.apply(tasks.getWithTimeout, [queue, 0]);
+      assert.equal('name' in answer && answer.name, 'QueueShutDownError');
     });
 
     it('an item larger than the ring is refused; the ring wraps around under load', async () => {

@@ -39,6 +39,20 @@ for (const backend of ALL_BACKENDS) {
       assert.throws(() => lock.release(), InvalidStateError);
     });
 
+    it('RLock.locked() tells whether anyone holds it, through nested holds and when a worker does', async () => {
+      const lock = new RLock();
+      assert.equal(lock.locked(), false);
+      await lock.acquire();
+      await lock.acquire();
+      lock.release();
+      assert.equal(lock.locked(), true, 'one level is still held');
+      lock.release();
+      assert.equal(lock.locked(), false);
+      assert.equal(await pool.apply(tasks.tryAcquire, [lock, 1000]), true);
+      assert.equal(lock.locked(), true, 'held by the worker, which did not release it');
+      assert.equal(await lock.acquire({ timeout: 0 }), false);
+    });
+
     it('Event.wait() in workers resolves true once the main thread sets it', async () => {
       const event = new Event();
       const ready = new Semaphore(0);

@@ -17,8 +17,11 @@ export interface WorkerListener {
   onExit(exitCode: number): void;
 }
 
-/** How to stop a worker: SIGTERM or SIGKILL for a child process; threads are terminated either way. */
-export type StopSignal = 'SIGTERM' | 'SIGKILL';
+/**
+ * How to stop a worker: SIGTERM, SIGKILL or SIGINT (Process.interrupt()) for a child process,
+ * which may handle SIGINT and live on; threads and inline workers are terminated either way.
+ */
+export type StopSignal = 'SIGTERM' | 'SIGKILL' | 'SIGINT';
 
 /** Which job a worker runs and since when (Date.now() ms). */
 export interface RunningJob {

@@ -14,7 +14,7 @@ import { LocalBoard } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { jobsInLanes, type StopSignal, type WorkerBackend, type WorkerHandle, type WorkerListener } from './backend.js';
 
-const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9 };
+const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9, SIGINT: -2 };
 
 export class InlineBackend implements WorkerBackend {
   readonly kind = 'inline';

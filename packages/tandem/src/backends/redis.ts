@@ -49,7 +49,7 @@ export interface RedisBackendOptions {
 
 /** How long the pool stays connected with nothing to do, so a forgotten pool lets the program exit. */
 const IDLE_DISCONNECT_MS = 250;
-const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9 };
+const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9, SIGINT: -2 };
 
 export class RedisBackend implements WorkerBackend {
   readonly kind = 'redis';

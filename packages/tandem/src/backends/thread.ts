@@ -14,7 +14,7 @@ import {
 import { LineWriter } from './output-relay.js';
 
 const THREAD_ENTRY = new URL('../entry/thread-worker.js', import.meta.url);
-const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9 };
+const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9, SIGINT: -2 };
 
 export class ThreadBackend implements WorkerBackend {
   readonly kind = 'thread';

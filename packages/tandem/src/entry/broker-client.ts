@@ -5,10 +5,13 @@
  */
 import {
   BrokenBarrierError,
+  BrokenPipeError,
+  EOFError,
   InvalidStateError,
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  QueueShutDownError,
   TimeoutError,
 } from '../errors.js';
 import type { MainToWorker, SerializedError, WorkerToMain } from '../protocol.js';
@@ -20,15 +23,22 @@ type BrokerReply = Extract<MainToWorker, { type: 'brokerReply' }>;
 
 let post: Post | undefined;
 let nextCallId = 1;
+/** Installed by shared/revive.ts, which every worker holding a proxy has loaded: see useSharedCodec. */
+let codec:
+  | { marshalArgs(args: readonly unknown[]): unknown[] | undefined; reviveValue(value: unknown): unknown }
+  | undefined;
 const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 
 /** Errors a brokered member may fail with, rebuilt as their own class so `instanceof` works in the worker. */
 const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
   BrokenBarrierError,
+  BrokenPipeError,
+  EOFError,
   InvalidStateError,
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
+  QueueShutDownError,
   TimeoutError,
 };
 
@@ -36,12 +46,22 @@ export function connectBroker(send: Post): void {
   post = send;
 }
 
+/**
+ * Lets calls carry shared objects both ways (a proxy stored in a Manager dict, or read from
+ * one). Set by shared/revive.ts when it loads, so a worker that never had a shared object
+ * never loads the shared classes.
+ */
+export function useSharedCodec(shared: NonNullable<typeof codec>): void {
+  codec = shared;
+}
+
 export function acceptBrokerReply(message: BrokerReply): void {
   const waiter = pending.get(message.callId);
   if (waiter === undefined) return;
   pending.delete(message.callId);
-  if (message.error === undefined) waiter.resolve(message.value);
-  else waiter.reject(reviveError(message.error));
+  if (message.error !== undefined) waiter.reject(reviveError(message.error));
+  else if (message.shared && codec) waiter.resolve(codec.reviveValue(message.value));
+  else waiter.resolve(message.value);
 }
 
 /** A proxy's link to the object the parent keeps under `objectId`. */
@@ -54,17 +74,24 @@ export function remoteRef(objectId: string, kind: string): RemoteRef {
     }
     return post;
   };
+  const message = (callId: number, method: string, args: readonly unknown[]): WorkerToMain => {
+    const marshalled = codec?.marshalArgs(args);
+    return marshalled === undefined
+      ? { type: 'brokerCall', callId, objectId, method, args }
+      : { type: 'brokerCall', callId, objectId, method, args: marshalled, shared: true };
+  };
   return {
     call(method, args) {
       const send = channel();
       const callId = nextCallId++;
       return new Promise((resolve, reject) => {
+        const outgoing = message(callId, method, args);
         pending.set(callId, { resolve, reject });
-        send({ type: 'brokerCall', callId, objectId, method, args });
+        send(outgoing);
       });
     },
     send(method, args) {
-      channel()({ type: 'brokerCall', callId: 0, objectId, method, args });
+      channel()(message(0, method, args));
     },
   };
 }

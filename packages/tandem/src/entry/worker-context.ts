@@ -5,6 +5,7 @@
  */
 
 import { setLogSink } from '../logging/log-sink.js';
+import { setWorkerIdentity } from '../process/identity.js';
 import type { MainToWorker, WorkerStartData } from '../protocol.js';
 import { connectBroker } from './broker-client.js';
 import { JobRunner, type WorkerTransport } from './job-runner.js';
@@ -23,6 +24,7 @@ export function runWorker(
     lanes: start.lanes,
     ownsProcessExitCode: true,
   });
+  setWorkerIdentity(start);
   setLogSink((record) => runner.log(record), start.workerName);
   connectBroker((message) => transport.post(message));
   // Report an uncaught error ourselves so the results finished before it are not lost.

@@ -3,9 +3,17 @@
  * Manager, even for worker threads: a dict or list is not a fixed layout of numbers, so
  * instead of shared memory every worker reaches it through the broker (shared/broker.ts),
  * and the owning thread calls the same async members on the data directly.
+ *
+ * Values are copied in and out, except tandem's shared objects inside them, which stay the
+ * same objects: a proxy stored in a dict is read back as a proxy for the same data (Python's
+ * nested proxies), a Lock as the same lock.
  */
 import { InvalidStateError } from '../errors.js';
+import { cloneKeepingShared } from '../shared/marshal.js';
 import { type BrokerCaller, INVOKE, MEMORY_STATE, REMOTE, Shareable, unknownMember } from '../shared/shareable.js';
+
+/** @internal Called by Manager.shutdown(): drops the data; later calls reject. */
+export const SHUT_DOWN: unique symbol = Symbol('tandem.shutDown');
 
 export abstract class ManagedObject extends Shareable {
   private closed = false;
@@ -30,7 +38,7 @@ export abstract class ManagedObject extends Shareable {
   }
 
   /** @internal Called by Manager.shutdown(): drops the data; later calls reject. */
-  close(): void {
+  [SHUT_DOWN](): void {
     this.closed = true;
     this.clearData();
   }
@@ -49,7 +57,7 @@ export abstract class ManagedObject extends Shareable {
   }
 }
 
-/** A copy of a value going in or out of the manager's data, as structured cloning would make. */
+/** A copy of a value going in or out of the manager's data, as structured cloning would make, keeping shared objects. */
 export function copy<T>(value: T): T {
-  return value === null || typeof value !== 'object' ? value : structuredClone(value);
+  return cloneKeepingShared(value);
 }

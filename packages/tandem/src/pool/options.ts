@@ -116,6 +116,14 @@ export interface MapOptions extends CancelOptions {
   readonly chunkSize?: number;
 }
 
+/** `callback` and `errorCallback` of applyAsync, mapAsync and starmapAsync, as Python's. */
+export interface AsyncResultCallbacks<T> {
+  /** Called with the result, as Python's `callback`. */
+  readonly callback?: (value: T) => void;
+  /** Called with the error, as Python's `error_callback`. */
+  readonly errorCallback?: (error: unknown) => void;
+}
+
 /** Options of imap and imapUnordered. */
 export interface ImapOptions extends CancelOptions {
   /**
@@ -158,6 +166,7 @@ export const POOL_OPTIONS: readonly (keyof PoolOptions)[] = [
 export const APPLY_OPTIONS: readonly string[] = ['signal', 'timeout', 'transfer'];
 export const APPLY_ASYNC_OPTIONS: readonly string[] = [...APPLY_OPTIONS, 'callback', 'errorCallback'];
 export const MAP_OPTIONS: readonly (keyof MapOptions)[] = ['signal', 'timeout', 'chunkSize'];
+export const MAP_ASYNC_OPTIONS: readonly string[] = [...MAP_OPTIONS, 'callback', 'errorCallback'];
 export const IMAP_OPTIONS: readonly (keyof ImapOptions)[] = ['signal', 'timeout', 'chunkSize', 'maxInFlight'];
 
 export interface ResolvedPoolOptions {

@@ -8,19 +8,22 @@ import { checkOptionNames, describeValue } from '../util/check-options.js';
 import { ApplyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
 import type { ScheduledTask } from './job.js';
+import { MapCall } from './map-call.js';
 import {
   APPLY_ASYNC_OPTIONS,
   APPLY_OPTIONS,
   type ApplyOptions,
+  type AsyncResultCallbacks,
   IMAP_OPTIONS,
   type ImapOptions,
+  MAP_ASYNC_OPTIONS,
   MAP_OPTIONS,
   type MapOptions,
   type PoolOptions,
   requirePositiveInteger,
   resolvePoolOptions,
 } from './options.js';
-import { ResultCollector, ResultIterator } from './result-iterator.js';
+import { ResultIterator } from './result-iterator.js';
 import { Scheduler } from './scheduler.js';
 import type { PoolStats } from './stats.js';
 import { StreamCall } from './stream-call.js';
@@ -101,32 +104,17 @@ export class Pool extends EventEmitter<PoolEvents> {
   applyAsync<F extends AnyFunction>(
     task: F,
     args: Parameters<F>,
-    options?: ApplyOptions & {
-      /** Called with the result, as Python's `callback`. */
-      callback?: (value: Result<F>) => void;
-      /** Called with the error, as Python's `error_callback`. */
-      errorCallback?: (error: unknown) => void;
-    },
+    options?: ApplyOptions & AsyncResultCallbacks<Result<F>>,
   ): AsyncResult<Result<F>> {
-    const call = this.#apply(task, args, options, { method: 'applyAsync', options: APPLY_ASYNC_OPTIONS });
-    const result = new AsyncResult(call.promise as Promise<Result<F>>, (error) => call.cancel(error));
-    if (options?.callback !== undefined && typeof options.callback !== 'function') {
-      throw new TypeError(`applyAsync: option callback must be a function, got ${describeValue(options.callback)}`);
-    }
-    if (options?.errorCallback !== undefined && typeof options.errorCallback !== 'function') {
-      throw new TypeError(
-        `applyAsync: option errorCallback must be a function, got ${describeValue(options.errorCallback)}`,
-      );
-    }
-    if (options?.callback || options?.errorCallback) {
-      result.then(options.callback, options.errorCallback ?? (() => {}));
-    }
-    return result;
+    return withCallbacks(options, 'applyAsync', () => {
+      const call = this.#apply(task, args, options, { method: 'applyAsync', options: APPLY_ASYNC_OPTIONS });
+      return new AsyncResult(call.promise as Promise<Result<F>>, (e) => call.cancel(e));
+    });
   }
 
   /** Applies `task` to every item; resolves to the results in input order. Rejects on the first failure. */
   map<T, R>(task: (item: T) => R, items: Iterable<T> | AsyncIterable<T>, options?: MapOptions): Promise<Awaited<R>[]> {
-    return this.#collect(task, items, false, 'map', options) as Promise<Awaited<R>[]>;
+    return this.#collect(task, items, false, 'map', options).promise as Promise<Awaited<R>[]>;
   }
 
   /** Like map, but each item is an argument list: `task(...item)`. */
@@ -135,7 +123,36 @@ export class Pool extends EventEmitter<PoolEvents> {
     items: Iterable<Parameters<F>> | AsyncIterable<Parameters<F>>,
     options?: MapOptions,
   ): Promise<Result<F>[]> {
-    return this.#collect(task, items, true, 'starmap', options) as Promise<Result<F>[]>;
+    return this.#collect(task, items, true, 'starmap', options).promise as Promise<Result<F>[]>;
+  }
+
+  /**
+   * map that returns an {@link AsyncResult} of the results in input order (Python's
+   * `map_async`): poll it, wait on it with a deadline, or cancel it (queued chunks are
+   * dropped, running ones' workers replaced); `callback` gets the results, `errorCallback`
+   * the first failure.
+   */
+  mapAsync<T, R>(
+    task: (item: T) => R,
+    items: Iterable<T> | AsyncIterable<T>,
+    options?: MapOptions & AsyncResultCallbacks<Awaited<R>[]>,
+  ): AsyncResult<Awaited<R>[]> {
+    return withCallbacks(options, 'mapAsync', () => {
+      const call = this.#collect(task, items, false, 'mapAsync', options, MAP_ASYNC_OPTIONS);
+      return new AsyncResult(call.promise as Promise<Awaited<R>[]>, (e) => call.cancel(e));
+    });
+  }
+
+  /** Like mapAsync, but each item is an argument list: `task(...item)` (Python's `starmap_async`). */
+  starmapAsync<F extends AnyFunction>(
+    task: F,
+    items: Iterable<Parameters<F>> | AsyncIterable<Parameters<F>>,
+    options?: MapOptions & AsyncResultCallbacks<Result<F>[]>,
+  ): AsyncResult<Result<F>[]> {
+    return withCallbacks(options, 'starmapAsync', () => {
+      const call = this.#collect(task, items, true, 'starmapAsync', options, MAP_ASYNC_OPTIONS);
+      return new AsyncResult(call.promise as Promise<Result<F>[]>, (e) => call.cancel(e));
+    });
   }
 
   /**
@@ -204,57 +221,26 @@ export class Pool extends EventEmitter<PoolEvents> {
     return new ApplyCall(this.#scheduler, () => this.#task(fn), args, options, accepts);
   }
 
-  /** map and starmap: materialise the input as Python does, then stream it in order. */
+  /** map, starmap and their Async forms: the input read whole, as Python does, then streamed in order. */
   #collect(
     fn: AnyFunction,
     items: Iterable<unknown> | AsyncIterable<unknown>,
     spread: boolean,
     method: string,
     options: MapOptions | undefined,
-  ): Promise<unknown[]> {
-    try {
-      const task = this.#task(fn);
-      const refusal = this.#scheduler.refusal(true);
-      if (refusal) throw refusal;
-      checkOptionNames(method, options, MAP_OPTIONS);
-      if (options?.chunkSize !== undefined) requirePositiveInteger(`${method}: chunkSize`, options.chunkSize);
-      const list = materialise(items, method);
-      // Submit synchronously when we can, so work queued before close() is accepted.
-      if (Array.isArray(list)) return this.#mapList(task, list, spread, method, options);
-      return list.then((values) => this.#mapList(task, values, spread, method, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  #mapList(
-    task: ScheduledTask,
-    list: unknown[],
-    spread: boolean,
-    method: string,
-    options: MapOptions | undefined,
-  ): Promise<unknown[]> {
-    const collector = new ResultCollector();
-    const call = new StreamCall(
-      this.#scheduler,
-      {
-        task,
-        source: list,
-        spread,
-        ordered: true,
-        failFast: true,
-        chunkSize: options?.chunkSize ?? Math.max(1, Math.ceil(list.length / (4 * this.#workers))),
-        window: Number.POSITIVE_INFINITY,
-        countsTowardQueueLimit: true,
-        method,
-        signal: options?.signal,
-        timeout: options?.timeout,
-      },
-      collector,
-    );
-    collector.call = call;
-    call.start();
-    return collector.done;
+    allowedOptions: readonly string[] = MAP_OPTIONS,
+  ): MapCall {
+    return new MapCall({
+      scheduler: this.#scheduler,
+      resolveTask: (task) => this.#task(task),
+      workers: this.#workers,
+      fn,
+      items,
+      spread,
+      method,
+      options,
+      allowedOptions,
+    });
   }
 
   #stream(
@@ -300,19 +286,24 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 }
 
-function materialise(
-  items: Iterable<unknown> | AsyncIterable<unknown>,
+/**
+ * Checks `callback` and `errorCallback` before anything is submitted, then makes the call's
+ * AsyncResult and hands its result to `callback` or its error to `errorCallback`.
+ */
+function withCallbacks<T>(
+  options: AsyncResultCallbacks<T> | undefined,
   method: string,
-): unknown[] | Promise<unknown[]> {
-  if (Array.isArray(items)) return items;
-  const source = items as Partial<Iterable<unknown> & AsyncIterable<unknown>>;
-  if (typeof source?.[Symbol.iterator] === 'function') return Array.from(source as Iterable<unknown>);
-  if (typeof source?.[Symbol.asyncIterator] === 'function') return collectAsync(source as AsyncIterable<unknown>);
-  throw new TypeError(`${method}: the input must be an Iterable or AsyncIterable`);
-}
-
-async function collectAsync(source: AsyncIterable<unknown>): Promise<unknown[]> {
-  const list: unknown[] = [];
-  for await (const item of source) list.push(item);
-  return list;
+  start: () => AsyncResult<T>,
+): AsyncResult<T> {
+  for (const name of ['callback', 'errorCallback'] as const) {
+    const value = options?.[name];
+    if (value !== undefined && typeof value !== 'function') {
+      throw new TypeError(`${method}: option ${name} must be a function, got ${describeValue(value)}`);
+    }
+  }
+  const result = start();
+  if (options?.callback || options?.errorCallback) {
+    result.then(options.callback, options.errorCallback ?? (() => {}));
+  }
+  return result;
 }

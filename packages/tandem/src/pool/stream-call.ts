@@ -91,6 +91,13 @@ export class StreamCall implements JobOwner {
     this.closeSource();
   }
 
+  /** Ends the call with `error` (mapAsync's AsyncResult.cancel()); false if it had already ended. */
+  cancel(error: Error): boolean {
+    if (this.stopped) return false;
+    this.fail(error);
+    return true;
+  }
+
   jobSettled(job: Job, outcome: JobOutcome, runMicros: number | undefined): void {
     this.live.delete(job);
     if (this.stopped) return;

@@ -2,6 +2,7 @@
 import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend, WorkerHandle } from '../backends/backend.js';
 import { deliverLogRecord } from '../logging/parent-logger.js';
+import { workerOrigin } from '../process/identity.js';
 import type { JobMessage, TaskDefinition, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { serveBrokerCall } from '../shared/broker.js';
 import { deserializeError } from '../util/remote-error.js';
@@ -42,7 +43,7 @@ export class WorkerSlot {
 
   constructor(
     readonly id: number,
-    poolName: string,
+    private readonly poolName: string,
   ) {
     this.name = `${poolName}-${id}`;
   }
@@ -117,6 +118,7 @@ export class WorkerSlot {
         epochMs: Date.now(),
         lanes,
         initializer,
+        origin: workerOrigin(true, this.poolName),
       },
       {
         onMessage: on.message,

@@ -12,6 +12,7 @@ import type { AnyFunction } from '../tasks.js';
 import { assertNotBootstrapping } from '../util/bootstrap.js';
 import { checkOptionKind, checkOptionNames, checkStringArray, describeValue } from '../util/check-options.js';
 import { findUncloneable } from '../util/uncloneable.js';
+import { workerOrigin } from './identity.js';
 import subclassTasks from './run-subclass.js';
 
 /** Options of `new Process(...)`. */
@@ -51,6 +52,26 @@ const PROCESS_OPTIONS: readonly (keyof ProcessOptions)[] = [
 let counter = 0;
 
 /**
+ * Processes this thread started and has not reaped: start() and activeChildren() drop those
+ * that have ended, join() and close() drop their own (Python's `_children`).
+ */
+const children = new Set<Process>();
+
+function reapChildren(): void {
+  for (const child of children) if (child.exitCode !== null) children.delete(child);
+}
+
+/**
+ * The Processes this thread started that are still running, as Python's active_children();
+ * finished ones are reaped (forgotten) on the way. Pool workers are not listed: a pool
+ * keeps its own (`pool.stats()`).
+ */
+export function activeChildren(): Process[] {
+  reapChildren();
+  return [...children];
+}
+
+/**
  * Runs `target(...args)` (or, in a subclass, `run()`) in its own worker.
  *
  * Subclassing works as in Python: the child gets an instance with the parent's fields and
@@ -77,6 +98,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
   #handle: WorkerHandle | undefined;
   #exitCode: number | null = null;
   #exited: Promise<void> | undefined;
+  #closed = false;
 
   constructor(options: ProcessOptions<F> = {}) {
     counter++;
@@ -109,6 +131,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
 
   /** Starts the child. Throws InvalidStateError if called twice. */
   start(): void {
+    this.#checkOpen('start()');
     if (this.#handle) throw new InvalidStateError(`${this.name} was already started: a Process can be started once`);
     assertNotBootstrapping(`Process.start() (${this.name})`);
     const options = this.#options;
@@ -134,6 +157,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
         epochMs: Date.now(),
         lanes: 1,
         initializer: undefined,
+        origin: workerOrigin(this.daemon, undefined),
       },
       {
         onMessage: (message) => this.#onMessage(message),
@@ -146,6 +170,8 @@ export class Process<F extends AnyFunction = AnyFunction> {
       },
     );
     this.#handle = handle;
+    reapChildren();
+    children.add(this);
     const job = shared ? { id: 1, taskKey: 1, items: [args], shared } : { id: 1, taskKey: 1, items: [args] };
     handle.send({ type: 'run', defines: [{ key: 1, spec }], jobs: [job] }, []);
     handle.send({ type: 'close' }, []);
@@ -155,11 +181,13 @@ export class Process<F extends AnyFunction = AnyFunction> {
 
   /** The child's process id (the parent's own for the thread and inline backends); undefined before start(). */
   get pid(): number | undefined {
+    this.#checkOpen('pid');
     return this.#handle?.pid;
   }
 
   /** The worker thread's id on the thread backend. */
   get threadId(): number | undefined {
+    this.#checkOpen('threadId');
     return this.#handle?.threadId;
   }
 
@@ -168,33 +196,78 @@ export class Process<F extends AnyFunction = AnyFunction> {
    * returned; 1 after it threw; -N after signal N (terminate: -15, kill: -9), as Python.
    */
   get exitCode(): number | null {
+    this.#checkOpen('exitCode');
     return this.#exitCode;
   }
 
   isAlive(): boolean {
+    this.#checkOpen('isAlive()');
     return this.#handle !== undefined && this.#exitCode === null;
   }
 
   /** Resolves when the child has exited, or when `timeoutMs` has passed (without throwing). */
   async join(timeoutMs?: number): Promise<void> {
+    this.#checkOpen('join()');
     if (!this.#exited) throw new InvalidStateError(`${this.name} cannot be joined before start()`);
-    if (timeoutMs === undefined) return this.#exited;
+    if (timeoutMs === undefined) {
+      // A daemon's worker does not hold the event loop; one awaited by join() must, or the
+      // program would end under the caller's await.
+      const keepAlive = this.daemon ? setInterval(() => {}, 2 ** 30) : undefined;
+      await this.#exited;
+      clearInterval(keepAlive);
+      children.delete(this);
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
     });
     await Promise.race([this.#exited, timeout]);
     clearTimeout(timer);
+    if (this.#exitCode !== null) children.delete(this);
   }
 
   /** SIGTERM for a child process; a thread is terminated (exit code -15). */
   terminate(): void {
+    this.#checkOpen('terminate()');
     if (this.isAlive()) this.#handle?.stop('SIGTERM');
   }
 
   /** SIGKILL for a child process; a thread is terminated (exit code -9). */
   kill(): void {
+    this.#checkOpen('kill()');
     if (this.isAlive()) this.#handle?.stop('SIGKILL');
+  }
+
+  /**
+   * SIGINT for a child process, as Python 3.14's `Process.interrupt()`: the target may handle
+   * it (`process.on('SIGINT', ...)`, Python's KeyboardInterrupt) and go on or end as it
+   * likes; without a handler the child ends with exit code -2. A thread or inline worker
+   * cannot receive a signal: it is terminated (exit code -2).
+   */
+  interrupt(): void {
+    this.#checkOpen('interrupt()');
+    if (this.isAlive()) this.#handle?.stop('SIGINT');
+  }
+
+  /**
+   * Releases what the Process object holds of its ended worker, as Python's `close()`: from
+   * then on every member but `name` and `daemon` throws InvalidStateError. Throws
+   * InvalidStateError while the worker still runs. Closing twice does nothing.
+   */
+  close(): void {
+    if (this.#closed) return;
+    if (this.#handle !== undefined && this.#exitCode === null) {
+      throw new InvalidStateError(`${this.name} is still running: join() or terminate() it before close()`);
+    }
+    this.#closed = true;
+    this.#handle = undefined;
+    this.#exited = undefined;
+    children.delete(this);
+  }
+
+  #checkOpen(member: string): void {
+    if (this.#closed) throw new InvalidStateError(`${member} of ${this.name}, which was closed`);
   }
 
   /** What the child runs, with shared objects among the args or fields marshalled for its backend. */

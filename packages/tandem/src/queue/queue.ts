@@ -14,20 +14,30 @@
  * put took it, either the futex sees the bumped PUT_SEQ (no sleep) or the getter is queued
  * before the notify. A woken getter that loses the item to a faster one sleeps again, so
  * waking one per item loses nothing. Putters mirror this on GET_SEQ and PUTTERS when the
- * queue is full; close() bumps both and wakes everyone.
+ * queue is full; close() and shutdown() bump both and wake everyone. A poller (a
+ * Connection's poll(): "is there an item?") counts itself in POLLERS instead and takes
+ * nothing, so a put that sees POLLERS > 0 wakes every sleeper rather than one: a single
+ * wake-up could reach the poller and leave a getter asleep beside the item.
  */
-import { InvalidStateError, QueueClosedError, QueueEmptyError, QueueFullError } from '../errors.js';
+import { InvalidStateError, QueueClosedError, QueueEmptyError, QueueFullError, QueueShutDownError } from '../errors.js';
 import {
   newCells,
   QUEUE_CLOSED,
   QUEUE_COUNT,
   QUEUE_GET_SEQ,
   QUEUE_GETTERS,
+  QUEUE_HEAD,
   QUEUE_MUTEX,
+  QUEUE_OPEN,
+  QUEUE_POLLERS,
   QUEUE_PUT_SEQ,
   QUEUE_PUTTERS,
+  QUEUE_SHUT_DOWN,
   QUEUE_SLOTS,
+  QUEUE_STATE,
+  QUEUE_TAIL,
   QUEUE_UNFINISHED,
+  QUEUE_USED,
 } from '../shared/layout.js';
 import {
   BROKER_META,
@@ -80,8 +90,20 @@ interface QueueState {
   readonly maxsize: number;
 }
 
-const CLOSED = Symbol('closed');
+/** What put and get end with when they could not: the queue's STATE (closed or shut down), or this. */
 const TIMED_OUT = Symbol('timed out');
+type Refusal = typeof QUEUE_CLOSED | typeof QUEUE_SHUT_DOWN | typeof TIMED_OUT;
+
+/** @internal A Connection's poll(): waits until an item is there or the queue is closed (see POLLERS). */
+export const POLL_STEPS: unique symbol = Symbol('tandem.pollSteps');
+/** @internal See Queue[WAKE_POLLERS]. */
+export const WAKE_POLLERS: unique symbol = Symbol('tandem.wakePollers');
+
+/** `{ immediate }` of Queue.shutdown(). */
+export interface QueueShutdownOptions {
+  /** Drop the items left, so get() fails at once (and join() returns), as Python's `immediate=True`. */
+  readonly immediate?: boolean;
+}
 
 /**
  * A FIFO queue that worker threads, child processes and the main thread share. Items are any
@@ -214,7 +236,7 @@ export class Queue<T = unknown> extends Shareable {
   }
 
   /**
-   * Yields items as they arrive until the queue is closed and empty, on every backend:
+   * Yields items as they arrive until the queue is closed (or shut down) and empty, on every backend:
    * `for await (const item of queue) { ... }` is the consumer loop without the
    * QueueClosedError bookkeeping.
    */
@@ -224,7 +246,7 @@ export class Queue<T = unknown> extends Shareable {
       try {
         item = await this.get();
       } catch (error) {
-        if (error instanceof QueueClosedError) return;
+        if (error instanceof QueueClosedError || error instanceof QueueShutDownError) return;
         throw error;
       }
       yield item;
@@ -241,14 +263,52 @@ export class Queue<T = unknown> extends Shareable {
       remote.send('close', []);
       return;
     }
+    this.endWith(QUEUE_CLOSED, false);
+  }
+
+  /**
+   * Shuts the queue down, as Python 3.13's `Queue.shutdown()`: put() fails from now on with
+   * QueueShutDownError, and so does get() once the queue is empty. With `immediate: true` the
+   * items left are dropped (each counts as done, so `join()` of a JoinableQueue returns), and
+   * get() fails at once. Callers waiting in put() or get() wake up and fail.
+   */
+  shutdown(options?: QueueShutdownOptions): void {
+    checkOptionNames(`${this.constructor.name}.shutdown`, options, ['immediate']);
+    const immediate = options?.immediate ?? false;
+    if (typeof immediate !== 'boolean') {
+      throw new TypeError(`shutdown: option immediate must be a boolean, got ${describeValue(immediate)}`);
+    }
+    const remote = this[REMOTE];
+    if (remote) {
+      remote.send('shutdown', [immediate]);
+      return;
+    }
+    this.endWith(QUEUE_SHUT_DOWN, immediate);
+  }
+
+  /** close() and shutdown(): the new STATE under the mutex, then every sleeper woken to see it. */
+  private endWith(state: typeof QUEUE_CLOSED | typeof QUEUE_SHUT_DOWN, dropItems: boolean): void {
     const cells = this.cells;
     lockInternal(cells, QUEUE_MUTEX);
-    Atomics.store(cells, QUEUE_CLOSED, 1);
+    // Shut down wins over closed: both refuse puts, and shutdown's error is the more specific.
+    if (Atomics.load(cells, QUEUE_STATE) !== QUEUE_SHUT_DOWN) Atomics.store(cells, QUEUE_STATE, state);
+    let dropped = 0;
+    if (dropItems) {
+      dropped = Atomics.exchange(cells, QUEUE_COUNT, 0);
+      Atomics.store(cells, QUEUE_HEAD, 0);
+      Atomics.store(cells, QUEUE_TAIL, 0);
+      Atomics.store(cells, QUEUE_USED, 0);
+    }
     Atomics.add(cells, QUEUE_PUT_SEQ, 1);
     Atomics.add(cells, QUEUE_GET_SEQ, 1);
     unlockMutex(cells, QUEUE_MUTEX);
     Atomics.notify(cells, QUEUE_PUT_SEQ);
     Atomics.notify(cells, QUEUE_GET_SEQ);
+    // Dropped items are done: join() sleeps on UNFINISHED while it holds the value it read,
+    // so this change either shows in its futex compare or comes with this notify.
+    if (dropped > 0 && Atomics.sub(cells, QUEUE_UNFINISHED, dropped) === dropped) {
+      Atomics.notify(cells, QUEUE_UNFINISHED);
+    }
   }
 
   /** @internal JoinableQueue: one item put earlier is done. */
@@ -286,21 +346,24 @@ export class Queue<T = unknown> extends Shareable {
     return payload;
   }
 
-  private *putSteps(payload: Buffer, deadline: number): Steps<true | typeof CLOSED | typeof TIMED_OUT> {
+  private *putSteps(payload: Buffer, deadline: number): Steps<true | Refusal> {
     const cells = this.cells;
     const need = recordBytes(payload.length);
     lockInternal(cells, QUEUE_MUTEX);
     for (;;) {
-      if (Atomics.load(cells, QUEUE_CLOSED) === 1) {
+      const state = Atomics.load(cells, QUEUE_STATE);
+      if (state !== QUEUE_OPEN) {
         unlockMutex(cells, QUEUE_MUTEX);
-        return CLOSED;
+        return state as Refusal;
       }
       if (hasRoom(cells, this.bytes.length, need, this.maxsize)) {
         writeRecord(cells, this.bytes, this.view, payload);
         Atomics.add(cells, QUEUE_PUT_SEQ, 1);
         const getters = Atomics.load(cells, QUEUE_GETTERS);
+        const pollers = Atomics.load(cells, QUEUE_POLLERS);
         unlockMutex(cells, QUEUE_MUTEX);
-        if (getters > 0) Atomics.notify(cells, QUEUE_PUT_SEQ, 1);
+        if (pollers > 0) Atomics.notify(cells, QUEUE_PUT_SEQ);
+        else if (getters > 0) Atomics.notify(cells, QUEUE_PUT_SEQ, 1);
         return true;
       }
       const timeoutMs = remainingMs(deadline);
@@ -317,7 +380,7 @@ export class Queue<T = unknown> extends Shareable {
     }
   }
 
-  private *getSteps(deadline: number): Steps<Buffer | typeof CLOSED | typeof TIMED_OUT> {
+  private *getSteps(deadline: number): Steps<Buffer | Refusal> {
     const cells = this.cells;
     lockInternal(cells, QUEUE_MUTEX);
     for (;;) {
@@ -329,9 +392,10 @@ export class Queue<T = unknown> extends Shareable {
         if (putters > 0) Atomics.notify(cells, QUEUE_GET_SEQ, 1);
         return payload;
       }
-      if (Atomics.load(cells, QUEUE_CLOSED) === 1) {
+      const state = Atomics.load(cells, QUEUE_STATE);
+      if (state !== QUEUE_OPEN) {
         unlockMutex(cells, QUEUE_MUTEX);
-        return CLOSED;
+        return state as Refusal;
       }
       const timeoutMs = remainingMs(deadline);
       if (timeoutMs === 0) {
@@ -345,6 +409,39 @@ export class Queue<T = unknown> extends Shareable {
       lockInternal(cells, QUEUE_MUTEX);
       Atomics.sub(cells, QUEUE_GETTERS, 1);
     }
+  }
+
+  /**
+   * @internal Resolves true once an item is there or the queue is closed or shut down (a get
+   * would not wait), false when the deadline passes or `cancelled()` turns true after a wake-up
+   * (waitConnections stops the polls it no longer needs by notifying PUT_SEQ).
+   */
+  *[POLL_STEPS](deadline: number, cancelled: () => boolean): Steps<boolean> {
+    const cells = this.cells;
+    lockInternal(cells, QUEUE_MUTEX);
+    for (;;) {
+      if (Atomics.load(cells, QUEUE_COUNT) > 0 || Atomics.load(cells, QUEUE_STATE) !== QUEUE_OPEN) {
+        unlockMutex(cells, QUEUE_MUTEX);
+        return true;
+      }
+      const timeoutMs = remainingMs(deadline);
+      if (timeoutMs === 0 || cancelled()) {
+        unlockMutex(cells, QUEUE_MUTEX);
+        return false;
+      }
+      // As a getter's sleep (see the top of this file), counted in POLLERS instead.
+      const seq = Atomics.load(cells, QUEUE_PUT_SEQ);
+      Atomics.add(cells, QUEUE_POLLERS, 1);
+      unlockMutex(cells, QUEUE_MUTEX);
+      yield { cells, index: QUEUE_PUT_SEQ, expected: seq, timeoutMs };
+      lockInternal(cells, QUEUE_MUTEX);
+      Atomics.sub(cells, QUEUE_POLLERS, 1);
+    }
+  }
+
+  /** @internal Wakes every poller (and, harmlessly, getters: they look again) so cancelled polls can end. */
+  [WAKE_POLLERS](): void {
+    Atomics.notify(this.cells, QUEUE_PUT_SEQ);
   }
 
   private connect(state: QueueState): this {
@@ -376,6 +473,8 @@ export class Queue<T = unknown> extends Shareable {
         return this.size();
       case 'close':
         return this.close();
+      case 'shutdown':
+        return this.shutdown({ immediate: args[0] as boolean });
       case 'taskDone':
         return this.markDone();
       case 'join':
@@ -395,13 +494,16 @@ export class Queue<T = unknown> extends Shareable {
   }
 }
 
-function putOutcome(outcome: true | typeof CLOSED | typeof TIMED_OUT): void {
-  if (outcome === CLOSED) throw new QueueClosedError('put() on a closed queue');
+function putOutcome(outcome: true | Refusal): void {
+  if (outcome === QUEUE_CLOSED) throw new QueueClosedError('put() on a closed queue');
+  if (outcome === QUEUE_SHUT_DOWN) throw new QueueShutDownError('put() on a queue that was shut down');
   if (outcome === TIMED_OUT) throw new QueueFullError('the queue is full');
 }
 
-function getOutcome<T>(outcome: Buffer | typeof CLOSED | typeof TIMED_OUT): T {
-  if (outcome === CLOSED) throw new QueueClosedError('get() on a closed, empty queue');
+function getOutcome<T>(outcome: Buffer | Refusal): T {
+  if (outcome === QUEUE_CLOSED) throw new QueueClosedError('get() on a closed, empty queue');
+  if (outcome === QUEUE_SHUT_DOWN)
+    throw new QueueShutDownError('get() on a queue that was shut down, with no item left');
   if (outcome === TIMED_OUT) throw new QueueEmptyError('the queue is empty');
   return decodeItem(outcome) as T;
 }

@@ -14,17 +14,26 @@
  * Registered objects live as long as the parent: a child may keep a proxy for as long as it
  * likes, and we cannot see when it drops it. Each object is registered once, however often
  * it is sent.
+ *
+ * Shared objects may travel inside a call's arguments and its result (a proxy stored in, or
+ * read from, a Manager dict): the worker sends them as descriptors (marshalForParent) that we
+ * revive here, and a result holding any goes back marshalled for the worker: as memory to a
+ * thread of this process, brokered to a child process.
  */
 import { threadId } from 'node:worker_threads';
 import type { MainToWorker, WorkerToMain } from '../protocol.js';
 import { newVirtualOwner } from '../sync/waits.js';
 import { serializeError } from '../util/remote-error.js';
+import { marshalResult } from './marshal.js';
+import { reviveArgs } from './revive.js';
 import { type BrokerCaller, INVOKE, type Shareable } from './shareable.js';
 
 type BrokerCall = Extract<WorkerToMain, { type: 'brokerCall' }>;
 
 /** Whatever can carry a reply back to the worker that asked (a WorkerHandle). */
 export interface ReplyChannel {
+  /** The worker's process id: ours for a thread, which shares our memory. */
+  readonly pid: number;
   send(message: MainToWorker, transfer: readonly never[]): void;
 }
 
@@ -70,10 +79,15 @@ export function serveBrokerCall(channel: ReplyChannel, message: BrokerCall): voi
         process.emitWarning(`tandem: a one-way ${message.method}() from a worker failed: ${describe(error)}`);
       return;
     }
+    if (error !== undefined) {
+      channel.send({ type: 'brokerReply', callId, error: serializeError(error) }, []);
+      return;
+    }
+    const marshalled = marshalResult(value, channel.pid === process.pid ? 'memory' : 'broker');
     channel.send(
-      error === undefined
+      marshalled === undefined
         ? { type: 'brokerReply', callId, value }
-        : { type: 'brokerReply', callId, error: serializeError(error) },
+        : { type: 'brokerReply', callId, value: marshalled, shared: true },
       [],
     );
   };
@@ -83,7 +97,8 @@ export function serveBrokerCall(channel: ReplyChannel, message: BrokerCall): voi
     return;
   }
   try {
-    const result = object[INVOKE](message.method, message.args, session);
+    const args = message.shared ? reviveArgs(message.args) : message.args;
+    const result = object[INVOKE](message.method, args, session);
     if (result instanceof Promise)
       result.then(
         (value) => reply(value),

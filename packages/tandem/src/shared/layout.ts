@@ -51,15 +51,24 @@ export const BARRIER_DRAINING = 1;
 export const BARRIER_RESETTING = 2;
 /** abort() or a timeout: every wait fails until reset(). */
 export const BARRIER_BROKEN = 3;
+/**
+ * All parties arrived and the last one runs the barrier's `action` (outside the mutex); the
+ * others keep waiting, whatever their timeout, until it is done, as Python runs the action
+ * under the barrier's lock. Then DRAINING, or BROKEN if the action threw.
+ */
+export const BARRIER_ACTION = 4;
 
 /**
  * Queue header. An internal mutex guards every other slot and the ring. COUNT items take
  * USED bytes of the ring, from byte HEAD (the oldest record) to byte TAIL (where the next
  * is written); each record is a 4-byte length and the encoded item (queue/codec.ts), padded to 4 bytes.
  * PUT_SEQ is bumped after each put (getters sleep on it), GET_SEQ after each get (putters
- * sleep on it); both on close(). GETTERS and PUTTERS count the sleepers, so a put or get
- * notifies only when someone may sleep. UNFINISHED counts items put and not yet marked
- * done (JoinableQueue); join() sleeps on it.
+ * sleep on it); both on close() and shutdown(). GETTERS and PUTTERS count the sleepers, so a
+ * put or get notifies only when someone may sleep; POLLERS counts those sleeping on PUT_SEQ
+ * only to learn that an item is there (a Connection's poll()), whom a put wakes all of, since
+ * waking one of them instead of a getter would strand the item. STATE is one of the
+ * QUEUE_OPEN, QUEUE_CLOSED, QUEUE_SHUT_DOWN values. UNFINISHED counts items put and not yet
+ * marked done (JoinableQueue); join() sleeps on it.
  */
 export const QUEUE_MUTEX = 0;
 export const QUEUE_COUNT = 1;
@@ -70,11 +79,27 @@ export const QUEUE_PUT_SEQ = 5;
 export const QUEUE_GET_SEQ = 6;
 export const QUEUE_GETTERS = 7;
 export const QUEUE_PUTTERS = 8;
-export const QUEUE_CLOSED = 9;
+export const QUEUE_STATE = 9;
 export const QUEUE_UNFINISHED = 10;
-export const QUEUE_SLOTS = 11;
+export const QUEUE_POLLERS = 11;
+export const QUEUE_SLOTS = 12;
+/** STATE: put and get work. */
+export const QUEUE_OPEN = 0;
+/** STATE after close(): put fails with QueueClosedError; get drains, then fails with it. */
+export const QUEUE_CLOSED = 1;
+/** STATE after shutdown(): as closed, with QueueShutDownError (immediate: the items were dropped). */
+export const QUEUE_SHUT_DOWN = 2;
 /** Bytes of a record's length prefix; records start on 4-byte boundaries, so it never wraps. */
 export const QUEUE_RECORD_HEADER = 4;
+
+/**
+ * Pipe (connection/connection.ts): CLOSED_0 and CLOSED_1 are 1 once end 0 or end 1 was
+ * closed. Each direction of the pipe is a Queue of its own (the QUEUE_* layout above); closing
+ * an end also closes both queues, which wakes whoever waits on them.
+ */
+export const PIPE_CLOSED_0 = 0;
+export const PIPE_CLOSED_1 = 1;
+export const PIPE_SLOTS = 2;
 
 /** An Int32Array of `slots` cells on a new SharedArrayBuffer. */
 export function newCells(slots: number): Int32Array {

@@ -7,6 +7,7 @@
  */
 import { registerBrokered } from './broker.js';
 import {
+  BROKER_ID,
   BROKER_META,
   DESCRIPTOR_TAG,
   MEMORY_STATE,
@@ -38,10 +39,11 @@ export function marshalItems(
   items: readonly (readonly unknown[])[],
   form: MarshalForm,
 ): (readonly unknown[])[] | undefined {
+  const replace = (object: Shareable) => marshal(object, form);
   for (let i = 0; i < items.length; i++) {
     if (containsShared(items[i], undefined)) {
       const copy: (readonly unknown[])[] = items.slice(0, i);
-      for (let k = i; k < items.length; k++) copy.push(marshalValue(items[k], form, new Map()) as unknown[]);
+      for (let k = i; k < items.length; k++) copy.push(replaceShared(items[k], replace, same) as unknown[]);
       return copy;
     }
   }
@@ -51,7 +53,57 @@ export function marshalItems(
 /** An object's own fields with shared objects replaced (Process subclass fields), or undefined if none. */
 export function marshalFields(fields: Record<string, unknown>, form: MarshalForm): Record<string, unknown> | undefined {
   if (!containsShared(fields, undefined)) return undefined;
-  return marshalValue(fields, form, new Map()) as Record<string, unknown>;
+  return replaceShared(fields, (object) => marshal(object, form), same) as Record<string, unknown>;
+}
+
+/**
+ * A worker's side of a brokered call whose arguments hold shared objects (storing a proxy or
+ * a Lock in a Manager dict): each travels to the parent as the descriptor the parent can
+ * revive. A proxy goes back as the id the parent keeps its real object under; an object over
+ * shared memory goes as memory, from a thread (child processes share none with the parent,
+ * so an object made in one cannot be sent up). Undefined when `args` hold none.
+ */
+export function marshalForParent(args: readonly unknown[], sharesMemory: boolean): unknown[] | undefined {
+  if (!containsShared(args, undefined)) return undefined;
+  return replaceShared(args, (object) => descriptorForParent(object, sharesMemory), same) as unknown[];
+}
+
+function descriptorForParent(object: Shareable, sharesMemory: boolean): SharedDescriptor {
+  const kind = object[SHARED_KIND];
+  const id = object[BROKER_ID];
+  if (id !== undefined) return { [DESCRIPTOR_TAG]: 'broker', kind, id, meta: object[BROKER_META]() };
+  const state = sharesMemory ? object[MEMORY_STATE]() : undefined;
+  if (state !== undefined) return { [DESCRIPTOR_TAG]: 'memory', kind, state };
+  throw new TypeError(
+    `a ${kind} made in a worker cannot be sent to the process that started it` +
+      (sharesMemory ? '' : ' (a child process shares no memory with its parent)') +
+      ': make it in the parent and pass it to the worker',
+  );
+}
+
+/** A brokered call's result with shared objects replaced for `form`, or undefined when it holds none. */
+export function marshalResult(value: unknown, form: MarshalForm): unknown {
+  if (!containsShared(value, undefined)) return undefined;
+  return replaceShared(value, (object) => marshal(object, form), same);
+}
+
+/**
+ * A copy of `value` in which every shared object is the same object, not a copy: how a
+ * Manager dict or list keeps the proxies stored in it (Python's nested proxies), while
+ * everything else is copied as structured clone would.
+ */
+export function cloneKeepingShared<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (!containsShared(value, undefined)) return structuredClone(value);
+  return replaceShared(
+    value,
+    (object) => object,
+    (leaf) => structuredClone(leaf),
+  ) as T;
+}
+
+function same<T>(value: T): T {
+  return value;
 }
 
 /** Values structured clone copies whole and that cannot hold a shared object. */
@@ -96,39 +148,46 @@ function containsShared(value: unknown, seen: Set<object> | undefined): boolean 
 }
 
 /**
- * A copy of `value` with every shared object replaced by its descriptor. Containers are
- * copied (the caller's objects are never changed); `copies` maps each container to its copy,
- * so shared references and cycles come out as they went in. Class instances become plain
- * objects with their own fields, as structured clone would make them anyway.
+ * A copy of `value` with every shared object replaced by `replace(object)` and every other
+ * leaf by `leaf(value)`. Containers are copied (the caller's objects are never changed);
+ * `copies` maps each container to its copy, so shared references and cycles come out as they
+ * went in. Class instances become plain objects with their own fields, as structured clone
+ * would make them anyway.
  */
-function marshalValue(value: unknown, form: MarshalForm, copies: Map<object, unknown>): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof Shareable) return marshal(value, form);
-  if (isOpaque(value)) return value;
+function replaceShared(
+  value: unknown,
+  replace: (object: Shareable) => unknown,
+  leaf: (value: unknown) => unknown,
+  copies = new Map<object, unknown>(),
+): unknown {
+  if (typeof value !== 'object' || value === null) return typeof value === 'function' ? leaf(value) : value;
+  if (value instanceof Shareable) return replace(value);
+  if (isOpaque(value)) return leaf(value);
   const known = copies.get(value);
   if (known !== undefined) return known;
   if (Array.isArray(value)) {
     const copy: unknown[] = new Array(value.length);
     copies.set(value, copy);
-    for (let i = 0; i < value.length; i++) copy[i] = marshalValue(value[i], form, copies);
+    for (let i = 0; i < value.length; i++) copy[i] = replaceShared(value[i], replace, leaf, copies);
     return copy;
   }
   if (value instanceof Map) {
     const copy = new Map<unknown, unknown>();
     copies.set(value, copy);
-    for (const [key, member] of value) copy.set(marshalValue(key, form, copies), marshalValue(member, form, copies));
+    for (const [key, member] of value)
+      copy.set(replaceShared(key, replace, leaf, copies), replaceShared(member, replace, leaf, copies));
     return copy;
   }
   if (value instanceof Set) {
     const copy = new Set<unknown>();
     copies.set(value, copy);
-    for (const member of value) copy.add(marshalValue(member, form, copies));
+    for (const member of value) copy.add(replaceShared(member, replace, leaf, copies));
     return copy;
   }
   const copy: Record<string, unknown> = {};
   copies.set(value, copy);
   for (const key of Object.keys(value)) {
-    copy[key] = marshalValue((value as Record<string, unknown>)[key], form, copies);
+    copy[key] = replaceShared((value as Record<string, unknown>)[key], replace, leaf, copies);
   }
   return copy;
 }

@@ -3,10 +3,13 @@
  * job runner imports this module the first time a job carries descriptors, so workers that
  * never get a shared object never load the shared classes.
  */
-import { remoteRef } from '../entry/broker-client.js';
+import { isMainThread } from 'node:worker_threads';
+import { remoteRef, useSharedCodec } from '../entry/broker-client.js';
+import '../connection/connection.js';
 import '../manager/dict-proxy.js';
 import '../manager/list-proxy.js';
 import '../manager/namespace-proxy.js';
+import '../manager/object-proxy.js';
 import '../queue/joinable-queue.js';
 import '../queue/queue.js';
 import '../queue/simple-queue.js';
@@ -19,7 +22,9 @@ import '../sync/semaphore.js';
 import './shared-array.js';
 import './value.js';
 import { lookupBrokered } from './broker.js';
+import { marshalForParent } from './marshal.js';
 import {
+  BROKER_ID,
   DESCRIPTOR_TAG,
   isDescriptor,
   reviverOf,
@@ -37,18 +42,23 @@ export function reviveDescriptor(descriptor: SharedDescriptor): Shareable {
   }
   const revive = reviverOf(descriptor.kind);
   if (revive === undefined) throw new Error(`internal: no shared kind "${descriptor.kind}" in this worker`);
-  return revive(
-    descriptor,
-    descriptor[DESCRIPTOR_TAG] === 'broker' ? remoteRef(descriptor.id, descriptor.kind) : undefined,
-  );
+  if (descriptor[DESCRIPTOR_TAG] === 'memory') return revive(descriptor, undefined);
+  const proxy = revive(descriptor, remoteRef(descriptor.id, descriptor.kind));
+  proxy[BROKER_ID] = descriptor.id;
+  return proxy;
 }
-
-setNestedReviver(reviveDescriptor);
 
 /** An argument list with descriptors revived wherever they sit (it is the worker's own copy: changed in place). */
 export function reviveArgs(args: readonly unknown[]): unknown[] {
   return reviveValue(args, new Set()) as unknown[];
 }
+
+setNestedReviver(reviveDescriptor, reviveArgs);
+// A worker thread shares memory with its parent; a child process (which runs on its own main thread) does not.
+useSharedCodec({
+  marshalArgs: (args) => marshalForParent(args, !isMainThread),
+  reviveValue: (value) => reviveValue(value, new Set()),
+});
 
 /** An object's own fields with descriptors revived wherever they sit (Process subclass fields). */
 export function reviveFields(fields: Record<string, unknown>): Record<string, unknown> {

@@ -20,6 +20,8 @@ export const MEMORY_STATE: unique symbol = Symbol('tandem.memoryState');
 export const BROKER_META: unique symbol = Symbol('tandem.brokerMeta');
 export const INVOKE: unique symbol = Symbol('tandem.invoke');
 export const REMOTE: unique symbol = Symbol('tandem.remote');
+/** On a proxy: the id the parent keeps the real object under (set by shared/revive.ts). */
+export const BROKER_ID: unique symbol = Symbol('tandem.brokerId');
 
 /** Who a brokered call runs for: the owner id RLock and Condition record, and whether it has gone. */
 export interface BrokerCaller {
@@ -65,6 +67,8 @@ export abstract class Shareable {
   abstract readonly [SHARED_KIND]: string;
   /** @internal Set on a proxy for an object that lives in the parent process. */
   [REMOTE]: RemoteRef | undefined;
+  /** @internal On a proxy: the id the parent keeps the real object under. */
+  [BROKER_ID]: string | undefined;
 
   /**
    * @internal What another thread needs to attach to the same memory (SharedArrayBuffers
@@ -130,10 +134,21 @@ export function brokerMeta<T>(descriptor: SharedDescriptor): T | undefined {
 }
 
 let nestedReviver: ((descriptor: SharedDescriptor) => Shareable) | undefined;
+let nestedArgsReviver: ((args: readonly unknown[]) => unknown[]) | undefined;
 
 /** Installed by shared/revive.ts, which knows how to reach the parent's broker. */
-export function setNestedReviver(revive: (descriptor: SharedDescriptor) => Shareable): void {
+export function setNestedReviver(
+  revive: (descriptor: SharedDescriptor) => Shareable,
+  reviveArgs: (args: readonly unknown[]) => unknown[],
+): void {
   nestedReviver = revive;
+  nestedArgsReviver = reviveArgs;
+}
+
+/** Revives the descriptors wherever they sit in an argument list nested in a descriptor (a Barrier's actionArgs). */
+export function reviveNestedArgs(args: readonly unknown[]): unknown[] {
+  if (nestedArgsReviver === undefined) throw new Error('internal: shared/revive.js was not loaded');
+  return nestedArgsReviver(args);
 }
 
 /** Revives a shared object nested in another's descriptor (a Condition's lock, a Value's lock). */

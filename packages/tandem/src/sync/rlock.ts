@@ -24,7 +24,7 @@ import {
   unknownMember,
 } from '../shared/shareable.js';
 import { ACQUIRE_STEPS, type AcquireOptions, type LockLike, OWNED_BY, RELEASE_ALL, RELEASE_ONE } from './lock-like.js';
-import { lockMutexSteps, unlockMutex } from './mutex.js';
+import { lockMutexSteps, MUTEX_UNLOCKED, unlockMutex } from './mutex.js';
 import {
   assertMayBlock,
   brokeredSyncError,
@@ -89,6 +89,15 @@ export class RLock extends Shareable implements LockLike {
       return;
     }
     this.releaseFor(this.owner);
+  }
+
+  /**
+   * Whether any thread (or process) holds the lock now, as Python 3.14's `RLock.locked()`.
+   * Not in a child process (there, try `acquire({ timeout: 0 })`).
+   */
+  locked(): boolean {
+    if (this[REMOTE]) throw brokeredSyncError('RLock.locked()', '`await lock.acquire({ timeout: 0 })`');
+    return Atomics.load(this.cells, RLOCK_WORD) !== MUTEX_UNLOCKED;
   }
 
   /** Runs `fn` holding the lock, and releases it however `fn` ends. */

@@ -1,6 +1,6 @@
 // Compile-time checks of the Pool contract: each @ts-expect-error must be an error, and
 // every other line must compile. Checked by types.test.ts with tsc.
-import { type AsyncResult, Pool } from 'tandem';
+import { type AsyncResult, type Connection, Manager, Pipe, Pool } from 'tandem';
 import tasks from '../fixtures/tasks.ts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -48,6 +48,39 @@ export async function contract(source: AsyncIterable<number>) {
 
   const incremented = await pool.map((x: number) => x + 1, [1, 2]);
   assertEqual<typeof incremented, number[]>(true);
+
+  const mapped = pool.mapAsync(tasks.square, [1, 2], { callback: (values) => expectType<number[]>(values) });
+  expectType<AsyncResult<number[]>>(mapped);
+  const starred = pool.starmapAsync(tasks.add, [[1, 2]]);
+  expectType<AsyncResult<number[]>>(starred);
+  // @ts-expect-error starmapAsync items are argument lists of the task
+  pool.starmapAsync(tasks.add, [['1', 2]]);
+
+  const [left, right] = Pipe<string>();
+  expectType<Connection<string>>(right);
+  left.send('hello');
+  const received: string = await right.recv();
+  // @ts-expect-error a Pipe<string> carries strings
+  left.send(1);
+
+  class Counter {
+    n = 0;
+    add(by: number) {
+      this.n += by;
+      return this.n;
+    }
+  }
+  class CountingManager extends Manager {}
+  const Counting = CountingManager.register('counter', (start: number) => Object.assign(new Counter(), { n: start }));
+  const manager = new Counting();
+  const counter = await manager.counter(1);
+  const added = await counter.add(2);
+  assertEqual<typeof added, number>(true);
+  // @ts-expect-error the factory takes a number
+  await manager.counter('1');
+  // @ts-expect-error the proxy has the class's methods only
+  await counter.subtract(1);
+  expectType<string>(received);
 
   // @ts-expect-error initArgs are checked only at run time, but initializer must be a function
   new Pool({ initializer: 'setup' });
