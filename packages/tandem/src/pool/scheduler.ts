@@ -1,69 +1,48 @@
 /**
  * The scheduler: one FIFO of jobs, a set of workers, and the rules that match them.
  *
- * - Dispatch picks an idle worker first, starts a new one while below `workers`, and
- *   otherwise pipelines to the least-loaded worker up to a depth that grows only when
- *   jobs are measured to be tiny (so long jobs never wait behind each other in a worker).
- * - Everything assigned in one turn goes to each worker as one message.
- * - A worker that dies rejects the job it was running (read from its control block) and
- *   returns the jobs it had not started to the front of the queue.
+ * - Dispatch takes jobs in order and places each (placement.ts); what one turn assigns to a
+ *   worker goes to it as one message.
+ * - A worker that dies rejects the jobs it was running (exit-triage.ts) and returns the
+ *   jobs it had not started to the front of the queue.
  * - Every path settles: results, task errors, worker death, timeouts, cancellation,
  *   close and terminate each end every job they touch.
  */
 
-import type { EventEmitter } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
-import type { WorkerBackend } from '../backends/backend.js';
 import { sharesMemory } from '../backends/select.js';
 import { InvalidStateError, PoolClosedError, QueueFullError, TimeoutError, WorkerInitError } from '../errors.js';
-import type { JobResultMessage, TaskSpec, WorkerStartData, WorkerToMain } from '../protocol.js';
-import { MAX_JOB_ID } from '../protocol.js';
+import {
+  type JobResultMessage,
+  MAX_JOB_ID,
+  type TaskSpec,
+  type WorkerStartData,
+  type WorkerToMain,
+} from '../protocol.js';
 import { brokerClientGone } from '../shared/broker.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
-import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
 import { argumentCloneError } from './clone-errors.js';
 import { triageHeldJobs, workerExitError } from './exit-triage.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
+import { JobQueue } from './job-queue.js';
+import { Placement } from './placement.js';
+import { PoolEventEmitter } from './pool-events.js';
+import { marshalInitializer, type SchedulerConfig } from './scheduler-config.js';
 import { SlotsByLoad } from './slots-by-load.js';
-import type { PoolStats } from './stats.js';
-import { StatsRecorder } from './stats.js';
+import { type PoolStats, StatsRecorder } from './stats.js';
 import { taskErrorFrom } from './task-error.js';
 import { TaskKeys } from './task-keys.js';
 import { armTaskTimer } from './task-timer.js';
 import { WorkerSlot } from './worker-slot.js';
 
-/** Pipeline jobs into a busy worker only while the jobs queued in it add up to about this. */
-const PIPELINE_TARGET_MICROS = 1000;
-const MAX_PIPELINE_DEPTH = 256;
-
-export interface SchedulerConfig {
-  readonly backend: WorkerBackend;
-  readonly maxWorkers: number;
-  readonly poolName: string;
-  readonly maxTasksPerWorker: number;
-  /** Workers started with the pool and kept while it lives. */
-  readonly minWorkers: number;
-  /** ms a worker above minWorkers may idle before it exits (Infinity: never). */
-  readonly idleTimeout: number;
-  /** Jobs one worker runs at once (its lanes). */
-  readonly lanes: number;
-  readonly taskTimeout: number;
-  readonly maxQueue: number;
-  /** Jobs a busy worker may hold behind its running one regardless of their length. */
-  readonly prefetch: number;
-  readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;
-  /** Where pool events are emitted. */
-  readonly events: EventEmitter;
-}
-
 export class Scheduler {
-  private readonly queue = new Fifo<Job>();
-  private queuedJobs = 0;
-  private queuedItems = 0;
+  private readonly queue = new JobQueue();
+  private readonly emit: PoolEventEmitter;
   private readonly slots = new Set<WorkerSlot>();
   /** The slots that accept work, by the jobs each holds. */
   private readonly accepting = new SlotsByLoad();
+  private readonly placement: Placement;
   /** Slots that reached maxTasksPerWorker and exit once their jobs settle. */
   private readonly retiring = new Set<WorkerSlot>();
   /** Slots given jobs in this dispatch, each sent them in one message at its end. */
@@ -72,7 +51,6 @@ export class Scheduler {
   private readonly stats = new StatsRecorder();
   private nextJobId = 1;
   private nextSlotId = 1;
-  private meanJobMicros = 0;
   private dispatchScheduled = false;
   private closed = false;
   private terminated = false;
@@ -83,15 +61,14 @@ export class Scheduler {
 
   /** How shared objects among task arguments travel to this pool's workers. */
   private readonly marshalForm: MarshalForm;
-
   /** The initializer as workers get it: shared objects among its args marshalled once, here. */
   private readonly initializer: WorkerStartData['initializer'];
 
   constructor(private readonly config: SchedulerConfig) {
+    this.emit = new PoolEventEmitter(config.events);
+    this.placement = new Placement({ ...config, adaptivePipeline: config.backend.adaptivePipeline }, this.accepting);
     this.marshalForm = sharesMemory(config.backend.kind) ? 'memory' : 'broker';
-    const init = config.initializer;
-    const marshalled = init && marshalItems([init.args], this.marshalForm)?.[0];
-    this.initializer = marshalled ? { spec: init.spec, args: marshalled, shared: true } : init;
+    this.initializer = marshalInitializer(config.initializer, this.marshalForm);
     // In a microtask, so listeners attached right after `new Pool()` hear these workers start.
     if (config.minWorkers > 0) queueMicrotask(() => this.keepMinWorkers());
   }
@@ -108,9 +85,9 @@ export class Scheduler {
   refusal(countsTowardQueueLimit: boolean, admittedBeforeClose = false): Error | undefined {
     if (this.broken) return this.broken;
     if (this.terminated || (this.closed && !admittedBeforeClose)) return new PoolClosedError();
-    if (countsTowardQueueLimit && this.queuedJobs >= this.config.maxQueue) {
+    if (countsTowardQueueLimit && this.queue.jobs >= this.config.maxQueue) {
       return new QueueFullError(
-        `the pool's queue holds ${this.queuedJobs} jobs, its maxQueue: wait for results before submitting more, or raise maxQueue`,
+        `the pool's queue holds ${this.queue.jobs} jobs, its maxQueue: wait for results before submitting more, or raise maxQueue`,
       );
     }
     return undefined;
@@ -130,7 +107,8 @@ export class Scheduler {
     const job = new Job(id, task, marshalled ?? items, firstIndex, owner, transfer);
     if (marshalled) job.shared = true;
     job.queuedAt = performance.now();
-    this.enqueue(job);
+    this.queue.add(job);
+    this.scheduleDispatch();
     return job;
   }
 
@@ -142,10 +120,7 @@ export class Scheduler {
   withdraw(job: Job, stopRunning: boolean): void {
     if (job.state === 'settled') return;
     const slot = job.slot;
-    if (job.state === 'queued') {
-      this.queuedJobs--;
-      this.queuedItems -= job.items.length;
-    }
+    if (job.state === 'queued') this.queue.left(job);
     this.markSettled(job);
     this.stats.failed += job.items.length;
     if (slot && stopRunning) this.stopJob(slot, job);
@@ -173,11 +148,7 @@ export class Scheduler {
     this.closed = true;
     if (this.terminated) return;
     this.terminated = true;
-    this.failQueued(reason);
-    for (const slot of this.slots) {
-      for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error: reason });
-      this.stopSlot(slot, 'force');
-    }
+    this.failEverything(reason);
     this.checkDrained();
   }
 
@@ -191,34 +162,11 @@ export class Scheduler {
   }
 
   snapshot(): PoolStats {
-    let busy = 0;
-    for (const slot of this.slots) if (slot.held.size > 0) busy++;
-    return {
-      workers: this.slots.size,
-      idle: this.slots.size - busy,
-      busy,
-      queued: this.queuedItems,
-      completed: this.stats.completed,
-      failed: this.stats.failed,
-      workersStarted: this.stats.workersStarted,
-      ...this.stats.summarise(),
-    };
+    return this.stats.snapshot(this.slots, this.queue.items);
   }
 
   get workerCount(): number {
     return this.config.maxWorkers;
-  }
-
-  // --- queue and dispatch -------------------------------------------------------------
-
-  private enqueue(job: Job, atFront = false): void {
-    job.state = 'queued';
-    job.slot = undefined;
-    if (atFront) this.queue.unshift(job);
-    else this.queue.push(job);
-    this.queuedJobs++;
-    this.queuedItems += job.items.length;
-    this.scheduleDispatch();
   }
 
   private scheduleDispatch(): void {
@@ -227,23 +175,15 @@ export class Scheduler {
     queueMicrotask(() => this.dispatch());
   }
 
-  private peekQueued(): Job | undefined {
-    let job = this.queue.peek();
-    while (job !== undefined && job.state !== 'queued') {
-      this.queue.shift();
-      job = this.queue.peek();
-    }
-    return job;
-  }
-
   private dispatch(): void {
     this.dispatchScheduled = false;
     if (this.terminated) return;
-    const depth = this.pipelineDepth();
-    for (let job = this.peekQueued(); job !== undefined; job = this.peekQueued()) {
-      const slot = this.pickWorker(job, depth);
+    const depth = this.placement.depth();
+    const spawn = () => (this.broken === undefined ? this.spawn() : undefined);
+    for (let job = this.queue.peek(); job !== undefined; job = this.queue.peek()) {
+      const slot = this.placement.pick(job, depth, spawn);
       if (slot === undefined) break;
-      this.queue.shift();
+      this.queue.take();
       this.assign(slot, job);
     }
     for (const slot of this.unsent) {
@@ -260,26 +200,6 @@ export class Scheduler {
     this.checkDrained();
   }
 
-  private pipelineDepth(): number {
-    const floor = 1 + this.config.prefetch;
-    if (this.meanJobMicros === 0 || !this.config.backend.adaptivePipeline) return floor;
-    const measured = Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros);
-    return Math.max(floor, Math.min(MAX_PIPELINE_DEPTH, measured));
-  }
-
-  /**
-   * A worker with a free lane first (with one lane per worker: an idle one), then a new
-   * worker while below `workers`, then the least-loaded one that may queue the job behind
-   * its lanes (pipelining, `depth` - 1 deep).
-   */
-  private pickWorker(job: Job, depth: number): WorkerSlot | undefined {
-    const lanes = this.config.lanes;
-    const free = this.accepting.leastLoaded(lanes, () => true);
-    if (free !== undefined) return free;
-    if (this.accepting.size < this.config.maxWorkers && this.broken === undefined) return this.spawn();
-    return this.accepting.leastLoaded(lanes - 1 + depth, (slot) => this.fitsRecyclingBudget(slot, job));
-  }
-
   /** Starts workers until `minWorkers` accept work (none once the pool is closed or broken). */
   private keepMinWorkers(): void {
     while (
@@ -290,15 +210,11 @@ export class Scheduler {
     ) {}
   }
 
-  /** A worker has nothing to do: above minWorkers, it exits after idleTimeout unless work comes. */
+  /** An idle worker above minWorkers exits after idleTimeout unless work came. */
   private idleFrom(slot: WorkerSlot): void {
-    if (this.config.idleTimeout === Number.POSITIVE_INFINITY || slot.idleTimer !== undefined) return;
-    slot.idleTimer = setTimeout(() => {
-      slot.idleTimer = undefined;
-      const idle = slot.held.size === 0 && slot.accepting;
-      if (idle && !this.closed && this.accepting.size > this.config.minWorkers) this.stopSlot(slot, 'graceful');
-    }, this.config.idleTimeout);
-    slot.idleTimer.unref();
+    slot.markIdle(this.config.idleTimeout, () => {
+      if (!this.closed && this.accepting.size > this.config.minWorkers) this.stopSlot(slot, 'graceful');
+    });
   }
 
   /** Stops a settled job that may still run: by itself if its backend can, else with its worker. */
@@ -313,18 +229,7 @@ export class Scheduler {
     slot.stop(how);
   }
 
-  private fitsRecyclingBudget(slot: WorkerSlot, job: Job): boolean {
-    if (slot.held.size === 0) return true;
-    return slot.itemsDone + slot.heldItems + job.items.length <= this.config.maxTasksPerWorker;
-  }
-
   private assign(slot: WorkerSlot, job: Job): void {
-    if (slot.idleTimer !== undefined) {
-      clearTimeout(slot.idleTimer);
-      slot.idleTimer = undefined;
-    }
-    this.queuedJobs--;
-    this.queuedItems -= job.items.length;
     job.state = 'held';
     job.slot = slot;
     job.dispatchedAt = performance.now();
@@ -332,20 +237,13 @@ export class Scheduler {
     slot.hold(job);
     this.accepting.update(slot);
     this.unsent.add(slot);
-    if (!slot.keepsParentAlive) {
-      slot.keepsParentAlive = true;
-      slot.handle.setKeepsParentAlive(true);
-    }
+    slot.markBusy();
     if (this.config.taskTimeout !== Number.POSITIVE_INFINITY) {
       const budget = this.config.taskTimeout * job.items.length;
       armTaskTimer(job, budget, (expired) => this.timedOut(expired, budget));
     }
-    if (this.config.events.listenerCount('taskStart') > 0) {
-      this.config.events.emit('taskStart', { task: job.task.name, items: job.items.length, workerId: slot.id });
-    }
+    this.emit.taskStart(job, slot);
   }
-
-  // --- settling -----------------------------------------------------------------------
 
   private markSettled(job: Job): void {
     job.state = 'settled';
@@ -354,41 +252,19 @@ export class Scheduler {
     if (slot) {
       slot.release(job);
       this.accepting.update(slot);
-      if (slot.held.size === 0 && slot.keepsParentAlive && slot.state !== 'stopping') {
-        slot.keepsParentAlive = false;
-        slot.handle.setKeepsParentAlive(false);
-      }
       if (slot.held.size === 0) this.idleFrom(slot);
     }
   }
 
   private finish(job: Job, outcome: JobOutcome, runMicros?: number): void {
-    if (job.state === 'queued') {
-      this.queuedJobs--;
-      this.queuedItems -= job.items.length;
-    }
     this.markSettled(job);
     if (outcome.ok) this.stats.completed += job.items.length;
     else {
       this.stats.completed += outcome.values.length;
       this.stats.failed += job.items.length - outcome.values.length;
     }
-    if (this.config.events.listenerCount('taskSettled') > 0) {
-      this.config.events.emit('taskSettled', {
-        task: job.task.name,
-        items: job.items.length,
-        ok: outcome.ok,
-        runMs: runMicros === undefined ? undefined : runMicros / 1000,
-        error: outcome.ok ? undefined : outcome.error,
-      });
-    }
+    this.emit.taskSettled(job, outcome, runMicros);
     job.owner.jobSettled(job, outcome, runMicros);
-  }
-
-  private failQueued(reason: Error): void {
-    for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
-      if (job.state === 'queued') this.finish(job, { ok: false, values: [], error: reason });
-    }
   }
 
   /** A job whose arguments could not be sent: it alone rejects; it never reached the worker. */
@@ -413,7 +289,7 @@ export class Scheduler {
       if (job === undefined) continue; // withdrawn or timed out meanwhile
       slot.itemsDone += job.items.length;
       const perJob = result.runMicros;
-      this.meanJobMicros = this.meanJobMicros === 0 ? perJob + 1 : this.meanJobMicros * 0.9 + perJob * 0.1;
+      this.placement.learn(perJob);
       this.stats.recordRun(perJob / job.items.length);
       const outcome: JobOutcome =
         result.error === undefined
@@ -428,8 +304,6 @@ export class Scheduler {
     }
     this.scheduleDispatch();
   }
-
-  // --- workers ------------------------------------------------------------------------
 
   private spawn(): WorkerSlot | undefined {
     const slot = new WorkerSlot(this.nextSlotId++, this.config.poolName);
@@ -450,13 +324,7 @@ export class Scheduler {
     this.accepting.track(slot);
     this.idleFrom(slot);
     this.stats.workersStarted++;
-    if (this.config.events.listenerCount('workerStart') > 0) {
-      this.config.events.emit('workerStart', {
-        workerId: slot.id,
-        pid: slot.handle.pid,
-        threadId: slot.handle.threadId,
-      });
-    }
+    this.emit.workerStart(slot, slot.handle);
     return slot;
   }
 
@@ -493,21 +361,10 @@ export class Scheduler {
         error: this.broken ?? workerExitError(exitCode, job, slot.fatalError),
       });
     }
-    // Jobs it had not started go back to the front, in the order they were sent.
-    for (let i = requeue.length - 1; i >= 0; i--) {
-      const job = requeue[i] as Job;
-      slot.release(job);
-      job.requeues++;
-      this.queuedJobs++;
-      this.queuedItems += job.items.length;
-      job.state = 'queued';
-      job.slot = undefined;
-      this.queue.unshift(job);
-    }
-    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
-    if (this.config.events.listenerCount('workerExit') > 0) {
-      this.config.events.emit('workerExit', { workerId: slot.id, exitCode, error: slot.fatalError });
-    }
+    for (const job of requeue) slot.release(job);
+    this.queue.requeueAtFront(requeue);
+    slot.stopIdleClock();
+    this.emit.workerExit(slot, exitCode);
     if (!this.terminated) this.keepMinWorkers();
     this.scheduleDispatch();
     this.checkDrained();
@@ -516,7 +373,12 @@ export class Scheduler {
   private breakPool(error: Error): void {
     if (this.broken) return;
     this.broken = error;
-    this.failQueued(error);
+    this.failEverything(error);
+  }
+
+  /** Rejects every queued and held job with `error` and stops every worker now. */
+  private failEverything(error: Error): void {
+    for (const job of this.queue.drain()) this.finish(job, { ok: false, values: [], error });
     for (const slot of this.slots) {
       for (const job of [...slot.held.values()]) this.finish(job, { ok: false, values: [], error });
       this.stopSlot(slot, 'force');
@@ -524,7 +386,7 @@ export class Scheduler {
   }
 
   private isDrained(): boolean {
-    return this.queuedJobs === 0 && this.openStreams === 0;
+    return this.queue.jobs === 0 && this.openStreams === 0;
   }
 
   private checkDrained(): void {

@@ -54,6 +54,26 @@ export class StatsRecorder {
   summarise(): { runTime: LatencySummary; waitTime: LatencySummary } {
     return { runTime: summarise(this.run), waitTime: summarise(this.wait) };
   }
+
+  /** The pool's stats now, from its workers (busy: holding a job) and its queued items. */
+  snapshot(workers: Iterable<{ readonly held: { readonly size: number } }>, queued: number): PoolStats {
+    let all = 0;
+    let busy = 0;
+    for (const worker of workers) {
+      all++;
+      if (worker.held.size > 0) busy++;
+    }
+    return {
+      workers: all,
+      idle: all - busy,
+      busy,
+      queued,
+      completed: this.completed,
+      failed: this.failed,
+      workersStarted: this.workersStarted,
+      ...this.summarise(),
+    };
+  }
 }
 
 function summarise(h: RecordableHistogram): LatencySummary {

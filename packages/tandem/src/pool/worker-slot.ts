@@ -34,8 +34,8 @@ export class WorkerSlot {
   /** Set when we stop the worker on purpose (timeout, abort, terminate). */
   stoppedOnPurpose = false;
   keepsParentAlive = false;
-  /** Set while the worker idles above minWorkers: it exits when this fires (Pool idleTimeout). */
-  idleTimer: NodeJS.Timeout | undefined = undefined;
+  /** Set while the worker idles: it may exit when this fires (Pool idleTimeout). */
+  private idleTimer: NodeJS.Timeout | undefined = undefined;
   readonly startedAt = performance.now();
 
   /** `pool-N`: how logs and errors name the worker. */
@@ -74,6 +74,37 @@ export class WorkerSlot {
 
   release(job: Job): void {
     if (this.held.delete(job.id)) this.heldItems -= job.items.length;
+  }
+
+  /** The worker took a job: it holds the program open, and its idle clock stops. */
+  markBusy(): void {
+    this.stopIdleClock();
+    if (!this.keepsParentAlive) {
+      this.keepsParentAlive = true;
+      this.handle.setKeepsParentAlive(true);
+    }
+  }
+
+  /**
+   * The worker holds no job: it lets the program exit (unless it is stopping, when the exit
+   * must be seen), and after `idleTimeoutMs` (if finite) `onIdleTooLong` may stop it.
+   */
+  markIdle(idleTimeoutMs: number, onIdleTooLong: () => void): void {
+    if (this.keepsParentAlive && this.state !== 'stopping') {
+      this.keepsParentAlive = false;
+      this.handle.setKeepsParentAlive(false);
+    }
+    if (idleTimeoutMs === Number.POSITIVE_INFINITY || this.idleTimer !== undefined) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.held.size === 0 && this.accepting) onIdleTooLong();
+    }, idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  stopIdleClock(): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   /**

@@ -6,32 +6,17 @@
  * for strings and numbers) into a byte ring in a SharedArrayBuffer (ring.ts), so worker
  * threads put and get without involving the main thread. Across processes the parent keeps the queue and brokers put and get.
  *
- * Protocol: an internal mutex (QUEUE_MUTEX) guards the header and the ring; serializing and
- * deserializing happen outside it. A getter that finds the queue empty reads PUT_SEQ and
- * counts itself in GETTERS while holding the mutex, releases it, and sleeps while PUT_SEQ is
- * unchanged. Each put bumps PUT_SEQ under the mutex and, if GETTERS > 0, wakes one sleeper
- * after releasing it. Since the getter's read and count happened under the mutex before the
- * put took it, either the futex sees the bumped PUT_SEQ (no sleep) or the getter is queued
- * before the notify. A woken getter that loses the item to a faster one sleeps again, so
- * waking one per item loses nothing. Putters mirror this on GET_SEQ and PUTTERS when the
- * queue is full; close() and shutdown() bump both and wake everyone. A poller (a
- * Connection's poll(): "is there an item?") counts itself in POLLERS instead and takes
- * nothing, so a put that sees POLLERS > 0 wakes every sleeper rather than one: a single
- * wake-up could reach the poller and leave a getter asleep beside the item.
+ * The put, get and poll protocols over the ring live in queue-steps.ts.
  */
-import { InvalidStateError, QueueClosedError, QueueEmptyError, QueueFullError, QueueShutDownError } from '../errors.js';
+import { InvalidStateError, QueueClosedError, QueueShutDownError } from '../errors.js';
 import {
   newCells,
   QUEUE_CLOSED,
   QUEUE_COUNT,
   QUEUE_GET_SEQ,
-  QUEUE_GETTERS,
   QUEUE_HEAD,
   QUEUE_MUTEX,
-  QUEUE_OPEN,
-  QUEUE_POLLERS,
   QUEUE_PUT_SEQ,
-  QUEUE_PUTTERS,
   QUEUE_SHUT_DOWN,
   QUEUE_SLOTS,
   QUEUE_STATE,
@@ -54,18 +39,11 @@ import {
   unknownMember,
 } from '../shared/shareable.js';
 import { lockInternal, unlockMutex } from '../sync/mutex.js';
-import {
-  assertMayBlock,
-  brokeredSyncError,
-  deadlineOf,
-  remainingMs,
-  runAsync,
-  runSync,
-  type Steps,
-} from '../sync/waits.js';
+import { assertMayBlock, brokeredSyncError, deadlineOf, runAsync, runSync, type Steps } from '../sync/waits.js';
 import { checkOptionNames, describeValue } from '../util/check-options.js';
-import { decodeItem, encodeItem } from './codec.js';
-import { hasRoom, readRecord, recordBytes, writeRecord } from './ring.js';
+import { encodeItem } from './codec.js';
+import { getOutcome, getSteps, pollSteps, putOutcome, putSteps, type QueueRing } from './queue-steps.js';
+import { recordBytes } from './ring.js';
 
 /** Default size of a queue's byte ring. The memory is reserved, and only touched as it is used. */
 export const DEFAULT_QUEUE_CAPACITY_BYTES = 1 << 20;
@@ -91,9 +69,6 @@ interface QueueState {
 }
 
 /** What put and get end with when they could not: the queue's STATE (closed or shut down), or this. */
-const TIMED_OUT = Symbol('timed out');
-type Refusal = typeof QUEUE_CLOSED | typeof QUEUE_SHUT_DOWN | typeof TIMED_OUT;
-
 /** @internal A Connection's poll(): waits until an item is there or the queue is closed (see POLLERS). */
 export const POLL_STEPS: unique symbol = Symbol('tandem.pollSteps');
 /** @internal See Queue[WAKE_POLLERS]. */
@@ -164,7 +139,7 @@ export class Queue<T = unknown> extends Shareable {
     if (remote) return remote.call('put', [item, options?.timeout]) as Promise<void>;
     try {
       const payload = this.encode(item);
-      return runAsync(this.putSteps(payload, deadlineOf(options?.timeout))).then(putOutcome);
+      return runAsync(putSteps(this.ring(), payload, deadlineOf(options?.timeout))).then(putOutcome);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -174,13 +149,13 @@ export class Queue<T = unknown> extends Shareable {
   putSync(item: T, options?: QueueWaitOptions): void {
     if (this[REMOTE]) throw brokeredSyncError('Queue.putSync()', '`await queue.put(item)`');
     assertMayBlock('Queue.putSync()', '`await queue.put(item)`');
-    putOutcome(runSync(this.putSteps(this.encode(item), deadlineOf(options?.timeout))));
+    putOutcome(runSync(putSteps(this.ring(), this.encode(item), deadlineOf(options?.timeout))));
   }
 
   /** Adds an item if there is room now, else throws QueueFullError. */
   putNowait(item: T): void {
     if (this[REMOTE]) throw brokeredSyncError('Queue.putNowait()', '`await queue.put(item, { timeout: 0 })`');
-    putOutcome(runSync(this.putSteps(this.encode(item), deadlineOf(0))));
+    putOutcome(runSync(putSteps(this.ring(), this.encode(item), deadlineOf(0))));
   }
 
   /**
@@ -191,7 +166,7 @@ export class Queue<T = unknown> extends Shareable {
     const remote = this[REMOTE];
     if (remote) return remote.call('get', [options?.timeout]) as Promise<T>;
     try {
-      return runAsync(this.getSteps(deadlineOf(options?.timeout))).then(getOutcome<T>);
+      return runAsync(getSteps(this.ring(), deadlineOf(options?.timeout))).then(getOutcome<T>);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -201,13 +176,13 @@ export class Queue<T = unknown> extends Shareable {
   getSync(options?: QueueWaitOptions): T {
     if (this[REMOTE]) throw brokeredSyncError('Queue.getSync()', '`await queue.get()`');
     assertMayBlock('Queue.getSync()', '`await queue.get()`');
-    return getOutcome<T>(runSync(this.getSteps(deadlineOf(options?.timeout))));
+    return getOutcome<T>(runSync(getSteps(this.ring(), deadlineOf(options?.timeout))));
   }
 
   /** Removes and returns the oldest item if there is one now, else throws QueueEmptyError. */
   getNowait(): T {
     if (this[REMOTE]) throw brokeredSyncError('Queue.getNowait()', '`await queue.get({ timeout: 0 })`');
-    return getOutcome<T>(runSync(this.getSteps(deadlineOf(0))));
+    return getOutcome<T>(runSync(getSteps(this.ring(), deadlineOf(0))));
   }
 
   /** How many items it holds now (a snapshot). Not in a child process: use `await queue.size()`. */
@@ -346,97 +321,17 @@ export class Queue<T = unknown> extends Shareable {
     return payload;
   }
 
-  private *putSteps(payload: Buffer, deadline: number): Steps<true | Refusal> {
-    const cells = this.cells;
-    const need = recordBytes(payload.length);
-    lockInternal(cells, QUEUE_MUTEX);
-    for (;;) {
-      const state = Atomics.load(cells, QUEUE_STATE);
-      if (state !== QUEUE_OPEN) {
-        unlockMutex(cells, QUEUE_MUTEX);
-        return state as Refusal;
-      }
-      if (hasRoom(cells, this.bytes.length, need, this.maxsize)) {
-        writeRecord(cells, this.bytes, this.view, payload);
-        Atomics.add(cells, QUEUE_PUT_SEQ, 1);
-        const getters = Atomics.load(cells, QUEUE_GETTERS);
-        const pollers = Atomics.load(cells, QUEUE_POLLERS);
-        unlockMutex(cells, QUEUE_MUTEX);
-        if (pollers > 0) Atomics.notify(cells, QUEUE_PUT_SEQ);
-        else if (getters > 0) Atomics.notify(cells, QUEUE_PUT_SEQ, 1);
-        return true;
-      }
-      const timeoutMs = remainingMs(deadline);
-      if (timeoutMs === 0) {
-        unlockMutex(cells, QUEUE_MUTEX);
-        return TIMED_OUT;
-      }
-      const seq = Atomics.load(cells, QUEUE_GET_SEQ);
-      Atomics.add(cells, QUEUE_PUTTERS, 1);
-      unlockMutex(cells, QUEUE_MUTEX);
-      yield { cells, index: QUEUE_GET_SEQ, expected: seq, timeoutMs };
-      lockInternal(cells, QUEUE_MUTEX);
-      Atomics.sub(cells, QUEUE_PUTTERS, 1);
-    }
-  }
-
-  private *getSteps(deadline: number): Steps<Buffer | Refusal> {
-    const cells = this.cells;
-    lockInternal(cells, QUEUE_MUTEX);
-    for (;;) {
-      if (Atomics.load(cells, QUEUE_COUNT) > 0) {
-        const payload = readRecord(cells, this.bytes, this.view);
-        Atomics.add(cells, QUEUE_GET_SEQ, 1);
-        const putters = Atomics.load(cells, QUEUE_PUTTERS);
-        unlockMutex(cells, QUEUE_MUTEX);
-        if (putters > 0) Atomics.notify(cells, QUEUE_GET_SEQ, 1);
-        return payload;
-      }
-      const state = Atomics.load(cells, QUEUE_STATE);
-      if (state !== QUEUE_OPEN) {
-        unlockMutex(cells, QUEUE_MUTEX);
-        return state as Refusal;
-      }
-      const timeoutMs = remainingMs(deadline);
-      if (timeoutMs === 0) {
-        unlockMutex(cells, QUEUE_MUTEX);
-        return TIMED_OUT;
-      }
-      const seq = Atomics.load(cells, QUEUE_PUT_SEQ);
-      Atomics.add(cells, QUEUE_GETTERS, 1);
-      unlockMutex(cells, QUEUE_MUTEX);
-      yield { cells, index: QUEUE_PUT_SEQ, expected: seq, timeoutMs };
-      lockInternal(cells, QUEUE_MUTEX);
-      Atomics.sub(cells, QUEUE_GETTERS, 1);
-    }
-  }
-
   /**
    * @internal Resolves true once an item is there or the queue is closed or shut down (a get
    * would not wait), false when the deadline passes or `cancelled()` turns true after a wake-up
    * (waitConnections stops the polls it no longer needs by notifying PUT_SEQ).
    */
   *[POLL_STEPS](deadline: number, cancelled: () => boolean): Steps<boolean> {
-    const cells = this.cells;
-    lockInternal(cells, QUEUE_MUTEX);
-    for (;;) {
-      if (Atomics.load(cells, QUEUE_COUNT) > 0 || Atomics.load(cells, QUEUE_STATE) !== QUEUE_OPEN) {
-        unlockMutex(cells, QUEUE_MUTEX);
-        return true;
-      }
-      const timeoutMs = remainingMs(deadline);
-      if (timeoutMs === 0 || cancelled()) {
-        unlockMutex(cells, QUEUE_MUTEX);
-        return false;
-      }
-      // As a getter's sleep (see the top of this file), counted in POLLERS instead.
-      const seq = Atomics.load(cells, QUEUE_PUT_SEQ);
-      Atomics.add(cells, QUEUE_POLLERS, 1);
-      unlockMutex(cells, QUEUE_MUTEX);
-      yield { cells, index: QUEUE_PUT_SEQ, expected: seq, timeoutMs };
-      lockInternal(cells, QUEUE_MUTEX);
-      Atomics.sub(cells, QUEUE_POLLERS, 1);
-    }
+    return yield* pollSteps(this.ring(), deadline, cancelled);
+  }
+
+  private ring(): QueueRing {
+    return { cells: this.cells, bytes: this.bytes, view: this.view, maxsize: this.maxsize };
   }
 
   /** @internal Wakes every poller (and, harmlessly, getters: they look again) so cancelled polls can end. */
@@ -492,20 +387,6 @@ export class Queue<T = unknown> extends Shareable {
     queue[REMOTE] = remote;
     return queue;
   }
-}
-
-function putOutcome(outcome: true | Refusal): void {
-  if (outcome === QUEUE_CLOSED) throw new QueueClosedError('put() on a closed queue');
-  if (outcome === QUEUE_SHUT_DOWN) throw new QueueShutDownError('put() on a queue that was shut down');
-  if (outcome === TIMED_OUT) throw new QueueFullError('the queue is full');
-}
-
-function getOutcome<T>(outcome: Buffer | Refusal): T {
-  if (outcome === QUEUE_CLOSED) throw new QueueClosedError('get() on a closed, empty queue');
-  if (outcome === QUEUE_SHUT_DOWN)
-    throw new QueueShutDownError('get() on a queue that was shut down, with no item left');
-  if (outcome === TIMED_OUT) throw new QueueEmptyError('the queue is empty');
-  return decodeItem(outcome) as T;
 }
 
 registerKind('Queue', (d, remote) => Queue.attach(Queue.prototype, memoryState(d) ?? brokerMeta(d), remote));
