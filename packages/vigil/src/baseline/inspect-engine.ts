@@ -4,9 +4,11 @@
  * outcome per entry (a trusted file takes its digest from the baseline row).
  */
 import type { Pool } from 'tandem';
+import type { TaskRef } from 'tandem/tasks';
+import { ENTRIES_PER_BATCH } from '../fs/batch-reads.js';
+import { FileListBuilder } from '../fs/file-list.js';
+import { InFlight } from '../pool/in-flight.js';
 import { ALGORITHM_INFO, type AlgorithmName } from '../scan/algorithms.js';
-import { encodePaths } from '../scan/batch-protocol.js';
-import { InFlight } from '../scan/in-flight.js';
 import { ENTRY_TYPES, type EntryState } from './entry.js';
 import {
   type InspectRequest,
@@ -18,14 +20,13 @@ import {
   StoredSlot,
   StoredState,
 } from './inspect-protocol.js';
-import tasks from './inspect-tasks.js';
-
-/** Entries per batch: a few milliseconds of work when files are small or trusted. */
-export const ENTRIES_PER_BATCH = 512;
+import tasks, { type InspectBatchTask } from './inspect-tasks.js';
 
 export interface InspectItem {
   /** The path to open (root prefix included). */
   readonly fullPath: Buffer;
+  /** Length of the root prefix in `fullPath` (see fs/file-list.ts). */
+  readonly base: number;
   /** The path relative to the root, as recorded. */
   readonly path: Buffer;
   /** What the baseline holds under this path and type, if anything. */
@@ -53,6 +54,8 @@ export interface InspectEngineOptions {
   readonly onInspected: (item: InspectItem, outcome: Inspected) => void;
   /** After each batch's outcomes were delivered (printers flush here, so reports stream). */
   readonly onBatchDone?: (bytesRead: number) => void;
+  /** The worker task to run (default: inspect-tasks.ts's inspectBatch; tests give one that observes reads). */
+  readonly inspectBatch?: TaskRef<InspectBatchTask> | undefined;
 }
 
 export class InspectBatch {
@@ -81,7 +84,7 @@ export class InspectEngine {
   submit(batch: InspectBatch): void {
     if (batch.items.length === 0) return;
     this.#inFlight.track(
-      this.#options.pool.apply(tasks.inspectBatch, [this.#request(batch)]),
+      this.#options.pool.apply(this.#options.inspectBatch ?? tasks.inspectBatch, [this.#request(batch)]),
       (result) => this.#onResult(batch, result),
       'an inspecting worker',
     );
@@ -113,9 +116,11 @@ export class InspectEngine {
       stored[at + StoredSlot.ctimeNs] = row.ctimeNs;
       stored[at + StoredSlot.ino] = row.ino;
     });
+    const list = new FileListBuilder();
+    for (const item of batch.items) list.add(item.fullPath, 0, item.base);
     return {
       algorithm: this.#options.algorithm,
-      paths: encodePaths(batch.items.map((item) => item.fullPath)),
+      list: list.build(),
       storedState,
       stored,
       recordedAtNs: this.#options.recordedAtNs,

@@ -4,6 +4,7 @@
  * fast path), and back the stat of each, a digest where it read one, a link target where
  * it is a symlink. Typed arrays, not an object per entry: cloning costs per object.
  */
+import type { FileList } from '../fs/file-list.js';
 import type { AlgorithmName } from '../scan/algorithms.js';
 
 /** Slots per path in `InspectRequest.stored`. */
@@ -22,8 +23,8 @@ export const StoredState = {
 
 export interface InspectRequest {
   readonly algorithm: AlgorithmName;
-  /** Every path followed by a NUL byte. */
-  readonly paths: Uint8Array;
+  /** The entries (no flags: nothing is followed), with their root prefixes. */
+  readonly list: FileList;
   readonly storedState: Uint8Array;
   /** STORED_FIELDS per path (meaningful where storedState is not `none`). */
   readonly stored: BigInt64Array;

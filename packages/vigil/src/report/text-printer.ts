@@ -3,7 +3,7 @@
  * `NAME: OK` / `NAME: FAILED` / `NAME: FAILED open or read` for --check, as coreutils does.
  * Diagnostics go to stderr, after flushing stdout so the two stay in order on a terminal.
  */
-import { formatCheckedName, formatChecksumLine, type LineStyle } from '../manifest/format.js';
+import { formatCheckedName, formatChecksumLine, type LineStyle } from '../checksums/format.js';
 import type { AlgorithmName } from '../scan/algorithms.js';
 import { BufferedOutput } from './output.js';
 import { type DiagnosticSink, displayPath, type Printer } from './printer.js';

@@ -8,15 +8,16 @@
  */
 import type { Pool } from 'tandem';
 import type { RunOutcome } from '../exit.js';
+import { PathFlag } from '../fs/records.js';
+import { type WalkEntry, type WalkOptions, walk } from '../fs/walk.js';
 import { OrderedRelease } from '../report/ordered-release.js';
 import type { Printer } from '../report/printer.js';
 import type { Progress } from '../report/progress.js';
 import type { EntryRecord } from '../report/records.js';
 import type { AlgorithmName } from './algorithms.js';
-import { PathFlag } from './batch-protocol.js';
 import { FileBatch } from './file-batch.js';
+import type { HashEngineOptions } from './hash-engine.js';
 import { type FileOutcome, HashEngine } from './hash-engine.js';
-import { type WalkEntry, type WalkOptions, walk } from './walk.js';
 
 /** Records a sorted run may hold while an earlier file is still hashing (about 150 bytes each). */
 export const MAX_HELD_RECORDS = 50_000;
@@ -29,6 +30,8 @@ export interface HashTreeOptions {
   readonly ordered: boolean;
   readonly printer: Printer;
   readonly progress: Progress;
+  /** The worker task (tests give one that observes reads). */
+  readonly hashBatch?: HashEngineOptions['hashBatch'];
 }
 
 export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
@@ -51,6 +54,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     pool,
     maxInFlight: pool.workers * 3,
     readLinksOnce: true,
+    hashBatch: options.hashBatch,
     onOutcome: (seq, path, outcome) => {
       progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
       put(seq, recordForOutcome(path, outcome));
@@ -77,7 +81,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
       const entrySeq = seq++;
       if (entry.kind === 'file') {
         found++;
-        batch.add(entrySeq, entry.path, entry.follow ? PathFlag.follow : 0);
+        batch.add(entrySeq, entry.path, entry.follow ? PathFlag.follow : 0, entry.base);
         if (batch.full) {
           send();
           await waitForRoom();

@@ -1,7 +1,6 @@
 /**
- * What the baseline commands (baseline, check, accept) set up alike: the algorithm, the
- * worker count, the progress bar, the colours, and removal of a half-written database on
- * Ctrl-C.
+ * What commands set up alike: the algorithm, the progress bar, the colours, and removal of a
+ * half-written database on Ctrl-C (the one place a signal handler is installed).
  */
 import picocolors from 'picocolors';
 import { UsageError } from '../errors.js';
