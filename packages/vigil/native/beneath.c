@@ -71,6 +71,11 @@ static int open_dir_stepwise(int root_fd, char *relative) {
     if (slash != NULL) *slash = 0;
     int next = strcmp(part, "..") == 0 ? (errno = EXDEV, -1) : openat(fd, part, DIR_FLAGS | O_NOFOLLOW);
     int error = errno;
+    struct stat st;
+    /* A symlink where a directory was: say so as openat2 does (ELOOP), not "not a directory". */
+    if (next < 0 && error == ENOTDIR && fstatat(fd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+      error = ELOOP;
+    }
     if (slash != NULL) *slash = '/';
     if (fd != root_fd) close(fd);
     if (next < 0) return -error;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { EntryLog, type SnapshotEntry, type SnapshotHeader, writeRecord } from '../src/backup/manifest.js';
+import { EntryLog, type SnapshotEntry, type SnapshotHeader, writeRecord } from '../src/backup/snapshot-record.js';
 import { makeSourceTree, runUntilPoint, snapshotIds } from './backup-helpers.js';
 import { tempDir, vigil } from './helpers.js';
 

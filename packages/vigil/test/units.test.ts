@@ -1,10 +1,10 @@
 /** Pure pieces, tested directly: manifest parsing and escaping, ordered release, hard-link bookkeeping. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeEntry, encodeEntry, type SnapshotEntry } from '../src/backup/manifest.js';
-import { escapeName, needsEscape, unescapeName } from '../src/manifest/escape.js';
-import { formatChecksumLine } from '../src/manifest/format.js';
-import { parseChecksumLine } from '../src/manifest/parse.js';
+import { decodeEntry, encodeEntry, type SnapshotEntry } from '../src/backup/snapshot-record.js';
+import { escapeName, needsEscape, unescapeName } from '../src/checksums/escape.js';
+import { formatChecksumLine } from '../src/checksums/format.js';
+import { parseChecksumLine } from '../src/checksums/parse.js';
 import { OrderedRelease } from '../src/report/ordered-release.js';
 import { HardLinkRegistry } from '../src/scan/hard-links.js';
 

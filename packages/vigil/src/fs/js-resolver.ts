@@ -3,7 +3,8 @@
  * beneath its root with no symlink followed, as a descriptor, one component at a time
  * through /proc/self/fd (proc-fd.ts). The last parent is kept open for the next path.
  */
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { O_PATH, procPath } from './proc-fd.js';
 
 const DIRECTORY = O_PATH | constants.O_DIRECTORY;
@@ -72,6 +73,11 @@ function openStepwise(rootFd: number, dir: Buffer): number {
     try {
       if (part.equals(DOT_DOT)) throw Object.assign(new Error('escapes the root'), { code: 'EXDEV' });
       next = openSync(procPath(fd, part), DIRECTORY | constants.O_NOFOLLOW);
+    } catch (error) {
+      // A symlink where a directory was: say so as openat2 does (ELOOP), not "not a directory".
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR' && lstatSync(procPath(fd, part)).isSymbolicLink()) throw loopError();
+      throw error;
     } finally {
       if (fd !== rootFd) closeSync(fd);
     }
@@ -79,4 +85,11 @@ function openStepwise(rootFd: number, dir: Buffer): number {
     start = end + 1;
   }
   return fd;
+}
+
+function loopError(): NodeJS.ErrnoException {
+  return Object.assign(new Error('a symlink where a directory was'), {
+    code: 'ELOOP',
+    errno: -osConstants.errno.ELOOP,
+  });
 }

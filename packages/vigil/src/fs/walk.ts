@@ -13,7 +13,8 @@
  * - `--exclude` patterns and `.vigilignore` files (gitignore semantics) prune the walk.
  *
  * A file entry carries `base`, the length of its operand's prefix: readers follow the
- * operand and resolve the rest beneath it with no symlink (fs/file-list.ts).
+ * operand and resolve the rest beneath it with no symlink (fs/file-list.ts), except for a
+ * file reached through a link under --follow, which is opened following links (`follow`).
  *
  * Entries come in arrays (a run of one directory's non-directory entries), not one by one:
  * an async generator costs a promise per yield, and a tree can hold millions of files.
@@ -67,6 +68,8 @@ interface Frame {
   readonly prefix: Buffer;
   /** The directory's path relative to the operand, with a trailing '/' ('' at the root). */
   readonly relative: string;
+  /** Reached through a symlink (under --follow): its files are opened following links. */
+  readonly viaLink: boolean;
   next: number;
 }
 
@@ -113,9 +116,10 @@ async function* walkTree(
   /** dev:ino of the directories being walked, when --follow must detect loops. */
   const ancestors = new Set<string>();
   if (options.follow) ancestors.add(identityOf(first.stat));
-  if (options.directories) yield [{ kind: 'directory', path: root, base, stat: first.stat }];
-  const stack: Frame[] = [{ dir: first, prefix, relative: '', next: 0 }];
+  const stack: Frame[] = [{ dir: first, prefix, relative: '', viaLink: false, next: 0 }];
   try {
+    // Each directory is on the stack before it is yielded, so a consumer that stops there still has it closed.
+    if (options.directories) yield [{ kind: 'directory', path: root, base, stat: first.stat }];
     while (stack.length > 0) {
       const frame = stack[stack.length - 1] as Frame;
       const run: WalkEntry[] = [];
@@ -141,10 +145,11 @@ async function* walkTree(
         yield [{ path, ...entered.entry }];
         continue;
       }
-      if (options.directories) yield [{ kind: 'directory', path, base, stat: entered.dir.stat }];
       if (options.follow) ancestors.add(identityOf(entered.dir.stat));
       const relative = `${frame.relative}${descend.name.toString('utf8')}/`;
-      stack.push({ dir: entered.dir, prefix: Buffer.concat([path, Buffer.from('/')]), relative, next: 0 });
+      const viaLink = frame.viaLink || descend.viaLink;
+      stack.push({ dir: entered.dir, prefix: Buffer.concat([path, Buffer.from('/')]), relative, viaLink, next: 0 });
+      if (options.directories) yield [{ kind: 'directory', path, base, stat: entered.dir.stat }];
     }
   } finally {
     // The consumer may stop early (an error, Ctrl-C): close what is still open.
@@ -191,7 +196,8 @@ async function enter(
 
 function entryFor(frame: Frame, child: Child, base: number, options: WalkOptions): WalkEntry {
   const path = Buffer.concat([frame.prefix, child.name]);
-  if (child.kind === 'file') return { kind: 'file', path, base, follow: child.viaLink && options.follow };
+  if (child.kind === 'file')
+    return { kind: 'file', path, base, follow: options.follow && (child.viaLink || frame.viaLink) };
   if (child.kind === 'error') {
     const code = child.errorCode ?? 'EIO';
     return { kind: 'error', path, code, message: describeErrno(code) };
