@@ -203,12 +203,14 @@ napi_value stat_files(napi_env env, napi_callback_info info) {
     const char *path = next_path(env, &b, position, &next_position);
     if (path == NULL) break;
     double *record = record_of(&b, index);
-    const char *name;
-    int parent = resolve_parent(&r, path, bases[index], &name);
+    /* A followed path (an operand) is stat'ed through its links; nothing is opened either way. */
+    int follow = ((const uint8_t *)b.flags.data)[index] & FLAG_FOLLOW;
+    const char *name = path;
+    int parent = follow ? AT_FDCWD : resolve_parent(&r, path, bases[index], &name);
     struct stat st;
-    if (parent < 0) {
+    if (!follow && parent < 0) {
       record[0] = FAILED, record[1] = -parent;
-    } else if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    } else if (fstatat(parent, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
       record[0] = FAILED, record[1] = errno;
     } else if (S_ISLNK(st.st_mode) && used + PATH_MAX > b.arena.length && used > 0) {
       break; /* a target (at most PATH_MAX) may not fit what is left: this path is first in the next call */

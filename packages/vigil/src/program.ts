@@ -5,9 +5,9 @@
  * runs it with hooks (commands/hooks.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
+import { ALGORITHMS } from './checksums/algorithms.js';
 import type { CommandHooks } from './commands/hooks.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
-import { ALGORITHMS } from './scan/algorithms.js';
 import { VIGIL_VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];

@@ -24,11 +24,14 @@ import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET } from '../src/fs/batch-reads.js';
 import { FileListBuilder } from '../src/fs/file-list.js';
 import { JsReader } from '../src/fs/js-reader.js';
 import { nativeAddon, nativeAddonProblem } from '../src/fs/native-addon.js';
 import { type FileReader, NativeReader } from '../src/fs/reader.js';
 import { PathFlag, RECORD_SLOTS, ReadKind, STAT_SLOTS, statAt } from '../src/fs/records.js';
+import { FileStatus } from '../src/scan/batch-protocol.js';
+import { hashBatchWith } from '../src/scan/hash-tasks.js';
 import { tempDir } from './helpers.js';
 import { observedOps } from './support/observed-reader.mjs';
 
@@ -187,6 +190,27 @@ for (const { name, plain, observed } of READERS)
       assert.equal(r.arena.subarray(offset, offset! + length!).toString(), 'somewhere/else');
       assert.equal(r.stat(2).size, 1);
       assert.deepEqual(r.record(3).slice(0, 2), [ReadKind.failed, ENOENT]);
+    });
+
+    it('a hashing batch keeps its byte budget and hands back a big file, for both kinds of digest', () => {
+      // Sparse files: 7 MiB each, under ALONE_ABOVE_BYTES; five of them pass the 32 MiB budget.
+      const seven = 7 * 1024 * 1024;
+      assert.ok(seven < ALONE_ABOVE_BYTES && 5 * seven >= BATCH_BYTE_BUDGET && 4 * seven < BATCH_BYTE_BUDGET);
+      const names = ['s-1', 's-2', 's-3', 's-4', 's-big', 's-5', 's-6'];
+      const list = new FileListBuilder();
+      for (const n of names) {
+        writeFileSync(at(n), '');
+        truncateSync(at(n), n === 's-big' ? ALONE_ABOVE_BYTES + 1 : seven);
+        list.add(Buffer.from(at(n)), 0, dir.path.length + 1);
+      }
+      const zeros = createHash('sha256').update(Buffer.alloc(seven)).digest('hex');
+      for (const algorithm of ['blake3', 'sha256'] as const) {
+        const result = hashBatchWith(reader, { algorithm, list: list.build() });
+        const { hashed, sendAlone, sendLater } = FileStatus;
+        assert.deepEqual(Array.from(result.status), [hashed, hashed, hashed, hashed, sendAlone, hashed, sendLater]);
+        assert.deepEqual(Array.from(result.sizes.subarray(0, 4)), [seven, seven, seven, seven]);
+        if (algorithm === 'sha256') assert.equal(Buffer.from(result.digests.subarray(0, 32)).toString('hex'), zeros);
+      }
     });
 
     it('reads nothing outside the root when a parent directory was swapped for a symlink', () => {

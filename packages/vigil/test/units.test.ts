@@ -5,8 +5,8 @@ import { decodeEntry, encodeEntry, type SnapshotEntry } from '../src/backup/snap
 import { escapeName, needsEscape, unescapeName } from '../src/checksums/escape.js';
 import { formatChecksumLine } from '../src/checksums/format.js';
 import { parseChecksumLine } from '../src/checksums/parse.js';
-import { OrderedRelease } from '../src/report/ordered-release.js';
 import { HardLinkRegistry } from '../src/scan/hard-links.js';
+import { OrderedRelease } from '../src/scan/ordered-release.js';
 
 const SHA = 'ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb';
 

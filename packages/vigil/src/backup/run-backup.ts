@@ -26,6 +26,7 @@ import { BackupAbortedError } from '../errors.js';
 import { FILES_PER_BATCH } from '../fs/batch-reads.js';
 import { relativeInside } from '../fs/containment.js';
 import { FileListBuilder } from '../fs/file-list.js';
+import { PathFlag } from '../fs/records.js';
 import { walk } from '../fs/walk.js';
 import { InFlight } from '../pool/in-flight.js';
 import type { CheckpointHook } from './checkpoints.js';
@@ -188,7 +189,7 @@ export async function runBackup(options: RunBackupOptions): Promise<SnapshotHead
     for (const entry of entries) {
       if (entry.kind === 'file') {
         found++;
-        batch.add(entry.path, 0, entry.base);
+        batch.add(entry.path, entry.follow ? PathFlag.follow : 0, entry.base);
         batchParents.push(parents.get(entry.path.toString('latin1')) ?? null);
         if (batch.size >= FILES_PER_BATCH) await send();
       } else if (entry.kind === 'directory') {

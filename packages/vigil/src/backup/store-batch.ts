@@ -29,7 +29,7 @@ export function storeBatchWith(reader: FileReader, request: StoreBatchRequest): 
   paths.forEach((path, i) => {
     if (parents[i] == null) toRead.push(i);
     else {
-      withParent.add(path, 0, list.bases[i] as number);
+      withParent.add(path, list.flags[i] as number, list.bases[i] as number);
       withParentIndex.push(i);
     }
   });
@@ -49,7 +49,8 @@ export function storeBatchWith(reader: FileReader, request: StoreBatchRequest): 
 
   const reads = new FileListBuilder();
   // Every file is read even if hard-linked: a snapshot records each name with its content.
-  for (const i of toRead) reads.add(paths[i] as Buffer, PathFlag.readLinked, list.bases[i] as number);
+  for (const i of toRead)
+    reads.add(paths[i] as Buffer, (list.flags[i] as number) | PathFlag.readLinked, list.bases[i] as number);
   eachRead(reader, reads.build(), { deferAbove: Number.POSITIVE_INFINITY }, (k, outcome) => {
     const i = toRead[k] as number;
     switch (outcome.kind) {

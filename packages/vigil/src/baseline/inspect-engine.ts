@@ -5,10 +5,10 @@
  */
 import type { Pool } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { ENTRIES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
 import { InFlight } from '../pool/in-flight.js';
-import { ALGORITHM_INFO, type AlgorithmName } from '../scan/algorithms.js';
 import { ENTRY_TYPES, type EntryState } from './entry.js';
 import {
   type InspectRequest,

@@ -4,8 +4,9 @@
  * fast path), and back the stat of each, a digest where it read one, a link target where
  * it is a symlink. Typed arrays, not an object per entry: cloning costs per object.
  */
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { FileList } from '../fs/file-list.js';
-import type { AlgorithmName } from '../scan/algorithms.js';
 
 /** Slots per path in `InspectRequest.stored`. */
 export const STORED_FIELDS = 4;

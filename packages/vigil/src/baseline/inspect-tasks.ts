@@ -9,12 +9,13 @@
  * opened.
  */
 import { defineTasks } from 'tandem/tasks';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { BATCH_BYTE_BUDGET, eachRead, eachStat, type ReadOutcome } from '../fs/batch-reads.js';
 import type { FileFailure } from '../fs/failures.js';
 import { decodePaths, FileListBuilder } from '../fs/file-list.js';
 import { type FileReader, fileReader } from '../fs/reader.js';
 import type { StatRecord } from '../fs/records.js';
-import { ALGORITHM_INFO, type AlgorithmName, createDigester, type Digester } from '../scan/algorithms.js';
+import { createDigester, type Digester } from '../scan/digesters.js';
 import { ENTRY_TYPES, type EntryType } from './entry.js';
 import { decideFastPath } from './fast-path.js';
 import {

@@ -9,9 +9,9 @@
  * nor removed, and are not reported as removed.
  */
 import type { Pool } from 'tandem';
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import { walk } from '../fs/walk.js';
-import type { Progress } from '../report/progress.js';
-import type { AlgorithmName } from '../scan/algorithms.js';
+import type { ProgressSink } from '../progress-sink.js';
 import type { Scanned } from './compare.js';
 import { type EntryState, keyOf } from './entry.js';
 import { InspectBatch, InspectEngine, type InspectEngineOptions } from './inspect-engine.js';
@@ -31,7 +31,7 @@ export interface ScanTreeOptions {
   readonly recordedAtNs: bigint;
   /** Read every file (`--full`). */
   readonly full: boolean;
-  readonly progress: Progress;
+  readonly progress: ProgressSink;
   /**
    * One call per path: what the baseline holds (if anything) and what the scan found
    * (undefined: nothing there). Calls come in completion order, not path order.

@@ -2,15 +2,16 @@
  * `vigil hash`: validates the options, builds the printer, progress and pool, then runs
  * either the tree hasher or the manifest verifier, and returns the exit code.
  */
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { createWorkerPool } from '../pool/worker-pool.js';
 import { JsonPrinter } from '../report/json-printer.js';
-import type { Printer } from '../report/printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
 import { TextPrinter } from '../report/text-printer.js';
-import type { AlgorithmName } from '../scan/algorithms.js';
 import { hashTree } from '../scan/hash-tree.js';
+import type { RecordSink } from '../scan/record-sink.js';
 import type { CommandHooks } from './hooks.js';
 import { resolveAlgorithm } from './setup.js';
 
@@ -96,7 +97,12 @@ function rejectConflicts(options: HashOptions, checking: boolean): void {
   if (checking && options.tag) throw new UsageError('--tag is meaningless with --check (tagged lines are read anyway)');
 }
 
-function createPrinter(options: HashOptions, algorithm: AlgorithmName, checking: boolean, progress: Progress): Printer {
+function createPrinter(
+  options: HashOptions,
+  algorithm: AlgorithmName,
+  checking: boolean,
+  progress: Progress,
+): RecordSink {
   const diagnostics = (line: string) => progress.log(line);
   if (options.json || options.ndjson) {
     return new JsonPrinter({

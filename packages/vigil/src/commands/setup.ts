@@ -3,11 +3,11 @@
  * half-written database on Ctrl-C (the one place a signal handler is installed).
  */
 import picocolors from 'picocolors';
+import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit.js';
 import type { Colors } from '../report/change-text-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
-import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../scan/algorithms.js';
 
 export function resolveAlgorithm(name: string | undefined, fallback: AlgorithmName = 'blake3'): AlgorithmName {
   if (name === undefined) return fallback;

@@ -20,6 +20,7 @@ import {
   openSync,
   readlinkSync,
   readSync,
+  statSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { decodePaths, type FileList } from './file-list.js';
@@ -171,15 +172,17 @@ export class JsReader implements FileReader {
     let used = 0;
     try {
       for (; !pass.done; pass.next()) {
-        const parent = resolver.parent(pass.path, list.bases[pass.index] as number);
-        if ('error' in parent) {
+        // A followed path (an operand) is stat'ed through its links; nothing is opened either way.
+        const follow = ((list.flags[pass.index] as number) & PathFlag.follow) !== 0;
+        const parent = follow ? undefined : resolver.parent(pass.path, list.bases[pass.index] as number);
+        if (parent !== undefined && 'error' in parent) {
           pass.failed(parent.error);
           continue;
         }
-        const at = procPath(parent.fd, parent.name);
+        const at = parent === undefined ? pass.path : procPath(parent.fd, parent.name);
         let st: BigIntStats;
         try {
-          st = lstatSync(at, { bigint: true });
+          st = follow ? statSync(at, { bigint: true }) : lstatSync(at, { bigint: true });
         } catch (error) {
           pass.failed(error);
           continue;

@@ -42,7 +42,10 @@ export interface FileReader {
     digests: Uint8Array,
     byteBudget: number,
   ): void;
-  /** lstat beneath the root; a symlink's target goes to the arena. Stops when the arena may not hold the next target. */
+  /**
+   * lstat beneath the root (a `follow` path: stat through its links); a symlink's target goes
+   * to the arena. Stops when the arena may not hold the next target.
+   */
   statFiles(list: FileList, cursor: Uint32Array, arena: Uint8Array, records: Float64Array, stats: BigInt64Array): void;
 }
 

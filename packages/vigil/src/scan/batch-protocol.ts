@@ -5,8 +5,9 @@
  * Paths travel as a FileList (fs/file-list.ts): raw bytes, so names that are not valid
  * UTF-8 reach open(2) byte for byte.
  */
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { FileList } from '../fs/file-list.js';
-import type { AlgorithmName } from './algorithms.js';
 
 export interface HashBatchRequest {
   readonly algorithm: AlgorithmName;

@@ -4,8 +4,8 @@
  */
 import type { ReadOutcome } from '../fs/batch-reads.js';
 import type { FileFailure } from '../fs/failures.js';
-import type { Digester } from './algorithms.js';
 import { type FileProblem, FileStatus, type HashBatchResult, type LinkedFile } from './batch-protocol.js';
+import type { Digester } from './digesters.js';
 
 export class BatchResults {
   readonly #status: Uint8Array;

@@ -6,20 +6,20 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Pool } from 'tandem';
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import { readLines } from '../checksums/lines.js';
 import { parseChecksumLine } from '../checksums/parse.js';
 import { ManifestReadError } from '../errors.js';
 import type { RunOutcome } from '../exit.js';
 import { describeErrno } from '../fs/failures.js';
 import { PathFlag } from '../fs/records.js';
-import { OrderedRelease } from '../report/ordered-release.js';
-import type { Printer } from '../report/printer.js';
-import type { Progress } from '../report/progress.js';
-import type { CheckRecord, CheckSummary } from '../report/records.js';
-import type { AlgorithmName } from './algorithms.js';
+import type { ProgressSink } from '../progress-sink.js';
 import { FileBatch } from './file-batch.js';
 import { HashEngine, type HashEngineOptions } from './hash-engine.js';
 import { MAX_HELD_RECORDS } from './hash-tree.js';
+import { OrderedRelease } from './ordered-release.js';
+import type { RecordSink } from './record-sink.js';
+import type { CheckRecord, CheckSummary } from './records.js';
 
 export interface CheckChecksumsOptions {
   readonly manifests: readonly string[];
@@ -27,8 +27,8 @@ export interface CheckChecksumsOptions {
   /** The algorithm was not given: untagged lines may pick one by digest length. */
   readonly algorithmDefaulted: boolean;
   readonly pool: Pool;
-  readonly printer: Printer;
-  readonly progress: Progress;
+  readonly printer: RecordSink;
+  readonly progress: ProgressSink;
   readonly ignoreMissing: boolean;
   readonly strict: boolean;
   readonly warn: boolean;

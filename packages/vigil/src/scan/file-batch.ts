@@ -1,7 +1,8 @@
 /** A batch of files on the main side: what is sent to one hashBatch task, and how to map results back. */
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import { FILES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
-import type { AlgorithmName } from './algorithms.js';
 import type { HashBatchRequest } from './batch-protocol.js';
 
 export class FileBatch {

@@ -9,9 +9,9 @@
  */
 import type { Pool } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { PathFlag } from '../fs/records.js';
 import { InFlight } from '../pool/in-flight.js';
-import { ALGORITHM_INFO, type AlgorithmName } from './algorithms.js';
 import { FileStatus, type HashBatchResult } from './batch-protocol.js';
 import { FileBatch } from './file-batch.js';
 import { HardLinkRegistry, type LinkOutcome } from './hard-links.js';

@@ -8,11 +8,12 @@
  * sent again, so no worker sits on a long tail while another is idle.
  */
 import { defineTasks } from 'tandem/tasks';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET, eachHash, eachRead } from '../fs/batch-reads.js';
 import { type FileReader, fileReader } from '../fs/reader.js';
-import { ALGORITHM_INFO, type AlgorithmName, createDigester, type Digester } from './algorithms.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
+import { createDigester, type Digester } from './digesters.js';
 
 /** One read buffer per worker, for files too big for the reader's arena. */
 const STREAM_BUFFER_BYTES = 1024 * 1024;

@@ -7,17 +7,17 @@
  * behind one huge file. `--unordered` prints each record as it arrives and keeps nothing.
  */
 import type { Pool } from 'tandem';
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { RunOutcome } from '../exit.js';
 import { PathFlag } from '../fs/records.js';
 import { type WalkEntry, type WalkOptions, walk } from '../fs/walk.js';
-import { OrderedRelease } from '../report/ordered-release.js';
-import type { Printer } from '../report/printer.js';
-import type { Progress } from '../report/progress.js';
-import type { EntryRecord } from '../report/records.js';
-import type { AlgorithmName } from './algorithms.js';
+import type { ProgressSink } from '../progress-sink.js';
 import { FileBatch } from './file-batch.js';
 import type { HashEngineOptions } from './hash-engine.js';
 import { type FileOutcome, HashEngine } from './hash-engine.js';
+import { OrderedRelease } from './ordered-release.js';
+import type { RecordSink } from './record-sink.js';
+import type { EntryRecord } from './records.js';
 
 /** Records a sorted run may hold while an earlier file is still hashing (about 150 bytes each). */
 export const MAX_HELD_RECORDS = 50_000;
@@ -28,8 +28,8 @@ export interface HashTreeOptions {
   readonly algorithm: AlgorithmName;
   readonly pool: Pool;
   readonly ordered: boolean;
-  readonly printer: Printer;
-  readonly progress: Progress;
+  readonly printer: RecordSink;
+  readonly progress: ProgressSink;
   /** The worker task (tests give one that observes reads). */
   readonly hashBatch?: HashEngineOptions['hashBatch'];
 }
