@@ -37,6 +37,23 @@ static int get_number(napi_env env, napi_value value, double *out) {
   return napi_get_value_double(env, value, out) == napi_ok;
 }
 
+/* Takes a call's `want` arguments (the batch first, then deferAbove) into argv; 0 with an exception if they are not all there. */
+static int begin(napi_env env, napi_callback_info info, size_t want, napi_value *argv, batch *b, double *defer_above,
+                 const char *usage) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < want) {
+    throw_type_error(env, usage);
+    return 0;
+  }
+  if (!get_batch(env, argv, b)) return 0;
+  if (defer_above != NULL && !get_number(env, argv[7], defer_above)) {
+    throw_type_error(env, "deferAbove must be a number");
+    return 0;
+  }
+  return 1;
+}
+
 static void save_cursor(const batch *b, uint32_t index, size_t position) {
   uint32_t *cursor = b->cursor.data;
   cursor[0] = index;
@@ -44,14 +61,13 @@ static void save_cursor(const batch *b, uint32_t index, size_t position) {
 }
 
 napi_value read_files(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
   napi_value argv[8];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   batch b;
   double defer_above;
-  if (argc < 8) return throw_type_error(env, "readFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove)");
-  if (!get_batch(env, argv, &b)) return NULL;
-  if (!get_number(env, argv[7], &defer_above)) return throw_type_error(env, "readFiles: deferAbove must be a number");
+  if (!begin(env, info, 8, argv, &b, &defer_above,
+             "readFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove)")) {
+    return NULL;
+  }
   const uint8_t *flags = b.flags.data;
   const uint32_t *bases = b.bases.data;
   uint8_t *arena = b.arena.data;
@@ -116,20 +132,17 @@ static EVP_MD *fetch_digest(napi_env env, napi_value value) {
 }
 
 napi_value hash_files(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
   napi_value argv[11];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 11) {
-    return throw_type_error(env, "hashFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove, "
-                                 "algorithm, digests, byteBudget)");
-  }
   batch b;
   view digests;
   double defer_above, budget;
-  if (!get_batch(env, argv, &b)) return NULL;
-  if (!get_number(env, argv[7], &defer_above) || !get_view(env, argv[9], napi_uint8_array, &digests) ||
-      !get_number(env, argv[10], &budget)) {
-    return throw_type_error(env, "hashFiles: deferAbove and byteBudget must be numbers, digests a Uint8Array");
+  if (!begin(env, info, 11, argv, &b, &defer_above,
+             "hashFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove, algorithm, digests, "
+             "byteBudget)")) {
+    return NULL;
+  }
+  if (!get_view(env, argv[9], napi_uint8_array, &digests) || !get_number(env, argv[10], &budget)) {
+    return throw_type_error(env, "hashFiles: digests must be a Uint8Array and byteBudget a number");
   }
   EVP_MD *md = fetch_digest(env, argv[8]);
   if (md == NULL) return NULL;
@@ -185,12 +198,9 @@ napi_value hash_files(napi_env env, napi_callback_info info) {
 }
 
 napi_value stat_files(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 7) return throw_type_error(env, "statFiles(paths, flags, bases, cursor, arena, records, stats)");
   batch b;
-  if (!get_batch(env, argv, &b)) return NULL;
+  if (!begin(env, info, 7, argv, &b, NULL, "statFiles(paths, flags, bases, cursor, arena, records, stats)")) return NULL;
   const uint32_t *bases = b.bases.data;
   char *arena = b.arena.data;
   uint32_t index = ((uint32_t *)b.cursor.data)[0];

@@ -76,9 +76,9 @@ for (const { name, plain, observed } of READERS)
       const records = new Float64Array(names.length * RECORD_SLOTS).fill(-1);
       const stats = new BigInt64Array(names.length * STAT_SLOTS);
       const target = options.with ?? reader;
-      if (method === 'readFiles')
-        target.readFiles(built, cursor, arena, records, stats, options.deferAbove ?? Infinity);
-      else target.statFiles(built, cursor, arena, records, stats);
+      const buffers = { cursor, arena, records, stats };
+      if (method === 'readFiles') target.readFiles(built, buffers, options.deferAbove ?? Infinity);
+      else target.statFiles(built, buffers);
       const record = (i: number) => Array.from(records.subarray(i * RECORD_SLOTS, (i + 1) * RECORD_SLOTS));
       return { built, cursor, arena, record, stat: (i: number) => statAt(stats, i) };
     }
@@ -163,7 +163,8 @@ for (const { name, plain, observed } of READERS)
       const digests = new Uint8Array(4 * 32);
       const cursor = new Uint32Array(2);
       const stats = new BigInt64Array(4 * STAT_SLOTS);
-      reader.hashFiles(list.build(), cursor, Buffer.alloc(64), records, stats, Infinity, 'SHA256', digests, 5001);
+      const buffers = { cursor, arena: Buffer.alloc(64), records, stats };
+      reader.hashFiles(list.build(), buffers, Infinity, { algorithm: 'SHA256', digests, byteBudget: 5001 });
       assert.equal(cursor[0], 2, 'no file is started once the budget is hashed');
       for (const [i, n] of [
         [0, 'h-small'],
@@ -174,7 +175,7 @@ for (const { name, plain, observed } of READERS)
           .digest('hex');
         assert.equal(Buffer.from(digests.subarray(i * 32, (i + 1) * 32)).toString('hex'), expected);
       }
-      reader.hashFiles(list.build(), cursor, Buffer.alloc(64), records, stats, Infinity, 'SHA256', digests, Infinity);
+      reader.hashFiles(list.build(), buffers, Infinity, { algorithm: 'SHA256', digests, byteBudget: Infinity });
       assert.deepEqual(Array.from(records.subarray(2 * RECORD_SLOTS, 2 * RECORD_SLOTS + 2)), [ReadKind.failed, ENOENT]);
       assert.equal(records[3 * RECORD_SLOTS], ReadKind.read);
     });
@@ -227,8 +228,9 @@ for (const { name, plain, observed } of READERS)
         const records = new Float64Array(RECORD_SLOTS);
         const arena = Buffer.alloc(64);
         const stats = new BigInt64Array(STAT_SLOTS);
-        if (method === 'readFiles') reader.readFiles(list.build(), new Uint32Array(2), arena, records, stats, Infinity);
-        else reader.statFiles(list.build(), new Uint32Array(2), arena, records, stats);
+        const buffers = { cursor: new Uint32Array(2), arena, records, stats };
+        if (method === 'readFiles') reader.readFiles(list.build(), buffers, Infinity);
+        else reader.statFiles(list.build(), buffers);
         assert.deepEqual(Array.from(records.subarray(0, 2)), [ReadKind.failed, ELOOP], method);
         assert.doesNotMatch(arena.toString(), /outside/);
       }

@@ -19,9 +19,6 @@ import type { StatRecord } from '../fs/records.js';
 import { objectPathIn } from './repository.js';
 import type { StoredFile } from './store-protocol.js';
 
-const STREAM_BUFFER_BYTES = 1024 * 1024;
-
-let streamBuffer: Buffer | undefined;
 const hasher = new Blake3Hasher();
 let tempCounter = 0;
 
@@ -78,8 +75,7 @@ export function storeStreaming(file: LargeFile, stat: StatFields, context: Store
   let kept = false;
   try {
     hasher.reset();
-    streamBuffer ??= Buffer.allocUnsafeSlow(STREAM_BUFFER_BYTES);
-    const failure = file.read(streamBuffer, (chunk) => {
+    const failure = file.read((chunk) => {
       hasher.update(chunk);
       writeAll(out, chunk);
     });

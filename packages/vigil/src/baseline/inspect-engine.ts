@@ -8,15 +8,14 @@ import type { TaskRef } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { ENTRIES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
+import { statAt } from '../fs/records.js';
 import { InFlight } from '../pool/in-flight.js';
-import { ENTRY_TYPES, type EntryState } from './entry.js';
+import { type EntryState, entryTypeOf } from './entry.js';
 import {
   type InspectRequest,
   type InspectResult,
   InspectStatus,
-  STAT_FIELDS,
   STORED_FIELDS,
-  StatSlot,
   StoredSlot,
   StoredState,
 } from './inspect-protocol.js';
@@ -180,18 +179,17 @@ export class InspectEngine {
 }
 
 function stateFrom(path: Buffer, result: InspectResult, i: number): EntryState {
-  const s = result.stats;
-  const at = i * STAT_FIELDS;
+  const st = statAt(result.stats, i);
   return {
     path,
-    type: ENTRY_TYPES[Number(s[at + StatSlot.type])] ?? 'other',
-    size: s[at + StatSlot.size] as bigint,
-    mode: Number(s[at + StatSlot.mode]),
-    uid: Number(s[at + StatSlot.uid]),
-    gid: Number(s[at + StatSlot.gid]),
-    ino: s[at + StatSlot.ino] as bigint,
-    nlink: Number(s[at + StatSlot.nlink]),
-    mtimeNs: s[at + StatSlot.mtimeNs] as bigint,
-    ctimeNs: s[at + StatSlot.ctimeNs] as bigint,
+    type: entryTypeOf(st.mode),
+    size: BigInt(st.size),
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    ino: st.ino,
+    nlink: st.nlink,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
   };
 }

@@ -54,20 +54,6 @@ export const InspectStatus = {
 } as const;
 export type InspectStatus = (typeof InspectStatus)[keyof typeof InspectStatus];
 
-/** Slots per path in `InspectResult.stats`. */
-export const STAT_FIELDS = 9;
-export const StatSlot = {
-  type: 0,
-  mode: 1,
-  uid: 2,
-  gid: 3,
-  ino: 4,
-  nlink: 5,
-  size: 6,
-  mtimeNs: 7,
-  ctimeNs: 8,
-} as const;
-
 export interface InspectProblem {
   readonly index: number;
   readonly code: string;
@@ -78,6 +64,7 @@ export interface InspectResult {
   readonly status: Uint8Array;
   /** 1 where `stats` holds the entry's stat. */
   readonly statValid: Uint8Array;
+  /** The stat of each entry, in the file-system layer's layout (fs/records.ts, STAT_SLOTS per path). */
   readonly stats: BigInt64Array;
   /** Digest of path i at i x digest length, where status is `hashed`. */
   readonly digests: Uint8Array;

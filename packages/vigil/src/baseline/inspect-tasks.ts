@@ -9,39 +9,23 @@
  * opened.
  */
 import { defineTasks } from 'tandem/tasks';
-import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import { ALGORITHM_INFO } from '../checksums/algorithms.js';
 import { BATCH_BYTE_BUDGET, eachRead, eachStat, type ReadOutcome } from '../fs/batch-reads.js';
 import type { FileFailure } from '../fs/failures.js';
 import { decodePaths, FileListBuilder } from '../fs/file-list.js';
 import { type FileReader, fileReader } from '../fs/reader.js';
-import type { StatRecord } from '../fs/records.js';
-import { createDigester, type Digester } from '../scan/digesters.js';
-import { ENTRY_TYPES, type EntryType } from './entry.js';
+import { putStat, STAT_SLOTS, type StatRecord, StatSlot } from '../fs/records.js';
+import { type Digester, digesterFor } from '../scan/digesters.js';
 import { decideFastPath } from './fast-path.js';
 import {
   type InspectProblem,
   type InspectRequest,
   type InspectResult,
   InspectStatus,
-  STAT_FIELDS,
   STORED_FIELDS,
-  StatSlot,
   StoredSlot,
   StoredState,
 } from './inspect-protocol.js';
-
-const STREAM_BUFFER_BYTES = 1024 * 1024;
-let streamBuffer: Buffer | undefined;
-const digesters = new Map<AlgorithmName, Digester>();
-
-function digesterFor(algorithm: AlgorithmName): Digester {
-  let digester = digesters.get(algorithm);
-  if (digester === undefined) {
-    digester = createDigester(algorithm);
-    digesters.set(algorithm, digester);
-  }
-  return digester;
-}
 
 /** The result of one batch, filled in path by path. */
 class Inspection {
@@ -56,7 +40,7 @@ class Inspection {
   constructor(count: number, digestBytes: number) {
     this.status = new Uint8Array(count);
     this.statValid = new Uint8Array(count);
-    this.stats = new BigInt64Array(count * STAT_FIELDS);
+    this.stats = new BigInt64Array(count * STAT_SLOTS);
     this.digests = new Uint8Array(count * digestBytes);
   }
 
@@ -69,24 +53,13 @@ class Inspection {
   }
 
   putStat(i: number, st: StatRecord): void {
-    const at = i * STAT_FIELDS;
-    this.stats[at + StatSlot.type] = BigInt(ENTRY_TYPES.indexOf(typeOf(st.mode)));
-    this.stats[at + StatSlot.mode] = BigInt(st.mode & 0o7777);
-    this.stats[at + StatSlot.uid] = BigInt(st.uid);
-    this.stats[at + StatSlot.gid] = BigInt(st.gid);
-    this.stats[at + StatSlot.ino] = st.ino;
-    this.stats[at + StatSlot.nlink] = BigInt(st.nlink);
-    this.stats[at + StatSlot.size] = BigInt(st.size);
-    this.stats[at + StatSlot.mtimeNs] = st.mtimeNs;
-    this.stats[at + StatSlot.ctimeNs] = st.ctimeNs;
+    putStat(this.stats, i, st);
     this.statValid[i] = 1;
   }
 
-  /** What path i turned out to be when it was opened (its type and permission bits). */
-  putType(i: number, mode: number): void {
-    const at = i * STAT_FIELDS;
-    this.stats[at + StatSlot.type] = BigInt(ENTRY_TYPES.indexOf(typeOf(mode)));
-    this.stats[at + StatSlot.mode] = BigInt(mode & 0o7777);
+  /** What path i turned out to be when it was opened (its st_mode, type included). */
+  putMode(i: number, mode: number): void {
+    this.stats[i * STAT_SLOTS + StatSlot.mode] = BigInt(mode);
   }
 
   toResult(): InspectResult {
@@ -140,7 +113,7 @@ export function inspectBatchWith(reader: FileReader, request: InspectRequest): I
         break;
       case 'notRegular':
         // Swapped for something else since the lstat: record what is there now, unread.
-        result.putType(i, outcome.mode);
+        result.putMode(i, outcome.mode);
         result.status[i] = InspectStatus.statOnly;
         break;
       case 'failed':
@@ -167,8 +140,7 @@ function readInto(
     digester.update(outcome.bytes);
     return undefined;
   }
-  streamBuffer ??= Buffer.allocUnsafeSlow(STREAM_BUFFER_BYTES);
-  const failure = outcome.file.read(streamBuffer, (chunk) => digester.update(chunk));
+  const failure = outcome.file.read((chunk) => digester.update(chunk));
   if (failure) digester.finishInto(new Uint8Array(64), 0);
   return failure;
 }
@@ -191,26 +163,6 @@ function isTrusted(request: InspectRequest, i: number, st: StatRecord): boolean 
     recordedAtNs: request.recordedAtNs,
     full: request.full,
   }).trusted;
-}
-
-function typeOf(mode: number): EntryType {
-  switch (mode & 0o170000) {
-    case 0o100000:
-      return 'file';
-    case 0o040000:
-      return 'dir';
-    case 0o120000:
-      return 'symlink';
-    case 0o010000:
-      return 'fifo';
-    case 0o140000:
-      return 'socket';
-    case 0o060000:
-    case 0o020000:
-      return 'device';
-    default:
-      return 'other';
-  }
 }
 
 function inspectBatch(request: InspectRequest): InspectResult {

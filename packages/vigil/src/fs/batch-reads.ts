@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { CHANGED_WHILE_READ, describeMode, type FileFailure, failureFromErrno, failureFromError } from './failures.js';
 import type { FileList } from './file-list.js';
-import type { FileReader } from './reader.js';
+import type { BatchBuffers, FileReader } from './reader.js';
 import { movedWhileRead, RECORD_SLOTS, ReadKind, STAT_SLOTS, type StatRecord, statAt } from './records.js';
 
 /** Files per batch sent to a worker: a few milliseconds of work on small files. */
@@ -21,6 +21,7 @@ export const ALONE_ABOVE_BYTES = 8 * 1024 * 1024;
 export const ARENA_BYTES = 1024 * 1024;
 
 let arena: Buffer | undefined;
+let streamBuffer: Buffer | undefined;
 
 /** This thread's arena, made on first use and reused by every call. */
 export function readerArena(): Buffer {
@@ -52,10 +53,15 @@ export class LargeFile {
     this.#before = before;
   }
 
-  /** Reads it through `buffer`, giving each piece to `onChunk`; closes it. Changed or failed: a failure. */
-  read(buffer: Buffer, onChunk: (chunk: Buffer) => void): FileFailure | undefined {
+  /**
+   * Reads it through this thread's stream buffer, giving each piece to `onChunk` (valid until
+   * it returns); closes it. Changed or failed: a failure.
+   */
+  read(onChunk: (chunk: Buffer) => void): FileFailure | undefined {
     const fd = this.#fd;
     if (fd === undefined) throw new Error('LargeFile: read twice');
+    streamBuffer ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+    const buffer = streamBuffer;
     try {
       let total = 0;
       while (total < this.#size) {
@@ -80,9 +86,10 @@ export class LargeFile {
 }
 
 /** The typed arrays of one pass over a list. */
-class Pass {
+class Pass implements BatchBuffers {
   readonly count: number;
   readonly cursor = new Uint32Array(2);
+  readonly arena = readerArena();
   readonly records: Float64Array;
   readonly stats: BigInt64Array;
   constructor(readonly list: FileList) {
@@ -137,12 +144,12 @@ export function eachRead(
   visit: (i: number, outcome: ReadOutcome) => void,
 ): number {
   const pass = new Pass(list);
-  const space = readerArena();
+  const space = pass.arena;
   let bytes = 0;
   while (pass.index < pass.count) {
     if (options.byteBudget !== undefined && bytes >= options.byteBudget) break;
     const from = pass.index;
-    reader.readFiles(list, pass.cursor, space, pass.records, pass.stats, options.deferAbove);
+    reader.readFiles(list, pass, options.deferAbove);
     pass.progressed(from);
     for (let i = from; i < pass.index; i++) {
       const kind = pass.slot(i, 0);
@@ -179,17 +186,12 @@ export function eachHash(
   visit: (i: number, outcome: ReadOutcome) => void,
 ): number {
   const pass = new Pass(list);
-  reader.hashFiles(
-    list,
-    pass.cursor,
-    readerArena(),
-    pass.records,
-    pass.stats,
-    options.deferAbove,
-    options.algorithm,
-    options.digests,
-    options.byteBudget ?? Number.POSITIVE_INFINITY,
-  );
+  const byteBudget = options.byteBudget ?? Number.POSITIVE_INFINITY;
+  reader.hashFiles(list, pass, options.deferAbove, {
+    algorithm: options.algorithm,
+    digests: options.digests,
+    byteBudget,
+  });
   for (let i = 0; i < pass.index; i++) {
     if (pass.slot(i, 0) === ReadKind.read) {
       visit(i, { kind: 'read', bytes: EMPTY, stat: statAt(pass.stats, i) });
@@ -208,10 +210,10 @@ export type StatOutcome =
 /** lstat of every path of `list` beneath its root (never following a link); symlinks come with their target. */
 export function eachStat(reader: FileReader, list: FileList, visit: (i: number, outcome: StatOutcome) => void): void {
   const pass = new Pass(list);
-  const space = readerArena();
+  const space = pass.arena;
   while (pass.index < pass.count) {
     const from = pass.index;
-    reader.statFiles(list, pass.cursor, space, pass.records, pass.stats);
+    reader.statFiles(list, pass);
     pass.progressed(from);
     for (let i = from; i < pass.index; i++) {
       if (pass.slot(i, 0) !== ReadKind.read) {

@@ -26,7 +26,7 @@ import { constants as osConstants } from 'node:os';
 import { decodePaths, type FileList } from './file-list.js';
 import { JsResolver } from './js-resolver.js';
 import { O_PATH, procPath } from './proc-fd.js';
-import type { FileReader } from './reader.js';
+import type { BatchBuffers, DigestTarget, FileReader } from './reader.js';
 import { movedWhileRead, PathFlag, putStat, RECORD_SLOTS, ReadKind } from './records.js';
 
 /** The system calls the reader makes around the fstat/read/fstat rule. */
@@ -48,19 +48,18 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTT
 /** A symlink target is at most this long on Linux: the arena keeps room for one. */
 const PATH_MAX = 4096;
 
-/** Where a batch call is: its paths as Buffers, its records, the cursor. */
+/** Where a batch call is: its paths as Buffers, its buffers, the cursor. */
 class Pass {
   readonly paths: Buffer[];
   index: number;
   position: number;
   constructor(
     readonly list: FileList,
-    readonly cursor: Uint32Array,
-    readonly records: Float64Array,
+    readonly buffers: BatchBuffers,
   ) {
     this.paths = decodePaths(list.paths);
-    this.index = cursor[0] as number;
-    this.position = cursor[1] as number;
+    this.index = buffers.cursor[0] as number;
+    this.position = buffers.cursor[1] as number;
   }
   get done(): boolean {
     return this.index >= this.paths.length;
@@ -69,7 +68,11 @@ class Pass {
     return this.paths[this.index] as Buffer;
   }
   record(...slots: number[]): void {
-    this.records.set(slots, this.index * RECORD_SLOTS);
+    this.buffers.records.set(slots, this.index * RECORD_SLOTS);
+  }
+  /** Path i's stat, as native/napi.c's put_stats writes it. */
+  stat(s: BigIntStats): void {
+    putStat(this.buffers.stats, this.index, s);
   }
   failed(error: unknown): void {
     this.record(ReadKind.failed, errnoOf(error));
@@ -79,8 +82,8 @@ class Pass {
     this.index++;
   }
   save(): void {
-    this.cursor[0] = this.index;
-    this.cursor[1] = this.position;
+    this.buffers.cursor[0] = this.index;
+    this.buffers.cursor[1] = this.position;
   }
 }
 
@@ -91,15 +94,9 @@ export class JsReader implements FileReader {
     this.#ops = ops;
   }
 
-  readFiles(
-    list: FileList,
-    cursor: Uint32Array,
-    arena: Uint8Array,
-    records: Float64Array,
-    stats: BigInt64Array,
-    deferAbove: number,
-  ): void {
-    const pass = new Pass(list, cursor, records);
+  readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void {
+    const pass = new Pass(list, buffers);
+    const { arena } = buffers;
     const resolver = new JsResolver();
     let used = 0;
     try {
@@ -110,7 +107,7 @@ export class JsReader implements FileReader {
         const size = Number(before.size);
         if (size > arena.length) {
           pass.record(ReadKind.large, fd, size);
-          putStat(stats, pass.index, before);
+          pass.stat(before);
           pass.next();
           break;
         }
@@ -122,7 +119,7 @@ export class JsReader implements FileReader {
         this.#ops.close(fd);
         if (total === undefined) continue;
         pass.record(ReadKind.read, used, total);
-        putStat(stats, pass.index, before);
+        pass.stat(before);
         used += total;
       }
     } finally {
@@ -131,18 +128,9 @@ export class JsReader implements FileReader {
     pass.save();
   }
 
-  hashFiles(
-    list: FileList,
-    cursor: Uint32Array,
-    arena: Uint8Array,
-    records: Float64Array,
-    stats: BigInt64Array,
-    deferAbove: number,
-    algorithm: string,
-    digests: Uint8Array,
-    byteBudget: number,
-  ): void {
-    const pass = new Pass(list, cursor, records);
+  hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void {
+    const pass = new Pass(list, buffers);
+    const { algorithm, digests, byteBudget } = target;
     const resolver = new JsResolver();
     const digestBytes = createHash(algorithm).digest().length;
     let hashed = 0;
@@ -151,12 +139,12 @@ export class JsReader implements FileReader {
         const opened = this.#open(pass, resolver, deferAbove);
         if (opened === undefined) continue;
         const hash = createHash(algorithm);
-        const total = this.#readVerified(pass, opened.fd, opened.before, arena, (chunk) => hash.update(chunk));
+        const total = this.#readVerified(pass, opened.fd, opened.before, buffers.arena, (chunk) => hash.update(chunk));
         this.#ops.close(opened.fd);
         if (total === undefined) continue;
         digests.set(hash.digest(), pass.index * digestBytes);
         pass.record(ReadKind.read, 0, total);
-        putStat(stats, pass.index, opened.before);
+        pass.stat(opened.before);
         hashed += total;
       }
     } finally {
@@ -165,8 +153,9 @@ export class JsReader implements FileReader {
     pass.save();
   }
 
-  statFiles(list: FileList, cursor: Uint32Array, arena: Uint8Array, records: Float64Array, stats: BigInt64Array): void {
-    const pass = new Pass(list, cursor, records);
+  statFiles(list: FileList, buffers: BatchBuffers): void {
+    const pass = new Pass(list, buffers);
+    const { arena } = buffers;
     const resolver = new JsResolver();
     const bytes = Buffer.from(arena.buffer, arena.byteOffset, arena.byteLength);
     let used = 0;
@@ -189,7 +178,7 @@ export class JsReader implements FileReader {
         }
         if (st.isSymbolicLink() && used + PATH_MAX > arena.length && used > 0) break;
         pass.record(ReadKind.read, used, 0);
-        putStat(stats, pass.index, st);
+        pass.stat(st);
         if (!st.isSymbolicLink()) continue;
         try {
           const target = readlinkSync(at, { encoding: 'buffer' });

@@ -8,40 +8,24 @@
  */
 import { createRequire } from 'node:module';
 
+/** The arguments every batch entry point starts with (see native/vigil.h, `batch`). */
+export type BatchArgs = [
+  paths: Uint8Array,
+  flags: Uint8Array,
+  bases: Uint32Array,
+  cursor: Uint32Array,
+  arena: Uint8Array,
+  records: Float64Array,
+  stats: BigInt64Array,
+];
+
 /** The addon's functions, argument for argument (see native/batch.c and native/addon.c). */
 export interface NativeAddon {
-  readFiles(
-    paths: Uint8Array,
-    flags: Uint8Array,
-    bases: Uint32Array,
-    cursor: Uint32Array,
-    arena: Uint8Array,
-    records: Float64Array,
-    stats: BigInt64Array,
-    deferAbove: number,
-  ): void;
+  readFiles(...args: [...BatchArgs, deferAbove: number]): void;
   hashFiles(
-    paths: Uint8Array,
-    flags: Uint8Array,
-    bases: Uint32Array,
-    cursor: Uint32Array,
-    arena: Uint8Array,
-    records: Float64Array,
-    stats: BigInt64Array,
-    deferAbove: number,
-    algorithm: string,
-    digests: Uint8Array,
-    byteBudget: number,
+    ...args: [...BatchArgs, deferAbove: number, algorithm: string, digests: Uint8Array, byteBudget: number]
   ): void;
-  statFiles(
-    paths: Uint8Array,
-    flags: Uint8Array,
-    bases: Uint32Array,
-    cursor: Uint32Array,
-    arena: Uint8Array,
-    records: Float64Array,
-    stats: BigInt64Array,
-  ): void;
+  statFiles(...args: BatchArgs): void;
   /** syncfs(2) of the file system holding `path`: 0, or the errno. */
   syncFileSystem(path: string): number;
 }

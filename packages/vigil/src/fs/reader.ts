@@ -5,12 +5,33 @@
  * C system calls) and the JavaScript fallback's (JsReader, node:fs). `fileReader()` is the one
  * place that picks between them.
  *
- * Every call starts at `cursor` = [index, byte position in paths], writes one record per
- * path it finishes, and leaves the cursor where it stopped (see each method).
+ * Every call starts at `buffers.cursor` = [index, byte position in paths], writes one record
+ * per path it finishes, and leaves the cursor where it stopped (see each method).
  */
 import type { FileList } from './file-list.js';
 import { JsReader } from './js-reader.js';
-import { type NativeAddon, nativeAddon } from './native-addon.js';
+import { type BatchArgs, type NativeAddon, nativeAddon } from './native-addon.js';
+
+/** The typed arrays a batch call works in: where it is, the file bytes, a record and a stat per path. */
+export interface BatchBuffers {
+  /** [index, byte position in paths]: where the call starts; moved to where it stopped. */
+  readonly cursor: Uint32Array;
+  readonly arena: Uint8Array;
+  /** RECORD_SLOTS numbers per path (records.ts). */
+  readonly records: Float64Array;
+  /** STAT_SLOTS numbers per path (records.ts). */
+  readonly stats: BigInt64Array;
+}
+
+/** What hashFiles hashes with, and where the digests go. */
+export interface DigestTarget {
+  /** OpenSSL's name: "SHA256", "SHA512", "SHA1", "MD5". */
+  readonly algorithm: string;
+  /** Path i's digest at i x digest length. */
+  readonly digests: Uint8Array;
+  /** Stop before starting a file once this many bytes were hashed. */
+  readonly byteBudget: number;
+}
 
 export interface FileReader {
   /**
@@ -18,35 +39,14 @@ export interface FileReader {
    * when every path is done, when the next file does not fit what is left of the arena, or
    * right after a `large` one (left open for the caller: see eachRead).
    */
-  readFiles(
-    list: FileList,
-    cursor: Uint32Array,
-    arena: Uint8Array,
-    records: Float64Array,
-    stats: BigInt64Array,
-    deferAbove: number,
-  ): void;
-  /**
-   * Like readFiles, but hashes each file with OpenSSL's `algorithm` ("SHA256"...) into
-   * `digests` at index x digest length, streaming any size through the arena (no `large`).
-   * Stops before starting a file once it has hashed `byteBudget` bytes.
-   */
-  hashFiles(
-    list: FileList,
-    cursor: Uint32Array,
-    arena: Uint8Array,
-    records: Float64Array,
-    stats: BigInt64Array,
-    deferAbove: number,
-    algorithm: string,
-    digests: Uint8Array,
-    byteBudget: number,
-  ): void;
+  readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void;
+  /** Like readFiles, but hashes each file with OpenSSL, streaming any size through the arena (no `large`). */
+  hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void;
   /**
    * lstat beneath the root (a `follow` path: stat through its links); a symlink's target goes
    * to the arena. Stops when the arena may not hold the next target.
    */
-  statFiles(list: FileList, cursor: Uint32Array, arena: Uint8Array, records: Float64Array, stats: BigInt64Array): void;
+  statFiles(list: FileList, buffers: BatchBuffers): void;
 }
 
 /** The native addon as a FileReader. */
@@ -55,15 +55,19 @@ export class NativeReader implements FileReader {
   constructor(addon: NativeAddon) {
     this.#addon = addon;
   }
-  readFiles(...[list, ...rest]: Parameters<FileReader['readFiles']>): void {
-    this.#addon.readFiles(list.paths, list.flags, list.bases, ...rest);
+  readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void {
+    this.#addon.readFiles(...batchArgs(list, buffers), deferAbove);
   }
-  hashFiles(...[list, ...rest]: Parameters<FileReader['hashFiles']>): void {
-    this.#addon.hashFiles(list.paths, list.flags, list.bases, ...rest);
+  hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void {
+    this.#addon.hashFiles(...batchArgs(list, buffers), deferAbove, target.algorithm, target.digests, target.byteBudget);
   }
-  statFiles(...[list, ...rest]: Parameters<FileReader['statFiles']>): void {
-    this.#addon.statFiles(list.paths, list.flags, list.bases, ...rest);
+  statFiles(list: FileList, buffers: BatchBuffers): void {
+    this.#addon.statFiles(...batchArgs(list, buffers));
   }
+}
+
+function batchArgs(list: FileList, b: BatchBuffers): BatchArgs {
+  return [list.paths, list.flags, list.bases, b.cursor, b.arena, b.records, b.stats];
 }
 
 let chosen: FileReader | undefined;

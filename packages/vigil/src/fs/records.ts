@@ -79,32 +79,16 @@ export function statAt(stats: BigInt64Array, i: number): StatRecord {
   };
 }
 
-/** Writes a node:fs BigIntStats (or any stat with the same fields) into a stats array at `i`. */
+/** Writes a stat (node:fs BigIntStats, or a StatRecord) into a stats array at `i`. */
 export function putStat(
   stats: BigInt64Array,
   i: number,
-  s: {
-    mode: bigint;
-    size: bigint;
-    mtimeNs: bigint;
-    ctimeNs: bigint;
-    ino: bigint;
-    dev: bigint;
-    nlink: bigint;
-    uid: bigint;
-    gid: bigint;
-  },
+  s: { readonly [K in keyof StatRecord]: number | bigint },
 ): void {
   const at = i * STAT_SLOTS;
-  stats[at + StatSlot.mode] = s.mode;
-  stats[at + StatSlot.size] = s.size;
-  stats[at + StatSlot.mtimeNs] = s.mtimeNs;
-  stats[at + StatSlot.ctimeNs] = s.ctimeNs;
-  stats[at + StatSlot.ino] = BigInt.asIntN(64, s.ino);
-  stats[at + StatSlot.dev] = BigInt.asIntN(64, s.dev);
-  stats[at + StatSlot.nlink] = s.nlink;
-  stats[at + StatSlot.uid] = s.uid;
-  stats[at + StatSlot.gid] = s.gid;
+  for (const [name, slot] of Object.entries(StatSlot) as [keyof StatRecord, number][]) {
+    stats[at + slot] = BigInt.asIntN(64, BigInt(s[name]));
+  }
 }
 
 /**

@@ -20,6 +20,18 @@ export interface Digester {
   finishInto(out: Uint8Array, offset: number): void;
 }
 
+const digesters = new Map<AlgorithmName, Digester>();
+
+/** This thread's digester for `algorithm`, made on first use (they reset after each digest). */
+export function digesterFor(algorithm: AlgorithmName): Digester {
+  let digester = digesters.get(algorithm);
+  if (digester === undefined) {
+    digester = createDigester(algorithm);
+    digesters.set(algorithm, digester);
+  }
+  return digester;
+}
+
 export function createDigester(algorithm: AlgorithmName): Digester {
   switch (algorithm) {
     case 'blake3':

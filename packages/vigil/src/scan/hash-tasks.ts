@@ -8,27 +8,12 @@
  * sent again, so no worker sits on a long tail while another is idle.
  */
 import { defineTasks } from 'tandem/tasks';
-import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import { ALGORITHM_INFO } from '../checksums/algorithms.js';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET, eachHash, eachRead } from '../fs/batch-reads.js';
 import { type FileReader, fileReader } from '../fs/reader.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
-import { createDigester, type Digester } from './digesters.js';
-
-/** One read buffer per worker, for files too big for the reader's arena. */
-const STREAM_BUFFER_BYTES = 1024 * 1024;
-
-let streamBuffer: Buffer | undefined;
-const digesters = new Map<AlgorithmName, Digester>();
-
-function digesterFor(algorithm: AlgorithmName): Digester {
-  let digester = digesters.get(algorithm);
-  if (digester === undefined) {
-    digester = createDigester(algorithm);
-    digesters.set(algorithm, digester);
-  }
-  return digester;
-}
+import { digesterFor } from './digesters.js';
 
 /**
  * Hashes one batch with `reader`. OpenSSL's digests are computed by the reader itself (in C
@@ -49,8 +34,7 @@ export function hashBatchWith(reader: FileReader, request: HashBatchRequest): Ha
     done = eachRead(reader, list, { deferAbove, byteBudget: BATCH_BYTE_BUDGET }, (i, outcome) => {
       if (outcome.kind === 'read') digester.update(outcome.bytes);
       else if (outcome.kind === 'large') {
-        streamBuffer ??= Buffer.allocUnsafeSlow(STREAM_BUFFER_BYTES);
-        const failure = outcome.file.read(streamBuffer, (chunk) => digester.update(chunk));
+        const failure = outcome.file.read((chunk) => digester.update(chunk));
         if (failure) {
           results.dropDigest(i, digester);
           results.failed(i, failure);

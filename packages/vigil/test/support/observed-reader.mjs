@@ -87,17 +87,17 @@ function beforeCall(list, cursor, reads) {
 export function observedReader() {
   const inner = innerReader();
   return {
-    readFiles(list, cursor, ...rest) {
-      beforeCall(list, cursor, true);
-      inner.readFiles(list, cursor, ...rest);
+    readFiles(list, buffers, ...rest) {
+      beforeCall(list, buffers.cursor, true);
+      inner.readFiles(list, buffers, ...rest);
     },
-    hashFiles(list, cursor, ...rest) {
-      beforeCall(list, cursor, true);
-      inner.hashFiles(list, cursor, ...rest);
+    hashFiles(list, buffers, ...rest) {
+      beforeCall(list, buffers.cursor, true);
+      inner.hashFiles(list, buffers, ...rest);
     },
-    statFiles(list, cursor, ...rest) {
-      beforeCall(list, cursor, false);
-      inner.statFiles(list, cursor, ...rest);
+    statFiles(list, buffers) {
+      beforeCall(list, buffers.cursor, false);
+      inner.statFiles(list, buffers);
     },
   };
 }
