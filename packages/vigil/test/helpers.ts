@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -70,4 +71,17 @@ export function tempDir(prefix = 'vigil-test-'): { path: string; cleanup: () => 
 export function lines(output: Buffer): string[] {
   const text = output.toString('latin1');
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
+/**
+ * A temp dir for the tests of the enclosing describe: made before them, removed after.
+ * Returns the path builder `at(...names)` into it (valid once the tests run).
+ */
+export function suiteDir(prefix?: string): (...names: string[]) => string {
+  let dir: { path: string; cleanup: () => void } | undefined;
+  before(() => {
+    dir = tempDir(prefix);
+  });
+  after(() => dir?.cleanup());
+  return (...names) => join((dir as { path: string }).path, ...names);
 }

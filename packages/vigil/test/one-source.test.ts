@@ -5,11 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { EXIT_CODE_TABLE, type ExitCodeGroup, exitCodesMarkdown } from '../src/exit.js';
 import { isWithin, relativeInside } from '../src/fs/containment.js';
-import { tempDir, vigil } from './helpers.js';
+import { suiteDir, vigil } from './helpers.js';
 
 const repoFile = (name: string) => readFileSync(new URL(`../../../${name}`, import.meta.url), 'utf8');
 const HELP_OF: Record<ExitCodeGroup, string[]> = {
@@ -46,12 +45,7 @@ describe('exit codes come from one table', () => {
 });
 
 describe('what lies inside what', () => {
-  let dir: { path: string; cleanup: () => void };
-  const at = (...names: string[]) => join(dir.path, ...names);
-  before(() => {
-    dir = tempDir('vigil-inside-');
-  });
-  after(() => dir.cleanup());
+  const at = suiteDir('vigil-inside-');
 
   it('relativeInside and isWithin: `..foo` is a name inside, `..` and `../x` are outside', () => {
     assert.equal(relativeInside('/a/t', '/a/t/..foo'), '..foo');

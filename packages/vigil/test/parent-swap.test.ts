@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { lines, type RunOptions, tempDir, vigil } from './helpers.js';
+import { beforeEach, describe, it } from 'node:test';
+import { lines, type RunOptions, suiteDir, vigil } from './helpers.js';
 
 const READERS = [
   { name: 'native reader', env: {} },
@@ -19,8 +19,7 @@ const READERS = [
 
 for (const reader of READERS)
   describe(`a parent directory swapped for a symlink during the run (${reader.name})`, () => {
-    let dir: { path: string; cleanup: () => void };
-    const at = (...names: string[]) => join(dir.path, ...names);
+    const at = suiteDir('vigil-swap-');
     const outsideHash = () =>
       execFileSync('b3sum', ['--no-names', at('outside', 'secret')])
         .toString()
@@ -35,10 +34,6 @@ for (const reader of READERS)
     });
     const reads = () => (existsSync(at('reads.log')) ? readFileSync(at('reads.log'), 'latin1') : '');
 
-    before(() => {
-      dir = tempDir('vigil-swap-');
-    });
-    after(() => dir.cleanup());
     beforeEach(() => {
       for (const name of ['tree', 'outside', 'reads.log', 'repo', 'out'])
         rmSync(at(name), { recursive: true, force: true });

@@ -5,18 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { walk } from '../src/fs/walk.js';
-import { tempDir } from './helpers.js';
+import { suiteDir } from './helpers.js';
 
 describe('the walk', () => {
-  let dir: { path: string; cleanup: () => void };
-  const at = (...names: string[]) => join(dir.path, ...names);
-  before(() => {
-    dir = tempDir('vigil-walk-');
-  });
-  after(() => dir.cleanup());
+  const at = suiteDir('vigil-walk-');
 
   it('reports a directory swapped for a symlink after its parent was listed, and lists nothing outside', async () => {
     mkdirSync(at('tree', 'sub'), { recursive: true });

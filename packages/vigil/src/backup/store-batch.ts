@@ -8,7 +8,7 @@
 import { decideFastPath } from '../baseline/fast-path.js';
 import { eachRead, eachStat } from '../fs/batch-reads.js';
 import { decodePaths, FileListBuilder } from '../fs/file-list.js';
-import type { FileReader } from '../fs/reader.js';
+import type { FileReader } from '../fs/file-reader.js';
 import { PathFlag, type StatRecord } from '../fs/records.js';
 import { type StoreContext, statFields, storeContent, storeStreaming } from './store-object.js';
 import type { ParentRecord, StoreBatchRequest, StoredFile } from './store-protocol.js';

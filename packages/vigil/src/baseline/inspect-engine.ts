@@ -67,38 +67,22 @@ export class InspectBatch {
   }
 }
 
-export class InspectEngine {
+/** Batches in flight are counted by InFlight (settled, waitForRoom, drain come from it). */
+export class InspectEngine extends InFlight {
   readonly #options: InspectEngineOptions;
-  readonly #inFlight: InFlight;
 
   constructor(options: InspectEngineOptions) {
+    super(options.maxInFlight);
     this.#options = options;
-    this.#inFlight = new InFlight(options.maxInFlight);
-  }
-
-  get inFlight(): number {
-    return this.#inFlight.count;
   }
 
   submit(batch: InspectBatch): void {
     if (batch.items.length === 0) return;
-    this.#inFlight.track(
+    this.track(
       this.#options.pool.apply(this.#options.inspectBatch ?? tasks.inspectBatch, [this.#request(batch)]),
       (result) => this.#onResult(batch, result),
       'an inspecting worker',
     );
-  }
-
-  settled(): Promise<void> {
-    return this.#inFlight.settled();
-  }
-
-  async waitForRoom(): Promise<void> {
-    return this.#inFlight.waitForRoom();
-  }
-
-  async drain(): Promise<void> {
-    return this.#inFlight.drain();
   }
 
   #request(batch: InspectBatch): InspectRequest {

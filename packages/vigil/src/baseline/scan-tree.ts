@@ -150,7 +150,7 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
       if (batch.full) await send();
     }
     progress.found(found);
-    if (batch.items.length > 0 && engine.inFlight < pool.workers) await send();
+    if (batch.items.length > 0 && engine.count < pool.workers) await send();
   }
   if (batch.items.length > 0) engine.submit(batch);
   rows.finish(passRow);

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { CHANGED_WHILE_READ, describeMode, type FileFailure, failureFromErrno, failureFromError } from './failures.js';
 import type { FileList } from './file-list.js';
-import type { BatchBuffers, FileReader } from './reader.js';
+import type { BatchBuffers, FileReader } from './file-reader.js';
 import { movedWhileRead, RECORD_SLOTS, ReadKind, STAT_SLOTS, type StatRecord, statAt } from './records.js';
 
 /** Files per batch sent to a worker: a few milliseconds of work on small files. */

@@ -24,9 +24,9 @@ import {
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { decodePaths, type FileList } from './file-list.js';
+import type { BatchBuffers, DigestTarget, FileReader } from './file-reader.js';
 import { JsResolver } from './js-resolver.js';
 import { O_PATH, procPath } from './proc-fd.js';
-import type { BatchBuffers, DigestTarget, FileReader } from './reader.js';
 import { movedWhileRead, PathFlag, putStat, RECORD_SLOTS, ReadKind } from './records.js';
 
 /** The system calls the reader makes around the fstat/read/fstat rule. */

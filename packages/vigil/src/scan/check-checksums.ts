@@ -122,10 +122,10 @@ async function checkChecksumFile(
       expectations.set(lineSeq, { expected: parsed.expected, algorithm: parsed.algorithm });
       batch.add(lineSeq, parsed.name, PathFlag.follow | PathFlag.readLinked, 0);
       progress.found(1);
-      if (batch.full || engine.inFlight < pool.workers) {
+      if (batch.full || engine.count < pool.workers) {
         send();
         await engine.waitForRoom();
-        while (release.held > MAX_HELD_RECORDS && engine.inFlight > 0) await engine.settled();
+        while (release.held > MAX_HELD_RECORDS && engine.count > 0) await engine.settled();
         while (printer.blocked) await printer.blocked;
       }
     }

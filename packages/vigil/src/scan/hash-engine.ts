@@ -33,49 +33,26 @@ export interface HashEngineOptions {
   readonly hashBatch?: TaskRef<HashBatchTask> | undefined;
 }
 
-export class HashEngine {
+/** Batches in flight are counted by InFlight (settled, waitForRoom, drain come from it). */
+export class HashEngine extends InFlight {
   readonly #options: HashEngineOptions;
   readonly #links = new HardLinkRegistry();
   /** seq -> inode key, for names chosen to read a hard-linked inode. */
   readonly #linkReaders = new Map<number, string>();
-  readonly #inFlight: InFlight;
 
   constructor(options: HashEngineOptions) {
+    super(options.maxInFlight);
     this.#options = options;
-    this.#inFlight = new InFlight(options.maxInFlight);
-  }
-
-  get inFlight(): number {
-    return this.#inFlight.count;
-  }
-
-  get maxInFlight(): number {
-    return this.#options.maxInFlight;
   }
 
   /** Sends a batch now (callers wait for room first with `waitForRoom`). */
   submit(batch: FileBatch, algorithm: AlgorithmName): void {
     if (batch.size === 0) return;
-    this.#inFlight.track(
+    this.track(
       this.#options.pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [batch.toRequest(algorithm)]),
       (result) => this.#onResult(batch, algorithm, result),
       'a hashing worker',
     );
-  }
-
-  /** Resolves when some batch in flight settles (at once if none is). */
-  settled(): Promise<void> {
-    return this.#inFlight.settled();
-  }
-
-  /** Waits until fewer than maxInFlight batches are out. Throws if the engine failed. */
-  async waitForRoom(): Promise<void> {
-    return this.#inFlight.waitForRoom();
-  }
-
-  /** Waits until every batch (and everything re-sent) settled. Throws if the engine failed. */
-  async drain(): Promise<void> {
-    return this.#inFlight.drain();
   }
 
   #onResult(batch: FileBatch, algorithm: AlgorithmName, result: HashBatchResult): void {

@@ -10,7 +10,8 @@
 import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO } from '../checksums/algorithms.js';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET, eachHash, eachRead } from '../fs/batch-reads.js';
-import { type FileReader, fileReader } from '../fs/reader.js';
+import type { FileReader } from '../fs/file-reader.js';
+import { fileReader } from '../fs/reader.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
 import { digesterFor } from './digesters.js';

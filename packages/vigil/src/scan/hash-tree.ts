@@ -70,7 +70,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
   const waitForRoom = async () => {
     await engine.waitForRoom();
     // Hold the walk while sorted output waits on a slow file, or stdout is full.
-    while (release && release.held > MAX_HELD_RECORDS && engine.inFlight > 0) await engine.settled();
+    while (release && release.held > MAX_HELD_RECORDS && engine.count > 0) await engine.settled();
     while (printer.blocked) await printer.blocked;
   };
 
@@ -92,7 +92,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     }
     progress.found(found);
     // Workers idle while a partial batch waits for the walk: send it now.
-    if (batch.size > 0 && engine.inFlight < pool.workers) {
+    if (batch.size > 0 && engine.count < pool.workers) {
       send();
       await waitForRoom();
     }
