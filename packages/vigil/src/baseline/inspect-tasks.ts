@@ -103,7 +103,7 @@ export function inspectBatchWith(reader: FileReader, request: InspectRequest): I
         if (failure?.code === 'ECHANGED') result.status[i] = InspectStatus.unstable;
         else if (failure) result.fail(i, failure);
         else {
-          result.bytesRead += outcome.stat.size;
+          result.bytesRead += outcome.size;
           digester.finishInto(result.digests, i * digestBytes);
           result.status[i] = InspectStatus.hashed;
         }

@@ -20,6 +20,7 @@ export const ALONE_ABOVE_BYTES = 8 * 1024 * 1024;
 /** Files up to this size are read whole into the arena; bigger ones are streamed (`large`). */
 export const ARENA_BYTES = 1024 * 1024;
 
+const EMPTY = Buffer.alloc(0);
 let arena: Buffer | undefined;
 let streamBuffer: Buffer | undefined;
 
@@ -31,10 +32,13 @@ export function readerArena(): Buffer {
 
 /** What became of one path. */
 export type ReadOutcome =
-  /** Read whole and unchanged: `bytes` is a view of the arena, valid until the visitor returns. */
-  | { readonly kind: 'read'; readonly bytes: Buffer; readonly stat: StatRecord }
+  /**
+   * Read whole and unchanged: `bytes` is a view of the arena, valid until the visitor returns.
+   * `stat` is the fstat taken before the read (made when asked: hashing needs only `size`).
+   */
+  | { readonly kind: 'read'; readonly bytes: Buffer; readonly size: number; readonly stat: StatRecord }
   /** Bigger than the arena: stream it with `file.read` (or leave it: it is closed after the visit). */
-  | { readonly kind: 'large'; readonly file: LargeFile; readonly stat: StatRecord }
+  | { readonly kind: 'large'; readonly file: LargeFile; readonly size: number; readonly stat: StatRecord }
   | { readonly kind: 'failed'; readonly failure: FileFailure }
   | { readonly kind: 'changed'; readonly failure: FileFailure }
   | { readonly kind: 'notRegular'; readonly what: string; readonly mode: number }
@@ -82,6 +86,21 @@ export class LargeFile {
   close(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
+  }
+}
+
+/** A file read (or to stream): its stat is decoded from the pass's array only if a visitor asks. */
+class ReadFile<K extends 'read' | 'large'> {
+  constructor(
+    readonly kind: K,
+    readonly bytes: Buffer,
+    readonly file: K extends 'large' ? LargeFile : undefined,
+    readonly size: number,
+    readonly stats: BigInt64Array,
+    readonly index: number,
+  ) {}
+  get stat(): StatRecord {
+    return statAt(this.stats, this.index);
   }
 }
 
@@ -157,12 +176,13 @@ export function eachRead(
         const offset = pass.slot(i, 1);
         const size = pass.slot(i, 2);
         bytes += size;
-        visit(i, { kind: 'read', bytes: space.subarray(offset, offset + size), stat: statAt(pass.stats, i) });
+        visit(i, new ReadFile('read', space.subarray(offset, offset + size), undefined, size, pass.stats, i));
       } else if (kind === ReadKind.large) {
         const file = new LargeFile(pass.slot(i, 1), statAt(pass.stats, i));
-        bytes += pass.slot(i, 2);
+        const size = pass.slot(i, 2);
+        bytes += size;
         try {
-          visit(i, { kind: 'large', file, stat: statAt(pass.stats, i) });
+          visit(i, new ReadFile('large', EMPTY, file, size, pass.stats, i));
         } finally {
           file.close();
         }
@@ -194,13 +214,11 @@ export function eachHash(
   });
   for (let i = 0; i < pass.index; i++) {
     if (pass.slot(i, 0) === ReadKind.read) {
-      visit(i, { kind: 'read', bytes: EMPTY, stat: statAt(pass.stats, i) });
+      visit(i, new ReadFile('read', EMPTY, undefined, pass.slot(i, 2), pass.stats, i));
     } else visit(i, pass.unread(i));
   }
   return pass.index;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** What lstat beneath the root found at one path. */
 export type StatOutcome =

@@ -39,7 +39,7 @@ export class BatchResults {
       case 'large':
         this.#status[i] = FileStatus.hashed;
         digester?.finishInto(this.#digests, i * this.#digestBytes);
-        this.#sizes[i] = outcome.stat.size;
+        this.#sizes[i] = outcome.size;
         break;
       case 'failed':
       case 'changed':
