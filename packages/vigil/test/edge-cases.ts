@@ -2,8 +2,8 @@
  * The edge cases of issue 6, one test each: unreadable files and directories, special
  * files, symlinks and loops, hard links, names that are not UTF-8, files over 4 GiB, empty
  * files, and files that change while they are read. All of them run twice: with the native
- * batch reader the workers use when it is built, and with the JavaScript reader they fall
- * back to (VIGIL_NATIVE=0).
+ * batch reader the workers use when it is built (edge-cases-native.test.ts), and with the
+ * JavaScript reader they fall back to (VIGIL_NATIVE=0, edge-cases-js.test.ts).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -24,12 +24,8 @@ import { after, before, describe, it } from 'node:test';
 import { INVALID_UTF8_NAME } from './fixtures.js';
 import { lines, type RunOptions, run, vigil as runVigil, tempDir } from './helpers.js';
 
-const READERS = [
-  { name: 'native reader', env: {} },
-  { name: 'JavaScript reader', env: { VIGIL_NATIVE: '0' } },
-];
-
-for (const reader of READERS)
+/** The suite, for one reader (each runs from its own test file: two under one file's time limit was tight). */
+export function describeEdgeCases(reader: { readonly name: string; readonly env: NodeJS.ProcessEnv }): void {
   describe(`vigil hash edge cases (${reader.name})`, () => {
     const vigil = (args: readonly string[], options: RunOptions = {}) =>
       runVigil(args, { ...options, env: { ...reader.env, ...options.env } });
@@ -237,3 +233,4 @@ for (const reader of READERS)
       assert.match(result.stderr, /fs\/elsewhere: skipped other file system/);
     });
   });
+}
