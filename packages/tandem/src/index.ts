@@ -6,6 +6,8 @@
 export type { BackendKind } from './backends/backend.js';
 export {
   AbortError,
+  ArgumentCloneError,
+  BootstrapError,
   BrokenBarrierError,
   InlineTaskError,
   InvalidStateError,
@@ -14,6 +16,7 @@ export {
   QueueEmptyError,
   QueueFullError,
   RedisConnectionError,
+  ResultCloneError,
   SyncUnavailableError,
   TandemError,
   TaskError,

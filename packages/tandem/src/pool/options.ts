@@ -7,6 +7,7 @@ import type { PoolBackendKind } from '../backends/backend.js';
 import type { RedisBackendOptions } from '../backends/redis.js';
 import { POOL_BACKEND_KINDS } from '../backends/select.js';
 import { checkQueueName, checkRedisUrl } from '../redis/url.js';
+import { checkOptionKind, checkOptionNames, checkStringArray, describeValue } from '../util/check-options.js';
 import type { CancelOptions } from './call-guard.js';
 
 /**
@@ -61,6 +62,24 @@ export interface PoolOptions {
   /** Replace a worker after it has run this many tasks (items). Default: never. */
   maxTasksPerWorker?: number;
   /**
+   * Workers started when the pool is made and kept while it lives (an initializer runs in
+   * them at once, as in Python's Pool, whose workers all start with it). Default 0: workers
+   * start on demand. At most `workers`.
+   */
+  minWorkers?: number;
+  /**
+   * Milliseconds a worker above `minWorkers` may sit idle before it exits; the pool starts
+   * workers again when work comes. Default: never (workers stay until close or terminate).
+   */
+  idleTimeout?: number;
+  /**
+   * Tasks one worker runs at once (default 1). Above 1, a worker starts the next task while
+   * earlier ones await (I/O, timers), so I/O-bound tasks stop needing a thread each; tasks
+   * that compute without awaiting gain nothing. A timeout or an abort that must stop a
+   * worker runs its other tasks again on another worker (at most 3 times each).
+   */
+  concurrentTasksPerWorker?: number;
+  /**
    * Milliseconds one task may run; past it the task rejects with TimeoutError and its
    * worker is replaced. A chunk of n items gets n times this budget. Default: no limit.
    */
@@ -111,11 +130,44 @@ export interface ImapOptions extends CancelOptions {
   readonly maxInFlight?: number;
 }
 
+/** The option names each method takes, checked at run time (util/check-options.ts). */
+export const POOL_OPTIONS: readonly (keyof PoolOptions)[] = [
+  'workers',
+  'backend',
+  'connection',
+  'queue',
+  'root',
+  'attempts',
+  'backoff',
+  'connectTimeout',
+  'logPrefix',
+  'initializer',
+  'initArgs',
+  'maxTasksPerWorker',
+  'minWorkers',
+  'idleTimeout',
+  'concurrentTasksPerWorker',
+  'taskTimeout',
+  'maxQueue',
+  'prefetch',
+  'resourceLimits',
+  'env',
+  'execArgv',
+  'name',
+];
+export const APPLY_OPTIONS: readonly string[] = ['signal', 'timeout', 'transfer'];
+export const APPLY_ASYNC_OPTIONS: readonly string[] = [...APPLY_OPTIONS, 'callback', 'errorCallback'];
+export const MAP_OPTIONS: readonly (keyof MapOptions)[] = ['signal', 'timeout', 'chunkSize'];
+export const IMAP_OPTIONS: readonly (keyof ImapOptions)[] = ['signal', 'timeout', 'chunkSize', 'maxInFlight'];
+
 export interface ResolvedPoolOptions {
   readonly backend: PoolBackendKind;
   readonly redis: RedisBackendOptions | undefined;
   readonly workers: number;
   readonly maxTasksPerWorker: number;
+  readonly minWorkers: number;
+  readonly idleTimeout: number;
+  readonly concurrentTasksPerWorker: number;
   readonly taskTimeout: number;
   readonly maxQueue: number;
   readonly prefetch: number;
@@ -123,27 +175,57 @@ export interface ResolvedPoolOptions {
 }
 
 export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
+  checkOptionNames('Pool', options, POOL_OPTIONS);
+  checkOptionKind('Pool', 'logPrefix', options.logPrefix, 'boolean');
+  checkOptionKind('Pool', 'initializer', options.initializer, 'function');
+  checkOptionKind('Pool', 'resourceLimits', options.resourceLimits, 'object');
+  checkOptionKind('Pool', 'env', options.env, 'object');
+  checkStringArray('Pool', 'execArgv', options.execArgv);
+  checkOptionKind('Pool', 'name', options.name, 'string');
+  checkOptionKind('Pool', 'root', options.root, 'string');
   const workers = options.workers ?? (options.backend === 'redis' ? DEFAULT_REDIS_JOBS : availableParallelism());
-  requirePositiveInteger('workers', workers);
+  requirePositiveInteger('Pool: workers', workers);
   const maxTasksPerWorker = options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY;
-  if (maxTasksPerWorker !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxTasksPerWorker', maxTasksPerWorker);
+  if (maxTasksPerWorker !== Number.POSITIVE_INFINITY)
+    requirePositiveInteger('Pool: maxTasksPerWorker', maxTasksPerWorker);
+  const minWorkers = options.minWorkers ?? 0;
+  if (!(Number.isInteger(minWorkers) && minWorkers >= 0 && minWorkers <= workers)) {
+    const error = typeof minWorkers === 'number' ? RangeError : TypeError;
+    throw new error(
+      `Pool: minWorkers must be a whole number from 0 to workers (${workers}), got ${describeValue(minWorkers)}`,
+    );
+  }
+  const idleTimeout = options.idleTimeout ?? Number.POSITIVE_INFINITY;
+  if (!(typeof idleTimeout === 'number' && idleTimeout >= 0)) {
+    const error = typeof idleTimeout === 'number' ? RangeError : TypeError;
+    throw new error(`Pool: idleTimeout must be a number of milliseconds >= 0, got ${describeValue(idleTimeout)}`);
+  }
+  const concurrentTasksPerWorker = options.concurrentTasksPerWorker ?? 1;
+  requirePositiveInteger('Pool: concurrentTasksPerWorker', concurrentTasksPerWorker);
+  if (concurrentTasksPerWorker > 1 && options.backend === 'redis') {
+    throw new TypeError(
+      "Pool: concurrentTasksPerWorker does not apply to backend 'redis': start the worker hosts with --concurrency N",
+    );
+  }
   const taskTimeout = options.taskTimeout ?? Number.POSITIVE_INFINITY;
   if (!(typeof taskTimeout === 'number' && taskTimeout > 0)) {
-    throw new RangeError(`Pool: taskTimeout must be a number of milliseconds > 0, got ${String(taskTimeout)}`);
+    const error = typeof taskTimeout === 'number' ? RangeError : TypeError;
+    throw new error(`Pool: taskTimeout must be a number of milliseconds > 0, got ${describeValue(taskTimeout)}`);
   }
   const prefetch = options.prefetch ?? 0;
   if (!(Number.isInteger(prefetch) && prefetch >= 0)) {
-    throw new RangeError(`Pool: prefetch must be a whole number >= 0, got ${String(prefetch)}`);
+    const error = typeof prefetch === 'number' ? RangeError : TypeError;
+    throw new error(`Pool: prefetch must be a whole number >= 0, got ${describeValue(prefetch)}`);
   }
   const maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
-  if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxQueue', maxQueue);
+  if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('Pool: maxQueue', maxQueue);
   const backend = options.backend ?? 'thread';
   if (!POOL_BACKEND_KINDS.includes(backend)) {
     throw new TypeError(
       `Pool: unknown backend "${String(backend)}": use ${POOL_BACKEND_KINDS.map((k) => `'${k}'`).join(', ')}`,
     );
   }
-  const redis = backend === 'redis' ? resolveRedisOptions(options) : undefined;
+  const redis = backend === 'redis' ? resolveRedisOptions(options, taskTimeout) : undefined;
   if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
     throw new TypeError('Pool: initArgs must be an array of arguments for the initializer');
   }
@@ -155,6 +237,9 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     redis,
     workers,
     maxTasksPerWorker,
+    minWorkers,
+    idleTimeout,
+    concurrentTasksPerWorker,
     taskTimeout,
     maxQueue,
     prefetch,
@@ -162,7 +247,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   };
 }
 
-function resolveRedisOptions(options: PoolOptions): RedisBackendOptions {
+function resolveRedisOptions(options: PoolOptions, taskTimeout: number): RedisBackendOptions {
   const connection = checkRedisUrl(options.connection, "Pool (backend 'redis')");
   const queue = checkQueueName(options.queue, "Pool (backend 'redis')");
   if (options.initializer !== undefined) {
@@ -178,11 +263,21 @@ function resolveRedisOptions(options: PoolOptions): RedisBackendOptions {
   if (backoff !== undefined && !((backoff.type === 'fixed' || backoff.type === 'exponential') && backoff.delay >= 0)) {
     throw new TypeError("Pool: backoff must be { type: 'fixed' | 'exponential', delay: ms }");
   }
-  return { connection, queue, root: resolvePath(options.root ?? process.cwd()), attempts, backoff, connectTimeout };
+  return {
+    connection,
+    queue,
+    root: resolvePath(options.root ?? process.cwd()),
+    attempts,
+    backoff,
+    connectTimeout,
+    reportStarts: taskTimeout !== Number.POSITIVE_INFINITY,
+  };
 }
 
 export function requirePositiveInteger(name: string, value: unknown): void {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) {
+  if (typeof value !== 'number')
+    throw new TypeError(`${name} must be a whole number >= 1, got ${describeValue(value)}`);
+  if (!(Number.isInteger(value) && value >= 1)) {
     throw new RangeError(`${name} must be a whole number >= 1, got ${String(value)}`);
   }
 }

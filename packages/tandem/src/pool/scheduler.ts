@@ -16,12 +16,13 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend } from '../backends/backend.js';
 import { sharesMemory } from '../backends/select.js';
 import { InvalidStateError, PoolClosedError, QueueFullError, TimeoutError, WorkerInitError } from '../errors.js';
-import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
+import type { JobResultMessage, TaskSpec, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { MAX_JOB_ID } from '../protocol.js';
 import { brokerClientGone } from '../shared/broker.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
 import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
+import { argumentCloneError } from './clone-errors.js';
 import { triageHeldJobs, workerExitError } from './exit-triage.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
 import { SlotsByLoad } from './slots-by-load.js';
@@ -41,6 +42,12 @@ export interface SchedulerConfig {
   readonly maxWorkers: number;
   readonly poolName: string;
   readonly maxTasksPerWorker: number;
+  /** Workers started with the pool and kept while it lives. */
+  readonly minWorkers: number;
+  /** ms a worker above minWorkers may idle before it exits (Infinity: never). */
+  readonly idleTimeout: number;
+  /** Jobs one worker runs at once (its lanes). */
+  readonly lanes: number;
   readonly taskTimeout: number;
   readonly maxQueue: number;
   /** Jobs a busy worker may hold behind its running one regardless of their length. */
@@ -77,13 +84,21 @@ export class Scheduler {
   /** How shared objects among task arguments travel to this pool's workers. */
   private readonly marshalForm: MarshalForm;
 
+  /** The initializer as workers get it: shared objects among its args marshalled once, here. */
+  private readonly initializer: WorkerStartData['initializer'];
+
   constructor(private readonly config: SchedulerConfig) {
     this.marshalForm = sharesMemory(config.backend.kind) ? 'memory' : 'broker';
+    const init = config.initializer;
+    const marshalled = init && marshalItems([init.args], this.marshalForm)?.[0];
+    this.initializer = marshalled ? { spec: init.spec, args: marshalled, shared: true } : init;
+    // In a microtask, so listeners attached right after `new Pool()` hear these workers start.
+    if (config.minWorkers > 0) queueMicrotask(() => this.keepMinWorkers());
   }
 
   /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
   task(spec: TaskSpec): ScheduledTask {
-    return this.tasks.intern(spec, (checked) => this.config.backend.checkTask?.(checked));
+    return this.tasks.intern(spec, (checked) => this.config.backend.checkTask(checked));
   }
 
   /**
@@ -231,7 +246,10 @@ export class Scheduler {
       this.queue.shift();
       this.assign(slot, job);
     }
-    for (const slot of this.unsent) slot.flush();
+    for (const slot of this.unsent) {
+      const unsendable = slot.flush();
+      if (unsendable) for (const { job, error } of unsendable) this.refuseUnsendable(job, error);
+    }
     this.unsent.clear();
     // Only a closed pool or a retiring worker stops idle workers: no scan of them all otherwise.
     if (this.closed || this.retiring.size > 0) {
@@ -244,22 +262,48 @@ export class Scheduler {
 
   private pipelineDepth(): number {
     const floor = 1 + this.config.prefetch;
-    if (this.meanJobMicros === 0 || this.config.backend.adaptivePipeline === false) return floor;
+    if (this.meanJobMicros === 0 || !this.config.backend.adaptivePipeline) return floor;
     const measured = Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros);
     return Math.max(floor, Math.min(MAX_PIPELINE_DEPTH, measured));
   }
 
+  /**
+   * A worker with a free lane first (with one lane per worker: an idle one), then a new
+   * worker while below `workers`, then the least-loaded one that may queue the job behind
+   * its lanes (pipelining, `depth` - 1 deep).
+   */
   private pickWorker(job: Job, depth: number): WorkerSlot | undefined {
-    const idle = this.accepting.leastLoaded(1, () => true);
-    if (idle !== undefined) return idle;
+    const lanes = this.config.lanes;
+    const free = this.accepting.leastLoaded(lanes, () => true);
+    if (free !== undefined) return free;
     if (this.accepting.size < this.config.maxWorkers && this.broken === undefined) return this.spawn();
-    return this.accepting.leastLoaded(depth, (slot) => this.fitsRecyclingBudget(slot, job));
+    return this.accepting.leastLoaded(lanes - 1 + depth, (slot) => this.fitsRecyclingBudget(slot, job));
   }
 
-  /** Stops a settled job that may still run: by itself if the backend can, else with its worker. */
+  /** Starts workers until `minWorkers` accept work (none once the pool is closed or broken). */
+  private keepMinWorkers(): void {
+    while (
+      this.accepting.size < this.config.minWorkers &&
+      !this.closed &&
+      this.broken === undefined &&
+      this.spawn() !== undefined
+    ) {}
+  }
+
+  /** A worker has nothing to do: above minWorkers, it exits after idleTimeout unless work comes. */
+  private idleFrom(slot: WorkerSlot): void {
+    if (this.config.idleTimeout === Number.POSITIVE_INFINITY || slot.idleTimer !== undefined) return;
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      const idle = slot.held.size === 0 && slot.accepting;
+      if (idle && !this.closed && this.accepting.size > this.config.minWorkers) this.stopSlot(slot, 'graceful');
+    }, this.config.idleTimeout);
+    slot.idleTimer.unref();
+  }
+
+  /** Stops a settled job that may still run: by itself if its backend can, else with its worker. */
   private stopJob(slot: WorkerSlot, job: Job): void {
-    if (slot.handle.cancelJob) slot.handle.cancelJob(job.id);
-    else this.stopSlot(slot, 'force');
+    if (!slot.handle.cancelJob(job.id)) this.stopSlot(slot, 'force');
   }
 
   /** Stops a worker; it takes no more jobs from now on. */
@@ -275,6 +319,10 @@ export class Scheduler {
   }
 
   private assign(slot: WorkerSlot, job: Job): void {
+    if (slot.idleTimer !== undefined) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
+    }
     this.queuedJobs--;
     this.queuedItems -= job.items.length;
     job.state = 'held';
@@ -310,6 +358,7 @@ export class Scheduler {
         slot.keepsParentAlive = false;
         slot.handle.setKeepsParentAlive(false);
       }
+      if (slot.held.size === 0) this.idleFrom(slot);
     }
   }
 
@@ -340,6 +389,12 @@ export class Scheduler {
     for (let job = this.queue.shift(); job !== undefined; job = this.queue.shift()) {
       if (job.state === 'queued') this.finish(job, { ok: false, values: [], error: reason });
     }
+  }
+
+  /** A job whose arguments could not be sent: it alone rejects; it never reached the worker. */
+  private refuseUnsendable(job: Job, error: unknown): void {
+    if (job.state !== 'held') return;
+    this.finish(job, { ok: false, values: [], error: argumentCloneError(job, error) });
   }
 
   private timedOut(job: Job, budget: number): void {
@@ -379,16 +434,21 @@ export class Scheduler {
   private spawn(): WorkerSlot | undefined {
     const slot = new WorkerSlot(this.nextSlotId++, this.config.poolName);
     try {
-      slot.start(this.config.backend, this.config.initializer, {
-        message: (message) => this.onMessage(slot, message),
-        exit: (exitCode) => this.onExit(slot, exitCode),
-      });
+      slot.start(
+        this.config.backend,
+        { initializer: this.initializer, lanes: this.config.lanes },
+        {
+          message: (message) => this.onMessage(slot, message),
+          exit: (exitCode) => this.onExit(slot, exitCode),
+        },
+      );
     } catch (error) {
       this.breakPool(new WorkerInitError(`could not start a worker: ${(error as Error).message}`, { cause: error }));
       return undefined;
     }
     this.slots.add(slot);
     this.accepting.track(slot);
+    this.idleFrom(slot);
     this.stats.workersStarted++;
     if (this.config.events.listenerCount('workerStart') > 0) {
       this.config.events.emit('workerStart', {
@@ -415,14 +475,14 @@ export class Scheduler {
   }
 
   private onExit(slot: WorkerSlot, exitCode: number): void {
-    const runningId = slot.reportedRunningJob ?? slot.handle.runningJob()?.id;
+    const runningIds = slot.reportedRunningJobs ?? slot.handle.runningJobIds();
     brokerClientGone(slot.handle);
     slot.state = 'dead';
     this.slots.delete(slot);
     this.accepting.forget(slot);
     this.retiring.delete(slot);
     this.unsent.delete(slot);
-    const { requeue, reject } = triageHeldJobs([...slot.held.values()], runningId, {
+    const { requeue, reject } = triageHeldJobs([...slot.held.values()], runningIds, {
       stoppedOnPurpose: slot.stoppedOnPurpose,
       mayRequeue: !this.terminated && this.broken === undefined,
     });
@@ -444,9 +504,11 @@ export class Scheduler {
       job.slot = undefined;
       this.queue.unshift(job);
     }
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     if (this.config.events.listenerCount('workerExit') > 0) {
       this.config.events.emit('workerExit', { workerId: slot.id, exitCode, error: slot.fatalError });
     }
+    if (!this.terminated) this.keepMinWorkers();
     this.scheduleDispatch();
     this.checkDrained();
   }
