@@ -52,6 +52,7 @@ export interface RulesInScope {
 /** A directory open for the walk: its descriptor (closed when the walk leaves it) and its sorted children. */
 export interface OpenDirectory {
   readonly fd: number;
+  /** Its fstat: taken on first use (a plain hash walk needs none; each costs a call into node:fs). */
   readonly stat: BigIntStats;
   readonly children: readonly Child[];
   readonly rules: readonly RulesInScope[];
@@ -80,7 +81,6 @@ export async function listDirectory(
   follow: boolean,
   inheritedRules: readonly RulesInScope[],
 ): Promise<OpenDirectory> {
-  const dirStat = fstatSync(fd, { bigint: true });
   // Synchronous on purpose: the walk is a chain of one directory after another, and an
   // async readdir costs a thread-pool round trip per directory, which left workers idle
   // (/usr/share, 5k directories: 1.2 s -> see docs/benchmarks.md). A readdir takes tens of
@@ -120,7 +120,16 @@ export async function listDirectory(
   }
   await Promise.all(pendingLinks);
   children.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
-  return { fd, stat: dirStat, children, rules };
+  let dirStat: BigIntStats | undefined;
+  return {
+    fd,
+    get stat() {
+      dirStat ??= fstatSync(fd, { bigint: true });
+      return dirStat;
+    },
+    children,
+    rules,
+  };
 }
 
 /** The text of a .vigilignore, opened without following a link (nor waiting on a FIFO swapped in). */

@@ -112,7 +112,7 @@ async function* walkTree(
     yield [errorEntry(root, error, 'cannot list this directory')];
     return;
   }
-  const rootDev = first.stat.dev;
+  const rootDev = options.oneFileSystem ? first.stat.dev : 0n;
   /** dev:ino of the directories being walked, when --follow must detect loops. */
   const ancestors = new Set<string>();
   if (options.follow) ancestors.add(identityOf(first.stat));
