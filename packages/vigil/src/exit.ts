@@ -1,11 +1,7 @@
 /**
- * Exit codes, decided here and nowhere else (they are listed in `vigil --help` and the README).
- *
- * - 0: everything was hashed (or verified) and all is well.
- * - 1: some file failed: it could not be read, changed while read, or did not match.
- * - 2: bad usage, or a fatal error that stopped the run (a backup worker died: no snapshot).
- * - 3: backup: the snapshot was kept but is incomplete (a source file could not be read).
- * - 4: backup, forget: another live run holds the repository's lock.
+ * Exit codes, decided here and nowhere else; EXIT_CODE_TABLE says what each means per group
+ * of commands, and the help texts are made from it (a test holds README.md and docs/vigil.md
+ * to the same words).
  */
 import { RepositoryLockedError, VigilError } from './errors.js';
 
@@ -21,6 +17,69 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The groups of commands whose exit codes are documented together. */
+export type ExitCodeGroup = 'vigil' | 'hash' | 'baseline' | 'backup';
+
+/** What each exit code means, per group: the one source of the help texts and the documentation. */
+export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly [ExitCode, string])[]>> = {
+  vigil: [
+    [ExitCode.ok, 'all files hashed (or verified) and all is well'],
+    [
+      ExitCode.someFilesFailed,
+      'some file failed (could not be read, changed while read, did not match); check: changes found',
+    ],
+    [ExitCode.usageOrFatal, 'bad usage, or a fatal error that stopped the run'],
+    [ExitCode.snapshotIncomplete, 'backup: snapshot kept but incomplete (a source could not be read)'],
+    [ExitCode.repositoryLocked, 'backup, forget: the repository is locked by another live run'],
+    [ExitCode.interrupted, 'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched'],
+  ],
+  hash: [
+    [ExitCode.ok, 'all files hashed (or verified) and all is well'],
+    [
+      ExitCode.someFilesFailed,
+      'some file failed: could not be read, changed while read, or did not match; with --check also no properly formatted line, nothing verified under --ignore-missing, or a malformed line under --strict',
+    ],
+    [
+      ExitCode.usageOrFatal,
+      'bad usage (unknown flag or algorithm, conflicting flags), or a fatal error (a manifest that cannot be opened, a worker that died)',
+    ],
+  ],
+  baseline: [
+    [ExitCode.ok, 'baseline, accept, status: done; check: no changes'],
+    [
+      ExitCode.changesFound,
+      'check: changes found (including unreadable or unstable entries); baseline, accept: written, but some entry could not be read (recorded without a hash / not accepted)',
+    ],
+    [
+      ExitCode.usageOrFatal,
+      'bad usage, or a fatal error: no baseline, a damaged or newer baseline, a broken worker pool',
+    ],
+    [ExitCode.interrupted, 'interrupted by Ctrl-C: the previous baseline is untouched'],
+  ],
+  backup: [
+    [ExitCode.ok, 'done, and all is well'],
+    [ExitCode.someFilesFailed, 'verify: some object is missing or damaged; restore: some entry could not be written'],
+    [
+      ExitCode.usageOrFatal,
+      'bad usage, or a fatal error: an unreadable or unsafe repository or record, or a backup worker died (no snapshot was written)',
+    ],
+    [ExitCode.snapshotIncomplete, 'backup: the snapshot was kept but is incomplete (a source could not be read)'],
+    [ExitCode.repositoryLocked, "backup, forget: another live run holds the repository's lock"],
+  ],
+};
+
+/** The "Exit codes:" block of a --help text. */
+export function exitCodesHelp(group: ExitCodeGroup): string {
+  const rows = EXIT_CODE_TABLE[group].map(([code, meaning]) => `${String(code).padStart(3)}  ${meaning}`);
+  return `\nExit codes:\n${rows.join('\n')}`;
+}
+
+/** The same as a markdown table (README.md and docs/vigil.md hold these). */
+export function exitCodesMarkdown(group: ExitCodeGroup): string {
+  const rows = EXIT_CODE_TABLE[group].map(([code, meaning]) => `| ${code} | ${meaning} |`);
+  return ['| code | meaning |', '| --- | --- |', ...rows].join('\n');
+}
 
 /** What a command found, in the terms exit codes care about. */
 export interface RunOutcome {

@@ -1,6 +1,7 @@
 /** vigil as a library: the command functions and the manifest format, for programs that embed it. */
+
+export { ALGORITHMS, type AlgorithmName } from './checksums/algorithms.js';
+export { formatChecksumLine } from './checksums/format.js';
+export { type ParsedLine, parseChecksumLine } from './checksums/parse.js';
 export { type HashOptions, hash } from './commands/hash.js';
 export { ExitCode } from './exit.js';
-export { formatChecksumLine } from './manifest/format.js';
-export { type ParsedLine, parseChecksumLine } from './manifest/parse.js';
-export { ALGORITHMS, type AlgorithmName } from './scan/algorithms.js';

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, vigil } from './helpers.js';
+import { OBSERVED_CLI, vigil } from './helpers.js';
 
 /** A small tree with nesting, an empty directory, a symlink, odd modes and an old mtime. */
 export function makeSourceTree(root: string, files = 20): void {
@@ -56,12 +56,12 @@ export interface Stopped {
 }
 
 /**
- * Runs `vigil ...args` with VIGIL_TEST_STOP_AT=point and resolves once the child announces
+ * Runs `vigil ...args` (with test hooks) with VIGIL_TEST_STOP_AT=point and resolves once the child announces
  * the point on stderr (or rejects if it exits first).
  */
 export function runUntilPoint(args: readonly string[], point: string, env: NodeJS.ProcessEnv = {}): Promise<Stopped> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [OBSERVED_CLI, ...args], {
       env: { ...process.env, ...env, VIGIL_TEST_STOP_AT: point },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -82,10 +82,10 @@ describe('vigil backup and restore', () => {
     assert.ok(native.objects.length > 20, `objects: ${native.objects.length}`);
   });
 
-  it('where `sync -f` is unavailable, objects are fsynced one by one and the backup still verifies', async () => {
+  it('without the native addon (no syncfs), objects are fsynced one by one and the backup still verifies', async () => {
     makeSourceTree(at('nosync-src'));
-    // No PATH: the one-flush step cannot find `sync` and falls back to fsync per object.
-    const backup = await vigil(['backup', at('nosync-src'), '--to', at('nosync-repo')], { env: { PATH: '' } });
+    // No addon: the one-flush step cannot call syncfs and falls back to fsync per object.
+    const backup = await vigil(['backup', at('nosync-src'), '--to', at('nosync-repo')], { env: { VIGIL_NATIVE: '0' } });
     assert.equal(backup.code, 0, backup.stderr);
     const verified = await vigil(['verify', at('nosync-repo')]);
     assert.equal(verified.code, 0, verified.stderr);
@@ -154,6 +154,7 @@ describe('vigil backup and restore', () => {
     execFileSync('touch', ['-d', '2021-05-06', at('fp-src', 'private')]);
     // A worker that reads 'same-a' crashes: had the fast path not trusted it, this run would fail.
     const second = await vigil(['backup', at('fp-src'), '--to', at('fp-repo'), '--json'], {
+      observed: true,
       env: { VIGIL_TEST_CRASH_ON: 'same-a' },
     });
     assert.equal(second.code, 0, second.stderr);
@@ -212,6 +213,7 @@ describe('vigil backup and restore', () => {
     const before = await snapshotIds(at('wc-repo'));
     writeFileSync(at('wc-src', 'crash-here'), 'the worker that reads this dies\n');
     const crashed = await vigil(['backup', at('wc-src'), '--to', at('wc-repo')], {
+      observed: true,
       env: { VIGIL_TEST_CRASH_ON: 'crash-here' },
     });
     assert.equal(crashed.code, 2);

@@ -20,39 +20,24 @@ import {
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { INVALID_UTF8_NAME } from './fixtures.js';
-import { CLI, lines, tempDir, vigil } from './helpers.js';
+import { lines, OBSERVED_CLI, tempDir, vigil } from './helpers.js';
 
 /**
- * VIGIL_TEST_AFTER_READ hook: logs each path a worker read; appends to names ending in
- * "grows" (changed while read); on names ending in "blocks", writes READING to stderr and
- * waits (up to a minute) for the file named by VIGIL_TEST_RELEASE to appear.
+ * Checks that watch or disturb reads run the test entry (OBSERVED_CLI, `observed: true`): its
+ * workers log each path they read to VIGIL_TEST_READ_LOG, grow files named "*grows" between
+ * their read and second fstat, and hold files named "*blocks" (writing READING to stderr)
+ * until the file VIGIL_TEST_RELEASE appears (see test/support/observed-reader.mjs).
  */
-const HOOK_SOURCE = `
-import { appendFileSync, existsSync, writeSync } from 'node:fs';
-export function afterRead(path) {
-  const name = path.toString('latin1');
-  if (process.env.VIGIL_TEST_READ_LOG) appendFileSync(process.env.VIGIL_TEST_READ_LOG, name + '\\n');
-  if (name.endsWith('grows')) appendFileSync(path, 'more');
-  if (name.endsWith('blocks')) {
-    writeSync(2, 'READING\\n');
-    const cell = new Int32Array(new SharedArrayBuffer(4));
-    for (let i = 0; i < 3000 && !existsSync(process.env.VIGIL_TEST_RELEASE ?? '/nonexistent'); i++) Atomics.wait(cell, 0, 0, 20);
-  }
-}
-`;
-
 const HOUR_AGO = new Date(Date.now() - 3_600_000);
 
 describe('vigil baseline, check, accept, status', () => {
   let dir: { path: string; cleanup: () => void };
-  let hookUrl: string;
   const at = (...names: string[]) => join(dir.path, ...names);
   const readLog = () =>
     existsSync(at('reads.log')) ? readFileSync(at('reads.log'), 'latin1').split('\n').filter(Boolean) : [];
-  const hookEnv = () => ({ VIGIL_TEST_AFTER_READ: hookUrl, VIGIL_TEST_READ_LOG: at('reads.log') });
+  const hookEnv = () => ({ VIGIL_TEST_READ_LOG: at('reads.log') });
 
   /** A tree whose files were last written an hour ago (outside the racy window). */
   function makeTree(name: string, files: Record<string, string>): string {
@@ -67,8 +52,6 @@ describe('vigil baseline, check, accept, status', () => {
 
   before(() => {
     dir = tempDir();
-    writeFileSync(at('hook.mjs'), HOOK_SOURCE);
-    hookUrl = pathToFileURL(at('hook.mjs')).href;
   });
   after(() => dir.cleanup());
 
@@ -78,11 +61,11 @@ describe('vigil baseline, check, accept, status', () => {
     assert.equal(made.code, 0, made.stderr);
     assert.ok(existsSync(join(root, '.vigil', 'baseline.db')));
     rmSync(at('reads.log'), { force: true });
-    const checked = await vigil(['check', root], { env: hookEnv() });
+    const checked = await vigil(['check', root], { observed: true, env: hookEnv() });
     assert.equal(checked.code, 0, checked.stderr);
     assert.match(checked.stdout.toString(), /^No changes \(5 entries checked, 0 read, 3 trusted unread\)\.\n$/);
     assert.deepEqual(readLog(), []);
-    const full = await vigil(['check', '--full', root], { env: hookEnv() });
+    const full = await vigil(['check', '--full', root], { observed: true, env: hookEnv() });
     assert.equal(full.code, 0, full.stderr);
     assert.equal(readLog().length, 3);
   });
@@ -116,7 +99,7 @@ describe('vigil baseline, check, accept, status', () => {
     unlinkSync(join(root, 'link'));
     symlinkSync('edit', join(root, 'link'));
     rmSync(at('reads.log'), { force: true });
-    const result = await vigil(['check', root], { env: hookEnv() });
+    const result = await vigil(['check', root], { observed: true, env: hookEnv() });
     assert.equal(result.code, 1, result.stderr);
     const text = result.stdout.toString();
     for (const expected of [
@@ -173,7 +156,7 @@ describe('vigil baseline, check, accept, status', () => {
     writeFileSync(join(root, 'fresh'), 'just written\n');
     assert.equal((await vigil(['baseline', root])).code, 0);
     rmSync(at('reads.log'), { force: true });
-    const result = await vigil(['check', root], { env: hookEnv() });
+    const result = await vigil(['check', root], { observed: true, env: hookEnv() });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(readLog(), [join(root, 'fresh')]);
   });
@@ -185,7 +168,7 @@ describe('vigil baseline, check, accept, status', () => {
     chmodSync(join(root, 'closed'), 0o000);
     chmodSync(join(root, 'grows'), 0o666); // the hook, running as nobody, appends to it while it is read
     utimesSync(join(root, 'grows'), new Date(), new Date());
-    const result = await vigil(['check', root], { asNobody: true, env: { VIGIL_TEST_AFTER_READ: hookUrl } });
+    const result = await vigil(['check', root], { asNobody: true, observed: true });
     assert.equal(result.code, 1, result.stderr);
     const text = result.stdout.toString();
     assert.match(
@@ -331,7 +314,7 @@ describe('vigil baseline, check, accept, status', () => {
     assert.equal((await vigil(['baseline', root])).code, 0);
     for (const name of Object.keys(files)) writeFileSync(join(root, name), 'v2, longer\n');
     const release = at('stream-release');
-    const child = spawn(process.execPath, [CLI, 'check', '--ndjson', '--jobs', '2', root], {
+    const child = spawn(process.execPath, [OBSERVED_CLI, 'check', '--ndjson', '--jobs', '2', root], {
       env: { ...process.env, ...hookEnv(), VIGIL_TEST_RELEASE: release },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -368,7 +351,7 @@ function interruptWhileReading(
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [OBSERVED_CLI, ...args], {
       env: { ...process.env, ...env, VIGIL_TEST_RELEASE: '/nonexistent' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

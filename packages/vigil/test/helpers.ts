@@ -3,9 +3,12 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** vigil with test hooks: its workers read through test/support/observed-reader.mjs. */
+export const OBSERVED_CLI = fileURLToPath(new URL('./support/observed-cli.mjs', import.meta.url));
 
 export interface RunResult {
   readonly code: number | null;
@@ -19,14 +22,17 @@ export interface RunOptions {
   readonly input?: string | Buffer;
   /** Run as the unprivileged user `nobody` (tests run as root, who can read anything). */
   readonly asNobody?: boolean;
+  /** Run OBSERVED_CLI, whose reads the VIGIL_TEST_* variables watch and disturb (see test/support/). */
+  readonly observed?: boolean;
 }
 
 /** Runs `vigil ...args` and collects its output. */
 export function vigil(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const node = process.execPath;
+  const cli = options.observed ? OBSERVED_CLI : CLI;
   const [command, commandArgs] = options.asNobody
-    ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', node, CLI, ...args]]
-    : [node, [CLI, ...args]];
+    ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', node, cli, ...args]]
+    : [node, [cli, ...args]];
   return run(command as string, commandArgs as string[], options);
 }
 
@@ -65,4 +71,17 @@ export function tempDir(prefix = 'vigil-test-'): { path: string; cleanup: () => 
 export function lines(output: Buffer): string[] {
   const text = output.toString('latin1');
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
+/**
+ * A temp dir for the tests of the enclosing describe: made before them, removed after.
+ * Returns the path builder `at(...names)` into it (valid once the tests run).
+ */
+export function suiteDir(prefix?: string): (...names: string[]) => string {
+  let dir: { path: string; cleanup: () => void } | undefined;
+  before(() => {
+    dir = tempDir(prefix);
+  });
+  after(() => dir?.cleanup());
+  return (...names) => join((dir as { path: string }).path, ...names);
 }

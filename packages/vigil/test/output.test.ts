@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { xxh3 } from '@node-rs/xxhash';
-import { unescapeName } from '../src/manifest/escape.js';
+import { unescapeName } from '../src/checksums/escape.js';
 import { makeBigFiles, makeManySmallFiles, makeNameTree } from './fixtures.js';
 import { lines, run, tempDir, vigil } from './helpers.js';
 

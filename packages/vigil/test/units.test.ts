@@ -1,12 +1,12 @@
 /** Pure pieces, tested directly: manifest parsing and escaping, ordered release, hard-link bookkeeping. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeEntry, encodeEntry, type SnapshotEntry } from '../src/backup/manifest.js';
-import { escapeName, needsEscape, unescapeName } from '../src/manifest/escape.js';
-import { formatChecksumLine } from '../src/manifest/format.js';
-import { parseChecksumLine } from '../src/manifest/parse.js';
-import { OrderedRelease } from '../src/report/ordered-release.js';
+import { decodeEntry, encodeEntry, type SnapshotEntry } from '../src/backup/snapshot-record.js';
+import { escapeName, needsEscape, unescapeName } from '../src/checksums/escape.js';
+import { formatChecksumLine } from '../src/checksums/format.js';
+import { parseChecksumLine } from '../src/checksums/parse.js';
 import { HardLinkRegistry } from '../src/scan/hard-links.js';
+import { OrderedRelease } from '../src/scan/ordered-release.js';
 
 const SHA = 'ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb';
 

@@ -3,18 +3,16 @@
  * the name is fsynced after the rename, so after a crash a name either does not exist or
  * names complete contents. Every file of a repository is written through these.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { syncFileSystem } from '../fs/sync.js';
 
 /**
  * Flushes everything written on the file system holding `path` at once, file data and
- * directory entries alike (syncfs(2), through coreutils' `sync -f`): one flush for a whole
- * backup's objects, or for all their renames, instead of an fsync each. Where `sync -f` is
- * not available, `fallback` does the same work with one fsync per file or directory.
+ * directory entries alike (syncfs(2)). Where that cannot be done (the native addon is not
+ * built), `fallback` does the same work with one fsync per file or directory.
  */
 export function flushFileSystem(path: string, fallback: () => void): void {
-  const flushed = spawnSync('sync', ['-f', path], { stdio: 'ignore' });
-  if (flushed.status !== 0) fallback();
+  if (!syncFileSystem(path)) fallback();
 }
 
 /**

@@ -7,11 +7,11 @@
  */
 import { existsSync, lstatSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckpointHook } from './checkpoints.js';
 import { fsyncDirectory, writeFileDurably } from './durable.js';
-import { readEntries } from './manifest.js';
 import type { Repository } from './repository.js';
+import { readEntries } from './snapshot-record.js';
 import { listSnapshots } from './snapshots.js';
-import { testPoint } from './test-points.js';
 
 export interface PruneResult {
   readonly removedObjects: number;
@@ -25,7 +25,7 @@ export function markPrunePending(repo: Repository): void {
   }
 }
 
-export async function prune(repo: Repository): Promise<PruneResult> {
+export async function prune(repo: Repository, checkpoint?: CheckpointHook): Promise<PruneResult> {
   markPrunePending(repo);
   const referenced = new Set<string>();
   for (const snapshot of listSnapshots(repo)) {
@@ -47,7 +47,7 @@ export async function prune(repo: Repository): Promise<PruneResult> {
       unlinkSync(path);
       removedObjects++;
       removedHere = true;
-      if (removedObjects === 1) await testPoint('during-prune');
+      if (removedObjects === 1) await checkpoint?.('during-prune');
     }
     if (removedHere) fsyncDirectory(dir);
   }

@@ -7,7 +7,8 @@
  * written: it was not made by vigil, or was tampered with.
  */
 import { UnsafeRestorePathError } from '../errors.js';
-import type { SnapshotEntry } from './manifest.js';
+import { isWithin } from '../fs/containment.js';
+import type { SnapshotEntry } from './snapshot-record.js';
 
 const SLASH = 0x2f;
 
@@ -21,12 +22,6 @@ export function unsafeReason(path: Buffer): string | undefined {
     if (part === '.' || part === '..') return `has a "${part}" part`;
   }
   return undefined;
-}
-
-/** Whether `path` is `filter` or lies below it. */
-export function isWithin(path: Buffer, filter: Buffer): boolean {
-  if (!path.subarray(0, filter.length).equals(filter)) return false;
-  return path.length === filter.length || path[filter.length] === SLASH || filter.at(-1) === SLASH;
 }
 
 /** Entries to restore, parents first; throws UnsafeRestorePathError listing every bad path. */

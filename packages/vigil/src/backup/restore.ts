@@ -29,8 +29,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
-import type { SnapshotEntry } from './manifest.js';
 import type { Repository } from './repository.js';
+import type { SnapshotEntry } from './snapshot-record.js';
 
 export interface RestoreOutcome {
   readonly restored: number;

@@ -5,11 +5,12 @@
  */
 import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckpointHook } from './checkpoints.js';
 import { fsyncDirectory } from './durable.js';
-import { SNAPSHOT_SUFFIX } from './manifest.js';
 import { type KeepPolicy, planRetention, type RetentionPlan } from './policy.js';
 import { markPrunePending, type PruneResult, prune } from './prune.js';
 import type { Repository } from './repository.js';
+import { SNAPSHOT_SUFFIX } from './snapshot-record.js';
 import { listSnapshots } from './snapshots.js';
 
 export function planFor(repo: Repository, policy: KeepPolicy): RetentionPlan {
@@ -26,10 +27,11 @@ export async function executePlan(
   repo: Repository,
   plan: RetentionPlan,
   pruneAnyway: boolean,
+  checkpoint?: CheckpointHook,
 ): Promise<PruneResult | undefined> {
   if (plan.remove.length === 0 && !pruneAnyway) return undefined;
   markPrunePending(repo);
   for (const item of plan.remove) unlinkSync(join(repo.snapshotsDir, `${item.id}${SNAPSHOT_SUFFIX}`));
   if (plan.remove.length > 0) fsyncDirectory(repo.snapshotsDir);
-  return prune(repo);
+  return prune(repo, checkpoint);
 }

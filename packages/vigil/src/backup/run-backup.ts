@@ -16,15 +16,22 @@
  * A worker that dies aborts the run the same way: no snapshot.
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { type BigIntStats, mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
+import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
 import { BackupAbortedError } from '../errors.js';
-import { encodePaths } from '../scan/batch-protocol.js';
-import { walk } from '../scan/walk.js';
+import { FILES_PER_BATCH } from '../fs/batch-reads.js';
+import { relativeInside } from '../fs/containment.js';
+import { FileListBuilder } from '../fs/file-list.js';
+import { PathFlag } from '../fs/records.js';
+import { walk } from '../fs/walk.js';
+import { InFlight } from '../pool/in-flight.js';
+import type { CheckpointHook } from './checkpoints.js';
 import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
+import type { Repository } from './repository.js';
 import {
   EntryLog,
   MAX_UNREADABLE_LISTED,
@@ -33,15 +40,10 @@ import {
   type SnapshotEntry,
   type SnapshotHeader,
   writeRecord,
-} from './manifest.js';
-import type { Repository } from './repository.js';
+} from './snapshot-record.js';
 import { listSnapshots, type SnapshotRef } from './snapshots.js';
 import type { ParentRecord, StoreBatchResult } from './store-protocol.js';
-import tasks from './store-tasks.js';
-import { stopsAt, testPoint } from './test-points.js';
-
-/** Files per task: enough that a batch of small files carries a few milliseconds of work. */
-export const FILES_PER_BATCH = 128;
+import tasks, { type StoreBatchTask } from './store-tasks.js';
 
 export interface BackupProgress {
   found(count: number): void;
@@ -51,7 +53,7 @@ export interface BackupProgress {
   stop(): void;
 }
 
-export interface BackupRunOptions {
+export interface RunBackupOptions {
   readonly repo: Repository;
   /** Absolute source paths. */
   readonly sources: readonly string[];
@@ -59,6 +61,10 @@ export interface BackupRunOptions {
   readonly tags: readonly string[];
   readonly pool: Pool;
   readonly progress: BackupProgress;
+  /** The worker task to run (default: store-tasks.ts's storeBatch; tests give one that observes reads). */
+  readonly storeBatch?: TaskRef<StoreBatchTask> | undefined;
+  /** Awaited at each checkpoint (tests stop the run there). */
+  readonly checkpoint?: CheckpointHook | undefined;
 }
 
 interface Totals {
@@ -72,7 +78,7 @@ interface Totals {
   unreadable: string[];
 }
 
-export async function runBackup(options: BackupRunOptions): Promise<SnapshotHeader> {
+export async function runBackup(options: RunBackupOptions): Promise<SnapshotHeader> {
   const { repo, pool, progress } = options;
   const startNs = nowNs();
   const started = new Date(Number(startNs / 1_000_000n));
@@ -104,11 +110,8 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
     progress.log(`vigil: ${path.toString('utf8')}: ${message}`);
   };
 
-  let inFlight = 0;
-  let failure: Error | undefined;
-  let batchesDone = 0;
-  let wake: (() => void) | undefined;
-  const settled = () => new Promise<void>((resolve) => (wake = resolve));
+  const inFlight = new InFlight(pool.workers * 2);
+  const checkpoint = options.checkpoint ?? (async () => {});
 
   const onResult = (paths: readonly Buffer[], result: StoreBatchResult) => {
     result.files.forEach((file, i) => {
@@ -146,68 +149,55 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
     });
   };
 
-  const submit = (paths: Buffer[], batchParents: (ParentRecord | null)[]) => {
-    inFlight++;
+  const submit = (batch: FileListBuilder, batchParents: (ParentRecord | null)[]) => {
     const request = {
       repo: repo.root,
       tempDir,
-      paths: encodePaths(paths),
+      list: batch.build(),
       parents: batchParents,
       parentTimeNs: parent?.header.timeNs ?? '0',
       noObjectsYet,
     };
-    pool
-      .apply(tasks.storeBatch, [request])
-      .then(
-        (result) => onResult(paths, result),
-        (error: Error) => {
-          failure ??= error;
-        },
-      )
-      .catch((error: Error) => {
-        failure ??= error;
-      })
-      .finally(() => {
-        inFlight--;
-        batchesDone++;
-        wake?.();
-      });
+    const paths = batch.paths;
+    inFlight.track(
+      pool.apply(options.storeBatch ?? tasks.storeBatch, [request]),
+      (result) => onResult(paths, result),
+      'a backup worker',
+    );
   };
 
   const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
-  let paths: Buffer[] = [];
+  let batch = new FileListBuilder();
   let batchParents: (ParentRecord | null)[] = [];
   let batchesSent = 0;
   const send = async () => {
-    if (batchesSent === 1 && stopsAt('after-first-batch')) {
-      // Deterministic for the test: one batch's objects are in the repository, no more.
-      while (batchesDone === 0) await settled();
-      await testPoint('after-first-batch');
+    if (batchesSent === 1 && options.checkpoint) {
+      // For the checkpoint to mean what it says: one batch's objects are in the repository, no more.
+      await inFlight.drain().catch(() => {});
+      await checkpoint('after-first-batch');
     }
-    submit(paths, batchParents);
+    submit(batch, batchParents);
     batchesSent++;
-    paths = [];
+    batch = new FileListBuilder();
     batchParents = [];
-    while (inFlight >= pool.workers * 2 && failure === undefined) await settled();
-    if (failure) throw abortion(failure);
+    await waitForRoom(inFlight);
   };
   const operands = options.sources.map((s) => Buffer.from(s));
-  for await (const entries of walk(operands, { follow: false, oneFileSystem: false, excludes, directories: true })) {
+  const walkOptions = { follow: false, oneFileSystem: false, excludes, directories: true, linkDetails: true };
+  for await (const entries of walk(operands, walkOptions)) {
     let found = 0;
     for (const entry of entries) {
       if (entry.kind === 'file') {
         found++;
-        paths.push(entry.path);
+        batch.add(entry.path, entry.follow ? PathFlag.follow : 0, entry.base);
         batchParents.push(parents.get(entry.path.toString('latin1')) ?? null);
-        if (paths.length >= FILES_PER_BATCH) await send();
-      } else if (entry.kind === 'directory' || (entry.kind === 'skipped' && entry.reason === 'symlink')) {
-        const recorded = recordNonFile(entry.path, entry.kind === 'directory' ? 'dir' : 'symlink');
-        if ('error' in recorded) unreadable(entry.path, recorded.error);
-        else {
-          log.add(recorded);
-          if (recorded.type === 'dir') totals.dirs++;
-          else totals.symlinks++;
-        }
+        if (batch.size >= FILES_PER_BATCH) await send();
+      } else if (entry.kind === 'directory') {
+        log.add(recordOf(entry.path, 'dir', entry.stat));
+        totals.dirs++;
+      } else if (entry.kind === 'skipped' && entry.link) {
+        log.add({ ...recordOf(entry.path, 'symlink', entry.link.stat), target: entry.link.target });
+        totals.symlinks++;
       } else if (entry.kind === 'skipped') {
         progress.log(`vigil: ${entry.path.toString('utf8')}: skipped ${entry.reason}`);
       } else {
@@ -216,13 +206,14 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
     }
     progress.found(found);
     // Workers idle while a partial batch waits for the walk: send it now.
-    if (paths.length > 0 && inFlight < pool.workers) await send();
+    if (batch.size > 0 && inFlight.count < pool.workers) await send();
   }
-  if (paths.length > 0) submit(paths, batchParents);
+  if (batch.size > 0) submit(batch, batchParents);
   progress.walkDone();
-  while (inFlight > 0) await settled();
-  if (failure) throw abortion(failure);
-  await testPoint('objects-stored');
+  await inFlight.drain().catch((error: Error) => {
+    throw abortion(error.cause instanceof Error ? error.cause : error);
+  });
+  await checkpoint('objects-stored');
   log.finish();
 
   flushFileSystem(repo.root, () => {
@@ -244,12 +235,12 @@ export async function runBackup(options: BackupRunOptions): Promise<SnapshotHead
     ...totals,
     incomplete: totals.unreadableCount > 0,
   };
-  await testPoint('before-commit');
+  await checkpoint('before-commit');
   const recordTemp = join(tempDir, 'record');
   writeRecord(recordTemp, header, log);
   renameSync(recordTemp, join(repo.snapshotsDir, `${id}${SNAPSHOT_SUFFIX}`));
   fsyncDirectory(repo.snapshotsDir);
-  await testPoint('after-commit');
+  await checkpoint('after-commit');
   rmSync(tempDir, { recursive: true, force: true });
   return header;
 }
@@ -294,31 +285,32 @@ function loadParentRecords(parent: SnapshotRef): Map<string, ParentRecord> {
   return records;
 }
 
-/** A directory or symlink, stat'ed here (they are few, and have no content to copy). */
-function recordNonFile(path: Buffer, type: 'dir' | 'symlink'): SnapshotEntry | { error: string } {
-  try {
-    const stats = lstatSync(path, { bigint: true });
-    return {
-      path,
-      type,
-      mode: Number(stats.mode & 0o7777n),
-      mtimeNs: stats.mtimeNs.toString(),
-      ctimeNs: stats.ctimeNs.toString(),
-      ino: Number(stats.ino),
-      size: 0,
-      ...(type === 'symlink' ? { target: readlinkSync(path, { encoding: 'buffer' }) } : {}),
-    };
-  } catch (error) {
-    return { error: (error as NodeJS.ErrnoException).code ?? String(error) };
-  }
+/** Waits for room among the batches in flight; a worker's failure aborts the run. */
+async function waitForRoom(inFlight: InFlight): Promise<void> {
+  await inFlight.waitForRoom().catch((error: Error) => {
+    throw abortion(error.cause instanceof Error ? error.cause : error);
+  });
+}
+
+/** A directory or symlink, from the stat the walk took of it (they have no content to copy). */
+function recordOf(path: Buffer, type: 'dir' | 'symlink', stats: BigIntStats): SnapshotEntry {
+  return {
+    path,
+    type,
+    mode: Number(stats.mode & 0o7777n),
+    mtimeNs: stats.mtimeNs.toString(),
+    ctimeNs: stats.ctimeNs.toString(),
+    ino: Number(stats.ino),
+    size: 0,
+  };
 }
 
 /** A repository inside a source is not backed up into itself. */
 function repositoryExcludes(repoRoot: string, sources: readonly string[]): string[] {
   const out: string[] = [];
   for (const source of sources) {
-    const rel = relative(source, repoRoot);
-    if (rel !== '' && !rel.startsWith('..') && !rel.startsWith('/')) out.push(`/${rel}/`);
+    const inside = relativeInside(source, repoRoot);
+    if (inside !== undefined && inside !== '') out.push(`/${inside}/`);
   }
   return out;
 }

@@ -2,8 +2,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SnapshotNotFoundError } from '../errors.js';
-import { readHeader, SNAPSHOT_SUFFIX, type SnapshotHeader } from './manifest.js';
 import type { Repository } from './repository.js';
+import { readHeader, SNAPSHOT_SUFFIX, type SnapshotHeader } from './snapshot-record.js';
 
 export interface SnapshotRef {
   readonly header: SnapshotHeader;

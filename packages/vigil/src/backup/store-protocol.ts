@@ -2,14 +2,15 @@
  * What crosses between the backup's main thread and its workers: a batch of source files in,
  * per file its stat and what became of its content out.
  */
+import type { FileList } from '../fs/file-list.js';
 
 export interface StoreBatchRequest {
   /** Absolute path of the repository. */
   readonly repo: string;
   /** Directory for this run's temp objects (REPO/tmp/<run>). */
   readonly tempDir: string;
-  /** Every path followed by a NUL byte (paths are bytes, never decoded). */
-  readonly paths: Uint8Array;
+  /** The source files, with their root prefixes (the sources). */
+  readonly list: FileList;
   /** Per path, what the parent snapshot recorded (null: no parent entry, read it). */
   readonly parents: readonly (ParentRecord | null)[];
   /** The parent snapshot's start, nanoseconds (the racy-timestamp rule). */

@@ -7,37 +7,23 @@
 import { closeSync, openSync, readSync, renameSync } from 'node:fs';
 import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { defineTasks } from 'tandem/tasks';
-import { decodePaths } from '../scan/batch-protocol.js';
-import { nativeReader } from '../scan/native-reader.js';
+import { fileReader } from '../fs/reader.js';
 import { objectPathIn } from './repository.js';
-import { storeBatchNatively } from './store-native.js';
-import { storeFile } from './store-object.js';
+import { storeBatchWith } from './store-batch.js';
 import type {
   ObjectProblem,
   StoreBatchRequest,
   StoreBatchResult,
-  StoredFile,
   VerifyObjectsRequest,
   VerifyObjectsResult,
 } from './store-protocol.js';
 
 function storeBatch(request: StoreBatchRequest): StoreBatchResult {
-  const paths = decodePaths(request.paths);
-  const context = {
-    repo: request.repo,
-    tempDir: request.tempDir,
-    parentTimeNs: BigInt(request.parentTimeNs),
-    noObjectsYet: request.noObjectsYet,
-  };
-  const native = nativeReader();
-  if (native) return { files: storeBatchNatively(native, paths, request.parents, context) };
-  const files: StoredFile[] = [];
-  for (let i = 0; i < paths.length; i++) {
-    const path = paths[i] as Buffer;
-    files.push(storeFile(path, request.parents[i] ?? null, context));
-  }
-  return { files };
+  return { files: storeBatchWith(fileReader(), request) };
 }
+
+/** The task runBackup sends batches to by default; tests give it another built on storeBatchWith. */
+export type StoreBatchTask = (request: StoreBatchRequest) => StoreBatchResult;
 
 /** Gives flushed temp objects their final names (objects/ab/<hash>). */
 function nameObjects(request: { readonly repo: string; readonly objects: readonly [string, string][] }): number {

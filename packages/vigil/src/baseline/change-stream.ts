@@ -4,7 +4,6 @@
  * bytes each) until the scan ends and `settleAddedRemoved` can tell moves and type changes
  * from true additions and removals.
  */
-import type { ChangePrinter } from '../report/change-printer.js';
 import {
   CHANGE_KINDS,
   type Change,
@@ -15,8 +14,15 @@ import {
 } from './compare.js';
 import { type EntryState, keyOf } from './entry.js';
 
+/** Where changes go as they are settled (a printer, in the commands). */
+export interface ChangeSink {
+  change(change: Change): void;
+  /** A diagnostic for stderr, already worded. */
+  warn(message: string): void;
+}
+
 export class ChangeStream {
-  readonly #printer: ChangePrinter;
+  readonly #printer: ChangeSink;
   readonly #added: EntryState[] = [];
   readonly #removed: EntryState[] = [];
   readonly counts: Record<ChangeKind, number> = Object.fromEntries(CHANGE_KINDS.map((k) => [k, 0])) as Record<
@@ -24,7 +30,7 @@ export class ChangeStream {
     number
   >;
 
-  constructor(printer: ChangePrinter) {
+  constructor(printer: ChangeSink) {
     this.#printer = printer;
   }
 

@@ -40,3 +40,24 @@ export function pathOfKey(key: Buffer): Buffer {
 }
 
 const SLASH = Buffer.from('/');
+
+/** The entry type of an st_mode. */
+export function entryTypeOf(mode: number): EntryType {
+  switch (mode & 0o170000) {
+    case 0o100000:
+      return 'file';
+    case 0o040000:
+      return 'dir';
+    case 0o120000:
+      return 'symlink';
+    case 0o010000:
+      return 'fifo';
+    case 0o140000:
+      return 'socket';
+    case 0o060000:
+    case 0o020000:
+      return 'device';
+    default:
+      return 'other';
+  }
+}

@@ -4,28 +4,28 @@
  * outcome per entry (a trusted file takes its digest from the baseline row).
  */
 import type { Pool } from 'tandem';
-import { ALGORITHM_INFO, type AlgorithmName } from '../scan/algorithms.js';
-import { encodePaths } from '../scan/batch-protocol.js';
-import { InFlight } from '../scan/in-flight.js';
-import { ENTRY_TYPES, type EntryState } from './entry.js';
+import type { TaskRef } from 'tandem/tasks';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import { ENTRIES_PER_BATCH } from '../fs/batch-reads.js';
+import { FileListBuilder } from '../fs/file-list.js';
+import { statAt } from '../fs/records.js';
+import { InFlight } from '../pool/in-flight.js';
+import { type EntryState, entryTypeOf } from './entry.js';
 import {
   type InspectRequest,
   type InspectResult,
   InspectStatus,
-  STAT_FIELDS,
   STORED_FIELDS,
-  StatSlot,
   StoredSlot,
   StoredState,
 } from './inspect-protocol.js';
-import tasks from './inspect-tasks.js';
-
-/** Entries per batch: a few milliseconds of work when files are small or trusted. */
-export const ENTRIES_PER_BATCH = 512;
+import tasks, { type InspectBatchTask } from './inspect-tasks.js';
 
 export interface InspectItem {
   /** The path to open (root prefix included). */
   readonly fullPath: Buffer;
+  /** Length of the root prefix in `fullPath` (see fs/file-list.ts). */
+  readonly base: number;
   /** The path relative to the root, as recorded. */
   readonly path: Buffer;
   /** What the baseline holds under this path and type, if anything. */
@@ -53,6 +53,8 @@ export interface InspectEngineOptions {
   readonly onInspected: (item: InspectItem, outcome: Inspected) => void;
   /** After each batch's outcomes were delivered (printers flush here, so reports stream). */
   readonly onBatchDone?: (bytesRead: number) => void;
+  /** The worker task to run (default: inspect-tasks.ts's inspectBatch; tests give one that observes reads). */
+  readonly inspectBatch?: TaskRef<InspectBatchTask> | undefined;
 }
 
 export class InspectBatch {
@@ -65,38 +67,22 @@ export class InspectBatch {
   }
 }
 
-export class InspectEngine {
+/** Batches in flight are counted by InFlight (settled, waitForRoom, drain come from it). */
+export class InspectEngine extends InFlight {
   readonly #options: InspectEngineOptions;
-  readonly #inFlight: InFlight;
 
   constructor(options: InspectEngineOptions) {
+    super(options.maxInFlight);
     this.#options = options;
-    this.#inFlight = new InFlight(options.maxInFlight);
-  }
-
-  get inFlight(): number {
-    return this.#inFlight.count;
   }
 
   submit(batch: InspectBatch): void {
     if (batch.items.length === 0) return;
-    this.#inFlight.track(
-      this.#options.pool.apply(tasks.inspectBatch, [this.#request(batch)]),
+    this.track(
+      this.#options.pool.apply(this.#options.inspectBatch ?? tasks.inspectBatch, [this.#request(batch)]),
       (result) => this.#onResult(batch, result),
       'an inspecting worker',
     );
-  }
-
-  settled(): Promise<void> {
-    return this.#inFlight.settled();
-  }
-
-  async waitForRoom(): Promise<void> {
-    return this.#inFlight.waitForRoom();
-  }
-
-  async drain(): Promise<void> {
-    return this.#inFlight.drain();
   }
 
   #request(batch: InspectBatch): InspectRequest {
@@ -113,9 +99,11 @@ export class InspectEngine {
       stored[at + StoredSlot.ctimeNs] = row.ctimeNs;
       stored[at + StoredSlot.ino] = row.ino;
     });
+    const list = new FileListBuilder();
+    for (const item of batch.items) list.add(item.fullPath, 0, item.base);
     return {
       algorithm: this.#options.algorithm,
-      paths: encodePaths(batch.items.map((item) => item.fullPath)),
+      list: list.build(),
       storedState,
       stored,
       recordedAtNs: this.#options.recordedAtNs,
@@ -175,18 +163,17 @@ export class InspectEngine {
 }
 
 function stateFrom(path: Buffer, result: InspectResult, i: number): EntryState {
-  const s = result.stats;
-  const at = i * STAT_FIELDS;
+  const st = statAt(result.stats, i);
   return {
     path,
-    type: ENTRY_TYPES[Number(s[at + StatSlot.type])] ?? 'other',
-    size: s[at + StatSlot.size] as bigint,
-    mode: Number(s[at + StatSlot.mode]),
-    uid: Number(s[at + StatSlot.uid]),
-    gid: Number(s[at + StatSlot.gid]),
-    ino: s[at + StatSlot.ino] as bigint,
-    nlink: Number(s[at + StatSlot.nlink]),
-    mtimeNs: s[at + StatSlot.mtimeNs] as bigint,
-    ctimeNs: s[at + StatSlot.ctimeNs] as bigint,
+    type: entryTypeOf(st.mode),
+    size: BigInt(st.size),
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    ino: st.ino,
+    nlink: st.nlink,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
   };
 }

@@ -4,7 +4,9 @@
  * fast path), and back the stat of each, a digest where it read one, a link target where
  * it is a symlink. Typed arrays, not an object per entry: cloning costs per object.
  */
-import type { AlgorithmName } from '../scan/algorithms.js';
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import type { FileList } from '../fs/file-list.js';
 
 /** Slots per path in `InspectRequest.stored`. */
 export const STORED_FIELDS = 4;
@@ -22,8 +24,8 @@ export const StoredState = {
 
 export interface InspectRequest {
   readonly algorithm: AlgorithmName;
-  /** Every path followed by a NUL byte. */
-  readonly paths: Uint8Array;
+  /** The entries (no flags: nothing is followed), with their root prefixes. */
+  readonly list: FileList;
   readonly storedState: Uint8Array;
   /** STORED_FIELDS per path (meaningful where storedState is not `none`). */
   readonly stored: BigInt64Array;
@@ -52,20 +54,6 @@ export const InspectStatus = {
 } as const;
 export type InspectStatus = (typeof InspectStatus)[keyof typeof InspectStatus];
 
-/** Slots per path in `InspectResult.stats`. */
-export const STAT_FIELDS = 9;
-export const StatSlot = {
-  type: 0,
-  mode: 1,
-  uid: 2,
-  gid: 3,
-  ino: 4,
-  nlink: 5,
-  size: 6,
-  mtimeNs: 7,
-  ctimeNs: 8,
-} as const;
-
 export interface InspectProblem {
   readonly index: number;
   readonly code: string;
@@ -76,6 +64,7 @@ export interface InspectResult {
   readonly status: Uint8Array;
   /** 1 where `stats` holds the entry's stat. */
   readonly statValid: Uint8Array;
+  /** The stat of each entry, in the file-system layer's layout (fs/records.ts, STAT_SLOTS per path). */
   readonly stats: BigInt64Array;
   /** Digest of path i at i x digest length, where status is `hashed`. */
   readonly digests: Uint8Array;

@@ -4,8 +4,9 @@
  * temporary and journal files) should `--db` put it inside the tree.
  */
 import { statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { relativeInside } from '../fs/containment.js';
 
 export const DEFAULT_DB_DIR = '.vigil';
 export const DEFAULT_DB_NAME = 'baseline.db';
@@ -37,8 +38,8 @@ export function checkRoot(dir: string | undefined): string {
  */
 export function alwaysExcluded(root: string, dbPath: string): Buffer[] {
   const prefixes = [Buffer.from(DEFAULT_DB_DIR)];
-  const inside = relative(resolve(root), resolve(dbPath));
-  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)) prefixes.push(Buffer.from(inside));
+  const inside = relativeInside(root, dbPath);
+  if (inside !== undefined && inside !== '') prefixes.push(Buffer.from(inside));
   return prefixes;
 }
 

@@ -9,12 +9,12 @@
  * nor removed, and are not reported as removed.
  */
 import type { Pool } from 'tandem';
-import type { Progress } from '../report/progress.js';
-import type { AlgorithmName } from '../scan/algorithms.js';
-import { walk } from '../scan/walk.js';
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import { walk } from '../fs/walk.js';
+import type { ProgressSink } from '../progress-sink.js';
 import type { Scanned } from './compare.js';
 import { type EntryState, keyOf } from './entry.js';
-import { InspectBatch, InspectEngine } from './inspect-engine.js';
+import { InspectBatch, InspectEngine, type InspectEngineOptions } from './inspect-engine.js';
 import { isExcludedBy } from './location.js';
 
 export interface ScanTreeOptions {
@@ -31,7 +31,7 @@ export interface ScanTreeOptions {
   readonly recordedAtNs: bigint;
   /** Read every file (`--full`). */
   readonly full: boolean;
-  readonly progress: Progress;
+  readonly progress: ProgressSink;
   /**
    * One call per path: what the baseline holds (if anything) and what the scan found
    * (undefined: nothing there). Calls come in completion order, not path order.
@@ -41,6 +41,8 @@ export interface ScanTreeOptions {
   readonly onBatchDone?: () => void;
   /** A promise while output is backed up: the walk waits for it. */
   readonly blocked?: () => Promise<void> | undefined;
+  /** The worker task (tests give one that observes reads). */
+  readonly inspectBatch?: InspectEngineOptions['inspectBatch'];
 }
 
 export interface ScanTotals {
@@ -71,6 +73,7 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
     algorithm: options.algorithm,
     recordedAtNs: options.recordedAtNs,
     full: options.full,
+    inspectBatch: options.inspectBatch,
     maxInFlight: pool.workers * 3,
     onInspected: (item, outcome) => {
       totals.entries++;
@@ -142,12 +145,12 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
         hiddenPrefixes.push(key);
         onEntry(undefined, { kind: 'unreadable', path, code: entry.code, message: entry.message });
       }
-      batch.add({ fullPath: entry.path, path, stored });
+      batch.add({ fullPath: entry.path, base: prefixLength, path, stored });
       found++;
       if (batch.full) await send();
     }
     progress.found(found);
-    if (batch.items.length > 0 && engine.inFlight < pool.workers) await send();
+    if (batch.items.length > 0 && engine.count < pool.workers) await send();
   }
   if (batch.items.length > 0) engine.submit(batch);
   rows.finish(passRow);

@@ -4,8 +4,6 @@
  * written beside the old one and renamed over it, as `vigil baseline` does; files the fast
  * path trusts keep their recorded hash without being read.
  */
-import { isAbsolute, relative, resolve } from 'node:path';
-import { createProgress, onInterrupt, resolveAlgorithm } from '../baseline/command-setup.js';
 import { compareEntry } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
 import { nowNs } from '../baseline/fast-path.js';
@@ -14,9 +12,12 @@ import { scanTree } from '../baseline/scan-tree.js';
 import { BaselineReader, BaselineWriter } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { isWithin, relativeInside } from '../fs/containment.js';
+import { createWorkerPool } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
-import { createWorkerPool } from '../worker-pool.js';
-import { VIGIL_VERSION } from './baseline.js';
+import { VIGIL_VERSION } from '../version.js';
+import type { CommandHooks } from './hooks.js';
+import { createProgress, onInterrupt, resolveAlgorithm } from './setup.js';
 
 export interface AcceptOptions {
   readonly dir?: string;
@@ -26,7 +27,7 @@ export interface AcceptOptions {
   readonly progress?: boolean;
 }
 
-export async function accept(options: AcceptOptions): Promise<ExitCode> {
+export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const root = checkRoot(options.dir);
   const dbPath = resolveDbPath(root, options.db);
   const selected = options.paths.map((p) => selectionOf(root, p));
@@ -52,6 +53,7 @@ export async function accept(options: AcceptOptions): Promise<ExitCode> {
       recordedAtNs: reader.meta.scanStartedNs,
       full: false,
       progress,
+      inspectBatch: hooks.inspectBatch,
       onEntry: (stored, scanned) => {
         const path = stored?.path ?? (scanned?.kind === 'state' ? scanned.state.path : scanned?.path);
         const keep = (row: EntryState | undefined) => {
@@ -98,15 +100,9 @@ export async function accept(options: AcceptOptions): Promise<ExitCode> {
 
 /** A PATH as typed from the current directory, made relative to the root; it must lie inside it. */
 function selectionOf(root: string, path: string): Buffer {
-  const inside = relative(resolve(root), resolve(path));
-  if (inside.startsWith('..') || isAbsolute(inside)) {
+  const inside = relativeInside(root, path);
+  if (inside === undefined) {
     throw new UsageError(`${path} is not inside ${root}: name paths as you would from here (e.g. ${root}/file)`);
   }
   return Buffer.from(inside);
-}
-
-function isWithin(path: Buffer, selection: Buffer): boolean {
-  if (selection.length === 0) return true;
-  if (path.length < selection.length || !path.subarray(0, selection.length).equals(selection)) return false;
-  return path.length === selection.length || path[selection.length] === 0x2f;
 }

@@ -12,9 +12,10 @@ import { executePlan, planFor } from '../backup/rotation.js';
 import { runBackup } from '../backup/run-backup.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForBackup } from '../exit.js';
+import { createWorkerPool } from '../pool/worker-pool.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
-import { createWorkerPool } from '../worker-pool.js';
+import type { CommandHooks } from './hooks.js';
 
 export interface BackupOptions extends KeepFlags {
   readonly sources: readonly string[];
@@ -27,7 +28,7 @@ export interface BackupOptions extends KeepFlags {
   readonly progress?: boolean;
 }
 
-export async function backup(options: BackupOptions): Promise<ExitCode> {
+export async function backup(options: BackupOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   if (options.to === undefined) throw new UsageError('backup needs --to REPO: where to keep the snapshots');
   if (options.sources.length === 0) throw new UsageError('backup needs at least one SRC to back up');
   const policy = policyFromFlags(options);
@@ -54,10 +55,12 @@ export async function backup(options: BackupOptions): Promise<ExitCode> {
       tags: options.tag ?? [],
       pool,
       progress,
+      storeBatch: hooks.storeBatch,
+      checkpoint: hooks.checkpoint,
     });
     progress.stop();
     const plan = planFor(repo, policy);
-    const pruned = await executePlan(repo, plan, hadLeftovers);
+    const pruned = await executePlan(repo, plan, hadLeftovers, hooks.checkpoint);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ snapshot: header, removed: plan.remove, pruned })}\n`);
     } else {

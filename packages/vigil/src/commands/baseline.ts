@@ -3,14 +3,16 @@
  * target, content hash of every entry) into a new SQLite baseline, atomically.
  */
 import { resolve } from 'node:path';
-import { colorsFor, createProgress, onInterrupt, resolveAlgorithm } from '../baseline/command-setup.js';
 import { nowNs } from '../baseline/fast-path.js';
 import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
 import { BaselineWriter } from '../baseline/store.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { createWorkerPool } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
-import { createWorkerPool } from '../worker-pool.js';
+import { VIGIL_VERSION } from '../version.js';
+import type { CommandHooks } from './hooks.js';
+import { colorsFor, createProgress, onInterrupt, resolveAlgorithm } from './setup.js';
 
 export interface BaselineOptions {
   readonly dir?: string;
@@ -24,9 +26,7 @@ export interface BaselineOptions {
   readonly progress?: boolean;
 }
 
-export const VIGIL_VERSION = '0.1.0';
-
-export async function baseline(options: BaselineOptions): Promise<ExitCode> {
+export async function baseline(options: BaselineOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const root = checkRoot(options.dir);
   const dbPath = resolveDbPath(root, options.db);
   const algorithm = resolveAlgorithm(options.algo);
@@ -49,6 +49,7 @@ export async function baseline(options: BaselineOptions): Promise<ExitCode> {
       recordedAtNs: scanStartedNs,
       full: true,
       progress,
+      inspectBatch: hooks.inspectBatch,
       onEntry: (_stored, scanned) => {
         if (scanned === undefined) return;
         if (scanned.kind === 'state') {

@@ -4,17 +4,18 @@
  * interrupted or not, never changes it.
  */
 import { ChangeStream } from '../baseline/change-stream.js';
-import { colorsFor, createProgress, resolveAlgorithm } from '../baseline/command-setup.js';
 import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
 import { BaselineReader } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForChanges } from '../exit.js';
+import { createWorkerPool } from '../pool/worker-pool.js';
 import { ChangeJsonPrinter } from '../report/change-json-printer.js';
 import { type ChangePrinter, totalChanges } from '../report/change-printer.js';
 import { ChangeTextPrinter } from '../report/change-text-printer.js';
 import type { Progress } from '../report/progress.js';
-import { createWorkerPool } from '../worker-pool.js';
+import type { CommandHooks } from './hooks.js';
+import { colorsFor, createProgress, resolveAlgorithm } from './setup.js';
 
 export interface CheckOptions {
   readonly dir?: string;
@@ -26,7 +27,7 @@ export interface CheckOptions {
   readonly progress?: boolean;
 }
 
-export async function check(options: CheckOptions): Promise<ExitCode> {
+export async function check(options: CheckOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   if (options.json && options.ndjson) throw new UsageError('--json and --ndjson exclude each other: pick one');
   const root = checkRoot(options.dir);
   const dbPath = resolveDbPath(root, options.db);
@@ -47,6 +48,7 @@ export async function check(options: CheckOptions): Promise<ExitCode> {
       recordedAtNs: reader.meta.scanStartedNs,
       full: options.full === true,
       progress,
+      inspectBatch: hooks.inspectBatch,
       onEntry: (stored, scanned) => changes.onEntry(stored, scanned),
       onBatchDone: () => printer.flush(),
       blocked: () => printer.blocked,

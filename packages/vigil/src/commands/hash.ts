@@ -2,15 +2,18 @@
  * `vigil hash`: validates the options, builds the printer, progress and pool, then runs
  * either the tree hasher or the manifest verifier, and returns the exit code.
  */
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { createWorkerPool } from '../pool/worker-pool.js';
 import { JsonPrinter } from '../report/json-printer.js';
-import type { Printer } from '../report/printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
 import { TextPrinter } from '../report/text-printer.js';
-import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../scan/algorithms.js';
 import { hashTree } from '../scan/hash-tree.js';
-import { createWorkerPool } from '../worker-pool.js';
+import type { RecordSink } from '../scan/record-sink.js';
+import type { CommandHooks } from './hooks.js';
+import { resolveAlgorithm } from './setup.js';
 
 export interface HashOptions {
   readonly paths: readonly string[];
@@ -38,7 +41,7 @@ export interface HashOptions {
   readonly progress?: boolean;
 }
 
-export async function hash(options: HashOptions): Promise<ExitCode> {
+export async function hash(options: HashOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const algorithm = resolveAlgorithm(options.algo);
   const checking = options.check !== undefined;
   rejectConflicts(options, checking);
@@ -49,7 +52,7 @@ export async function hash(options: HashOptions): Promise<ExitCode> {
   const pool = createWorkerPool('vigil-hash', options);
   try {
     const outcome = checking
-      ? await (await import('../manifest/verify.js')).verifyManifests({
+      ? await (await import('../scan/check-checksums.js')).checkChecksumFiles({
           manifests: [options.check as string, ...options.paths],
           algorithm,
           algorithmDefaulted: options.algo === undefined,
@@ -61,6 +64,7 @@ export async function hash(options: HashOptions): Promise<ExitCode> {
           warn: options.warn === true,
           status: options.status === true,
           stdin: process.stdin,
+          hashBatch: hooks.hashBatch,
         })
       : await hashTree({
           operands: (options.paths.length > 0 ? options.paths : ['.']).map((p) => Buffer.from(p)),
@@ -74,19 +78,13 @@ export async function hash(options: HashOptions): Promise<ExitCode> {
           ordered: options.unordered !== true,
           printer,
           progress,
+          hashBatch: hooks.hashBatch,
         });
     return exitCodeForOutcome(outcome);
   } finally {
     progress.stop();
     await pool.terminate();
   }
-}
-
-function resolveAlgorithm(name: string | undefined): AlgorithmName {
-  if (name === undefined) return 'blake3';
-  const lower = name.toLowerCase();
-  if (!isAlgorithmName(lower)) throw new UsageError(`unknown algorithm "${name}": use one of ${ALGORITHMS.join(', ')}`);
-  return lower;
 }
 
 function rejectConflicts(options: HashOptions, checking: boolean): void {
@@ -99,7 +97,12 @@ function rejectConflicts(options: HashOptions, checking: boolean): void {
   if (checking && options.tag) throw new UsageError('--tag is meaningless with --check (tagged lines are read anyway)');
 }
 
-function createPrinter(options: HashOptions, algorithm: AlgorithmName, checking: boolean, progress: Progress): Printer {
+function createPrinter(
+  options: HashOptions,
+  algorithm: AlgorithmName,
+  checking: boolean,
+  progress: Progress,
+): RecordSink {
   const diagnostics = (line: string) => progress.log(line);
   if (options.json || options.ndjson) {
     return new JsonPrinter({

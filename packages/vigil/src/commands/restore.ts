@@ -3,10 +3,10 @@
  * under TARGET by absolute path: /home/me/docs comes back as TARGET/home/me/docs.
  */
 import { resolve } from 'node:path';
-import { readEntries } from '../backup/manifest.js';
 import { Repository } from '../backup/repository.js';
 import { executeRestore } from '../backup/restore.js';
 import { planRestore } from '../backup/restore-plan.js';
+import { readEntries } from '../backup/snapshot-record.js';
 import { findSnapshot } from '../backup/snapshots.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 

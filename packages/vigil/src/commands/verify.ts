@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Pool } from 'tandem';
 import { Repository } from '../backup/repository.js';
 import { findSnapshot, listSnapshots } from '../backup/snapshots.js';
-import { verifySnapshots } from '../backup/verify.js';
+import { verifySnapshots } from '../backup/verify-snapshots.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { formatBytes } from '../report/format-bytes.js';
 

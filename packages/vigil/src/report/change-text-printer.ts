@@ -5,7 +5,7 @@
  * `--ndjson` streams instead. When nothing changed, only the summary line is printed.
  */
 import type { Formatter } from 'picocolors/types.js';
-import { CHANGE_KINDS, type Change, type ChangeKind } from '../baseline/compare.js';
+import type { Change, ChangeKind } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
 import { type ChangePrinter, type ChangeSummary, totalChanges } from './change-printer.js';
 import { BufferedOutput } from './output.js';
@@ -28,6 +28,7 @@ export interface ChangeTextPrinterOptions {
   readonly colors: Colors;
 }
 
+/** Each kind's mark, in the order the groups are printed. */
 const MARK: Readonly<Record<ChangeKind, string>> = {
   added: '+',
   removed: '-',
@@ -70,7 +71,7 @@ export class ChangeTextPrinter implements ChangePrinter {
 
   async finish(summary: ChangeSummary): Promise<void> {
     const c = this.#options.colors;
-    for (const kind of CHANGE_KINDS) {
+    for (const kind of Object.keys(MARK) as ChangeKind[]) {
       const lines = this.#groups.get(kind);
       if (lines === undefined) continue;
       this.#out.write(`${c.bold(`${kind} (${lines.length}):`)}\n`);

@@ -4,10 +4,11 @@
  * summary line. A path that is not valid UTF-8 also comes as `pathBase64`, byte for byte.
  */
 import { isUtf8 } from 'node:buffer';
-import type { AlgorithmName } from '../scan/algorithms.js';
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import type { RecordSink } from '../scan/record-sink.js';
+import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from '../scan/records.js';
 import { BufferedOutput } from './output.js';
-import { type DiagnosticSink, displayPath, type Printer } from './printer.js';
-import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from './records.js';
+import { type DiagnosticSink, displayPath } from './printer.js';
 
 export interface JsonPrinterOptions {
   readonly algorithm: AlgorithmName;
@@ -20,7 +21,7 @@ export interface JsonPrinterOptions {
   readonly diagnostics: DiagnosticSink;
 }
 
-export class JsonPrinter implements Printer {
+export class JsonPrinter implements RecordSink {
   readonly #options: JsonPrinterOptions;
   readonly #out: BufferedOutput;
   #count = 0;

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import type { SingleBar as SingleBarType } from 'cli-progress';
+import type { ProgressSink } from '../progress-sink.js';
 import { formatBytes } from './format-bytes.js';
 
 // cli-progress loads only when a bar is shown (stderr is a terminal): runs in scripts and
@@ -12,17 +13,8 @@ import { formatBytes } from './format-bytes.js';
 const require = createRequire(import.meta.url);
 const loadSingleBar = () => (require('cli-progress') as typeof import('cli-progress')).SingleBar;
 
-export interface Progress {
-  /** The walk found `count` more files. */
-  found(count: number): void;
-  /** The walk is over: the total is known. */
-  walkDone(): void;
-  /** One file is done: `bytes` read, of which `newBytes` were new to a backup repository. */
-  fileDone(bytes: number, newBytes?: number): void;
-  /** Writes a diagnostic line without tearing the bar. */
-  log(line: string): void;
-  stop(): void;
-}
+/** The bar, or its silent stand-in: what the engines report their progress to. */
+export type Progress = ProgressSink;
 
 export interface TerminalProgressOptions {
   /** Show the new bytes too (backups). */

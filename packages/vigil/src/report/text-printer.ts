@@ -3,11 +3,13 @@
  * `NAME: OK` / `NAME: FAILED` / `NAME: FAILED open or read` for --check, as coreutils does.
  * Diagnostics go to stderr, after flushing stdout so the two stay in order on a terminal.
  */
-import { formatCheckedName, formatChecksumLine, type LineStyle } from '../manifest/format.js';
-import type { AlgorithmName } from '../scan/algorithms.js';
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import { formatCheckedName, formatChecksumLine, type LineStyle } from '../checksums/format.js';
+import type { RecordSink } from '../scan/record-sink.js';
+import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from '../scan/records.js';
 import { BufferedOutput } from './output.js';
-import { type DiagnosticSink, displayPath, type Printer } from './printer.js';
-import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from './records.js';
+import { type DiagnosticSink, displayPath } from './printer.js';
 
 export interface TextPrinterOptions {
   readonly algorithm: AlgorithmName;
@@ -20,7 +22,7 @@ export interface TextPrinterOptions {
   readonly diagnostics: DiagnosticSink;
 }
 
-export class TextPrinter implements Printer {
+export class TextPrinter implements RecordSink {
   readonly #options: TextPrinterOptions;
   readonly #out: BufferedOutput;
 

@@ -2,26 +2,17 @@
  * What crosses between the main thread and a hashing worker: one request per batch of
  * files, one result per batch. Both are compact (typed arrays, not one object per file),
  * because structured cloning costs per object and a batch holds hundreds of files.
- *
- * Paths travel as raw bytes (NUL-separated: a path can never contain NUL), so names that
- * are not valid UTF-8 reach open(2) byte for byte.
+ * Paths travel as a FileList (fs/file-list.ts): raw bytes, so names that are not valid
+ * UTF-8 reach open(2) byte for byte.
  */
-import type { AlgorithmName } from './algorithms.js';
 
-/** Per-path flags of a request. */
-export const PathFlag = {
-  /** Follow a symlink (command-line operands, --follow, --check); stat before opening. */
-  follow: 1,
-  /** Read it even if it has other hard links (the main thread chose this path to read the inode). */
-  readLinked: 2,
-} as const;
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import type { FileList } from '../fs/file-list.js';
 
 export interface HashBatchRequest {
   readonly algorithm: AlgorithmName;
-  /** Every path followed by a NUL byte. */
-  readonly paths: Uint8Array;
-  /** One PathFlag bit set per path. */
-  readonly flags: Uint8Array;
+  /** The files, with PathFlag bits (fs/records.ts) and root prefixes. */
+  readonly list: FileList;
 }
 
 /** What happened to each path of a batch. */
@@ -65,30 +56,4 @@ export interface HashBatchResult {
   readonly links: readonly LinkedFile[];
   /** For `notRegular`: what it is (`fifo`, `socket`, `device`, `directory`, `other`), by index. */
   readonly kinds: Readonly<Record<number, string>>;
-}
-
-/** Joins paths into the NUL-separated form of a request. */
-export function encodePaths(paths: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const path of paths) total += path.length + 1;
-  // A fresh, exactly-sized array: cloning a view of Buffer's shared pool would copy the pool.
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const path of paths) {
-    out.set(path, offset);
-    offset += path.length + 1;
-  }
-  return out;
-}
-
-/** Splits the NUL-separated paths of a request into Buffers (views, no copies). */
-export function decodePaths(encoded: Uint8Array): Buffer[] {
-  const bytes = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-  const paths: Buffer[] = [];
-  let start = 0;
-  for (let end = bytes.indexOf(0, start); end !== -1; end = bytes.indexOf(0, start)) {
-    paths.push(bytes.subarray(start, end));
-    start = end + 1;
-  }
-  return paths;
 }

@@ -1,10 +1,11 @@
 /**
- * Inside a worker: the result of one hashing batch, filled in path by path, whichever
- * reader (native or JavaScript) read the files.
+ * Inside a worker: the result of one hashing batch, filled in path by path from what the
+ * file-system layer's reader made of each.
  */
-import type { Digester } from './algorithms.js';
+import type { ReadOutcome } from '../fs/batch-reads.js';
+import type { FileFailure } from '../fs/failures.js';
 import { type FileProblem, FileStatus, type HashBatchResult, type LinkedFile } from './batch-protocol.js';
-import type { ReadOutcome } from './read-file.js';
+import type { Digester } from './digesters.js';
 
 export class BatchResults {
   readonly #status: Uint8Array;
@@ -14,8 +15,6 @@ export class BatchResults {
   readonly #problems: FileProblem[] = [];
   readonly #links: LinkedFile[] = [];
   readonly #kinds: Record<number, string> = {};
-  /** Bytes hashed so far in this batch (a batch stops starting files past its budget). */
-  bytesRead = 0;
 
   constructor(count: number, digestBytes: number) {
     this.#status = new Uint8Array(count);
@@ -24,71 +23,55 @@ export class BatchResults {
     this.#digestBytes = digestBytes;
   }
 
-  /** Path i was read whole into the digester: its digest is taken (and the digester reset). */
-  hashed(i: number, size: number, digester: Digester): void {
-    this.#status[i] = FileStatus.hashed;
-    digester.finishInto(this.#digests, i * this.#digestBytes);
-    this.#sizes[i] = size;
-    this.bytesRead += size;
-  }
-
-  /** The digests array, for a reader that writes path i's digest at i x digest length itself. */
+  /** The digests array: a reader that hashes (OpenSSL) writes path i's digest at i x digest length itself. */
   get digests(): Uint8Array {
     return this.#digests;
   }
 
-  /** Path i was hashed, its digest already written into `digests`. */
-  hashedInPlace(i: number, size: number): void {
-    this.#status[i] = FileStatus.hashed;
-    this.#sizes[i] = size;
-    this.bytesRead += size;
+  /**
+   * Records what the reader made of path i. For `read` and `large` with a `digester`, the
+   * file's bytes went into it: its digest is taken (and the digester reset); without one,
+   * the digest is already in `digests`.
+   */
+  record(i: number, outcome: ReadOutcome, digester?: Digester): void {
+    switch (outcome.kind) {
+      case 'read':
+      case 'large':
+        this.#status[i] = FileStatus.hashed;
+        digester?.finishInto(this.#digests, i * this.#digestBytes);
+        this.#sizes[i] = outcome.size;
+        break;
+      case 'failed':
+      case 'changed':
+        this.failed(i, outcome.failure);
+        break;
+      case 'notRegular':
+        this.#status[i] = FileStatus.notRegular;
+        this.#kinds[i] = outcome.what;
+        break;
+      case 'tooBig':
+        this.#status[i] = FileStatus.sendAlone;
+        break;
+      case 'linked':
+        this.#status[i] = FileStatus.linked;
+        this.#links.push({ index: i, dev: outcome.dev, ino: outcome.ino, nlink: outcome.nlink });
+        break;
+    }
   }
 
-  failed(i: number, code: string, message: string): void {
+  failed(i: number, failure: FileFailure): void {
     this.#status[i] = FileStatus.failed;
-    this.#problems.push({ index: i, code, message });
+    this.#problems.push({ index: i, code: failure.code, message: failure.message });
   }
 
-  notRegular(i: number, what: string): void {
-    this.#status[i] = FileStatus.notRegular;
-    this.#kinds[i] = what;
-  }
-
-  sendAlone(i: number): void {
-    this.#status[i] = FileStatus.sendAlone;
+  /** A file that failed half-way leaves state in the reused digester: drop it. */
+  dropDigest(i: number, digester: Digester): void {
+    digester.finishInto(this.#digests, i * this.#digestBytes);
   }
 
   /** Paths from `from` on are not attempted: the batch did its share of bytes. */
   sendLater(from: number): void {
     this.#status.fill(FileStatus.sendLater, from);
-  }
-
-  linked(i: number, dev: number, ino: number, nlink: number): void {
-    this.#status[i] = FileStatus.linked;
-    this.#links.push({ index: i, dev, ino, nlink });
-  }
-
-  /** Records what the JavaScript reader made of path i. */
-  record(i: number, outcome: ReadOutcome, digester: Digester): void {
-    switch (outcome.kind) {
-      case 'hashed':
-        this.hashed(i, outcome.size, digester);
-        break;
-      case 'failed':
-        // A file that failed half-way leaves state in the reused digester: drop it.
-        digester.finishInto(this.#digests, i * this.#digestBytes);
-        this.failed(i, outcome.code, outcome.message);
-        break;
-      case 'notRegular':
-        this.notRegular(i, outcome.what);
-        break;
-      case 'tooBig':
-        this.sendAlone(i);
-        break;
-      case 'linked':
-        this.linked(i, outcome.dev, outcome.ino, outcome.nlink);
-        break;
-    }
   }
 
   toResult(): HashBatchResult {

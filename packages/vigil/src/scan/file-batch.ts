@@ -1,19 +1,29 @@
 /** A batch of files on the main side: what is sent to one hashBatch task, and how to map results back. */
-import type { AlgorithmName } from './algorithms.js';
-import { encodePaths, type HashBatchRequest } from './batch-protocol.js';
 
-/** Files per batch: enough that a task carries a few milliseconds of work on small files. */
-export const FILES_PER_BATCH = 256;
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import { FILES_PER_BATCH } from '../fs/batch-reads.js';
+import { FileListBuilder } from '../fs/file-list.js';
+import type { HashBatchRequest } from './batch-protocol.js';
 
 export class FileBatch {
   readonly seqs: number[] = [];
-  readonly paths: Buffer[] = [];
-  readonly flags: number[] = [];
+  readonly #list = new FileListBuilder();
 
-  add(seq: number, path: Buffer, flags: number): void {
+  add(seq: number, path: Buffer, flags: number, base: number): void {
     this.seqs.push(seq);
-    this.paths.push(path);
-    this.flags.push(flags);
+    this.#list.add(path, flags, base);
+  }
+
+  path(i: number): Buffer {
+    return this.#list.paths[i] as Buffer;
+  }
+
+  flags(i: number): number {
+    return this.#list.flags[i] as number;
+  }
+
+  base(i: number): number {
+    return this.#list.bases[i] as number;
   }
 
   get size(): number {
@@ -25,6 +35,6 @@ export class FileBatch {
   }
 
   toRequest(algorithm: AlgorithmName): HashBatchRequest {
-    return { algorithm, paths: encodePaths(this.paths), flags: Uint8Array.from(this.flags) };
+    return { algorithm, list: this.#list.build() };
   }
 }

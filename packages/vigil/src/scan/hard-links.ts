@@ -10,6 +10,9 @@
 export interface LinkedName {
   readonly seq: number;
   readonly path: Buffer;
+  /** How to read it again (its PathFlag bits and root prefix length). */
+  readonly flags: number;
+  readonly base: number;
 }
 
 export type LinkOutcome =

@@ -8,12 +8,14 @@
  * to decide when to send a partial batch and when to hold the walk back.
  */
 import type { Pool } from 'tandem';
-import { ALGORITHM_INFO, type AlgorithmName } from './algorithms.js';
-import { FileStatus, type HashBatchResult, PathFlag } from './batch-protocol.js';
+import type { TaskRef } from 'tandem/tasks';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import { PathFlag } from '../fs/records.js';
+import { InFlight } from '../pool/in-flight.js';
+import { FileStatus, type HashBatchResult } from './batch-protocol.js';
 import { FileBatch } from './file-batch.js';
 import { HardLinkRegistry, type LinkOutcome } from './hard-links.js';
-import tasks from './hash-tasks.js';
-import { InFlight } from './in-flight.js';
+import tasks, { type HashBatchTask } from './hash-tasks.js';
 
 export type FileOutcome =
   | { readonly kind: 'hashed'; readonly digest: Buffer; readonly size: number }
@@ -27,51 +29,30 @@ export interface HashEngineOptions {
   /** Read each hard-linked inode once (hash mode); --check reads every name it is given. */
   readonly readLinksOnce: boolean;
   readonly onOutcome: (seq: number, path: Buffer, outcome: FileOutcome) => void;
+  /** The worker task to run (default: hash-tasks.ts's hashBatch; tests give one that observes reads). */
+  readonly hashBatch?: TaskRef<HashBatchTask> | undefined;
 }
 
-export class HashEngine {
+/** Batches in flight are counted by InFlight (settled, waitForRoom, drain come from it). */
+export class HashEngine extends InFlight {
   readonly #options: HashEngineOptions;
   readonly #links = new HardLinkRegistry();
   /** seq -> inode key, for names chosen to read a hard-linked inode. */
   readonly #linkReaders = new Map<number, string>();
-  readonly #inFlight: InFlight;
 
   constructor(options: HashEngineOptions) {
+    super(options.maxInFlight);
     this.#options = options;
-    this.#inFlight = new InFlight(options.maxInFlight);
-  }
-
-  get inFlight(): number {
-    return this.#inFlight.count;
-  }
-
-  get maxInFlight(): number {
-    return this.#options.maxInFlight;
   }
 
   /** Sends a batch now (callers wait for room first with `waitForRoom`). */
   submit(batch: FileBatch, algorithm: AlgorithmName): void {
     if (batch.size === 0) return;
-    this.#inFlight.track(
-      this.#options.pool.apply(tasks.hashBatch, [batch.toRequest(algorithm)]),
+    this.track(
+      this.#options.pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [batch.toRequest(algorithm)]),
       (result) => this.#onResult(batch, algorithm, result),
       'a hashing worker',
     );
-  }
-
-  /** Resolves when some batch in flight settles (at once if none is). */
-  settled(): Promise<void> {
-    return this.#inFlight.settled();
-  }
-
-  /** Waits until fewer than maxInFlight batches are out. Throws if the engine failed. */
-  async waitForRoom(): Promise<void> {
-    return this.#inFlight.waitForRoom();
-  }
-
-  /** Waits until every batch (and everything re-sent) settled. Throws if the engine failed. */
-  async drain(): Promise<void> {
-    return this.#inFlight.drain();
   }
 
   #onResult(batch: FileBatch, algorithm: AlgorithmName, result: HashBatchResult): void {
@@ -83,8 +64,9 @@ export class HashEngine {
     let linkReaders: FileBatch | undefined;
     for (let i = 0; i < batch.size; i++) {
       const seq = batch.seqs[i] as number;
-      const path = batch.paths[i] as Buffer;
-      const flags = batch.flags[i] as number;
+      const path = batch.path(i);
+      const flags = batch.flags(i);
+      const base = batch.base(i);
       switch (result.status[i]) {
         case FileStatus.hashed:
           this.#complete(
@@ -113,28 +95,28 @@ export class HashEngine {
           break;
         case FileStatus.sendAlone: {
           const alone = new FileBatch();
-          alone.add(seq, path, flags);
+          alone.add(seq, path, flags, base);
           this.submit(alone, algorithm);
           break;
         }
         case FileStatus.sendLater:
           later ??= new FileBatch();
-          later.add(seq, path, flags);
+          later.add(seq, path, flags, base);
           break;
         case FileStatus.linked: {
           const found = result.links[link++];
           if (found === undefined || !this.#options.readLinksOnce) {
             // --check (or a confused result): read this name regardless of its links.
             linkReaders ??= new FileBatch();
-            linkReaders.add(seq, path, flags | PathFlag.readLinked);
+            linkReaders.add(seq, path, flags | PathFlag.readLinked, base);
             break;
           }
           const key = `${found.dev}:${found.ino}`;
-          const met = this.#links.meet(key, found.nlink, { seq, path });
+          const met = this.#links.meet(key, found.nlink, { seq, path, flags, base });
           if (met.action === 'read') {
             this.#linkReaders.set(seq, key);
             linkReaders ??= new FileBatch();
-            linkReaders.add(seq, path, flags | PathFlag.readLinked);
+            linkReaders.add(seq, path, flags | PathFlag.readLinked, base);
           } else if (met.action === 'done') {
             this.#options.onOutcome(seq, path, met.outcome);
           }
@@ -161,7 +143,7 @@ export class HashEngine {
     if (nextReader) {
       this.#linkReaders.set(nextReader.seq, key);
       const retry = new FileBatch();
-      retry.add(nextReader.seq, nextReader.path, PathFlag.readLinked);
+      retry.add(nextReader.seq, nextReader.path, nextReader.flags | PathFlag.readLinked, nextReader.base);
       this.submit(retry, algorithm);
     }
   }

@@ -7,16 +7,17 @@
  * behind one huge file. `--unordered` prints each record as it arrives and keeps nothing.
  */
 import type { Pool } from 'tandem';
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { RunOutcome } from '../exit.js';
-import { OrderedRelease } from '../report/ordered-release.js';
-import type { Printer } from '../report/printer.js';
-import type { Progress } from '../report/progress.js';
-import type { EntryRecord } from '../report/records.js';
-import type { AlgorithmName } from './algorithms.js';
-import { PathFlag } from './batch-protocol.js';
+import { PathFlag } from '../fs/records.js';
+import { type WalkEntry, type WalkOptions, walk } from '../fs/walk.js';
+import type { ProgressSink } from '../progress-sink.js';
 import { FileBatch } from './file-batch.js';
+import type { HashEngineOptions } from './hash-engine.js';
 import { type FileOutcome, HashEngine } from './hash-engine.js';
-import { type WalkEntry, type WalkOptions, walk } from './walk.js';
+import { OrderedRelease } from './ordered-release.js';
+import type { RecordSink } from './record-sink.js';
+import type { EntryRecord } from './records.js';
 
 /** Records a sorted run may hold while an earlier file is still hashing (about 150 bytes each). */
 export const MAX_HELD_RECORDS = 50_000;
@@ -27,8 +28,10 @@ export interface HashTreeOptions {
   readonly algorithm: AlgorithmName;
   readonly pool: Pool;
   readonly ordered: boolean;
-  readonly printer: Printer;
-  readonly progress: Progress;
+  readonly printer: RecordSink;
+  readonly progress: ProgressSink;
+  /** The worker task (tests give one that observes reads). */
+  readonly hashBatch?: HashEngineOptions['hashBatch'];
 }
 
 export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
@@ -51,6 +54,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     pool,
     maxInFlight: pool.workers * 3,
     readLinksOnce: true,
+    hashBatch: options.hashBatch,
     onOutcome: (seq, path, outcome) => {
       progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
       put(seq, recordForOutcome(path, outcome));
@@ -66,7 +70,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
   const waitForRoom = async () => {
     await engine.waitForRoom();
     // Hold the walk while sorted output waits on a slow file, or stdout is full.
-    while (release && release.held > MAX_HELD_RECORDS && engine.inFlight > 0) await engine.settled();
+    while (release && release.held > MAX_HELD_RECORDS && engine.count > 0) await engine.settled();
     while (printer.blocked) await printer.blocked;
   };
 
@@ -77,7 +81,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
       const entrySeq = seq++;
       if (entry.kind === 'file') {
         found++;
-        batch.add(entrySeq, entry.path, entry.follow ? PathFlag.follow : 0);
+        batch.add(entrySeq, entry.path, entry.follow ? PathFlag.follow : 0, entry.base);
         if (batch.full) {
           send();
           await waitForRoom();
@@ -88,7 +92,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     }
     progress.found(found);
     // Workers idle while a partial batch waits for the walk: send it now.
-    if (batch.size > 0 && engine.inFlight < pool.workers) {
+    if (batch.size > 0 && engine.count < pool.workers) {
       send();
       await waitForRoom();
     }

@@ -3,7 +3,7 @@
  * `HASH *NAME`, `HASH NAME`, or BSD-style `ALGO (NAME) = HASH`; a leading backslash marks
  * an escaped name; `#` comments and blank lines are ignored; a trailing CR is dropped.
  */
-import { ALGORITHM_INFO, type AlgorithmName, algorithmForTag } from '../scan/algorithms.js';
+import { ALGORITHM_INFO, type AlgorithmName, algorithmForTag } from './algorithms.js';
 import { unescapeName } from './escape.js';
 
 export type ParsedLine =

@@ -1,14 +1,13 @@
 /**
- * What the baseline commands (baseline, check, accept) set up alike: the algorithm, the
- * worker count, the progress bar, the colours, and removal of a half-written database on
- * Ctrl-C.
+ * What commands set up alike: the algorithm, the progress bar, the colours, and removal of a
+ * half-written database on Ctrl-C (the one place a signal handler is installed).
  */
 import picocolors from 'picocolors';
+import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit.js';
 import type { Colors } from '../report/change-text-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
-import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../scan/algorithms.js';
 
 export function resolveAlgorithm(name: string | undefined, fallback: AlgorithmName = 'blake3'): AlgorithmName {
   if (name === undefined) return fallback;

@@ -2,8 +2,8 @@
  * The edge cases of issue 6, one test each: unreadable files and directories, special
  * files, symlinks and loops, hard links, names that are not UTF-8, files over 4 GiB, empty
  * files, and files that change while they are read. All of them run twice: with the native
- * batch reader the workers use when it is built, and with the JavaScript reader they fall
- * back to (VIGIL_NATIVE=0).
+ * batch reader the workers use when it is built (edge-cases-native.test.ts), and with the
+ * JavaScript reader they fall back to (VIGIL_NATIVE=0, edge-cases-js.test.ts).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,40 +21,22 @@ import {
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { INVALID_UTF8_NAME } from './fixtures.js';
 import { lines, type RunOptions, run, vigil as runVigil, tempDir } from './helpers.js';
 
-/**
- * A module for VIGIL_TEST_AFTER_READ: it logs every path a worker read (to count reads per
- * inode), and appends to any file whose name ends in "grows", between the read and the
- * second fstat, which makes "changed while being read" deterministic.
- */
-const HOOK_SOURCE = `
-import { appendFileSync } from 'node:fs';
-export function afterRead(path) {
-  appendFileSync(process.env.VIGIL_TEST_READ_LOG, path.toString('latin1') + '\\n');
-  if (path.toString('latin1').endsWith('grows')) appendFileSync(path, 'more');
-}
-`;
-
-const READERS = [
-  { name: 'native reader', env: {} },
-  { name: 'JavaScript reader', env: { VIGIL_NATIVE: '0' } },
-];
-
-for (const reader of READERS)
+/** The suite, for one reader (each runs from its own test file: two under one file's time limit was tight). */
+export function describeEdgeCases(reader: { readonly name: string; readonly env: NodeJS.ProcessEnv }): void {
   describe(`vigil hash edge cases (${reader.name})`, () => {
     const vigil = (args: readonly string[], options: RunOptions = {}) =>
       runVigil(args, { ...options, env: { ...reader.env, ...options.env } });
     let dir: { path: string; cleanup: () => void };
-    let hookEnv: NodeJS.ProcessEnv;
     const at = (...names: string[]) => join(dir.path, ...names);
+    // The test entry's workers log each path they read, and grow files named "*grows"
+    // between their read and second fstat (test/support/observed-reader.mjs).
+    const observed = () => ({ observed: true, env: { VIGIL_TEST_READ_LOG: at('reads.log') } });
 
     before(() => {
       dir = tempDir();
-      writeFileSync(at('hook.mjs'), HOOK_SOURCE);
-      hookEnv = { VIGIL_TEST_AFTER_READ: pathToFileURL(at('hook.mjs')).href, VIGIL_TEST_READ_LOG: at('reads.log') };
     });
     after(() => dir.cleanup());
 
@@ -144,7 +126,7 @@ for (const reader of READERS)
       linkSync(join(tree, 'h1'), join(tree, 'sub', 'h3'));
       writeFileSync(join(tree, 'single'), 'single\n');
       writeFileSync(at('reads.log'), '');
-      const result = await vigil(['hash', '-a', 'sha256', 'hard'], { cwd: dir.path, env: hookEnv });
+      const result = await vigil(['hash', '-a', 'sha256', 'hard'], { cwd: dir.path, ...observed() });
       assert.equal(result.code, 0, result.stderr);
       const expected = execFileSync('sha256sum', ['hard/h1', 'hard/h2', 'hard/single', 'hard/sub/h3'], {
         cwd: dir.path,
@@ -152,7 +134,7 @@ for (const reader of READERS)
       assert.equal(result.stdout.toString(), expected.toString());
       const reads = readFileSync(at('reads.log'), 'latin1').trim().split('\n').sort();
       assert.equal(reads.filter((p) => /h[123]$/.test(p)).length, 1, `one read of the linked inode, got ${reads}`);
-      assert.ok(reads.includes('hard/single'));
+      assert.ok(reads.includes(at('hard', 'single')));
     });
 
     it('keeps a name that is not UTF-8 byte for byte through hash and --check (and sha256sum -c)', async () => {
@@ -202,7 +184,7 @@ for (const reader of READERS)
       writeFileSync(join(tree, 'still'), 'still\n');
       writeFileSync(at('reads.log'), '');
       for (const order of [[], ['--unordered']]) {
-        const result = await vigil(['hash', ...order, 'moving'], { cwd: dir.path, env: hookEnv });
+        const result = await vigil(['hash', ...order, 'moving'], { cwd: dir.path, ...observed() });
         assert.equal(result.code, 1);
         assert.match(result.stderr, /moving\/grows: changed while being read/);
         assert.deepEqual(
@@ -251,3 +233,4 @@ for (const reader of READERS)
       assert.match(result.stderr, /fs\/elsewhere: skipped other file system/);
     });
   });
+}

@@ -2,7 +2,7 @@
  * Writing checksum lines: `HASH  NAME` as sha256sum and b3sum print them, or BSD-style
  * `ALGO (NAME) = HASH` (`--tag`), each with coreutils' escaping of the name.
  */
-import { ALGORITHM_INFO, type AlgorithmName } from '../scan/algorithms.js';
+import { ALGORITHM_INFO, type AlgorithmName } from './algorithms.js';
 import { type EscapeStyle, escapeName, needsEscape } from './escape.js';
 
 export type LineStyle = 'gnu' | 'tag';

@@ -1,6 +1,7 @@
 /** What `vigil hash` reports, one record per entry, before any printer turns it into text or JSON. */
-import type { AlgorithmName } from '../scan/algorithms.js';
-import type { SkipReason } from '../scan/walk.js';
+
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import type { SkipReason } from '../fs/walk.js';
 
 export type EntryRecord =
   | { readonly type: 'file'; readonly path: Buffer; readonly digest: Buffer; readonly size: number }

@@ -1,53 +1,35 @@
 /**
- * The hash algorithms `vigil hash` offers, and the one shape the worker drives them through.
- * BLAKE3 comes from @napi-rs/blake-hash (native, SIMD), xxh3 from @node-rs/xxhash, the rest
- * from node:crypto (OpenSSL, SHA-NI where the CPU has it).
+ * The one shape a worker drives every hash algorithm through. BLAKE3 comes from
+ * @napi-rs/blake-hash (native, SIMD), xxh3 from @node-rs/xxhash, the rest from node:crypto
+ * (OpenSSL, SHA-NI where the CPU has it).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { xxh3 } from '@node-rs/xxhash';
+import type { AlgorithmName } from '../checksums/algorithms.js';
 
 // The native hashers load when a digester is first made, not with this module: the main
-// thread needs only the names and sizes below, and a worker only the algorithm it runs.
+// thread needs only the names and sizes, and a worker only the algorithm it runs.
 const require = createRequire(import.meta.url);
-
-export const ALGORITHMS = ['blake3', 'sha256', 'sha512', 'sha1', 'md5', 'xxh3'] as const;
-export type AlgorithmName = (typeof ALGORITHMS)[number];
-
-export interface AlgorithmInfo {
-  /** Digest length in bytes. */
-  readonly bytes: number;
-  /** The name BSD-style (`--tag`) lines use. */
-  readonly tag: string;
-  /** OpenSSL's name for it, where OpenSSL has it (the native reader hashes these in C). */
-  readonly openssl?: string;
-}
-
-export const ALGORITHM_INFO: Readonly<Record<AlgorithmName, AlgorithmInfo>> = {
-  blake3: { bytes: 32, tag: 'BLAKE3' },
-  sha256: { bytes: 32, tag: 'SHA256', openssl: 'SHA256' },
-  sha512: { bytes: 64, tag: 'SHA512', openssl: 'SHA512' },
-  sha1: { bytes: 20, tag: 'SHA1', openssl: 'SHA1' },
-  md5: { bytes: 16, tag: 'MD5', openssl: 'MD5' },
-  xxh3: { bytes: 8, tag: 'XXH3' },
-};
-
-export function isAlgorithmName(name: string): name is AlgorithmName {
-  return (ALGORITHMS as readonly string[]).includes(name);
-}
-
-/** The algorithm whose BSD tag is `tag` (e.g. `SHA256`), if any. */
-export function algorithmForTag(tag: string): AlgorithmName | undefined {
-  for (const name of ALGORITHMS) if (ALGORITHM_INFO[name].tag === tag) return name;
-  return undefined;
-}
 
 /** A running hash that is reused from file to file: `finish` writes the digest and resets. */
 export interface Digester {
   update(chunk: Uint8Array): void;
   /** Writes the digest of everything since the last finish into `out` at `offset`. */
   finishInto(out: Uint8Array, offset: number): void;
+}
+
+const digesters = new Map<AlgorithmName, Digester>();
+
+/** This thread's digester for `algorithm`, made on first use (they reset after each digest). */
+export function digesterFor(algorithm: AlgorithmName): Digester {
+  let digester = digesters.get(algorithm);
+  if (digester === undefined) {
+    digester = createDigester(algorithm);
+    digesters.set(algorithm, digester);
+  }
+  return digester;
 }
 
 export function createDigester(algorithm: AlgorithmName): Digester {

@@ -1,7 +1,7 @@
 /**
  * Pool calls in flight, bounded: counts them, wakes waiters as each settles, and keeps the
- * first failure so the caller stops at its next wait. Shared by the hashing and inspecting
- * engines, which send batches and feed results back on their own.
+ * first failure so the caller stops at its next wait. The hashing and inspecting engines
+ * extend it (they send batches and feed results back on their own); a backup run uses one.
  */
 import { EngineError } from '../errors.js';
 

@@ -4,8 +4,8 @@
  * that uses it. Findings stream to the caller; nothing throws at the first one.
  */
 import type { Pool } from 'tandem';
-import { readEntries } from './manifest.js';
 import type { Repository } from './repository.js';
+import { readEntries } from './snapshot-record.js';
 import type { SnapshotRef } from './snapshots.js';
 import type { VerifyObjectsRequest } from './store-protocol.js';
 import tasks from './store-tasks.js';

@@ -1,39 +1,41 @@
 /**
- * `vigil hash --check MANIFEST...`: reads checksum lines as they stream in, hashes the
+ * `vigil hash --check FILE...`: reads checksum lines (checksums/) as they stream in, hashes the
  * files they name on every worker, and reports each line in manifest order, with
  * coreutils' flags (--quiet, --status, --ignore-missing, --strict, --warn) and warnings.
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Pool } from 'tandem';
+import type { AlgorithmName } from '../checksums/algorithms.js';
+import { readLines } from '../checksums/lines.js';
+import { parseChecksumLine } from '../checksums/parse.js';
 import { ManifestReadError } from '../errors.js';
 import type { RunOutcome } from '../exit.js';
-import { OrderedRelease } from '../report/ordered-release.js';
-import type { Printer } from '../report/printer.js';
-import type { Progress } from '../report/progress.js';
-import type { CheckRecord, CheckSummary } from '../report/records.js';
-import type { AlgorithmName } from '../scan/algorithms.js';
-import { PathFlag } from '../scan/batch-protocol.js';
-import { FileBatch } from '../scan/file-batch.js';
-import { HashEngine } from '../scan/hash-engine.js';
-import { MAX_HELD_RECORDS } from '../scan/hash-tree.js';
-import { describeErrno } from '../scan/read-file.js';
-import { readLines } from './lines.js';
-import { parseChecksumLine } from './parse.js';
+import { describeErrno } from '../fs/failures.js';
+import { PathFlag } from '../fs/records.js';
+import type { ProgressSink } from '../progress-sink.js';
+import { FileBatch } from './file-batch.js';
+import { HashEngine, type HashEngineOptions } from './hash-engine.js';
+import { MAX_HELD_RECORDS } from './hash-tree.js';
+import { OrderedRelease } from './ordered-release.js';
+import type { RecordSink } from './record-sink.js';
+import type { CheckRecord, CheckSummary } from './records.js';
 
-export interface VerifyOptions {
+export interface CheckChecksumsOptions {
   readonly manifests: readonly string[];
   readonly algorithm: AlgorithmName;
   /** The algorithm was not given: untagged lines may pick one by digest length. */
   readonly algorithmDefaulted: boolean;
   readonly pool: Pool;
-  readonly printer: Printer;
-  readonly progress: Progress;
+  readonly printer: RecordSink;
+  readonly progress: ProgressSink;
   readonly ignoreMissing: boolean;
   readonly strict: boolean;
   readonly warn: boolean;
   readonly status: boolean;
   readonly stdin: Readable;
+  /** The worker task (tests give one that observes reads). */
+  readonly hashBatch?: HashEngineOptions['hashBatch'];
 }
 
 interface Expectation {
@@ -41,11 +43,11 @@ interface Expectation {
   readonly algorithm: AlgorithmName;
 }
 
-export async function verifyManifests(options: VerifyOptions): Promise<RunOutcome> {
+export async function checkChecksumFiles(options: CheckChecksumsOptions): Promise<RunOutcome> {
   let otherFailure = false;
   const total: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
   for (const manifest of options.manifests) {
-    const outcome = await verifyManifest(manifest, options);
+    const outcome = await checkChecksumFile(manifest, options);
     for (const key of Object.keys(total) as (keyof CheckSummary)[]) total[key] += outcome.summary[key];
     otherFailure ||= outcome.otherFailure;
   }
@@ -54,9 +56,9 @@ export async function verifyManifests(options: VerifyOptions): Promise<RunOutcom
   return { failures: total.failed + total.unreadable, otherFailure };
 }
 
-async function verifyManifest(
+async function checkChecksumFile(
   manifest: string,
-  options: VerifyOptions,
+  options: CheckChecksumsOptions,
 ): Promise<{ summary: CheckSummary; otherFailure: boolean }> {
   const { printer, pool, progress } = options;
   const summary: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
@@ -70,6 +72,7 @@ async function verifyManifest(
     pool,
     maxInFlight: pool.workers * 3,
     readLinksOnce: false,
+    hashBatch: options.hashBatch,
     onOutcome: (seq, path, outcome) => {
       const expectation = expectations.get(seq) as Expectation;
       expectations.delete(seq);
@@ -117,12 +120,12 @@ async function verifyManifest(
       batchAlgorithm = parsed.algorithm;
       const lineSeq = seq++;
       expectations.set(lineSeq, { expected: parsed.expected, algorithm: parsed.algorithm });
-      batch.add(lineSeq, parsed.name, PathFlag.follow | PathFlag.readLinked);
+      batch.add(lineSeq, parsed.name, PathFlag.follow | PathFlag.readLinked, 0);
       progress.found(1);
-      if (batch.full || engine.inFlight < pool.workers) {
+      if (batch.full || engine.count < pool.workers) {
         send();
         await engine.waitForRoom();
-        while (release.held > MAX_HELD_RECORDS && engine.inFlight > 0) await engine.settled();
+        while (release.held > MAX_HELD_RECORDS && engine.count > 0) await engine.settled();
         while (printer.blocked) await printer.blocked;
       }
     }

@@ -6,13 +6,13 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'tandem';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /**
  * The vigil package's directory. Task modules travel to Redis workers as paths relative to
  * it, so workers run `tandem worker --root <this directory>` from the same vigil install.
  */
-export const VIGIL_PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const VIGIL_PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Jobs in Redis at once by default: enough to keep several hosts' cores busy. */
 const DEFAULT_REDIS_JOBS = 64;

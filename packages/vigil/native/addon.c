@@ -1,0 +1,57 @@
+/*
+ * vigil's native addon: the system calls of vigil's file-system layer (src/fs/) that are
+ * made per file, batched so that a worker crosses into C once per batch. The entry points:
+ *
+ *   readFiles, hashFiles, statFiles   batch.c (open beneath the root, fstat/read/fstat)
+ *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
+ *
+ * Paths are bytes (never decoded). No entry point calls back into JavaScript.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "vigil.h"
+
+napi_value read_files(napi_env env, napi_callback_info info);
+napi_value hash_files(napi_env env, napi_callback_info info);
+napi_value stat_files(napi_env env, napi_callback_info info);
+
+static napi_value sync_file_system(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  char path[PATH_MAX];
+  size_t length;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok) {
+    return throw_type_error(env, "syncFileSystem(path: string)");
+  }
+  if (length >= sizeof path - 1) return throw_type_error(env, "syncFileSystem: path too long");
+  int error = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = errno;
+  } else {
+    if (syncfs(fd) != 0) error = errno;
+    close(fd);
+  }
+  napi_value result;
+  if (napi_create_int32(env, error, &result) != napi_ok) return NULL;
+  return result;
+}
+
+static int export_function(napi_env env, napi_value exports, const char *name, napi_callback callback) {
+  napi_value fn;
+  return napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, NULL, &fn) == napi_ok &&
+         napi_set_named_property(env, exports, name, fn) == napi_ok;
+}
+
+NAPI_MODULE_INIT() {
+  if (!export_function(env, exports, "readFiles", read_files) ||
+      !export_function(env, exports, "hashFiles", hash_files) ||
+      !export_function(env, exports, "statFiles", stat_files) ||
+      !export_function(env, exports, "syncFileSystem", sync_file_system)) {
+    return NULL;
+  }
+  return exports;
+}

@@ -1,0 +1,83 @@
+/*
+ * What the parts of vigil's native addon share: the record layout of a batch (mirrored in
+ * src/fs/records.ts), the resolver that opens paths beneath a tree's root without following
+ * links, and the one "fstat, read, fstat" rule. See addon.c for the entry points.
+ */
+#ifndef VIGIL_H
+#define VIGIL_H
+
+#include <limits.h>
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+/* What happened to a path: the first slot of its record; the other slots depend on it. */
+enum outcome {
+  READ = 0,        /* read: slot 1 offset in the arena, slot 2 size; stat: slot 1/2 a link target in the arena */
+  FAILED = 1,      /* slot 1: errno */
+  NOT_REGULAR = 2, /* slot 1: st_mode; never read */
+  TOO_BIG = 3,     /* slot 2: size; bigger than deferAbove, not read */
+  LINKED = 4,      /* slot 1: st_dev, slot 2: st_ino, slot 3: st_nlink; not read */
+  CHANGED = 5,     /* its size, mtime or ctime moved while it was read, or it read back short */
+  LARGE = 6,       /* slot 1: an open descriptor the caller reads and closes, slot 2: size */
+};
+#define RECORD_SLOTS 4
+/* Per path in the stats array: what fstat (or fstatat) said before reading. */
+enum stat_slot { ST_MODE, ST_SIZE, ST_MTIME_NS, ST_CTIME_NS, ST_INO, ST_DEV, ST_NLINK, ST_UID, ST_GID, STAT_SLOTS };
+/* Per path in the flags array. */
+#define FLAG_FOLLOW 1      /* follow links in the whole path: operands, --follow, --check */
+#define FLAG_READ_LINKED 2 /* read it even if it has other hard links */
+
+typedef struct {
+  void *data;
+  size_t length; /* in elements */
+} view;
+
+/* One batch call's arguments, checked. Pointers are valid until the call returns: no entry
+   point calls back into JavaScript while it holds them. */
+typedef struct {
+  view paths;   /* Uint8Array: every path followed by NUL */
+  view flags;   /* Uint8Array: FLAG_* per path */
+  view bases;   /* Uint32Array: per path, the length of its root prefix (see resolver) */
+  view cursor;  /* Uint32Array [index, byte position in paths] */
+  view arena;   /* Uint8Array */
+  view records; /* Float64Array, RECORD_SLOTS per path */
+  view stats;   /* BigInt64Array, STAT_SLOTS per path */
+} batch;
+
+/* napi.c: argument checks and errors; every napi_status is checked. */
+int get_view(napi_env env, napi_value value, napi_typedarray_type want, view *out);
+int get_batch(napi_env env, napi_value *argv, batch *b);
+napi_value throw_type_error(napi_env env, const char *message);
+napi_value throw_error(napi_env env, const char *code, const char *message);
+const char *next_path(napi_env env, const batch *b, size_t position, size_t *next_position);
+void put_stats(const batch *b, uint32_t index, const struct stat *s);
+
+/*
+ * beneath.c: a path of a batch is `root prefix` + `relative part` (the prefix is bases[i]
+ * bytes long, "." when 0). The prefix was named by the user and is followed; the relative
+ * part was found by the walk and is resolved beneath the root with no symlink anywhere in it.
+ */
+typedef struct {
+  int root_fd; /* O_PATH descriptor of the current root, or -1 */
+  char root[PATH_MAX];
+  size_t root_len;
+  int dir_fd; /* O_PATH descriptor of the last parent directory resolved, or -1 */
+  char dir[PATH_MAX];
+  size_t dir_len;
+} resolver;
+
+void resolver_init(resolver *r);
+void resolver_close(resolver *r);
+/* The parent directory of `path` beneath its root, and its last component in *name; or -errno. */
+int resolve_parent(resolver *r, const char *path, uint32_t base, const char **name);
+
+/* read_verified.c: the one rule for reading a file (see there). */
+typedef int (*chunk_sink)(void *context, const uint8_t *bytes, size_t length);
+int open_entry(resolver *r, const char *path, uint32_t base, uint8_t flags, double defer_above, struct stat *before,
+               double *record);
+int read_verified(int fd, const struct stat *before, uint8_t *buffer, size_t buffer_length, chunk_sink sink,
+                  void *context, double *record, size_t *total);
+
+#endif

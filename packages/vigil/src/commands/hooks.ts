@@ -1,0 +1,17 @@
+/**
+ * What a test may inject into a command, and nothing a user runs sets: the worker tasks the
+ * engines send batches to (a test's own task module, built on the shipped *With functions,
+ * observes or disturbs reads), and a hook awaited at each backup checkpoint. Commands hand
+ * them to the engines they build; the command line passes none.
+ */
+import type { CheckpointHook } from '../backup/checkpoints.js';
+import type { RunBackupOptions } from '../backup/run-backup.js';
+import type { InspectEngineOptions } from '../baseline/inspect-engine.js';
+import type { HashEngineOptions } from '../scan/hash-engine.js';
+
+export interface CommandHooks {
+  readonly hashBatch?: HashEngineOptions['hashBatch'];
+  readonly inspectBatch?: InspectEngineOptions['inspectBatch'];
+  readonly storeBatch?: RunBackupOptions['storeBatch'];
+  readonly checkpoint?: CheckpointHook;
+}

@@ -1,0 +1,251 @@
+/**
+ * What the engines call: one loop per kind of batch over the reader's calls, turning each
+ * record into an outcome for a visitor, so hashing, checking and backing up read files the
+ * same way whichever reader runs. The byte budget and the sizes of batches live here too.
+ */
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { CHANGED_WHILE_READ, describeMode, type FileFailure, failureFromErrno, failureFromError } from './failures.js';
+import type { FileList } from './file-list.js';
+import type { BatchBuffers, FileReader } from './file-reader.js';
+import { movedWhileRead, RECORD_SLOTS, ReadKind, STAT_SLOTS, type StatRecord, statAt } from './records.js';
+
+/** Files per batch sent to a worker: a few milliseconds of work on small files. */
+export const FILES_PER_BATCH = 256;
+/** Entries per batch of a baseline scan: most are trusted by a stat alone, so twice as many. */
+export const ENTRIES_PER_BATCH = 2 * FILES_PER_BATCH;
+/** A batch stops starting new files once it has read this much; the rest is sent again. */
+export const BATCH_BYTE_BUDGET = 32 * 1024 * 1024;
+/** In a batch of several files, a file bigger than this is sent back to be read on its own. */
+export const ALONE_ABOVE_BYTES = 8 * 1024 * 1024;
+/** Files up to this size are read whole into the arena; bigger ones are streamed (`large`). */
+export const ARENA_BYTES = 1024 * 1024;
+
+const EMPTY = Buffer.alloc(0);
+let arena: Buffer | undefined;
+let streamBuffer: Buffer | undefined;
+
+/** This thread's arena, made on first use and reused by every call. */
+export function readerArena(): Buffer {
+  arena ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+  return arena;
+}
+
+/** What became of one path. */
+export type ReadOutcome =
+  /**
+   * Read whole and unchanged: `bytes` is a view of the arena, valid until the visitor returns.
+   * `stat` is the fstat taken before the read (made when asked: hashing needs only `size`).
+   */
+  | { readonly kind: 'read'; readonly bytes: Buffer; readonly size: number; readonly stat: StatRecord }
+  /** Bigger than the arena: stream it with `file.read` (or leave it: it is closed after the visit). */
+  | { readonly kind: 'large'; readonly file: LargeFile; readonly size: number; readonly stat: StatRecord }
+  | { readonly kind: 'failed'; readonly failure: FileFailure }
+  | { readonly kind: 'changed'; readonly failure: FileFailure }
+  | { readonly kind: 'notRegular'; readonly what: string; readonly mode: number }
+  | { readonly kind: 'tooBig'; readonly size: number }
+  | { readonly kind: 'linked'; readonly dev: number; readonly ino: number; readonly nlink: number };
+
+/** A file too big for the arena, open, to be streamed once by the rule (fstat/read/fstat). */
+export class LargeFile {
+  #fd: number | undefined;
+  readonly #size: number;
+  readonly #before: StatRecord;
+
+  constructor(fd: number, before: StatRecord) {
+    this.#fd = fd;
+    this.#size = before.size;
+    this.#before = before;
+  }
+
+  /**
+   * Reads it through this thread's stream buffer, giving each piece to `onChunk` (valid until
+   * it returns); closes it. Changed or failed: a failure.
+   */
+  read(onChunk: (chunk: Buffer) => void): FileFailure | undefined {
+    const fd = this.#fd;
+    if (fd === undefined) throw new Error('LargeFile: read twice');
+    streamBuffer ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+    const buffer = streamBuffer;
+    try {
+      let total = 0;
+      while (total < this.#size) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, this.#size - total), null);
+        if (n === 0) break;
+        onChunk(n === buffer.length ? buffer : buffer.subarray(0, n));
+        total += n;
+      }
+      const moved = movedWhileRead(this.#before, fstatSync(fd, { bigint: true }));
+      return moved || total !== this.#size ? CHANGED_WHILE_READ : undefined;
+    } catch (error) {
+      return failureFromError(error);
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/** A file read (or to stream): its stat is decoded from the pass's array only if a visitor asks. */
+class ReadFile<K extends 'read' | 'large'> {
+  constructor(
+    readonly kind: K,
+    readonly bytes: Buffer,
+    readonly file: K extends 'large' ? LargeFile : undefined,
+    readonly size: number,
+    readonly stats: BigInt64Array,
+    readonly index: number,
+  ) {}
+  get stat(): StatRecord {
+    return statAt(this.stats, this.index);
+  }
+}
+
+/** The typed arrays of one pass over a list. */
+class Pass implements BatchBuffers {
+  readonly count: number;
+  readonly cursor = new Uint32Array(2);
+  readonly arena = readerArena();
+  readonly records: Float64Array;
+  readonly stats: BigInt64Array;
+  constructor(readonly list: FileList) {
+    this.count = list.flags.length;
+    this.records = new Float64Array(this.count * RECORD_SLOTS);
+    this.stats = new BigInt64Array(this.count * STAT_SLOTS);
+  }
+  get index(): number {
+    return this.cursor[0] as number;
+  }
+  slot(i: number, n: number): number {
+    return this.records[i * RECORD_SLOTS + n] as number;
+  }
+  /** The outcome of path i, other than `read` and `large`. */
+  unread(i: number): ReadOutcome {
+    switch (this.slot(i, 0)) {
+      case ReadKind.failed:
+        return { kind: 'failed', failure: failureFromErrno(this.slot(i, 1)) };
+      case ReadKind.changed:
+        return { kind: 'changed', failure: CHANGED_WHILE_READ };
+      case ReadKind.notRegular:
+        return { kind: 'notRegular', what: describeMode(this.slot(i, 1)), mode: this.slot(i, 1) };
+      case ReadKind.tooBig:
+        return { kind: 'tooBig', size: this.slot(i, 2) };
+      case ReadKind.linked:
+        return { kind: 'linked', dev: this.slot(i, 1), ino: this.slot(i, 2), nlink: this.slot(i, 3) };
+      default:
+        throw new Error(`the reader gave an unknown outcome ${this.slot(i, 0)} for path ${i}`);
+    }
+  }
+  /** Throws unless the last call moved the cursor past `from`. */
+  progressed(from: number): void {
+    if (this.index === from) throw new Error(`the reader made no progress at path ${from} of ${this.count}`);
+  }
+}
+
+export interface ReadOptions {
+  /** A file bigger than this is not read (`tooBig`). */
+  readonly deferAbove: number;
+  /** Stop starting calls once this many bytes were read; undefined: no budget. */
+  readonly byteBudget?: number;
+}
+
+/**
+ * Reads every file of `list` (or up to the budget) and calls `visit(i, outcome)` per path in
+ * order. Returns the index of the first path not attempted (list length when all were).
+ */
+export function eachRead(
+  reader: FileReader,
+  list: FileList,
+  options: ReadOptions,
+  visit: (i: number, outcome: ReadOutcome) => void,
+): number {
+  const pass = new Pass(list);
+  const space = pass.arena;
+  let bytes = 0;
+  while (pass.index < pass.count) {
+    if (options.byteBudget !== undefined && bytes >= options.byteBudget) break;
+    const from = pass.index;
+    reader.readFiles(list, pass, options.deferAbove);
+    pass.progressed(from);
+    for (let i = from; i < pass.index; i++) {
+      const kind = pass.slot(i, 0);
+      if (kind === ReadKind.read) {
+        const offset = pass.slot(i, 1);
+        const size = pass.slot(i, 2);
+        bytes += size;
+        visit(i, new ReadFile('read', space.subarray(offset, offset + size), undefined, size, pass.stats, i));
+      } else if (kind === ReadKind.large) {
+        const file = new LargeFile(pass.slot(i, 1), statAt(pass.stats, i));
+        const size = pass.slot(i, 2);
+        bytes += size;
+        try {
+          visit(i, new ReadFile('large', EMPTY, file, size, pass.stats, i));
+        } finally {
+          file.close();
+        }
+      } else {
+        visit(i, pass.unread(i));
+      }
+    }
+  }
+  return pass.index;
+}
+
+/**
+ * Hashes every file of `list` with OpenSSL's `algorithm` into `digests` (at i x digest
+ * length), up to `byteBudget`; calls `visit` per path (a `read` outcome has empty bytes: the
+ * digest is in `digests`). Returns the index of the first path not attempted.
+ */
+export function eachHash(
+  reader: FileReader,
+  list: FileList,
+  options: ReadOptions & { readonly algorithm: string; readonly digests: Uint8Array },
+  visit: (i: number, outcome: ReadOutcome) => void,
+): number {
+  const pass = new Pass(list);
+  const byteBudget = options.byteBudget ?? Number.POSITIVE_INFINITY;
+  reader.hashFiles(list, pass, options.deferAbove, {
+    algorithm: options.algorithm,
+    digests: options.digests,
+    byteBudget,
+  });
+  for (let i = 0; i < pass.index; i++) {
+    if (pass.slot(i, 0) === ReadKind.read) {
+      visit(i, new ReadFile('read', EMPTY, undefined, pass.slot(i, 2), pass.stats, i));
+    } else visit(i, pass.unread(i));
+  }
+  return pass.index;
+}
+
+/** What lstat beneath the root found at one path. */
+export type StatOutcome =
+  | { readonly kind: 'stat'; readonly stat: StatRecord; readonly type: string; readonly target?: Buffer }
+  | { readonly kind: 'failed'; readonly failure: FileFailure };
+
+/** lstat of every path of `list` beneath its root (never following a link); symlinks come with their target. */
+export function eachStat(reader: FileReader, list: FileList, visit: (i: number, outcome: StatOutcome) => void): void {
+  const pass = new Pass(list);
+  const space = pass.arena;
+  while (pass.index < pass.count) {
+    const from = pass.index;
+    reader.statFiles(list, pass);
+    pass.progressed(from);
+    for (let i = from; i < pass.index; i++) {
+      if (pass.slot(i, 0) !== ReadKind.read) {
+        visit(i, { kind: 'failed', failure: failureFromErrno(pass.slot(i, 1)) });
+        continue;
+      }
+      const stat = statAt(pass.stats, i);
+      const type = describeMode(stat.mode);
+      if (type !== 'symlink') visit(i, { kind: 'stat', stat, type });
+      else {
+        const offset = pass.slot(i, 1);
+        const target = Buffer.from(space.subarray(offset, offset + pass.slot(i, 2)));
+        visit(i, { kind: 'stat', stat, type, target });
+      }
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * vigil's native addon (native/*.c, built by node-gyp when vigil is installed), loaded once
+ * per thread. Its batch entry points do the per-file system calls of a whole batch in one
+ * call from JavaScript; see native/batch.c for their contract. When it is missing, the
+ * JavaScript reader (js-reader.ts) does the same work the same way, slower.
+ *
+ * VIGIL_NATIVE=0 turns it off, to compare the two (a documented switch, not a test seam).
+ */
+import { createRequire } from 'node:module';
+
+/** The arguments every batch entry point starts with (see native/vigil.h, `batch`). */
+export type BatchArgs = [
+  paths: Uint8Array,
+  flags: Uint8Array,
+  bases: Uint32Array,
+  cursor: Uint32Array,
+  arena: Uint8Array,
+  records: Float64Array,
+  stats: BigInt64Array,
+];
+
+/** The addon's functions, argument for argument (see native/batch.c and native/addon.c). */
+export interface NativeAddon {
+  readFiles(...args: [...BatchArgs, deferAbove: number]): void;
+  hashFiles(
+    ...args: [...BatchArgs, deferAbove: number, algorithm: string, digests: Uint8Array, byteBudget: number]
+  ): void;
+  statFiles(...args: BatchArgs): void;
+  /** syncfs(2) of the file system holding `path`: 0, or the errno. */
+  syncFileSystem(path: string): number;
+}
+
+const require = createRequire(import.meta.url);
+let loaded: NativeAddon | null | undefined;
+let problem: string | undefined;
+
+/** The addon, or undefined when it is turned off or was not built (see `nativeAddonProblem`). */
+export function nativeAddon(): NativeAddon | undefined {
+  if (loaded === undefined) {
+    loaded = null;
+    if (process.env.VIGIL_NATIVE === '0') {
+      problem = 'turned off by VIGIL_NATIVE=0';
+    } else {
+      try {
+        // From dist/fs/ (or src/fs/) to the package's build/ folder.
+        loaded = require('../../build/Release/vigil_native.node') as NativeAddon;
+      } catch (error) {
+        problem = `not loaded (${(error as Error).message.split('\n')[0]}); reinstall vigil with a C compiler to build it`;
+      }
+    }
+  }
+  return loaded ?? undefined;
+}
+
+/** Why `nativeAddon()` gave undefined, if it did. */
+export function nativeAddonProblem(): string | undefined {
+  nativeAddon();
+  return problem;
+}

@@ -1,0 +1,40 @@
+/**
+ * The readers behind FileReader (file-reader.ts): the native addon's, and the choice between
+ * it and the JavaScript fallback, made here and nowhere else.
+ */
+import type { FileList } from './file-list.js';
+import type { BatchBuffers, DigestTarget, FileReader } from './file-reader.js';
+import { JsReader } from './js-reader.js';
+import { type BatchArgs, type NativeAddon, nativeAddon } from './native-addon.js';
+
+/** The native addon as a FileReader. */
+export class NativeReader implements FileReader {
+  readonly #addon: NativeAddon;
+  constructor(addon: NativeAddon) {
+    this.#addon = addon;
+  }
+  readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void {
+    this.#addon.readFiles(...batchArgs(list, buffers), deferAbove);
+  }
+  hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void {
+    this.#addon.hashFiles(...batchArgs(list, buffers), deferAbove, target.algorithm, target.digests, target.byteBudget);
+  }
+  statFiles(list: FileList, buffers: BatchBuffers): void {
+    this.#addon.statFiles(...batchArgs(list, buffers));
+  }
+}
+
+function batchArgs(list: FileList, b: BatchBuffers): BatchArgs {
+  return [list.paths, list.flags, list.bases, b.cursor, b.arena, b.records, b.stats];
+}
+
+let chosen: FileReader | undefined;
+
+/** This thread's reader: the native one when the addon loaded, else the JavaScript one. */
+export function fileReader(): FileReader {
+  if (chosen === undefined) {
+    const addon = nativeAddon();
+    chosen = addon ? new NativeReader(addon) : new JsReader();
+  }
+  return chosen;
+}

@@ -1,0 +1,229 @@
+/**
+ * The tree walk: an async generator of entries, in byte order of their full paths, so that
+ * sorted output needs no sort buffer (see docs/vigil.md, "Memory").
+ *
+ * - Each directory is opened relative to its parent's descriptor, which the walk holds
+ *   while it is inside (walk-directory.ts), and never through a symlink (unless --follow):
+ *   a directory swapped for a link during the run is reported, not walked into.
+ * - Directories are read with buffer encoding: names that are not UTF-8 survive byte for byte.
+ * - Entries are typed from readdir; the walk stats only what it opens (directories), and
+ *   symlinks under --follow. FIFOs, sockets and devices are reported as skipped and never opened.
+ * - Symlinks are reported as skipped unless --follow; with --follow, a link back to a
+ *   directory being walked is a loop and is reported, not entered.
+ * - `--exclude` patterns and `.vigilignore` files (gitignore semantics) prune the walk.
+ *
+ * A file entry carries `base`, the length of its operand's prefix: readers follow the
+ * operand and resolve the rest beneath it with no symlink (fs/file-list.ts), except for a
+ * file reached through a link under --follow, which is opened following links (`follow`).
+ *
+ * Entries come in arrays (a run of one directory's non-directory entries), not one by one:
+ * an async generator costs a promise per yield, and a tree can hold millions of files.
+ */
+import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { ExcludeRules } from './exclude-rules.js';
+import { describeErrno } from './failures.js';
+import { procPath, requireProcFs } from './proc-fd.js';
+import {
+  type Child,
+  closeDirectory,
+  listDirectory,
+  type OpenDirectory,
+  openDirectory,
+  type RulesInScope,
+  type SkipReason,
+  skipReasonOf,
+} from './walk-directory.js';
+
+export { IGNORE_FILE_NAME, type SkipReason } from './walk-directory.js';
+
+export type WalkEntry =
+  /** A regular file (or, with `follow`, a path to one through symlinks). */
+  | { readonly kind: 'file'; readonly path: Buffer; readonly base: number; readonly follow: boolean }
+  /** A directory about to be read (only with `directories`), with its fstat. */
+  | { readonly kind: 'directory'; readonly path: Buffer; readonly base: number; readonly stat: BigIntStats }
+  /** Not read: why, and for a symlink with `linkDetails`, its lstat and target. */
+  | {
+      readonly kind: 'skipped';
+      readonly path: Buffer;
+      readonly reason: SkipReason;
+      readonly link?: { readonly stat: BigIntStats; readonly target: Buffer };
+    }
+  | { readonly kind: 'error'; readonly path: Buffer; readonly code: string; readonly message: string };
+
+export interface WalkOptions {
+  readonly follow: boolean;
+  readonly oneFileSystem: boolean;
+  /** Patterns with gitignore semantics, relative to each operand. */
+  readonly excludes: readonly string[];
+  /** Also yield each directory (operands included) before its contents. */
+  readonly directories?: boolean;
+  /** Give skipped symlinks their lstat and target (what a backup records). */
+  readonly linkDetails?: boolean;
+}
+
+interface Frame {
+  readonly dir: OpenDirectory;
+  /** Path prefix of children: '' for the operand '.', else the directory path and '/'. */
+  readonly prefix: Buffer;
+  /** The directory's path relative to the operand, with a trailing '/' ('' at the root). */
+  readonly relative: string;
+  /** Reached through a symlink (under --follow): its files are opened following links. */
+  readonly viaLink: boolean;
+  next: number;
+}
+
+const SLASH = 0x2f;
+
+export async function* walk(operands: readonly Buffer[], options: WalkOptions): AsyncGenerator<WalkEntry[]> {
+  requireProcFs();
+  const global = options.excludes.length > 0 ? new ExcludeRules(options.excludes) : undefined;
+  const baseRules: RulesInScope[] = global ? [{ rules: global, baseLength: 0 }] : [];
+  for (const operand of operands) {
+    // Operands are followed, as sha256sum and `find -H` do: `vigil hash link` hashes the target.
+    let stats: Awaited<ReturnType<typeof stat>>;
+    try {
+      stats = await stat(operand);
+    } catch (error) {
+      yield [errorEntry(operand, error)];
+      continue;
+    }
+    if (stats.isFile()) yield [{ kind: 'file', path: operand, base: 0, follow: true }];
+    else if (stats.isDirectory()) yield* walkTree(operand, options, baseRules);
+    else yield [{ kind: 'skipped', path: operand, reason: skipReasonOf(stats) }];
+  }
+}
+
+async function* walkTree(
+  root: Buffer,
+  options: WalkOptions,
+  baseRules: readonly RulesInScope[],
+): AsyncGenerator<WalkEntry[]> {
+  const prefix = root.equals(Buffer.from('.'))
+    ? Buffer.alloc(0)
+    : root.at(-1) === SLASH
+      ? root
+      : Buffer.concat([root, Buffer.from('/')]);
+  const base = prefix.length;
+  let first: OpenDirectory;
+  try {
+    first = await listDirectory(openDirectory(undefined, root, true), '', options.follow, baseRules);
+  } catch (error) {
+    yield [errorEntry(root, error, 'cannot list this directory')];
+    return;
+  }
+  const rootDev = options.oneFileSystem ? first.stat.dev : 0n;
+  /** dev:ino of the directories being walked, when --follow must detect loops. */
+  const ancestors = new Set<string>();
+  if (options.follow) ancestors.add(identityOf(first.stat));
+  const stack: Frame[] = [{ dir: first, prefix, relative: '', viaLink: false, next: 0 }];
+  try {
+    // Each directory is on the stack before it is yielded, so a consumer that stops there still has it closed.
+    if (options.directories) yield [{ kind: 'directory', path: root, base, stat: first.stat }];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as Frame;
+      const run: WalkEntry[] = [];
+      let descend: Child | undefined;
+      while (frame.next < frame.dir.children.length) {
+        const child = frame.dir.children[frame.next++] as Child;
+        if (child.kind === 'dir') {
+          descend = child;
+          break;
+        }
+        run.push(entryFor(frame, child, base, options));
+      }
+      if (run.length > 0) yield run;
+      if (descend === undefined) {
+        stack.pop();
+        if (options.follow) ancestors.delete(identityOf(frame.dir.stat));
+        closeDirectory(frame.dir.fd);
+        continue;
+      }
+      const path = Buffer.concat([frame.prefix, descend.name]);
+      const entered = await enter(frame, descend, options, rootDev, ancestors);
+      if ('entry' in entered) {
+        yield [{ path, ...entered.entry }];
+        continue;
+      }
+      if (options.follow) ancestors.add(identityOf(entered.dir.stat));
+      const relative = `${frame.relative}${descend.name.toString('utf8')}/`;
+      const viaLink = frame.viaLink || descend.viaLink;
+      stack.push({ dir: entered.dir, prefix: Buffer.concat([path, Buffer.from('/')]), relative, viaLink, next: 0 });
+      if (options.directories) yield [{ kind: 'directory', path, base, stat: entered.dir.stat }];
+    }
+  } finally {
+    // The consumer may stop early (an error, Ctrl-C): close what is still open.
+    for (const frame of stack) closeDirectory(frame.dir.fd);
+  }
+}
+
+/** Why the walk did not go into a directory. */
+type NotEntered =
+  | { readonly kind: 'skipped'; readonly reason: SkipReason }
+  | { readonly kind: 'error'; readonly code: string; readonly message: string };
+
+/** Opens and lists a child directory, or says why the walk does not go in. */
+async function enter(
+  frame: Frame,
+  child: Child,
+  options: WalkOptions,
+  rootDev: bigint,
+  ancestors: ReadonlySet<string>,
+): Promise<{ dir: OpenDirectory } | { entry: NotEntered }> {
+  let fd: number;
+  try {
+    fd = openDirectory(frame.dir.fd, child.name, child.viaLink);
+  } catch (error) {
+    return { entry: errorFields(error, 'cannot list this directory') };
+  }
+  try {
+    const relative = `${frame.relative}${child.name.toString('utf8')}/`;
+    const dir = await listDirectory(fd, relative, options.follow, frame.dir.rules);
+    if (options.oneFileSystem && dir.stat.dev !== rootDev) {
+      closeDirectory(fd);
+      return { entry: { kind: 'skipped', reason: 'other file system' } };
+    }
+    if (options.follow && ancestors.has(identityOf(dir.stat))) {
+      closeDirectory(fd);
+      return { entry: { kind: 'skipped', reason: 'symlink loop' } };
+    }
+    return { dir };
+  } catch (error) {
+    closeDirectory(fd);
+    return { entry: errorFields(error, 'cannot list this directory') };
+  }
+}
+
+function entryFor(frame: Frame, child: Child, base: number, options: WalkOptions): WalkEntry {
+  const path = Buffer.concat([frame.prefix, child.name]);
+  if (child.kind === 'file')
+    return { kind: 'file', path, base, follow: options.follow && (child.viaLink || frame.viaLink) };
+  if (child.kind === 'error') {
+    const code = child.errorCode ?? 'EIO';
+    return { kind: 'error', path, code, message: describeErrno(code) };
+  }
+  if (child.kind === 'symlink' && options.linkDetails) {
+    try {
+      const at = procPath(frame.dir.fd, child.name);
+      const link = { stat: lstatSync(at, { bigint: true }), target: readlinkSync(at, { encoding: 'buffer' }) };
+      return { kind: 'skipped', path, reason: 'symlink', link };
+    } catch (error) {
+      return { path, ...errorFields(error) };
+    }
+  }
+  return { kind: 'skipped', path, reason: child.kind as SkipReason };
+}
+
+function identityOf(stats: BigIntStats): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+function errorFields(error: unknown, what?: string): { kind: 'error'; code: string; message: string } {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  const text = describeErrno(code);
+  return { kind: 'error', code, message: what ? `${text} (${what})` : text };
+}
+
+function errorEntry(path: Buffer, error: unknown, what?: string): WalkEntry {
+  return { path, ...errorFields(error, what) };
+}

@@ -1,0 +1,245 @@
+/**
+ * The command line: commands, flags and help only. Each action lazily imports its command
+ * module, so `vigil --help` loads nothing else; exit codes and their help come from
+ * src/exit.ts. `runProgram` is what the `vigil` binary (cli.ts) runs; a test's entry module
+ * runs it with hooks (commands/hooks.ts).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ALGORITHMS } from './checksums/algorithms.js';
+import type { CommandHooks } from './commands/hooks.js';
+import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
+import { VIGIL_VERSION } from './version.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const algorithmOption = () =>
+  new Option('-a, --algo <name>', 'hash algorithm (default: blake3)').choices([...ALGORITHMS]);
+
+const CHECK_EXIT_CODES_HELP = exitCodesHelp('baseline');
+const BACKUP_EXIT_CODES_HELP = exitCodesHelp('backup');
+
+const addKeepOptions = (command: Command) =>
+  command
+    .option('--keep-last <n>', 'keep the n newest snapshots')
+    .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours that have one')
+    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days that have one')
+    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n ISO weeks that have one')
+    .option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months that have one')
+    .option('--keep-yearly <n>', 'keep the newest snapshot of each of the last n years that have one');
+
+function buildProgram(hooks: CommandHooks): Command {
+  const program = new Command()
+    .name('vigil')
+    .description('Hash trees of files on every core; check them; keep verifiable backups.')
+    .version(VIGIL_VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', exitCodesHelp('vigil'));
+
+  program
+    .command('hash')
+    .description(
+      'Hash files, recursing into directories, and print "HASH  PATH" lines as sha256sum and b3sum do (sorted by path).\n' +
+        'With --check, verify a manifest written by vigil, sha256sum, b3sum or in BSD-tag form.',
+    )
+    .argument('[paths...]', 'files and directories to hash (default: .); with --check, more manifests')
+    .addOption(algorithmOption())
+    .option('-c, --check <manifest>', 'verify the checksums listed in a manifest ("-" reads stdin)')
+    .option('--tag', 'print BSD-style lines: ALGO (PATH) = HASH')
+    .option('--json', 'print one JSON document (entries stream as files finish)')
+    .option('--ndjson', 'print one JSON object per line, then a summary line')
+    .option('--unordered', 'print in completion order, holding nothing back (default: sorted by path)')
+    .option('-j, --jobs <n>', 'worker threads (default: available cores; with --redis: jobs in Redis at once, 64)')
+    .option('--redis <url>', 'hash on `tandem worker` hosts through this Redis instead of local threads (with --queue)')
+    .option('--queue <name>', 'the BullMQ queue the workers serve (with --redis)')
+    .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
+    .option('-L, --follow', 'follow symlinks met in the walk (loops are detected and reported)')
+    .option('-x, --one-file-system', 'do not descend into directories on other file systems')
+    .option('-q, --quiet', 'hash: no notices of skipped entries, no progress; check: no OK lines')
+    .option('--status', 'check: print nothing; the exit code tells')
+    .option('--ignore-missing', 'check: do not fail or report files that do not exist')
+    .option('--strict', 'check: exit 1 on improperly formatted lines')
+    .option('-w, --warn', 'check: warn about improperly formatted lines')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .addHelpText(
+      'after',
+      `
+Files in a directory are excluded by patterns in its .vigilignore (gitignore syntax).
+FIFOs, sockets and devices are never opened; they are reported as skipped.
+Hard links to one inode are read once. A file that changes while read is an error.
+${exitCodesHelp('hash')}`,
+    )
+    .action(async (paths: string[], flags: Record<string, unknown>) => {
+      const { hash } = await import('./commands/hash.js');
+      process.exitCode = await hash({ ...flags, paths }, hooks);
+    });
+
+  program
+    .command('baseline')
+    .description('Scan DIR on all cores and record every entry (stat, link target, content hash) in a SQLite baseline.')
+    .argument('[dir]', 'the tree to record (default: .)')
+    .option('--db <file>', 'where to write the baseline (default: DIR/.vigil/baseline.db)')
+    .addOption(algorithmOption())
+    .option(
+      '--exclude <glob>',
+      'skip paths matching a gitignore-style pattern (repeatable; stored for later checks)',
+      collect,
+      [],
+    )
+    .option('-j, --jobs <n>', 'worker threads (default: available cores; with --redis: jobs in Redis at once, 64)')
+    .option('--redis <url>', 'hash on `tandem worker` hosts through this Redis instead of local threads (with --queue)')
+    .option('--queue <name>', 'the BullMQ queue the workers serve (with --redis)')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .addHelpText(
+      'after',
+      `
+DIR/.vigil is never scanned. .vigilignore files exclude as in vigil hash. The baseline is
+written under a temporary name and renamed into place: an interrupted run leaves the old one.
+${CHECK_EXIT_CODES_HELP}`,
+    )
+    .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
+      const { baseline } = await import('./commands/baseline.js');
+      process.exitCode = await baseline({ ...flags, dir }, hooks);
+    });
+
+  program
+    .command('check')
+    .description(
+      'Compare DIR with its baseline and report what changed: added, removed, modified, moved, metadata\n' +
+        '(mode, owner, type, link target), touched (mtime only), unreadable, unstable (changed while read).',
+    )
+    .argument('[dir]', 'the tree to check (default: .)')
+    .option('--db <file>', 'the baseline to compare with (default: DIR/.vigil/baseline.db)')
+    .option(
+      '--full',
+      'read every file again (catches silent corruption); by default a file whose size, mtime, ctime and inode match is trusted',
+    )
+    .option('--json', 'print one JSON document: {"mode","changes":[...],"summary"}')
+    .option('--ndjson', 'print one JSON object per change as found, then a summary line')
+    .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .addHelpText('after', CHECK_EXIT_CODES_HELP)
+    .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
+      const { check } = await import('./commands/check.js');
+      process.exitCode = await check({ ...flags, dir }, hooks);
+    });
+
+  program
+    .command('accept')
+    .description(
+      'Take the current state of DIR (or only of the PATHs named, and what is under them) into its baseline.',
+    )
+    .argument('<dir>', 'the tree whose baseline to update')
+    .argument('[paths...]', 'paths as typed from here (e.g. DIR/etc/passwd); default: everything')
+    .option('--db <file>', 'the baseline to update (default: DIR/.vigil/baseline.db)')
+    .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .addHelpText('after', CHECK_EXIT_CODES_HELP)
+    .action(async (dir: string, paths: string[], flags: Record<string, unknown>) => {
+      const { accept } = await import('./commands/accept.js');
+      process.exitCode = await accept({ ...flags, dir, paths }, hooks);
+    });
+
+  program
+    .command('status')
+    .description("Print the baseline's location, date, entry count, algorithm and size.")
+    .argument('[dir]', 'the tree (default: .)')
+    .option('--db <file>', 'the baseline (default: DIR/.vigil/baseline.db)')
+    .option('--json', 'print one JSON object')
+    .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
+      const { status } = await import('./commands/status.js');
+      process.exitCode = await status({ ...flags, dir });
+    });
+
+  addKeepOptions(
+    program
+      .command('backup')
+      .description(
+        'Make one snapshot of all SRCs in REPO (made on first use): contents stored once by BLAKE3,\n' +
+          'unchanged files not read again; then apply the --keep-* policy and prune.',
+      )
+      .argument('<sources...>', 'files and directories to back up')
+      .requiredOption('--to <repo>', 'the repository'),
+  )
+    .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
+    .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
+    .option('--dry-run', 'print what the policy would keep and remove; write nothing')
+    .option('-j, --jobs <n>', 'worker threads (default: available cores)')
+    .option('--json', 'print the result as JSON')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .action(async (sources: string[], flags: Record<string, unknown>) => {
+      const { backup } = await import('./commands/backup.js');
+      process.exitCode = await backup({ ...flags, sources }, hooks);
+    });
+
+  program
+    .command('snapshots')
+    .description('List the snapshots of REPO: id, time, files, size, new bytes, sources.')
+    .argument('<repo>', 'the repository')
+    .option('--json', 'print a JSON array of snapshot headers')
+    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .action(async (repo: string, flags: Record<string, unknown>) => {
+      const { snapshots } = await import('./commands/snapshots.js');
+      process.exitCode = await snapshots({ ...flags, repo });
+    });
+
+  addKeepOptions(
+    program
+      .command('forget')
+      .description('Apply a --keep-* policy to REPO: print which snapshots are kept and why, remove the rest, prune.')
+      .argument('<repo>', 'the repository'),
+  )
+    .option('--dry-run', 'print the plan only')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .action(async (repo: string, flags: Record<string, unknown>) => {
+      const { forget } = await import('./commands/forget.js');
+      process.exitCode = await forget({ ...flags, repo });
+    });
+
+  program
+    .command('verify')
+    .description('Re-hash the stored objects of SNAPSHOT (default: all) in parallel; report each missing or damaged.')
+    .argument('<repo>', 'the repository')
+    .argument('[snapshot]', 'a snapshot id, a unique prefix of one, or "latest"')
+    .option('--json', 'one JSON object per finding, then a summary')
+    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
+      const { verify } = await import('./commands/verify.js');
+      process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) });
+    });
+
+  program
+    .command('restore')
+    .description(
+      'Recreate SNAPSHOT under TARGET by absolute path (/home/me/docs -> TARGET/home/me/docs),\n' +
+        'with modes, mtimes and symlinks, verifying every hash; only PATHs in it if given.',
+    )
+    .argument('<repo>', 'the repository')
+    .argument('<snapshot>', 'a snapshot id, a unique prefix of one, or "latest"')
+    .argument('<target>', 'the directory to restore into')
+    .argument('[paths...]', 'absolute paths inside the snapshot to restore (default: everything)')
+    .option('--overwrite', 'replace files that exist under TARGET')
+    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .action(async (repo: string, snapshot: string, target: string, paths: string[], flags: Record<string, unknown>) => {
+      const { restore } = await import('./commands/restore.js');
+      process.exitCode = await restore({ ...flags, repo, snapshot, target, paths });
+    });
+
+  return program;
+}
+
+/** Parses `argv` and runs the command; sets process.exitCode (never exits). */
+export async function runProgram(argv: readonly string[], hooks: CommandHooks = {}): Promise<void> {
+  try {
+    await buildProgram(hooks).parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const shown = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+      process.exitCode = shown ? ExitCode.ok : ExitCode.usageOrFatal;
+    } else {
+      process.stderr.write(`${describeFatal(error)}\n`);
+      process.exitCode = exitCodeForError(error);
+    }
+  }
+}

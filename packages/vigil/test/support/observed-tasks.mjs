@@ -1,0 +1,23 @@
+/**
+ * Test only: the worker tasks of vigil's engines, run over observedReader (observed-reader.mjs)
+ * instead of the reader a user's run picks. The engines run them when a test's entry
+ * (observed-cli.mjs) passes them as hooks.
+ */
+
+import { defineTasks } from 'tandem/tasks';
+import { storeBatchWith } from '../../dist/backup/store-batch.js';
+import { inspectBatchWith } from '../../dist/baseline/inspect-tasks.js';
+import { hashBatchWith } from '../../dist/scan/hash-tasks.js';
+import { observedReader } from './observed-reader.mjs';
+
+let reader;
+const observed = () => {
+  reader ??= observedReader();
+  return reader;
+};
+
+export default defineTasks(import.meta.url, {
+  hashBatch: (request) => hashBatchWith(observed(), request),
+  inspectBatch: (request) => inspectBatchWith(observed(), request),
+  storeBatch: (request) => ({ files: storeBatchWith(observed(), request) }),
+});
