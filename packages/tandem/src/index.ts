@@ -14,6 +14,7 @@ export {
   QueueEmptyError,
   QueueFullError,
   RedisConnectionError,
+  RedisPackagesMissingError,
   SyncUnavailableError,
   TandemError,
   TaskError,

@@ -24,6 +24,7 @@ import {
   type RedisJobResult,
   TANDEM_JOB_NAME,
 } from './job-data.js';
+import { importRedisPackages } from './packages.js';
 import { redactUrl, scrubSecrets } from './url.js';
 
 export interface RedisSessionOptions {
@@ -176,7 +177,9 @@ export class RedisSession {
   }
 
   private async open(): Promise<void> {
-    const [{ Queue, QueueEvents }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+    const [{ Queue, QueueEvents }, { Redis }] = await importRedisPackages(() =>
+      Promise.all([import('bullmq'), import('ioredis')]),
+    );
     const { connection, queue: name, connectTimeout } = this.options;
     const client = (blocking: boolean): Redis => {
       const redis = new Redis(connection, {
