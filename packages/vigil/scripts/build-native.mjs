@@ -4,7 +4,8 @@
 // JavaScript reader (src/scan/native-reader.ts), so a missing or failing compiler must not
 // fail `npm install`; it gets one line saying so instead of node-gyp's pages of output.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { NOTE } from './native-status.mjs';
 
 const { name } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -15,10 +16,14 @@ const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'p
 
 if (result.status !== 0) {
   const reason = result.error?.message ?? lastError(`${result.stdout}\n${result.stderr}`);
-  console.warn(
+  const note =
     `vigil: native reader not built (${reason}); vigil uses its JavaScript reader: same results, slower. ` +
-      `To build it: install a C compiler, make and python3, then run "npm rebuild ${name}".`,
-  );
+    `To build it: install a C compiler, make and python3, then run "npm rebuild ${name}".`;
+  console.warn(note);
+  // npm shows a dependency's install output only with --foreground-scripts: the note is kept
+  // for the repository's `prepare` (scripts/native-status.mjs) to print after `npm install`.
+  mkdirSync(new URL('../build/', import.meta.url), { recursive: true });
+  writeFileSync(NOTE, `${note}\n`);
 }
 
 /** node-gyp's own message of why it failed, e.g. "`make` failed with exit code: 2", on one line. */
