@@ -35,6 +35,8 @@ if (files.length === 0) {
 // A hung test must fail, not stall CI: no single test here needs more than two minutes,
 // and a file whose tests are done exits even if something it started still holds it open.
 const limits = ['--test-timeout=120000', '--test-force-exit'];
+// Packaging tests pack the packages, and packing rebuilds their dist/: one file at a time.
+if (rootFlag !== -1) limits.push('--test-concurrency=1');
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...limits, ...files], {
   cwd: root,
   stdio: 'inherit',
