@@ -59,6 +59,90 @@ export class InlineTaskError extends TandemError {
   }
 }
 
+/**
+ * An argument of a call cannot be sent to a worker: it holds something structured clone
+ * cannot copy (a function, a symbol, a Promise, a WeakMap...), or its transfer list is
+ * invalid. Only that call rejects; the pool and its other calls go on.
+ */
+export class ArgumentCloneError extends TandemError {
+  /** Name of the task. */
+  readonly task: string;
+  /** Index of the item within the call's input (map/imap), or 0 for apply. */
+  readonly index: number;
+  /** Which argument of that item, or undefined when no single argument is to blame. */
+  readonly argument: number | undefined;
+  /** Where inside that argument, e.g. `.handler` or `[2].f`; '' for the argument itself. */
+  readonly path: string;
+  constructor(details: {
+    task: string;
+    index: number;
+    argument: number | undefined;
+    path: string;
+    what: string;
+    /** How to name the place instead of "argument A of item I" (e.g. a Process field). */
+    where?: string;
+    cause?: unknown;
+  }) {
+    const where =
+      details.where ??
+      (details.argument === undefined
+        ? `item ${details.index}`
+        : `argument ${details.argument}${details.path} of item ${details.index}`);
+    super(
+      'ERR_TANDEM_ARGUMENT_CLONE',
+      `task ${details.task} cannot be sent to a worker: ${where} is ${details.what}. ` +
+        'Arguments travel by structured clone: pass plain data (numbers, strings, arrays, plain objects, Maps, Sets, ' +
+        'Dates, typed arrays) or tandem shared objects, and define functions in a task module',
+      { cause: details.cause },
+    );
+    this.task = details.task;
+    this.index = details.index;
+    this.argument = details.argument;
+    this.path = details.path;
+  }
+}
+
+/**
+ * A task returned a value that cannot be sent back from its worker (Python's
+ * MaybeEncodingError). The task ran; its worker lives on and takes the next task.
+ */
+export class ResultCloneError extends TandemError {
+  /** Name of the task. */
+  readonly task: string;
+  /** Index of the item within the call's input whose result could not be sent. */
+  readonly index: number;
+  constructor(details: { task: string; index: number; detail: string }) {
+    super(
+      'ERR_TANDEM_RESULT_CLONE',
+      `task ${details.task}: the result of item ${details.index} cannot be sent back from the worker: ${details.detail}. ` +
+        'Return plain data (numbers, strings, arrays, plain objects, Maps, Sets, Dates, typed arrays)',
+    );
+    this.task = details.task;
+    this.index = details.index;
+  }
+}
+
+/**
+ * A Process was started or a Pool made while a worker was importing a task module (Python's
+ * "attempt to start a new process before the current process has finished its bootstrapping
+ * phase"): the module does so at its top level, so each worker importing it would start
+ * more, without end. Guard the main module's code, or move the tasks to a module of their own.
+ */
+export class BootstrapError extends TandemError {
+  /** The task module the worker was importing. */
+  readonly moduleUrl: string;
+  constructor(what: string, moduleUrl: string) {
+    super(
+      'ERR_TANDEM_BOOTSTRAP',
+      `${what} was called while a worker was importing the task module ${moduleUrl}, before it finished bootstrapping: ` +
+        'the module does this at its top level, so every worker importing it would start another, without end. ' +
+        'Define tasks in a module of their own (recommended), or run the main code only in the main program: ' +
+        'wrap it in `if (import.meta.main)` (Node >= 24.2) or `if (process.argv[1] === fileURLToPath(import.meta.url))`',
+    );
+    this.moduleUrl = moduleUrl;
+  }
+}
+
 /** The worker running a task died (process.exit, uncaught error, out of memory, killed). */
 export class WorkerExitError extends TandemError {
   /** The worker's exit code; for a signal on a child process, -N as in Python. */

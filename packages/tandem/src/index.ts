@@ -6,6 +6,8 @@
 export type { BackendKind } from './backends/backend.js';
 export {
   AbortError,
+  ArgumentCloneError,
+  BootstrapError,
   BrokenBarrierError,
   InlineTaskError,
   InvalidStateError,
@@ -15,6 +17,7 @@ export {
   QueueFullError,
   RedisConnectionError,
   RedisPackagesMissingError,
+  ResultCloneError,
   SyncUnavailableError,
   TandemError,
   TaskError,

@@ -49,6 +49,12 @@ export interface SerializedError {
   readonly cause?: SerializedError | undefined;
 }
 
+/**
+ * The `code` of the SerializedError a worker sends in place of a result that cannot be
+ * cloned; the main side turns it into ResultCloneError.
+ */
+export const RESULT_CLONE_CODE = 'ERR_TANDEM_RESULT_CLONE';
+
 /** The outcome of one job. `values` holds the results of the items before any error. */
 export interface JobResultMessage {
   readonly id: number;
@@ -116,7 +122,10 @@ export interface WorkerStartData {
   readonly control: SharedArrayBuffer | undefined;
   /** Date.now() when the worker was spawned; CONTROL_JOB_STARTED counts from it. */
   readonly epochMs: number;
-  readonly initializer: { readonly spec: TaskSpec; readonly args: readonly unknown[] } | undefined;
+  /** `shared`: descriptors of shared objects sit among `args` (shared/marshal.ts). */
+  readonly initializer:
+    | { readonly spec: TaskSpec; readonly args: readonly unknown[]; readonly shared?: true }
+    | undefined;
 }
 
 /*

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -167,12 +168,38 @@ for (const backend of ISOLATED_BACKENDS) {
       assert.equal(stdout.trim(), '[1,8,27]');
     });
 
-    it('works when the caller runs TypeScript through tsx: workers import .ts task modules', async () => {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture('run-tsx.mts'), backend], {
-        timeout: 20_000,
+    // Every way a program is started under tsx: workers must import .ts task modules too.
+    const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+    const startedUnderTsx: [string, string[], NodeJS.ProcessEnv][] = [
+      ['node --import tsx', ['--import', 'tsx', fixture('run-tsx.mts'), backend], {}],
+      ['the tsx command (tsx main.ts)', [tsxCli, fixture('run-tsx.mts'), backend], {}],
+      ["NODE_OPTIONS='--import tsx'", [fixture('run-tsx.mts'), backend], { NODE_OPTIONS: '--import tsx' }],
+    ];
+    for (const [how, args, env] of startedUnderTsx) {
+      it(`works when the caller runs TypeScript through ${how}: workers import .ts task modules`, async () => {
+        const { stdout } = await run(process.execPath, args, { timeout: 20_000, env: { ...process.env, ...env } });
+        assert.equal(stdout.trim(), '[3,7]');
       });
-      assert.equal(stdout.trim(), '[3,7]');
-    });
+    }
+
+    for (const kind of ['process', 'pool'] as const) {
+      it(`an unguarded main module that starts a ${kind === 'process' ? 'Process' : 'Pool'} fails with BootstrapError in the worker instead of starting more without end`, async () => {
+        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', fixture('unguarded-main.mts')], {
+          timeout: 30_000,
+          env: { ...process.env, UNGUARDED_KIND: kind, UNGUARDED_BACKEND: backend },
+        });
+        if (kind === 'process') {
+          assert.equal(stdout.trim(), 'exit 1');
+          assert.match(
+            stderr,
+            /BootstrapError: Process\.start\(\) \(Process-\d+\) was called while a worker was importing the task module file:.*unguarded-main\.mts/,
+          );
+          assert.match(stderr, /import\.meta\.main/);
+        } else {
+          assert.equal(stdout.trim(), 'TaskError BootstrapError');
+        }
+      });
+    }
 
     it('after terminate() no worker remains and the process exits on its own', async () => {
       const { stdout } = await run(process.execPath, [fixture('terminate-exits.mjs'), backend], { timeout: 20_000 });

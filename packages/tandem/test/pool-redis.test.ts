@@ -12,10 +12,22 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
 import { Queue, QueueEvents } from 'bullmq';
-import { AbortError, Pool, RedisConnectionError, TaskError, TimeoutError, WorkerExitError } from 'tandem';
+import { Redis } from 'ioredis';
+import {
+  AbortError,
+  ArgumentCloneError,
+  Pool,
+  RedisConnectionError,
+  ResultCloneError,
+  TaskError,
+  TimeoutError,
+  Value,
+  WorkerExitError,
+} from 'tandem';
 import { decodeResult } from '../dist/redis/job-data.js';
 import { freePort, RedisServer, redisMissing, startWorker, type WorkerProcess } from './fixtures/redis-harness.ts';
 import redisTasks from './fixtures/redis-tasks.ts';
+import slowLoadTasks from './fixtures/slow-load-tasks.ts';
 import tasks from './fixtures/tasks.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
@@ -118,6 +130,33 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
   it('structured data survives the trip (Maps, Dates, typed arrays, BigInt)', async () => {
     const value = { seen: false, map: new Map([[1, new Date(5)]]), bytes: new Uint8Array([1, 2]), big: 2n ** 70n };
     assert.deepEqual(await pool.apply(tasks.mark, [value as never]), { ...value, seen: true });
+  });
+
+  it('arguments or results that cannot be encoded reject their own call alone, naming the item', async () => {
+    const good = pool.map(tasks.square, [1, 2, 3], { chunkSize: 1 });
+    const bad = await pool.map(tasks.echo, [1, { f: () => 1 }], { chunkSize: 1 }).catch((e: unknown) => e);
+    assert.ok(bad instanceof ArgumentCloneError, String(bad));
+    assert.deepEqual([bad.task, bad.index, bad.argument, bad.path], ['echo', 1, 0, '.f']);
+    assert.deepEqual(await good, [1, 4, 9]);
+    const unsendable = await pool
+      .starmap(
+        tasks.unsendableAt,
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        { chunkSize: 2 },
+      )
+      .catch((e: unknown) => e);
+    assert.ok(unsendable instanceof ResultCloneError, String(unsendable));
+    assert.equal(unsendable.index, 1);
+    assert.match(unsendable.message, /\.callback is a function/);
+    assert.equal(await pool.apply(tasks.square, [4]), 16);
+    // Shared objects cannot travel to other hosts, however deep they sit.
+    await assert.rejects(
+      pool.apply(tasks.echo, [{ nested: [new Value('int32', 0)] }]),
+      /shared objects \(Value, Queue, Lock\.\.\.\) cannot travel to Redis workers/,
+    );
   });
 
   it("a task's error rejects with TaskError, with the remote name, code and item index", async () => {
@@ -309,12 +348,16 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     }
   });
 
-  it('a job is timed from its own start, not from when the other job of its slot ends', async () => {
-    // Job A (two items of 200 ms, budget 2 x 300 ms) starts first; job B (one item of 2 s,
-    // budget 300 ms) joins the same slot and runs on the other host. B must time out while A
-    // still runs: timed from A's end instead, it would time out only after A resolved.
+  it('a job is timed from its own start, not from when the other job of its slot ends', {
+    timeout: 60_000,
+  }, async () => {
+    // One slot (workers 1, prefetch 1) holds job A, then job B, each running on its own host.
+    // A (a chunk of 100 items, budget 100 x 300 ms) holds in its first item until B has timed
+    // out; B (one item that holds, budget 300 ms) must time out while A still runs. Timed
+    // from A's end instead, B would never time out and A never be released: the test fails
+    // by its own timeout rather than by a race.
     const hosts = await Promise.all([1, 2].map(() => startWorker(redis.url, 'own-start', FIXTURES)));
-    const events = new QueueEvents('own-start', { connection: { url: redis.url } });
+    const control = new Redis(redis.url);
     const pool = new Pool({
       backend: 'redis',
       connection: redis.url,
@@ -325,21 +368,38 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       taskTimeout: 300,
     });
     try {
-      await events.waitUntilReady();
-      // Both hosts import the task module first, so A's time is its items' alone.
-      await pool.map(tasks.sleep, [150, 150], { chunkSize: 1 });
-      const order: string[] = [];
-      const aStarted = once(events, 'active');
-      const a = pool.map(tasks.sleep, [200, 200], { chunkSize: 2 }).then(() => order.push('A done'));
-      await aStarted;
-      const b = pool.apply(tasks.sleep, [2000]).catch((error: unknown) => {
-        order.push(error instanceof TimeoutError ? 'B timed out' : `B: ${error}`);
-      });
-      await Promise.all([a, b]);
-      assert.deepEqual(order, ['B timed out', 'A done']);
+      const aItems = Array.from({ length: 100 }, (_, i) => [redis.url, 'A', i === 0] as [string, string, boolean]);
+      const a = pool.starmap(redisTasks.gate, aItems, { chunkSize: 100 });
+      assert.deepEqual(await control.blpop('started', 0), ['started', 'A']);
+      const b = pool.apply(redisTasks.gate, [redis.url, 'B', true]);
+      await assert.rejects(b, TimeoutError);
+      await control.rpush('release:A', 'go');
+      assert.equal((await a).length, 100);
+    } finally {
+      await control.rpush('release:B', 'go');
+      control.disconnect();
+      await pool.terminate();
+      await Promise.all(hosts.map((host) => host.stop()));
+    }
+  });
+
+  it('taskTimeout does not count the time a worker host takes to import the task module', async () => {
+    // The module takes 1.5 s to import on these hosts; its task returns at once, well within 300 ms.
+    const hosts = await Promise.all(
+      [1, 2].map(() => startWorker(redis.url, 'slow-load', FIXTURES, [], { TANDEM_TEST_LOAD_MS: '1500' })),
+    );
+    const pool = new Pool({
+      backend: 'redis',
+      connection: redis.url,
+      queue: 'slow-load',
+      root: FIXTURES,
+      workers: 2,
+      taskTimeout: 300,
+    });
+    try {
+      assert.deepEqual(await pool.map(slowLoadTasks.echo, [1, 2], { chunkSize: 1 }), [1, 2]);
     } finally {
       await pool.terminate();
-      await events.close();
       await Promise.all(hosts.map((host) => host.stop()));
     }
   });
@@ -458,11 +518,14 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
   });
 });
 
-/** Polls a condition that has no event to await (the state of another process). */
+/**
+ * Polls a condition that has no event to await (the state of another process). The bound is
+ * generous, for a busy machine: it only turns a hang into a failure that says what it waited for.
+ */
 async function waitFor(check: () => Promise<boolean> | boolean): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 6000; i++) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error('condition not met within 5 s');
+  throw new Error(`condition not met within 60 s: ${check.toString()}`);
 }

@@ -107,6 +107,37 @@ for (const backend of ALL_BACKENDS) {
       await assert.rejects(iterate(), /source broke/);
     });
 
+    for (const chunkSize of [1, 2, 4]) {
+      for (const kind of ['sync', 'async'] as const) {
+        it(`${kind === 'sync' ? 'a sync' : 'an async'} source that throws at item 5 gives every earlier result, then its error (chunkSize ${chunkSize})`, async () => {
+          function* items() {
+            for (let i = 0; i < 5; i++) yield i;
+            throw new RangeError('source broke at 5');
+          }
+          async function* asyncItems() {
+            yield* items();
+          }
+          const source = () => (kind === 'sync' ? items() : asyncItems());
+          const ordered: number[] = [];
+          const orderedError = await (async () => {
+            for await (const y of pool.imap(tasks.square, source(), { chunkSize })) ordered.push(y);
+          })().catch((e: unknown) => e);
+          assert.deepEqual(ordered, [0, 1, 4, 9, 16], 'imap: every earlier result, in input order');
+          assert.ok(orderedError instanceof RangeError && /source broke at 5/.test(orderedError.message));
+
+          const unordered: number[] = [];
+          const unorderedError = await (async () => {
+            for await (const y of pool.imapUnordered(tasks.square, source(), { chunkSize })) unordered.push(y);
+          })().catch((e: unknown) => e);
+          assert.deepEqual(
+            unordered.sort((a, b) => a - b),
+            [0, 1, 4, 9, 16],
+          );
+          assert.ok(unorderedError instanceof RangeError);
+        });
+      }
+    }
+
     it('rejects a bad chunkSize or maxInFlight with a clear error', async () => {
       await assert.rejects(pool.map(tasks.square, [1], { chunkSize: 0 }), /chunkSize must be a whole number >= 1/);
       await assert.rejects(pool.imap(tasks.square, [1], { maxInFlight: -1 }).next(), /maxInFlight must be/);

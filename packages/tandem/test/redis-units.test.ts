@@ -80,6 +80,7 @@ describe('redis slot', () => {
       attempts: 1,
       backoff: undefined,
       connectTimeout: 100,
+      reportStarts: false,
     });
     const messages: unknown[] = [];
     let exitCode: (code: number) => void = () => {};

@@ -40,6 +40,11 @@ export interface RedisBackendOptions {
   readonly backoff: AddOptions['backoff'];
   /** ms to connect to Redis before a call rejects. */
   readonly connectTimeout: number;
+  /**
+   * Whether worker hosts report when each job's task starts (the pool has a taskTimeout,
+   * which runs from that moment); one more Redis write per job, so only when timed.
+   */
+  readonly reportStarts: boolean;
 }
 
 /** How long the pool stays connected with nothing to do, so a forgotten pool lets the program exit. */
@@ -137,6 +142,15 @@ export class RedisBackend implements WorkerBackend {
   }
 }
 
+/** A job ready for Redis, or one refused before it could be sent (its call rejects with the reason). */
+type EncodedJob =
+  | {
+      readonly job: JobMessage;
+      readonly task: { readonly module: string; readonly name: string };
+      readonly items: Pick<RedisJobData, 'args' | 'items'>;
+    }
+  | { readonly job: JobMessage; readonly refused: unknown };
+
 interface HeldJob {
   readonly redisId: string;
   startedAtMs: number | undefined;
@@ -179,7 +193,8 @@ class RedisSlot implements WorkerHandle {
           this.modules.set(define.key, { refused });
         }
       }
-      for (const job of message.jobs) this.submit(job);
+      const encoded = message.jobs.map((job) => this.encode(job));
+      for (const job of encoded) this.submit(job);
     }
   }
 
@@ -224,28 +239,34 @@ class RedisSlot implements WorkerHandle {
     this.end(1);
   }
 
-  private submit(job: JobMessage): void {
+  /**
+   * What `job` sends to Redis, or why it cannot be sent. Throws, before anything of the
+   * message is sent, when an argument cannot be encoded (the scheduler then sends the jobs
+   * one by one and rejects only the one that cannot go).
+   */
+  private encode(job: JobMessage): EncodedJob {
     const task = this.modules.get(job.taskKey);
     if (task === undefined) throw new Error(`internal: task key ${job.taskKey} was never defined for this slot`);
-    if ('refused' in task) {
-      this.fail(job.id, task.refused);
-      return;
-    }
+    if ('refused' in task) return { job, refused: task.refused };
     if (job.shared) {
-      this.fail(job.id, new TypeError('shared objects (Value, Queue, Lock...) cannot travel to Redis workers'));
+      return { job, refused: new TypeError('shared objects (Value, Queue, Lock...) cannot travel to Redis workers') };
+    }
+    return { job, task, items: encodeArgs(job.items as unknown[][]) };
+  }
+
+  private submit(encoded: EncodedJob): void {
+    const job = encoded.job;
+    if ('refused' in encoded) {
+      this.fail(job.id, encoded.refused);
       return;
     }
-    let items: Pick<RedisJobData, 'args' | 'items'>;
-    try {
-      items = encodeArgs(job.items as unknown[][]);
-    } catch (error) {
-      this.fail(job.id, error);
-      return;
-    }
+    const { task, items } = encoded;
     const redisId = this.backend.newJobId();
     const held: HeldJob = { redisId, startedAtMs: undefined };
     this.held.set(job.id, held);
-    const data: RedisJobData = { v: 1, module: task.module, name: task.name, ...items };
+    const data: RedisJobData = this.backend.options.reportStarts
+      ? { v: 1, module: task.module, name: task.name, ...items, reportStart: true }
+      : { v: 1, module: task.module, name: task.name, ...items };
     const session = this.backend.currentSession();
     session
       .add(redisId, data, this.backend.options, {

@@ -18,11 +18,13 @@ import type {
   MainToWorker,
   SerializedError,
   TaskSpec,
+  WorkerStartData,
   WorkerToMain,
 } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
 import { collectTransfers } from '../transfer.js';
 import { serializeError } from '../util/remote-error.js';
+import { splitUnsendable } from '../util/uncloneable.js';
 import { acceptBrokerReply } from './broker-client.js';
 import { loadTask } from './task-loader.js';
 
@@ -74,11 +76,12 @@ export class JobRunner {
   ) {}
 
   /** Runs the initializer, reports ready (or the failure), then starts taking jobs. */
-  async start(initializer: { spec: TaskSpec; args: readonly unknown[] } | undefined): Promise<void> {
+  async start(initializer: WorkerStartData['initializer']): Promise<void> {
     if (initializer) {
       try {
         const fn = await loadTask(initializer.spec);
-        await fn(...initializer.args);
+        const args = initializer.shared ? ((await reviveItems([initializer.args]))[0] as unknown[]) : initializer.args;
+        await fn(...args);
       } catch (error) {
         this.transport.post({ type: 'initFailed', error: serializeError(error) });
         this.transport.exit(1);
@@ -110,7 +113,31 @@ export class JobRunner {
     const results = this.unsent;
     const transfers = this.unsentTransfers.splice(0);
     this.unsent = [];
-    this.transport.post({ type: 'results', results }, transfers.length > 0 ? transfers : undefined);
+    try {
+      this.transport.post({ type: 'results', results }, transfers.length > 0 ? transfers : undefined);
+    } catch {
+      this.postOneByOne(results);
+    }
+  }
+
+  /**
+   * The batch could not be cloned (a task returned a function, a Promise...): nothing of it
+   * was sent. Sends each result alone (copied, not transferred), and in place of one that
+   * cannot go, the values before its bad one and a ResultCloneError for that item, as
+   * Python's MaybeEncodingError. The worker lives on.
+   */
+  private postOneByOne(results: JobResultMessage[]): void {
+    for (const result of results) {
+      try {
+        this.transport.post({ type: 'results', results: [result] });
+      } catch (error) {
+        const { values, error: unsendable } = splitUnsendable(result.values, error);
+        this.transport.post({
+          type: 'results',
+          results: [{ id: result.id, values, error: unsendable, runMicros: result.runMicros }],
+        });
+      }
+    }
   }
 
   /** Sends a log record to the parent at once. */

@@ -5,6 +5,7 @@
  */
 import type { TaskSpec } from '../protocol.js';
 import { type AnyFunction, isModuleRegistered, lookupTask } from '../tasks.js';
+import { whileBootstrapping } from '../util/bootstrap.js';
 import { compileInline } from '../util/inline-function.js';
 import { importWithParentLoader } from './loader-hooks.js';
 
@@ -27,7 +28,7 @@ export function loadTask(spec: TaskSpec): AnyFunction | Promise<AnyFunction> {
 }
 
 async function importModuleTask(moduleUrl: string, name: string): Promise<AnyFunction> {
-  await importWithParentLoader(moduleUrl);
+  await whileBootstrapping(moduleUrl, () => importWithParentLoader(moduleUrl));
   const fn = lookupTask({ moduleUrl, name });
   if (fn) return fn;
   if (!isModuleRegistered(moduleUrl)) {

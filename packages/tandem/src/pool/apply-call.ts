@@ -1,5 +1,6 @@
 /** apply / applyAsync: one task, one job, one promise. */
 import type { TransferListItem } from 'node:worker_threads';
+import { checkOptionNames, describeValue } from '../util/check-options.js';
 import { CallGuard, type CancelOptions } from './call-guard.js';
 import type { Job, JobOutcome, JobOwner, ScheduledTask } from './job.js';
 import type { Scheduler } from './scheduler.js';
@@ -17,14 +18,24 @@ export class ApplyCall implements JobOwner {
     resolveTask: () => ScheduledTask,
     args: readonly unknown[],
     options: (CancelOptions & { readonly transfer?: readonly TransferListItem[] | undefined }) | undefined,
+    /** The caller's method and the option names it takes, for run-time checks. */
+    accepts: { readonly method: string; readonly options: readonly string[] },
   ) {
     this.promise = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
     try {
+      checkOptionNames(accepts.method, options, accepts.options);
       const task = resolveTask();
-      if (!Array.isArray(args)) throw new TypeError(`apply: args must be an array of arguments, got ${typeof args}`);
+      if (!Array.isArray(args)) {
+        throw new TypeError(`${accepts.method}: args must be an array of arguments, got ${describeValue(args)}`);
+      }
+      if (options?.transfer !== undefined && !Array.isArray(options.transfer)) {
+        throw new TypeError(
+          `${accepts.method}: option transfer must be an array, got ${describeValue(options.transfer)}`,
+        );
+      }
       const refusal = scheduler.refusal(true);
       if (refusal) throw refusal;
       this.guard = CallGuard.create(options, (error) => this.cancel(error), `task ${task.name}`);

@@ -1,5 +1,6 @@
 /** A call's AbortSignal and deadline, turned into one cancellation callback. */
 import { AbortError, TimeoutError } from '../errors.js';
+import { describeValue } from '../util/check-options.js';
 
 /** Options every pool call accepts. */
 export interface CancelOptions {
@@ -40,7 +41,12 @@ export class CallGuard {
     const signal = options?.signal;
     const timeout = options?.timeout;
     if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0 && Number.isFinite(timeout))) {
-      throw new RangeError(`timeout must be a finite number of milliseconds >= 0, got ${String(timeout)}`);
+      throw new RangeError(
+        `${what}: timeout must be a finite number of milliseconds >= 0, got ${describeValue(timeout)}`,
+      );
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`${what}: option signal must be an AbortSignal, got ${describeValue(signal)}`);
     }
     if (signal?.aborted) throw abortErrorFrom(signal);
     if (signal === undefined && timeout === undefined) return undefined;

@@ -7,6 +7,7 @@ import type { PoolBackendKind } from '../backends/backend.js';
 import type { RedisBackendOptions } from '../backends/redis.js';
 import { POOL_BACKEND_KINDS } from '../backends/select.js';
 import { checkQueueName, checkRedisUrl } from '../redis/url.js';
+import { checkOptionKind, checkOptionNames, checkStringArray, describeValue } from '../util/check-options.js';
 import type { CancelOptions } from './call-guard.js';
 
 /**
@@ -111,6 +112,33 @@ export interface ImapOptions extends CancelOptions {
   readonly maxInFlight?: number;
 }
 
+/** The option names each method takes, checked at run time (util/check-options.ts). */
+export const POOL_OPTIONS: readonly (keyof PoolOptions)[] = [
+  'workers',
+  'backend',
+  'connection',
+  'queue',
+  'root',
+  'attempts',
+  'backoff',
+  'connectTimeout',
+  'logPrefix',
+  'initializer',
+  'initArgs',
+  'maxTasksPerWorker',
+  'taskTimeout',
+  'maxQueue',
+  'prefetch',
+  'resourceLimits',
+  'env',
+  'execArgv',
+  'name',
+];
+export const APPLY_OPTIONS: readonly string[] = ['signal', 'timeout', 'transfer'];
+export const APPLY_ASYNC_OPTIONS: readonly string[] = [...APPLY_OPTIONS, 'callback', 'errorCallback'];
+export const MAP_OPTIONS: readonly (keyof MapOptions)[] = ['signal', 'timeout', 'chunkSize'];
+export const IMAP_OPTIONS: readonly (keyof ImapOptions)[] = ['signal', 'timeout', 'chunkSize', 'maxInFlight'];
+
 export interface ResolvedPoolOptions {
   readonly backend: PoolBackendKind;
   readonly redis: RedisBackendOptions | undefined;
@@ -123,27 +151,38 @@ export interface ResolvedPoolOptions {
 }
 
 export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
+  checkOptionNames('Pool', options, POOL_OPTIONS);
+  checkOptionKind('Pool', 'logPrefix', options.logPrefix, 'boolean');
+  checkOptionKind('Pool', 'initializer', options.initializer, 'function');
+  checkOptionKind('Pool', 'resourceLimits', options.resourceLimits, 'object');
+  checkOptionKind('Pool', 'env', options.env, 'object');
+  checkStringArray('Pool', 'execArgv', options.execArgv);
+  checkOptionKind('Pool', 'name', options.name, 'string');
+  checkOptionKind('Pool', 'root', options.root, 'string');
   const workers = options.workers ?? (options.backend === 'redis' ? DEFAULT_REDIS_JOBS : availableParallelism());
-  requirePositiveInteger('workers', workers);
+  requirePositiveInteger('Pool: workers', workers);
   const maxTasksPerWorker = options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY;
-  if (maxTasksPerWorker !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxTasksPerWorker', maxTasksPerWorker);
+  if (maxTasksPerWorker !== Number.POSITIVE_INFINITY)
+    requirePositiveInteger('Pool: maxTasksPerWorker', maxTasksPerWorker);
   const taskTimeout = options.taskTimeout ?? Number.POSITIVE_INFINITY;
   if (!(typeof taskTimeout === 'number' && taskTimeout > 0)) {
-    throw new RangeError(`Pool: taskTimeout must be a number of milliseconds > 0, got ${String(taskTimeout)}`);
+    const error = typeof taskTimeout === 'number' ? RangeError : TypeError;
+    throw new error(`Pool: taskTimeout must be a number of milliseconds > 0, got ${describeValue(taskTimeout)}`);
   }
   const prefetch = options.prefetch ?? 0;
   if (!(Number.isInteger(prefetch) && prefetch >= 0)) {
-    throw new RangeError(`Pool: prefetch must be a whole number >= 0, got ${String(prefetch)}`);
+    const error = typeof prefetch === 'number' ? RangeError : TypeError;
+    throw new error(`Pool: prefetch must be a whole number >= 0, got ${describeValue(prefetch)}`);
   }
   const maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
-  if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('maxQueue', maxQueue);
+  if (maxQueue !== Number.POSITIVE_INFINITY) requirePositiveInteger('Pool: maxQueue', maxQueue);
   const backend = options.backend ?? 'thread';
   if (!POOL_BACKEND_KINDS.includes(backend)) {
     throw new TypeError(
       `Pool: unknown backend "${String(backend)}": use ${POOL_BACKEND_KINDS.map((k) => `'${k}'`).join(', ')}`,
     );
   }
-  const redis = backend === 'redis' ? resolveRedisOptions(options) : undefined;
+  const redis = backend === 'redis' ? resolveRedisOptions(options, taskTimeout) : undefined;
   if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
     throw new TypeError('Pool: initArgs must be an array of arguments for the initializer');
   }
@@ -162,7 +201,7 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   };
 }
 
-function resolveRedisOptions(options: PoolOptions): RedisBackendOptions {
+function resolveRedisOptions(options: PoolOptions, taskTimeout: number): RedisBackendOptions {
   const connection = checkRedisUrl(options.connection, "Pool (backend 'redis')");
   const queue = checkQueueName(options.queue, "Pool (backend 'redis')");
   if (options.initializer !== undefined) {
@@ -178,11 +217,21 @@ function resolveRedisOptions(options: PoolOptions): RedisBackendOptions {
   if (backoff !== undefined && !((backoff.type === 'fixed' || backoff.type === 'exponential') && backoff.delay >= 0)) {
     throw new TypeError("Pool: backoff must be { type: 'fixed' | 'exponential', delay: ms }");
   }
-  return { connection, queue, root: resolvePath(options.root ?? process.cwd()), attempts, backoff, connectTimeout };
+  return {
+    connection,
+    queue,
+    root: resolvePath(options.root ?? process.cwd()),
+    attempts,
+    backoff,
+    connectTimeout,
+    reportStarts: taskTimeout !== Number.POSITIVE_INFINITY,
+  };
 }
 
 export function requirePositiveInteger(name: string, value: unknown): void {
-  if (!(typeof value === 'number' && Number.isInteger(value) && value >= 1)) {
+  if (typeof value !== 'number')
+    throw new TypeError(`${name} must be a whole number >= 1, got ${describeValue(value)}`);
+  if (!(Number.isInteger(value) && value >= 1)) {
     throw new RangeError(`${name} must be a whole number >= 1, got ${String(value)}`);
   }
 }

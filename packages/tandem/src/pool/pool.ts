@@ -3,12 +3,18 @@ import { EventEmitter } from 'node:events';
 import { createBackend } from '../backends/select.js';
 import { PoolClosedError } from '../errors.js';
 import type { AnyFunction } from '../tasks.js';
+import { assertNotBootstrapping } from '../util/bootstrap.js';
+import { checkOptionNames, describeValue } from '../util/check-options.js';
 import { ApplyCall } from './apply-call.js';
 import { AsyncResult } from './async-result.js';
 import type { ScheduledTask } from './job.js';
 import {
+  APPLY_ASYNC_OPTIONS,
+  APPLY_OPTIONS,
   type ApplyOptions,
+  IMAP_OPTIONS,
   type ImapOptions,
+  MAP_OPTIONS,
   type MapOptions,
   type PoolOptions,
   requirePositiveInteger,
@@ -52,6 +58,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   constructor(options: PoolOptions = {}) {
     super();
+    assertNotBootstrapping('new Pool()');
     const resolved = resolvePoolOptions(options);
     const backend = createBackend(resolved.backend, {
       resourceLimits: options.resourceLimits,
@@ -84,7 +91,7 @@ export class Pool extends EventEmitter<PoolEvents> {
 
   /** Runs `task(...args)` in a worker and resolves to its result. */
   apply<F extends AnyFunction>(task: F, args: Parameters<F>, options?: ApplyOptions): Promise<Result<F>> {
-    return this.#apply(task, args, options).promise as Promise<Result<F>>;
+    return this.#apply(task, args, options, { method: 'apply', options: APPLY_OPTIONS }).promise as Promise<Result<F>>;
   }
 
   /** Like apply, but returns an {@link AsyncResult} to poll, wait on with a deadline, or cancel. */
@@ -98,8 +105,16 @@ export class Pool extends EventEmitter<PoolEvents> {
       errorCallback?: (error: unknown) => void;
     },
   ): AsyncResult<Result<F>> {
-    const call = this.#apply(task, args, options);
+    const call = this.#apply(task, args, options, { method: 'applyAsync', options: APPLY_ASYNC_OPTIONS });
     const result = new AsyncResult(call.promise as Promise<Result<F>>, (error) => call.cancel(error));
+    if (options?.callback !== undefined && typeof options.callback !== 'function') {
+      throw new TypeError(`applyAsync: option callback must be a function, got ${describeValue(options.callback)}`);
+    }
+    if (options?.errorCallback !== undefined && typeof options.errorCallback !== 'function') {
+      throw new TypeError(
+        `applyAsync: option errorCallback must be a function, got ${describeValue(options.errorCallback)}`,
+      );
+    }
     if (options?.callback || options?.errorCallback) {
       result.then(options.callback, options.errorCallback ?? (() => {}));
     }
@@ -177,8 +192,13 @@ export class Pool extends EventEmitter<PoolEvents> {
     return task;
   }
 
-  #apply(fn: AnyFunction, args: readonly unknown[], options: ApplyOptions | undefined): ApplyCall {
-    return new ApplyCall(this.#scheduler, () => this.#task(fn), args, options);
+  #apply(
+    fn: AnyFunction,
+    args: readonly unknown[],
+    options: ApplyOptions | undefined,
+    accepts: { readonly method: string; readonly options: readonly string[] },
+  ): ApplyCall {
+    return new ApplyCall(this.#scheduler, () => this.#task(fn), args, options, accepts);
   }
 
   /** map and starmap: materialise the input as Python does, then stream it in order. */
@@ -193,6 +213,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       const task = this.#task(fn);
       const refusal = this.#scheduler.refusal(true);
       if (refusal) throw refusal;
+      checkOptionNames(method, options, MAP_OPTIONS);
       if (options?.chunkSize !== undefined) requirePositiveInteger(`${method}: chunkSize`, options.chunkSize);
       const list = materialise(items, method);
       // Submit synchronously when we can, so work queued before close() is accepted.
@@ -245,6 +266,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       const task = this.#task(fn);
       const refusal = this.#scheduler.refusal(false);
       if (refusal) throw refusal;
+      checkOptionNames(method, options, IMAP_OPTIONS);
       const chunkSize = options?.chunkSize ?? 'auto';
       if (chunkSize !== 'auto') requirePositiveInteger(`${method}: chunkSize`, chunkSize);
       const window = options?.maxInFlight ?? Math.max(1024, 256 * this.#workers);

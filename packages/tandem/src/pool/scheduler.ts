@@ -16,12 +16,13 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { WorkerBackend } from '../backends/backend.js';
 import { sharesMemory } from '../backends/select.js';
 import { InvalidStateError, PoolClosedError, QueueFullError, TimeoutError, WorkerInitError } from '../errors.js';
-import type { JobResultMessage, TaskSpec, WorkerToMain } from '../protocol.js';
+import type { JobResultMessage, TaskSpec, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { MAX_JOB_ID } from '../protocol.js';
 import { brokerClientGone } from '../shared/broker.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
 import { Fifo } from '../util/fifo.js';
 import { deserializeError } from '../util/remote-error.js';
+import { argumentCloneError } from './clone-errors.js';
 import { triageHeldJobs, workerExitError } from './exit-triage.js';
 import { Job, type JobOutcome, type JobOwner, type ScheduledTask } from './job.js';
 import { SlotsByLoad } from './slots-by-load.js';
@@ -77,8 +78,14 @@ export class Scheduler {
   /** How shared objects among task arguments travel to this pool's workers. */
   private readonly marshalForm: MarshalForm;
 
+  /** The initializer as workers get it: shared objects among its args marshalled once, here. */
+  private readonly initializer: WorkerStartData['initializer'];
+
   constructor(private readonly config: SchedulerConfig) {
     this.marshalForm = sharesMemory(config.backend.kind) ? 'memory' : 'broker';
+    const init = config.initializer;
+    const marshalled = init && marshalItems([init.args], this.marshalForm)?.[0];
+    this.initializer = marshalled ? { spec: init.spec, args: marshalled, shared: true } : init;
   }
 
   /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
@@ -231,7 +238,10 @@ export class Scheduler {
       this.queue.shift();
       this.assign(slot, job);
     }
-    for (const slot of this.unsent) slot.flush();
+    for (const slot of this.unsent) {
+      const unsendable = slot.flush();
+      if (unsendable) for (const { job, error } of unsendable) this.refuseUnsendable(job, error);
+    }
     this.unsent.clear();
     // Only a closed pool or a retiring worker stops idle workers: no scan of them all otherwise.
     if (this.closed || this.retiring.size > 0) {
@@ -342,6 +352,12 @@ export class Scheduler {
     }
   }
 
+  /** A job whose arguments could not be sent: it alone rejects; it never reached the worker. */
+  private refuseUnsendable(job: Job, error: unknown): void {
+    if (job.state !== 'held') return;
+    this.finish(job, { ok: false, values: [], error: argumentCloneError(job, error) });
+  }
+
   private timedOut(job: Job, budget: number): void {
     const slot = job.slot;
     this.finish(job, {
@@ -379,7 +395,7 @@ export class Scheduler {
   private spawn(): WorkerSlot | undefined {
     const slot = new WorkerSlot(this.nextSlotId++, this.config.poolName);
     try {
-      slot.start(this.config.backend, this.config.initializer, {
+      slot.start(this.config.backend, this.initializer, {
         message: (message) => this.onMessage(slot, message),
         exit: (exitCode) => this.onExit(slot, exitCode),
       });

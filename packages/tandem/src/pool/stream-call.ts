@@ -49,6 +49,8 @@ export class StreamCall implements JobOwner {
   private pulled = 0;
   private unconsumed = 0;
   private sourceDone = false;
+  /** What the source threw (or why its item was refused): the stream's end, once every item before it is delivered. */
+  private sourceError: Error | undefined;
   private pulling = false;
   private stopped = false;
   /** Ordered streams: index of a failed item found ahead of delivery. */
@@ -162,8 +164,28 @@ export class StreamCall implements JobOwner {
 
   private maybeEnd(): void {
     if (this.stopped || !this.sourceDone || this.pulling || this.live.size > 0 || this.early.size > 0) return;
+    if (this.sourceError) {
+      this.fail(this.sourceError);
+      return;
+    }
     this.markStopped();
     this.sink.end();
+  }
+
+  /**
+   * The source threw while giving item `this.pulled + items.length` (or gave an item that is
+   * not an argument list): the items pulled before it still run and are delivered, then the
+   * stream fails with that error, as Python's imap does. map fails at once.
+   */
+  private sourceFailed(error: unknown, items: unknown[][]): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    if (this.config.failFast) {
+      this.fail(failure);
+      return;
+    }
+    this.sourceDone = true;
+    this.sourceError = failure;
+    if (items.length > 0) this.submit(items);
   }
 
   private pump(): void {
@@ -195,7 +217,7 @@ export class StreamCall implements JobOwner {
         items.push(this.toArgs(next.value, this.pulled + items.length));
       }
     } catch (error) {
-      this.fail(error as Error);
+      this.sourceFailed(error, items);
       return;
     }
     if (items.length > 0) this.submit(items);
@@ -224,7 +246,9 @@ export class StreamCall implements JobOwner {
       }
     } catch (error) {
       this.pulling = false;
-      this.fail(error as Error);
+      if (this.stopped) return;
+      this.sourceFailed(error, items);
+      this.pump();
       return;
     }
     this.pulling = false;

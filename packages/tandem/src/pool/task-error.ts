@@ -1,6 +1,6 @@
 /** Main side: the error a call sees when one of its items threw in a worker. */
-import { InlineTaskError, TaskError } from '../errors.js';
-import type { SerializedError } from '../protocol.js';
+import { InlineTaskError, ResultCloneError, TaskError } from '../errors.js';
+import { RESULT_CLONE_CODE, type SerializedError } from '../protocol.js';
 import { deserializeError } from '../util/remote-error.js';
 import type { Job } from './job.js';
 
@@ -9,6 +9,9 @@ import type { Job } from './job.js';
  * see a name it used (a closure variable, an import), an InlineTaskError that says why.
  */
 export function taskErrorFrom(job: Job, remote: SerializedError, succeeded: number): Error {
+  if (remote.code === RESULT_CLONE_CODE && remote.name === 'ResultCloneError') {
+    return new ResultCloneError({ task: job.task.name, index: job.firstIndex + succeeded, detail: remote.message });
+  }
   const error = new TaskError({
     task: job.task.name,
     index: job.firstIndex + succeeded,

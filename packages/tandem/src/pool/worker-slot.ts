@@ -145,15 +145,40 @@ export class WorkerSlot {
     }
   }
 
-  /** Sends everything assigned since the last flush in one message. */
-  flush(): void {
-    if (this.outbox.length === 0 || this.state === 'dead') return;
+  /**
+   * Sends everything assigned since the last flush in one message. If the message cannot be
+   * sent (an argument structured clone refuses: the whole send fails before anything goes),
+   * sends the task definitions alone, then each job alone, and returns the jobs that could
+   * not go, each with the error, for the scheduler to settle; the worker is unharmed.
+   */
+  flush(): { job: Job; error: unknown }[] | undefined {
+    if (this.outbox.length === 0 || this.state === 'dead') return undefined;
     const jobs = this.outbox;
     const defines = this.outboxDefines;
     const transfer = this.outboxTransfer ?? [];
     this.outbox = [];
     this.outboxDefines = undefined;
     this.outboxTransfer = undefined;
-    this.handle.send({ type: 'run', defines, jobs }, transfer);
+    try {
+      this.handle.send({ type: 'run', defines, jobs }, transfer);
+      return undefined;
+    } catch {
+      return this.sendOneByOne(jobs, defines);
+    }
+  }
+
+  private sendOneByOne(jobs: JobMessage[], defines: TaskDefinition[] | undefined): { job: Job; error: unknown }[] {
+    const failed: { job: Job; error: unknown }[] = [];
+    if (defines) this.handle.send({ type: 'run', defines, jobs: [] }, []);
+    for (const message of jobs) {
+      const job = this.held.get(message.id);
+      if (job === undefined) continue;
+      try {
+        this.handle.send({ type: 'run', defines: undefined, jobs: [message] }, job.transfer);
+      } catch (error) {
+        failed.push({ job, error });
+      }
+    }
+    return failed;
   }
 }

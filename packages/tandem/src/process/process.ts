@@ -2,13 +2,16 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { BackendKind, WorkerHandle } from '../backends/backend.js';
 import { BACKEND_KINDS, createBackend, sharesMemory } from '../backends/select.js';
-import { InvalidStateError } from '../errors.js';
+import { ArgumentCloneError, InvalidStateError } from '../errors.js';
 import { deliverLogRecord } from '../logging/parent-logger.js';
 import { taskSpecOf } from '../pool/task-spec.js';
 import type { TaskSpec, WorkerToMain } from '../protocol.js';
 import { brokerClientGone, serveBrokerCall } from '../shared/broker.js';
 import { type MarshalForm, marshalFields, marshalItems } from '../shared/marshal.js';
 import type { AnyFunction } from '../tasks.js';
+import { assertNotBootstrapping } from '../util/bootstrap.js';
+import { checkOptionKind, checkOptionNames, checkStringArray, describeValue } from '../util/check-options.js';
+import { findUncloneable } from '../util/uncloneable.js';
 import subclassTasks from './run-subclass.js';
 
 /** Options of `new Process(...)`. */
@@ -32,6 +35,18 @@ export interface ProcessOptions<F extends AnyFunction = AnyFunction> {
   env?: NodeJS.ProcessEnv;
   execArgv?: string[];
 }
+
+const PROCESS_OPTIONS: readonly (keyof ProcessOptions)[] = [
+  'target',
+  'args',
+  'name',
+  'daemon',
+  'backend',
+  'logPrefix',
+  'resourceLimits',
+  'env',
+  'execArgv',
+];
 
 let counter = 0;
 
@@ -70,9 +85,19 @@ export class Process<F extends AnyFunction = AnyFunction> {
     if (options.backend !== undefined && !BACKEND_KINDS.includes(options.backend)) {
       throw new TypeError(`Process: unknown backend "${String(options.backend)}": use 'thread', 'process' or 'inline'`);
     }
+    checkOptionNames('Process', options, PROCESS_OPTIONS);
     if (options.args !== undefined && !Array.isArray(options.args)) {
-      throw new TypeError('Process: args must be an array of arguments for target');
+      throw new TypeError(
+        `Process: option args must be an array of arguments for target, got ${describeValue(options.args)}`,
+      );
     }
+    checkOptionKind('Process', 'target', options.target, 'function');
+    checkOptionKind('Process', 'name', options.name, 'string');
+    checkOptionKind('Process', 'daemon', options.daemon, 'boolean');
+    checkOptionKind('Process', 'logPrefix', options.logPrefix, 'boolean');
+    checkOptionKind('Process', 'resourceLimits', options.resourceLimits, 'object');
+    checkOptionKind('Process', 'env', options.env, 'object');
+    checkStringArray('Process', 'execArgv', options.execArgv);
     this.#options = options;
   }
 
@@ -85,8 +110,10 @@ export class Process<F extends AnyFunction = AnyFunction> {
   /** Starts the child. Throws InvalidStateError if called twice. */
   start(): void {
     if (this.#handle) throw new InvalidStateError(`${this.name} was already started: a Process can be started once`);
+    assertNotBootstrapping(`Process.start() (${this.name})`);
     const options = this.#options;
-    const { spec, args, shared } = this.#job(sharesMemory(options.backend ?? 'thread') ? 'memory' : 'broker');
+    const { spec, args, shared, subclass } = this.#job(sharesMemory(options.backend ?? 'thread') ? 'memory' : 'broker');
+    this.#checkSendable(args, subclass);
     const backend = createBackend(options.backend ?? 'thread', {
       resourceLimits: options.resourceLimits,
       env: options.env,
@@ -170,7 +197,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
   }
 
   /** What the child runs, with shared objects among the args or fields marshalled for its backend. */
-  #job(form: MarshalForm): { spec: TaskSpec; args: readonly unknown[]; shared?: true } {
+  #job(form: MarshalForm): { spec: TaskSpec; args: readonly unknown[]; shared?: true; subclass: boolean } {
     const ctor = this.constructor as typeof Process;
     const overridesRun = ctor !== Process && ctor.prototype.run !== Process.prototype.run;
     if (!overridesRun) {
@@ -179,8 +206,8 @@ export class Process<F extends AnyFunction = AnyFunction> {
       const args = [...((this.#options.args ?? []) as unknown[])];
       const marshalled = marshalItems([args], form)?.[0];
       return marshalled
-        ? { spec: taskSpecOf(target), args: marshalled, shared: true }
-        : { spec: taskSpecOf(target), args };
+        ? { spec: taskSpecOf(target), args: marshalled, shared: true, subclass: false }
+        : { spec: taskSpecOf(target), args, subclass: false };
     }
     const moduleUrl = Object.hasOwn(ctor, 'moduleUrl') ? ctor.moduleUrl : undefined;
     if (!moduleUrl) {
@@ -194,7 +221,27 @@ export class Process<F extends AnyFunction = AnyFunction> {
       spec: taskSpecOf(subclassTasks.runSubclass),
       // Subclass fields are revived by runSubclass itself, which looks for descriptors in them.
       args: [moduleUrl, ctor.name, marshalFields(fields, form) ?? fields],
+      subclass: true,
     };
+  }
+
+  /** Throws ArgumentCloneError, before anything starts, if the child could not be sent its arguments or fields. */
+  #checkSendable(args: readonly unknown[], subclass: boolean): void {
+    // A subclass's child gets [moduleUrl, className, fields]: only the fields are the user's.
+    const checked = subclass ? [args[2]] : args;
+    for (let a = 0; a < checked.length; a++) {
+      const found = findUncloneable(checked[a]);
+      if (found === undefined) continue;
+      const className = this.constructor.name;
+      throw new ArgumentCloneError({
+        task: subclass ? `${className}.run` : this.#options.target?.name || '<target>',
+        index: 0,
+        argument: subclass ? undefined : a,
+        path: found.path,
+        what: found.what,
+        ...(subclass ? { where: `field ${found.path.replace(/^\./, '')} of ${this.name}` } : {}),
+      });
+    }
   }
 
   #onMessage(message: WorkerToMain): void {

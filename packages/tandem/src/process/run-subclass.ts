@@ -6,7 +6,7 @@
  */
 
 import { importWithParentLoader } from '../entry/loader-hooks.js';
-import { isDescriptor } from '../shared/shareable.js';
+import { containsDescriptor } from '../shared/shareable.js';
 import { defineTasks } from '../tasks.js';
 
 export default defineTasks(import.meta.url, {
@@ -20,7 +20,7 @@ export default defineTasks(import.meta.url, {
     }
     const instance = Object.create(found.prototype) as { run(): unknown };
     // Shared objects among the fields arrive as descriptors (shared/marshal.ts).
-    const hasShared = Object.values(fields).some(isDescriptor);
+    const hasShared = containsDescriptor(fields);
     Object.assign(instance, hasShared ? (await import('../shared/revive.js')).reviveFields(fields) : fields);
     await instance.run();
   },

@@ -53,6 +53,7 @@ import {
   runSync,
   type Steps,
 } from '../sync/waits.js';
+import { checkOptionNames, describeValue } from '../util/check-options.js';
 import { decodeItem, encodeItem } from './codec.js';
 import { hasRoom, readRecord, recordBytes, writeRecord } from './ring.js';
 
@@ -106,12 +107,18 @@ export class Queue<T = unknown> extends Shareable {
    */
   constructor(maxsize = 0, options?: QueueOptions) {
     super();
+    const owner = new.target.name;
     if (!Number.isInteger(maxsize) || maxsize < 0) {
-      throw new RangeError(`Queue: maxsize must be an integer >= 0, got ${maxsize}`);
+      const error = typeof maxsize === 'number' ? RangeError : TypeError;
+      throw new error(`${owner}: maxsize must be an integer >= 0, got ${describeValue(maxsize)}`);
     }
+    checkOptionNames(owner, options, ['capacityBytes']);
     const capacity = options?.capacityBytes ?? DEFAULT_QUEUE_CAPACITY_BYTES;
     if (!Number.isInteger(capacity) || capacity < 16 || capacity > 2 ** 30) {
-      throw new RangeError(`Queue: capacityBytes must be an integer from 16 to 2^30, got ${capacity}`);
+      const error = typeof capacity === 'number' ? RangeError : TypeError;
+      throw new error(
+        `${owner}: option capacityBytes must be an integer from 16 to 2^30, got ${describeValue(capacity)}`,
+      );
     }
     this.maxsize = maxsize;
     this.connect({

@@ -33,7 +33,16 @@ export interface RedisJobData {
   readonly args?: unknown[][];
   /** Otherwise base64 of v8.serialize(argument lists). */
   readonly items?: string;
+  /**
+   * The caller times this job (the pool has a taskTimeout): the worker host says when the
+   * task starts, once its module is imported and its arguments decoded, by setting the job's
+   * progress to STARTED_PROGRESS. Untimed jobs skip that Redis write.
+   */
+  readonly reportStart?: true;
 }
+
+/** The progress a worker host sets on a job whose task started (see RedisJobData.reportStart). */
+export const STARTED_PROGRESS = 'tandem:started';
 
 /** The outcome of one job. */
 export interface RedisJobResult {

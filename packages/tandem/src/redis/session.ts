@@ -22,6 +22,7 @@ import {
   decodeResult,
   type RedisJobData,
   type RedisJobResult,
+  STARTED_PROGRESS,
   TANDEM_JOB_NAME,
 } from './job-data.js';
 import { importRedisPackages } from './packages.js';
@@ -37,7 +38,7 @@ export interface RedisSessionOptions {
 export interface JobWaiter {
   resolve(result: RedisJobResult): void;
   reject(error: Error): void;
-  /** A worker took the job (BullMQ's 'active' event). */
+  /** The job's task started on a worker host (reported only for jobs with `reportStart`). */
   started(): void;
 }
 
@@ -219,9 +220,9 @@ export class RedisSession {
         blockingTimeout: 5000,
       });
       events.on('error', () => {});
-      events.on('active', ({ jobId }) => {
-        this.leftWaiting(jobId);
-        this.waiters.get(jobId)?.started();
+      events.on('active', ({ jobId }) => this.leftWaiting(jobId));
+      events.on('progress', ({ jobId, data }) => {
+        if (data === STARTED_PROGRESS) this.waiters.get(jobId)?.started();
       });
       events.on('completed', ({ jobId, returnvalue }) => {
         const waiter = this.take(jobId);

@@ -24,6 +24,7 @@ import { loadTask } from '../entry/task-loader.js';
 import type { SerializedError } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
 import { serializeError } from '../util/remote-error.js';
+import { splitUnsendable } from '../util/uncloneable.js';
 import {
   cancelChannel,
   decodeArgs,
@@ -31,6 +32,7 @@ import {
   type PackedJobResult,
   type RedisJobData,
   type RedisJobResult,
+  STARTED_PROGRESS,
   TANDEM_JOB_NAME,
 } from './job-data.js';
 import { resolveInsideRoot } from './module-path.js';
@@ -103,6 +105,9 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
       const fn = loaded.get(keyOf(data)) ?? (await taskOf(data));
       const items = decodeArgs(data);
       startedAt = performance.now();
+      // The caller's taskTimeout runs from here, not from BullMQ's 'active' (module loading
+      // does not count). Not awaited: the write is ordered before this job's completion.
+      if (data.reportStart) job.updateProgress(STARTED_PROGRESS).catch(() => {});
       for (const args of items) {
         if (run.cancelled) throw abortError();
         let value = fn(...args);
@@ -121,12 +126,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
     try {
       return encodeResult(result);
     } catch (thrown) {
-      const cause = serializeError(thrown);
-      return encodeResult({
-        values: [],
-        error: { ...cause, message: `the task's result cannot be sent back: ${cause.message}` },
-        runMicros,
-      } satisfies RedisJobResult);
+      return encodeResult({ ...splitUnsendable(values, thrown), runMicros } satisfies RedisJobResult);
     }
   };
 

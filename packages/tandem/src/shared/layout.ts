@@ -22,9 +22,16 @@ export const RLOCK_SLOTS = 3;
 export const SEMAPHORE_VALUE = 0;
 export const SEMAPHORE_SLOTS = 1;
 
-/** Condition: a sequence number bumped by each notify, which waiters sleep on. */
+/**
+ * Condition (see sync/condition.ts): SEQ, bumped by each notify, which waiters sleep on;
+ * WAITERS, the waiters not yet counted by a notify (changed only under the condition's lock);
+ * TOKENS, wake-ups notify handed out and no waiter has taken yet (added under the lock, taken
+ * by compare-and-swap).
+ */
 export const CONDITION_SEQ = 0;
-export const CONDITION_SLOTS = 1;
+export const CONDITION_WAITERS = 1;
+export const CONDITION_TOKENS = 2;
+export const CONDITION_SLOTS = 3;
 
 /**
  * Barrier: an internal mutex guarding COUNT (parties inside wait()) and STATE (one of the

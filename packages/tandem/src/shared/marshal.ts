@@ -1,7 +1,9 @@
 /**
- * Main side: replaces the shared objects among a job's top-level arguments with descriptors
- * (see shareable.ts). The check is one `instanceof` per argument, and a job without shared
- * objects is sent untouched, so tiny tasks pay next to nothing for this.
+ * Main side: replaces the shared objects in a job's arguments, wherever they sit (top level,
+ * nested in arrays, plain objects, Maps, Sets or class instances), with descriptors (see
+ * shareable.ts). Arguments without shared objects are sent untouched: a primitive costs one
+ * `typeof`, a container one walk that looks at each member once; typed arrays, buffers,
+ * Dates and the like are not entered.
  */
 import { registerBrokered } from './broker.js';
 import {
@@ -37,38 +39,96 @@ export function marshalItems(
   form: MarshalForm,
 ): (readonly unknown[])[] | undefined {
   for (let i = 0; i < items.length; i++) {
-    const args = items[i] as readonly unknown[];
-    for (let j = 0; j < args.length; j++) {
-      if (args[j] instanceof Shareable) {
-        const copy: (readonly unknown[])[] = items.slice(0, i);
-        for (let k = i; k < items.length; k++) copy.push(marshalArgs(items[k] as readonly unknown[], form));
-        return copy;
-      }
+    if (containsShared(items[i], undefined)) {
+      const copy: (readonly unknown[])[] = items.slice(0, i);
+      for (let k = i; k < items.length; k++) copy.push(marshalValue(items[k], form, new Map()) as unknown[]);
+      return copy;
     }
   }
   return undefined;
 }
 
-function marshalArgs(args: readonly unknown[], form: MarshalForm): readonly unknown[] {
-  let copy: unknown[] | undefined;
-  for (let j = 0; j < args.length; j++) {
-    const arg = args[j];
-    if (arg instanceof Shareable) {
-      copy ??= [...args];
-      copy[j] = marshal(arg, form);
-    }
-  }
-  return copy ?? args;
-}
-
 /** An object's own fields with shared objects replaced (Process subclass fields), or undefined if none. */
 export function marshalFields(fields: Record<string, unknown>, form: MarshalForm): Record<string, unknown> | undefined {
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, value] of Object.entries(fields)) {
-    if (value instanceof Shareable) {
-      copy ??= { ...fields };
-      copy[key] = marshal(value, form);
+  if (!containsShared(fields, undefined)) return undefined;
+  return marshalValue(fields, form, new Map()) as Record<string, unknown>;
+}
+
+/** Values structured clone copies whole and that cannot hold a shared object. */
+function isOpaque(value: object): boolean {
+  return (
+    ArrayBuffer.isView(value) ||
+    value instanceof ArrayBuffer ||
+    value instanceof SharedArrayBuffer ||
+    value instanceof Date ||
+    value instanceof RegExp ||
+    value instanceof Error
+  );
+}
+
+/** Whether a shared object is reachable from `value`; `seen` guards against cycles. */
+function containsShared(value: unknown, seen: Set<object> | undefined): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (value instanceof Shareable) return true;
+  if (isOpaque(value)) return false;
+  const visited = seen ?? new Set<object>();
+  if (visited.has(value)) return false;
+  visited.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const member = value[i];
+      if (typeof member === 'object' && member !== null && containsShared(member, visited)) return true;
     }
+    return false;
+  }
+  if (value instanceof Map) {
+    for (const [key, member] of value) if (containsShared(key, visited) || containsShared(member, visited)) return true;
+    return false;
+  }
+  if (value instanceof Set) {
+    for (const member of value) if (containsShared(member, visited)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    if (containsShared((value as Record<string, unknown>)[key], visited)) return true;
+  }
+  return false;
+}
+
+/**
+ * A copy of `value` with every shared object replaced by its descriptor. Containers are
+ * copied (the caller's objects are never changed); `copies` maps each container to its copy,
+ * so shared references and cycles come out as they went in. Class instances become plain
+ * objects with their own fields, as structured clone would make them anyway.
+ */
+function marshalValue(value: unknown, form: MarshalForm, copies: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Shareable) return marshal(value, form);
+  if (isOpaque(value)) return value;
+  const known = copies.get(value);
+  if (known !== undefined) return known;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    copies.set(value, copy);
+    for (let i = 0; i < value.length; i++) copy[i] = marshalValue(value[i], form, copies);
+    return copy;
+  }
+  if (value instanceof Map) {
+    const copy = new Map<unknown, unknown>();
+    copies.set(value, copy);
+    for (const [key, member] of value) copy.set(marshalValue(key, form, copies), marshalValue(member, form, copies));
+    return copy;
+  }
+  if (value instanceof Set) {
+    const copy = new Set<unknown>();
+    copies.set(value, copy);
+    for (const member of value) copy.add(marshalValue(member, form, copies));
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  copies.set(value, copy);
+  for (const key of Object.keys(value)) {
+    copy[key] = marshalValue((value as Record<string, unknown>)[key], form, copies);
   }
   return copy;
 }

@@ -91,3 +91,15 @@ export function writeElement<T extends NumericType>(
   if (atomic) Atomics.store(view as Int32Array, i, value as number);
   else (view as Float64Array)[i] = value as number;
 }
+
+/** Throws a TypeError unless `value` can be an element of `type` (a bigint for the 64-bit types, else a number). */
+export function checkElement(owner: string, type: NumericType, value: unknown): void {
+  const wantsBigint = type === 'bigint64' || type === 'biguint64';
+  if (wantsBigint ? typeof value !== 'bigint' : typeof value !== 'number') {
+    const shown =
+      typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : String(value);
+    throw new TypeError(
+      `${owner}: ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} element must be ${wantsBigint ? 'a bigint' : 'a number'}, got ${shown} (${typeof value})`,
+    );
+  }
+}

@@ -45,14 +45,39 @@ export function reviveDescriptor(descriptor: SharedDescriptor): Shareable {
 
 setNestedReviver(reviveDescriptor);
 
-/** An argument list with descriptors revived. */
+/** An argument list with descriptors revived wherever they sit (it is the worker's own copy: changed in place). */
 export function reviveArgs(args: readonly unknown[]): unknown[] {
-  return args.map((arg) => (isDescriptor(arg) ? reviveDescriptor(arg) : arg));
+  return reviveValue(args, new Set()) as unknown[];
 }
 
-/** An object's own fields with descriptors revived (Process subclass fields). */
+/** An object's own fields with descriptors revived wherever they sit (Process subclass fields). */
 export function reviveFields(fields: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) copy[key] = isDescriptor(value) ? reviveDescriptor(value) : value;
-  return copy;
+  return reviveValue(fields, new Set()) as Record<string, unknown>;
+}
+
+/**
+ * `value` with every descriptor in it replaced by its working object. The value arrived by
+ * structured clone, so it is this worker's own: containers are changed in place. A
+ * descriptor's own state is its kind's business (a Value revives its lock itself).
+ */
+function reviveValue(value: unknown, seen: Set<object>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (isDescriptor(value)) return reviveDescriptor(value);
+  if (seen.has(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveValue(value[i], seen);
+  } else if (value instanceof Map) {
+    const entries = [...value].map(([key, member]) => [reviveValue(key, seen), reviveValue(member, seen)] as const);
+    value.clear();
+    for (const [key, member] of entries) value.set(key, member);
+  } else if (value instanceof Set) {
+    const members = [...value].map((member) => reviveValue(member, seen));
+    value.clear();
+    for (const member of members) value.add(member);
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = reviveValue(record[key], seen);
+  }
+  return value;
 }

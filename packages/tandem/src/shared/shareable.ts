@@ -99,6 +99,21 @@ export function isDescriptor(value: unknown): value is SharedDescriptor {
   return typeof value === 'object' && value !== null && DESCRIPTOR_TAG in value;
 }
 
+/** Whether a descriptor sits anywhere in `value` (a worker's check before it loads the revivers). */
+export function containsDescriptor(value: unknown, seen = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (isDescriptor(value)) return true;
+  if (seen.has(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return false;
+  seen.add(value);
+  const members =
+    value instanceof Map
+      ? [...value.keys(), ...value.values()]
+      : value instanceof Set
+        ? [...value]
+        : Object.values(value);
+  return members.some((member) => containsDescriptor(member, seen));
+}
+
 /** The "not a broker method" error every INVOKE switch ends with. */
 export function unknownMember(kind: string, method: string): Error {
   return new TypeError(`internal: ${kind} has no brokered member "${method}"`);

@@ -8,10 +8,13 @@
 import { InvalidStateError } from '../errors.js';
 import type { Lock } from '../sync/lock.js';
 import { withLockAs } from '../sync/lock-like.js';
-import { RLock } from '../sync/rlock.js';
+import type { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
+import { describeValue } from '../util/check-options.js';
+import { type LockOption, lockFromOptions } from './lock-option.js';
 import { marshalNested } from './marshal.js';
 import {
+  checkElement,
   type ElementOf,
   isAtomicType,
   type NumericType,
@@ -70,17 +73,23 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
   constructor(type: T, lengthOrValues: number | Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>) {
     super();
     typedArrayClass(type);
-    const values =
-      typeof lengthOrValues === 'number'
-        ? undefined
-        : Array.from(lengthOrValues as Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>);
-    const length = values === undefined ? (lengthOrValues as number) : values.length;
-    if (!Number.isInteger(length) || length < 0) {
-      throw new RangeError(`${new.target.name}: the length must be an integer >= 0, got ${String(length)}`);
+    const owner = new.target.name;
+    const isLength = typeof lengthOrValues === 'number';
+    const isValues = typeof lengthOrValues === 'object' && lengthOrValues !== null;
+    const length = isLength ? lengthOrValues : NaN;
+    if ((!isLength && !isValues) || (isLength && (!Number.isInteger(length) || length < 0))) {
+      const error = isLength ? RangeError : TypeError;
+      throw new error(
+        `${owner}: give a length (an integer >= 0) or the initial values (an array or iterable), got ${describeValue(lengthOrValues)}`,
+      );
     }
+    const values = isLength
+      ? undefined
+      : Array.from(lengthOrValues as Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>);
+    if (values) for (const value of values) checkElement(owner, type, value);
     this.type = type;
-    this.length = length;
-    this.view = newSharedView(type, length);
+    this.length = values?.length ?? length;
+    this.view = newSharedView(type, this.length);
     this.atomic = isAtomicType(type);
     if (values) (this.view as unknown as { set(v: ArrayLike<unknown>): void }).set(values);
   }
@@ -205,11 +214,10 @@ export class SharedArray<T extends NumericType = NumericType> extends RawArray<T
   constructor(
     type: T,
     lengthOrValues: number | Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>,
-    options?: { readonly lock?: boolean | Lock | RLock },
+    options?: LockOption,
   ) {
     super(type, lengthOrValues);
-    const lock = options?.lock ?? true;
-    this.lock = lock === true ? new RLock() : lock === false ? undefined : lock;
+    this.lock = lockFromOptions('SharedArray', options);
   }
 
   /** @internal */

@@ -7,10 +7,12 @@
 import { InvalidStateError } from '../errors.js';
 import type { Lock } from '../sync/lock.js';
 import { withLockAs } from '../sync/lock-like.js';
-import { RLock } from '../sync/rlock.js';
+import type { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
+import { type LockOption, lockFromOptions } from './lock-option.js';
 import { marshalNested } from './marshal.js';
 import {
+  checkElement,
   type ElementOf,
   isAtomicType,
   type NumericType,
@@ -66,6 +68,7 @@ export class RawValue<T extends NumericType = NumericType> extends Shareable {
   constructor(type: T, initial?: ElementOf<T>) {
     super();
     typedArrayClass(type);
+    if (initial !== undefined) checkElement(new.target.name, type, initial);
     this.type = type;
     this.view = newSharedView(type, 1);
     this.atomic = isAtomicType(type);
@@ -85,6 +88,7 @@ export class RawValue<T extends NumericType = NumericType> extends Shareable {
 
   set value(value: ElementOf<T>) {
     if (this[REMOTE]) throw brokeredSyncError(`${this[SHARED_KIND]}.value = ...`, '`await value.set(v)`');
+    checkElement(this[SHARED_KIND], this.type, value);
     writeElement(this.view, this.atomic, 0, value);
   }
 
@@ -99,6 +103,11 @@ export class RawValue<T extends NumericType = NumericType> extends Shareable {
   set(value: ElementOf<T>): Promise<void> {
     const remote = this[REMOTE];
     if (remote) return remote.call('set', [value]) as Promise<void>;
+    try {
+      checkElement(this[SHARED_KIND], this.type, value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     writeElement(this.view, this.atomic, 0, value);
     return Promise.resolve();
   }
@@ -159,10 +168,9 @@ export class Value<T extends NumericType = NumericType> extends RawValue<T> {
    * @param initial - the starting value (default 0)
    * @param options - `lock`: true (default: a new RLock), false (no lock), or a Lock/RLock to use
    */
-  constructor(type: T, initial?: ElementOf<T>, options?: { readonly lock?: boolean | Lock | RLock }) {
+  constructor(type: T, initial?: ElementOf<T>, options?: LockOption) {
     super(type, initial);
-    const lock = options?.lock ?? true;
-    this.lock = lock === true ? new RLock() : lock === false ? undefined : lock;
+    this.lock = lockFromOptions('Value', options);
   }
 
   /** @internal */

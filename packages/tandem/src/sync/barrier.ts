@@ -35,6 +35,7 @@ import {
   Shareable,
   unknownMember,
 } from '../shared/shareable.js';
+import { checkOptionNames, describeValue } from '../util/check-options.js';
 import { lockInternal, unlockMutex } from './mutex.js';
 import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, runSync, type Steps } from './waits.js';
 
@@ -71,8 +72,11 @@ export class Barrier extends Shareable {
   constructor(parties: number, options?: { readonly timeout?: number }) {
     super();
     if (!Number.isInteger(parties) || parties < 1) {
-      throw new RangeError(`Barrier: parties must be an integer >= 1, got ${parties}`);
+      const error = typeof parties === 'number' ? RangeError : TypeError;
+      throw new error(`Barrier: parties must be an integer >= 1, got ${describeValue(parties)}`);
     }
+    checkOptionNames('Barrier', options, ['timeout']);
+    if (options?.timeout !== undefined) deadlineOf(options.timeout);
     this.parties = parties;
     this.cells = newCells(BARRIER_SLOTS);
     this.timeout = options?.timeout;
@@ -128,9 +132,13 @@ export class Barrier extends Shareable {
     unlockMutex(cells, BARRIER_MUTEX);
   }
 
-  /** How many parties are waiting now. Not in a child process. */
+  /**
+   * How many parties wait in the current cycle: 0 once it has tripped (its parties are
+   * leaving) or the barrier is broken, as Python's n_waiting. Not in a child process.
+   */
   get nWaiting(): number {
     if (this[REMOTE]) throw brokeredSyncError('Barrier.nWaiting', '`await barrier.wait()`');
+    if (Atomics.load(this.cells, BARRIER_STATE) !== BARRIER_FILLING) return 0;
     return Atomics.load(this.cells, BARRIER_COUNT);
   }
 

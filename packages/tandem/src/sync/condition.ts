@@ -1,16 +1,23 @@
 /**
  * Condition: a condition variable over a Lock or RLock, as Python's threading.Condition.
  *
- * Protocol (CONDITION_SEQ): notify() runs with the lock held; it bumps SEQ, then wakes n
- * sleepers. wait() reads SEQ while it still holds the lock, releases the lock, and sleeps
- * while SEQ equals what it read. A notifier needs the lock to bump SEQ, so any notify after
- * our read comes after our release; if it lands before we sleep, the futex sees SEQ changed
- * and returns at once, otherwise it wakes us. One consequence: a waiter between releasing
- * and sleeping is woken by any notify, so notify(n) may wake a few more than n; use
- * waitFor(predicate), as with Python's, which re-checks.
+ * Protocol (CONDITION_* cells in shared/layout.ts). notify(n) wakes at most n waiters, as
+ * Python promises, by handing out wake-up tokens:
+ * - wait(), holding the lock: counts itself in WAITERS and reads SEQ, releases the lock, then
+ *   loops: take a token (CAS on TOKENS) and leave; otherwise sleep while SEQ equals what it
+ *   read, read SEQ again, and retry.
+ * - notify(n), holding the lock: k = min(n, WAITERS); WAITERS -= k; TOKENS += k; SEQ += 1;
+ *   futex-wake k sleepers.
+ * No wake-up is lost: a waiter reads SEQ before it looks for a token, and notify adds tokens
+ * before it bumps SEQ, so a notify after that read either leaves a token the waiter sees or
+ * changes SEQ under its sleep (the futex compare fails, or the wake reaches it). A waiter that
+ * had not gone to sleep yet may take a token first; a woken one that then finds none sleeps
+ * again, still counted. Exactly k waiters leave per notify. A waiter whose time ran out takes
+ * the lock back and then, under it, either takes a token that arrived meanwhile (it was
+ * notified after all) or uncounts itself.
  */
 import { InvalidStateError } from '../errors.js';
-import { CONDITION_SEQ, CONDITION_SLOTS, newCells } from '../shared/layout.js';
+import { CONDITION_SEQ, CONDITION_SLOTS, CONDITION_TOKENS, CONDITION_WAITERS, newCells } from '../shared/layout.js';
 import { marshal } from '../shared/marshal.js';
 import {
   type BrokerCaller,
@@ -38,7 +45,6 @@ import {
   runSync,
   type Steps,
   THREAD_OWNER,
-  type WaitResult,
 } from './waits.js';
 
 interface ConditionState {
@@ -158,8 +164,14 @@ export class Condition extends Shareable {
     if (!this.lock[OWNED_BY](owner)) {
       throw new InvalidStateError('notify() on a Condition whose lock is not held: acquire it first');
     }
-    Atomics.add(this.cells, CONDITION_SEQ, 1);
-    Atomics.notify(this.cells, CONDITION_SEQ, n);
+    const cells = this.cells;
+    const waiting = Atomics.load(cells, CONDITION_WAITERS);
+    const woken = Math.min(n, waiting);
+    if (woken <= 0) return;
+    Atomics.store(cells, CONDITION_WAITERS, waiting - woken);
+    Atomics.add(cells, CONDITION_TOKENS, woken);
+    Atomics.add(cells, CONDITION_SEQ, 1);
+    Atomics.notify(cells, CONDITION_SEQ, woken);
   }
 
   private *waitSteps(owner: number, deadline: number): Steps<boolean> {
@@ -167,13 +179,27 @@ export class Condition extends Shareable {
     if (!lock[OWNED_BY](owner)) {
       throw new InvalidStateError('wait() on a Condition whose lock is not held: acquire it first');
     }
-    const seq = Atomics.load(this.cells, CONDITION_SEQ);
+    const cells = this.cells;
+    Atomics.add(cells, CONDITION_WAITERS, 1);
+    let seq = Atomics.load(cells, CONDITION_SEQ);
     const depth = lock[RELEASE_ALL](owner);
-    const timeoutMs = remainingMs(deadline);
-    const result: WaitResult =
-      timeoutMs === 0 ? 'timed-out' : yield { cells: this.cells, index: CONDITION_SEQ, expected: seq, timeoutMs };
+    let notified = false;
+    for (;;) {
+      if (takeToken(cells)) {
+        notified = true;
+        break;
+      }
+      const timeoutMs = remainingMs(deadline);
+      if (timeoutMs === 0) break;
+      yield { cells, index: CONDITION_SEQ, expected: seq, timeoutMs };
+      seq = Atomics.load(cells, CONDITION_SEQ);
+    }
     yield* lock[ACQUIRE_STEPS](owner, Number.POSITIVE_INFINITY, depth);
-    return result !== 'timed-out';
+    if (!notified) {
+      if (takeToken(cells)) notified = true;
+      else Atomics.sub(cells, CONDITION_WAITERS, 1);
+    }
+    return notified;
   }
 
   /** @internal */
@@ -208,6 +234,16 @@ export class Condition extends Shareable {
     condition[REMOTE] = remote;
     return condition;
   }
+}
+
+/** Takes one wake-up token if there is one. */
+function takeToken(cells: Int32Array): boolean {
+  for (let tokens = Atomics.load(cells, CONDITION_TOKENS); tokens > 0; ) {
+    const seen = Atomics.compareExchange(cells, CONDITION_TOKENS, tokens, tokens - 1);
+    if (seen === tokens) return true;
+    tokens = seen;
+  }
+  return false;
 }
 
 registerKind('Condition', (d, remote) => Condition.attach(memoryState<ConditionState>(d), remote));

@@ -46,9 +46,11 @@ export class Lock extends Shareable implements LockLike {
   acquire(options?: AcquireOptions): Promise<boolean> {
     const remote = this[REMOTE];
     if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
-    if (tryLockMutex(this.cells, LOCK_WORD)) return Promise.resolve(true);
     try {
-      return runAsync(lockMutexSteps(this.cells, LOCK_WORD, deadlineOf(options?.timeout)));
+      // The deadline first, so a bad timeout is refused even when the lock is free.
+      const deadline = deadlineOf(options?.timeout);
+      if (tryLockMutex(this.cells, LOCK_WORD)) return Promise.resolve(true);
+      return runAsync(lockMutexSteps(this.cells, LOCK_WORD, deadline));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -57,9 +59,10 @@ export class Lock extends Shareable implements LockLike {
   /** acquire() that blocks this worker thread. Worker threads only. */
   acquireSync(options?: AcquireOptions): boolean {
     if (this[REMOTE]) throw brokeredSyncError('Lock.acquireSync()', '`await lock.acquire()`');
+    const deadline = deadlineOf(options?.timeout);
     if (tryLockMutex(this.cells, LOCK_WORD)) return true;
     assertMayBlock('Lock.acquireSync()', '`await lock.acquire()`');
-    return runSync(lockMutexSteps(this.cells, LOCK_WORD, deadlineOf(options?.timeout)));
+    return runSync(lockMutexSteps(this.cells, LOCK_WORD, deadline));
   }
 
   /** Releases the lock (any thread may). Throws InvalidStateError if it is not held. */

@@ -8,6 +8,7 @@
  * either happened before (and the sleep returns at once) or wakes it. A woken acquirer that
  * loses the unit to a faster one simply sleeps again: no unit is lost.
  */
+
 import { InvalidStateError } from '../errors.js';
 import { newCells, SEMAPHORE_SLOTS, SEMAPHORE_VALUE } from '../shared/layout.js';
 import {
@@ -22,6 +23,7 @@ import {
   Shareable,
   unknownMember,
 } from '../shared/shareable.js';
+import { describeValue } from '../util/check-options.js';
 import type { AcquireOptions } from './lock-like.js';
 import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, runSync, type Steps } from './waits.js';
 
@@ -49,7 +51,8 @@ export class Semaphore extends Shareable {
   constructor(value = 1) {
     super();
     if (!Number.isInteger(value) || value < 0 || value > 0x7fff_ffff) {
-      throw new RangeError(`Semaphore: the initial value must be an integer >= 0, got ${value}`);
+      const error = typeof value === 'number' ? RangeError : TypeError;
+      throw new error(`${new.target.name}: the initial value must be an integer >= 0, got ${describeValue(value)}`);
     }
     this.cells = newCells(SEMAPHORE_SLOTS);
     this.cells[SEMAPHORE_VALUE] = value;

@@ -17,6 +17,7 @@
  */
 import { isMainThread, threadId } from 'node:worker_threads';
 import { SyncUnavailableError } from '../errors.js';
+import { describeValue } from '../util/check-options.js';
 
 /** What a protocol asks its driver for: sleep while `cells[index] === expected`. */
 export interface WaitStep {
@@ -88,7 +89,10 @@ function releaseLoop(): void {
 /** The moment a timeout runs out, as performance.now(); Infinity without one. */
 export function deadlineOf(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined || timeoutMs === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+  if (typeof timeoutMs !== 'number') {
+    throw new TypeError(`timeout must be a number of milliseconds >= 0, got ${describeValue(timeoutMs)}`);
+  }
+  if (Number.isNaN(timeoutMs) || timeoutMs < 0) {
     throw new RangeError(`timeout must be a number of milliseconds >= 0, got ${String(timeoutMs)}`);
   }
   return performance.now() + timeoutMs;

@@ -1,0 +1,18 @@
+/** The `lock` option of Value and SharedArray, as Python's: true (a new RLock), false (none), or a lock to use. */
+import { Lock } from '../sync/lock.js';
+import { RLock } from '../sync/rlock.js';
+import { checkOptionNames, describeValue } from '../util/check-options.js';
+
+export interface LockOption {
+  readonly lock?: boolean | Lock | RLock;
+}
+
+/** The lock `options` asks for; a TypeError naming the option for anything else. */
+export function lockFromOptions(owner: string, options: LockOption | undefined): Lock | RLock | undefined {
+  checkOptionNames(owner, options, ['lock']);
+  const lock: unknown = options?.lock ?? true;
+  if (lock === true) return new RLock();
+  if (lock === false) return undefined;
+  if (lock instanceof Lock || lock instanceof RLock) return lock;
+  throw new TypeError(`${owner}: option lock must be true, false, a Lock or an RLock, got ${describeValue(lock)}`);
+}
