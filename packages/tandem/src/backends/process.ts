@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { PIPE_FRAME_BYTES } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
+import { checkSendable } from '../util/check-sendable.js';
 import type { SpawnOptions, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
 import { trackChild } from './children.js';
 import { relayLines } from './output-relay.js';
@@ -44,6 +45,7 @@ export class ProcessBackend implements WorkerBackend {
       pid: child.pid ?? -1,
       threadId: undefined,
       send: (message: MainToWorker) => {
+        checkSendable(message);
         if (child.connected) child.send(message);
       },
       runningJob: () => (running.id === 0 ? undefined : { id: running.id, startedAtMs: running.startedAtMs }),

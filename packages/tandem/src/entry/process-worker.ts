@@ -9,6 +9,7 @@
  */
 import type { MainToWorker, WorkerStartData } from '../protocol.js';
 import { RUNTIME } from '../runtime.js';
+import { checkSendable } from '../util/check-sendable.js';
 import { PipeBoard } from './running-board.js';
 import { runWorker } from './worker-context.js';
 
@@ -34,7 +35,10 @@ process.on('message', (message: MainToWorker | { type: 'start'; data: WorkerStar
     runWorker(
       message.data,
       {
-        post: (outgoing) => process.send?.(outgoing),
+        post: (outgoing) => {
+          checkSendable(outgoing);
+          process.send?.(outgoing);
+        },
         receiveNow: () => undefined,
         // Wait until what we printed and sent has been written out, then exit: a full
         // pipe queues writes in memory, and exiting would drop them.
