@@ -50,3 +50,12 @@ export function byteLength(buffer) {
 export function echo(buffer) {
   return buffer;
 }
+
+/**
+ * The I/O-bound task: waits `ms` on a timer, as a request to a slow service would.
+ * @param {number} ms
+ * @returns {Promise<number>}
+ */
+export function waitFor(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms, ms));
+}

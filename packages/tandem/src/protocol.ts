@@ -72,9 +72,9 @@ export type WorkerToMain =
   /** The initializer threw; the worker exits next. */
   | { readonly type: 'initFailed'; readonly error: SerializedError }
   /** An uncaught exception ends the worker; results computed before it were sent first. */
-  | { readonly type: 'crash'; readonly error: SerializedError; readonly runningJobId: number }
+  | { readonly type: 'crash'; readonly error: SerializedError; readonly runningJobIds: readonly number[] }
   /** The worker called process.exit(code); results computed before it were sent first. */
-  | { readonly type: 'exiting'; readonly code: number; readonly runningJobId: number }
+  | { readonly type: 'exiting'; readonly code: number; readonly runningJobIds: readonly number[] }
   /** Text a worker thread wrote to its stdout (1) or stderr (2). */
   | { readonly type: 'output'; readonly fd: 1 | 2; readonly text: string }
   /** The worker is exiting; nothing follows. */
@@ -122,6 +122,8 @@ export interface WorkerStartData {
   readonly control: SharedArrayBuffer | undefined;
   /** Date.now() when the worker was spawned; CONTROL_JOB_STARTED counts from it. */
   readonly epochMs: number;
+  /** Jobs the worker runs at once (the pool's concurrentTasksPerWorker; 1 for a Process). */
+  readonly lanes: number;
   /** `shared`: descriptors of shared objects sit among `args` (shared/marshal.ts). */
   readonly initializer:
     | { readonly spec: TaskSpec; readonly args: readonly unknown[]; readonly shared?: true }
@@ -129,22 +131,28 @@ export interface WorkerStartData {
 }
 
 /*
- * Control block layout (Int32Array over `WorkerStartData.control`).
+ * Control block layout (Int32Array over `WorkerStartData.control`): one lane per job the
+ * worker may run at once (`WorkerStartData.lanes`, the pool's concurrentTasksPerWorker),
+ * CONTROL_SLOTS_PER_LANE slots each, lane i at i * CONTROL_SLOTS_PER_LANE:
  *
- * CONTROL_CURRENT_JOB: the id of the job the worker is running, 0 when between jobs (and
- * while it is still importing the job's task module).
+ * CONTROL_CURRENT_JOB: the id of the job running in the lane, 0 when it is free (and while
+ * the worker is still importing the job's task module).
  * CONTROL_JOB_STARTED: when that job started, in ms since `WorkerStartData.epochMs`.
  *
  * Only the worker writes them: STARTED first, then CURRENT, both with Atomics.store, so a
  * reader that sees CURRENT == id (Atomics.load) also sees that job's start time. The main
  * side reads them when a task timer fires (to time a task from when it started, not from
- * when it was sent) and after the worker has exited (to tell the job that was running when
+ * when it was sent) and after the worker has exited (to tell the jobs that were running when
  * it died from jobs it held but had not started; the exit event follows the last store).
  */
 export const CONTROL_CURRENT_JOB = 0;
 export const CONTROL_JOB_STARTED = 1;
-export const CONTROL_SLOTS = 2;
-export const CONTROL_BYTES = CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT;
+export const CONTROL_SLOTS_PER_LANE = 2;
+
+/** Bytes of the control block of a worker with `lanes` lanes. */
+export function controlBytes(lanes: number): number {
+  return lanes * CONTROL_SLOTS_PER_LANE * Int32Array.BYTES_PER_ELEMENT;
+}
 
 /** Job ids live in an Int32 slot: they count up from 1 and wrap before 2^31. */
 export const MAX_JOB_ID = 0x7fff_ffff;

@@ -24,7 +24,7 @@ import {
   Value,
   WorkerExitError,
 } from 'tandem';
-import { decodeResult } from '../dist/redis/job-data.js';
+import { cancelChannel, decodeResult } from '../dist/redis/job-data.js';
 import { freePort, RedisServer, redisMissing, startWorker, type WorkerProcess } from './fixtures/redis-harness.ts';
 import redisTasks from './fixtures/redis-tasks.ts';
 import slowLoadTasks from './fixtures/slow-load-tasks.ts';
@@ -105,9 +105,22 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     const ordered: number[] = [];
     for await (const ms of pool.imap(tasks.sleep, [200, 1, 1], { chunkSize: 1 })) ordered.push(ms);
     assert.deepEqual(ordered, [200, 1, 1]);
-    const unordered: number[] = [];
-    for await (const ms of pool.imapUnordered(tasks.sleep, [200, 1], { chunkSize: 1 })) unordered.push(ms);
-    assert.deepEqual(unordered, [1, 200]);
+    // The first item holds until the second's result is in: completion order by events.
+    const control = new Redis(redis.url);
+    const unordered: string[] = [];
+    const items = [
+      { url: redis.url, name: 'unordered-held', hold: true },
+      { url: redis.url, name: 'unordered-free', hold: false },
+    ];
+    try {
+      for await (const name of pool.imapUnordered(redisTasks.gateItem, items, { chunkSize: 1 })) {
+        unordered.push(name);
+        if (name === 'unordered-free') await control.rpush('release:unordered-held', 'go');
+      }
+    } finally {
+      control.disconnect();
+    }
+    assert.deepEqual(unordered, ['unordered-free', 'unordered-held']);
     let pulled = 0;
     function* endless() {
       for (;;) {
@@ -370,7 +383,7 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     try {
       const aItems = Array.from({ length: 100 }, (_, i) => [redis.url, 'A', i === 0] as [string, string, boolean]);
       const a = pool.starmap(redisTasks.gate, aItems, { chunkSize: 100 });
-      assert.deepEqual(await control.blpop('started', 0), ['started', 'A']);
+      assert.deepEqual(await control.blpop('started:A', 0), ['started:A', 'A']);
       const b = pool.apply(redisTasks.gate, [redis.url, 'B', true]);
       await assert.rejects(b, TimeoutError);
       await control.rpush('release:A', 'go');
@@ -425,15 +438,31 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
   });
 
   it('an active job is cancelled between its items; close() and join() leave no job behind', async () => {
+    // Ordered by events, not timers: the job's first item holds until the test has seen the
+    // cancel published; the 39 items after it take 50 ms each, so the host, which got the
+    // cancel before the release, stops the job long before its end.
     const worker = await startWorker(redis.url, 'cancel', FIXTURES);
     const events = new QueueEvents('cancel', { connection: { url: redis.url }, lastEventId: '0-0' });
     const queue = new Queue('cancel', { connection: { url: redis.url } });
+    const control = new Redis(redis.url);
+    const listener = new Redis(redis.url);
     const small = new Pool({ backend: 'redis', connection: redis.url, queue: 'cancel', root: FIXTURES, workers: 1 });
     try {
       await events.waitUntilReady();
+      await listener.subscribe(cancelChannel('cancel'));
+      const cancelPublished = once(listener, 'message');
       const finished = once(events, 'completed') as Promise<[{ returnvalue: unknown }]>;
-      const items = Array.from({ length: 40 }, () => 50);
-      await assert.rejects(small.map(tasks.sleep, items, { chunkSize: 40, timeout: 300 }), TimeoutError);
+      const items = [
+        [redis.url, 'first', true],
+        ...Array.from({ length: 39 }, () => [redis.url, 'sleep50', false]),
+      ] as [string, string, boolean][];
+      const controller = new AbortController();
+      const call = small.starmap(redisTasks.gateThenSleep, items, { chunkSize: 40, signal: controller.signal });
+      assert.deepEqual(await control.blpop('started:first', 0), ['started:first', 'first']);
+      controller.abort();
+      await assert.rejects(call, AbortError);
+      await cancelPublished;
+      await control.rpush('release:first', 'go');
       const [{ returnvalue }] = await finished;
       const outcome = decodeResult(returnvalue);
       assert.equal(outcome.error?.name, 'AbortError');
@@ -447,6 +476,8 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed');
       assert.deepEqual(Object.values(counts), [0, 0, 0, 0, 0], JSON.stringify(counts));
     } finally {
+      control.disconnect();
+      listener.disconnect();
       await small.terminate();
       await Promise.all([events.close(), queue.close()]);
       await worker.stop();

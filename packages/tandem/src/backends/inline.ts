@@ -12,13 +12,17 @@ import type { TransferListItem } from 'node:worker_threads';
 import { JobRunner } from '../entry/job-runner.js';
 import { LocalBoard } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import type { StopSignal, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import { jobsInLanes, type StopSignal, type WorkerBackend, type WorkerHandle, type WorkerListener } from './backend.js';
 
 const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9 };
 
 export class InlineBackend implements WorkerBackend {
   readonly kind = 'inline';
+  readonly adaptivePipeline = true;
   readonly maxWorkers = 1;
+
+  /** Runs any task: module tasks and inline functions alike. */
+  checkTask(): void {}
 
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
     // `alive`: the runner may still post. `stopped`: stop() was called, and even messages
@@ -44,7 +48,7 @@ export class InlineBackend implements WorkerBackend {
         receiveNow: () => undefined,
         exit: end,
       },
-      { mode: start.mode, workerName: start.workerName, board, ownsProcessExitCode: false },
+      { mode: start.mode, workerName: start.workerName, board, lanes: start.lanes, ownsProcessExitCode: false },
     );
     setImmediate(() => void runner.start(start.initializer));
     return {
@@ -54,7 +58,7 @@ export class InlineBackend implements WorkerBackend {
         const copy = structuredClone(message, { transfer: transfer as TransferListItem[] });
         setImmediate(() => alive && runner.accept(copy));
       },
-      runningJob: () => (board.jobId === 0 ? undefined : { id: board.jobId, startedAtMs: board.startedAtMs }),
+      ...jobsInLanes(() => board.running()),
       stop: (signal) => {
         stopped = true;
         end(SIGNAL_CODES[signal]);

@@ -13,7 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { PIPE_FRAME_BYTES } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
 import { checkSendable } from '../util/check-sendable.js';
-import type { SpawnOptions, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import {
+  jobsInLanes,
+  type SpawnOptions,
+  type WorkerBackend,
+  type WorkerHandle,
+  type WorkerListener,
+} from './backend.js';
 import { trackChild } from './children.js';
 import { relayLines } from './output-relay.js';
 
@@ -21,7 +27,11 @@ const PROCESS_ENTRY = fileURLToPath(new URL('../entry/process-worker.js', import
 
 export class ProcessBackend implements WorkerBackend {
   readonly kind = 'process';
+  readonly adaptivePipeline = true;
   readonly maxWorkers = Number.POSITIVE_INFINITY;
+
+  /** Runs any task: module tasks and inline functions alike. */
+  checkTask(): void {}
   constructor(private readonly options: SpawnOptions) {}
 
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
@@ -48,7 +58,7 @@ export class ProcessBackend implements WorkerBackend {
         checkSendable(message);
         if (child.connected) child.send(message);
       },
-      runningJob: () => (running.id === 0 ? undefined : { id: running.id, startedAtMs: running.startedAtMs }),
+      ...jobsInLanes(() => running.filter((job) => job.id !== 0)),
       stop: (signal) => {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       },
@@ -76,22 +86,24 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
   return 1;
 }
 
-function watchControlPipe(child: ChildProcess, epochMs: number): { id: number; startedAtMs: number } {
-  const state = { id: 0, startedAtMs: 0 };
+/** The job running in each lane of a child, as its frames on the control pipe say (the newest per lane wins). */
+function watchControlPipe(child: ChildProcess, epochMs: number): { id: number; startedAtMs: number }[] {
+  const lanes: { id: number; startedAtMs: number }[] = [];
   const pipe = child.stdio[4] as Readable | null;
-  if (!pipe) return state;
+  if (!pipe) return lanes;
   let pending: Buffer = Buffer.alloc(0);
   pipe.on('data', (chunk: Buffer) => {
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     const whole = pending.length - (pending.length % PIPE_FRAME_BYTES);
-    if (whole === 0) return;
-    // Only the newest frame matters.
-    const last = whole - PIPE_FRAME_BYTES;
-    state.id = pending.readInt32LE(last);
-    state.startedAtMs = epochMs + pending.readInt32LE(last + 4);
+    for (let at = 0; at < whole; at += PIPE_FRAME_BYTES) {
+      lanes[pending.readInt32LE(at)] = {
+        id: pending.readInt32LE(at + 4),
+        startedAtMs: epochMs + pending.readInt32LE(at + 8),
+      };
+    }
     pending = pending.subarray(whole);
   });
-  return state;
+  return lanes;
 }
 
 /** Child processes hold the parent's event loop through the process handle, IPC and pipes. */

@@ -198,15 +198,9 @@ class RedisSlot implements WorkerHandle {
     }
   }
 
-  runningJob(): { readonly id: number; readonly startedAtMs: number } | undefined {
-    if (this.lostJob !== undefined) return { id: this.lostJob, startedAtMs: Date.now() };
-    let running: { id: number; startedAtMs: number } | undefined;
-    for (const [id, held] of this.held) {
-      if (held.startedAtMs !== undefined && (running === undefined || held.startedAtMs < running.startedAtMs)) {
-        running = { id, startedAtMs: held.startedAtMs };
-      }
-    }
-    return running;
+  runningJobIds(): number[] {
+    if (this.lostJob !== undefined) return [this.lostJob];
+    return [...this.held].filter(([, held]) => held.startedAtMs !== undefined).map(([id]) => id);
   }
 
   jobStartedAtMs(id: number): number | undefined {
@@ -214,12 +208,13 @@ class RedisSlot implements WorkerHandle {
   }
 
   /** A timeout or an abort: only this job leaves Redis; the slot's other jobs go on. */
-  cancelJob(id: number): void {
+  cancelJob(id: number): boolean {
     const held = this.held.get(id);
-    if (!this.alive || held === undefined) return;
+    if (!this.alive || held === undefined) return true;
     this.held.delete(id);
     void this.backend.currentSessionIfOpen()?.cancel(held.redisId);
     this.exitIfDone();
+    return true;
   }
 
   stop(signal: StopSignal): void {

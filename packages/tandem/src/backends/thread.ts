@@ -1,8 +1,16 @@
 /** The worker-threads backend: one Worker per pool worker, talking over a MessageChannel. */
 import { MessageChannel, receiveMessageOnPort, type TransferListItem, Worker } from 'node:worker_threads';
+import { readLanes } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
-import { CONTROL_BYTES, CONTROL_CURRENT_JOB, CONTROL_JOB_STARTED } from '../protocol.js';
-import type { SpawnOptions, StopSignal, WorkerBackend, WorkerHandle, WorkerListener } from './backend.js';
+import { controlBytes } from '../protocol.js';
+import {
+  jobsInLanes,
+  type SpawnOptions,
+  type StopSignal,
+  type WorkerBackend,
+  type WorkerHandle,
+  type WorkerListener,
+} from './backend.js';
 import { LineWriter } from './output-relay.js';
 
 const THREAD_ENTRY = new URL('../entry/thread-worker.js', import.meta.url);
@@ -10,14 +18,18 @@ const SIGNAL_CODES: Record<StopSignal, number> = { SIGTERM: -15, SIGKILL: -9 };
 
 export class ThreadBackend implements WorkerBackend {
   readonly kind = 'thread';
+  readonly adaptivePipeline = true;
   readonly maxWorkers = Number.POSITIVE_INFINITY;
+
+  /** Runs any task: module tasks and inline functions alike. */
+  checkTask(): void {}
   constructor(private readonly options: SpawnOptions) {}
 
   spawn(start: WorkerStartData, listener: WorkerListener): WorkerHandle {
     // A dedicated channel rather than the Worker's own port: the worker drains it with
     // receiveMessageOnPort, and we drain it once more at exit so no result is lost.
     const { port1, port2 } = new MessageChannel();
-    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const control = new SharedArrayBuffer(controlBytes(start.lanes));
     const worker = new Worker(THREAD_ENTRY, {
       workerData: { ...start, control, port: port2 },
       transferList: [port2],
@@ -55,11 +67,7 @@ export class ThreadBackend implements WorkerBackend {
       pid: process.pid,
       threadId: worker.threadId,
       send: (message: MainToWorker, transfer) => port1.postMessage(message, transfer as TransferListItem[]),
-      runningJob: () => {
-        const id = Atomics.load(slots, CONTROL_CURRENT_JOB);
-        if (id === 0) return undefined;
-        return { id, startedAtMs: start.epochMs + Atomics.load(slots, CONTROL_JOB_STARTED) };
-      },
+      ...jobsInLanes(() => readLanes(slots, start.epochMs)),
       stop: (signal) => {
         stoppedWith ??= signal;
         void worker.terminate();

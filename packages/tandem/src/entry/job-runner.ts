@@ -26,6 +26,8 @@ import { collectTransfers } from '../transfer.js';
 import { serializeError } from '../util/remote-error.js';
 import { splitUnsendable } from '../util/uncloneable.js';
 import { acceptBrokerReply } from './broker-client.js';
+import { type ItemsOutcome, isThenable, runItems } from './run-items.js';
+import type { RunningJobBoard } from './running-board.js';
 import { loadTask } from './task-loader.js';
 
 const FLUSH_AFTER_MS = 1;
@@ -44,16 +46,12 @@ export interface WorkerTransport {
 export interface RunnerOptions {
   readonly mode: 'pool' | 'process';
   readonly workerName: string;
-  /** Where the runner records which job it is running, for the main side to read. */
+  /** Where the runner records which jobs it is running, for the main side to read. */
   readonly board: RunningJobBoard;
+  /** Jobs run at once (the pool's concurrentTasksPerWorker): each holds a lane of the board. */
+  readonly lanes: number;
   /** Whether process.exitCode is this worker's own (not so inline, where it is the host program's). */
   readonly ownsProcessExitCode: boolean;
-}
-
-/** Records the job a worker is running (0 for none) and when it started. */
-export interface RunningJobBoard {
-  set(jobId: number, startedAtMs: number): void;
-  current(): number;
 }
 
 export class JobRunner {
@@ -65,15 +63,26 @@ export class JobRunner {
   /** What results in `unsent` asked to move with transfer(). */
   private readonly unsentTransfers: TransferListItem[] = [];
   private unsentSince = 0;
-  private running = false;
+  /** Lanes no job runs in, as a stack; with one lane, jobs run one after another. */
+  private readonly freeLanes: number[];
+  /** Jobs waiting on something (an async item), each holding a lane. */
+  private inFlight = 0;
+  /** Inside pump(): a message accepted meanwhile is picked up by its loop. */
+  private pumping = false;
+  /** A flush is due at the end of this event-loop turn (see laneFreed). */
+  private flushScheduled = false;
   private started = false;
   private closing = false;
   private anyJobFailed = false;
+  /** Results finished so far go out before the runner waits on an async item. */
+  private readonly itemHooks = { beforeWait: () => this.flush() };
 
   constructor(
     private readonly transport: WorkerTransport,
     private readonly options: RunnerOptions,
-  ) {}
+  ) {
+    this.freeLanes = Array.from({ length: options.lanes }, (_, lane) => options.lanes - 1 - lane);
+  }
 
   /** Runs the initializer, reports ready (or the failure), then starts taking jobs. */
   async start(initializer: WorkerStartData['initializer']): Promise<void> {
@@ -148,18 +157,18 @@ export class JobRunner {
   /** An uncaught error: send finished results and the error, then exit with code 1. */
   crash(error: unknown): void {
     this.flush();
-    this.transport.post({ type: 'crash', error: serializeError(error), runningJobId: this.runningJobId() });
+    this.transport.post({
+      type: 'crash',
+      error: serializeError(error),
+      runningJobIds: this.options.board.runningJobIds(),
+    });
     this.transport.exit(1);
   }
 
   /** A task called process.exit(code): send finished results and which job it was. */
   exiting(code: number): void {
     this.flush();
-    this.transport.post({ type: 'exiting', code, runningJobId: this.runningJobId() });
-  }
-
-  private runningJobId(): number {
-    return this.options.board.current();
+    this.transport.post({ type: 'exiting', code, runningJobIds: this.options.board.runningJobIds() });
   }
 
   /** A Process exits 1 if its target threw, else with the process.exitCode it set (default 0). */
@@ -172,12 +181,7 @@ export class JobRunner {
   }
 
   private wake(): void {
-    if (!this.started || this.running) return;
-    if (this.hasBacklog()) {
-      void this.drain();
-    } else if (this.closing) {
-      this.transport.exit(this.exitCodeOnClose());
-    }
+    if (this.started && !this.pumping) this.pump();
   }
 
   private hasBacklog(): boolean {
@@ -199,40 +203,60 @@ export class JobRunner {
     return job;
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    // Awaiting runBacklog yields a tick, and messages (child-process IPC) can be accepted
-    // in it: check again before going idle, or those jobs would wait forever.
-    for (;;) {
-      const waiting = this.runBacklog();
-      if (waiting) await waiting;
-      if (!this.hasBacklog()) break;
+  /**
+   * Starts jobs while a lane is free. A synchronous job (the common case for small tasks)
+   * runs to its end here and gives its lane back at once: no promise and no microtask per
+   * job. A job that must wait keeps its lane until it settles, then pumps again. Messages
+   * accepted while jobs wait (child-process IPC arrives in those turns) pump too, so no job
+   * is left waiting while a lane is free.
+   */
+  private pump(): void {
+    this.pumping = true;
+    for (let lane = this.freeLanes.at(-1); lane !== undefined; lane = this.freeLanes.at(-1)) {
+      const job = this.nextJob();
+      if (job === undefined) break;
+      const waiting = this.runJob(job, lane);
+      if (waiting) {
+        this.freeLanes.pop();
+        this.inFlight++;
+        // runJob records a task's failure itself: `waiting` never rejects.
+        void waiting.then(() => this.laneFreed(lane));
+      }
     }
+    this.pumping = false;
+    if (this.inFlight === 0) this.idle();
+  }
+
+  private laneFreed(lane: number): void {
+    this.inFlight--;
+    this.freeLanes.push(lane);
+    this.pump();
+    // Other jobs still wait and nothing more could start: send what finished at the end of
+    // this turn of the event loop (not when they end), together with whatever else finishes
+    // in it (timers due together end in one turn: one message rather than one each).
+    if (this.inFlight > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Nothing runs and nothing waits: send what finished; exit if asked to. */
+  private idle(): void {
     this.flush();
-    this.running = false;
     if (this.closing) this.transport.exit(this.exitCodeOnClose());
   }
 
-  /**
-   * Runs the backlog. Synchronous while every job is (the common case for small tasks: no
-   * promise and no microtask per job); returns a promise from the first job that must wait.
-   */
-  private runBacklog(): Promise<void> | undefined {
-    for (let job = this.nextJob(); job !== undefined; job = this.nextJob()) {
-      const waiting = this.runJob(job);
-      if (waiting) return waiting.then(() => this.runBacklog());
-    }
-    return undefined;
-  }
-
-  private runJob(job: JobMessage): Promise<void> | undefined {
+  private runJob(job: JobMessage, lane: number): Promise<void> | undefined {
     const fn = this.functions.get(job.taskKey);
-    if (fn === undefined || job.shared) return this.runJobAfterLoading(job);
-    return this.runItems(job, fn, job.items, performance.now());
+    if (fn === undefined || job.shared) return this.runJobAfterLoading(job, lane);
+    return this.runItems(job, lane, fn, job.items, performance.now());
   }
 
   /** First use of a task (import its module) or shared objects among the arguments (revive them). */
-  private async runJobAfterLoading(job: JobMessage): Promise<void> {
+  private async runJobAfterLoading(job: JobMessage, lane: number): Promise<void> {
     this.flush();
     let fn: AnyFunction;
     let items = job.items;
@@ -240,71 +264,39 @@ export class JobRunner {
       fn = this.functions.get(job.taskKey) ?? (await this.resolve(job.taskKey));
       if (job.shared) items = await reviveItems(items);
     } catch (thrown) {
-      this.record(job, [], thrown, performance.now());
+      this.record(job, lane, [], thrown, performance.now());
       return;
     }
-    await this.runItems(job, fn, items, performance.now());
+    await this.runItems(job, lane, fn, items, performance.now());
   }
 
-  /** Runs each item of a job; synchronous unless an item returns a promise. */
+  /** Runs each item of a job (entry/run-items.ts); synchronous unless an item returns a promise. */
   private runItems(
     job: JobMessage,
+    lane: number,
     fn: AnyFunction,
     items: readonly (readonly unknown[])[],
     startedAt: number,
   ): Promise<void> | undefined {
-    this.options.board.set(job.id, Date.now());
+    this.options.board.set(lane, job.id, Date.now());
     // transfer() in the task adds to this job's results' transfer list. (Inline, two
     // runners on one thread could interleave here across an await; threads and child
     // processes have one runner each.)
     collectTransfers(this.unsentTransfers);
-    const values: unknown[] = [];
-    for (let i = 0; i < items.length; i++) {
-      let value: unknown;
-      try {
-        value = fn(...(items[i] as unknown[]));
-      } catch (thrown) {
-        this.record(job, values, thrown, startedAt);
-        return undefined;
-      }
-      if (isThenable(value)) return this.finishItemsAsync(job, fn, items, i, value, values, startedAt);
-      values.push(value);
-    }
-    this.record(job, values, NO_ERROR, startedAt);
+    const outcome = runItems(fn, items, this.itemHooks);
+    if (isThenable(outcome)) return outcome.then((done) => this.recordOutcome(job, lane, done, startedAt));
+    this.recordOutcome(job, lane, outcome, startedAt);
     return undefined;
   }
 
-  private async finishItemsAsync(
-    job: JobMessage,
-    fn: AnyFunction,
-    items: readonly (readonly unknown[])[],
-    index: number,
-    pending: PromiseLike<unknown>,
-    values: unknown[],
-    startedAt: number,
-  ): Promise<void> {
-    try {
-      this.flush();
-      values.push(await pending);
-      for (let i = index + 1; i < items.length; i++) {
-        let value = fn(...(items[i] as unknown[]));
-        if (isThenable(value)) {
-          this.flush();
-          value = await value;
-        }
-        values.push(value);
-      }
-    } catch (thrown) {
-      this.record(job, values, thrown, startedAt);
-      return;
-    }
-    this.record(job, values, NO_ERROR, startedAt);
+  private recordOutcome(job: JobMessage, lane: number, outcome: ItemsOutcome, startedAt: number): void {
+    this.record(job, lane, outcome.values, outcome.failed ? outcome.thrown : NO_ERROR, startedAt);
   }
 
   /** Ends a job: clears the board, queues its result, and sends the batch when it is due. */
-  private record(job: JobMessage, values: unknown[], thrown: unknown, startedAt: number): void {
+  private record(job: JobMessage, lane: number, values: unknown[], thrown: unknown, startedAt: number): void {
     collectTransfers(undefined);
-    this.options.board.set(0, 0);
+    this.options.board.set(lane, 0, 0);
     let error: SerializedError | undefined;
     if (thrown !== NO_ERROR) {
       error = serializeError(thrown);
@@ -340,12 +332,4 @@ export class JobRunner {
 async function reviveItems(items: readonly (readonly unknown[])[]): Promise<unknown[][]> {
   const { reviveArgs } = await import('../shared/revive.js');
   return items.map(reviveArgs);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

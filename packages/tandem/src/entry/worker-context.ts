@@ -7,7 +7,8 @@
 import { setLogSink } from '../logging/log-sink.js';
 import type { MainToWorker, WorkerStartData } from '../protocol.js';
 import { connectBroker } from './broker-client.js';
-import { JobRunner, type RunningJobBoard, type WorkerTransport } from './job-runner.js';
+import { JobRunner, type WorkerTransport } from './job-runner.js';
+import type { RunningJobBoard } from './running-board.js';
 
 export function runWorker(
   start: WorkerStartData,
@@ -19,6 +20,7 @@ export function runWorker(
     mode: start.mode,
     workerName: start.workerName,
     board,
+    lanes: start.lanes,
     ownsProcessExitCode: true,
   });
   setLogSink((record) => runner.log(record), start.workerName);

@@ -1,5 +1,5 @@
 /**
- * What becomes of the jobs a worker held when it dies: the job it was running fails with
+ * What becomes of the jobs a worker held when it dies: the jobs it was running fail with
  * WorkerExitError; jobs it had not started go back to the queue (a job at most
  * MAX_REQUEUES times, so one that kills every worker it touches still settles). A worker
  * stopped on purpose (timeout, abort) already settled the job it was stopped for.
@@ -17,12 +17,12 @@ export interface HeldJobsVerdict {
 
 export function triageHeldJobs(
   held: readonly Job[],
-  runningId: number | undefined,
+  runningIds: readonly number[],
   options: { readonly stoppedOnPurpose: boolean; readonly mayRequeue: boolean },
 ): HeldJobsVerdict {
   const verdict: HeldJobsVerdict = { requeue: [], reject: [] };
   for (const job of held) {
-    const diedRunningIt = job.id === runningId && !options.stoppedOnPurpose;
+    const diedRunningIt = runningIds.includes(job.id) && !options.stoppedOnPurpose;
     if (!diedRunningIt && options.mayRequeue && job.requeues < MAX_REQUEUES) verdict.requeue.push(job);
     else verdict.reject.push(job);
   }

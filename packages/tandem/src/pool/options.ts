@@ -62,6 +62,24 @@ export interface PoolOptions {
   /** Replace a worker after it has run this many tasks (items). Default: never. */
   maxTasksPerWorker?: number;
   /**
+   * Workers started when the pool is made and kept while it lives (an initializer runs in
+   * them at once, as in Python's Pool, whose workers all start with it). Default 0: workers
+   * start on demand. At most `workers`.
+   */
+  minWorkers?: number;
+  /**
+   * Milliseconds a worker above `minWorkers` may sit idle before it exits; the pool starts
+   * workers again when work comes. Default: never (workers stay until close or terminate).
+   */
+  idleTimeout?: number;
+  /**
+   * Tasks one worker runs at once (default 1). Above 1, a worker starts the next task while
+   * earlier ones await (I/O, timers), so I/O-bound tasks stop needing a thread each; tasks
+   * that compute without awaiting gain nothing. A timeout or an abort that must stop a
+   * worker runs its other tasks again on another worker (at most 3 times each).
+   */
+  concurrentTasksPerWorker?: number;
+  /**
    * Milliseconds one task may run; past it the task rejects with TimeoutError and its
    * worker is replaced. A chunk of n items gets n times this budget. Default: no limit.
    */
@@ -126,6 +144,9 @@ export const POOL_OPTIONS: readonly (keyof PoolOptions)[] = [
   'initializer',
   'initArgs',
   'maxTasksPerWorker',
+  'minWorkers',
+  'idleTimeout',
+  'concurrentTasksPerWorker',
   'taskTimeout',
   'maxQueue',
   'prefetch',
@@ -144,6 +165,9 @@ export interface ResolvedPoolOptions {
   readonly redis: RedisBackendOptions | undefined;
   readonly workers: number;
   readonly maxTasksPerWorker: number;
+  readonly minWorkers: number;
+  readonly idleTimeout: number;
+  readonly concurrentTasksPerWorker: number;
   readonly taskTimeout: number;
   readonly maxQueue: number;
   readonly prefetch: number;
@@ -164,6 +188,25 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   const maxTasksPerWorker = options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY;
   if (maxTasksPerWorker !== Number.POSITIVE_INFINITY)
     requirePositiveInteger('Pool: maxTasksPerWorker', maxTasksPerWorker);
+  const minWorkers = options.minWorkers ?? 0;
+  if (!(Number.isInteger(minWorkers) && minWorkers >= 0 && minWorkers <= workers)) {
+    const error = typeof minWorkers === 'number' ? RangeError : TypeError;
+    throw new error(
+      `Pool: minWorkers must be a whole number from 0 to workers (${workers}), got ${describeValue(minWorkers)}`,
+    );
+  }
+  const idleTimeout = options.idleTimeout ?? Number.POSITIVE_INFINITY;
+  if (!(typeof idleTimeout === 'number' && idleTimeout >= 0)) {
+    const error = typeof idleTimeout === 'number' ? RangeError : TypeError;
+    throw new error(`Pool: idleTimeout must be a number of milliseconds >= 0, got ${describeValue(idleTimeout)}`);
+  }
+  const concurrentTasksPerWorker = options.concurrentTasksPerWorker ?? 1;
+  requirePositiveInteger('Pool: concurrentTasksPerWorker', concurrentTasksPerWorker);
+  if (concurrentTasksPerWorker > 1 && options.backend === 'redis') {
+    throw new TypeError(
+      "Pool: concurrentTasksPerWorker does not apply to backend 'redis': start the worker hosts with --concurrency N",
+    );
+  }
   const taskTimeout = options.taskTimeout ?? Number.POSITIVE_INFINITY;
   if (!(typeof taskTimeout === 'number' && taskTimeout > 0)) {
     const error = typeof taskTimeout === 'number' ? RangeError : TypeError;
@@ -194,6 +237,9 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     redis,
     workers,
     maxTasksPerWorker,
+    minWorkers,
+    idleTimeout,
+    concurrentTasksPerWorker,
     taskTimeout,
     maxQueue,
     prefetch,

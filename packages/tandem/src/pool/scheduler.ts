@@ -42,6 +42,12 @@ export interface SchedulerConfig {
   readonly maxWorkers: number;
   readonly poolName: string;
   readonly maxTasksPerWorker: number;
+  /** Workers started with the pool and kept while it lives. */
+  readonly minWorkers: number;
+  /** ms a worker above minWorkers may idle before it exits (Infinity: never). */
+  readonly idleTimeout: number;
+  /** Jobs one worker runs at once (its lanes). */
+  readonly lanes: number;
   readonly taskTimeout: number;
   readonly maxQueue: number;
   /** Jobs a busy worker may hold behind its running one regardless of their length. */
@@ -86,11 +92,13 @@ export class Scheduler {
     const init = config.initializer;
     const marshalled = init && marshalItems([init.args], this.marshalForm)?.[0];
     this.initializer = marshalled ? { spec: init.spec, args: marshalled, shared: true } : init;
+    // In a microtask, so listeners attached right after `new Pool()` hear these workers start.
+    if (config.minWorkers > 0) queueMicrotask(() => this.keepMinWorkers());
   }
 
   /** The scheduler's handle for a task spec; specs are interned so workers learn each once. */
   task(spec: TaskSpec): ScheduledTask {
-    return this.tasks.intern(spec, (checked) => this.config.backend.checkTask?.(checked));
+    return this.tasks.intern(spec, (checked) => this.config.backend.checkTask(checked));
   }
 
   /**
@@ -254,22 +262,48 @@ export class Scheduler {
 
   private pipelineDepth(): number {
     const floor = 1 + this.config.prefetch;
-    if (this.meanJobMicros === 0 || this.config.backend.adaptivePipeline === false) return floor;
+    if (this.meanJobMicros === 0 || !this.config.backend.adaptivePipeline) return floor;
     const measured = Math.floor(PIPELINE_TARGET_MICROS / this.meanJobMicros);
     return Math.max(floor, Math.min(MAX_PIPELINE_DEPTH, measured));
   }
 
+  /**
+   * A worker with a free lane first (with one lane per worker: an idle one), then a new
+   * worker while below `workers`, then the least-loaded one that may queue the job behind
+   * its lanes (pipelining, `depth` - 1 deep).
+   */
   private pickWorker(job: Job, depth: number): WorkerSlot | undefined {
-    const idle = this.accepting.leastLoaded(1, () => true);
-    if (idle !== undefined) return idle;
+    const lanes = this.config.lanes;
+    const free = this.accepting.leastLoaded(lanes, () => true);
+    if (free !== undefined) return free;
     if (this.accepting.size < this.config.maxWorkers && this.broken === undefined) return this.spawn();
-    return this.accepting.leastLoaded(depth, (slot) => this.fitsRecyclingBudget(slot, job));
+    return this.accepting.leastLoaded(lanes - 1 + depth, (slot) => this.fitsRecyclingBudget(slot, job));
   }
 
-  /** Stops a settled job that may still run: by itself if the backend can, else with its worker. */
+  /** Starts workers until `minWorkers` accept work (none once the pool is closed or broken). */
+  private keepMinWorkers(): void {
+    while (
+      this.accepting.size < this.config.minWorkers &&
+      !this.closed &&
+      this.broken === undefined &&
+      this.spawn() !== undefined
+    ) {}
+  }
+
+  /** A worker has nothing to do: above minWorkers, it exits after idleTimeout unless work comes. */
+  private idleFrom(slot: WorkerSlot): void {
+    if (this.config.idleTimeout === Number.POSITIVE_INFINITY || slot.idleTimer !== undefined) return;
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      const idle = slot.held.size === 0 && slot.accepting;
+      if (idle && !this.closed && this.accepting.size > this.config.minWorkers) this.stopSlot(slot, 'graceful');
+    }, this.config.idleTimeout);
+    slot.idleTimer.unref();
+  }
+
+  /** Stops a settled job that may still run: by itself if its backend can, else with its worker. */
   private stopJob(slot: WorkerSlot, job: Job): void {
-    if (slot.handle.cancelJob) slot.handle.cancelJob(job.id);
-    else this.stopSlot(slot, 'force');
+    if (!slot.handle.cancelJob(job.id)) this.stopSlot(slot, 'force');
   }
 
   /** Stops a worker; it takes no more jobs from now on. */
@@ -285,6 +319,10 @@ export class Scheduler {
   }
 
   private assign(slot: WorkerSlot, job: Job): void {
+    if (slot.idleTimer !== undefined) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
+    }
     this.queuedJobs--;
     this.queuedItems -= job.items.length;
     job.state = 'held';
@@ -320,6 +358,7 @@ export class Scheduler {
         slot.keepsParentAlive = false;
         slot.handle.setKeepsParentAlive(false);
       }
+      if (slot.held.size === 0) this.idleFrom(slot);
     }
   }
 
@@ -395,16 +434,21 @@ export class Scheduler {
   private spawn(): WorkerSlot | undefined {
     const slot = new WorkerSlot(this.nextSlotId++, this.config.poolName);
     try {
-      slot.start(this.config.backend, this.initializer, {
-        message: (message) => this.onMessage(slot, message),
-        exit: (exitCode) => this.onExit(slot, exitCode),
-      });
+      slot.start(
+        this.config.backend,
+        { initializer: this.initializer, lanes: this.config.lanes },
+        {
+          message: (message) => this.onMessage(slot, message),
+          exit: (exitCode) => this.onExit(slot, exitCode),
+        },
+      );
     } catch (error) {
       this.breakPool(new WorkerInitError(`could not start a worker: ${(error as Error).message}`, { cause: error }));
       return undefined;
     }
     this.slots.add(slot);
     this.accepting.track(slot);
+    this.idleFrom(slot);
     this.stats.workersStarted++;
     if (this.config.events.listenerCount('workerStart') > 0) {
       this.config.events.emit('workerStart', {
@@ -431,14 +475,14 @@ export class Scheduler {
   }
 
   private onExit(slot: WorkerSlot, exitCode: number): void {
-    const runningId = slot.reportedRunningJob ?? slot.handle.runningJob()?.id;
+    const runningIds = slot.reportedRunningJobs ?? slot.handle.runningJobIds();
     brokerClientGone(slot.handle);
     slot.state = 'dead';
     this.slots.delete(slot);
     this.accepting.forget(slot);
     this.retiring.delete(slot);
     this.unsent.delete(slot);
-    const { requeue, reject } = triageHeldJobs([...slot.held.values()], runningId, {
+    const { requeue, reject } = triageHeldJobs([...slot.held.values()], runningIds, {
       stoppedOnPurpose: slot.stoppedOnPurpose,
       mayRequeue: !this.terminated && this.broken === undefined,
     });
@@ -460,9 +504,11 @@ export class Scheduler {
       job.slot = undefined;
       this.queue.unshift(job);
     }
+    if (slot.idleTimer !== undefined) clearTimeout(slot.idleTimer);
     if (this.config.events.listenerCount('workerExit') > 0) {
       this.config.events.emit('workerExit', { workerId: slot.id, exitCode, error: slot.fatalError });
     }
+    if (!this.terminated) this.keepMinWorkers();
     this.scheduleDispatch();
     this.checkDrained();
   }

@@ -1,6 +1,6 @@
 /**
- * taskTimeout: a task is timed from when it started running (read from its worker's
- * running-job board), not from when it was sent, so time spent behind another job or
+ * taskTimeout: a task is timed from when it started running (as its worker handle says:
+ * jobStartedAtMs), not from when it was sent, so time spent behind another job or
  * importing the task module does not count.
  */
 import type { Job } from './job.js';
@@ -21,8 +21,5 @@ export function armTaskTimer(job: Job, budgetMs: number, onExpired: (job: Job) =
 }
 
 function startedAt(job: Job): number | undefined {
-  const handle = job.slot?.handle;
-  if (handle?.jobStartedAtMs) return handle.jobStartedAtMs(job.id);
-  const running = handle?.runningJob();
-  return running?.id === job.id ? running.startedAtMs : undefined;
+  return job.slot?.handle.jobStartedAtMs(job.id);
 }

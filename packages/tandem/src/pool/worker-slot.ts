@@ -28,11 +28,13 @@ export class WorkerSlot {
   outboxTransfer: TransferListItem[] | undefined = undefined;
   /** The error that ended the worker, from its crash report or the runtime. */
   fatalError: Error | undefined = undefined;
-  /** The job the worker said it was running as it crashed or exited, if it said. */
-  reportedRunningJob: number | undefined = undefined;
+  /** The jobs the worker said it was running as it crashed or exited, if it said. */
+  reportedRunningJobs: readonly number[] | undefined = undefined;
   /** Set when we stop the worker on purpose (timeout, abort, terminate). */
   stoppedOnPurpose = false;
   keepsParentAlive = false;
+  /** Set while the worker idles above minWorkers: it exits when this fires (Pool idleTimeout). */
+  idleTimer: NodeJS.Timeout | undefined = undefined;
   readonly startedAt = performance.now();
 
   /** `pool-N`: how logs and errors name the worker. */
@@ -102,11 +104,20 @@ export class WorkerSlot {
   /** Starts the worker (idle, so not holding the program open); its owner hears its messages and exit. */
   start(
     backend: WorkerBackend,
-    initializer: WorkerStartData['initializer'],
+    setup: { readonly initializer: WorkerStartData['initializer']; readonly lanes: number },
     on: { message(message: WorkerToMain): void; exit(exitCode: number): void },
   ): void {
+    const { initializer, lanes } = setup;
     this.handle = backend.spawn(
-      { workerId: this.id, workerName: this.name, mode: 'pool', control: undefined, epochMs: Date.now(), initializer },
+      {
+        workerId: this.id,
+        workerName: this.name,
+        mode: 'pool',
+        control: undefined,
+        epochMs: Date.now(),
+        lanes,
+        initializer,
+      },
       {
         onMessage: on.message,
         onError: (error) => {
@@ -129,10 +140,10 @@ export class WorkerSlot {
         break;
       case 'crash':
         this.fatalError = deserializeError(message.error);
-        this.reportedRunningJob = message.runningJobId;
+        this.reportedRunningJobs = message.runningJobIds;
         break;
       case 'exiting':
-        this.reportedRunningJob = message.runningJobId;
+        this.reportedRunningJobs = message.runningJobIds;
         break;
       case 'log':
         deliverLogRecord(message.record, { worker: this.name, pid: this.handle.pid, threadId: this.handle.threadId });

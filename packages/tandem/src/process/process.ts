@@ -132,6 +132,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
         mode: 'process',
         control: undefined,
         epochMs: Date.now(),
+        lanes: 1,
         initializer: undefined,
       },
       {

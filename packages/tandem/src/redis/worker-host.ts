@@ -20,6 +20,7 @@ import { realpath } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { isThenable, runItems } from '../entry/run-items.js';
 import { loadTask } from '../entry/task-loader.js';
 import type { SerializedError } from '../protocol.js';
 import type { AnyFunction } from '../tasks.js';
@@ -92,7 +93,7 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
   // Two parameters, not three: see the header on why BullMQ's abort signal is not taken.
   const processJob = async (job: Job, _token?: string): Promise<PackedJobResult> => {
     const data = job.data as RedisJobData;
-    const values: unknown[] = [];
+    let values: unknown[] = [];
     let error: SerializedError | undefined;
     let startedAt = performance.now();
     const run = { cancelled: false };
@@ -108,12 +109,12 @@ export async function startWorkerHost(options: WorkerHostOptions): Promise<Worke
       // The caller's taskTimeout runs from here, not from BullMQ's 'active' (module loading
       // does not count). Not awaited: the write is ordered before this job's completion.
       if (data.reportStart) job.updateProgress(STARTED_PROGRESS).catch(() => {});
-      for (const args of items) {
-        if (run.cancelled) throw abortError();
-        let value = fn(...args);
-        if (isThenable(value)) value = await value;
-        values.push(value);
-      }
+      // The same per-item loop as threads (entry/run-items.ts); a cancel stops it between items.
+      const hooks = { stopBefore: () => (run.cancelled ? abortError() : undefined) };
+      let outcome = runItems(fn, items, hooks);
+      if (isThenable(outcome)) outcome = await outcome;
+      values = outcome.values;
+      if (outcome.failed) throw outcome.thrown;
     } catch (thrown) {
       error = serializeError(thrown);
       if ((thrown as { code?: unknown }).code === 'ERR_TANDEM_MODULE_OUTSIDE_ROOT') {
@@ -176,12 +177,4 @@ function abortError(): Error {
   const error = new Error('the caller cancelled this job');
   error.name = 'AbortError';
   return error;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
