@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/*/test and examples/ with node's test runner, through
-// tsx. Node 20's --test cannot glob, so we list the files here. Arguments filter by path.
+// tsx. Node 20's --test cannot glob, so we list the files here. Arguments filter by path;
+// `--root DIR` runs the tests under DIR instead (packaging/: slower tests of the packed
+// packages, which .ci/run runs after `npm test`).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages', 'examples'].map((dir) => join(root, dir));
+const args = process.argv.slice(2);
+const rootFlag = args.indexOf('--root');
+const testRoots = rootFlag === -1 ? ['packages', 'examples'] : [args.splice(rootFlag, 2)[1]];
+const roots = testRoots.map((dir) => join(root, dir));
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -17,7 +22,7 @@ function* walk(dir) {
   }
 }
 
-const filters = process.argv.slice(2);
+const filters = args;
 const files = roots
   .flatMap((dir) => [...walk(dir)])
   .map((file) => relative(root, file))
@@ -32,6 +37,8 @@ if (files.length === 0) {
 // machine whose cores are busy with other work, so the bound is generous. A file whose tests
 // are done exits even if something it started still holds it open.
 const limits = ['--test-timeout=600000', '--test-force-exit'];
+// Packaging tests pack the packages, and packing rebuilds their dist/: one file at a time.
+if (rootFlag !== -1) limits.push('--test-concurrency=1');
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...limits, ...files], {
   cwd: root,
   stdio: 'inherit',

@@ -278,3 +278,21 @@ export class RedisConnectionError extends TandemError {
     super('ERR_TANDEM_REDIS_CONNECTION', message, options);
   }
 }
+
+/**
+ * A pool with `backend: 'redis'` (or `tandem worker`) ran where bullmq or ioredis is not
+ * installed: they are optional peer dependencies, installed only by those who use Redis.
+ */
+export class RedisPackagesMissingError extends TandemError {
+  /** The package that could not be found: `bullmq` or `ioredis`. */
+  readonly packageName: string;
+  constructor(packageName: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_TANDEM_REDIS_PACKAGES_MISSING',
+      `the Redis backend needs the packages bullmq and ioredis, and ${packageName} is not installed: ` +
+        'run "npm install bullmq ioredis" in your project',
+      options,
+    );
+    this.packageName = packageName;
+  }
+}

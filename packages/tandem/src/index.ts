@@ -22,6 +22,7 @@ export {
   QueueFullError,
   QueueShutDownError,
   RedisConnectionError,
+  RedisPackagesMissingError,
   ResultCloneError,
   SyncUnavailableError,
   TandemError,

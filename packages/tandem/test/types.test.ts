@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { NODE } from './fixtures/runtime.ts';
 
 const run = promisify(execFile);
 
@@ -19,13 +20,14 @@ it('task refs type their arguments and results: wrong calls do not compile, righ
 it("'tandem/tasks' exports the same defineTasks as 'tandem', and loads nothing else of tandem", async () => {
   const [whole, light] = await Promise.all([import('tandem'), import('tandem/tasks')]);
   assert.equal(light.defineTasks, whole.defineTasks);
-  // A fresh process with a loader hook that reports every module it loads.
+  // A fresh Node.js process with a loader hook (Node's API) that reports every module it loads:
+  // which files a module graph holds does not depend on the runtime that loads it.
   const hook = `export async function load(url, context, next) { process.stderr.write(url + '\\n'); return next(url, context); }`;
   const probe = `
     const { register } = await import('node:module');
     register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
     await import('tandem/tasks');`;
-  const { stderr } = await run(process.execPath, ['--input-type=module', '-e', probe], {
+  const { stderr } = await run(NODE, ['--input-type=module', '-e', probe], {
     cwd: fileURLToPath(new URL('.', import.meta.url)),
   });
   const tandemModules = stderr.split('\n').filter((url) => url.includes('/tandem/dist/'));

@@ -90,6 +90,22 @@ export class BackupAbortedError extends VigilError {
   }
 }
 
+/**
+ * better-sqlite3, which baselines are stored with, is not installed or not built for this
+ * Node.js (it is an optional dependency: npm skips it where it cannot be compiled).
+ */
+export class SqliteUnavailableError extends VigilError {
+  constructor(cause: unknown) {
+    const detail = ((cause as Error)?.message ?? String(cause)).split('\n')[0];
+    super(
+      'ERR_VIGIL_SQLITE_UNAVAILABLE',
+      `baselines need the package better-sqlite3, which could not be loaded (${detail}): install a C compiler, ` +
+        'make and python3, then run "npm rebuild better-sqlite3" where vigil is installed (or install vigil again)',
+      { cause },
+    );
+  }
+}
+
 /** `vigil check`, `accept` or `status` found no baseline where it looked. */
 export class BaselineMissingError extends VigilError {
   readonly path: string;

@@ -161,14 +161,14 @@ describe('vigil baseline, check, accept, status', () => {
     assert.deepEqual(readLog(), [join(root, 'fresh')]);
   });
 
-  it('reports unreadable files and directories (as nobody) and unstable files; exit 1', async () => {
+  it('reports unreadable files and directories (without privileges) and unstable files; exit 1', async () => {
     const root = makeTree('locked', { open: 'open\n', secret: 'secret\n', 'closed/inside': 'inside\n', grows: 'g\n' });
     assert.equal((await vigil(['baseline', root])).code, 0);
     chmodSync(join(root, 'secret'), 0o000);
     chmodSync(join(root, 'closed'), 0o000);
-    chmodSync(join(root, 'grows'), 0o666); // the hook, running as nobody, appends to it while it is read
+    chmodSync(join(root, 'grows'), 0o666); // the hook, running without privileges, appends to it while it is read
     utimesSync(join(root, 'grows'), new Date(), new Date());
-    const result = await vigil(['check', root], { asNobody: true, observed: true });
+    const result = await vigil(['check', root], { unprivileged: true, observed: true });
     assert.equal(result.code, 1, result.stderr);
     const text = result.stdout.toString();
     assert.match(

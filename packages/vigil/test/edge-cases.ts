@@ -48,7 +48,7 @@ export function describeEdgeCases(reader: { readonly name: string; readonly env:
       writeFileSync(join(tree, 'secret'), 'secret\n');
       chmodSync(join(tree, 'secret'), 0o000);
       chmodSync(join(tree, 'locked'), 0o000);
-      const result = await vigil(['hash', '-a', 'sha256', 'perm'], { cwd: dir.path, asNobody: true });
+      const result = await vigil(['hash', '-a', 'sha256', 'perm'], { cwd: dir.path, unprivileged: true });
       assert.equal(result.code, 1);
       assert.match(result.stderr, /vigil: perm\/secret: Permission denied/);
       assert.match(result.stderr, /vigil: perm\/locked: Permission denied/);

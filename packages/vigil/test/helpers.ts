@@ -20,8 +20,14 @@ export interface RunOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly input?: string | Buffer;
-  /** Run as the unprivileged user `nobody` (tests run as root, who can read anything). */
-  readonly asNobody?: boolean;
+  /**
+   * Run without privileges: tests run as root, who can read anything, so this drops every
+   * capability (setpriv) and keeps the user id. File permissions then apply as they do to any
+   * user: a file or directory of mode 000 cannot be read. (Not `setpriv --reuid=nobody`:
+   * nobody cannot reach the CLI, nor a Node.js installed under /root, when the clone sits in a
+   * directory only root may enter, as `mktemp -d` makes.)
+   */
+  readonly unprivileged?: boolean;
   /** Run OBSERVED_CLI, whose reads the VIGIL_TEST_* variables watch and disturb (see test/support/). */
   readonly observed?: boolean;
 }
@@ -30,8 +36,8 @@ export interface RunOptions {
 export function vigil(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const node = process.execPath;
   const cli = options.observed ? OBSERVED_CLI : CLI;
-  const [command, commandArgs] = options.asNobody
-    ? ['setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', node, cli, ...args]]
+  const [command, commandArgs] = options.unprivileged
+    ? ['setpriv', ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', node, cli, ...args]]
     : [node, [cli, ...args]];
   return run(command as string, commandArgs as string[], options);
 }
@@ -60,7 +66,7 @@ export function run(command: string, args: readonly string[], options: RunOption
   });
 }
 
-/** A fresh directory readable by everyone (so `nobody` can walk it); removed by `cleanup`. */
+/** A fresh directory readable by everyone; removed by `cleanup`. */
 export function tempDir(prefix = 'vigil-test-'): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(path, 0o755);

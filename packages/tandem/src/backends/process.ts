@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { PIPE_FRAME_BYTES } from '../entry/running-board.js';
 import type { MainToWorker, WorkerStartData, WorkerToMain } from '../protocol.js';
+import { checkSendable } from '../util/check-sendable.js';
 import {
   jobsInLanes,
   type SpawnOptions,
@@ -54,6 +55,7 @@ export class ProcessBackend implements WorkerBackend {
       pid: child.pid ?? -1,
       threadId: undefined,
       send: (message: MainToWorker) => {
+        checkSendable(message);
         if (child.connected) child.send(message);
       },
       ...jobsInLanes(() => running.filter((job) => job.id !== 0)),

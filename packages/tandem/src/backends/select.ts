@@ -1,3 +1,4 @@
+import { RUNTIME } from '../runtime.js';
 import type { BackendKind, PoolBackendKind, SpawnOptions, WorkerBackend } from './backend.js';
 import { InlineBackend } from './inline.js';
 import { ProcessBackend } from './process.js';
@@ -21,6 +22,11 @@ export function createBackend(
   kind: PoolBackendKind,
   options: SpawnOptions & { readonly redis?: RedisBackendOptions | undefined },
 ): WorkerBackend {
+  if (options.resourceLimits !== undefined && RUNTIME !== 'node') {
+    // Bun accepts the option and ignores it; on Deno a worker that reaches its limit is never
+    // reported gone. Refuse rather than promise a limit that is not there.
+    throw new TypeError(`resourceLimits: ${RUNTIME} does not limit the heap of workers; leave the option out there`);
+  }
   switch (kind) {
     case 'thread':
       return new ThreadBackend(options);

@@ -46,8 +46,12 @@ export class ThreadBackend implements WorkerBackend {
     };
     const slots = new Int32Array(control);
     let stoppedWith: StopSignal | undefined;
+    let uncaught = false;
     port1.on('message', receive);
-    worker.on('error', (error) => listener.onError(error));
+    worker.on('error', (error) => {
+      uncaught = true;
+      listener.onError(error);
+    });
     worker.on('exit', (code) => {
       for (let left = receiveMessageOnPort(port1); left; left = receiveMessageOnPort(port1)) {
         receive(left.message as WorkerToMain);
@@ -55,7 +59,9 @@ export class ThreadBackend implements WorkerBackend {
       port1.close();
       output[1].end();
       output[2].end();
-      listener.onExit(stoppedWith ? SIGNAL_CODES[stoppedWith] : code);
+      // Node ends a thread whose error went uncaught with code 1; Bun (1.4) says 0.
+      const exitCode = uncaught && code === 0 ? 1 : code;
+      listener.onExit(stoppedWith ? SIGNAL_CODES[stoppedWith] : exitCode);
     });
     return {
       pid: process.pid,

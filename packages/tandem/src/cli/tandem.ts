@@ -4,6 +4,7 @@
  * pools created with `backend: 'redis'`.
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { importRedisPackages } from '../redis/packages.js';
 import { checkQueueName, checkRedisUrl, scrubSecrets } from '../redis/url.js';
 
 function positiveInteger(value: string): number {
@@ -31,7 +32,7 @@ program
   .action(async (options: Record<string, unknown>) => {
     const connection = checkRedisUrl(options.connection, 'tandem worker');
     const queue = checkQueueName(options.queue, 'tandem worker');
-    const { startWorkerHost } = await import('../redis/worker-host.js');
+    const { startWorkerHost } = await importRedisPackages(() => import('../redis/worker-host.js'));
     const host = await startWorkerHost({
       connection,
       queue,

@@ -8,6 +8,8 @@
  * child exits rather than run on as an orphan.
  */
 import type { MainToWorker, WorkerStartData } from '../protocol.js';
+import { RUNTIME } from '../runtime.js';
+import { checkSendable } from '../util/check-sendable.js';
 import { PipeBoard } from './running-board.js';
 import { runWorker } from './worker-context.js';
 
@@ -16,8 +18,11 @@ const CONTROL_FD = 4;
 /**
  * Resolves once everything written to `stream` so far is out. An empty write's callback runs
  * after the writes queued before it ('drain' would not fire when no write returned false).
+ * On Bun (1.4) that callback comes too early and exiting then drops what a pipe has not taken
+ * yet; ending the stream waits for it (the child exits next, so nothing writes after).
  */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (RUNTIME === 'bun') return new Promise((resolve) => stream.end(() => resolve()));
   if (stream.writableLength === 0) return Promise.resolve();
   return new Promise((resolve) => stream.write('', () => resolve()));
 }
@@ -30,7 +35,10 @@ process.on('message', (message: MainToWorker | { type: 'start'; data: WorkerStar
     runWorker(
       message.data,
       {
-        post: (outgoing) => process.send?.(outgoing),
+        post: (outgoing) => {
+          checkSendable(outgoing);
+          process.send?.(outgoing);
+        },
         receiveNow: () => undefined,
         // Wait until what we printed and sent has been written out, then exit: a full
         // pipe queues writes in memory, and exiting would drop them.

@@ -25,6 +25,7 @@ import {
   STARTED_PROGRESS,
   TANDEM_JOB_NAME,
 } from './job-data.js';
+import { importRedisPackages } from './packages.js';
 import { redactUrl, scrubSecrets } from './url.js';
 
 export interface RedisSessionOptions {
@@ -177,7 +178,9 @@ export class RedisSession {
   }
 
   private async open(): Promise<void> {
-    const [{ Queue, QueueEvents }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+    const [{ Queue, QueueEvents }, { Redis }] = await importRedisPackages(() =>
+      Promise.all([import('bullmq'), import('ioredis')]),
+    );
     const { connection, queue: name, connectTimeout } = this.options;
     const client = (blocking: boolean): Redis => {
       const redis = new Redis(connection, {

@@ -9,16 +9,31 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BootstrapError } from '../errors.js';
+import { RUNTIME } from '../runtime.js';
 
 const importing = new AsyncLocalStorage<string>();
 
+/**
+ * Bun (1.4) does not carry an AsyncLocalStorage context into the module an `import()` evaluates.
+ * There, the modules this thread is importing right now stand in for it: this covers their
+ * top-level code and awaits, but not callbacks they leave to run after the import, and it also
+ * refuses a Pool that another task of this worker makes during that import.
+ */
+const importingNow = RUNTIME === 'bun' ? new Set<string>() : undefined;
+
 /** Runs `load` (a worker importing the task module `moduleUrl`) inside the bootstrapping context. */
-export function whileBootstrapping<T>(moduleUrl: string, load: () => Promise<T>): Promise<T> {
-  return importing.run(moduleUrl, load);
+export async function whileBootstrapping<T>(moduleUrl: string, load: () => Promise<T>): Promise<T> {
+  if (importingNow === undefined) return importing.run(moduleUrl, load);
+  importingNow.add(moduleUrl);
+  try {
+    return await load();
+  } finally {
+    importingNow.delete(moduleUrl);
+  }
 }
 
 /** Throws BootstrapError if called from code a worker runs while importing a task module. */
 export function assertNotBootstrapping(what: string): void {
-  const moduleUrl = importing.getStore();
+  const moduleUrl = importing.getStore() ?? importingNow?.values().next().value;
   if (moduleUrl !== undefined) throw new BootstrapError(what, moduleUrl);
 }

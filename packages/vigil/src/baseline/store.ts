@@ -8,10 +8,10 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import { BaselineCorruptError, BaselineMissingError, BaselineVersionError, BaselineWriteError } from '../errors.js';
 import { ENTRY_TYPES, type EntryState, type EntryType, keyOf, pathOfKey } from './entry.js';
 import { type BaselineMeta, metaFromRows, metaToRows, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { type Database, type Statement, sqliteDatabase } from './sqlite.js';
 
 type Row = [
   Buffer,
@@ -34,9 +34,9 @@ const SELECT_ENTRIES =
 export class BaselineReader {
   readonly path: string;
   readonly meta: BaselineMeta;
-  readonly #db: Database.Database;
+  readonly #db: Database;
 
-  private constructor(path: string, db: Database.Database, meta: BaselineMeta) {
+  private constructor(path: string, db: Database, meta: BaselineMeta) {
     this.path = path;
     this.#db = db;
     this.meta = meta;
@@ -45,9 +45,10 @@ export class BaselineReader {
   /** Opens and validates a baseline; throws BaselineMissing/Corrupt/VersionError. */
   static open(path: string): BaselineReader {
     if (!existsSync(path)) throw new BaselineMissingError(path);
-    let db: Database.Database | undefined;
+    const Sqlite = sqliteDatabase();
+    let db: Database | undefined;
     try {
-      db = new Database(path, { readonly: true, fileMustExist: true });
+      db = new Sqlite(path, { readonly: true, fileMustExist: true });
       const version = db.prepare('SELECT version FROM schema_version').pluck().get() as number | undefined;
       if (typeof version !== 'number') throw new Error('no schema version');
       if (version > SCHEMA_VERSION) throw new BaselineVersionError(path, version, SCHEMA_VERSION);
@@ -106,13 +107,13 @@ function entryFromRow(row: Row): EntryState {
 export class BaselineWriter {
   readonly path: string;
   readonly #temp: string;
-  readonly #db: Database.Database;
-  readonly #insert: Database.Statement;
+  readonly #db: Database;
+  readonly #insert: Statement;
   readonly #algorithm: string;
   #count = 0;
   #done = false;
 
-  private constructor(path: string, temp: string, db: Database.Database, algorithm: string) {
+  private constructor(path: string, temp: string, db: Database, algorithm: string) {
     this.path = path;
     this.#temp = temp;
     this.#db = db;
@@ -125,10 +126,11 @@ export class BaselineWriter {
   /** Starts a new baseline at `path` (the old one, if any, stays until `commit`). */
   static create(path: string, algorithm: string): BaselineWriter {
     const temp = `${path}.tmp-${process.pid}`;
+    const Sqlite = sqliteDatabase();
     try {
       mkdirSync(dirname(path), { recursive: true });
       rmSync(temp, { force: true });
-      const db = new Database(temp);
+      const db = new Sqlite(temp);
       // One transaction, no journal: the file is private until the rename, and a crash
       // leaves only this temporary file behind.
       db.pragma('journal_mode = OFF');
