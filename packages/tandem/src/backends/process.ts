@@ -46,10 +46,12 @@ export class ProcessBackend implements WorkerBackend {
     if (child.stdout) relayLines(child.stdout, process.stdout, prefix);
     if (child.stderr) relayLines(child.stderr, process.stderr, prefix);
     const running = watchControlPipe(child, start.epochMs);
-    child.on('message', (message: WorkerToMain) => listener.onMessage(message));
+    const gone = whenGone(child, (code) => listener.onExit(code));
+    child.on('message', (message: WorkerToMain) => {
+      if (message.type === 'bye') gone.saidBye();
+      listener.onMessage(message);
+    });
     child.on('error', (error) => listener.onError(error));
-    // 'close' comes after the IPC channel and every pipe have ended: all messages are in.
-    child.on('close', (code, signal) => listener.onExit(exitCodeOf(code, signal)));
     child.send({ type: 'start', data: { ...start, control: undefined } });
     return {
       pid: child.pid ?? -1,
@@ -77,6 +79,48 @@ function heapFlags(options: SpawnOptions): string[] {
   }
   if (limits.stackSizeMb) flags.push(`--stack-size=${Math.floor(limits.stackSizeMb * 1024)}`);
   return flags;
+}
+
+/**
+ * Calls `onGone` once the child is gone and everything it sent has arrived: at 'close', which
+ * comes after its exit and the end of the IPC channel and every pipe. Deno (2.9) sometimes
+ * never closes the IPC channel of a child that exited, so neither 'disconnect' nor 'close'
+ * comes; a child that said 'bye' (its last message, protocol.ts) has sent everything, so its
+ * exit and the end of its pipes are enough there.
+ */
+function whenGone(child: ChildProcess, onGone: (exitCode: number) => void): { saidBye(): void } {
+  let done = false;
+  let bye = false;
+  let exit: number | undefined;
+  const pipes = [child.stdout, child.stderr, child.stdio[4] as Readable | null].filter((p) => p !== null);
+  let openPipes = pipes.length;
+  const finish = (code: number) => {
+    if (done) return;
+    done = true;
+    onGone(code);
+  };
+  const maybeGone = () => {
+    if (!bye || exit === undefined || openPipes > 0) return;
+    // The channel Deno left open would hold the program alive: close our end of it.
+    if (child.connected) child.disconnect();
+    finish(exit);
+  };
+  for (const pipe of pipes)
+    pipe.once('close', () => {
+      openPipes--;
+      maybeGone();
+    });
+  child.once('exit', (code, signal) => {
+    exit = exitCodeOf(code, signal);
+    maybeGone();
+  });
+  child.on('close', (code, signal) => finish(exitCodeOf(code, signal)));
+  return {
+    saidBye: () => {
+      bye = true;
+      maybeGone();
+    },
+  };
 }
 
 /** -N for a signal, as Python reports it. */
