@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { manifest, pack, REPO, runOk, scratch } from './helpers.js';
@@ -17,7 +17,7 @@ after(() => dir.cleanup());
 /** Files a package may ship besides dist/**.js and dist/**.d.ts. */
 const EXPECTED_EXTRAS: Record<'tandem' | 'vigil', RegExp> = {
   tandem: /^(package\.json|README\.md|LICENSE|bin\/tandem\.js)$/,
-  vigil: /^(package\.json|README\.md|LICENSE|bin\/vigil\.js|binding\.gyp|native\/read_files\.c|scripts\/[\w-]+\.mjs)$/,
+  vigil: /^(package\.json|README\.md|LICENSE|bin\/vigil\.js|binding\.gyp|native\/[\w-]+\.[ch]|scripts\/[\w-]+\.mjs)$/,
 };
 
 for (const pkg of ['tandem', 'vigil'] as const) {
@@ -40,6 +40,21 @@ for (const pkg of ['tandem', 'vigil'] as const) {
       const others = files.filter((file) => !/^dist\/.*\.(js|d\.ts)$/.test(file) && !EXPECTED_EXTRAS[pkg].test(file));
       assert.deepEqual(others, [], 'no sources, maps, build info or stray files');
       assert.ok(files.some((file) => file.startsWith('dist/')));
+    });
+
+    it('ships every source its install needs to compile the native addon', () => {
+      const nativeDir = join(REPO, 'packages', pkg, 'native');
+      if (!existsSync(nativeDir)) {
+        assert.deepEqual(
+          files.filter((f) => f.startsWith('native/')),
+          [],
+          'no native part',
+        );
+        return;
+      }
+      for (const source of readdirSync(nativeDir))
+        assert.ok(files.includes(`native/${source}`), `native/${source} is packed`);
+      assert.ok(files.includes('binding.gyp'));
     });
 
     it('holds its own README and the MIT LICENSE', () => {
