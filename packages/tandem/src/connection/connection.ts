@@ -18,22 +18,7 @@ import { BrokenPipeError, EOFError, InvalidStateError, QueueClosedError, QueueFu
 import { POLL_STEPS, type Queue, WAKE_POLLERS } from '../queue/queue.js';
 import { PIPE_CLOSED_0, PIPE_CLOSED_1 } from '../shared/layout.js';
 import { marshalNested } from '../shared/marshal.js';
-import {
-  BROKER_META,
-  type BrokerCaller,
-  brokerMeta,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  reviveNested,
-  SHARED_KIND,
-  Shareable,
-  type SharedDescriptor,
-  unknownMember,
-} from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 import { assertMayBlock, brokeredSyncError, deadlineOf, runAsync, runSync } from '../sync/waits.js';
 import { waitAmong } from './wait.js';
 
@@ -47,8 +32,8 @@ interface EndInfo {
 
 interface ConnectionState extends EndInfo {
   readonly ends: Int32Array;
-  readonly inbound: SharedDescriptor | undefined;
-  readonly outbound: SharedDescriptor | undefined;
+  readonly inbound: shareable.SharedDescriptor | undefined;
+  readonly outbound: shareable.SharedDescriptor | undefined;
 }
 
 /** @internal What waitConnections() asks of a Connection in this thread. */
@@ -72,7 +57,7 @@ export const WAIT_AMONG = 'waitAmong';
  * console.log(await parentEnd.recv()); // 'hi'
  * ```
  */
-export class Connection<T = unknown> extends Shareable {
+export class Connection<T = unknown> extends shareable.Shareable {
   /** Whether recv() may be used: false for the send-only end of `Pipe({ duplex: false })`. */
   readonly readable!: boolean;
   /** Whether send() may be used: false for the receive-only end of `Pipe({ duplex: false })`. */
@@ -95,13 +80,13 @@ export class Connection<T = unknown> extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'Connection';
   }
 
   /** Whether this end was closed (in a child process: closed through this proxy). */
   get closed(): boolean {
-    if (this[REMOTE]) return this.closedHere;
+    if (this[shareable.REMOTE]) return this.closedHere;
     return Atomics.load(this.ends, this.side === 0 ? PIPE_CLOSED_0 : PIPE_CLOSED_1) === 1;
   }
 
@@ -113,7 +98,7 @@ export class Connection<T = unknown> extends Shareable {
    */
   send(value: T): void {
     this.checkUsable('send()', this.writable, 'the receive-only end of Pipe({ duplex: false })');
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('send', [value]);
       return;
@@ -144,7 +129,7 @@ export class Connection<T = unknown> extends Shareable {
     } catch (error) {
       return Promise.reject(error);
     }
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('recv', []) as Promise<T>;
     return (this.inbound as Queue<T>).get().catch((error: unknown) => {
       throw this.whyEnded(error);
@@ -153,7 +138,7 @@ export class Connection<T = unknown> extends Shareable {
 
   /** recv() that blocks this worker thread. Worker threads only. */
   recvSync(): T {
-    if (this[REMOTE]) throw brokeredSyncError('Connection.recvSync()', '`await connection.recv()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Connection.recvSync()', '`await connection.recv()`');
     assertMayBlock('Connection.recvSync()', '`await connection.recv()`');
     this.checkUsable('recvSync()', this.readable, 'the send-only end of Pipe({ duplex: false })');
     try {
@@ -171,7 +156,7 @@ export class Connection<T = unknown> extends Shareable {
   poll(timeoutMs = 0): Promise<boolean> {
     try {
       this.checkUsable('poll()', this.readable, 'the send-only end of Pipe({ duplex: false })');
-      const remote = this[REMOTE];
+      const remote = this[shareable.REMOTE];
       if (remote) return remote.call('poll', [timeoutMs]) as Promise<boolean>;
       return runAsync(this[POLL_UNTIL](deadlineOf(timeoutMs), () => false));
     } catch (error) {
@@ -185,7 +170,7 @@ export class Connection<T = unknown> extends Shareable {
    * first. Closing twice does nothing.
    */
   close(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       if (!this.closedHere) remote.send('close', []);
       this.closedHere = true;
@@ -268,7 +253,7 @@ export class Connection<T = unknown> extends Shareable {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return {
       side: this.side,
       readable: this.readable,
@@ -280,12 +265,12 @@ export class Connection<T = unknown> extends Shareable {
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
+  override [shareable.BROKER_META](): unknown {
     return { side: this.side, readable: this.readable, writable: this.writable } satisfies EndInfo;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], _caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'send':
         return this.send(args[0] as T);
@@ -298,31 +283,31 @@ export class Connection<T = unknown> extends Shareable {
       case WAIT_AMONG:
         return waitAmong(this, args[0] as readonly string[], args[1] as number | undefined);
       default:
-        throw unknownMember('Connection', method);
+        throw shareable.unknownMember('Connection', method);
     }
   }
 
   /** @internal */
-  static attach(state: ConnectionState | undefined, end: EndInfo, remote: RemoteRef | undefined): Connection {
+  static attach(state: ConnectionState | undefined, end: EndInfo, remote: shareable.RemoteRef | undefined): Connection {
     const connection = Object.create(Connection.prototype) as Connection;
     connection.backlog = [];
     connection.closedHere = false;
     if (state) {
       connection.connect(state);
-      connection.inbound = reviveNested<Queue>(state.inbound);
-      connection.outbound = reviveNested<Queue>(state.outbound);
+      connection.inbound = shareable.reviveNested<Queue>(state.inbound);
+      connection.outbound = shareable.reviveNested<Queue>(state.outbound);
     } else {
       const self = connection as { readable: boolean; writable: boolean };
       self.readable = end.readable;
       self.writable = end.writable;
       connection.side = end.side;
     }
-    connection[REMOTE] = remote;
+    connection[shareable.REMOTE] = remote;
     return connection;
   }
 }
 
-registerKind('Connection', (d, remote) => {
-  const state = memoryState<ConnectionState>(d);
-  return Connection.attach(state, state ?? (brokerMeta<EndInfo>(d) as EndInfo), remote);
+shareable.registerKind('Connection', (d, remote) => {
+  const state = shareable.memoryState<ConnectionState>(d);
+  return Connection.attach(state, state ?? (shareable.brokerMeta<EndInfo>(d) as EndInfo), remote);
 });

@@ -10,12 +10,12 @@
  */
 import { InvalidStateError } from '../errors.js';
 import { cloneKeepingShared } from '../shared/marshal.js';
-import { type BrokerCaller, INVOKE, MEMORY_STATE, REMOTE, Shareable, unknownMember } from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 
 /** @internal Called by Manager.shutdown(): drops the data; later calls reject. */
 export const SHUT_DOWN: unique symbol = Symbol('tandem.shutDown');
 
-export abstract class ManagedObject extends Shareable {
+export abstract class ManagedObject extends shareable.Shareable {
   private closed = false;
 
   /** @internal The async members a worker may call, by name. */
@@ -26,7 +26,7 @@ export abstract class ManagedObject extends Shareable {
    * data (values are copied in and out, as they would be across processes).
    */
   protected run<R>(method: string, args: readonly unknown[], local: () => R): Promise<R> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call(method, args) as Promise<R>;
     if (this.closed)
       return Promise.reject(new InvalidStateError(`the Manager of this ${this.constructor.name} was shut down`));
@@ -46,13 +46,13 @@ export abstract class ManagedObject extends Shareable {
   protected abstract clearData(): void;
 
   /** @internal Manager objects are never shared as memory: workers always use the broker. */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return undefined;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
-    if (!this.brokered.has(method)) throw unknownMember(this.constructor.name, method);
+  [shareable.INVOKE](method: string, args: readonly unknown[], _caller: shareable.BrokerCaller): unknown {
+    if (!this.brokered.has(method)) throw shareable.unknownMember(this.constructor.name, method);
     return (this as unknown as Record<string, (...a: readonly unknown[]) => unknown>)[method]?.(...args);
   }
 }

@@ -6,19 +6,7 @@
  * (tandem's shared objects among them stay shared).
  */
 import { InvalidStateError } from '../errors.js';
-import {
-  BROKER_META,
-  type BrokerCaller,
-  brokerMeta,
-  INVOKE,
-  MEMORY_STATE,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  SHARED_KIND,
-  Shareable,
-  unknownMember,
-} from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 import { copy, SHUT_DOWN } from './managed.js';
 
 /** The async face of `T` a Manager hands out: each public method of `T`, returning a promise. */
@@ -44,7 +32,7 @@ const SHUT: unique symbol = Symbol('tandem.shut');
  * of the object (public: not starting with `_`), each returning a promise. Pass it to workers
  * like any shared object.
  */
-export class ObjectProxy extends Shareable {
+export class ObjectProxy extends shareable.Shareable {
   private [TARGET]: object | undefined;
   private [META]!: ProxyMeta;
   private [SHUT] = false;
@@ -63,7 +51,7 @@ export class ObjectProxy extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'ObjectProxy';
   }
 
@@ -74,27 +62,27 @@ export class ObjectProxy extends Shareable {
   }
 
   /** @internal Always brokered: the object lives in the Manager's thread. */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return undefined;
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
+  override [shareable.BROKER_META](): unknown {
     return this[META];
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
-    if (!this[META].methods.includes(method)) throw unknownMember(this[META].typeName, method);
+  [shareable.INVOKE](method: string, args: readonly unknown[], _caller: shareable.BrokerCaller): unknown {
+    if (!this[META].methods.includes(method)) throw shareable.unknownMember(this[META].typeName, method);
     return callHere(this, method, args);
   }
 
   /** @internal */
-  static attach(meta: ProxyMeta, remote: RemoteRef | undefined): ObjectProxy {
+  static attach(meta: ProxyMeta, remote: shareable.RemoteRef | undefined): ObjectProxy {
     const proxy = Object.create(ObjectProxy.prototype) as ObjectProxy;
     proxy[META] = meta;
     proxy[SHUT] = false;
-    proxy[REMOTE] = remote;
+    proxy[shareable.REMOTE] = remote;
     installMethods(proxy);
     return proxy;
   }
@@ -122,7 +110,7 @@ function installMethods(proxy: ObjectProxy): void {
       configurable: true,
       writable: true,
       value: (...args: unknown[]) => {
-        const remote = proxy[REMOTE];
+        const remote = proxy[shareable.REMOTE];
         return remote ? remote.call(name, args) : callHere(proxy, name, args);
       },
     });
@@ -140,4 +128,6 @@ async function callHere(proxy: ObjectProxy, method: string, args: readonly unkno
   return copy(result instanceof Promise ? await result : result);
 }
 
-registerKind('ObjectProxy', (d, remote) => ObjectProxy.attach(brokerMeta<ProxyMeta>(d) as ProxyMeta, remote));
+shareable.registerKind('ObjectProxy', (d, remote) =>
+  ObjectProxy.attach(shareable.brokerMeta<ProxyMeta>(d) as ProxyMeta, remote),
+);

@@ -24,20 +24,7 @@ import {
   QUEUE_UNFINISHED,
   QUEUE_USED,
 } from '../shared/layout.js';
-import {
-  BROKER_META,
-  type BrokerCaller,
-  brokerMeta,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  SHARED_KIND,
-  Shareable,
-  unknownMember,
-} from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 import { lockInternal, unlockMutex } from '../sync/mutex.js';
 import { assertMayBlock, brokeredSyncError, deadlineOf, runAsync, runSync, type Steps } from '../sync/waits.js';
 import { checkOptionNames, describeValue } from '../util/check-options.js';
@@ -91,7 +78,7 @@ export interface QueueShutdownOptions {
  * const x = await results.get({ timeout: 1000 });
  * ```
  */
-export class Queue<T = unknown> extends Shareable {
+export class Queue<T = unknown> extends shareable.Shareable {
   /** The most items the queue holds (0: no limit but its byte capacity). */
   readonly maxsize!: number;
   private cells!: Int32Array;
@@ -126,7 +113,7 @@ export class Queue<T = unknown> extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'Queue';
   }
 
@@ -135,7 +122,7 @@ export class Queue<T = unknown> extends Shareable {
    * ms pass first (`timeout: 0`: do not wait), QueueClosedError after close().
    */
   put(item: T, options?: QueueWaitOptions): Promise<void> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('put', [item, options?.timeout]) as Promise<void>;
     try {
       const payload = this.encode(item);
@@ -147,14 +134,14 @@ export class Queue<T = unknown> extends Shareable {
 
   /** put() that blocks this worker thread. Worker threads only. */
   putSync(item: T, options?: QueueWaitOptions): void {
-    if (this[REMOTE]) throw brokeredSyncError('Queue.putSync()', '`await queue.put(item)`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Queue.putSync()', '`await queue.put(item)`');
     assertMayBlock('Queue.putSync()', '`await queue.put(item)`');
     putOutcome(runSync(putSteps(this.ring(), this.encode(item), deadlineOf(options?.timeout))));
   }
 
   /** Adds an item if there is room now, else throws QueueFullError. */
   putNowait(item: T): void {
-    if (this[REMOTE]) throw brokeredSyncError('Queue.putNowait()', '`await queue.put(item, { timeout: 0 })`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Queue.putNowait()', '`await queue.put(item, { timeout: 0 })`');
     putOutcome(runSync(putSteps(this.ring(), this.encode(item), deadlineOf(0))));
   }
 
@@ -163,7 +150,7 @@ export class Queue<T = unknown> extends Shareable {
    * QueueEmptyError if `timeout` ms pass first, QueueClosedError once closed and empty.
    */
   get(options?: QueueWaitOptions): Promise<T> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('get', [options?.timeout]) as Promise<T>;
     try {
       return runAsync(getSteps(this.ring(), deadlineOf(options?.timeout))).then(getOutcome<T>);
@@ -174,38 +161,38 @@ export class Queue<T = unknown> extends Shareable {
 
   /** get() that blocks this worker thread. Worker threads only. */
   getSync(options?: QueueWaitOptions): T {
-    if (this[REMOTE]) throw brokeredSyncError('Queue.getSync()', '`await queue.get()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Queue.getSync()', '`await queue.get()`');
     assertMayBlock('Queue.getSync()', '`await queue.get()`');
     return getOutcome<T>(runSync(getSteps(this.ring(), deadlineOf(options?.timeout))));
   }
 
   /** Removes and returns the oldest item if there is one now, else throws QueueEmptyError. */
   getNowait(): T {
-    if (this[REMOTE]) throw brokeredSyncError('Queue.getNowait()', '`await queue.get({ timeout: 0 })`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Queue.getNowait()', '`await queue.get({ timeout: 0 })`');
     return getOutcome<T>(runSync(getSteps(this.ring(), deadlineOf(0))));
   }
 
   /** How many items it holds now (a snapshot). Not in a child process: use `await queue.size()`. */
   qsize(): number {
-    if (this[REMOTE]) throw brokeredSyncError('Queue.qsize()', '`await queue.size()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Queue.qsize()', '`await queue.size()`');
     return Atomics.load(this.cells, QUEUE_COUNT);
   }
 
   /** Whether it is empty now. Not in a child process: use `(await queue.size()) === 0`. */
   empty(): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Queue.empty()', '`(await queue.size()) === 0`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Queue.empty()', '`(await queue.size()) === 0`');
     return this.qsize() === 0;
   }
 
   /** Whether it holds maxsize items now. Not in a child process: compare `await queue.size()` with maxsize. */
   full(): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Queue.full()', '`(await queue.size()) >= queue.maxsize`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Queue.full()', '`(await queue.size()) >= queue.maxsize`');
     return this.maxsize > 0 && this.qsize() >= this.maxsize;
   }
 
   /** How many items it holds now; works everywhere. */
   size(): Promise<number> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('size', []) as Promise<number>;
     return Promise.resolve(this.qsize());
   }
@@ -233,7 +220,7 @@ export class Queue<T = unknown> extends Shareable {
    * still returns what is left, then fails with QueueClosedError instead of waiting.
    */
   close(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('close', []);
       return;
@@ -253,7 +240,7 @@ export class Queue<T = unknown> extends Shareable {
     if (typeof immediate !== 'boolean') {
       throw new TypeError(`shutdown: option immediate must be a boolean, got ${describeValue(immediate)}`);
     }
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('shutdown', [immediate]);
       return;
@@ -348,17 +335,17 @@ export class Queue<T = unknown> extends Shareable {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return { cells: this.cells, bytes: this.bytes, maxsize: this.maxsize } satisfies QueueState;
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
+  override [shareable.BROKER_META](): unknown {
     return { maxsize: this.maxsize };
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], _caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'put':
         return this.put(args[0] as T, { timeout: args[1] as number | undefined });
@@ -375,18 +362,20 @@ export class Queue<T = unknown> extends Shareable {
       case 'join':
         return runAsync(this.joinSteps());
       default:
-        throw unknownMember(this[SHARED_KIND], method);
+        throw shareable.unknownMember(this[shareable.SHARED_KIND], method);
     }
   }
 
   /** @internal */
-  static attach<Q extends Queue>(prototype: Q, descriptorState: unknown, remote: RemoteRef | undefined): Q {
+  static attach<Q extends Queue>(prototype: Q, descriptorState: unknown, remote: shareable.RemoteRef | undefined): Q {
     const queue = Object.create(prototype) as Q;
     if (remote) (queue as { maxsize: number }).maxsize = (descriptorState as { maxsize: number }).maxsize;
     else (queue as Queue).connect(descriptorState as QueueState);
-    queue[REMOTE] = remote;
+    queue[shareable.REMOTE] = remote;
     return queue;
   }
 }
 
-registerKind('Queue', (d, remote) => Queue.attach(Queue.prototype, memoryState(d) ?? brokerMeta(d), remote));
+shareable.registerKind('Queue', (d, remote) =>
+  Queue.attach(Queue.prototype, shareable.memoryState(d) ?? shareable.brokerMeta(d), remote),
+);

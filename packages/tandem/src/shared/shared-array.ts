@@ -5,13 +5,12 @@
  * buffer and the async get(i), set(i, v) and slice() go through it. SharedArray adds a lock
  * (an RLock by default) that its async members hold.
  */
-import { InvalidStateError } from '../errors.js';
 import type { Lock } from '../sync/lock.js';
 import { withLockAs } from '../sync/lock-like.js';
 import type { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
 import { describeValue } from '../util/check-options.js';
-import { type LockOption, lockFromOptions } from './lock-option.js';
+import { type LockOption, lockFromOptions, requireLock, underLock } from './lock-option.js';
 import { marshalNested } from './marshal.js';
 import {
   checkElement,
@@ -25,28 +24,13 @@ import {
   viewOf,
   writeElement,
 } from './numeric.js';
-import {
-  BROKER_META,
-  type BrokerCaller,
-  brokerMeta,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  reviveNested,
-  SHARED_KIND,
-  Shareable,
-  type SharedDescriptor,
-  unknownMember,
-} from './shareable.js';
+import * as shareable from './shareable.js';
 
 interface ArrayState {
   readonly type: NumericType;
   readonly length: number;
   readonly buffer: SharedArrayBuffer | undefined;
-  readonly lock: SharedDescriptor | undefined;
+  readonly lock: shareable.SharedDescriptor | undefined;
 }
 
 /**
@@ -58,7 +42,7 @@ interface ArrayState {
  * // in worker thread i: squares.array[i] = i * i;
  * ```
  */
-export class RawArray<T extends NumericType = NumericType> extends Shareable {
+export class RawArray<T extends NumericType = NumericType> extends shareable.Shareable {
   /** The element type. */
   readonly type!: T;
   /** The number of elements (fixed). Works everywhere. */
@@ -95,7 +79,7 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'RawArray';
   }
 
@@ -104,14 +88,14 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
    * process: use get(i), set(i, v) and slice() there.
    */
   get array(): TypedArrayOf<T> {
-    if (this[REMOTE])
-      throw brokeredSyncError(`${this[SHARED_KIND]}.array`, '`await array.get(i)`, `set(i, v)` or `slice()`');
+    if (this[shareable.REMOTE])
+      throw brokeredSyncError(`${this[shareable.SHARED_KIND]}.array`, '`await array.get(i)`, `set(i, v)` or `slice()`');
     return this.length === this.view.length ? this.view : (this.view.subarray(0, this.length) as TypedArrayOf<T>);
   }
 
   /** Element `i` (Atomics.load for integer types); works everywhere. */
   get(i: number): Promise<ElementOf<T>> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('get', [i]) as Promise<ElementOf<T>>;
     try {
       return Promise.resolve(readElement(this.view, this.atomic, this.index(i)));
@@ -122,7 +106,7 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
 
   /** Sets element `i` (Atomics.store for integer types); works everywhere. */
   set(i: number, value: ElementOf<T>): Promise<void> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('set', [i, value]) as Promise<void>;
     try {
       writeElement(this.view, this.atomic, this.index(i), value);
@@ -134,7 +118,7 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
 
   /** A copy of elements `start` to `end` (as Array.prototype.slice), as a plain typed array; works everywhere. */
   slice(start?: number, end?: number): Promise<TypedArrayOf<T>> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('slice', [start, end]) as Promise<TypedArrayOf<T>>;
     const copy = this.view.subarray(0, this.length).slice(start, end) as TypedArrayOf<T>;
     return Promise.resolve(copy);
@@ -148,18 +132,18 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     const buffer = this.view.buffer as SharedArrayBuffer;
     return { type: this.type, length: this.length, buffer, lock: undefined } satisfies ArrayState;
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
+  override [shareable.BROKER_META](): unknown {
     return { type: this.type, length: this.length, buffer: undefined, lock: undefined } satisfies ArrayState;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'get':
         return this.guarded(caller, () => readElement(this.view, this.atomic, this.index(args[0] as number)));
@@ -172,22 +156,22 @@ export class RawArray<T extends NumericType = NumericType> extends Shareable {
           this.view.subarray(0, this.length).slice(args[0] as number | undefined, args[1] as number | undefined),
         );
       default:
-        throw unknownMember(this[SHARED_KIND], method);
+        throw shareable.unknownMember(this[shareable.SHARED_KIND], method);
     }
   }
 
   /** Runs a brokered access; SharedArray holds its lock for the calling child while it runs. */
-  protected guarded<R>(_caller: BrokerCaller, access: () => R): Promise<R> {
+  protected guarded<R>(_caller: shareable.BrokerCaller, access: () => R): Promise<R> {
     return Promise.resolve(access());
   }
 
   /** @internal */
-  attachTo(state: ArrayState, remote: RemoteRef | undefined): this {
+  attachTo(state: ArrayState, remote: shareable.RemoteRef | undefined): this {
     (this as { type: T }).type = state.type as T;
     (this as { length: number }).length = state.length;
     this.atomic = isAtomicType(state.type);
     if (state.buffer) this.view = viewOf(state.type as T, state.buffer);
-    this[REMOTE] = remote;
+    this[shareable.REMOTE] = remote;
     return this;
   }
 }
@@ -221,62 +205,56 @@ export class SharedArray<T extends NumericType = NumericType> extends RawArray<T
   }
 
   /** @internal */
-  override get [SHARED_KIND](): string {
+  override get [shareable.SHARED_KIND](): string {
     return 'SharedArray';
   }
 
   /** The lock that guards the array. */
   getLock(): Lock | RLock {
-    if (this.lock === undefined) {
-      throw new InvalidStateError('this SharedArray was made with { lock: false }: it has no lock');
-    }
-    return this.lock;
+    return requireLock('SharedArray', this.lock);
   }
 
   /** Element `i`, holding the lock; works everywhere. */
-  override async get(i: number): Promise<ElementOf<T>> {
-    if (this[REMOTE] || this.lock === undefined) return super.get(i);
-    return this.lock.withLock(() => super.get(i));
+  override get(i: number): Promise<ElementOf<T>> {
+    return underLock(this.lock, this[shareable.REMOTE], () => super.get(i));
   }
 
   /** Sets element `i`, holding the lock; works everywhere. */
-  override async set(i: number, value: ElementOf<T>): Promise<void> {
-    if (this[REMOTE] || this.lock === undefined) return super.set(i, value);
-    return this.lock.withLock(() => super.set(i, value));
+  override set(i: number, value: ElementOf<T>): Promise<void> {
+    return underLock(this.lock, this[shareable.REMOTE], () => super.set(i, value));
   }
 
   /** A copy of elements `start` to `end`, holding the lock; works everywhere. */
-  override async slice(start?: number, end?: number): Promise<TypedArrayOf<T>> {
-    if (this[REMOTE] || this.lock === undefined) return super.slice(start, end);
-    return this.lock.withLock(() => super.slice(start, end));
+  override slice(start?: number, end?: number): Promise<TypedArrayOf<T>> {
+    return underLock(this.lock, this[shareable.REMOTE], () => super.slice(start, end));
   }
 
-  protected override guarded<R>(caller: BrokerCaller, access: () => R): Promise<R> {
+  protected override guarded<R>(caller: shareable.BrokerCaller, access: () => R): Promise<R> {
     return this.lock ? withLockAs(this.lock, caller.owner, access) : super.guarded(caller, access);
   }
 
   /** @internal */
-  override [MEMORY_STATE](): unknown {
-    return { ...(super[MEMORY_STATE]() as ArrayState), lock: marshalNested(this.lock, 'memory') };
+  override [shareable.MEMORY_STATE](): unknown {
+    return { ...(super[shareable.MEMORY_STATE]() as ArrayState), lock: marshalNested(this.lock, 'memory') };
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
-    return { ...(super[BROKER_META]() as ArrayState), lock: marshalNested(this.lock, 'broker') };
+  override [shareable.BROKER_META](): unknown {
+    return { ...(super[shareable.BROKER_META]() as ArrayState), lock: marshalNested(this.lock, 'broker') };
   }
 
   /** @internal */
-  static attach(state: ArrayState, remote: RemoteRef | undefined, withLock: boolean): RawArray {
+  static attach(state: ArrayState, remote: shareable.RemoteRef | undefined, withLock: boolean): RawArray {
     if (!withLock) return (Object.create(RawArray.prototype) as RawArray).attachTo(state, remote);
     const array = (Object.create(SharedArray.prototype) as SharedArray).attachTo(state, remote);
-    array.lock = reviveNested<Lock | RLock>(state.lock);
+    array.lock = shareable.reviveNested<Lock | RLock>(state.lock);
     return array;
   }
 }
 
-function stateOf(d: SharedDescriptor): ArrayState {
-  return (memoryState<ArrayState>(d) ?? brokerMeta<ArrayState>(d)) as ArrayState;
+function stateOf(d: shareable.SharedDescriptor): ArrayState {
+  return (shareable.memoryState<ArrayState>(d) ?? shareable.brokerMeta<ArrayState>(d)) as ArrayState;
 }
 
-registerKind('RawArray', (d, remote) => SharedArray.attach(stateOf(d), remote, false));
-registerKind('SharedArray', (d, remote) => SharedArray.attach(stateOf(d), remote, true));
+shareable.registerKind('RawArray', (d, remote) => SharedArray.attach(stateOf(d), remote, false));
+shareable.registerKind('SharedArray', (d, remote) => SharedArray.attach(stateOf(d), remote, true));

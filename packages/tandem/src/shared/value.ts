@@ -4,12 +4,11 @@
  * written with Atomics (see numeric.ts for floats). Value adds a lock (an RLock by default,
  * as in Python) for read-modify-write sequences such as `v.value += 1`.
  */
-import { InvalidStateError } from '../errors.js';
 import type { Lock } from '../sync/lock.js';
 import { withLockAs } from '../sync/lock-like.js';
 import type { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
-import { type LockOption, lockFromOptions } from './lock-option.js';
+import { type LockOption, lockFromOptions, requireLock, underLock } from './lock-option.js';
 import { marshalNested } from './marshal.js';
 import {
   checkElement,
@@ -23,27 +22,12 @@ import {
   viewOf,
   writeElement,
 } from './numeric.js';
-import {
-  BROKER_META,
-  type BrokerCaller,
-  brokerMeta,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  reviveNested,
-  SHARED_KIND,
-  Shareable,
-  type SharedDescriptor,
-  unknownMember,
-} from './shareable.js';
+import * as shareable from './shareable.js';
 
 interface ValueState {
   readonly type: NumericType;
   readonly buffer: SharedArrayBuffer | undefined;
-  readonly lock: SharedDescriptor | undefined;
+  readonly lock: shareable.SharedDescriptor | undefined;
 }
 
 /**
@@ -55,7 +39,7 @@ interface ValueState {
  * // in a worker thread: hits.value = 5; anywhere: await hits.get()
  * ```
  */
-export class RawValue<T extends NumericType = NumericType> extends Shareable {
+export class RawValue<T extends NumericType = NumericType> extends shareable.Shareable {
   /** The element type. */
   readonly type!: T;
   protected view!: TypedArrayOf<T>;
@@ -76,35 +60,36 @@ export class RawValue<T extends NumericType = NumericType> extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'RawValue';
   }
 
   /** The value, read and written directly in shared memory. Not in a child process: use get() and set(). */
   get value(): ElementOf<T> {
-    if (this[REMOTE]) throw brokeredSyncError(`${this[SHARED_KIND]}.value`, '`await value.get()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError(`${this[shareable.SHARED_KIND]}.value`, '`await value.get()`');
     return readElement(this.view, this.atomic, 0);
   }
 
   set value(value: ElementOf<T>) {
-    if (this[REMOTE]) throw brokeredSyncError(`${this[SHARED_KIND]}.value = ...`, '`await value.set(v)`');
-    checkElement(this[SHARED_KIND], this.type, value);
+    if (this[shareable.REMOTE])
+      throw brokeredSyncError(`${this[shareable.SHARED_KIND]}.value = ...`, '`await value.set(v)`');
+    checkElement(this[shareable.SHARED_KIND], this.type, value);
     writeElement(this.view, this.atomic, 0, value);
   }
 
   /** Reads the value; works everywhere. */
   get(): Promise<ElementOf<T>> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('get', []) as Promise<ElementOf<T>>;
     return Promise.resolve(readElement(this.view, this.atomic, 0));
   }
 
   /** Writes the value; works everywhere. */
   set(value: ElementOf<T>): Promise<void> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('set', [value]) as Promise<void>;
     try {
-      checkElement(this[SHARED_KIND], this.type, value);
+      checkElement(this[shareable.SHARED_KIND], this.type, value);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -113,38 +98,38 @@ export class RawValue<T extends NumericType = NumericType> extends Shareable {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return { type: this.type, buffer: this.view.buffer as SharedArrayBuffer, lock: undefined } satisfies ValueState;
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
+  override [shareable.BROKER_META](): unknown {
     return { type: this.type, buffer: undefined, lock: undefined } satisfies ValueState;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'get':
         return this.guarded(caller, () => readElement(this.view, this.atomic, 0));
       case 'set':
         return this.guarded(caller, () => writeElement(this.view, this.atomic, 0, args[0] as ElementOf<T>));
       default:
-        throw unknownMember(this[SHARED_KIND], method);
+        throw shareable.unknownMember(this[shareable.SHARED_KIND], method);
     }
   }
 
   /** Runs a brokered access; Value holds its lock for the calling child while it runs. */
-  protected guarded<R>(_caller: BrokerCaller, access: () => R): Promise<R> {
+  protected guarded<R>(_caller: shareable.BrokerCaller, access: () => R): Promise<R> {
     return Promise.resolve(access());
   }
 
   /** @internal */
-  attachTo(state: ValueState, remote: RemoteRef | undefined): this {
+  attachTo(state: ValueState, remote: shareable.RemoteRef | undefined): this {
     (this as { type: T }).type = state.type as T;
     this.atomic = isAtomicType(state.type);
     if (state.buffer) this.view = viewOf(state.type as T, state.buffer);
-    this[REMOTE] = remote;
+    this[shareable.REMOTE] = remote;
     return this;
   }
 }
@@ -174,55 +159,51 @@ export class Value<T extends NumericType = NumericType> extends RawValue<T> {
   }
 
   /** @internal */
-  override get [SHARED_KIND](): string {
+  override get [shareable.SHARED_KIND](): string {
     return 'Value';
   }
 
   /** The lock that guards the value. */
   getLock(): Lock | RLock {
-    if (this.lock === undefined)
-      throw new InvalidStateError('this Value was made with { lock: false }: it has no lock');
-    return this.lock;
+    return requireLock('Value', this.lock);
   }
 
   /** Reads the value holding its lock; works everywhere. */
-  override async get(): Promise<ElementOf<T>> {
-    if (this[REMOTE] || this.lock === undefined) return super.get();
-    return this.lock.withLock(() => super.get());
+  override get(): Promise<ElementOf<T>> {
+    return underLock(this.lock, this[shareable.REMOTE], () => super.get());
   }
 
   /** Writes the value holding its lock; works everywhere. */
-  override async set(value: ElementOf<T>): Promise<void> {
-    if (this[REMOTE] || this.lock === undefined) return super.set(value);
-    return this.lock.withLock(() => super.set(value));
+  override set(value: ElementOf<T>): Promise<void> {
+    return underLock(this.lock, this[shareable.REMOTE], () => super.set(value));
   }
 
-  protected override guarded<R>(caller: BrokerCaller, access: () => R): Promise<R> {
+  protected override guarded<R>(caller: shareable.BrokerCaller, access: () => R): Promise<R> {
     return this.lock ? withLockAs(this.lock, caller.owner, access) : super.guarded(caller, access);
   }
 
   /** @internal */
-  override [MEMORY_STATE](): unknown {
-    return { ...(super[MEMORY_STATE]() as ValueState), lock: marshalNested(this.lock, 'memory') };
+  override [shareable.MEMORY_STATE](): unknown {
+    return { ...(super[shareable.MEMORY_STATE]() as ValueState), lock: marshalNested(this.lock, 'memory') };
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
-    return { ...(super[BROKER_META]() as ValueState), lock: marshalNested(this.lock, 'broker') };
+  override [shareable.BROKER_META](): unknown {
+    return { ...(super[shareable.BROKER_META]() as ValueState), lock: marshalNested(this.lock, 'broker') };
   }
 
   /** @internal */
-  static attach(state: ValueState, remote: RemoteRef | undefined, withLock: boolean): RawValue {
+  static attach(state: ValueState, remote: shareable.RemoteRef | undefined, withLock: boolean): RawValue {
     if (!withLock) return (Object.create(RawValue.prototype) as RawValue).attachTo(state, remote);
     const value = (Object.create(Value.prototype) as Value).attachTo(state, remote);
-    value.lock = reviveNested<Lock | RLock>(state.lock);
+    value.lock = shareable.reviveNested<Lock | RLock>(state.lock);
     return value;
   }
 }
 
-function stateOf(d: SharedDescriptor): ValueState {
-  return (memoryState<ValueState>(d) ?? brokerMeta<ValueState>(d)) as ValueState;
+function stateOf(d: shareable.SharedDescriptor): ValueState {
+  return (shareable.memoryState<ValueState>(d) ?? shareable.brokerMeta<ValueState>(d)) as ValueState;
 }
 
-registerKind('RawValue', (d, remote) => Value.attach(stateOf(d), remote, false));
-registerKind('Value', (d, remote) => Value.attach(stateOf(d), remote, true));
+shareable.registerKind('RawValue', (d, remote) => Value.attach(stateOf(d), remote, false));
+shareable.registerKind('Value', (d, remote) => Value.attach(stateOf(d), remote, true));

@@ -32,21 +32,7 @@ import {
   newCells,
 } from '../shared/layout.js';
 import { marshalItems } from '../shared/marshal.js';
-import {
-  BROKER_META,
-  type BrokerCaller,
-  brokerMeta,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  reviveNestedArgs,
-  SHARED_KIND,
-  Shareable,
-  unknownMember,
-} from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 import type { AnyFunction } from '../tasks.js';
 import { checkOptionKind, checkOptionNames, describeValue } from '../util/check-options.js';
 import { lockInternal, unlockMutex } from './mutex.js';
@@ -103,7 +89,7 @@ interface Arrival {
  * // in each of 3 workers: const i = await start.wait();
  * ```
  */
-export class Barrier extends Shareable {
+export class Barrier extends shareable.Shareable {
   /** How many parties must arrive. */
   readonly parties!: number;
   private cells!: Int32Array;
@@ -141,7 +127,7 @@ export class Barrier extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'Barrier';
   }
 
@@ -151,7 +137,7 @@ export class Barrier extends Shareable {
    * barrier's timeout) passes first, which breaks it for everyone.
    */
   async wait(timeoutMs?: number): Promise<number> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return (await remote.call('wait', [timeoutMs])) as number;
     const arrival = await runAsync(this.waitSteps(deadlineOf(timeoutMs ?? this.timeout)));
     if (!arrival.runAction) return passed(arrival);
@@ -169,7 +155,7 @@ export class Barrier extends Shareable {
 
   /** wait() that blocks this worker thread. Worker threads only. */
   waitSync(timeoutMs?: number): number {
-    if (this[REMOTE]) throw brokeredSyncError('Barrier.waitSync()', '`await barrier.wait()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Barrier.waitSync()', '`await barrier.wait()`');
     assertMayBlock('Barrier.waitSync()', '`await barrier.wait()`');
     const arrival = runSync(this.waitSteps(deadlineOf(timeoutMs ?? this.timeout)));
     if (!arrival.runAction) return passed(arrival);
@@ -196,7 +182,7 @@ export class Barrier extends Shareable {
 
   /** Breaks the barrier: waiting and future wait() calls fail with BrokenBarrierError until reset(). */
   abort(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('abort', []);
       return;
@@ -208,7 +194,7 @@ export class Barrier extends Shareable {
 
   /** Returns the barrier to its empty state; parties waiting now fail with BrokenBarrierError. */
   reset(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('reset', []);
       return;
@@ -228,14 +214,15 @@ export class Barrier extends Shareable {
    * leaving) or the barrier is broken, as Python's n_waiting. Not in a child process.
    */
   get nWaiting(): number {
-    if (this[REMOTE]) throw brokeredSyncError('Barrier.nWaiting', '`await barrier.wait()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Barrier.nWaiting', '`await barrier.wait()`');
     if (Atomics.load(this.cells, BARRIER_STATE) !== BARRIER_FILLING) return 0;
     return Atomics.load(this.cells, BARRIER_COUNT);
   }
 
   /** Whether the barrier is broken. Not in a child process. */
   get broken(): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Barrier.broken', '`await barrier.wait()` (it rejects when broken)');
+    if (this[shareable.REMOTE])
+      throw brokeredSyncError('Barrier.broken', '`await barrier.wait()` (it rejects when broken)');
     return Atomics.load(this.cells, BARRIER_STATE) === BARRIER_BROKEN;
   }
 
@@ -329,7 +316,7 @@ export class Barrier extends Shareable {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     if (this.action !== undefined && this.actionSpec === undefined) {
       this.actionSpec = taskSpecOf(this.action as AnyFunction);
     }
@@ -343,12 +330,12 @@ export class Barrier extends Shareable {
   }
 
   /** @internal */
-  override [BROKER_META](): unknown {
+  override [shareable.BROKER_META](): unknown {
     return { parties: this.parties };
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], _caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'wait':
         return this.wait(args[0] as number | undefined);
@@ -357,12 +344,12 @@ export class Barrier extends Shareable {
       case 'reset':
         return this.reset();
       default:
-        throw unknownMember('Barrier', method);
+        throw shareable.unknownMember('Barrier', method);
     }
   }
 
   /** @internal */
-  static attach(state: BarrierState | undefined, parties: number, remote: RemoteRef | undefined): Barrier {
+  static attach(state: BarrierState | undefined, parties: number, remote: shareable.RemoteRef | undefined): Barrier {
     const barrier = Object.create(Barrier.prototype) as Barrier & { parties: number };
     barrier.parties = parties;
     if (state) {
@@ -375,10 +362,10 @@ export class Barrier extends Shareable {
         const action = loadTask(state.action);
         if (action instanceof Promise) action.catch(() => {}); // reported by the wait that runs it
         barrier.action = action;
-        barrier.actionArgs = reviveNestedArgs(state.actionArgs);
+        barrier.actionArgs = shareable.reviveNestedArgs(state.actionArgs);
       }
     }
-    barrier[REMOTE] = remote;
+    barrier[shareable.REMOTE] = remote;
     return barrier;
   }
 }
@@ -388,8 +375,8 @@ function passed(arrival: Arrival): number {
   return arrival.index;
 }
 
-registerKind('Barrier', (d, remote) => {
-  const state = memoryState<BarrierState>(d);
-  const parties = state?.parties ?? (brokerMeta<{ parties: number }>(d)?.parties as number);
+shareable.registerKind('Barrier', (d, remote) => {
+  const state = shareable.memoryState<BarrierState>(d);
+  const parties = state?.parties ?? (shareable.brokerMeta<{ parties: number }>(d)?.parties as number);
   return Barrier.attach(state, parties, remote);
 });

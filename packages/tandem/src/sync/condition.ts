@@ -19,22 +19,9 @@
 import { InvalidStateError } from '../errors.js';
 import { CONDITION_SEQ, CONDITION_SLOTS, CONDITION_TOKENS, CONDITION_WAITERS, newCells } from '../shared/layout.js';
 import { marshal } from '../shared/marshal.js';
-import {
-  type BrokerCaller,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  reviveNested,
-  SHARED_KIND,
-  Shareable,
-  type SharedDescriptor,
-  unknownMember,
-} from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 import type { Lock } from './lock.js';
-import { ACQUIRE_STEPS, type AcquireOptions, OWNED_BY, RELEASE_ALL, RELEASE_ONE } from './lock-like.js';
+import { ACQUIRE_STEPS, type AcquireOptions, holding, OWNED_BY, RELEASE_ALL, RELEASE_ONE } from './lock-like.js';
 import { RLock } from './rlock.js';
 import {
   assertMayBlock,
@@ -49,7 +36,7 @@ import {
 
 interface ConditionState {
   readonly cells: Int32Array;
-  readonly lock: SharedDescriptor;
+  readonly lock: shareable.SharedDescriptor;
 }
 
 /**
@@ -62,7 +49,7 @@ interface ConditionState {
  * // elsewhere: await ready.withLock(() => { ...; ready.notifyAll(); });
  * ```
  */
-export class Condition extends Shareable {
+export class Condition extends shareable.Shareable {
   private cells!: Int32Array;
   private lock!: Lock | RLock;
   /** Who "this thread" is to the lock (see RLock.owner). */
@@ -77,20 +64,20 @@ export class Condition extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'Condition';
   }
 
   /** Takes the condition's lock. */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
     return this.lock.acquire(options);
   }
 
   /** Releases the condition's lock. */
   release(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('release', []);
       return;
@@ -99,13 +86,8 @@ export class Condition extends Shareable {
   }
 
   /** Runs `fn` holding the condition's lock. */
-  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 
   /**
@@ -113,7 +95,7 @@ export class Condition extends Shareable {
    * Resolves false if the time ran out.
    */
   wait(timeoutMs?: number): Promise<boolean> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('wait', [timeoutMs]) as Promise<boolean>;
     try {
       return runAsync(this.waitSteps(this.owner, deadlineOf(timeoutMs)));
@@ -124,7 +106,7 @@ export class Condition extends Shareable {
 
   /** wait() that blocks this worker thread. Worker threads only. */
   waitSync(timeoutMs?: number): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Condition.waitSync()', '`await condition.wait()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Condition.waitSync()', '`await condition.wait()`');
     assertMayBlock('Condition.waitSync()', '`await condition.wait()`');
     return runSync(this.waitSteps(this.owner, deadlineOf(timeoutMs)));
   }
@@ -147,7 +129,7 @@ export class Condition extends Shareable {
 
   /** With the lock held: wakes up to `n` waiters (default 1). */
   notify(n = 1): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('notify', [n]);
       return;
@@ -203,12 +185,12 @@ export class Condition extends Shareable {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return { cells: this.cells, lock: marshal(this.lock, 'memory') } satisfies ConditionState;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
         return runAsync(this.lock[ACQUIRE_STEPS](caller.owner, deadlineOf(args[0] as number | undefined), 1));
@@ -219,19 +201,19 @@ export class Condition extends Shareable {
       case 'notify':
         return this.notifyFor(caller.owner, args[0] as number);
       default:
-        throw unknownMember('Condition', method);
+        throw shareable.unknownMember('Condition', method);
     }
   }
 
   /** @internal */
-  static attach(state: ConditionState | undefined, remote: RemoteRef | undefined): Condition {
+  static attach(state: ConditionState | undefined, remote: shareable.RemoteRef | undefined): Condition {
     const condition = Object.create(Condition.prototype) as Condition;
     if (state) {
       condition.cells = state.cells;
-      condition.lock = reviveNested<Lock | RLock>(state.lock) as Lock | RLock;
+      condition.lock = shareable.reviveNested<Lock | RLock>(state.lock) as Lock | RLock;
       condition.owner = condition.lock instanceof RLock ? condition.lock.owner : THREAD_OWNER;
     }
-    condition[REMOTE] = remote;
+    condition[shareable.REMOTE] = remote;
     return condition;
   }
 }
@@ -246,4 +228,4 @@ function takeToken(cells: Int32Array): boolean {
   return false;
 }
 
-registerKind('Condition', (d, remote) => Condition.attach(memoryState<ConditionState>(d), remote));
+shareable.registerKind('Condition', (d, remote) => Condition.attach(shareable.memoryState<ConditionState>(d), remote));

@@ -6,18 +6,7 @@
  * lands between the waiter's check and its sleep makes the sleep return at once.
  */
 import { EVENT_FLAG, EVENT_SLOTS, newCells } from '../shared/layout.js';
-import {
-  type BrokerCaller,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  SHARED_KIND,
-  Shareable,
-  unknownMember,
-} from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, runSync, type Steps } from './waits.js';
 
 /**
@@ -31,7 +20,7 @@ import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, r
  * stop.set();
  * ```
  */
-export class Event extends Shareable {
+export class Event extends shareable.Shareable {
   private cells!: Int32Array;
 
   constructor() {
@@ -40,13 +29,13 @@ export class Event extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'Event';
   }
 
   /** Sets the flag and wakes every waiter. */
   set(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('set', []);
       return;
@@ -57,7 +46,7 @@ export class Event extends Shareable {
 
   /** Clears the flag; later waits block until the next set(). */
   clear(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('clear', []);
       return;
@@ -67,7 +56,7 @@ export class Event extends Shareable {
 
   /** Whether the flag is set. Not in a child process: use `await event.wait(0)` there. */
   isSet(): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Event.isSet()', '`await event.wait(0)`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Event.isSet()', '`await event.wait(0)`');
     return Atomics.load(this.cells, EVENT_FLAG) === 1;
   }
 
@@ -76,7 +65,7 @@ export class Event extends Shareable {
    * just reads the flag). Works everywhere; the main thread's event loop keeps running.
    */
   wait(timeoutMs?: number): Promise<boolean> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('wait', [timeoutMs]) as Promise<boolean>;
     try {
       return runAsync(waitSteps(this.cells, deadlineOf(timeoutMs)));
@@ -87,18 +76,18 @@ export class Event extends Shareable {
 
   /** wait() that blocks this worker thread instead of returning a promise. Worker threads only. */
   waitSync(timeoutMs?: number): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Event.waitSync()', '`await event.wait()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Event.waitSync()', '`await event.wait()`');
     assertMayBlock('Event.waitSync()', '`await event.wait()`');
     return runSync(waitSteps(this.cells, deadlineOf(timeoutMs)));
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return this.cells;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], _caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], _caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'set':
         return this.set();
@@ -107,15 +96,15 @@ export class Event extends Shareable {
       case 'wait':
         return this.wait(args[0] as number | undefined);
       default:
-        throw unknownMember('Event', method);
+        throw shareable.unknownMember('Event', method);
     }
   }
 
   /** @internal */
-  static attach(cells: Int32Array | undefined, remote: RemoteRef | undefined): Event {
+  static attach(cells: Int32Array | undefined, remote: shareable.RemoteRef | undefined): Event {
     const event = Object.create(Event.prototype) as Event;
     if (cells) event.cells = cells;
-    event[REMOTE] = remote;
+    event[shareable.REMOTE] = remote;
     return event;
   }
 }
@@ -129,4 +118,4 @@ function* waitSteps(cells: Int32Array, deadline: number): Steps<boolean> {
   return true;
 }
 
-registerKind('Event', (d, remote) => Event.attach(memoryState<Int32Array>(d), remote));
+shareable.registerKind('Event', (d, remote) => Event.attach(shareable.memoryState<Int32Array>(d), remote));

@@ -40,3 +40,19 @@ export async function withLockAs<T>(lock: LockLike, owner: number, fn: () => T |
     lock[RELEASE_ONE](owner);
   }
 }
+
+/** What withLock() needs: anything that is acquired and released (Lock, RLock, Semaphore, Condition). */
+export interface Acquirable {
+  acquire(): Promise<boolean>;
+  release(): void;
+}
+
+/** Runs `fn` holding `lock`, and releases it however `fn` ends: every withLock() of this package. */
+export async function holding<T>(lock: Acquirable, fn: () => T | Promise<T>): Promise<T> {
+  await lock.acquire();
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}

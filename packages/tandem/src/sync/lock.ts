@@ -4,19 +4,16 @@
  */
 import { InvalidStateError } from '../errors.js';
 import { LOCK_SLOTS, LOCK_WORD, newCells } from '../shared/layout.js';
+import * as shareable from '../shared/shareable.js';
 import {
-  type BrokerCaller,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  SHARED_KIND,
-  Shareable,
-  unknownMember,
-} from '../shared/shareable.js';
-import { ACQUIRE_STEPS, type AcquireOptions, type LockLike, OWNED_BY, RELEASE_ALL, RELEASE_ONE } from './lock-like.js';
+  ACQUIRE_STEPS,
+  type AcquireOptions,
+  holding,
+  type LockLike,
+  OWNED_BY,
+  RELEASE_ALL,
+  RELEASE_ONE,
+} from './lock-like.js';
 import { lockMutexSteps, MUTEX_UNLOCKED, tryLockMutex, unlockMutex } from './mutex.js';
 import { assertMayBlock, brokeredSyncError, deadlineOf, runAsync, runSync, type Steps } from './waits.js';
 
@@ -29,7 +26,7 @@ import { assertMayBlock, brokeredSyncError, deadlineOf, runAsync, runSync, type 
  * await lock.withLock(async () => counter.value++);
  * ```
  */
-export class Lock extends Shareable implements LockLike {
+export class Lock extends shareable.Shareable implements LockLike {
   private cells!: Int32Array;
 
   constructor() {
@@ -38,13 +35,13 @@ export class Lock extends Shareable implements LockLike {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'Lock';
   }
 
   /** Takes the lock; resolves true, or false if `timeout` ms pass first. The main thread never blocks. */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
     try {
       // The deadline first, so a bad timeout is refused even when the lock is free.
@@ -58,7 +55,7 @@ export class Lock extends Shareable implements LockLike {
 
   /** acquire() that blocks this worker thread. Worker threads only. */
   acquireSync(options?: AcquireOptions): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Lock.acquireSync()', '`await lock.acquire()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Lock.acquireSync()', '`await lock.acquire()`');
     const deadline = deadlineOf(options?.timeout);
     if (tryLockMutex(this.cells, LOCK_WORD)) return true;
     assertMayBlock('Lock.acquireSync()', '`await lock.acquire()`');
@@ -67,7 +64,7 @@ export class Lock extends Shareable implements LockLike {
 
   /** Releases the lock (any thread may). Throws InvalidStateError if it is not held. */
   release(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('release', []);
       return;
@@ -80,18 +77,13 @@ export class Lock extends Shareable implements LockLike {
 
   /** Whether anyone holds the lock. Not in a child process (there, try `acquire({ timeout: 0 })`). */
   locked(): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('Lock.locked()', '`await lock.acquire({ timeout: 0 })`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Lock.locked()', '`await lock.acquire({ timeout: 0 })`');
     return Atomics.load(this.cells, LOCK_WORD) !== MUTEX_UNLOCKED;
   }
 
   /** Runs `fn` holding the lock, and releases it however `fn` ends. */
-  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 
   /** @internal */
@@ -116,12 +108,12 @@ export class Lock extends Shareable implements LockLike {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return this.cells;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
         return this.acquire({ timeout: args[0] as number | undefined }).then((ok) => {
@@ -132,17 +124,17 @@ export class Lock extends Shareable implements LockLike {
       case 'release':
         return this.release();
       default:
-        throw unknownMember('Lock', method);
+        throw shareable.unknownMember('Lock', method);
     }
   }
 
   /** @internal */
-  static attach(cells: Int32Array | undefined, remote: RemoteRef | undefined): Lock {
+  static attach(cells: Int32Array | undefined, remote: shareable.RemoteRef | undefined): Lock {
     const lock = Object.create(Lock.prototype) as Lock;
     if (cells) lock.cells = cells;
-    lock[REMOTE] = remote;
+    lock[shareable.REMOTE] = remote;
     return lock;
   }
 }
 
-registerKind('Lock', (d, remote) => Lock.attach(memoryState<Int32Array>(d), remote));
+shareable.registerKind('Lock', (d, remote) => Lock.attach(shareable.memoryState<Int32Array>(d), remote));

@@ -11,19 +11,16 @@
  */
 import { InvalidStateError } from '../errors.js';
 import { newCells, RLOCK_COUNT, RLOCK_OWNER, RLOCK_SLOTS, RLOCK_WORD } from '../shared/layout.js';
+import * as shareable from '../shared/shareable.js';
 import {
-  type BrokerCaller,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  SHARED_KIND,
-  Shareable,
-  unknownMember,
-} from '../shared/shareable.js';
-import { ACQUIRE_STEPS, type AcquireOptions, type LockLike, OWNED_BY, RELEASE_ALL, RELEASE_ONE } from './lock-like.js';
+  ACQUIRE_STEPS,
+  type AcquireOptions,
+  holding,
+  type LockLike,
+  OWNED_BY,
+  RELEASE_ALL,
+  RELEASE_ONE,
+} from './lock-like.js';
 import { lockMutexSteps, MUTEX_UNLOCKED, unlockMutex } from './mutex.js';
 import {
   assertMayBlock,
@@ -45,7 +42,7 @@ import {
  * await lock.withLock(() => lock.withLock(() => 'nested is fine'));
  * ```
  */
-export class RLock extends Shareable implements LockLike {
+export class RLock extends shareable.Shareable implements LockLike {
   private cells!: Int32Array;
   /** @internal Who "this thread" is: THREAD_OWNER, or an inline worker's own id (see revivedOwner). */
   owner!: number;
@@ -57,13 +54,13 @@ export class RLock extends Shareable implements LockLike {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'RLock';
   }
 
   /** Takes the lock (again, if this thread holds it); resolves false if `timeout` ms pass first. */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
     try {
       return runAsync(this[ACQUIRE_STEPS](this.owner, deadlineOf(options?.timeout), 1));
@@ -74,7 +71,7 @@ export class RLock extends Shareable implements LockLike {
 
   /** acquire() that blocks this worker thread. Worker threads only. */
   acquireSync(options?: AcquireOptions): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('RLock.acquireSync()', '`await lock.acquire()`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('RLock.acquireSync()', '`await lock.acquire()`');
     if (Atomics.load(this.cells, RLOCK_OWNER) !== this.owner) {
       assertMayBlock('RLock.acquireSync()', '`await lock.acquire()`');
     }
@@ -83,7 +80,7 @@ export class RLock extends Shareable implements LockLike {
 
   /** Releases one level; the lock is free when every acquire has been released. */
   release(): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('release', []);
       return;
@@ -96,18 +93,13 @@ export class RLock extends Shareable implements LockLike {
    * Not in a child process (there, try `acquire({ timeout: 0 })`).
    */
   locked(): boolean {
-    if (this[REMOTE]) throw brokeredSyncError('RLock.locked()', '`await lock.acquire({ timeout: 0 })`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('RLock.locked()', '`await lock.acquire({ timeout: 0 })`');
     return Atomics.load(this.cells, RLOCK_WORD) !== MUTEX_UNLOCKED;
   }
 
   /** Runs `fn` holding the lock, and releases it however `fn` ends. */
-  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 
   /** @internal */
@@ -158,12 +150,12 @@ export class RLock extends Shareable implements LockLike {
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return this.cells;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
         return runAsync(this[ACQUIRE_STEPS](caller.owner, deadlineOf(args[0] as number | undefined), 1)).then((ok) => {
@@ -174,18 +166,18 @@ export class RLock extends Shareable implements LockLike {
       case 'release':
         return this.releaseFor(caller.owner);
       default:
-        throw unknownMember('RLock', method);
+        throw shareable.unknownMember('RLock', method);
     }
   }
 
   /** @internal */
-  static attach(cells: Int32Array | undefined, remote: RemoteRef | undefined): RLock {
+  static attach(cells: Int32Array | undefined, remote: shareable.RemoteRef | undefined): RLock {
     const lock = Object.create(RLock.prototype) as RLock;
     if (cells) lock.cells = cells;
     lock.owner = revivedOwner();
-    lock[REMOTE] = remote;
+    lock[shareable.REMOTE] = remote;
     return lock;
   }
 }
 
-registerKind('RLock', (d, remote) => RLock.attach(memoryState<Int32Array>(d), remote));
+shareable.registerKind('RLock', (d, remote) => RLock.attach(shareable.memoryState<Int32Array>(d), remote));

@@ -11,20 +11,9 @@
 
 import { InvalidStateError } from '../errors.js';
 import { newCells, SEMAPHORE_SLOTS, SEMAPHORE_VALUE } from '../shared/layout.js';
-import {
-  type BrokerCaller,
-  INVOKE,
-  MEMORY_STATE,
-  memoryState,
-  REMOTE,
-  type RemoteRef,
-  registerKind,
-  SHARED_KIND,
-  Shareable,
-  unknownMember,
-} from '../shared/shareable.js';
+import * as shareable from '../shared/shareable.js';
 import { describeValue } from '../util/check-options.js';
-import type { AcquireOptions } from './lock-like.js';
+import { type AcquireOptions, holding } from './lock-like.js';
 import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, runSync, type Steps } from './waits.js';
 
 interface SemaphoreState {
@@ -43,7 +32,7 @@ interface SemaphoreState {
  * await slots.acquire(); try { ... } finally { slots.release(); }
  * ```
  */
-export class Semaphore extends Shareable {
+export class Semaphore extends shareable.Shareable {
   private cells!: Int32Array;
   private bound!: number;
 
@@ -60,13 +49,13 @@ export class Semaphore extends Shareable {
   }
 
   /** @internal */
-  get [SHARED_KIND](): string {
+  get [shareable.SHARED_KIND](): string {
     return 'Semaphore';
   }
 
   /** Takes one unit; resolves false if `timeout` ms pass first. */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
     try {
       return runAsync(acquireSteps(this.cells, deadlineOf(options?.timeout)));
@@ -77,14 +66,15 @@ export class Semaphore extends Shareable {
 
   /** acquire() that blocks this worker thread. Worker threads only. */
   acquireSync(options?: AcquireOptions): boolean {
-    if (this[REMOTE]) throw brokeredSyncError(`${this[SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
-    assertMayBlock(`${this[SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
+    if (this[shareable.REMOTE])
+      throw brokeredSyncError(`${this[shareable.SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
+    assertMayBlock(`${this[shareable.SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
     return runSync(acquireSteps(this.cells, deadlineOf(options?.timeout)));
   }
 
   /** Gives back `n` units (default 1), waking up to `n` waiters. */
   release(n = 1): void {
-    const remote = this[REMOTE];
+    const remote = this[shareable.REMOTE];
     if (remote) {
       remote.send('release', [n]);
       return;
@@ -103,27 +93,22 @@ export class Semaphore extends Shareable {
 
   /** Free units right now (a snapshot). Not in a child process. */
   get value(): number {
-    if (this[REMOTE]) throw brokeredSyncError('Semaphore.value', '`await semaphore.acquire({ timeout: 0 })`');
+    if (this[shareable.REMOTE]) throw brokeredSyncError('Semaphore.value', '`await semaphore.acquire({ timeout: 0 })`');
     return Atomics.load(this.cells, SEMAPHORE_VALUE);
   }
 
   /** Runs `fn` holding one unit, and gives it back however `fn` ends. */
-  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 
   /** @internal */
-  [MEMORY_STATE](): unknown {
+  [shareable.MEMORY_STATE](): unknown {
     return { cells: this.cells, bound: this.bound } satisfies SemaphoreState;
   }
 
   /** @internal */
-  [INVOKE](method: string, args: readonly unknown[], caller: BrokerCaller): unknown {
+  [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
         return this.acquire({ timeout: args[0] as number | undefined }).then((ok) => {
@@ -133,7 +118,7 @@ export class Semaphore extends Shareable {
       case 'release':
         return this.release(args[0] as number);
       default:
-        throw unknownMember(this[SHARED_KIND], method);
+        throw shareable.unknownMember(this[shareable.SHARED_KIND], method);
     }
   }
 
@@ -141,14 +126,14 @@ export class Semaphore extends Shareable {
   static attach<S extends Semaphore>(
     prototype: S,
     state: SemaphoreState | undefined,
-    remote: RemoteRef | undefined,
+    remote: shareable.RemoteRef | undefined,
   ): S {
     const semaphore = Object.create(prototype) as S;
     if (state) {
       (semaphore as Semaphore).cells = state.cells;
       (semaphore as Semaphore).bound = state.bound;
     }
-    semaphore[REMOTE] = remote;
+    semaphore[shareable.REMOTE] = remote;
     return semaphore;
   }
 
@@ -167,7 +152,7 @@ export class BoundedSemaphore extends Semaphore {
   }
 
   /** @internal */
-  override get [SHARED_KIND](): string {
+  override get [shareable.SHARED_KIND](): string {
     return 'BoundedSemaphore';
   }
 }
@@ -185,7 +170,9 @@ function* acquireSteps(cells: Int32Array, deadline: number): Steps<boolean> {
   }
 }
 
-registerKind('Semaphore', (d, remote) => Semaphore.attach(Semaphore.prototype, memoryState<SemaphoreState>(d), remote));
-registerKind('BoundedSemaphore', (d, remote) =>
-  Semaphore.attach(BoundedSemaphore.prototype, memoryState<SemaphoreState>(d), remote),
+shareable.registerKind('Semaphore', (d, remote) =>
+  Semaphore.attach(Semaphore.prototype, shareable.memoryState<SemaphoreState>(d), remote),
+);
+shareable.registerKind('BoundedSemaphore', (d, remote) =>
+  Semaphore.attach(BoundedSemaphore.prototype, shareable.memoryState<SemaphoreState>(d), remote),
 );
