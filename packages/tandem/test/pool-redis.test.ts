@@ -25,7 +25,14 @@ import {
   WorkerExitError,
 } from 'tandem';
 import { cancelChannel, decodeResult } from '../dist/redis/job-data.js';
-import { freePort, RedisServer, redisMissing, startWorker, type WorkerProcess } from './fixtures/redis-harness.ts';
+import {
+  freePort,
+  HeldProxy,
+  RedisServer,
+  redisMissing,
+  startWorker,
+  type WorkerProcess,
+} from './fixtures/redis-harness.ts';
 import redisTasks from './fixtures/redis-tasks.ts';
 import slowLoadTasks from './fixtures/slow-load-tasks.ts';
 import tasks from './fixtures/tasks.ts';
@@ -434,6 +441,39 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       assert.equal(await queue.getWaitingCount(), 0, 'no job of the pool is left behind');
     } finally {
       await queue.close();
+    }
+  });
+
+  it('a call that times out while the pool still connects leaves no job in Redis', async () => {
+    // The proxy holds the pool's connection until released, so the timeout fires, with no race,
+    // before the pool could add anything; once it connects, only the later call's job may wait.
+    const proxy = await HeldProxy.start(redis.port);
+    const idle = new Pool({
+      backend: 'redis',
+      connection: proxy.url,
+      queue: 'nobody-yet',
+      root: FIXTURES,
+      workers: 2,
+      connectTimeout: 600_000,
+    });
+    const queue = new Queue('nobody-yet', { connection: { url: redis.url } });
+    try {
+      await assert.rejects(idle.apply(tasks.square, [1], { timeout: 50 }), TimeoutError);
+      const later = idle.apply(tasks.echo, ['later']).catch((e: unknown) => e);
+      proxy.release();
+      await waitFor(async () => (await queue.getWaitingCount()) >= 1);
+      const waiting = await queue.getWaiting();
+      assert.deepEqual(
+        waiting.map((job) => (job.data as { name: string }).name),
+        ['echo'],
+        'the timed-out call was never added',
+      );
+      await idle.terminate();
+      assert.equal(((await later) as Error).name, 'PoolClosedError');
+      assert.equal(await queue.getWaitingCount(), 0, 'no job of the pool is left behind');
+    } finally {
+      await queue.close();
+      await proxy.close();
     }
   });
 

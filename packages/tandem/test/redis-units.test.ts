@@ -179,4 +179,22 @@ describe('AddBatcher', () => {
     await assert.rejects(held, /session ended/);
     assert.deepEqual(sent, [256]);
   });
+
+  it('a withdrawn job is not sent; a batch whose jobs were all withdrawn settles without a send', async () => {
+    const sent: string[][] = [];
+    const batcher = new AddBatcher(
+      async (jobs) => void sent.push(jobs.map((j) => j.opts?.jobId as string)),
+      () => true,
+    );
+    const both = Promise.all([batcher.add(job('a')), batcher.add(job('b'))]);
+    assert.equal(batcher.withdraw('a'), true);
+    assert.equal(batcher.withdraw('a'), false, 'only once');
+    await both;
+    assert.deepEqual(sent, [['b']]);
+    assert.equal(batcher.withdraw('b'), false, 'sent already');
+    const alone = batcher.add(job('c'));
+    assert.equal(batcher.withdraw('c'), true);
+    await alone;
+    assert.deepEqual(sent, [['b']], 'nothing sent for c');
+  });
 });

@@ -44,6 +44,14 @@ export class AddBatcher {
     return sent;
   }
 
+  /** Takes a job out of the batch not yet sent; false if it is not there (sent, or never added). */
+  withdraw(jobId: string): boolean {
+    const index = this.jobs.findIndex((job) => job.opts?.jobId === jobId);
+    if (index === -1) return false;
+    this.jobs.splice(index, 1);
+    return true;
+  }
+
   /** Waiting jobs went down: send the batch now if Redis runs low. */
   nudge(): void {
     if (this.jobs.length > 0 && this.runningLow()) this.flushSoon();
@@ -72,8 +80,10 @@ export class AddBatcher {
     this.timer = undefined;
     const { jobs, settle } = this;
     this.reset();
-    if (jobs.length === 0 || settle === undefined) return;
-    this.send(jobs).then(settle.resolve, settle.reject);
+    if (settle === undefined) return;
+    // Every job of the batch was withdrawn: their adds are done, with nothing to send.
+    if (jobs.length === 0) settle.resolve();
+    else this.send(jobs).then(settle.resolve, settle.reject);
   }
 
   private reset(): void {

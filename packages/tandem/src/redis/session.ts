@@ -57,6 +57,14 @@ export class RedisSession {
   private readonly waitingIds = new Set<string>();
   /** Removals under way: a graceful close waits for them, so no job of the pool is left behind. */
   private readonly cancelling = new Set<Promise<void>>();
+  /**
+   * Adds not yet settled, each resolving to whether the job reached Redis. A job cancelled
+   * meanwhile (a short timeout while the session still connects, on a busy machine) is either
+   * never sent or removed once it is there: never left waiting for a worker to run it anyway.
+   */
+  private readonly adding = new Map<string, Promise<boolean>>();
+  /** Jobs cancelled while their add was under way. */
+  private readonly cancelledWhileAdding = new Set<string>();
   private readonly waiters = new Map<string, JobWaiter>();
   private ended = false;
   /** Resolves when the session can add jobs; rejects with RedisConnectionError. */
@@ -75,8 +83,20 @@ export class RedisSession {
   }
 
   /** Adds a job and calls `waiter` back when it settles. Rejects only if the add failed. */
-  async add(jobId: string, data: RedisJobData, options: AddOptions, waiter: JobWaiter): Promise<void> {
+  add(jobId: string, data: RedisJobData, options: AddOptions, waiter: JobWaiter): Promise<void> {
+    const adding = this.addJob(jobId, data, options, waiter);
+    this.adding.set(jobId, adding);
+    const settled = () => {
+      this.adding.delete(jobId);
+      this.cancelledWhileAdding.delete(jobId);
+    };
+    adding.then(settled, settled);
+    return adding.then(() => {});
+  }
+
+  private async addJob(jobId: string, data: RedisJobData, options: AddOptions, waiter: JobWaiter): Promise<boolean> {
     await this.ready;
+    if (this.cancelledWhileAdding.has(jobId)) return false;
     if (this.ended || this.queue === undefined) throw this.lostError('the connection was closed');
     this.waiters.set(jobId, waiter);
     try {
@@ -91,6 +111,7 @@ export class RedisSession {
           ...(options.backoff ? { backoff: options.backoff } : {}),
         },
       });
+      return true;
     } catch (error) {
       this.waiters.delete(jobId);
       throw this.lostError('adding a job failed', error);
@@ -124,13 +145,29 @@ export class RedisSession {
   cancel(jobId: string): Promise<void> {
     this.waiters.delete(jobId);
     this.leftWaiting(jobId);
-    if (this.ended || this.queue === undefined) return Promise.resolve();
-    const cancelling = this.removeOrStop(this.queue, jobId);
+    const adding = this.adding.get(jobId);
+    if (adding !== undefined) {
+      this.cancelledWhileAdding.add(jobId);
+      // Still in the batch not yet sent: it never goes. Else it is removed once it is in Redis.
+      if (this.batcher?.withdraw(jobId)) return Promise.resolve();
+      return this.track(
+        adding.then(
+          (reached) => (reached ? this.removeOrStop(jobId) : undefined),
+          () => {}, // not added: nothing to remove
+        ),
+      );
+    }
+    return this.track(this.removeOrStop(jobId));
+  }
+
+  private track(cancelling: Promise<void>): Promise<void> {
     this.cancelling.add(cancelling);
     return cancelling.finally(() => this.cancelling.delete(cancelling));
   }
 
-  private async removeOrStop(queue: Queue, jobId: string): Promise<void> {
+  private async removeOrStop(jobId: string): Promise<void> {
+    const queue = this.queue;
+    if (this.ended || queue === undefined) return;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, this.options.connectTimeout);
