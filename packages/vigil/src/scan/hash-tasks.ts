@@ -8,27 +8,37 @@
  * sent again, so no worker sits on a long tail while another is idle.
  */
 import { defineTasks } from 'tandem/tasks';
-import { ALGORITHM_INFO } from '../checksums/algorithms.js';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET, eachHash, eachRead } from '../fs/batch-reads.js';
-import type { FileReader } from '../fs/file-reader.js';
+import { BLAKE3_IN_READER, type FileReader } from '../fs/file-reader.js';
 import { fileReader } from '../fs/reader.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
 import { digesterFor } from './digesters.js';
 
 /**
- * Hashes one batch with `reader`. OpenSSL's digests are computed by the reader itself (in C
- * when it is the native one); BLAKE3 and xxh3 from the bytes it reads into its arena.
+ * The name `reader` hashes `algorithm` by itself (OpenSSL's digests always; BLAKE3 when the
+ * native addon has BLAKE3's C sources built in), or undefined: then the digester hashes the
+ * bytes the reader reads into its arena.
+ */
+function digestInReader(reader: FileReader, algorithm: AlgorithmName): string | undefined {
+  const name = ALGORITHM_INFO[algorithm].openssl ?? (algorithm === 'blake3' ? BLAKE3_IN_READER : undefined);
+  return name !== undefined && reader.canHash(name) ? name : undefined;
+}
+
+/**
+ * Hashes one batch with `reader`: inside the reader (in C when it is the native one) where it
+ * can, else from the bytes it reads into its arena (see digestInReader).
  */
 export function hashBatchWith(reader: FileReader, request: HashBatchRequest): HashBatchResult {
   const { list, algorithm } = request;
   const count = list.flags.length;
   const results = new BatchResults(count, ALGORITHM_INFO[algorithm].bytes);
   const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
-  const openssl = ALGORITHM_INFO[algorithm].openssl;
+  const inReader = digestInReader(reader, algorithm);
   let done: number;
-  if (openssl) {
-    const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, algorithm: openssl, digests: results.digests };
+  if (inReader !== undefined) {
+    const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, algorithm: inReader, digests: results.digests };
     done = eachHash(reader, list, options, (i, outcome) => results.record(i, outcome));
   } else {
     const digester = digesterFor(algorithm);
