@@ -8,23 +8,13 @@
  * sent again, so no worker sits on a long tail while another is idle.
  */
 import { defineTasks } from 'tandem/tasks';
-import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import { ALGORITHM_INFO } from '../checksums/algorithms.js';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET, eachHash, eachRead } from '../fs/batch-reads.js';
-import { BLAKE3_IN_READER, type FileReader } from '../fs/file-reader.js';
+import type { FileReader } from '../fs/file-reader.js';
 import { fileReader } from '../fs/reader.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
-import { digesterFor } from './digesters.js';
-
-/**
- * The name `reader` hashes `algorithm` by itself (OpenSSL's digests always; BLAKE3 when the
- * native addon has BLAKE3's C sources built in), or undefined: then the digester hashes the
- * bytes the reader reads into its arena.
- */
-function digestInReader(reader: FileReader, algorithm: AlgorithmName): string | undefined {
-  const name = ALGORITHM_INFO[algorithm].openssl ?? (algorithm === 'blake3' ? BLAKE3_IN_READER : undefined);
-  return name !== undefined && reader.canHash(name) ? name : undefined;
-}
+import { digesterFor, digestInReader } from './digesters.js';
 
 /**
  * Hashes one batch with `reader`: inside the reader (in C when it is the native one) where it
