@@ -43,7 +43,11 @@ const { ENOENT, ELOOP } = osConstants.errno;
 // Built by `npm run build` (node-gyp); CI must run the native path, so a missing build fails here.
 assert.equal(nativeAddonProblem(), undefined);
 // CI's machines have BLAKE3's C sources (scripts/install-system-deps.sh), so the addon has it built in.
-assert.ok(nativeAddon()?.blake3, 'the addon was built without BLAKE3: install librust-blake3-dev, then npm run build');
+assert.ok(
+  nativeAddon()?.blake3,
+  'the addon was built without BLAKE3: run scripts/install-system-deps.sh (librust-blake3-dev), then rebuild it: ' +
+    'rm -r packages/vigil/build packages/vigil/test/native/build && npm run build',
+);
 const observedAddon = (): NativeAddon => require('./native/build/Release/vigil_native_observed.node');
 /** The addon as built where BLAKE3's C sources are missing: hashFiles takes OpenSSL's names only. */
 const withoutBlake3 = (addon: NativeAddon): NativeAddon => ({ ...addon, blake3: undefined });
