@@ -17,7 +17,8 @@ after(() => dir.cleanup());
 /** Files a package may ship besides dist/**.js and dist/**.d.ts. */
 const EXPECTED_EXTRAS: Record<'tandem' | 'vigil', RegExp> = {
   tandem: /^(package\.json|README\.md|LICENSE|bin\/tandem\.js)$/,
-  vigil: /^(package\.json|README\.md|LICENSE|bin\/vigil\.js|binding\.gyp|native\/[\w-]+\.[ch]|scripts\/[\w-]+\.mjs)$/,
+  vigil:
+    /^(package\.json|README\.md|LICENSE|bin\/vigil\.js|binding\.gyp|blake3\.gypi|native\/[\w-]+\.[ch]|scripts\/[\w-]+\.mjs)$/,
 };
 
 for (const pkg of ['tandem', 'vigil'] as const) {
@@ -55,6 +56,11 @@ for (const pkg of ['tandem', 'vigil'] as const) {
       for (const source of readdirSync(nativeDir))
         assert.ok(files.includes(`native/${source}`), `native/${source} is packed`);
       assert.ok(files.includes('binding.gyp'));
+      // And every file binding.gyp includes (blake3.gypi: how BLAKE3's C sources are built when present).
+      const gyp = readFileSync(join(REPO, 'packages', pkg, 'binding.gyp'), 'utf8');
+      const included = [...gyp.matchAll(/"includes":\s*\[([^\]]*)\]/g)].flatMap((m) => m[1]?.match(/[\w./-]+/g) ?? []);
+      assert.ok(included.length > 0, 'binding.gyp includes blake3.gypi');
+      for (const file of included) assert.ok(files.includes(file), `${file} (included by binding.gyp) is packed`);
     });
 
     it('holds its own README and the MIT LICENSE', () => {

@@ -20,6 +20,7 @@ done
 # name|command (run inside the corpus directory; every command hashes every regular file under .)
 commands=(
   "vigil hash (blake3)|$vigil hash -q ."
+  "vigil hash (blake3 before issue 22: @napi-rs/blake-hash)|VIGIL_NATIVE_BLAKE3=0 $vigil hash -q ."
   "vigil hash --algo sha256|$vigil hash -q --algo sha256 ."
   "b3sum|find . -type f -print0 | xargs -0 b3sum"
   "xargs -P$jobs b3sum|find . -type f -print0 | xargs -0 -P$jobs -n 512 b3sum"

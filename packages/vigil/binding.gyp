@@ -1,10 +1,25 @@
+# vigil's native addon. BLAKE3 is compiled in from the official C sources when this machine
+# has them (Debian's librust-blake3-dev; see blake3.gypi); without them the addon builds as
+# before and vigil hashes BLAKE3 with @napi-rs/blake-hash.
 {
+  "variables": {
+    # Links the sources at build/blake3-c (gyp makes rules only for sources beneath this file).
+    "blake3_dir": "<!(node scripts/blake3-sources.mjs build/blake3-c)"
+  },
+  "includes": ["blake3.gypi"],
   "targets": [
     {
       "target_name": "vigil_native",
-      "sources": ["native/addon.c", "native/batch.c", "native/beneath.c", "native/napi.c", "native/read_verified.c"],
+      "sources": ["native/addon.c", "native/batch.c", "native/beneath.c", "native/digest.c", "native/napi.c", "native/read_verified.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
-      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror"]
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Werror"],
+      "conditions": [
+        ["blake3_dir!=''", {
+          "defines": ["VIGIL_BLAKE3"],
+          "include_dirs": ["<(blake3_dir)"],
+          "dependencies": ["blake3"]
+        }]
+      ]
     }
   ]
 }

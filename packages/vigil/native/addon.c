@@ -4,6 +4,7 @@
  *
  *   readFiles, hashFiles, statFiles   batch.c (open beneath the root, fstat/read/fstat)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
+ *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *
  * Paths are bytes (never decoded). No entry point calls back into JavaScript.
  */
@@ -46,11 +47,23 @@ static int export_function(napi_env env, napi_value exports, const char *name, n
          napi_set_named_property(env, exports, name, fn) == napi_ok;
 }
 
+/* Says that hashFiles takes "BLAKE3", and which version of its C sources was compiled in. */
+static int export_blake3(napi_env env, napi_value exports) {
+#ifdef VIGIL_BLAKE3
+  napi_value version;
+  return napi_create_string_utf8(env, BLAKE3_VERSION_STRING, NAPI_AUTO_LENGTH, &version) == napi_ok &&
+         napi_set_named_property(env, exports, "blake3", version) == napi_ok;
+#else
+  (void)env, (void)exports;
+  return 1;
+#endif
+}
+
 NAPI_MODULE_INIT() {
   if (!export_function(env, exports, "readFiles", read_files) ||
       !export_function(env, exports, "hashFiles", hash_files) ||
       !export_function(env, exports, "statFiles", stat_files) ||
-      !export_function(env, exports, "syncFileSystem", sync_file_system)) {
+      !export_function(env, exports, "syncFileSystem", sync_file_system) || !export_blake3(env, exports)) {
     return NULL;
   }
   return exports;

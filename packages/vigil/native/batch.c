@@ -11,7 +11,8 @@
  *     and calls again); or right after a LARGE file (bigger than the whole arena), which is
  *     left open for the caller to stream, with its descriptor in the record.
  *   hashFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove, algorithm, digests, byteBudget)
- *     reads and hashes with the OpenSSL inside Node (EVP; "SHA256", "SHA512", "SHA1", "MD5"),
+ *     reads and hashes with the OpenSSL inside Node (EVP; "SHA256", "SHA512", "SHA1", "MD5") or,
+ *     when built in, BLAKE3's C code ("BLAKE3"; see digest.c),
  *     streaming files of any size through the arena (no LARGE): the digest of path i goes to
  *     digests at i x digest length. Stops before starting a file once byteBudget is hashed.
  *   statFiles(paths, flags, bases, cursor, arena, records, stats)
@@ -21,7 +22,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -110,27 +110,6 @@ napi_value read_files(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static int digest_update(void *context, const uint8_t *bytes, size_t length) {
-  return EVP_DigestUpdate((EVP_MD_CTX *)context, bytes, length) == 1;
-}
-
-/* The OpenSSL digest named by a JavaScript string, or NULL with an Error thrown. */
-static EVP_MD *fetch_digest(napi_env env, napi_value value) {
-  char name[32];
-  size_t length;
-  if (napi_get_value_string_utf8(env, value, name, sizeof name, &length) != napi_ok) {
-    throw_type_error(env, "hashFiles: algorithm must be a string");
-    return NULL;
-  }
-  if (length >= sizeof name - 1) {
-    throw_error(env, "ERR_VIGIL_UNKNOWN_DIGEST", "hashFiles: unknown algorithm (its name is too long)");
-    return NULL;
-  }
-  EVP_MD *md = EVP_MD_fetch(NULL, name, NULL);
-  if (md == NULL) throw_error(env, "ERR_VIGIL_UNKNOWN_DIGEST", "hashFiles: unknown algorithm");
-  return md;
-}
-
 napi_value hash_files(napi_env env, napi_callback_info info) {
   napi_value argv[11];
   batch b;
@@ -144,15 +123,11 @@ napi_value hash_files(napi_env env, napi_callback_info info) {
   if (!get_view(env, argv[9], napi_uint8_array, &digests) || !get_number(env, argv[10], &budget)) {
     return throw_type_error(env, "hashFiles: digests must be a Uint8Array and byteBudget a number");
   }
-  EVP_MD *md = fetch_digest(env, argv[8]);
-  if (md == NULL) return NULL;
-  int digest_length = EVP_MD_get_size(md);
-  EVP_MD_CTX *ctx = digest_length > 0 ? EVP_MD_CTX_new() : NULL;
-  if (ctx == NULL || digests.length < b.flags.length * (size_t)digest_length) {
-    EVP_MD_free(md);
-    EVP_MD_CTX_free(ctx);
-    return ctx == NULL ? throw_error(env, "ERR_VIGIL_OUT_OF_MEMORY", "hashFiles: cannot make a digest context")
-                       : throw_type_error(env, "hashFiles: digests too short");
+  digest d;
+  if (!digest_open(env, argv[8], &d)) return NULL;
+  if (digests.length < b.flags.length * d.length) {
+    digest_close(&d);
+    return throw_type_error(env, "hashFiles: digests too short");
   }
   const uint8_t *flags = b.flags.data;
   const uint32_t *bases = b.bases.data;
@@ -174,24 +149,23 @@ napi_value hash_files(napi_env env, napi_callback_info info) {
     if (fd < 0) continue;
     size_t total;
     int read = -1;
-    if (EVP_DigestInit_ex2(ctx, md, NULL) == 1) {
-      read = read_verified(fd, &before, b.arena.data, b.arena.length, digest_update, ctx, record, &total);
+    if (digest_start(&d)) {
+      read = read_verified(fd, &before, b.arena.data, b.arena.length, digest_update, &d, record, &total);
     }
     close(fd);
     if (read == 1) {
-      if (EVP_DigestFinal_ex(ctx, digest_bytes + (size_t)index * (size_t)digest_length, NULL) != 1) read = -1;
+      if (!digest_finish(&d, digest_bytes + (size_t)index * d.length)) read = -1;
       record[0] = READ, record[2] = (double)total;
       put_stats(&b, index, &before);
       hashed += (double)total;
     }
     if (read == -1) {
-      failure = "hashFiles: OpenSSL failed to hash";
+      failure = "hashFiles: the digest failed to hash";
       break;
     }
   }
   resolver_close(&r);
-  EVP_MD_CTX_free(ctx);
-  EVP_MD_free(md);
+  digest_close(&d);
   if (failure != NULL) return throw_error(env, "ERR_VIGIL_DIGEST", failure);
   save_cursor(&b, index, position);
   return NULL;

@@ -8,9 +8,14 @@
 
 #include <limits.h>
 #include <node_api.h>
+#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+
+#ifdef VIGIL_BLAKE3
+#include <blake3.h>
+#endif
 
 /* What happened to a path: the first slot of its record; the other slots depend on it. */
 enum outcome {
@@ -79,5 +84,21 @@ int open_entry(resolver *r, const char *path, uint32_t base, uint8_t flags, doub
                double *record);
 int read_verified(int fd, const struct stat *before, uint8_t *buffer, size_t buffer_length, chunk_sink sink,
                   void *context, double *record, size_t *total);
+
+/* digest.c: what hashFiles hashes with (OpenSSL's digests; BLAKE3 when built in). */
+typedef struct {
+  EVP_MD *md; /* NULL for BLAKE3 */
+  EVP_MD_CTX *ctx;
+#ifdef VIGIL_BLAKE3
+  blake3_hasher blake3;
+#endif
+  size_t length; /* of a digest, in bytes */
+} digest;
+/* The digest named by a JavaScript string; 0 with an exception thrown if there is none. */
+int digest_open(napi_env env, napi_value name, digest *d);
+int digest_start(digest *d);
+int digest_update(void *d, const uint8_t *bytes, size_t length); /* a chunk_sink */
+int digest_finish(digest *d, uint8_t *out);
+void digest_close(digest *d);
 
 #endif

@@ -24,11 +24,12 @@ import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Blake3Hasher } from '@napi-rs/blake-hash';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET } from '../src/fs/batch-reads.js';
 import { FileListBuilder } from '../src/fs/file-list.js';
-import type { FileReader } from '../src/fs/file-reader.js';
+import { BLAKE3_IN_READER, type FileReader } from '../src/fs/file-reader.js';
 import { JsReader } from '../src/fs/js-reader.js';
-import { nativeAddon, nativeAddonProblem } from '../src/fs/native-addon.js';
+import { type NativeAddon, nativeAddon, nativeAddonProblem } from '../src/fs/native-addon.js';
 import { NativeReader } from '../src/fs/reader.js';
 import { PathFlag, RECORD_SLOTS, ReadKind, STAT_SLOTS, statAt } from '../src/fs/records.js';
 import { FileStatus } from '../src/scan/batch-protocol.js';
@@ -41,16 +42,32 @@ const { ENOENT, ELOOP } = osConstants.errno;
 
 // Built by `npm run build` (node-gyp); CI must run the native path, so a missing build fails here.
 assert.equal(nativeAddonProblem(), undefined);
-const READERS: { name: string; plain: () => FileReader; observed: () => FileReader }[] = [
+// CI's machines have BLAKE3's C sources (scripts/install-system-deps.sh), so the addon has it built in.
+assert.ok(
+  nativeAddon()?.blake3,
+  'the addon was built without BLAKE3: run scripts/install-system-deps.sh (librust-blake3-dev), then rebuild it: ' +
+    'rm -r packages/vigil/build packages/vigil/test/native/build && npm run build',
+);
+const observedAddon = (): NativeAddon => require('./native/build/Release/vigil_native_observed.node');
+/** The addon as built where BLAKE3's C sources are missing: hashFiles takes OpenSSL's names only. */
+const withoutBlake3 = (addon: NativeAddon): NativeAddon => ({ ...addon, blake3: undefined });
+const READERS: { name: string; plain: () => FileReader; observed: () => FileReader; blake3: boolean }[] = [
   {
     name: 'native',
     plain: () => new NativeReader(nativeAddon()!),
-    observed: () => new NativeReader(require('./native/build/Release/vigil_native_observed.node')),
+    observed: () => new NativeReader(observedAddon()),
+    blake3: true,
   },
-  { name: 'JavaScript', plain: () => new JsReader(), observed: () => new JsReader(observedOps()) },
+  {
+    name: 'native (without BLAKE3)',
+    plain: () => new NativeReader(withoutBlake3(nativeAddon()!)),
+    observed: () => new NativeReader(withoutBlake3(observedAddon())),
+    blake3: false,
+  },
+  { name: 'JavaScript', plain: () => new JsReader(), observed: () => new JsReader(observedOps()), blake3: false },
 ];
 
-for (const { name, plain, observed } of READERS)
+for (const { name, plain, observed, blake3 } of READERS)
   describe(`${name} reader`, () => {
     let dir: { path: string; cleanup: () => void };
     const reader = plain();
@@ -181,6 +198,60 @@ for (const { name, plain, observed } of READERS)
       assert.equal(records[3 * RECORD_SLOTS], ReadKind.read);
     });
 
+    const blake3Test = blake3
+      ? 'hashes BLAKE3 inside the reader as b3sum does, streaming past the arena'
+      : 'says it cannot hash BLAKE3 inside the reader (BLAKE3 is hashed from the arena instead)';
+    it(blake3Test, () => {
+      assert.equal(reader.canHash(BLAKE3_IN_READER), blake3);
+      assert.equal(reader.canHash('SHA256'), true);
+      if (!blake3) return;
+      // Around BLAKE3's 1 KiB chunk and the 64-byte arena, and one of many chunks.
+      const sizes = [0, 1, 63, 64, 65, 1024, 1025, 2048, 5000, 300_000];
+      const list = new FileListBuilder();
+      for (const size of sizes) {
+        writeFileSync(at(`b3-${size}`), Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 253)));
+        list.add(Buffer.from(at(`b3-${size}`)), 0, dir.path.length + 1);
+      }
+      const digests = new Uint8Array(sizes.length * 32);
+      const records = new Float64Array(sizes.length * RECORD_SLOTS);
+      const buffers = {
+        cursor: new Uint32Array(2),
+        arena: Buffer.alloc(64),
+        records,
+        stats: new BigInt64Array(sizes.length * STAT_SLOTS),
+      };
+      reader.hashFiles(list.build(), buffers, Infinity, { algorithm: BLAKE3_IN_READER, digests, byteBudget: Infinity });
+      sizes.forEach((size, i) => {
+        const expected = new Blake3Hasher().update(readFileSync(at(`b3-${size}`))).digest('hex');
+        assert.deepEqual(Array.from(records.subarray(i * RECORD_SLOTS, i * RECORD_SLOTS + 3)), [
+          ReadKind.read,
+          0,
+          size,
+        ]);
+        assert.equal(Buffer.from(digests.subarray(i * 32, (i + 1) * 32)).toString('hex'), expected, `${size} bytes`);
+      });
+    });
+
+    it('reports a file truncated while it was hashed as changed, and hashes the next one', () => {
+      const algorithm = blake3 ? BLAKE3_IN_READER : 'SHA256';
+      writeFileSync(at('t-shrinks'), Buffer.alloc(5000, 1));
+      writeFileSync(at('t-after'), 'after\n');
+      const list = new FileListBuilder();
+      for (const n of ['t-shrinks', 't-after']) list.add(Buffer.from(at(n)), 0, dir.path.length + 1);
+      const records = new Float64Array(2 * RECORD_SLOTS);
+      const digests = new Uint8Array(2 * 32);
+      const buffers = {
+        cursor: new Uint32Array(2),
+        arena: Buffer.alloc(64),
+        records,
+        stats: new BigInt64Array(2 * STAT_SLOTS),
+      };
+      observed().hashFiles(list.build(), buffers, Infinity, { algorithm, digests, byteBudget: Infinity });
+      assert.equal(statSync(at('t-shrinks')).size, 64, 'the file was truncated after its first read');
+      assert.equal(records[0], ReadKind.changed);
+      assert.deepEqual(Array.from(records.subarray(RECORD_SLOTS, RECORD_SLOTS + 3)), [ReadKind.read, 0, 6]);
+    });
+
     it('lstats beneath the root, with symlink targets in the arena', () => {
       mkdirSync(at('st'));
       symlinkSync('somewhere/else', at('st', 'ln'));
@@ -205,13 +276,16 @@ for (const { name, plain, observed } of READERS)
         truncateSync(at(n), n === 's-big' ? ALONE_ABOVE_BYTES + 1 : seven);
         list.add(Buffer.from(at(n)), 0, dir.path.length + 1);
       }
-      const zeros = createHash('sha256').update(Buffer.alloc(seven)).digest('hex');
+      const zeros = {
+        sha256: createHash('sha256').update(Buffer.alloc(seven)).digest('hex'),
+        blake3: new Blake3Hasher().update(Buffer.alloc(seven)).digest('hex'),
+      };
       for (const algorithm of ['blake3', 'sha256'] as const) {
         const result = hashBatchWith(reader, { algorithm, list: list.build() });
         const { hashed, sendAlone, sendLater } = FileStatus;
         assert.deepEqual(Array.from(result.status), [hashed, hashed, hashed, hashed, sendAlone, hashed, sendLater]);
         assert.deepEqual(Array.from(result.sizes.subarray(0, 4)), [seven, seven, seven, seven]);
-        if (algorithm === 'sha256') assert.equal(Buffer.from(result.digests.subarray(0, 32)).toString('hex'), zeros);
+        assert.equal(Buffer.from(result.digests.subarray(0, 32)).toString('hex'), zeros[algorithm]);
       }
     });
 

@@ -10,13 +10,13 @@
  */
 import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO } from '../checksums/algorithms.js';
-import { BATCH_BYTE_BUDGET, eachRead, eachStat, type ReadOutcome } from '../fs/batch-reads.js';
+import { BATCH_BYTE_BUDGET, eachHash, eachRead, eachStat, type ReadOutcome } from '../fs/batch-reads.js';
 import type { FileFailure } from '../fs/failures.js';
 import { decodePaths, FileListBuilder } from '../fs/file-list.js';
 import type { FileReader } from '../fs/file-reader.js';
 import { fileReader } from '../fs/reader.js';
 import { putStat, STAT_SLOTS, type StatRecord, StatSlot } from '../fs/records.js';
-import { type Digester, digesterFor } from '../scan/digesters.js';
+import { type Digester, digesterFor, digestInReader } from '../scan/digesters.js';
 import { decideFastPath } from './fast-path.js';
 import {
   type InspectProblem,
@@ -90,21 +90,26 @@ export function inspectBatchWith(reader: FileReader, request: InspectRequest): I
   const files = new FileListBuilder();
   const paths = decodePaths(list.paths);
   for (const i of toRead) files.add(paths[i] as Buffer, list.flags[i] as number, list.bases[i] as number);
-  const digester = digesterFor(request.algorithm);
   const options = { deferAbove: Number.POSITIVE_INFINITY, byteBudget: BATCH_BYTE_BUDGET };
-  const done = eachRead(reader, files.build(), options, (k, outcome) => {
+  // Where the reader hashes the algorithm itself, file k's digest lands in `hashed` at k x
+  // digestBytes; elsewhere the digester hashes what the reader read.
+  const inReader = digestInReader(reader, request.algorithm);
+  const hashed = inReader === undefined ? undefined : new Uint8Array(toRead.length * digestBytes);
+  const digester = inReader === undefined ? digesterFor(request.algorithm) : undefined;
+  const visit = (k: number, outcome: ReadOutcome) => {
     const i = toRead[k] as number;
     switch (outcome.kind) {
       case 'read':
       case 'large': {
         // The stat recorded is the one taken through the descriptor read, not the earlier lstat.
         result.putStat(i, outcome.stat);
-        const failure = readInto(digester, outcome);
+        const failure = digester ? readInto(digester, outcome) : undefined;
         if (failure?.code === 'ECHANGED') result.status[i] = InspectStatus.unstable;
         else if (failure) result.fail(i, failure);
         else {
           result.bytesRead += outcome.size;
-          digester.finishInto(result.digests, i * digestBytes);
+          if (digester) digester.finishInto(result.digests, i * digestBytes);
+          else if (hashed) result.digests.set(hashed.subarray(k * digestBytes, (k + 1) * digestBytes), i * digestBytes);
           result.status[i] = InspectStatus.hashed;
         }
         break;
@@ -123,7 +128,12 @@ export function inspectBatchWith(reader: FileReader, request: InspectRequest): I
       default:
         throw new Error(`inspectBatch: the reader deferred path ${i} (${outcome.kind}), which it was not asked to`);
     }
-  });
+  };
+  const built = files.build();
+  const done =
+    inReader !== undefined && hashed !== undefined
+      ? eachHash(reader, built, { ...options, algorithm: inReader, digests: hashed }, visit)
+      : eachRead(reader, built, options, visit);
   for (let k = done; k < toRead.length; k++) {
     const i = toRead[k] as number;
     result.status[i] = InspectStatus.later;

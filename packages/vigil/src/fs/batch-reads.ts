@@ -195,9 +195,9 @@ export function eachRead(
 }
 
 /**
- * Hashes every file of `list` with OpenSSL's `algorithm` into `digests` (at i x digest
- * length), up to `byteBudget`; calls `visit` per path (a `read` outcome has empty bytes: the
- * digest is in `digests`). Returns the index of the first path not attempted.
+ * Hashes every file of `list` inside the reader with `algorithm` (one FileReader.canHash
+ * takes) into `digests` (at i x digest length), up to `byteBudget`; calls `visit` per path (a
+ * `read` outcome has empty bytes: the digest is in `digests`). Returns the index of the first path not attempted.
  */
 export function eachHash(
   reader: FileReader,

@@ -20,9 +20,12 @@ export interface BatchBuffers {
   readonly stats: BigInt64Array;
 }
 
+/** The name hashFiles knows BLAKE3 by, when the reader can hash it (see FileReader.canHash). */
+export const BLAKE3_IN_READER = 'BLAKE3';
+
 /** What hashFiles hashes with, and where the digests go. */
 export interface DigestTarget {
-  /** OpenSSL's name: "SHA256", "SHA512", "SHA1", "MD5". */
+  /** OpenSSL's name ("SHA256", "SHA512", "SHA1", "MD5"), or BLAKE3_IN_READER where canHash says so. */
   readonly algorithm: string;
   /** Path i's digest at i x digest length. */
   readonly digests: Uint8Array;
@@ -37,8 +40,10 @@ export interface FileReader {
    * right after a `large` one (left open for the caller: see eachRead).
    */
   readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void;
-  /** Like readFiles, but hashes each file with OpenSSL, streaming any size through the arena (no `large`). */
+  /** Like readFiles, but hashes each file itself, streaming any size through the arena (no `large`). */
   hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void;
+  /** Whether hashFiles takes `algorithm` (a DigestTarget name): every OpenSSL digest; BLAKE3 only in some. */
+  canHash(algorithm: string): boolean;
   /**
    * lstat beneath the root (a `follow` path: stat through its links); a symlink's target goes
    * to the arena. Stops when the arena may not hold the next target.

@@ -10,7 +10,7 @@
  * a file's read and its second fstat.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, getHashes } from 'node:crypto';
 import {
   type BigIntStats,
   closeSync,
@@ -87,6 +87,8 @@ class Pass {
   }
 }
 
+let opensslDigests: Set<string> | undefined;
+
 export class JsReader implements FileReader {
   readonly #ops: FileOps;
 
@@ -151,6 +153,12 @@ export class JsReader implements FileReader {
       resolver.close();
     }
     pass.save();
+  }
+
+  canHash(algorithm: string): boolean {
+    // node:crypto's digests are OpenSSL's; BLAKE3 is not among them.
+    opensslDigests ??= new Set(getHashes().map((name) => name.toUpperCase()));
+    return opensslDigests.has(algorithm.toUpperCase());
   }
 
   statFiles(list: FileList, buffers: BatchBuffers): void {

@@ -4,7 +4,9 @@
  * call from JavaScript; see native/batch.c for their contract. When it is missing, the
  * JavaScript reader (js-reader.ts) does the same work the same way, slower.
  *
- * VIGIL_NATIVE=0 turns it off, to compare the two (a documented switch, not a test seam).
+ * VIGIL_NATIVE=0 turns it off, to compare the two; VIGIL_NATIVE_BLAKE3=0 keeps it but hashes
+ * BLAKE3 as an addon built without BLAKE3's C sources does (documented switches, for
+ * benchmarks: not test seams).
  */
 import { createRequire } from 'node:module';
 
@@ -28,6 +30,11 @@ export interface NativeAddon {
   statFiles(...args: BatchArgs): void;
   /** syncfs(2) of the file system holding `path`: 0, or the errno. */
   syncFileSystem(path: string): number;
+  /**
+   * The version of BLAKE3's C sources compiled in (hashFiles then takes "BLAKE3"); absent
+   * when the machine that built the addon had none (see binding.gyp).
+   */
+  readonly blake3?: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -44,6 +51,7 @@ export function nativeAddon(): NativeAddon | undefined {
       try {
         // From dist/fs/ (or src/fs/) to the package's build/ folder.
         loaded = require('../../build/Release/vigil_native.node') as NativeAddon;
+        if (process.env.VIGIL_NATIVE_BLAKE3 === '0') loaded = { ...loaded, blake3: undefined };
       } catch (error) {
         problem = `not loaded (${(error as Error).message.split('\n')[0]}); reinstall vigil with a C compiler to build it`;
       }

@@ -3,7 +3,7 @@
  * it and the JavaScript fallback, made here and nowhere else.
  */
 import type { FileList } from './file-list.js';
-import type { BatchBuffers, DigestTarget, FileReader } from './file-reader.js';
+import { type BatchBuffers, BLAKE3_IN_READER, type DigestTarget, type FileReader } from './file-reader.js';
 import { JsReader } from './js-reader.js';
 import { type BatchArgs, type NativeAddon, nativeAddon } from './native-addon.js';
 
@@ -21,6 +21,10 @@ export class NativeReader implements FileReader {
   }
   statFiles(list: FileList, buffers: BatchBuffers): void {
     this.#addon.statFiles(...batchArgs(list, buffers));
+  }
+  canHash(algorithm: string): boolean {
+    // OpenSSL's digests are always there; BLAKE3 when its C sources were compiled in.
+    return algorithm !== BLAKE3_IN_READER || this.#addon.blake3 !== undefined;
   }
 }
 

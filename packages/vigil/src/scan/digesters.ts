@@ -1,17 +1,29 @@
 /**
  * The one shape a worker drives every hash algorithm through. BLAKE3 comes from
  * @napi-rs/blake-hash (native, SIMD), xxh3 from @node-rs/xxhash, the rest from node:crypto
- * (OpenSSL, SHA-NI where the CPU has it).
+ * (OpenSSL, SHA-NI where the CPU has it). Where the reader hashes an algorithm itself (see
+ * digestInReader), no Digester is used for it.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { xxh3 } from '@node-rs/xxhash';
-import type { AlgorithmName } from '../checksums/algorithms.js';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import { BLAKE3_IN_READER, type FileReader } from '../fs/file-reader.js';
 
 // The native hashers load when a digester is first made, not with this module: the main
 // thread needs only the names and sizes, and a worker only the algorithm it runs.
 const require = createRequire(import.meta.url);
+
+/**
+ * The name `reader` hashes `algorithm` by itself (OpenSSL's digests always; BLAKE3 when the
+ * native addon has BLAKE3's C sources built in), or undefined: then a Digester hashes the
+ * bytes the reader reads into its arena.
+ */
+export function digestInReader(reader: FileReader, algorithm: AlgorithmName): string | undefined {
+  const name = ALGORITHM_INFO[algorithm].openssl ?? (algorithm === 'blake3' ? BLAKE3_IN_READER : undefined);
+  return name !== undefined && reader.canHash(name) ? name : undefined;
+}
 
 /** A running hash that is reused from file to file: `finish` writes the digest and resets. */
 export interface Digester {

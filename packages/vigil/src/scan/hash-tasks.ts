@@ -14,21 +14,21 @@ import type { FileReader } from '../fs/file-reader.js';
 import { fileReader } from '../fs/reader.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
-import { digesterFor } from './digesters.js';
+import { digesterFor, digestInReader } from './digesters.js';
 
 /**
- * Hashes one batch with `reader`. OpenSSL's digests are computed by the reader itself (in C
- * when it is the native one); BLAKE3 and xxh3 from the bytes it reads into its arena.
+ * Hashes one batch with `reader`: inside the reader (in C when it is the native one) where it
+ * can, else from the bytes it reads into its arena (see digestInReader).
  */
 export function hashBatchWith(reader: FileReader, request: HashBatchRequest): HashBatchResult {
   const { list, algorithm } = request;
   const count = list.flags.length;
   const results = new BatchResults(count, ALGORITHM_INFO[algorithm].bytes);
   const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
-  const openssl = ALGORITHM_INFO[algorithm].openssl;
+  const inReader = digestInReader(reader, algorithm);
   let done: number;
-  if (openssl) {
-    const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, algorithm: openssl, digests: results.digests };
+  if (inReader !== undefined) {
+    const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, algorithm: inReader, digests: results.digests };
     done = eachHash(reader, list, options, (i, outcome) => results.record(i, outcome));
   } else {
     const digester = digesterFor(algorithm);

@@ -1,4 +1,8 @@
 {
+  "variables": {
+    "blake3_dir": "<!(node ../../scripts/blake3-sources.mjs build/blake3-c)"
+  },
+  "includes": ["../../blake3.gypi"],
   "targets": [
     {
       "target_name": "vigil_native_observed",
@@ -6,6 +10,7 @@
         "../../native/addon.c",
         "../../native/batch.c",
         "../../native/beneath.c",
+        "../../native/digest.c",
         "../../native/napi.c",
         "../../native/read_verified.c",
         "observe_reads.c"
@@ -13,7 +18,14 @@
       "include_dirs": ["../../native"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror"],
-      "ldflags": ["-Wl,--wrap=read", "-Wl,--wrap=fstat64", "-Wl,--wrap=close"]
+      "ldflags": ["-Wl,--wrap=read", "-Wl,--wrap=fstat64", "-Wl,--wrap=close"],
+      "conditions": [
+        ["blake3_dir!=''", {
+          "defines": ["VIGIL_BLAKE3"],
+          "include_dirs": ["<(blake3_dir)"],
+          "dependencies": ["blake3"]
+        }]
+      ]
     }
   ]
 }

@@ -6,6 +6,8 @@
  *
  * At that moment, for the file the descriptor names: its path is appended to the file named
  * by VIGIL_TEST_READ_LOG (if set), and a file whose name ends in "grows" gets "more" appended.
+ * And right after each read: a file whose name ends in "shrinks" is truncated to what has been
+ * read of it so far, as a writer truncating it mid-read would (its next read comes back short).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,10 +33,23 @@ static void append(const char *path, const char *text, size_t length) {
   __real_close(fd);
 }
 
-static void after_read(int fd) {
-  char link[64], path[4096];
+/* The path of descriptor fd into path (4096 bytes); its length, or <= 0. */
+static ssize_t path_of(int fd, char *path) {
+  char link[64];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  ssize_t n = readlink(link, path, sizeof path - 2);
+  ssize_t n = readlink(link, path, 4096 - 2);
+  if (n > 0) path[n] = 0;
+  return n;
+}
+
+static int ends_with(const char *path, ssize_t length, const char *suffix) {
+  ssize_t n = (ssize_t)strlen(suffix);
+  return length >= n && strcmp(path + length - n, suffix) == 0;
+}
+
+static void after_read(int fd) {
+  char path[4096];
+  ssize_t n = path_of(fd, path);
   if (n <= 0) return;
   path[n] = 0;
   const char *log = getenv("VIGIL_TEST_READ_LOG");
@@ -43,12 +58,20 @@ static void after_read(int fd) {
     append(log, path, (size_t)n + 1);
     path[n] = 0;
   }
-  if (n >= 5 && strcmp(path + n - 5, "grows") == 0) append(path, "more", 4);
+  if (ends_with(path, n, "grows")) append(path, "more", 4);
 }
 
 ssize_t __wrap_read(int fd, void *buffer, size_t length) {
   ssize_t n = __real_read(fd, buffer, length);
   if (fd >= 0 && fd < TRACKED) was_read[fd] = 1;
+  char path[4096];
+  ssize_t path_length = n > 0 ? path_of(fd, path) : 0;
+  if (path_length > 0 && ends_with(path, path_length, "shrinks")) {
+    int saved = errno;
+    off_t at = lseek(fd, 0, SEEK_CUR);
+    if (at >= 0 && truncate(path, at) != 0) at = -1;
+    errno = saved;
+  }
   return n;
 }
 

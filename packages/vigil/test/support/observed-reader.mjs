@@ -6,14 +6,14 @@
  *   - native: the addon built with read/fstat/close wrapped (test/native/observe_reads.c)
  *   - JavaScript: the same, through the FileOps it is constructed with
  * At that moment the file's path goes to VIGIL_TEST_READ_LOG, and a file named "*grows"
- * grows. Before each batch call, this wrapper also:
+ * grows. Right after each read, a file named "*shrinks" is truncated to what was read of it. Before each batch call, this wrapper also:
  *   - VIGIL_TEST_CRASH_ON=TEXT: exits the worker when a file to read has TEXT in its path
  *   - a file to read named "*blocks": writes READING to stderr and waits for the file
  *     VIGIL_TEST_RELEASE to appear (a minute at most)
  *   - VIGIL_TEST_SWAP=DIR:OUTSIDE: before the first call naming a path under DIR, replaces
  *     DIR with a symlink to OUTSIDE (DIR moves to DIR.moved): the parent swap of issue 20
  */
-import { appendFileSync, existsSync, readlinkSync, renameSync, symlinkSync, writeSync } from 'node:fs';
+import { appendFileSync, existsSync, readlinkSync, renameSync, symlinkSync, truncateSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { decodePaths } from '../../dist/fs/file-list.js';
 import { JsReader, NODE_FILE_OPS } from '../../dist/fs/js-reader.js';
@@ -27,14 +27,24 @@ function afterRead(fd) {
   if (path.endsWith('grows')) appendFileSync(path, 'more');
 }
 
+/** A file named "*shrinks" loses all past the `readSoFar` bytes read of it, as if truncated mid-read. */
+function shrinkAfterRead(fd, readSoFar) {
+  const path = readlinkSync(`/proc/self/fd/${fd}`);
+  if (path.endsWith('shrinks')) truncateSync(path, readSoFar);
+}
+
 /** node:fs, with afterRead between a descriptor's read and its next fstat. */
 export function observedOps() {
   const read = new Set();
+  /** Per descriptor: bytes read so far (the reader reads from the file position, in order). */
+  const readSoFar = new Map();
   return {
     open: NODE_FILE_OPS.open,
     read(fd, into, offset, length) {
       const n = NODE_FILE_OPS.read(fd, into, offset, length);
       read.add(fd);
+      readSoFar.set(fd, (readSoFar.get(fd) ?? 0) + n);
+      if (n > 0) shrinkAfterRead(fd, readSoFar.get(fd));
       return n;
     },
     fstat(fd) {
@@ -43,6 +53,7 @@ export function observedOps() {
     },
     close(fd) {
       read.delete(fd);
+      readSoFar.delete(fd);
       NODE_FILE_OPS.close(fd);
     },
   };
@@ -98,6 +109,9 @@ export function observedReader() {
     statFiles(list, buffers) {
       beforeCall(list, buffers.cursor, false);
       inner.statFiles(list, buffers);
+    },
+    canHash(algorithm) {
+      return inner.canHash(algorithm);
     },
   };
 }
