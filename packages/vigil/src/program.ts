@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ALGORITHMS } from './checksums/algorithms.js';
+import type { CheckVerbosity } from './commands/hash.js';
 import type { CommandHooks } from './commands/hooks.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
 import { VIGIL_VERSION } from './version.js';
@@ -35,7 +36,7 @@ function buildProgram(hooks: CommandHooks): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', exitCodesHelp('vigil'));
 
-  program
+  const hash = program
     .command('hash')
     .description(
       'Hash files, recursing into directories, and print "HASH  PATH" lines as sha256sum and b3sum do (sorted by path).\n' +
@@ -43,7 +44,10 @@ function buildProgram(hooks: CommandHooks): Command {
     )
     .argument('[paths...]', 'files and directories to hash (default: .); with --check, more manifests')
     .addOption(algorithmOption())
-    .option('-c, --check <manifest>', 'verify the checksums listed in a manifest ("-" reads stdin)')
+    .option(
+      '-c, --check [manifest]',
+      'verify the checksums listed in the manifests given as operands (none or "-": stdin)',
+    )
     .option('--tag', 'print BSD-style lines: ALGO (PATH) = HASH')
     .option('--json', 'print one JSON document (entries stream as files finish)')
     .option('--ndjson', 'print one JSON object per line, then a summary line')
@@ -64,14 +68,18 @@ function buildProgram(hooks: CommandHooks): Command {
       'after',
       `
 Files in a directory are excluded by patterns in its .vigilignore (gitignore syntax).
-FIFOs, sockets and devices are never opened; they are reported as skipped.
+FIFOs, sockets and devices met in a walk are never opened; they are reported as skipped
+(named on the command line, a FIFO or device is read as sha256sum reads it; "-" reads stdin).
 Hard links to one inode are read once. A file that changes while read is an error.
 ${exitCodesHelp('hash')}`,
     )
     .action(async (paths: string[], flags: Record<string, unknown>) => {
       const { hash } = await import('./commands/hash.js');
-      process.exitCode = await hash({ ...flags, paths }, hooks);
+      process.exitCode = await hash({ ...flags, paths, ...(checkVerbosity ? { checkVerbosity } : {}) }, hooks);
     });
+  // --status, --warn and --quiet are one setting of --check: the last one given wins, as in coreutils.
+  let checkVerbosity: CheckVerbosity | undefined;
+  for (const name of ['status', 'warn', 'quiet'] as const) hash.on(`option:${name}`, () => (checkVerbosity = name));
 
   program
     .command('baseline')

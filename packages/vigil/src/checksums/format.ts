@@ -3,13 +3,9 @@
  * `ALGO (NAME) = HASH` (`--tag`), each with coreutils' escaping of the name.
  */
 import { ALGORITHM_INFO, type AlgorithmName } from './algorithms.js';
-import { type EscapeStyle, escapeName, needsEscape } from './escape.js';
+import { escapeName, needsEscape } from './escape.js';
 
 export type LineStyle = 'gnu' | 'tag';
-
-export function escapeStyleFor(algorithm: AlgorithmName): EscapeStyle {
-  return algorithm === 'blake3' ? 'b3sum' : 'coreutils';
-}
 
 /** The bytes of one checksum line, newline included. */
 export function formatChecksumLine(
@@ -18,9 +14,8 @@ export function formatChecksumLine(
   hexDigest: string,
   name: Buffer,
 ): Buffer {
-  const escapeStyle = escapeStyleFor(algorithm);
-  const escaped = needsEscape(name, escapeStyle);
-  const shownName = escaped ? escapeName(name, escapeStyle) : name;
+  const escaped = needsEscape(name);
+  const shownName = escaped ? escapeName(name) : name;
   const lead = escaped ? '\\' : '';
   if (style === 'tag') {
     return Buffer.concat([
@@ -37,8 +32,7 @@ export function formatChecksumLine(
  * newline (then its backslashes too); b3sum --check escapes as it does in checksum lines.
  */
 export function formatCheckedName(name: Buffer, algorithm: AlgorithmName): Buffer {
-  const style = escapeStyleFor(algorithm);
-  const escaped = style === 'b3sum' ? needsEscape(name, 'b3sum') : name.includes(0x0a);
+  const escaped = algorithm === 'blake3' ? needsEscape(name) : name.includes(0x0a);
   if (!escaped) return name;
-  return Buffer.concat([Buffer.from('\\'), escapeName(name, style)]);
+  return Buffer.concat([Buffer.from('\\'), escapeName(name)]);
 }

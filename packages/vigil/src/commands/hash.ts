@@ -3,6 +3,7 @@
  * either the tree hasher or the manifest verifier, and returns the exit code.
  */
 
+import { fstatSync } from 'node:fs';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
@@ -19,8 +20,13 @@ export interface HashOptions {
   readonly paths: readonly string[];
   /** Undefined: BLAKE3 (and, for --check, the digest length may choose). */
   readonly algo?: string;
-  /** Manifests to verify (`--check`); when set, `paths` are more manifests. */
-  readonly check?: string;
+  /**
+   * Verify manifests (`--check`): `paths` are the manifests (none: stdin). A string is a
+   * manifest given as the option's value (`--check SUMS`, `--check=SUMS`), read first.
+   */
+  readonly check?: string | boolean;
+  /** Which of --status, --warn and --quiet came last (the last one wins, as in coreutils). */
+  readonly checkVerbosity?: CheckVerbosity;
   readonly tag?: boolean;
   readonly json?: boolean;
   readonly ndjson?: boolean;
@@ -41,19 +47,23 @@ export interface HashOptions {
   readonly progress?: boolean;
 }
 
+export type CheckVerbosity = 'status' | 'warn' | 'quiet';
+
 export async function hash(options: HashOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const algorithm = resolveAlgorithm(options.algo);
-  const checking = options.check !== undefined;
+  const checking = options.check !== undefined && options.check !== false;
   rejectConflicts(options, checking);
+  const verbosity = checkVerbosity(options, checking);
 
-  const showProgress = options.progress !== false && !options.quiet && !options.status && process.stderr.isTTY === true;
+  const showProgress =
+    options.progress !== false && !verbosity.quiet && !verbosity.status && process.stderr.isTTY === true;
   const progress: Progress = showProgress ? terminalProgress(process.stderr) : silentProgress(process.stderr);
-  const printer = createPrinter(options, algorithm, checking, progress);
+  const printer = createPrinter(options, verbosity, algorithm, checking, progress);
   const pool = createWorkerPool('vigil-hash', options);
   try {
     const outcome = checking
       ? await (await import('../scan/check-checksums.js')).checkChecksumFiles({
-          manifests: [options.check as string, ...options.paths],
+          manifests: manifestsToCheck(options),
           algorithm,
           algorithmDefaulted: options.algo === undefined,
           pool,
@@ -61,13 +71,13 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
           progress,
           ignoreMissing: options.ignoreMissing === true,
           strict: options.strict === true,
-          warn: options.warn === true,
-          status: options.status === true,
+          warn: verbosity.warn,
+          status: verbosity.status,
           stdin: process.stdin,
           hashBatch: hooks.hashBatch,
         })
       : await hashTree({
-          operands: (options.paths.length > 0 ? options.paths : ['.']).map((p) => Buffer.from(p)),
+          operands: operandsToHash(options.paths, progress),
           walk: {
             follow: options.follow === true,
             oneFileSystem: options.oneFileSystem === true,
@@ -78,6 +88,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
           ordered: options.unordered !== true,
           printer,
           progress,
+          stdin: process.stdin,
           hashBatch: hooks.hashBatch,
         });
     return exitCodeForOutcome(outcome);
@@ -97,8 +108,48 @@ function rejectConflicts(options: HashOptions, checking: boolean): void {
   if (checking && options.tag) throw new UsageError('--tag is meaningless with --check (tagged lines are read anyway)');
 }
 
+/**
+ * What to hash: the operands, or `.` without any (unlike sha256sum, which reads stdin then).
+ * Someone piping into vigil may expect the pipe to be read: say what happens and how.
+ */
+function operandsToHash(paths: readonly string[], progress: Progress): Buffer[] {
+  if (paths.length > 0) return paths.map((p) => Buffer.from(p));
+  if (stdinIsPipe()) progress.log('vigil: no operand: hashing the tree under "." (to hash the pipe, pass "-")');
+  return [Buffer.from('.')];
+}
+
+/** A pipe, or the socket pair a parent such as Node.js gives its children as stdin. */
+function stdinIsPipe(): boolean {
+  try {
+    const stats = fstatSync(0);
+    return stats.isFIFO() || stats.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** The manifests --check reads: the option's value if it has one, then the operands; none means stdin. */
+function manifestsToCheck(options: HashOptions): string[] {
+  const manifests = [...(typeof options.check === 'string' ? [options.check] : []), ...options.paths];
+  return manifests.length > 0 ? manifests : ['-'];
+}
+
+interface Verbosity {
+  readonly quiet: boolean;
+  readonly status: boolean;
+  readonly warn: boolean;
+}
+
+/** --status, --warn and --quiet under --check: the last one given wins; without --check, -q alone counts. */
+function checkVerbosity(options: HashOptions, checking: boolean): Verbosity {
+  const last = checking ? options.checkVerbosity : undefined;
+  if (last !== undefined) return { quiet: last === 'quiet', status: last === 'status', warn: last === 'warn' };
+  return { quiet: options.quiet === true, status: options.status === true, warn: options.warn === true };
+}
+
 function createPrinter(
   options: HashOptions,
+  verbosity: Verbosity,
   algorithm: AlgorithmName,
   checking: boolean,
   progress: Progress,
@@ -109,7 +160,7 @@ function createPrinter(
       algorithm,
       mode: checking ? 'check' : 'hash',
       lines: options.ndjson === true,
-      status: options.status === true,
+      status: verbosity.status,
       stdout: process.stdout,
       diagnostics,
     });
@@ -117,8 +168,8 @@ function createPrinter(
   return new TextPrinter({
     algorithm,
     style: options.tag ? 'tag' : 'gnu',
-    quiet: options.quiet === true,
-    status: options.status === true,
+    quiet: verbosity.quiet,
+    status: verbosity.status,
     stdout: process.stdout,
     diagnostics,
   });

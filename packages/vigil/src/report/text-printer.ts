@@ -1,9 +1,11 @@
 /**
  * Text output: checksum lines exactly as sha256sum/b3sum print them (or BSD tags), and
- * `NAME: OK` / `NAME: FAILED` / `NAME: FAILED open or read` for --check, as coreutils does.
+ * `NAME: OK` / `NAME: FAILED` / `NAME: FAILED open or read` for --check, as coreutils does
+ * (b3sum's `NAME: FAILED (REASON)` for BLAKE3 lines).
  * Diagnostics go to stderr, after flushing stdout so the two stay in order on a terminal.
  */
 
+import { constants as osConstants } from 'node:os';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { formatCheckedName, formatChecksumLine, type LineStyle } from '../checksums/format.js';
 import type { RecordSink } from '../scan/record-sink.js';
@@ -57,7 +59,13 @@ export class TextPrinter implements RecordSink {
     if (this.#options.status) return;
     if (record.status === 'ok' && this.#options.quiet) return;
     const verdict =
-      record.status === 'ok' ? ': OK\n' : record.status === 'failed' ? ': FAILED\n' : ': FAILED open or read\n';
+      record.status === 'ok'
+        ? ': OK\n'
+        : record.status === 'failed'
+          ? ': FAILED\n'
+          : record.algorithm === 'blake3'
+            ? `: FAILED (${b3sumReason(record)})\n`
+            : ': FAILED open or read\n';
     this.#out.write(formatCheckedName(record.path, record.algorithm));
     this.#out.write(verdict);
   }
@@ -74,6 +82,13 @@ export class TextPrinter implements RecordSink {
   async finishCheck(_summary: CheckSummary): Promise<void> {
     await this.#out.end();
   }
+}
+
+/** Why a file could not be checked, worded as b3sum --check words it: `MESSAGE (os error N)`. */
+function b3sumReason(record: CheckRecord): string {
+  const message = record.message ?? 'cannot be read';
+  const errno = record.code === undefined ? undefined : (osConstants.errno as Record<string, number>)[record.code];
+  return errno === undefined ? message : `${message} (os error ${errno})`;
 }
 
 function hintFor(code: string): string {

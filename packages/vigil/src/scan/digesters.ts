@@ -7,7 +7,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { xxh3 } from '@node-rs/xxhash';
-import type { AlgorithmName } from '../checksums/algorithms.js';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 
 // The native hashers load when a digester is first made, not with this module: the main
 // thread needs only the names and sizes, and a worker only the algorithm it runs.
@@ -74,8 +74,8 @@ class OpenSslDigester implements Digester {
   // two threads: see "vigil hash" in docs/benchmarks.md.
   readonly #algorithm: string;
   #hash: Hash;
-  constructor(algorithm: 'sha256' | 'sha512' | 'sha1' | 'md5') {
-    this.#algorithm = algorithm;
+  constructor(algorithm: AlgorithmName) {
+    this.#algorithm = ALGORITHM_INFO[algorithm].openssl ?? algorithm;
     this.#hash = createHash(algorithm);
   }
   update(chunk: Uint8Array): void {
