@@ -57,3 +57,11 @@ export function algorithmForTag(tag: string): AlgorithmName | undefined {
   }
   return undefined;
 }
+
+/**
+ * The algorithms whose hex digests have this length, the usual one first (BLAKE3 for 64
+ * digits, vigil's default; sha512 for 128): what an untagged manifest line may be.
+ */
+export function algorithmsWithHexLength(hexLength: number): AlgorithmName[] {
+  return ALGORITHMS.filter((name) => ALGORITHM_INFO[name].bytes * 2 === hexLength);
+}

@@ -11,7 +11,7 @@
  *   an empty line is skipped, but a line of white space only is improperly formatted; a
  *   trailing CR is dropped (CRLF manifests), a CR inside a name is kept.
  */
-import { ALGORITHM_INFO, type AlgorithmName, algorithmForTag } from './algorithms.js';
+import { ALGORITHM_INFO, type AlgorithmName, algorithmForTag, algorithmsWithHexLength } from './algorithms.js';
 import { unescapeName } from './escape.js';
 
 export type ParsedLine =
@@ -20,8 +20,11 @@ export type ParsedLine =
       readonly algorithm: AlgorithmName;
       readonly expected: string;
       readonly name: Buffer;
-      /** Untagged, and its digest length fits both BLAKE3 and SHA-256 (see the --check probe). */
-      readonly ambiguous: boolean;
+      /**
+       * Untagged, without --algo, and its digest length fits several algorithms (64 digits:
+       * BLAKE3, SHA-256, SHA3-256): these, the usual one first (--check probes, check-probe.ts).
+       */
+      readonly candidates?: readonly AlgorithmName[];
     }
   | { readonly kind: 'ignored' }
   | { readonly kind: 'malformed' };
@@ -39,8 +42,8 @@ const SPACE = /[ \t\n\v\f\r]/;
 
 /**
  * Parses one line (without its newline), given as bytes. `algorithm` is what untagged
- * lines use; when it was not given on the command line (`fromDefault`), a digest whose
- * length fits exactly one algorithm picks that one (sha512, sha1, md5, ...).
+ * lines use; when it was not given on the command line (`fromDefault`), the digest's length
+ * picks one (or, when several fit, offers them as `candidates`).
  */
 export function parseChecksumLine(
   line: Buffer,
@@ -64,7 +67,7 @@ export function parseChecksumLine(
   if (tagged) {
     const tagAlgorithm = algorithmForTag(tagged[1] as string);
     if (tagAlgorithm === undefined) return { kind: 'malformed' };
-    return entry(tagAlgorithm, tagged[3] as string, tagged[2] as string, escaped, false);
+    return entry(tagAlgorithm, tagged[3] as string, tagged[2] as string, escaped);
   }
   const separator = text.search(SPACE);
   if (separator <= 0) return { kind: 'malformed' };
@@ -80,9 +83,8 @@ export function parseChecksumLine(
   }
   const name = text.slice(rest);
   if (name === '') return { kind: 'malformed' };
-  const byLength = fromDefault ? algorithmForLength(digest.length) : undefined;
-  const ambiguous = fromDefault && byLength === undefined && digest.length === 64;
-  return entry(byLength ?? algorithm, digest, name, escaped, ambiguous);
+  const fits = fromDefault ? algorithmsWithHexLength(digest.length) : [];
+  return entry(fits[0] ?? algorithm, digest, name, escaped, fits.length > 1 ? fits : undefined);
 }
 
 function entry(
@@ -90,35 +92,12 @@ function entry(
   digest: string,
   latin1Name: string,
   escaped: boolean,
-  ambiguous: boolean,
+  candidates?: readonly AlgorithmName[],
 ): ParsedLine {
   if (digest.length !== ALGORITHM_INFO[algorithm].bytes * 2 || !HEX.test(digest)) return { kind: 'malformed' };
   const raw = Buffer.from(latin1Name, 'latin1');
   const name = escaped ? unescapeName(raw) : raw;
   if (name === undefined) return { kind: 'malformed' };
-  return { kind: 'entry', algorithm, expected: digest.toLowerCase(), name, ambiguous };
-}
-
-/**
- * The algorithm an untagged digest of this length means when none was given: one that only
- * it has, or the usual one (sha512sum's, not b2sum's or SHA3's, for 128 digits). 64 digits
- * fit BLAKE3 and SHA-256 alike: --check asks the first listed file (check-probe.ts).
- */
-function algorithmForLength(hexLength: number): AlgorithmName | undefined {
-  switch (hexLength) {
-    case 128:
-      return 'sha512';
-    case 96:
-      return 'sha384';
-    case 56:
-      return 'sha224';
-    case 40:
-      return 'sha1';
-    case 32:
-      return 'md5';
-    case 16:
-      return 'xxh3';
-    default:
-      return undefined;
-  }
+  const parsed = { kind: 'entry', algorithm, expected: digest.toLowerCase(), name } as const;
+  return candidates ? { ...parsed, candidates } : parsed;
 }

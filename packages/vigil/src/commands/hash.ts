@@ -39,6 +39,8 @@ export interface HashOptions {
   readonly follow?: boolean;
   readonly oneFileSystem?: boolean;
   readonly quiet?: boolean;
+  /** Name every symlink the walk skips (else one summary line). */
+  readonly verbose?: boolean;
   readonly status?: boolean;
   readonly ignoreMissing?: boolean;
   readonly strict?: boolean;
@@ -55,8 +57,8 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
   rejectConflicts(options, checking);
   const verbosity = checkVerbosity(options, checking);
 
-  const showProgress =
-    options.progress !== false && !verbosity.quiet && !verbosity.status && process.stderr.isTTY === true;
+  // --quiet trims the output, not the bar (which is on stderr, and only on a terminal).
+  const showProgress = options.progress !== false && !verbosity.status && process.stderr.isTTY === true;
   const progress: Progress = showProgress ? terminalProgress(process.stderr) : silentProgress(process.stderr);
   const printer = createPrinter(options, verbosity, algorithm, checking, progress);
   const pool = createWorkerPool('vigil-hash', options);
@@ -169,6 +171,7 @@ function createPrinter(
     algorithm,
     style: options.tag ? 'tag' : 'gnu',
     quiet: verbosity.quiet,
+    verbose: options.verbose === true,
     status: verbosity.status,
     stdout: process.stdout,
     diagnostics,

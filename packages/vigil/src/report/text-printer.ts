@@ -18,6 +18,8 @@ export interface TextPrinterOptions {
   readonly style: LineStyle;
   /** Hash mode: no notices about skipped entries. Check mode: no OK lines. */
   readonly quiet: boolean;
+  /** Hash mode: name each symlink the walk skipped (else one line counts them at the end). */
+  readonly verbose?: boolean;
   /** Check mode: print nothing on stdout. */
   readonly status: boolean;
   readonly stdout: NodeJS.WritableStream;
@@ -27,6 +29,8 @@ export interface TextPrinterOptions {
 export class TextPrinter implements RecordSink {
   readonly #options: TextPrinterOptions;
   readonly #out: BufferedOutput;
+  /** Symlinks the walk skipped and did not name (a tree can hold thousands: /usr/lib). */
+  #unnamedSymlinks = 0;
 
   constructor(options: TextPrinterOptions) {
     this.#options = options;
@@ -48,8 +52,9 @@ export class TextPrinter implements RecordSink {
         this.warn(`${displayPath(record.path)}: ${record.message}${hintFor(record.code)}`);
         break;
       case 'skipped':
-        if (!this.#options.quiet)
-          this.warn(`${displayPath(record.path)}: skipped ${record.reason}${skipHint(record.reason)}`);
+        if (this.#options.quiet) break;
+        if (record.reason === 'symlink' && !this.#options.verbose) this.#unnamedSymlinks++;
+        else this.warn(`${displayPath(record.path)}: skipped ${record.reason}${skipHint(record.reason)}`);
         break;
     }
   }
@@ -76,6 +81,11 @@ export class TextPrinter implements RecordSink {
   }
 
   async finishHash(_summary: HashSummary): Promise<void> {
+    const links = this.#unnamedSymlinks;
+    if (links > 0) {
+      const what = links === 1 ? '1 symbolic link' : `${links} symbolic links`;
+      this.warn(`skipped ${what} (not followed; --follow hashes targets); --verbose lists them`);
+    }
     await this.#out.end();
   }
 

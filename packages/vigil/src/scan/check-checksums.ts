@@ -23,7 +23,7 @@ import { OrderedRelease } from './ordered-release.js';
 import type { RecordSink } from './record-sink.js';
 import type { CheckRecord, CheckSummary } from './records.js';
 
-/** Unreadable files the 64-digit probe asks before it gives up and keeps the default. */
+/** Unreadable files the probe asks (check-probe.ts) before it gives up and keeps the usual algorithm. */
 const MAX_PROBES = 64;
 
 export interface CheckChecksumsOptions {
@@ -47,8 +47,8 @@ export interface CheckChecksumsOptions {
 interface RunState {
   /** Standard or one-space untagged lines (coreutils does not let a run mix them). */
   readonly form: ManifestForm;
-  /** The algorithm of untagged 64-digit lines, once the probe has decided it. */
-  sameLength?: AlgorithmName;
+  /** The algorithm of untagged lines of a digest length several fit, once the probe has decided it. */
+  readonly byLength: Map<number, AlgorithmName>;
   probesLeft: number;
 }
 
@@ -60,7 +60,7 @@ interface Expectation {
 export async function checkChecksumFiles(options: CheckChecksumsOptions): Promise<RunOutcome> {
   let otherFailure = false;
   const total: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
-  const state: RunState = { form: {}, probesLeft: MAX_PROBES };
+  const state: RunState = { form: {}, byLength: new Map(), probesLeft: MAX_PROBES };
   for (const manifest of options.manifests) {
     const outcome = await checkChecksumFile(manifest, options, state);
     for (const key of Object.keys(total) as (keyof CheckSummary)[]) total[key] += outcome.summary[key];
@@ -115,12 +115,18 @@ async function checkChecksumFile(
       release.put(seq, { ...base, status: 'unreadable', code, message });
     }
   };
-  // 64-digit lines whose file the probe could not read: reported once the run knows their algorithm.
-  let undecided: { seq: number; name: Buffer; expected: string; outcome: FileOutcome }[] = [];
-  const settleUndecided = (algorithm: AlgorithmName) => {
-    for (const line of undecided) settle(line.seq, line.name, line.outcome, { expected: line.expected, algorithm });
-    undecided = [];
+  // Lines whose file the probe could not read: reported once the run knows their algorithm.
+  let undecided: { seq: number; name: Buffer; expected: string; outcome: FileOutcome; usual: AlgorithmName }[] = [];
+  const settleUndecided = () => {
+    const left: typeof undecided = [];
+    for (const line of undecided) {
+      const algorithm = state.byLength.get(line.expected.length) ?? (done ? line.usual : undefined);
+      if (algorithm === undefined) left.push(line);
+      else settle(line.seq, line.name, line.outcome, { expected: line.expected, algorithm });
+    }
+    undecided = left;
   };
+  let done = false;
 
   const source = openManifest(manifest, options.stdin);
   // coreutils' name for it in diagnostics.
@@ -145,15 +151,16 @@ async function checkChecksumFile(
         continue;
       }
       let algorithm = parsed.algorithm;
-      if (parsed.ambiguous) {
-        const decided = await sameLengthAlgorithm(parsed, shown, options, state);
+      if (parsed.candidates) {
+        const decided = await sameLengthAlgorithm(parsed, parsed.candidates, shown, options, state);
         if (typeof decided !== 'string') {
           progress.found(1);
-          undecided.push({ seq: seq++, name: parsed.name, expected: parsed.expected, outcome: decided.outcome });
+          const { name, expected } = parsed;
+          undecided.push({ seq: seq++, name, expected, outcome: decided.outcome, usual: parsed.algorithm });
           continue;
         }
         algorithm = decided;
-        settleUndecided(algorithm);
+        settleUndecided();
       }
       if (batch.size > 0 && algorithm !== batchAlgorithm) send();
       batchAlgorithm = algorithm;
@@ -173,7 +180,8 @@ async function checkChecksumFile(
     throw error;
   }
   if (batch.size > 0) send();
-  settleUndecided(state.sameLength ?? options.algorithm);
+  done = true;
+  settleUndecided();
   progress.walkDone();
   await engine.drain();
 
@@ -199,36 +207,37 @@ async function checkChecksumFile(
 }
 
 /**
- * The algorithm of an untagged 64-digit line when --algo was not given: decided once per run
- * by the first listed file that can be read (check-probe.ts), and said on stderr. A line whose
- * file cannot be read gets the outcome of that read instead, to report once the run has decided.
+ * The algorithm of an untagged line whose digest length several algorithms have, when --algo
+ * was not given: decided once per run and length by the first listed file that can be read
+ * (check-probe.ts), and said on stderr. A line whose file cannot be read gets the outcome of
+ * that read instead, to report once the run has decided.
  */
 async function sameLengthAlgorithm(
   parsed: Extract<ParsedLine, { kind: 'entry' }>,
+  candidates: readonly AlgorithmName[],
   manifest: string,
   options: CheckChecksumsOptions,
   state: RunState,
 ): Promise<AlgorithmName | { readonly outcome: FileOutcome }> {
-  if (state.sameLength !== undefined) return state.sameLength;
-  if (state.probesLeft === 0) return options.algorithm;
+  const digits = parsed.expected.length;
+  const known = state.byLength.get(digits);
+  if (known !== undefined) return known;
+  if (state.probesLeft === 0) return parsed.algorithm;
   state.probesLeft--;
-  const probe = await probeAlgorithm(options.pool, parsed.name, parsed.expected, options.hashBatch);
+  const probe = await probeAlgorithm(options.pool, parsed.name, parsed.expected, candidates, options.hashBatch);
   if (probe.kind === 'unreadable') return { outcome: probe.outcome }; // ask the next line's file
-  const named = displayPath(parsed.name);
-  if (probe.kind === 'matched') {
-    state.sameLength = probe.algorithm;
-    if (!options.status)
-      options.printer.warn(
-        `${manifest}: untagged 64-digit lines are ${ALGORITHM_INFO[probe.algorithm].tag} (${named} matched); --algo sets it`,
-      );
-  } else {
-    state.sameLength = options.algorithm;
-    if (!options.status)
-      options.printer.warn(
-        `${manifest}: ${named} matches neither as SHA256 nor as BLAKE3; checking as ${ALGORITHM_INFO[options.algorithm].tag} (--algo sets it)`,
-      );
+  const decided = probe.kind === 'matched' ? probe.algorithm : parsed.algorithm;
+  state.byLength.set(digits, decided);
+  if (!options.status) {
+    const named = displayPath(parsed.name);
+    const tags = candidates.map((name) => ALGORITHM_INFO[name].tag).join(', ');
+    options.printer.warn(
+      probe.kind === 'matched'
+        ? `${manifest}: untagged ${digits}-digit lines are ${ALGORITHM_INFO[decided].tag} (${named} matched); --algo sets it`
+        : `${manifest}: ${named} matches none of ${tags}; checking as ${ALGORITHM_INFO[decided].tag} (--algo sets it)`,
+    );
   }
-  return state.sameLength;
+  return decided;
 }
 
 function openManifest(manifest: string, stdin: Readable): Readable {

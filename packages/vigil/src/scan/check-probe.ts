@@ -1,17 +1,15 @@
 /**
- * Untagged 64-digit manifest lines fit SHA-256 and BLAKE3 alike (sha256sum and b3sum write
- * the same shape). Without --algo, --check asks the first listed file that can be read which
- * of the two gives its listed digest, and checks the whole run with that one, rather than
- * guessing and printing a FAILED line for every file.
+ * Untagged 64-digit manifest lines fit SHA-256, BLAKE3 and SHA3-256 alike (sha256sum and
+ * b3sum write the same shape); 128 digits fit SHA-512, BLAKE2b (b2sum) and SHA3-512. Without
+ * --algo, --check asks the first listed file that can be read which of them gives its listed
+ * digest, and checks the whole run with that one, rather than guessing and printing a FAILED
+ * line for every file.
  */
 import type { Pool } from 'tandem';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { PathFlag } from '../fs/records.js';
 import { FileBatch } from './file-batch.js';
 import { type FileOutcome, HashEngine, type HashEngineOptions } from './hash-engine.js';
-
-/** The algorithms a 64-digit untagged line may be, in the order they are tried. */
-export const SAME_LENGTH_CANDIDATES: readonly AlgorithmName[] = ['sha256', 'blake3'];
 
 export type ProbeResult =
   /** The file was read, and this algorithm gives the listed digest. */
@@ -25,9 +23,10 @@ export async function probeAlgorithm(
   pool: Pool,
   name: Buffer,
   expected: string,
+  candidates: readonly AlgorithmName[],
   hashBatch: HashEngineOptions['hashBatch'],
 ): Promise<ProbeResult> {
-  for (const algorithm of SAME_LENGTH_CANDIDATES) {
+  for (const algorithm of candidates) {
     const outcome = await hashOne(pool, name, algorithm, hashBatch);
     if (outcome === undefined)
       return { kind: 'unreadable', outcome: { kind: 'failed', code: 'EIO', message: 'not read' } };
