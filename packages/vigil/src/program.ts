@@ -15,9 +15,6 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const algorithmOption = () =>
   new Option('-a, --algo <name>', 'hash algorithm (default: blake3)').choices([...ALGORITHMS]);
 
-const CHECK_EXIT_CODES_HELP = exitCodesHelp('baseline');
-const BACKUP_EXIT_CODES_HELP = exitCodesHelp('backup');
-
 const addKeepOptions = (command: Command) =>
   command
     .option('--keep-last <n>', 'keep the n newest snapshots')
@@ -38,6 +35,7 @@ function buildProgram(hooks: CommandHooks): Command {
 
   const hash = program
     .command('hash')
+    .summary('hash files and trees, or --check manifests, as sha256sum and b3sum do')
     .description(
       'Hash files, recursing into directories, and print "HASH  PATH" lines as sha256sum and b3sum do (sorted by path).\n' +
         'With --check, verify a manifest written by vigil, sha256sum, b3sum or in BSD-tag form.',
@@ -84,6 +82,7 @@ ${exitCodesHelp('hash')}`,
 
   program
     .command('baseline')
+    .summary('record every entry of DIR in a SQLite baseline')
     .description('Scan DIR on all cores and record every entry (stat, link target, content hash) in a SQLite baseline.')
     .argument('[dir]', 'the tree to record (default: .)')
     .option('--db <file>', 'where to write the baseline (default: DIR/.vigil/baseline.db)')
@@ -103,7 +102,7 @@ ${exitCodesHelp('hash')}`,
       `
 DIR/.vigil is never scanned. .vigilignore files exclude as in vigil hash. The baseline is
 written under a temporary name and renamed into place: an interrupted run leaves the old one.
-${CHECK_EXIT_CODES_HELP}`,
+${exitCodesHelp('baseline')}`,
     )
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
       const { baseline } = await import('./commands/baseline.js');
@@ -112,6 +111,7 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('check')
+    .summary('compare DIR with its baseline and report what changed')
     .description(
       'Compare DIR with its baseline and report what changed: added, removed, modified, moved, metadata\n' +
         '(mode, owner, type, link target), touched (mtime only), unreadable, unstable (changed while read).',
@@ -126,7 +126,7 @@ ${CHECK_EXIT_CODES_HELP}`,
     .option('--ndjson', 'print one JSON object per change as found, then a summary line')
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
-    .addHelpText('after', CHECK_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('check'))
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
       const { check } = await import('./commands/check.js');
       process.exitCode = await check({ ...flags, dir }, hooks);
@@ -134,6 +134,7 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('accept')
+    .summary('take the current state of DIR (or of some PATHs) into its baseline')
     .description(
       'Take the current state of DIR (or only of the PATHs named, and what is under them) into its baseline.',
     )
@@ -142,7 +143,7 @@ ${CHECK_EXIT_CODES_HELP}`,
     .option('--db <file>', 'the baseline to update (default: DIR/.vigil/baseline.db)')
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
-    .addHelpText('after', CHECK_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('accept'))
     .action(async (dir: string, paths: string[], flags: Record<string, unknown>) => {
       const { accept } = await import('./commands/accept.js');
       process.exitCode = await accept({ ...flags, dir, paths }, hooks);
@@ -150,10 +151,12 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('status')
+    .summary("print a baseline's location, date, entries, algorithm and size")
     .description("Print the baseline's location, date, entry count, algorithm and size.")
     .argument('[dir]', 'the tree (default: .)')
     .option('--db <file>', 'the baseline (default: DIR/.vigil/baseline.db)')
     .option('--json', 'print one JSON object')
+    .addHelpText('after', exitCodesHelp('status'))
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
       const { status } = await import('./commands/status.js');
       process.exitCode = await status({ ...flags, dir });
@@ -162,6 +165,7 @@ ${CHECK_EXIT_CODES_HELP}`,
   addKeepOptions(
     program
       .command('backup')
+      .summary('make one deduplicated snapshot of SRCs in REPO, then apply --keep-*')
       .description(
         'Make one snapshot of all SRCs in REPO (made on first use): contents stored once by BLAKE3,\n' +
           'unchanged files not read again; then apply the --keep-* policy and prune.',
@@ -175,7 +179,7 @@ ${CHECK_EXIT_CODES_HELP}`,
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('backup'))
     .action(async (sources: string[], flags: Record<string, unknown>) => {
       const { backup } = await import('./commands/backup.js');
       process.exitCode = await backup({ ...flags, sources }, hooks);
@@ -183,10 +187,11 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('snapshots')
+    .summary('list the snapshots of REPO')
     .description('List the snapshots of REPO: id, time, files, size, new bytes, sources.')
     .argument('<repo>', 'the repository')
     .option('--json', 'print a JSON array of snapshot headers')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('snapshots'))
     .action(async (repo: string, flags: Record<string, unknown>) => {
       const { snapshots } = await import('./commands/snapshots.js');
       process.exitCode = await snapshots({ ...flags, repo });
@@ -195,12 +200,13 @@ ${CHECK_EXIT_CODES_HELP}`,
   addKeepOptions(
     program
       .command('forget')
+      .summary('apply a --keep-* policy to REPO and prune')
       .description('Apply a --keep-* policy to REPO: print which snapshots are kept and why, remove the rest, prune.')
       .argument('<repo>', 'the repository'),
   )
     .option('--dry-run', 'print the plan only')
     .option('--json', 'print the plan as JSON')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('forget'))
     .action(async (repo: string, flags: Record<string, unknown>) => {
       const { forget } = await import('./commands/forget.js');
       process.exitCode = await forget({ ...flags, repo });
@@ -208,11 +214,12 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('verify')
+    .summary('re-hash the stored objects of a snapshot')
     .description('Re-hash the stored objects of SNAPSHOT (default: all) in parallel; report each missing or damaged.')
     .argument('<repo>', 'the repository')
     .argument('[snapshot]', 'a snapshot id, a unique prefix of one, or "latest"')
     .option('--json', 'one JSON object per finding, then a summary')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('verify'))
     .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
       const { verify } = await import('./commands/verify.js');
       process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) });
@@ -220,6 +227,7 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('restore')
+    .summary('recreate a snapshot under TARGET')
     .description(
       'Recreate SNAPSHOT under TARGET by absolute path (/home/me/docs -> TARGET/home/me/docs),\n' +
         'with modes, mtimes and symlinks, verifying every hash; only PATHs in it if given.',
@@ -229,7 +237,7 @@ ${CHECK_EXIT_CODES_HELP}`,
     .argument('<target>', 'the directory to restore into')
     .argument('[paths...]', 'absolute paths inside the snapshot to restore (default: everything)')
     .option('--overwrite', 'replace files that exist under TARGET')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('restore'))
     .action(async (repo: string, snapshot: string, target: string, paths: string[], flags: Record<string, unknown>) => {
       const { restore } = await import('./commands/restore.js');
       process.exitCode = await restore({ ...flags, repo, snapshot, target, paths });

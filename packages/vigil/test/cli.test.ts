@@ -23,6 +23,30 @@ describe('vigil command line', () => {
     }
   });
 
+  it("each command's --help lists only the exit codes it can return; the command list keeps its columns", async () => {
+    const expected: Record<string, number[]> = {
+      hash: [0, 1, 2],
+      baseline: [0, 1, 2, 130],
+      check: [0, 1, 2, 130],
+      accept: [0, 1, 2, 130],
+      status: [0, 2],
+      backup: [0, 2, 3, 4],
+      snapshots: [0, 2],
+      forget: [0, 2, 4],
+      verify: [0, 1, 2],
+      restore: [0, 1, 2],
+    };
+    for (const [command, codes] of Object.entries(expected)) {
+      const help = (await vigil([command, '--help'])).stdout.toString();
+      const block = help.slice(help.indexOf('Exit codes:'));
+      const listed = [...block.matchAll(/^ *(\d+) {2}/gm)].map((m) => Number(m[1]));
+      assert.deepEqual(listed, codes, `vigil ${command} --help`);
+    }
+    const top = (await vigil(['--help'])).stdout.toString();
+    const commands = top.slice(top.indexOf('Commands:\n') + 10, top.indexOf('\n\n', top.indexOf('Commands:')));
+    for (const line of commands.split('\n')) assert.match(line, /^ {2}[a-z]+ .* {2}\S/, 'one line per command');
+  });
+
   it('exits 2 on bad usage, naming the problem', async () => {
     const cases: [string[], RegExp][] = [
       [['hash', '--bogus'], /unknown option '--bogus'/],
