@@ -33,6 +33,7 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
     writeFileSync(join(dir.path, 'bad'), 'bad\n');
     writeFileSync(join(dir.path, 'star'), 'star\n');
     writeFileSync(join(dir.path, CR_NAME), 'carriage return\n');
+    writeFileSync(join(dir.path, 'new\nline'), 'newline\n');
     execFileSync('mkfifo', [join(dir.path, 'fifo')]);
     const [good, bad] = [sha('good'), sha('bad')];
     const wrong = '0'.repeat(64);
@@ -47,6 +48,9 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
     manifest('MD5', execFileSync('md5sum', ['good', 'bad'], { cwd: dir.path }).toString());
     manifest('B3', `${b3('good')}  good\n${b3('bad')}  bad\n`);
     manifest('B3_FIRST_MISSING', `${b3('good')}  gone\n${b3('good')}  good\n${b3('bad')}  bad\n`);
+    manifest('B2', execFileSync('b2sum', ['good', 'bad'], { cwd: dir.path }).toString());
+    manifest('SHA512', execFileSync('sha512sum', ['good', 'bad'], { cwd: dir.path }).toString());
+    manifest('OPENSSL', `SHA256(good)= ${good}\nSHA256(bad)= ${wrong}\n`);
     manifest('SHA_FIRST_MISSING', `${good}  gone\n${good}  good\n${wrong}  bad\n`);
   });
   after(() => dir.cleanup());
@@ -176,6 +180,63 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
       tool: 'sha256sum',
       args: ['-c', 'SHA_FIRST_MISSING'],
     },
+    // 7. The other options and algorithms.
+    { title: '-b', vigil: ['-a', 'sha256', '-b', 'good', 'bad'], tool: 'sha256sum', args: ['-b', 'good', 'bad'] },
+    { title: '-t', vigil: ['-a', 'md5', '-t', 'good'], tool: 'md5sum', args: ['-t', 'good'] },
+    { title: '-b --tag', vigil: ['-a', 'md5', '-b', '--tag', 'good'], tool: 'md5sum', args: ['-b', '--tag', 'good'] },
+    {
+      title: '-z',
+      vigil: ['-a', 'sha256', '-z', 'good', 'new\nline'],
+      tool: 'sha256sum',
+      args: ['-z', 'good', 'new\nline'],
+    },
+    { title: '--no-names', vigil: ['--no-names', 'good', 'bad'], tool: 'b3sum', args: ['--no-names', 'good', 'bad'] },
+    { title: '--raw', vigil: ['--raw', 'good'], tool: 'b3sum', args: ['--raw', 'good'] },
+    {
+      title: '--raw --length 64',
+      vigil: ['--raw', '--length', '64', 'good'],
+      tool: 'b3sum',
+      args: ['--raw', '--length', '64', 'good'],
+    },
+    {
+      title: '--length 8',
+      vigil: ['--length', '8', 'good', 'bad'],
+      tool: 'b3sum',
+      args: ['--length', '8', 'good', 'bad'],
+    },
+    { title: '-l 100', vigil: ['-l', '100', 'good', 'bad'], tool: 'b3sum', args: ['-l', '100', 'good', 'bad'] },
+    {
+      title: '--derive-key',
+      vigil: ['--derive-key', 'vigil test 2026', 'good', 'bad'],
+      tool: 'b3sum',
+      args: ['--derive-key', 'vigil test 2026', 'good', 'bad'],
+    },
+    {
+      title: '--keyed',
+      vigil: ['--keyed', 'good', 'bad'],
+      tool: 'b3sum',
+      args: ['--keyed', 'good', 'bad'],
+      input: 'k'.repeat(32),
+    },
+    {
+      title: '--keyed -l 40',
+      vigil: ['--keyed', '-l', '40', 'good'],
+      tool: 'b3sum',
+      args: ['--keyed', '-l', '40', 'good'],
+      input: 'k'.repeat(32),
+    },
+    { title: 'sha224', vigil: ['-a', 'sha224', 'good', 'bad'], tool: 'sha224sum', args: ['good', 'bad'] },
+    { title: 'sha384 --tag', vigil: ['-a', 'sha384', '--tag', 'good'], tool: 'sha384sum', args: ['--tag', 'good'] },
+    { title: 'blake2b', vigil: ['-a', 'blake2b', 'good', 'new\nline'], tool: 'b2sum', args: ['good', 'new\nline'] },
+    { title: 'blake2b --tag', vigil: ['-a', 'blake2b', '--tag', 'good'], tool: 'b2sum', args: ['--tag', 'good'] },
+    { title: 'a b2sum manifest without --algo', vigil: ['-c', 'B2'], tool: 'b2sum', args: ['-c', 'B2'] },
+    {
+      title: 'a sha512sum manifest without --algo',
+      vigil: ['-c', 'SHA512'],
+      tool: 'sha512sum',
+      args: ['-c', 'SHA512'],
+    },
+    { title: 'OpenSSL-style lines', vigil: ['-c', 'OPENSSL'], tool: 'sha256sum', args: ['-c', 'OPENSSL'] },
   ];
 
   for (const row of rows) {
@@ -187,6 +248,38 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
       assert.equal(ours.code, theirs.code, `exit code; vigil said: ${ours.stderr}`);
     });
   }
+
+  it('reads what openssl dgst writes (SHA2-256, SHA3-256, BLAKE2B-512), and hashes SHA3 as openssl does', async () => {
+    for (const digest of ['-sha256', '-sha3-256', '-sha3-512', '-blake2b512', '-md5']) {
+      const written = await run('openssl', ['dgst', digest, 'good', 'bad'], { cwd: dir.path });
+      assert.equal(written.code, 0, written.stderr);
+      const ours = await vigil(['hash', '-c', '-'], { cwd: dir.path, input: written.stdout });
+      assert.equal(ours.stdout.toString(), 'good: OK\nbad: OK\n', `${digest}: ${ours.stderr}`);
+      assert.equal(ours.code, 0);
+    }
+    const sha3 = await vigil(['hash', '-a', 'sha3-256', 'good'], { cwd: dir.path });
+    const openssl = await run('openssl', ['dgst', '-sha3-256', '-r', 'good'], { cwd: dir.path });
+    assert.equal(sha3.stdout.toString(), openssl.stdout.toString().replace(' *', '  '));
+  });
+
+  it('refuses flags that shape hash lines under --check, and BLAKE3 modes with another algorithm (exit 2)', async () => {
+    for (const args of [
+      ['-c', '-b', 'SUMS'],
+      ['-c', '-z', 'SUMS'],
+      ['-c', '--no-names', 'SUMS'],
+      ['-a', 'sha256', '--length', '8', 'good'],
+      ['--keyed', '--derive-key', 'x', 'good'],
+      ['--length', 'many', 'good'],
+      ['--raw', 'good', 'bad'],
+    ]) {
+      const ours = await vigil(['hash', ...args], { cwd: dir.path, input: 'k'.repeat(32) });
+      assert.equal(ours.code, 2, args.join(' '));
+      assert.match(ours.stderr, /^vigil: .*(--|BLAKE3)/, args.join(' '));
+    }
+    const shortKey = await vigil(['hash', '--keyed', 'good'], { cwd: dir.path, input: 'short' });
+    assert.equal(shortKey.code, 2);
+    assert.match(shortKey.stderr, /exactly 32 raw bytes from stdin, and got 5/);
+  });
 
   it('says which algorithm an untagged 64-digit manifest was checked with', async () => {
     const sums = await vigil(['hash', '-c', 'SUMS'], { cwd: dir.path });

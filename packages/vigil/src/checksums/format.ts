@@ -7,24 +7,38 @@ import { escapeName, needsEscape } from './escape.js';
 
 export type LineStyle = 'gnu' | 'tag';
 
-/** The bytes of one checksum line, newline included. */
+/** How checksum lines are shaped beyond their style: the flags sha256sum and b3sum share. */
+export interface LineShape {
+  /** `-b`: mark the name with `*` (binary mode), as `sha256sum -b` does. */
+  readonly binary?: boolean;
+  /** `-z`: end lines with NUL instead of newline, and leave names unescaped (coreutils). */
+  readonly zero?: boolean;
+  /** `--no-names`: the digest alone (b3sum). */
+  readonly noNames?: boolean;
+}
+
+/** The bytes of one checksum line, its end (newline, or NUL with `zero`) included. */
 export function formatChecksumLine(
   algorithm: AlgorithmName,
   style: LineStyle,
   hexDigest: string,
   name: Buffer,
+  shape: LineShape = {},
 ): Buffer {
-  const escaped = needsEscape(name);
+  const end = shape.zero ? '\0' : '\n';
+  if (shape.noNames) return Buffer.from(`${hexDigest}${end}`, 'latin1');
+  const escaped = !shape.zero && needsEscape(name);
   const shownName = escaped ? escapeName(name) : name;
   const lead = escaped ? '\\' : '';
   if (style === 'tag') {
     return Buffer.concat([
       Buffer.from(`${lead}${ALGORITHM_INFO[algorithm].tag} (`, 'latin1'),
       shownName,
-      Buffer.from(`) = ${hexDigest}\n`, 'latin1'),
+      Buffer.from(`) = ${hexDigest}${end}`, 'latin1'),
     ]);
   }
-  return Buffer.concat([Buffer.from(`${lead}${hexDigest}  `, 'latin1'), shownName, Buffer.from('\n', 'latin1')]);
+  const marker = shape.binary ? ' *' : '  ';
+  return Buffer.concat([Buffer.from(`${lead}${hexDigest}${marker}`, 'latin1'), shownName, Buffer.from(end, 'latin1')]);
 }
 
 /**

@@ -7,7 +7,7 @@
 
 import { constants as osConstants } from 'node:os';
 import type { AlgorithmName } from '../checksums/algorithms.js';
-import { formatCheckedName, formatChecksumLine, type LineStyle } from '../checksums/format.js';
+import { formatCheckedName, formatChecksumLine, type LineShape, type LineStyle } from '../checksums/format.js';
 import type { RecordSink } from '../scan/record-sink.js';
 import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from '../scan/records.js';
 import { BufferedOutput } from './output.js';
@@ -16,6 +16,10 @@ import { type DiagnosticSink, displayPath } from './printer.js';
 export interface TextPrinterOptions {
   readonly algorithm: AlgorithmName;
   readonly style: LineStyle;
+  /** -b, -z, --no-names. */
+  readonly shape?: LineShape;
+  /** `--raw`: the digest's bytes alone (b3sum), for one file. */
+  readonly raw?: boolean;
   /** Hash mode: no notices about skipped entries. Check mode: no OK lines. */
   readonly quiet: boolean;
   /** Hash mode: name each symlink the walk skipped (else one line counts them at the end). */
@@ -43,11 +47,13 @@ export class TextPrinter implements RecordSink {
 
   entry(record: EntryRecord): void {
     switch (record.type) {
-      case 'file':
+      case 'file': {
+        const { algorithm, style, shape, raw } = this.#options;
         this.#out.write(
-          formatChecksumLine(this.#options.algorithm, this.#options.style, record.digest.toString('hex'), record.path),
+          raw ? record.digest : formatChecksumLine(algorithm, style, record.digest.toString('hex'), record.path, shape),
         );
         break;
+      }
       case 'error':
         this.warn(`${displayPath(record.path)}: ${record.message}${hintFor(record.code)}`);
         break;

@@ -8,9 +8,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import { describeErrno } from '../fs/failures.js';
-import { createDigester } from './digesters.js';
+import { type Blake3Mode, digestBytes } from './blake3-mode.js';
+import { createBlake3Digester, createDigester } from './digesters.js';
 import type { EntryRecord } from './records.js';
 
 /** The operand that means standard input, as in coreutils and b3sum. */
@@ -32,8 +33,9 @@ export async function hashStreamOperand(
   operand: Buffer,
   algorithm: AlgorithmName,
   stdin: Readable,
+  blake3?: Blake3Mode,
 ): Promise<EntryRecord> {
-  const digester = createDigester(algorithm);
+  const digester = blake3 && algorithm === 'blake3' ? createBlake3Digester(blake3) : createDigester(algorithm);
   const source = operand.equals(STDIN_OPERAND) ? stdin : createReadStream(operand);
   let size = 0;
   try {
@@ -45,7 +47,7 @@ export async function hashStreamOperand(
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     return { type: 'error', path: operand, code, message: describeErrno(code) };
   }
-  const digest = Buffer.alloc(ALGORITHM_INFO[algorithm].bytes);
+  const digest = Buffer.alloc(digestBytes(algorithm, blake3));
   digester.finishInto(digest, 0);
   return { type: 'file', path: operand, digest, size };
 }

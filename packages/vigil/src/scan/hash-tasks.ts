@@ -14,7 +14,8 @@ import type { FileReader } from '../fs/file-reader.js';
 import { fileReader } from '../fs/reader.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
-import { digesterFor } from './digesters.js';
+import { digestBytes } from './blake3-mode.js';
+import { createBlake3Digester, digesterFor } from './digesters.js';
 
 /**
  * Hashes one batch with `reader`. OpenSSL's digests are computed by the reader itself (in C
@@ -23,7 +24,7 @@ import { digesterFor } from './digesters.js';
 export function hashBatchWith(reader: FileReader, request: HashBatchRequest): HashBatchResult {
   const { list, algorithm } = request;
   const count = list.flags.length;
-  const results = new BatchResults(count, ALGORITHM_INFO[algorithm].bytes);
+  const results = new BatchResults(count, digestBytes(algorithm, request.blake3));
   const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
   const openssl = ALGORITHM_INFO[algorithm].openssl;
   let done: number;
@@ -31,7 +32,7 @@ export function hashBatchWith(reader: FileReader, request: HashBatchRequest): Ha
     const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, algorithm: openssl, digests: results.digests };
     done = eachHash(reader, list, options, (i, outcome) => results.record(i, outcome));
   } else {
-    const digester = digesterFor(algorithm);
+    const digester = request.blake3 ? createBlake3Digester(request.blake3) : digesterFor(algorithm);
     done = eachRead(reader, list, { deferAbove, byteBudget: BATCH_BYTE_BUDGET }, (i, outcome) => {
       if (outcome.kind === 'read') digester.update(outcome.bytes);
       else if (outcome.kind === 'large') {

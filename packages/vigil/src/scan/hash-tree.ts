@@ -13,6 +13,7 @@ import type { RunOutcome } from '../exit.js';
 import { PathFlag } from '../fs/records.js';
 import { type WalkEntry, type WalkOptions, walk } from '../fs/walk.js';
 import type { ProgressSink } from '../progress-sink.js';
+import type { Blake3Mode } from './blake3-mode.js';
 import { FileBatch } from './file-batch.js';
 import type { HashEngineOptions } from './hash-engine.js';
 import { type FileOutcome, HashEngine } from './hash-engine.js';
@@ -32,6 +33,8 @@ export interface HashTreeOptions {
   readonly ordered: boolean;
   readonly printer: RecordSink;
   readonly progress: ProgressSink;
+  /** BLAKE3's keyed, derive-key or extended-output mode. */
+  readonly blake3?: Blake3Mode;
   /** What the operand `-` reads. */
   readonly stdin: Readable;
   /** The worker task (tests give one that observes reads). */
@@ -58,6 +61,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     pool,
     maxInFlight: pool.workers * 3,
     readLinksOnce: true,
+    blake3: options.blake3,
     hashBatch: options.hashBatch,
     onOutcome: (seq, path, outcome) => {
       progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
@@ -83,7 +87,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
       // Workers go on with what is queued while the stream is read here.
       if (batch.size > 0) send();
       progress.found(1);
-      const record = await hashStreamOperand(operand, algorithm, options.stdin);
+      const record = await hashStreamOperand(operand, algorithm, options.stdin, options.blake3);
       progress.fileDone(record.type === 'file' ? record.size : 0);
       put(seq++, record);
       continue;
