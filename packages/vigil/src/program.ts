@@ -105,6 +105,7 @@ ${exitCodesHelp('hash')}`,
     .option('--redis <url>', 'hash on `tandem worker` hosts through this Redis instead of local threads (with --queue)')
     .option('--queue <name>', 'the BullMQ queue the workers serve (with --redis)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('--sign-key <pem>', 'sign the baseline with this Ed25519 private key (writes DB.sig beside it)')
     .addHelpText(
       'after',
       `
@@ -134,6 +135,10 @@ ${exitCodesHelp('baseline')}`,
     .option('--ndjson', 'print one JSON object per change as found, then a summary line')
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option(
+      '--verify-key <pem>',
+      'refuse (exit 2) a baseline that does not match its signature under this Ed25519 public key',
+    )
     .addHelpText('after', exitCodesHelp('check'))
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
       const { check } = await import('./commands/check.js');
@@ -151,6 +156,11 @@ ${exitCodesHelp('baseline')}`,
     .option('--db <file>', 'the baseline to update (default: DIR/.vigil/baseline.db)')
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('--sign-key <pem>', 'sign the updated baseline with this Ed25519 private key')
+    .option(
+      '--verify-key <pem>',
+      'first refuse (exit 2) a baseline that does not match its signature under this public key',
+    )
     .addHelpText('after', exitCodesHelp('accept'))
     .action(async (dir: string, paths: string[], flags: Record<string, unknown>) => {
       const { accept } = await import('./commands/accept.js');
