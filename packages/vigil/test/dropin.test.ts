@@ -228,6 +228,8 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
     { title: 'sha224', vigil: ['-a', 'sha224', 'good', 'bad'], tool: 'sha224sum', args: ['good', 'bad'] },
     { title: 'sha384 --tag', vigil: ['-a', 'sha384', '--tag', 'good'], tool: 'sha384sum', args: ['--tag', 'good'] },
     { title: 'blake2b', vigil: ['-a', 'blake2b', 'good', 'new\nline'], tool: 'b2sum', args: ['good', 'new\nline'] },
+    { title: 'blake2b from stdin', vigil: ['-a', 'blake2b', '-'], tool: 'b2sum', args: ['-'], input: 'piped\n' },
+    { title: 'sha384 from stdin', vigil: ['-a', 'sha384', '-'], tool: 'sha384sum', args: ['-'], input: 'piped\n' },
     { title: 'blake2b --tag', vigil: ['-a', 'blake2b', '--tag', 'good'], tool: 'b2sum', args: ['--tag', 'good'] },
     { title: 'a b2sum manifest without --algo', vigil: ['-c', 'B2'], tool: 'b2sum', args: ['-c', 'B2'] },
     {

@@ -112,7 +112,7 @@ class OpenSslDigester implements Digester {
   #hash: Hash;
   constructor(algorithm: AlgorithmName) {
     this.#algorithm = ALGORITHM_INFO[algorithm].openssl ?? algorithm;
-    this.#hash = createHash(algorithm);
+    this.#hash = createHash(this.#algorithm);
   }
   update(chunk: Uint8Array): void {
     this.#hash.update(chunk);
