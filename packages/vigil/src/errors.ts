@@ -154,3 +154,21 @@ export class BaselineWriteError extends VigilError {
     this.path = path;
   }
 }
+
+/** A baseline whose Ed25519 signature is missing or does not match (`vigil check --verify-key`). */
+export class BaselineSignatureError extends VigilError {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super('ERR_VIGIL_BASELINE_SIGNATURE', message);
+    this.path = path;
+  }
+}
+
+/** A signing or verifying key that cannot be read or is not an Ed25519 key. */
+export class SigningKeyError extends VigilError {
+  readonly path: string;
+  constructor(path: string, message: string, cause?: unknown) {
+    super('ERR_VIGIL_SIGNING_KEY', message, { cause });
+    this.path = path;
+  }
+}

@@ -69,9 +69,45 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
   ],
 };
 
-/** The "Exit codes:" block of a --help text. */
-export function exitCodesHelp(group: ExitCodeGroup): string {
-  const rows = EXIT_CODE_TABLE[group].map(([code, meaning]) => `${String(code).padStart(3)}  ${meaning}`);
+/** The commands, each with its group's table and the codes it can return (its --help lists only these). */
+export const COMMAND_EXIT_CODES = {
+  hash: { group: 'hash', codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal] },
+  baseline: {
+    group: 'baseline',
+    codes: [ExitCode.ok, ExitCode.changesFound, ExitCode.usageOrFatal, ExitCode.interrupted],
+  },
+  check: {
+    group: 'baseline',
+    codes: [ExitCode.ok, ExitCode.changesFound, ExitCode.usageOrFatal, ExitCode.interrupted],
+  },
+  accept: {
+    group: 'baseline',
+    codes: [ExitCode.ok, ExitCode.changesFound, ExitCode.usageOrFatal, ExitCode.interrupted],
+  },
+  status: { group: 'baseline', codes: [ExitCode.ok, ExitCode.usageOrFatal] },
+  backup: {
+    group: 'backup',
+    codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.snapshotIncomplete, ExitCode.repositoryLocked],
+  },
+  snapshots: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal] },
+  forget: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.repositoryLocked] },
+  verify: { group: 'backup', codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal] },
+  restore: { group: 'backup', codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal] },
+} as const satisfies Record<string, { group: ExitCodeGroup; codes: readonly ExitCode[] }>;
+export type CommandName = keyof typeof COMMAND_EXIT_CODES;
+
+/** The "Exit codes:" block of a --help text: a group's table, or only what one command returns. */
+export function exitCodesHelp(group: ExitCodeGroup | CommandName): string {
+  const { table, codes } =
+    group in COMMAND_EXIT_CODES
+      ? {
+          table: EXIT_CODE_TABLE[COMMAND_EXIT_CODES[group as CommandName].group],
+          codes: COMMAND_EXIT_CODES[group as CommandName].codes as readonly ExitCode[],
+        }
+      : { table: EXIT_CODE_TABLE[group as ExitCodeGroup], codes: undefined };
+  const rows = table
+    .filter(([code]) => codes === undefined || codes.includes(code))
+    .map(([code, meaning]) => `${String(code).padStart(3)}  ${meaning}`);
   return `\nExit codes:\n${rows.join('\n')}`;
 }
 

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ALGORITHMS } from './checksums/algorithms.js';
+import type { CheckVerbosity } from './commands/hash.js';
 import type { CommandHooks } from './commands/hooks.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
 import { VIGIL_VERSION } from './version.js';
@@ -13,9 +14,6 @@ import { VIGIL_VERSION } from './version.js';
 const collect = (value: string, previous: string[]) => [...previous, value];
 const algorithmOption = () =>
   new Option('-a, --algo <name>', 'hash algorithm (default: blake3)').choices([...ALGORITHMS]);
-
-const CHECK_EXIT_CODES_HELP = exitCodesHelp('baseline');
-const BACKUP_EXIT_CODES_HELP = exitCodesHelp('backup');
 
 const addKeepOptions = (command: Command) =>
   command
@@ -35,16 +33,28 @@ function buildProgram(hooks: CommandHooks): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', exitCodesHelp('vigil'));
 
-  program
+  const hash = program
     .command('hash')
+    .summary('hash files and trees, or --check manifests, as sha256sum and b3sum do')
     .description(
       'Hash files, recursing into directories, and print "HASH  PATH" lines as sha256sum and b3sum do (sorted by path).\n' +
         'With --check, verify a manifest written by vigil, sha256sum, b3sum or in BSD-tag form.',
     )
     .argument('[paths...]', 'files and directories to hash (default: .); with --check, more manifests')
     .addOption(algorithmOption())
-    .option('-c, --check <manifest>', 'verify the checksums listed in a manifest ("-" reads stdin)')
+    .option(
+      '-c, --check [manifest]',
+      'verify the checksums listed in the manifests given as operands (none or "-": stdin)',
+    )
     .option('--tag', 'print BSD-style lines: ALGO (PATH) = HASH')
+    .option('-b, --binary', 'mark names with "*" (binary mode), as sha256sum -b does')
+    .option('-t, --text', 'the default two spaces before names (accepted for sha256sum scripts)')
+    .option('-z, --zero', 'end each line with NUL, not newline, and do not escape names')
+    .option('--no-names', 'print the digests alone, as b3sum --no-names does')
+    .option('--raw', 'write the raw bytes of the digest of one file, as b3sum --raw does')
+    .option('-l, --length <bytes>', 'BLAKE3: output this many bytes (extended output), as b3sum --length')
+    .option('--keyed', 'BLAKE3: keyed mode (a MAC); the 32-byte key is read from stdin, as b3sum --keyed')
+    .option('--derive-key <context>', 'BLAKE3: key derivation mode with this context string, as b3sum --derive-key')
     .option('--json', 'print one JSON document (entries stream as files finish)')
     .option('--ndjson', 'print one JSON object per line, then a summary line')
     .option('--unordered', 'print in completion order, holding nothing back (default: sorted by path)')
@@ -54,7 +64,8 @@ function buildProgram(hooks: CommandHooks): Command {
     .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('-L, --follow', 'follow symlinks met in the walk (loops are detected and reported)')
     .option('-x, --one-file-system', 'do not descend into directories on other file systems')
-    .option('-q, --quiet', 'hash: no notices of skipped entries, no progress; check: no OK lines')
+    .option('-q, --quiet', 'hash: no notices of skipped entries; check: no OK lines')
+    .option('-v, --verbose', 'hash: name every symlink skipped by the walk (default: one line counts them)')
     .option('--status', 'check: print nothing; the exit code tells')
     .option('--ignore-missing', 'check: do not fail or report files that do not exist')
     .option('--strict', 'check: exit 1 on improperly formatted lines')
@@ -64,17 +75,22 @@ function buildProgram(hooks: CommandHooks): Command {
       'after',
       `
 Files in a directory are excluded by patterns in its .vigilignore (gitignore syntax).
-FIFOs, sockets and devices are never opened; they are reported as skipped.
+FIFOs, sockets and devices met in a walk are never opened; they are reported as skipped
+(named on the command line, a FIFO or device is read as sha256sum reads it; "-" reads stdin).
 Hard links to one inode are read once. A file that changes while read is an error.
 ${exitCodesHelp('hash')}`,
     )
     .action(async (paths: string[], flags: Record<string, unknown>) => {
       const { hash } = await import('./commands/hash.js');
-      process.exitCode = await hash({ ...flags, paths }, hooks);
+      process.exitCode = await hash({ ...flags, paths, ...(checkVerbosity ? { checkVerbosity } : {}) }, hooks);
     });
+  // --status, --warn and --quiet are one setting of --check: the last one given wins, as in coreutils.
+  let checkVerbosity: CheckVerbosity | undefined;
+  for (const name of ['status', 'warn', 'quiet'] as const) hash.on(`option:${name}`, () => (checkVerbosity = name));
 
   program
     .command('baseline')
+    .summary('record every entry of DIR in a SQLite baseline')
     .description('Scan DIR on all cores and record every entry (stat, link target, content hash) in a SQLite baseline.')
     .argument('[dir]', 'the tree to record (default: .)')
     .option('--db <file>', 'where to write the baseline (default: DIR/.vigil/baseline.db)')
@@ -89,12 +105,13 @@ ${exitCodesHelp('hash')}`,
     .option('--redis <url>', 'hash on `tandem worker` hosts through this Redis instead of local threads (with --queue)')
     .option('--queue <name>', 'the BullMQ queue the workers serve (with --redis)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('--sign-key <pem>', 'sign the baseline with this Ed25519 private key (writes DB.sig beside it)')
     .addHelpText(
       'after',
       `
 DIR/.vigil is never scanned. .vigilignore files exclude as in vigil hash. The baseline is
 written under a temporary name and renamed into place: an interrupted run leaves the old one.
-${CHECK_EXIT_CODES_HELP}`,
+${exitCodesHelp('baseline')}`,
     )
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
       const { baseline } = await import('./commands/baseline.js');
@@ -103,6 +120,7 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('check')
+    .summary('compare DIR with its baseline and report what changed')
     .description(
       'Compare DIR with its baseline and report what changed: added, removed, modified, moved, metadata\n' +
         '(mode, owner, type, link target), touched (mtime only), unreadable, unstable (changed while read).',
@@ -117,7 +135,11 @@ ${CHECK_EXIT_CODES_HELP}`,
     .option('--ndjson', 'print one JSON object per change as found, then a summary line')
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
-    .addHelpText('after', CHECK_EXIT_CODES_HELP)
+    .option(
+      '--verify-key <pem>',
+      'refuse (exit 2) a baseline that does not match its signature under this Ed25519 public key',
+    )
+    .addHelpText('after', exitCodesHelp('check'))
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
       const { check } = await import('./commands/check.js');
       process.exitCode = await check({ ...flags, dir }, hooks);
@@ -125,6 +147,7 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('accept')
+    .summary('take the current state of DIR (or of some PATHs) into its baseline')
     .description(
       'Take the current state of DIR (or only of the PATHs named, and what is under them) into its baseline.',
     )
@@ -133,7 +156,12 @@ ${CHECK_EXIT_CODES_HELP}`,
     .option('--db <file>', 'the baseline to update (default: DIR/.vigil/baseline.db)')
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
-    .addHelpText('after', CHECK_EXIT_CODES_HELP)
+    .option('--sign-key <pem>', 'sign the updated baseline with this Ed25519 private key')
+    .option(
+      '--verify-key <pem>',
+      'first refuse (exit 2) a baseline that does not match its signature under this public key',
+    )
+    .addHelpText('after', exitCodesHelp('accept'))
     .action(async (dir: string, paths: string[], flags: Record<string, unknown>) => {
       const { accept } = await import('./commands/accept.js');
       process.exitCode = await accept({ ...flags, dir, paths }, hooks);
@@ -141,10 +169,12 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('status')
+    .summary("print a baseline's location, date, entries, algorithm and size")
     .description("Print the baseline's location, date, entry count, algorithm and size.")
     .argument('[dir]', 'the tree (default: .)')
     .option('--db <file>', 'the baseline (default: DIR/.vigil/baseline.db)')
     .option('--json', 'print one JSON object')
+    .addHelpText('after', exitCodesHelp('status'))
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
       const { status } = await import('./commands/status.js');
       process.exitCode = await status({ ...flags, dir });
@@ -153,6 +183,7 @@ ${CHECK_EXIT_CODES_HELP}`,
   addKeepOptions(
     program
       .command('backup')
+      .summary('make one deduplicated snapshot of SRCs in REPO, then apply --keep-*')
       .description(
         'Make one snapshot of all SRCs in REPO (made on first use): contents stored once by BLAKE3,\n' +
           'unchanged files not read again; then apply the --keep-* policy and prune.',
@@ -166,7 +197,7 @@ ${CHECK_EXIT_CODES_HELP}`,
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('backup'))
     .action(async (sources: string[], flags: Record<string, unknown>) => {
       const { backup } = await import('./commands/backup.js');
       process.exitCode = await backup({ ...flags, sources }, hooks);
@@ -174,10 +205,11 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('snapshots')
+    .summary('list the snapshots of REPO')
     .description('List the snapshots of REPO: id, time, files, size, new bytes, sources.')
     .argument('<repo>', 'the repository')
     .option('--json', 'print a JSON array of snapshot headers')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('snapshots'))
     .action(async (repo: string, flags: Record<string, unknown>) => {
       const { snapshots } = await import('./commands/snapshots.js');
       process.exitCode = await snapshots({ ...flags, repo });
@@ -186,12 +218,13 @@ ${CHECK_EXIT_CODES_HELP}`,
   addKeepOptions(
     program
       .command('forget')
+      .summary('apply a --keep-* policy to REPO and prune')
       .description('Apply a --keep-* policy to REPO: print which snapshots are kept and why, remove the rest, prune.')
       .argument('<repo>', 'the repository'),
   )
     .option('--dry-run', 'print the plan only')
     .option('--json', 'print the plan as JSON')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('forget'))
     .action(async (repo: string, flags: Record<string, unknown>) => {
       const { forget } = await import('./commands/forget.js');
       process.exitCode = await forget({ ...flags, repo });
@@ -199,11 +232,12 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('verify')
+    .summary('re-hash the stored objects of a snapshot')
     .description('Re-hash the stored objects of SNAPSHOT (default: all) in parallel; report each missing or damaged.')
     .argument('<repo>', 'the repository')
     .argument('[snapshot]', 'a snapshot id, a unique prefix of one, or "latest"')
     .option('--json', 'one JSON object per finding, then a summary')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('verify'))
     .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
       const { verify } = await import('./commands/verify.js');
       process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) });
@@ -211,6 +245,7 @@ ${CHECK_EXIT_CODES_HELP}`,
 
   program
     .command('restore')
+    .summary('recreate a snapshot under TARGET')
     .description(
       'Recreate SNAPSHOT under TARGET by absolute path (/home/me/docs -> TARGET/home/me/docs),\n' +
         'with modes, mtimes and symlinks, verifying every hash; only PATHs in it if given.',
@@ -220,7 +255,7 @@ ${CHECK_EXIT_CODES_HELP}`,
     .argument('<target>', 'the directory to restore into')
     .argument('[paths...]', 'absolute paths inside the snapshot to restore (default: everything)')
     .option('--overwrite', 'replace files that exist under TARGET')
-    .addHelpText('after', BACKUP_EXIT_CODES_HELP)
+    .addHelpText('after', exitCodesHelp('restore'))
     .action(async (repo: string, snapshot: string, target: string, paths: string[], flags: Record<string, unknown>) => {
       const { restore } = await import('./commands/restore.js');
       process.exitCode = await restore({ ...flags, repo, snapshot, target, paths });

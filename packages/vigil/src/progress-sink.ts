@@ -10,6 +10,8 @@ export interface ProgressSink {
   walkDone(): void;
   /** One file is done: `bytes` read, of which `newBytes` were new to a backup repository. */
   fileDone(bytes: number, newBytes?: number): void;
+  /** Bytes read that no fileDone counts (`vigil check` learns them per batch, not per file). */
+  bytesRead(bytes: number): void;
   /** Writes a diagnostic line without tearing the bar. */
   log(line: string): void;
   stop(): void;

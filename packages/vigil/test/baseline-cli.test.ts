@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { ALGORITHMS } from '../src/checksums/algorithms.js';
 import { INVALID_UTF8_NAME } from './fixtures.js';
 import { lines, OBSERVED_CLI, tempDir, vigil } from './helpers.js';
 
@@ -68,6 +69,18 @@ describe('vigil baseline, check, accept, status', () => {
     const full = await vigil(['check', '--full', root], { observed: true, env: hookEnv() });
     assert.equal(full.code, 0, full.stderr);
     assert.equal(readLog().length, 3);
+  });
+
+  it('records and checks with every algorithm --algo offers (sha3, blake2b, ... included)', async () => {
+    for (const algorithm of ALGORITHMS) {
+      const root = makeTree(`algo-${algorithm}`, { kept: 'kept\n', edited: 'before\n' });
+      const made = await vigil(['baseline', '--algo', algorithm, root]);
+      assert.equal(made.code, 0, `${algorithm}: ${made.stderr}`);
+      writeFileSync(join(root, 'edited'), 'after, longer\n');
+      const checked = await vigil(['check', '--full', root]);
+      assert.equal(checked.code, 1, `${algorithm}: ${checked.stderr}`);
+      assert.match(checked.stdout.toString(), /modified \(1\):\n {2}~ edited \(content/, algorithm);
+    }
   });
 
   it('reports every group, reads only what changed, and exits 1', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { makeManySmallFiles } from './fixtures.js';
 import { CLI, run, tempDir, vigil } from './helpers.js';
 
 describe('vigil command line', () => {
@@ -20,6 +21,30 @@ describe('vigil command line', () => {
       const help = result.stdout.toString();
       assert.match(help, /Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 /);
     }
+  });
+
+  it("each command's --help lists only the exit codes it can return; the command list keeps its columns", async () => {
+    const expected: Record<string, number[]> = {
+      hash: [0, 1, 2],
+      baseline: [0, 1, 2, 130],
+      check: [0, 1, 2, 130],
+      accept: [0, 1, 2, 130],
+      status: [0, 2],
+      backup: [0, 2, 3, 4],
+      snapshots: [0, 2],
+      forget: [0, 2, 4],
+      verify: [0, 1, 2],
+      restore: [0, 1, 2],
+    };
+    for (const [command, codes] of Object.entries(expected)) {
+      const help = (await vigil([command, '--help'])).stdout.toString();
+      const block = help.slice(help.indexOf('Exit codes:'));
+      const listed = [...block.matchAll(/^ *(\d+) {2}/gm)].map((m) => Number(m[1]));
+      assert.deepEqual(listed, codes, `vigil ${command} --help`);
+    }
+    const top = (await vigil(['--help'])).stdout.toString();
+    const commands = top.slice(top.indexOf('Commands:\n') + 10, top.indexOf('\n\n', top.indexOf('Commands:')));
+    for (const line of commands.split('\n')) assert.match(line, /^ {2}[a-z]+ .* {2}\S/, 'one line per command');
   });
 
   it('exits 2 on bad usage, naming the problem', async () => {
@@ -61,6 +86,30 @@ describe('vigil command line', () => {
     assert.match(withBar.stdout.toString(), /files \|/);
     const without = await run('script', ['-qec', command('--no-progress'), '/dev/null'], { cwd: dir.path });
     assert.doesNotMatch(without.stdout.toString(), /files \|/);
+  });
+
+  it('--quiet keeps the bar; its file count never passes the total; check counts bytes read', async () => {
+    const tree = join(dir.path, 'tree');
+    makeManySmallFiles(tree, 1200); // several batches, so files finish while the walk goes on
+    const out = join(dir.path, 'out');
+    const onTerminal = (args: string) =>
+      run('script', ['-qec', `${process.execPath} ${CLI} ${args} > ${out}`, '/dev/null'], { cwd: dir.path });
+    const quiet = await onTerminal(`hash -q ${tree}`);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    const frames = [...quiet.stdout.toString().matchAll(/(\d+)\/(\d+) files \|/g)];
+    assert.ok(frames.length > 0, '--quiet no longer hides the bar');
+    for (const [frame, done, total] of frames) assert.ok(Number(done) <= Number(total), frame);
+    assert.match(quiet.stdout.toString(), /1200\/1200 files/);
+
+    const db = join(dir.path, 'baseline.db');
+    assert.equal((await vigil(['baseline', '--db', db, tree])).code, 0);
+    const checked = await onTerminal(`check --full --db ${db} ${tree}`);
+    assert.equal(checked.code, 0, checked.stderr);
+    const sizes = [...checked.stdout.toString().matchAll(/files \| ([\d.]+) (B|KiB|MiB) \|/g)];
+    assert.ok(
+      sizes.some(([, size]) => Number(size) > 0),
+      `vigil check's bar shows the bytes it reads: ${sizes.map((m) => m[0])}`,
+    );
   });
 
   it('backup shows its bar (with the new bytes) on a terminal, and not with --no-progress', async () => {

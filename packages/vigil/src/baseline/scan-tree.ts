@@ -104,6 +104,7 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
     },
     onBatchDone: (bytes) => {
       totals.bytesRead += bytes;
+      progress.bytesRead(bytes);
       options.onBatchDone?.();
     },
   });
@@ -123,7 +124,6 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
     excludes: options.excludes,
     directories: true,
   })) {
-    let found = 0;
     for (const entry of entries) {
       if (entry.path.equals(rootBytes)) {
         // The root itself: a root that cannot be listed hides everything recorded.
@@ -146,10 +146,10 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
         onEntry(undefined, { kind: 'unreadable', path, code: entry.code, message: entry.message });
       }
       batch.add({ fullPath: entry.path, base: prefixLength, path, stored });
-      found++;
+      // Counted before it is sent, so the bar's total never runs below the entries done.
+      progress.found(1);
       if (batch.full) await send();
     }
-    progress.found(found);
     if (batch.items.length > 0 && engine.count < pool.workers) await send();
   }
   if (batch.items.length > 0) engine.submit(batch);

@@ -6,11 +6,22 @@
  * temporary name in the same directory, then fsyncs and renames it over the old one: an
  * interrupted run leaves the previous baseline as it was and no half-written one in its place.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { BaselineCorruptError, BaselineMissingError, BaselineVersionError, BaselineWriteError } from '../errors.js';
 import { ENTRY_TYPES, type EntryState, type EntryType, keyOf, pathOfKey } from './entry.js';
 import { type BaselineMeta, metaFromRows, metaToRows, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { signaturePath } from './signature.js';
 import { type Database, type Statement, sqliteDatabase } from './sqlite.js';
 
 type Row = [
@@ -173,8 +184,13 @@ export class BaselineWriter {
     this.#count++;
   }
 
-  /** Writes the meta rows, commits, fsyncs, and renames over `path`. */
-  commit(meta: BaselineMeta): void {
+  /**
+   * Writes the meta rows, commits, fsyncs, and renames over `path`. With `sign`, the
+   * signature of the finished file is written beside it (`path.sig`, renamed into place
+   * after the database); without, a signature left from an earlier baseline is removed, as
+   * it no longer vouches for anything.
+   */
+  commit(meta: BaselineMeta, sign?: (file: string) => string): void {
     try {
       const insert = this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
       for (const [key, value] of metaToRows(meta)) insert.run(key, value);
@@ -182,7 +198,15 @@ export class BaselineWriter {
       this.#db.close();
       this.#done = true;
       syncFile(this.#temp);
+      const sigPath = signaturePath(this.path);
+      const sigTemp = `${sigPath}.tmp-${process.pid}`;
+      if (sign) {
+        writeFileSync(sigTemp, sign(this.#temp));
+        syncFile(sigTemp);
+      }
       renameSync(this.#temp, this.path);
+      if (sign) renameSync(sigTemp, sigPath);
+      else rmSync(sigPath, { force: true });
       syncFile(dirname(this.path));
     } catch (error) {
       this.abort();

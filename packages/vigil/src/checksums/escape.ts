@@ -1,32 +1,31 @@
 /**
- * coreutils' escaping of file names in checksum lines: a name holding a backslash or a
- * newline (and, for coreutils, a carriage return) is written with `\\`, `\n` (`\r`), and
- * the whole line starts with a backslash. b3sum escapes backslash and newline only, and its
- * --check rejects `\r`, so BLAKE3 lines follow b3sum.
+ * Escaping of file names in checksum lines: a name holding a backslash, a newline or a
+ * carriage return is written with `\\`, `\n`, `\r`, and the whole line starts with a
+ * backslash. coreutils does this; so does b3sum since 1.5 (older ones, Debian's 1.2 among
+ * them, wrote CR raw, which a CRLF-tolerant reader drops at the end of a line). The tools
+ * differ only in how --check shows names (format.ts).
  */
 
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-export type EscapeStyle = 'coreutils' | 'b3sum';
-
 /** Whether `name` must be escaped (and its line prefixed with a backslash). */
-export function needsEscape(name: Uint8Array, style: EscapeStyle): boolean {
+export function needsEscape(name: Uint8Array): boolean {
   for (let i = 0; i < name.length; i++) {
     const byte = name[i];
-    if (byte === BACKSLASH || byte === NEWLINE || (byte === CARRIAGE_RETURN && style === 'coreutils')) return true;
+    if (byte === BACKSLASH || byte === NEWLINE || byte === CARRIAGE_RETURN) return true;
   }
   return false;
 }
 
 /** The escaped bytes of `name` (call only when needsEscape is true). */
-export function escapeName(name: Uint8Array, style: EscapeStyle): Buffer {
+export function escapeName(name: Uint8Array): Buffer {
   const out: number[] = [];
   for (const byte of name) {
     if (byte === BACKSLASH) out.push(BACKSLASH, BACKSLASH);
     else if (byte === NEWLINE) out.push(BACKSLASH, 0x6e);
-    else if (byte === CARRIAGE_RETURN && style === 'coreutils') out.push(BACKSLASH, 0x72);
+    else if (byte === CARRIAGE_RETURN) out.push(BACKSLASH, 0x72);
     else out.push(byte);
   }
   return Buffer.from(out);

@@ -3,33 +3,42 @@
  * `ALGO (NAME) = HASH` (`--tag`), each with coreutils' escaping of the name.
  */
 import { ALGORITHM_INFO, type AlgorithmName } from './algorithms.js';
-import { type EscapeStyle, escapeName, needsEscape } from './escape.js';
+import { escapeName, needsEscape } from './escape.js';
 
 export type LineStyle = 'gnu' | 'tag';
 
-export function escapeStyleFor(algorithm: AlgorithmName): EscapeStyle {
-  return algorithm === 'blake3' ? 'b3sum' : 'coreutils';
+/** How checksum lines are shaped beyond their style: the flags sha256sum and b3sum share. */
+export interface LineShape {
+  /** `-b`: mark the name with `*` (binary mode), as `sha256sum -b` does. */
+  readonly binary?: boolean;
+  /** `-z`: end lines with NUL instead of newline, and leave names unescaped (coreutils). */
+  readonly zero?: boolean;
+  /** `--no-names`: the digest alone (b3sum). */
+  readonly noNames?: boolean;
 }
 
-/** The bytes of one checksum line, newline included. */
+/** The bytes of one checksum line, its end (newline, or NUL with `zero`) included. */
 export function formatChecksumLine(
   algorithm: AlgorithmName,
   style: LineStyle,
   hexDigest: string,
   name: Buffer,
+  shape: LineShape = {},
 ): Buffer {
-  const escapeStyle = escapeStyleFor(algorithm);
-  const escaped = needsEscape(name, escapeStyle);
-  const shownName = escaped ? escapeName(name, escapeStyle) : name;
+  const end = shape.zero ? '\0' : '\n';
+  if (shape.noNames) return Buffer.from(`${hexDigest}${end}`, 'latin1');
+  const escaped = !shape.zero && needsEscape(name);
+  const shownName = escaped ? escapeName(name) : name;
   const lead = escaped ? '\\' : '';
   if (style === 'tag') {
     return Buffer.concat([
       Buffer.from(`${lead}${ALGORITHM_INFO[algorithm].tag} (`, 'latin1'),
       shownName,
-      Buffer.from(`) = ${hexDigest}\n`, 'latin1'),
+      Buffer.from(`) = ${hexDigest}${end}`, 'latin1'),
     ]);
   }
-  return Buffer.concat([Buffer.from(`${lead}${hexDigest}  `, 'latin1'), shownName, Buffer.from('\n', 'latin1')]);
+  const marker = shape.binary ? ' *' : '  ';
+  return Buffer.concat([Buffer.from(`${lead}${hexDigest}${marker}`, 'latin1'), shownName, Buffer.from(end, 'latin1')]);
 }
 
 /**
@@ -37,8 +46,7 @@ export function formatChecksumLine(
  * newline (then its backslashes too); b3sum --check escapes as it does in checksum lines.
  */
 export function formatCheckedName(name: Buffer, algorithm: AlgorithmName): Buffer {
-  const style = escapeStyleFor(algorithm);
-  const escaped = style === 'b3sum' ? needsEscape(name, 'b3sum') : name.includes(0x0a);
+  const escaped = algorithm === 'blake3' ? needsEscape(name) : name.includes(0x0a);
   if (!escaped) return name;
-  return Buffer.concat([Buffer.from('\\'), escapeName(name, style)]);
+  return Buffer.concat([Buffer.from('\\'), escapeName(name)]);
 }

@@ -9,6 +9,7 @@ import type { EntryState } from '../baseline/entry.js';
 import { nowNs } from '../baseline/fast-path.js';
 import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
+import { loadSigningKey, loadVerifyingKey, signatureFor, verifyBaseline } from '../baseline/signature.js';
 import { BaselineReader, BaselineWriter } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
@@ -25,6 +26,10 @@ export interface AcceptOptions {
   readonly db?: string;
   readonly jobs?: string;
   readonly progress?: boolean;
+  /** An Ed25519 private key (PEM): sign the updated baseline. */
+  readonly signKey?: string;
+  /** An Ed25519 public key (PEM): refuse a baseline that does not match its signature. */
+  readonly verifyKey?: string;
 }
 
 export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
@@ -32,7 +37,16 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
   const dbPath = resolveDbPath(root, options.db);
   const selected = options.paths.map((p) => selectionOf(root, p));
   const chosen = (path: Buffer) => selected.length === 0 || selected.some((s) => isWithin(path, s));
+  const signingKey = options.signKey === undefined ? undefined : loadSigningKey(options.signKey);
   const reader = BaselineReader.open(dbPath);
+  if (options.verifyKey !== undefined) {
+    try {
+      verifyBaseline(dbPath, loadVerifyingKey(options.verifyKey));
+    } catch (error) {
+      reader.close();
+      throw error;
+    }
+  }
   const algorithm = resolveAlgorithm(reader.meta.algorithm);
   const scanStartedNs = nowNs();
   const writer = BaselineWriter.create(dbPath, algorithm);
@@ -75,14 +89,17 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
       },
     });
     progress.stop();
-    writer.commit({
-      ...reader.meta,
-      // Rows kept from the old baseline were recorded after its scan began: the earlier
-      // reference keeps the racy-timestamp rule sound for them.
-      scanStartedNs: keptOld && reader.meta.scanStartedNs < scanStartedNs ? reader.meta.scanStartedNs : scanStartedNs,
-      writtenAt: new Date().toISOString(),
-      vigilVersion: VIGIL_VERSION,
-    });
+    writer.commit(
+      {
+        ...reader.meta,
+        // Rows kept from the old baseline were recorded after its scan began: the earlier
+        // reference keeps the racy-timestamp rule sound for them.
+        scanStartedNs: keptOld && reader.meta.scanStartedNs < scanStartedNs ? reader.meta.scanStartedNs : scanStartedNs,
+        writtenAt: new Date().toISOString(),
+        vigilVersion: VIGIL_VERSION,
+      },
+      signingKey && ((file) => signatureFor(file, signingKey)),
+    );
     process.stdout.write(
       `Accepted ${accepted} changed entries; the baseline holds ${writer.count} entries (${dbPath})\n`,
     );

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { nowNs } from '../baseline/fast-path.js';
 import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
+import { loadSigningKey, signatureFor } from '../baseline/signature.js';
 import { BaselineWriter } from '../baseline/store.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { createWorkerPool } from '../pool/worker-pool.js';
@@ -24,6 +25,8 @@ export interface BaselineOptions {
   readonly redis?: string;
   readonly queue?: string;
   readonly progress?: boolean;
+  /** An Ed25519 private key (PEM): sign the baseline (baseline/signature.ts). */
+  readonly signKey?: string;
 }
 
 export async function baseline(options: BaselineOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
@@ -31,6 +34,8 @@ export async function baseline(options: BaselineOptions, hooks: CommandHooks = {
   const dbPath = resolveDbPath(root, options.db);
   const algorithm = resolveAlgorithm(options.algo);
   const excludes = [...(options.exclude ?? [])];
+  // Read the key before the scan: a wrong path should not cost a scan of the whole tree.
+  const signingKey = options.signKey === undefined ? undefined : loadSigningKey(options.signKey);
   const scanStartedNs = nowNs();
   const writer = BaselineWriter.create(dbPath, algorithm);
   const stopListening = onInterrupt(() => writer.abort());
@@ -64,14 +69,17 @@ export async function baseline(options: BaselineOptions, hooks: CommandHooks = {
       },
     });
     progress.stop();
-    writer.commit({
-      algorithm,
-      excludes,
-      scanStartedNs,
-      writtenAt: new Date().toISOString(),
-      root: resolve(root),
-      vigilVersion: VIGIL_VERSION,
-    });
+    writer.commit(
+      {
+        algorithm,
+        excludes,
+        scanStartedNs,
+        writtenAt: new Date().toISOString(),
+        root: resolve(root),
+        vigilVersion: VIGIL_VERSION,
+      },
+      signingKey && ((file) => signatureFor(file, signingKey)),
+    );
     process.stdout.write(
       `Baseline of ${writer.count} entries (${totals.hashed} files hashed with ${algorithm}) written to ${dbPath}\n`,
     );

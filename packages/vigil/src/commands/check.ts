@@ -6,6 +6,7 @@
 import { ChangeStream } from '../baseline/change-stream.js';
 import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
+import { loadVerifyingKey, verifyBaseline } from '../baseline/signature.js';
 import { BaselineReader } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForChanges } from '../exit.js';
@@ -25,13 +26,24 @@ export interface CheckOptions {
   readonly ndjson?: boolean;
   readonly jobs?: string;
   readonly progress?: boolean;
+  /** An Ed25519 public key (PEM): refuse a baseline that does not match its signature. */
+  readonly verifyKey?: string;
 }
 
 export async function check(options: CheckOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   if (options.json && options.ndjson) throw new UsageError('--json and --ndjson exclude each other: pick one');
   const root = checkRoot(options.dir);
   const dbPath = resolveDbPath(root, options.db);
+  const verifyingKey = options.verifyKey === undefined ? undefined : loadVerifyingKey(options.verifyKey);
   const reader = BaselineReader.open(dbPath);
+  if (verifyingKey) {
+    try {
+      verifyBaseline(dbPath, verifyingKey);
+    } catch (error) {
+      reader.close();
+      throw error;
+    }
+  }
   const progress = createProgress(options.progress);
   const pool = createWorkerPool('vigil-check', { jobs: options.jobs });
   try {

@@ -27,6 +27,7 @@ export function silentProgress(stderr: NodeJS.WritableStream): Progress {
     found() {},
     walkDone() {},
     fileDone() {},
+    bytesRead() {},
     log(line) {
       stderr.write(`${line}\n`);
     },
@@ -72,6 +73,15 @@ export function terminalProgress(stderr: NodeJS.WriteStream, options: TerminalPr
       done++;
       bytes += size;
       newBytes += fresh;
+      // Engines count a file as found before it is sent; this keeps the bar honest regardless.
+      if (done > total) {
+        total = done;
+        bar.setTotal(total);
+      }
+      bar.update(done, payload());
+    },
+    bytesRead(size) {
+      bytes += size;
       bar.update(done, payload());
     },
     log(line) {

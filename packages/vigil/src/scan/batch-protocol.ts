@@ -8,11 +8,14 @@
 
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { FileList } from '../fs/file-list.js';
+import type { Blake3Mode } from './blake3-mode.js';
 
 export interface HashBatchRequest {
   readonly algorithm: AlgorithmName;
   /** The files, with PathFlag bits (fs/records.ts) and root prefixes. */
   readonly list: FileList;
+  /** BLAKE3 keyed, derive-key or extended-output mode (b3sum's flags). */
+  readonly blake3?: Blake3Mode;
 }
 
 /** What happened to each path of a batch. */

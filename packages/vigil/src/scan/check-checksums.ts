@@ -6,20 +6,25 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Pool } from 'tandem';
-import type { AlgorithmName } from '../checksums/algorithms.js';
+import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { readLines } from '../checksums/lines.js';
-import { parseChecksumLine } from '../checksums/parse.js';
+import { type ManifestForm, type ParsedLine, parseChecksumLine } from '../checksums/parse.js';
 import { ManifestReadError } from '../errors.js';
 import type { RunOutcome } from '../exit.js';
 import { describeErrno } from '../fs/failures.js';
 import { PathFlag } from '../fs/records.js';
 import type { ProgressSink } from '../progress-sink.js';
+import { displayPath } from '../report/printer.js';
+import { probeAlgorithm } from './check-probe.js';
 import { FileBatch } from './file-batch.js';
-import { HashEngine, type HashEngineOptions } from './hash-engine.js';
+import { type FileOutcome, HashEngine, type HashEngineOptions } from './hash-engine.js';
 import { MAX_HELD_RECORDS } from './hash-tree.js';
 import { OrderedRelease } from './ordered-release.js';
 import type { RecordSink } from './record-sink.js';
 import type { CheckRecord, CheckSummary } from './records.js';
+
+/** Unreadable files the probe asks (check-probe.ts) before it gives up and keeps the usual algorithm. */
+const MAX_PROBES = 64;
 
 export interface CheckChecksumsOptions {
   readonly manifests: readonly string[];
@@ -38,6 +43,15 @@ export interface CheckChecksumsOptions {
   readonly hashBatch?: HashEngineOptions['hashBatch'];
 }
 
+/** What one run learns from its manifests and keeps for the next ones. */
+interface RunState {
+  /** Standard or one-space untagged lines (coreutils does not let a run mix them). */
+  readonly form: ManifestForm;
+  /** The algorithm of untagged lines of a digest length several fit, once the probe has decided it. */
+  readonly byLength: Map<number, AlgorithmName>;
+  probesLeft: number;
+}
+
 interface Expectation {
   readonly expected: string;
   readonly algorithm: AlgorithmName;
@@ -46,8 +60,9 @@ interface Expectation {
 export async function checkChecksumFiles(options: CheckChecksumsOptions): Promise<RunOutcome> {
   let otherFailure = false;
   const total: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
+  const state: RunState = { form: {}, byLength: new Map(), probesLeft: MAX_PROBES };
   for (const manifest of options.manifests) {
-    const outcome = await checkChecksumFile(manifest, options);
+    const outcome = await checkChecksumFile(manifest, options, state);
     for (const key of Object.keys(total) as (keyof CheckSummary)[]) total[key] += outcome.summary[key];
     otherFailure ||= outcome.otherFailure;
   }
@@ -59,6 +74,7 @@ export async function checkChecksumFiles(options: CheckChecksumsOptions): Promis
 async function checkChecksumFile(
   manifest: string,
   options: CheckChecksumsOptions,
+  state: RunState,
 ): Promise<{ summary: CheckSummary; otherFailure: boolean }> {
   const { printer, pool, progress } = options;
   const summary: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
@@ -77,27 +93,44 @@ async function checkChecksumFile(
       const expectation = expectations.get(seq) as Expectation;
       expectations.delete(seq);
       progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
-      const base = { type: 'check', path, algorithm: expectation.algorithm, expected: expectation.expected } as const;
-      if (outcome.kind === 'hashed') {
-        const actual = outcome.digest.toString('hex');
-        release.put(seq, { ...base, status: actual === expectation.expected ? 'ok' : 'failed', actual });
-      } else if (outcome.kind === 'failed' && outcome.code === 'ENOENT' && options.ignoreMissing) {
-        summary.missingIgnored++;
-        release.put(seq, undefined);
-      } else {
-        const code = outcome.kind === 'failed' ? outcome.code : 'ENOTREG';
-        const message =
-          outcome.kind === 'failed'
-            ? outcome.message
-            : outcome.what === 'directory'
-              ? describeErrno('EISDIR')
-              : `is a ${outcome.what}: vigil never opens FIFOs, sockets or devices`;
-        release.put(seq, { ...base, status: 'unreadable', code, message });
-      }
+      settle(seq, path, outcome, expectation);
     },
   });
+  const settle = (seq: number, path: Buffer, outcome: FileOutcome, expectation: Expectation) => {
+    const base = { type: 'check', path, algorithm: expectation.algorithm, expected: expectation.expected } as const;
+    if (outcome.kind === 'hashed') {
+      const actual = outcome.digest.toString('hex');
+      release.put(seq, { ...base, status: actual === expectation.expected ? 'ok' : 'failed', actual });
+    } else if (outcome.kind === 'failed' && outcome.code === 'ENOENT' && options.ignoreMissing) {
+      summary.missingIgnored++;
+      release.put(seq, undefined);
+    } else {
+      const code = outcome.kind === 'failed' ? outcome.code : 'ENOTREG';
+      const message =
+        outcome.kind === 'failed'
+          ? outcome.message
+          : outcome.what === 'directory'
+            ? describeErrno('EISDIR')
+            : `is a ${outcome.what}: vigil never opens FIFOs, sockets or devices`;
+      release.put(seq, { ...base, status: 'unreadable', code, message });
+    }
+  };
+  // Lines whose file the probe could not read: reported once the run knows their algorithm.
+  let undecided: { seq: number; name: Buffer; expected: string; outcome: FileOutcome; usual: AlgorithmName }[] = [];
+  const settleUndecided = () => {
+    const left: typeof undecided = [];
+    for (const line of undecided) {
+      const algorithm = state.byLength.get(line.expected.length) ?? (done ? line.usual : undefined);
+      if (algorithm === undefined) left.push(line);
+      else settle(line.seq, line.name, line.outcome, { expected: line.expected, algorithm });
+    }
+    undecided = left;
+  };
+  let done = false;
 
   const source = openManifest(manifest, options.stdin);
+  // coreutils' name for it in diagnostics.
+  const shown = manifest === '-' ? 'standard input' : manifest;
   let seq = 0;
   let lineNumber = 0;
   let batch = new FileBatch();
@@ -109,17 +142,30 @@ async function checkChecksumFile(
   try {
     for await (const line of readLines(source)) {
       lineNumber++;
-      const parsed = parseChecksumLine(line, options.algorithm, options.algorithmDefaulted);
+      const parsed = parseChecksumLine(line, options.algorithm, options.algorithmDefaulted, state.form);
       if (parsed.kind === 'ignored') continue;
       if (parsed.kind === 'malformed') {
         summary.malformed++;
-        if (options.warn) printer.warn(`${manifest}: ${lineNumber}: improperly formatted checksum line`);
+        const tag = ALGORITHM_INFO[options.algorithm].tag;
+        if (options.warn) printer.warn(`${shown}: ${lineNumber}: improperly formatted ${tag} checksum line`);
         continue;
       }
-      if (batch.size > 0 && parsed.algorithm !== batchAlgorithm) send();
-      batchAlgorithm = parsed.algorithm;
+      let algorithm = parsed.algorithm;
+      if (parsed.candidates) {
+        const decided = await sameLengthAlgorithm(parsed, parsed.candidates, shown, options, state);
+        if (typeof decided !== 'string') {
+          progress.found(1);
+          const { name, expected } = parsed;
+          undecided.push({ seq: seq++, name, expected, outcome: decided.outcome, usual: parsed.algorithm });
+          continue;
+        }
+        algorithm = decided;
+        settleUndecided();
+      }
+      if (batch.size > 0 && algorithm !== batchAlgorithm) send();
+      batchAlgorithm = algorithm;
       const lineSeq = seq++;
-      expectations.set(lineSeq, { expected: parsed.expected, algorithm: parsed.algorithm });
+      expectations.set(lineSeq, { expected: parsed.expected, algorithm });
       batch.add(lineSeq, parsed.name, PathFlag.follow | PathFlag.readLinked, 0);
       progress.found(1);
       if (batch.full || engine.count < pool.workers) {
@@ -134,13 +180,15 @@ async function checkChecksumFile(
     throw error;
   }
   if (batch.size > 0) send();
+  done = true;
+  settleUndecided();
   progress.walkDone();
   await engine.drain();
 
   const properLines = seq;
   let otherFailure = false;
   if (properLines === 0) {
-    printer.warn(`${manifest}: no properly formatted checksum lines found`);
+    printer.warn(`${shown}: no properly formatted checksum lines found`);
     otherFailure = true;
   } else if (!options.status) {
     if (summary.malformed > 0)
@@ -151,14 +199,45 @@ async function checkChecksumFile(
       printer.warn(`WARNING: ${plural(summary.failed, 'computed checksum', 'computed checksums')} did NOT match`);
   }
   if (properLines > 0 && options.ignoreMissing && summary.ok + summary.failed + summary.unreadable === 0) {
-    printer.warn(`${manifest}: no file was verified`);
+    printer.warn(`${shown}: no file was verified`);
     otherFailure = true;
   }
   if (options.strict && summary.malformed > 0) otherFailure = true;
-  if (options.algorithmDefaulted && summary.failed > 0 && summary.ok === 0 && !options.status) {
-    printer.warn(`hint: untagged 64-digit lines were checked as BLAKE3; for a sha256sum manifest pass --algo sha256`);
-  }
   return { summary, otherFailure };
+}
+
+/**
+ * The algorithm of an untagged line whose digest length several algorithms have, when --algo
+ * was not given: decided once per run and length by the first listed file that can be read
+ * (check-probe.ts), and said on stderr. A line whose file cannot be read gets the outcome of
+ * that read instead, to report once the run has decided.
+ */
+async function sameLengthAlgorithm(
+  parsed: Extract<ParsedLine, { kind: 'entry' }>,
+  candidates: readonly AlgorithmName[],
+  manifest: string,
+  options: CheckChecksumsOptions,
+  state: RunState,
+): Promise<AlgorithmName | { readonly outcome: FileOutcome }> {
+  const digits = parsed.expected.length;
+  const known = state.byLength.get(digits);
+  if (known !== undefined) return known;
+  if (state.probesLeft === 0) return parsed.algorithm;
+  state.probesLeft--;
+  const probe = await probeAlgorithm(options.pool, parsed.name, parsed.expected, candidates, options.hashBatch);
+  if (probe.kind === 'unreadable') return { outcome: probe.outcome }; // ask the next line's file
+  const decided = probe.kind === 'matched' ? probe.algorithm : parsed.algorithm;
+  state.byLength.set(digits, decided);
+  if (!options.status) {
+    const named = displayPath(parsed.name);
+    const tags = candidates.map((name) => ALGORITHM_INFO[name].tag).join(', ');
+    options.printer.warn(
+      probe.kind === 'matched'
+        ? `${manifest}: untagged ${digits}-digit lines are ${ALGORITHM_INFO[decided].tag} (${named} matched); --algo sets it`
+        : `${manifest}: ${named} matches none of ${tags}; checking as ${ALGORITHM_INFO[decided].tag} (--algo sets it)`,
+    );
+  }
+  return decided;
 }
 
 function openManifest(manifest: string, stdin: Readable): Readable {

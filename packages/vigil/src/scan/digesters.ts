@@ -10,6 +10,7 @@ import type { Blake3Hasher } from '@napi-rs/blake-hash';
 import type { xxh3 } from '@node-rs/xxhash';
 import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { BLAKE3_IN_READER, type FileReader } from '../fs/file-reader.js';
+import type { Blake3Mode } from './blake3-mode.js';
 
 // The native hashers load when a digester is first made, not with this module: the main
 // thread needs only the names and sizes, and a worker only the algorithm it runs.
@@ -44,6 +45,16 @@ export function digesterFor(algorithm: AlgorithmName): Digester {
   return digester;
 }
 
+/**
+ * A BLAKE3 digester in b3sum's keyed, derive-key or extended-output mode: the native hasher
+ * for 32-byte output, @noble/hashes (JavaScript, slower) for other lengths, which the
+ * native one does not offer.
+ */
+export function createBlake3Digester(mode: Blake3Mode): Digester {
+  if (mode.length === 32) return new Blake3Digester(mode);
+  return new ExtendedBlake3Digester(mode);
+}
+
 export function createDigester(algorithm: AlgorithmName): Digester {
   switch (algorithm) {
     case 'blake3':
@@ -56,15 +67,40 @@ export function createDigester(algorithm: AlgorithmName): Digester {
 }
 
 class Blake3Digester implements Digester {
-  readonly #hasher: Blake3Hasher = new (
-    require('@napi-rs/blake-hash') as typeof import('@napi-rs/blake-hash')
-  ).Blake3Hasher();
+  readonly #hasher: Blake3Hasher;
+  constructor(mode?: Blake3Mode) {
+    const { Blake3Hasher } = require('@napi-rs/blake-hash') as typeof import('@napi-rs/blake-hash');
+    if (mode?.key) this.#hasher = Blake3Hasher.newKeyed(Buffer.from(mode.key));
+    else if (mode?.context !== undefined) this.#hasher = Blake3Hasher.newDeriveKey(mode.context);
+    else this.#hasher = new Blake3Hasher();
+  }
   update(chunk: Uint8Array): void {
     this.#hasher.update(chunk);
   }
   finishInto(out: Uint8Array, offset: number): void {
     out.set(this.#hasher.digestBuffer(), offset);
     this.#hasher.reset();
+  }
+}
+
+class ExtendedBlake3Digester implements Digester {
+  readonly #mode: Blake3Mode;
+  #hasher: ReturnType<typeof import('@noble/hashes/blake3').blake3.create>;
+  constructor(mode: Blake3Mode) {
+    this.#mode = mode;
+    this.#hasher = this.#create();
+  }
+  #create() {
+    const { blake3 } = require('@noble/hashes/blake3') as typeof import('@noble/hashes/blake3');
+    const { key, context, length } = this.#mode;
+    return blake3.create({ dkLen: length, ...(key ? { key } : {}), ...(context !== undefined ? { context } : {}) });
+  }
+  update(chunk: Uint8Array): void {
+    this.#hasher.update(chunk);
+  }
+  finishInto(out: Uint8Array, offset: number): void {
+    out.set(this.#hasher.digest(), offset);
+    this.#hasher = this.#create();
   }
 }
 
@@ -86,9 +122,9 @@ class OpenSslDigester implements Digester {
   // two threads: see "vigil hash" in docs/benchmarks.md.
   readonly #algorithm: string;
   #hash: Hash;
-  constructor(algorithm: 'sha256' | 'sha512' | 'sha1' | 'md5') {
-    this.#algorithm = algorithm;
-    this.#hash = createHash(algorithm);
+  constructor(algorithm: AlgorithmName) {
+    this.#algorithm = ALGORITHM_INFO[algorithm].openssl ?? algorithm;
+    this.#hash = createHash(this.#algorithm);
   }
   update(chunk: Uint8Array): void {
     this.#hash.update(chunk);

@@ -4,6 +4,7 @@ import type { AlgorithmName } from '../checksums/algorithms.js';
 import { FILES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
 import type { HashBatchRequest } from './batch-protocol.js';
+import type { Blake3Mode } from './blake3-mode.js';
 
 export class FileBatch {
   readonly seqs: number[] = [];
@@ -34,7 +35,8 @@ export class FileBatch {
     return this.seqs.length >= FILES_PER_BATCH;
   }
 
-  toRequest(algorithm: AlgorithmName): HashBatchRequest {
-    return { algorithm, list: this.#list.build() };
+  toRequest(algorithm: AlgorithmName, blake3?: Blake3Mode): HashBatchRequest {
+    const request = { algorithm, list: this.#list.build() };
+    return blake3 && algorithm === 'blake3' ? { ...request, blake3 } : request;
   }
 }

@@ -9,10 +9,11 @@
  */
 import type { Pool } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
-import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
+import type { AlgorithmName } from '../checksums/algorithms.js';
 import { PathFlag } from '../fs/records.js';
 import { InFlight } from '../pool/in-flight.js';
 import { FileStatus, type HashBatchResult } from './batch-protocol.js';
+import { type Blake3Mode, digestBytes as digestBytesOf } from './blake3-mode.js';
 import { FileBatch } from './file-batch.js';
 import { HardLinkRegistry, type LinkOutcome } from './hard-links.js';
 import tasks, { type HashBatchTask } from './hash-tasks.js';
@@ -29,6 +30,8 @@ export interface HashEngineOptions {
   /** Read each hard-linked inode once (hash mode); --check reads every name it is given. */
   readonly readLinksOnce: boolean;
   readonly onOutcome: (seq: number, path: Buffer, outcome: FileOutcome) => void;
+  /** BLAKE3's keyed, derive-key or extended-output mode, for BLAKE3 batches. */
+  readonly blake3?: Blake3Mode | undefined;
   /** The worker task to run (default: hash-tasks.ts's hashBatch; tests give one that observes reads). */
   readonly hashBatch?: TaskRef<HashBatchTask> | undefined;
 }
@@ -49,14 +52,16 @@ export class HashEngine extends InFlight {
   submit(batch: FileBatch, algorithm: AlgorithmName): void {
     if (batch.size === 0) return;
     this.track(
-      this.#options.pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [batch.toRequest(algorithm)]),
+      this.#options.pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [
+        batch.toRequest(algorithm, this.#options.blake3),
+      ]),
       (result) => this.#onResult(batch, algorithm, result),
       'a hashing worker',
     );
   }
 
   #onResult(batch: FileBatch, algorithm: AlgorithmName, result: HashBatchResult): void {
-    const digestBytes = ALGORITHM_INFO[algorithm].bytes;
+    const digestBytes = digestBytesOf(algorithm, this.#options.blake3);
     const digests = Buffer.from(result.digests.buffer, result.digests.byteOffset, result.digests.byteLength);
     let problem = 0;
     let link = 0;

@@ -8,13 +8,13 @@
  * sent again, so no worker sits on a long tail while another is idle.
  */
 import { defineTasks } from 'tandem/tasks';
-import { ALGORITHM_INFO } from '../checksums/algorithms.js';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET, eachHash, eachRead } from '../fs/batch-reads.js';
 import type { FileReader } from '../fs/file-reader.js';
 import { fileReader } from '../fs/reader.js';
 import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
-import { digesterFor, digestInReader } from './digesters.js';
+import { digestBytes } from './blake3-mode.js';
+import { createBlake3Digester, digesterFor, digestInReader } from './digesters.js';
 
 /**
  * Hashes one batch with `reader`: inside the reader (in C when it is the native one) where it
@@ -23,15 +23,17 @@ import { digesterFor, digestInReader } from './digesters.js';
 export function hashBatchWith(reader: FileReader, request: HashBatchRequest): HashBatchResult {
   const { list, algorithm } = request;
   const count = list.flags.length;
-  const results = new BatchResults(count, ALGORITHM_INFO[algorithm].bytes);
+  const results = new BatchResults(count, digestBytes(algorithm, request.blake3));
   const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
-  const inReader = digestInReader(reader, algorithm);
+  // b3sum's keyed, derive-key and extended-output modes are hashed from the arena: the reader
+  // hashes plain BLAKE3 only.
+  const inReader = request.blake3 ? undefined : digestInReader(reader, algorithm);
   let done: number;
   if (inReader !== undefined) {
     const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, algorithm: inReader, digests: results.digests };
     done = eachHash(reader, list, options, (i, outcome) => results.record(i, outcome));
   } else {
-    const digester = digesterFor(algorithm);
+    const digester = request.blake3 ? createBlake3Digester(request.blake3) : digesterFor(algorithm);
     done = eachRead(reader, list, { deferAbove, byteBudget: BATCH_BYTE_BUDGET }, (i, outcome) => {
       if (outcome.kind === 'read') digester.update(outcome.bytes);
       else if (outcome.kind === 'large') {

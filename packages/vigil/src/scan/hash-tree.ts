@@ -6,15 +6,18 @@
  * When that backlog passes MAX_HELD_RECORDS the walk waits, so memory stays bounded even
  * behind one huge file. `--unordered` prints each record as it arrives and keeps nothing.
  */
+import type { Readable } from 'node:stream';
 import type { Pool } from 'tandem';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { RunOutcome } from '../exit.js';
 import { PathFlag } from '../fs/records.js';
 import { type WalkEntry, type WalkOptions, walk } from '../fs/walk.js';
 import type { ProgressSink } from '../progress-sink.js';
+import type { Blake3Mode } from './blake3-mode.js';
 import { FileBatch } from './file-batch.js';
 import type { HashEngineOptions } from './hash-engine.js';
 import { type FileOutcome, HashEngine } from './hash-engine.js';
+import { hashStreamOperand, isStreamOperand } from './hash-stream.js';
 import { OrderedRelease } from './ordered-release.js';
 import type { RecordSink } from './record-sink.js';
 import type { EntryRecord } from './records.js';
@@ -30,6 +33,10 @@ export interface HashTreeOptions {
   readonly ordered: boolean;
   readonly printer: RecordSink;
   readonly progress: ProgressSink;
+  /** BLAKE3's keyed, derive-key or extended-output mode. */
+  readonly blake3?: Blake3Mode;
+  /** What the operand `-` reads. */
+  readonly stdin: Readable;
   /** The worker task (tests give one that observes reads). */
   readonly hashBatch?: HashEngineOptions['hashBatch'];
 }
@@ -54,6 +61,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     pool,
     maxInFlight: pool.workers * 3,
     readLinksOnce: true,
+    blake3: options.blake3,
     hashBatch: options.hashBatch,
     onOutcome: (seq, path, outcome) => {
       progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
@@ -74,27 +82,37 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     while (printer.blocked) await printer.blocked;
   };
 
-  for await (const entries of walk(options.operands, options.walk)) {
-    let found = 0;
-    for (const entry of entries) {
-      if (entry.kind === 'directory') continue; // never asked for here
-      const entrySeq = seq++;
-      if (entry.kind === 'file') {
-        found++;
-        batch.add(entrySeq, entry.path, entry.follow ? PathFlag.follow : 0, entry.base);
-        if (batch.full) {
-          send();
-          await waitForRoom();
-        }
-      } else {
-        put(entrySeq, recordForWalkEntry(entry));
-      }
+  for (const operand of options.operands) {
+    if (await isStreamOperand(operand)) {
+      // Workers go on with what is queued while the stream is read here.
+      if (batch.size > 0) send();
+      progress.found(1);
+      const record = await hashStreamOperand(operand, algorithm, options.stdin, options.blake3);
+      progress.fileDone(record.type === 'file' ? record.size : 0);
+      put(seq++, record);
+      continue;
     }
-    progress.found(found);
-    // Workers idle while a partial batch waits for the walk: send it now.
-    if (batch.size > 0 && engine.count < pool.workers) {
-      send();
-      await waitForRoom();
+    for await (const entries of walk([operand], options.walk)) {
+      for (const entry of entries) {
+        if (entry.kind === 'directory') continue; // never asked for here
+        const entrySeq = seq++;
+        if (entry.kind === 'file') {
+          // Counted before it is sent, so the bar's total never runs below the files done.
+          progress.found(1);
+          batch.add(entrySeq, entry.path, entry.follow ? PathFlag.follow : 0, entry.base);
+          if (batch.full) {
+            send();
+            await waitForRoom();
+          }
+        } else {
+          put(entrySeq, recordForWalkEntry(entry));
+        }
+      }
+      // Workers idle while a partial batch waits for the walk: send it now.
+      if (batch.size > 0 && engine.count < pool.workers) {
+        send();
+        await waitForRoom();
+      }
     }
   }
   if (batch.size > 0) send();

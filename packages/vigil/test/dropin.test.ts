@@ -1,0 +1,334 @@
+/**
+ * `vigil hash` as a drop-in for sha256sum, md5sum and b3sum (issue 17): each row runs vigil
+ * and the real tool on the same input, in the same directory, and wants the same stdout
+ * bytes and exit code.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { run, tempDir, vigil } from './helpers.js';
+
+interface Row {
+  readonly title: string;
+  readonly vigil: readonly string[];
+  readonly tool: string;
+  readonly args: readonly string[];
+  /** Standard input for both (a function: made once the fixtures exist). */
+  readonly input?: string | (() => Buffer);
+}
+
+const CR_NAME = 'tail\r';
+
+describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
+  let dir: { path: string; cleanup: () => void };
+  const sha = (name: string) => execFileSync('sha256sum', [name], { cwd: dir.path }).toString().slice(0, 64);
+  const b3 = (name: string) => execFileSync('b3sum', [name], { cwd: dir.path }).toString().slice(0, 64);
+  const manifest = (name: string, text: string) => writeFileSync(join(dir.path, name), text);
+
+  before(() => {
+    dir = tempDir();
+    writeFileSync(join(dir.path, 'good'), 'good\n');
+    writeFileSync(join(dir.path, 'bad'), 'bad\n');
+    writeFileSync(join(dir.path, 'star'), 'star\n');
+    writeFileSync(join(dir.path, CR_NAME), 'carriage return\n');
+    writeFileSync(join(dir.path, 'new\nline'), 'newline\n');
+    execFileSync('mkfifo', [join(dir.path, 'fifo')]);
+    const [good, bad] = [sha('good'), sha('bad')];
+    const wrong = '0'.repeat(64);
+    manifest('SUMS', `${good}  good\n${wrong}  bad\n${good}  gone\njunk\n`);
+    manifest('OK_SUMS', `${good}  good\n${bad}  bad\n`);
+    manifest('MISSING', `${good}  good\n${good}  gone\n`);
+    manifest('ONE_SPACE', `${good} good\n${sha('star')} *star\n${bad}\tbad\n`);
+    manifest('STANDARD_THEN_ONE', `${good}  good\n${bad} bad\n`);
+    manifest('STAR', `${sha('star')} *star\n`);
+    manifest('BLANKS', `${good}  good\n\n   \n  # not a comment\n# a comment\n`);
+    manifest('CRLF', `${good}  good\r\n${bad}  bad\r\n`);
+    manifest('MD5', execFileSync('md5sum', ['good', 'bad'], { cwd: dir.path }).toString());
+    manifest('B3', `${b3('good')}  good\n${b3('bad')}  bad\n`);
+    manifest('B3_FIRST_MISSING', `${b3('good')}  gone\n${b3('good')}  good\n${b3('bad')}  bad\n`);
+    manifest('B2', execFileSync('b2sum', ['good', 'bad'], { cwd: dir.path }).toString());
+    manifest('SHA512', execFileSync('sha512sum', ['good', 'bad'], { cwd: dir.path }).toString());
+    manifest('OPENSSL', `SHA256(good)= ${good}\nSHA256(bad)= ${wrong}\n`);
+    manifest('SHA_FIRST_MISSING', `${good}  gone\n${good}  good\n${wrong}  bad\n`);
+  });
+  after(() => dir.cleanup());
+
+  const rows: Row[] = [
+    // 1. -c is a flag: the manifests are the operands; none reads stdin.
+    {
+      title: '-c --status SUMS',
+      vigil: ['-a', 'sha256', '-c', '--status', 'SUMS'],
+      tool: 'sha256sum',
+      args: ['-c', '--status', 'SUMS'],
+    },
+    {
+      title: '-c --ignore-missing',
+      vigil: ['-a', 'sha256', '-c', '--ignore-missing', 'MISSING'],
+      tool: 'sha256sum',
+      args: ['-c', '--ignore-missing', 'MISSING'],
+    },
+    {
+      title: '-c with two manifests',
+      vigil: ['-a', 'sha256', '-c', 'OK_SUMS', 'SUMS'],
+      tool: 'sha256sum',
+      args: ['-c', 'OK_SUMS', 'SUMS'],
+    },
+    {
+      title: '--check=FILE still works',
+      vigil: ['-a', 'sha256', '--check=OK_SUMS'],
+      tool: 'sha256sum',
+      args: ['--check', 'OK_SUMS'],
+    },
+    {
+      title: '-c without operand reads stdin',
+      vigil: ['-a', 'sha256', '-c'],
+      tool: 'sha256sum',
+      args: ['-c'],
+      input: () => readFileSync(join(dir.path, 'OK_SUMS')),
+    },
+    // 2. --status, --warn and --quiet: the last one wins.
+    {
+      title: '--status --warn',
+      vigil: ['-a', 'sha256', '-c', '--status', '--warn', 'SUMS'],
+      tool: 'sha256sum',
+      args: ['-c', '--status', '--warn', 'SUMS'],
+    },
+    {
+      title: '--warn --status',
+      vigil: ['-a', 'sha256', '-c', '--warn', '--status', 'SUMS'],
+      tool: 'sha256sum',
+      args: ['-c', '--warn', '--status', 'SUMS'],
+    },
+    {
+      title: '--status --quiet',
+      vigil: ['-a', 'sha256', '-c', '--status', '--quiet', 'SUMS'],
+      tool: 'sha256sum',
+      args: ['-c', '--status', '--quiet', 'SUMS'],
+    },
+    {
+      title: '--quiet --status',
+      vigil: ['-a', 'sha256', '-c', '--quiet', '--status', 'SUMS'],
+      tool: 'sha256sum',
+      args: ['-c', '--quiet', '--status', 'SUMS'],
+    },
+    // 3. Check-line forms.
+    {
+      title: 'one-space form, tab',
+      vigil: ['-a', 'sha256', '-c', 'ONE_SPACE'],
+      tool: 'sha256sum',
+      args: ['-c', 'ONE_SPACE'],
+    },
+    {
+      title: 'one-space form under --strict',
+      vigil: ['-a', 'sha256', '-c', '--strict', 'ONE_SPACE'],
+      tool: 'sha256sum',
+      args: ['-c', '--strict', 'ONE_SPACE'],
+    },
+    {
+      title: 'no mixing of standard and one-space',
+      vigil: ['-a', 'sha256', '-c', 'STANDARD_THEN_ONE'],
+      tool: 'sha256sum',
+      args: ['-c', 'STANDARD_THEN_ONE'],
+    },
+    { title: 'binary marker', vigil: ['-a', 'sha256', '-c', 'STAR'], tool: 'sha256sum', args: ['-c', 'STAR'] },
+    {
+      title: 'blank and white-space lines',
+      vigil: ['-a', 'sha256', '-c', 'BLANKS'],
+      tool: 'sha256sum',
+      args: ['-c', 'BLANKS'],
+    },
+    {
+      title: 'white-space line under --strict',
+      vigil: ['-a', 'sha256', '-c', '--strict', 'BLANKS'],
+      tool: 'sha256sum',
+      args: ['-c', '--strict', 'BLANKS'],
+    },
+    { title: 'CRLF manifest', vigil: ['-a', 'sha256', '-c', 'CRLF'], tool: 'sha256sum', args: ['-c', 'CRLF'] },
+    { title: 'md5sum manifest without --algo', vigil: ['-c', 'MD5'], tool: 'md5sum', args: ['-c', 'MD5'] },
+    // 4. A name ending in CR.
+    { title: 'a name ending in CR, sha256', vigil: ['-a', 'sha256', CR_NAME], tool: 'sha256sum', args: [CR_NAME] },
+    // 5. Standard input and named special files.
+    { title: '- reads stdin', vigil: ['-a', 'sha256', '-'], tool: 'sha256sum', args: ['-'], input: 'piped\n' },
+    { title: '- reads stdin (BLAKE3)', vigil: ['-'], tool: 'b3sum', args: ['-'], input: 'piped\n' },
+    {
+      title: '/dev/null',
+      vigil: ['-a', 'sha256', '/dev/null', 'good'],
+      tool: 'sha256sum',
+      args: ['/dev/null', 'good'],
+    },
+    {
+      title: 'files around stdin keep their order',
+      vigil: ['-a', 'sha256', 'good', '-', 'bad'],
+      tool: 'sha256sum',
+      args: ['good', '-', 'bad'],
+      input: 'x',
+    },
+    // 6. Untagged 64-digit manifests without --algo.
+    { title: 'a sha256sum manifest without --algo', vigil: ['-c', 'SUMS'], tool: 'sha256sum', args: ['-c', 'SUMS'] },
+    { title: 'a b3sum manifest without --algo', vigil: ['-c', 'B3'], tool: 'b3sum', args: ['--check', 'B3'] },
+    {
+      title: 'the probe skips a missing first file (b3sum)',
+      vigil: ['-c', 'B3_FIRST_MISSING'],
+      tool: 'b3sum',
+      args: ['--check', 'B3_FIRST_MISSING'],
+    },
+    {
+      title: 'the probe skips a missing first file (sha256sum)',
+      vigil: ['-c', 'SHA_FIRST_MISSING'],
+      tool: 'sha256sum',
+      args: ['-c', 'SHA_FIRST_MISSING'],
+    },
+    // 7. The other options and algorithms.
+    { title: '-b', vigil: ['-a', 'sha256', '-b', 'good', 'bad'], tool: 'sha256sum', args: ['-b', 'good', 'bad'] },
+    { title: '-t', vigil: ['-a', 'md5', '-t', 'good'], tool: 'md5sum', args: ['-t', 'good'] },
+    { title: '-b --tag', vigil: ['-a', 'md5', '-b', '--tag', 'good'], tool: 'md5sum', args: ['-b', '--tag', 'good'] },
+    {
+      title: '-z',
+      vigil: ['-a', 'sha256', '-z', 'good', 'new\nline'],
+      tool: 'sha256sum',
+      args: ['-z', 'good', 'new\nline'],
+    },
+    { title: '--no-names', vigil: ['--no-names', 'good', 'bad'], tool: 'b3sum', args: ['--no-names', 'good', 'bad'] },
+    { title: '--raw', vigil: ['--raw', 'good'], tool: 'b3sum', args: ['--raw', 'good'] },
+    {
+      title: '--raw --length 64',
+      vigil: ['--raw', '--length', '64', 'good'],
+      tool: 'b3sum',
+      args: ['--raw', '--length', '64', 'good'],
+    },
+    {
+      title: '--length 8',
+      vigil: ['--length', '8', 'good', 'bad'],
+      tool: 'b3sum',
+      args: ['--length', '8', 'good', 'bad'],
+    },
+    { title: '-l 100', vigil: ['-l', '100', 'good', 'bad'], tool: 'b3sum', args: ['-l', '100', 'good', 'bad'] },
+    {
+      title: '--derive-key',
+      vigil: ['--derive-key', 'vigil test 2026', 'good', 'bad'],
+      tool: 'b3sum',
+      args: ['--derive-key', 'vigil test 2026', 'good', 'bad'],
+    },
+    {
+      title: '--keyed',
+      vigil: ['--keyed', 'good', 'bad'],
+      tool: 'b3sum',
+      args: ['--keyed', 'good', 'bad'],
+      input: 'k'.repeat(32),
+    },
+    {
+      title: '--keyed -l 40',
+      vigil: ['--keyed', '-l', '40', 'good'],
+      tool: 'b3sum',
+      args: ['--keyed', '-l', '40', 'good'],
+      input: 'k'.repeat(32),
+    },
+    { title: 'sha224', vigil: ['-a', 'sha224', 'good', 'bad'], tool: 'sha224sum', args: ['good', 'bad'] },
+    { title: 'sha384 --tag', vigil: ['-a', 'sha384', '--tag', 'good'], tool: 'sha384sum', args: ['--tag', 'good'] },
+    { title: 'blake2b', vigil: ['-a', 'blake2b', 'good', 'new\nline'], tool: 'b2sum', args: ['good', 'new\nline'] },
+    { title: 'blake2b from stdin', vigil: ['-a', 'blake2b', '-'], tool: 'b2sum', args: ['-'], input: 'piped\n' },
+    { title: 'sha384 from stdin', vigil: ['-a', 'sha384', '-'], tool: 'sha384sum', args: ['-'], input: 'piped\n' },
+    { title: 'blake2b --tag', vigil: ['-a', 'blake2b', '--tag', 'good'], tool: 'b2sum', args: ['--tag', 'good'] },
+    { title: 'a b2sum manifest without --algo', vigil: ['-c', 'B2'], tool: 'b2sum', args: ['-c', 'B2'] },
+    {
+      title: 'a sha512sum manifest without --algo',
+      vigil: ['-c', 'SHA512'],
+      tool: 'sha512sum',
+      args: ['-c', 'SHA512'],
+    },
+    { title: 'OpenSSL-style lines', vigil: ['-c', 'OPENSSL'], tool: 'sha256sum', args: ['-c', 'OPENSSL'] },
+  ];
+
+  for (const row of rows) {
+    it(`${row.title}: vigil hash ${row.vigil.join(' ')} = ${row.tool} ${row.args.join(' ')}`, async () => {
+      const input = typeof row.input === 'function' ? row.input() : row.input;
+      const ours = await vigil(['hash', ...row.vigil], { cwd: dir.path, input });
+      const theirs = await run(row.tool, row.args, { cwd: dir.path, input });
+      assert.deepEqual(ours.stdout.toString('latin1'), theirs.stdout.toString('latin1'), ours.stderr);
+      assert.equal(ours.code, theirs.code, `exit code; vigil said: ${ours.stderr}`);
+    });
+  }
+
+  it('reads what openssl dgst writes (SHA2-256, SHA3-256, BLAKE2B-512), and hashes SHA3 as openssl does', async () => {
+    for (const digest of ['-sha256', '-sha3-256', '-sha3-512', '-blake2b512', '-md5']) {
+      const written = await run('openssl', ['dgst', digest, 'good', 'bad'], { cwd: dir.path });
+      assert.equal(written.code, 0, written.stderr);
+      const ours = await vigil(['hash', '-c', '-'], { cwd: dir.path, input: written.stdout });
+      assert.equal(ours.stdout.toString(), 'good: OK\nbad: OK\n', `${digest}: ${ours.stderr}`);
+      assert.equal(ours.code, 0);
+    }
+    const sha3 = await vigil(['hash', '-a', 'sha3-256', 'good'], { cwd: dir.path });
+    const openssl = await run('openssl', ['dgst', '-sha3-256', '-r', 'good'], { cwd: dir.path });
+    assert.equal(sha3.stdout.toString(), openssl.stdout.toString().replace(' *', '  '));
+  });
+
+  it('refuses flags that shape hash lines under --check, and BLAKE3 modes with another algorithm (exit 2)', async () => {
+    for (const args of [
+      ['-c', '-b', 'SUMS'],
+      ['-c', '-z', 'SUMS'],
+      ['-c', '--no-names', 'SUMS'],
+      ['-a', 'sha256', '--length', '8', 'good'],
+      ['--keyed', '--derive-key', 'x', 'good'],
+      ['--length', 'many', 'good'],
+      ['--raw', 'good', 'bad'],
+    ]) {
+      const ours = await vigil(['hash', ...args], { cwd: dir.path, input: 'k'.repeat(32) });
+      assert.equal(ours.code, 2, args.join(' '));
+      assert.match(ours.stderr, /^vigil: .*(--|BLAKE3)/, args.join(' '));
+    }
+    const shortKey = await vigil(['hash', '--keyed', 'good'], { cwd: dir.path, input: 'short' });
+    assert.equal(shortKey.code, 2);
+    assert.match(shortKey.stderr, /exactly 32 raw bytes from stdin, and got 5/);
+  });
+
+  it('says which algorithm an untagged 64-digit manifest was checked with', async () => {
+    const sums = await vigil(['hash', '-c', 'SUMS'], { cwd: dir.path });
+    assert.match(sums.stderr, /SUMS: untagged 64-digit lines are SHA256 \(good matched\)/);
+    const b3sums = await vigil(['hash', '-c', 'B3'], { cwd: dir.path });
+    assert.match(b3sums.stderr, /B3: untagged 64-digit lines are BLAKE3 \(good matched\)/);
+  });
+
+  it("checks vigil's own line for a name ending in CR (escaped as \\r, as b3sum 1.5+ writes it)", async () => {
+    const written = await vigil(['hash', CR_NAME], { cwd: dir.path });
+    assert.deepEqual(written.stdout.toString('latin1'), `\\${b3(CR_NAME)}  tail\\r\n`);
+    const checked = await vigil(['hash', '-c', '-'], { cwd: dir.path, input: written.stdout });
+    assert.equal(checked.stdout.toString('latin1'), '\\tail\\r: OK\n');
+    assert.equal(checked.code, 0, checked.stderr);
+    const sha = await vigil(['hash', '-a', 'sha256', CR_NAME], { cwd: dir.path });
+    const shaChecked = await run('sha256sum', ['-c', '-'], { cwd: dir.path, input: sha.stdout });
+    assert.equal(shaChecked.code, 0, shaChecked.stderr);
+  });
+
+  it('reads /dev/stdin when it is a pipe, as md5sum does', async () => {
+    // Node.js gives a child a socket as stdin, which /dev/stdin cannot open: a shell makes the pipe.
+    const cli = join(import.meta.dirname, '../dist/cli.js');
+    const ours = await run('sh', ['-c', `printf 'piped\\n' | node ${cli} hash -a md5 /dev/stdin`], { cwd: dir.path });
+    const theirs = await run('sh', ['-c', `printf 'piped\\n' | md5sum /dev/stdin`], { cwd: dir.path });
+    assert.equal(ours.stdout.toString(), theirs.stdout.toString());
+    assert.equal(ours.code, 0, ours.stderr);
+  });
+
+  it('reads a FIFO named on the command line', async () => {
+    const writer = run('sh', ['-c', 'printf "through a fifo\\n" > fifo'], { cwd: dir.path });
+    const ours = await vigil(['hash', '-a', 'sha256', 'fifo'], { cwd: dir.path });
+    await writer;
+    const expected = execFileSync('sha256sum', ['-'], { input: 'through a fifo\n' }).toString().replace('-', 'fifo');
+    assert.equal(ours.stdout.toString(), expected);
+    assert.equal(ours.code, 0, ours.stderr);
+  });
+
+  it('says it hashes "." when stdin is a pipe and no operand is given', async () => {
+    const sub = tempDir();
+    try {
+      writeFileSync(join(sub.path, 'f'), 'f\n');
+      const ours = await vigil(['hash'], { cwd: sub.path, input: 'ignored\n' });
+      assert.equal(ours.code, 0, ours.stderr);
+      assert.match(ours.stderr, /no operand: hashing the tree under "\." \(to hash the pipe, pass "-"\)/);
+      assert.equal(ours.stdout.toString().slice(64), '  f\n');
+    } finally {
+      sub.cleanup();
+    }
+  });
+});
