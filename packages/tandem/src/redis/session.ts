@@ -157,6 +157,7 @@ export class RedisSession {
         ),
       );
     }
+    if (this.ended) return Promise.resolve();
     return this.track(this.removeOrStop(jobId));
   }
 
@@ -166,8 +167,10 @@ export class RedisSession {
   }
 
   private async removeOrStop(jobId: string): Promise<void> {
+    // Not `ended`: a graceful close waits for the removals it tracks before closing the queue,
+    // and a job whose add was still under way when the pool closed must go too.
     const queue = this.queue;
-    if (this.ended || queue === undefined) return;
+    if (queue === undefined) return;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, this.options.connectTimeout);
