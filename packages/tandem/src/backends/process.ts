@@ -62,10 +62,26 @@ export class ProcessBackend implements WorkerBackend {
       },
       ...jobsInLanes(() => running.filter((job) => job.id !== 0)),
       stop: (signal) => {
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        if (child.exitCode === null && child.signalCode === null) signalChild(child, signal);
       },
       setKeepsParentAlive: (keep) => setRef(child, keep),
     };
+  }
+}
+
+/**
+ * Sends `signal` with process.kill rather than child.kill: Deno (2.9) takes child.kill as the
+ * child's end, reporting an exit by that signal at once and closing the IPC channel, so a
+ * child that handles SIGINT (Process.interrupt()) lives on with no way to report back. The
+ * exit is then seen when it really happens, on every runtime.
+ */
+function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(child.pid, signal);
+  } catch (error) {
+    // ESRCH: it ended between the check and the signal; its exit is on the way.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 }
 
