@@ -25,6 +25,7 @@ import {
   WorkerExitError,
 } from 'tandem';
 import { cancelChannel, decodeResult } from '../dist/redis/job-data.js';
+import { RedisSession } from '../dist/redis/session.js';
 import {
   freePort,
   HeldProxy,
@@ -472,6 +473,41 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
       assert.equal(((await later) as Error).name, 'PoolClosedError');
       assert.equal(await queue.getWaitingCount(), 0, 'no job of the pool is left behind');
     } finally {
+      await queue.close();
+      await proxy.close();
+    }
+  });
+
+  it('a job cancelled while Redis has not yet answered its add, then the pool closing, is still removed', async () => {
+    // The window of a call cancelled just as its pool closes, held open with no race: the job
+    // is in Redis but the add's answer waits in the proxy, so the removal is deferred until the
+    // add settles, and the session has ended by then. The removal must run all the same.
+    const proxy = await HeldProxy.start(redis.port);
+    proxy.release();
+    const queue = new Queue('held-replies', { connection: { url: redis.url } });
+    const session = new RedisSession(
+      { connection: proxy.url, queue: 'held-replies', connectTimeout: 600_000 },
+      () => {},
+    );
+    try {
+      await session.ready;
+      proxy.holdReplies();
+      const added = session.add(
+        'held-1',
+        { v: 1, module: 'tasks.ts', name: 'echo', args: [['held']] },
+        { attempts: 1, backoff: undefined },
+        { resolve: () => {}, reject: () => {}, started: () => {} },
+      );
+      await waitFor(async () => (await queue.getWaitingCount()) === 1);
+      const removal = session.cancel('held-1');
+      session.close();
+      proxy.releaseReplies();
+      await added; // the add itself succeeded: the job did reach Redis
+      await removal;
+      assert.equal(await queue.getWaitingCount(), 0, 'the job whose add was under way is gone from Redis');
+    } finally {
+      session.close();
+      await queue.obliterate({ force: true });
       await queue.close();
       await proxy.close();
     }
