@@ -70,13 +70,18 @@ export class ProcessBackend implements WorkerBackend {
 }
 
 /**
- * Sends `signal` with process.kill rather than child.kill: Deno (2.9) takes child.kill as the
- * child's end, reporting an exit by that signal at once and closing the IPC channel, so a
- * child that handles SIGINT (Process.interrupt()) lives on with no way to report back. The
- * exit is then seen when it really happens, on every runtime.
+ * SIGINT goes with process.kill, the others with child.kill. Deno (2.9) takes child.kill as
+ * the child's end: it reports an exit by that signal at once and closes the IPC channel, so a
+ * child that handles SIGINT (Process.interrupt()) would live on with no way to report back.
+ * SIGTERM and SIGKILL end the child anyway, and there Deno needs child.kill: after a real
+ * signal from outside it may never close the channel of a child that did not say 'bye', and
+ * the pool would wait for that child for ever.
  */
 function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+  if (signal !== 'SIGINT' || child.pid === undefined) {
+    child.kill(signal);
+    return;
+  }
   try {
     process.kill(child.pid, signal);
   } catch (error) {
