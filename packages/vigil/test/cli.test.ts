@@ -1,5 +1,7 @@
 /** The command line: help, exit codes for bad usage, and the progress bar only on a terminal. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +22,22 @@ describe('vigil command line', () => {
       assert.equal(result.code, 0);
       const help = result.stdout.toString();
       assert.match(help, /Exit codes:\n\s+0 .*\n\s+1 .*\n\s+2 /);
+    }
+  });
+
+  it('help and version printed to a reader that already went away exit 0, without an EPIPE trace', async () => {
+    for (const args of [['--help'], ['hash', '--help'], ['check', '--help'], ['backup', '--help'], ['--version']]) {
+      const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closed in the tick that spawned it, long before the child's Node has started: every
+      // write of the child then meets a pipe with no reader (EPIPE; Node ignores SIGPIPE).
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = (await once(child, 'close')) as [number | null];
+      assert.equal(stderr, '', `vigil ${args.join(' ')}`);
+      assert.equal(code, 0, `vigil ${args.join(' ')}`);
     }
   });
 
