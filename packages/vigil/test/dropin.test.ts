@@ -52,6 +52,7 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
     manifest('SHA512', execFileSync('sha512sum', ['good', 'bad'], { cwd: dir.path }).toString());
     manifest('OPENSSL', `SHA256(good)= ${good}\nSHA256(bad)= ${wrong}\n`);
     manifest('SHA_FIRST_MISSING', `${good}  gone\n${good}  good\n${wrong}  bad\n`);
+    manifest('GARBAGE_FIRST', `junk line\n${good}  good\n${bad}  bad\nmore junk\n`);
   });
   after(() => dir.cleanup());
 
@@ -239,6 +240,19 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
       args: ['-c', 'SHA512'],
     },
     { title: 'OpenSSL-style lines', vigil: ['-c', 'OPENSSL'], tool: 'sha256sum', args: ['-c', 'OPENSSL'] },
+    // A leading line that is no checksum line does not decide the form of the lines after it.
+    {
+      title: 'a garbage first line',
+      vigil: ['-a', 'sha256', '-c', '-w', 'GARBAGE_FIRST'],
+      tool: 'sha256sum',
+      args: ['-c', '-w', 'GARBAGE_FIRST'],
+    },
+    {
+      title: 'a garbage first line, without --algo',
+      vigil: ['-c', '--strict', 'GARBAGE_FIRST'],
+      tool: 'sha256sum',
+      args: ['-c', '--strict', 'GARBAGE_FIRST'],
+    },
   ];
 
   for (const row of rows) {
@@ -288,6 +302,18 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
     assert.match(sums.stderr, /SUMS: untagged 64-digit lines are SHA256 \(good matched\)/);
     const b3sums = await vigil(['hash', '-c', 'B3'], { cwd: dir.path });
     assert.match(b3sums.stderr, /B3: untagged 64-digit lines are BLAKE3 \(good matched\)/);
+  });
+
+  it('--warn names the algorithm the manifest turned out to use, as sha256sum names its own', async () => {
+    const ours = await vigil(['hash', '-c', '-w', 'GARBAGE_FIRST'], { cwd: dir.path });
+    const theirs = await run('sha256sum', ['-c', '-w', 'GARBAGE_FIRST'], { cwd: dir.path });
+    const warnings = (stderr: string, tool: string) =>
+      stderr
+        .split('\n')
+        .filter((line) => line.includes('improperly formatted'))
+        .map((line) => line.replace(`${tool}: `, ''));
+    assert.deepEqual(warnings(ours.stderr, 'vigil'), warnings(theirs.stderr, 'sha256sum'));
+    assert.equal(warnings(ours.stderr, 'vigil').length, 3, ours.stderr); // two lines and the summary
   });
 
   it("checks vigil's own line for a name ending in CR (escaped as \\r, as b3sum 1.5+ writes it)", async () => {

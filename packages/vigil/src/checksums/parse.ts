@@ -72,6 +72,12 @@ export function parseChecksumLine(
   const separator = text.search(SPACE);
   if (separator <= 0) return { kind: 'malformed' };
   const digest = text.slice(0, separator);
+  const fits = fromDefault ? algorithmsWithHexLength(digest.length) : [];
+  // A line whose first word is no digest says nothing of the form: coreutils checks the
+  // digits before it lets a line decide, so a leading garbage line cannot turn the run's
+  // `HASH  NAME` lines into names with a leading space.
+  const digestAlgorithm = fits[0] ?? algorithm;
+  if (digest.length !== ALGORITHM_INFO[digestAlgorithm].bytes * 2 || !HEX.test(digest)) return { kind: 'malformed' };
   let rest = separator + 1;
   const marker = text[rest];
   if (text.length - rest === 1 || (marker !== ' ' && marker !== '*')) {
@@ -83,8 +89,7 @@ export function parseChecksumLine(
   }
   const name = text.slice(rest);
   if (name === '') return { kind: 'malformed' };
-  const fits = fromDefault ? algorithmsWithHexLength(digest.length) : [];
-  return entry(fits[0] ?? algorithm, digest, name, escaped, fits.length > 1 ? fits : undefined);
+  return entry(digestAlgorithm, digest, name, escaped, fits.length > 1 ? fits : undefined);
 }
 
 function entry(

@@ -131,6 +131,11 @@ async function checkChecksumFile(
   const source = openManifest(manifest, options.stdin);
   // coreutils' name for it in diagnostics.
   const shown = manifest === '-' ? 'standard input' : manifest;
+  const malformed = new MalformedLineWarnings(
+    (lineNumber, algorithm) =>
+      printer.warn(`${shown}: ${lineNumber}: improperly formatted ${ALGORITHM_INFO[algorithm].tag} checksum line`),
+    options.algorithmDefaulted ? undefined : options.algorithm,
+  );
   let seq = 0;
   let lineNumber = 0;
   let batch = new FileBatch();
@@ -146,8 +151,7 @@ async function checkChecksumFile(
       if (parsed.kind === 'ignored') continue;
       if (parsed.kind === 'malformed') {
         summary.malformed++;
-        const tag = ALGORITHM_INFO[options.algorithm].tag;
-        if (options.warn) printer.warn(`${shown}: ${lineNumber}: improperly formatted ${tag} checksum line`);
+        if (options.warn) malformed.line(lineNumber);
         continue;
       }
       let algorithm = parsed.algorithm;
@@ -162,6 +166,7 @@ async function checkChecksumFile(
         algorithm = decided;
         settleUndecided();
       }
+      malformed.known(algorithm);
       if (batch.size > 0 && algorithm !== batchAlgorithm) send();
       batchAlgorithm = algorithm;
       const lineSeq = seq++;
@@ -182,6 +187,7 @@ async function checkChecksumFile(
   if (batch.size > 0) send();
   done = true;
   settleUndecided();
+  malformed.known(options.algorithm);
   progress.walkDone();
   await engine.drain();
 
@@ -246,4 +252,34 @@ function openManifest(manifest: string, stdin: Readable): Readable {
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * `--warn`'s line for an improperly formatted line names the algorithm, as coreutils' tools
+ * name theirs. Without --algo the algorithm is what the manifest's own lines turn out to be
+ * (sha256 lines named BLAKE3 would mislead), so the warnings of lines met before the first
+ * well-formed one wait until it is known; at the end of the manifest, the default is named.
+ */
+class MalformedLineWarnings {
+  readonly #waiting: number[] = [];
+  #algorithm: AlgorithmName | undefined;
+
+  constructor(
+    private readonly warn: (lineNumber: number, algorithm: AlgorithmName) => void,
+    algorithm: AlgorithmName | undefined,
+  ) {
+    this.#algorithm = algorithm;
+  }
+
+  line(lineNumber: number): void {
+    if (this.#algorithm === undefined) this.#waiting.push(lineNumber);
+    else this.warn(lineNumber, this.#algorithm);
+  }
+
+  /** The algorithm of a well-formed line (the first one counts), or the default at the end. */
+  known(algorithm: AlgorithmName): void {
+    if (this.#algorithm !== undefined) return;
+    this.#algorithm = algorithm;
+    for (const lineNumber of this.#waiting.splice(0)) this.warn(lineNumber, algorithm);
+  }
 }
