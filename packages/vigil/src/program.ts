@@ -76,7 +76,8 @@ function buildProgram(hooks: CommandHooks): Command {
       `
 Files in a directory are excluded by patterns in its .vigilignore (gitignore syntax).
 FIFOs, sockets and devices met in a walk are never opened; they are reported as skipped
-(named on the command line, a FIFO or device is read as sha256sum reads it; "-" reads stdin).
+(named on the command line, a FIFO or device is read as sha256sum reads it, a socket is an
+error as there; "-" reads stdin).
 Hard links to one inode are read once. A file that changes while read is an error.
 ${exitCodesHelp('hash')}`,
     )

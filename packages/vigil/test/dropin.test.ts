@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run, tempDir, vigil } from './helpers.js';
@@ -342,6 +344,30 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
     await writer;
     const expected = execFileSync('sha256sum', ['-'], { input: 'through a fifo\n' }).toString().replace('-', 'fifo');
     assert.equal(ours.stdout.toString(), expected);
+    assert.equal(ours.code, 0, ours.stderr);
+  });
+
+  it('a socket named on the command line fails as sha256sum says (No such device or address, exit 1)', async () => {
+    const server = createServer();
+    server.listen(join(dir.path, 'sock'));
+    await once(server, 'listening');
+    try {
+      const ours = await vigil(['hash', '-a', 'sha256', 'sock', 'good'], { cwd: dir.path });
+      const theirs = await run('sha256sum', ['sock', 'good'], { cwd: dir.path });
+      assert.equal(ours.stdout.toString(), theirs.stdout.toString());
+      assert.equal(ours.code, theirs.code);
+      assert.equal(ours.code, 1);
+      assert.equal(ours.stderr.replace('vigil: ', ''), theirs.stderr.replace('sha256sum: ', ''));
+    } finally {
+      server.close();
+      await once(server, 'close');
+    }
+  });
+
+  it('reads /dev/stdin when it is a socket (what Node.js gives a child), where md5sum cannot', async () => {
+    const ours = await vigil(['hash', '-a', 'md5', '/dev/stdin'], { cwd: dir.path, input: 'piped\n' });
+    const theirs = execFileSync('md5sum', ['-'], { input: 'piped\n' }).toString().replace('-', '/dev/stdin');
+    assert.equal(ours.stdout.toString(), theirs);
     assert.equal(ours.code, 0, ours.stderr);
   });
 

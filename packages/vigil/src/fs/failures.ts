@@ -4,7 +4,7 @@
  * the names of file types in "skipped" notices.
  */
 import { constants } from 'node:fs';
-import { getSystemErrorName } from 'node:util';
+import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 
 /** A path that could not be read: an errno code (or ECHANGED) and its text. */
 export interface FileFailure {
@@ -34,7 +34,15 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
 
 /** The strerror text coreutils would print for an errno code. */
 export function describeErrno(code: string): string {
-  return ERRNO_TEXT[code] ?? code;
+  return ERRNO_TEXT[code] ?? systemErrorText(code) ?? code;
+}
+
+/** libuv's text for any other errno code, capitalised as strerror writes it ("No such device or address"). */
+function systemErrorText(code: string): string | undefined {
+  for (const [name, text] of getSystemErrorMap().values()) {
+    if (name === code) return text.charAt(0).toUpperCase() + text.slice(1);
+  }
+  return undefined;
 }
 
 /** A failure from a positive errno number (what the readers put in a record). */

@@ -17,14 +17,33 @@ import type { EntryRecord } from './records.js';
 /** The operand that means standard input, as in coreutils and b3sum. */
 export const STDIN_OPERAND = Buffer.from('-');
 
-/** Whether `operand` is read as a stream: `-`, or a FIFO or device (followed through links). */
+/** Names of the process's own standard input (what `-` means, under another name). */
+const STDIN_PATHS = ['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'].map((path) => Buffer.from(path));
+
+/**
+ * Whether `operand` is read as a stream: `-`, or a FIFO, device or socket (followed through
+ * links). A socket cannot be opened: reading it fails with ENXIO, reported as sha256sum does
+ * ("No such device or address", exit 1), except that `/dev/stdin` on a socket (what a
+ * parent such as Node.js gives its children) reads standard input.
+ */
 export async function isStreamOperand(operand: Buffer): Promise<boolean> {
   if (operand.equals(STDIN_OPERAND)) return true;
   try {
     const stats = await stat(operand);
-    return stats.isFIFO() || stats.isCharacterDevice() || stats.isBlockDevice();
+    return stats.isFIFO() || stats.isCharacterDevice() || stats.isBlockDevice() || stats.isSocket();
   } catch {
     return false; // the walk reports why it cannot be read
+  }
+}
+
+/** Whether reading `operand` means reading the `stdin` stream itself. */
+async function readsStandardInput(operand: Buffer): Promise<boolean> {
+  if (operand.equals(STDIN_OPERAND)) return true;
+  if (!STDIN_PATHS.some((path) => path.equals(operand))) return false;
+  try {
+    return (await stat(operand)).isSocket();
+  } catch {
+    return false;
   }
 }
 
@@ -36,7 +55,7 @@ export async function hashStreamOperand(
   blake3?: Blake3Mode,
 ): Promise<EntryRecord> {
   const digester = blake3 && algorithm === 'blake3' ? createBlake3Digester(blake3) : createDigester(algorithm);
-  const source = operand.equals(STDIN_OPERAND) ? stdin : createReadStream(operand);
+  const source = (await readsStandardInput(operand)) ? stdin : createReadStream(operand);
   let size = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
