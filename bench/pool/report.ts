@@ -63,80 +63,29 @@ export function renderSection(f: RunFigures): string {
     '',
     `### 1. Round trip of one tiny task, sequential calls (µs)`,
     '',
-    table(
-      ['library', 'p50', 'p99', 'tandem p50 ÷ peer p50 (< 1: tandem faster)'],
-      f.libraries.map((l) => [
-        l,
-        fixed(f.latency.p50[l], 1),
-        fixed(f.latency.p99[l], 1),
-        ratio(f.latency.p50.tandem, f.latency.p50[l], l),
-      ]),
-    ),
+    latencyTable(f, (l) => l),
     '',
     `### 2a. ${count(f.throughput.calls)} tiny tasks as separate calls, submitted at once`,
     '',
-    table(
-      ['library', 'ms', 'tasks/s', 'tandem ÷ peer, tasks/s (> 1: tandem faster)'],
-      f.libraries.map((l) => [
-        l,
-        fixed(f.throughput.ms[l], 0),
-        perSecond(f.throughput.calls, f.throughput.ms[l]),
-        ratio(f.throughput.ms[l], f.throughput.ms.tandem, l),
-      ]),
-    ),
+    throughputTable(f, (l) => l),
     '',
     `### 2b. tandem: ${count(f.streaming.items)} tiny items, one apply per item vs map and imap (default options unless stated)`,
     '',
-    table(
-      ['call', 'ms', 'items/s', 'speed ÷ one apply per item'],
-      STREAM_VARIANTS.map((v) => [
-        STREAM_LABELS[v],
-        fixed(f.streaming.ms[v], 0),
-        perSecond(f.streaming.items, f.streaming.ms[v]),
-        `${(f.streaming.ms.apply / f.streaming.ms[v]).toFixed(2)}x`,
-      ]),
-    ),
+    streamingTable(f.streaming),
     '',
     `### 3. CPU-bound job: ${f.cpu.tasks} equal prime counts, speedup over one thread`,
     '',
     'Each pooled run follows the same job on the main thread alone and on bare worker threads (no pool);',
     "the bare threads' speedup is the free cores at that moment (other work shares this machine). Each column is its own median.",
     '',
-    table(
-      [
-        'library',
-        'pooled ms',
-        'one thread ms',
-        'speedup',
-        'bare threads (free cores)',
-        'speedup ÷ free cores',
-        'tandem ÷ peer, speedup',
-      ],
-      f.libraries.map((l) => [
-        l,
-        fixed(f.cpu.pooledMs[l], 0),
-        fixed(f.cpu.singleMs[l], 0),
-        `${f.cpu.speedup[l].toFixed(2)}x`,
-        `${f.cpu.freeCores[l].toFixed(2)}x`,
-        f.cpu.efficiency[l].toFixed(2),
-        ratio(f.cpu.speedup.tandem, f.cpu.speedup[l], l),
-      ]),
-    ),
+    cpuTable(f, (l) => l),
     '',
     `### 4. ${f.transfer.bytes / 2 ** 20} MiB ArrayBuffer by transfer (ms per call)`,
     '',
     'send: moved to a worker, which answers its length. round trip: moved there and back; tandem has no',
     'transfer list for results, so its way home is a structured-clone copy.',
     '',
-    table(
-      ['library', 'send', 'round trip', 'tandem ÷ peer, send time (< 1: tandem faster)'],
-      f.libraries.map((l) => [
-        l,
-        fixed(f.transfer.sendMs[l], 2),
-        fixed(f.transfer.roundTripMs[l], 2),
-        ratio(f.transfer.sendMs.tandem, f.transfer.sendMs[l], l),
-      ]),
-    ),
+    transferTable(f, (l) => l, 2),
     '',
   ];
   return lines.join('\n');
@@ -167,64 +116,21 @@ export function renderProcessSection(f: ProcessRunFigures): string {
     '',
     '#### P1. Round trip of one tiny task, sequential calls (µs)',
     '',
-    table(
-      ['library', 'p50', 'p99', 'tandem p50 ÷ peer p50 (< 1: tandem faster)'],
-      f.libraries.map((l) => [
-        label(l),
-        fixed(f.latency.p50[l], 1),
-        fixed(f.latency.p99[l], 1),
-        ratio(f.latency.p50.tandem, f.latency.p50[l], l),
-      ]),
-    ),
+    latencyTable(f, label),
     '',
     `#### P2a. ${count(f.throughput.calls)} tiny tasks as separate calls, submitted at once`,
     '',
-    table(
-      ['library', 'ms', 'tasks/s', 'tandem ÷ peer, tasks/s (> 1: tandem faster)'],
-      f.libraries.map((l) => [
-        label(l),
-        fixed(f.throughput.ms[l], 0),
-        perSecond(f.throughput.calls, f.throughput.ms[l]),
-        ratio(f.throughput.ms[l], f.throughput.ms.tandem, l),
-      ]),
-    ),
+    throughputTable(f, label),
     '',
     `#### P2b. tandem (process): ${count(f.streaming.items)} tiny items, one apply per item vs map and imap (default options unless stated)`,
     '',
-    table(
-      ['call', 'ms', 'items/s', 'speed ÷ one apply per item'],
-      STREAM_VARIANTS.map((v) => [
-        STREAM_LABELS[v],
-        fixed(f.streaming.ms[v], 0),
-        perSecond(f.streaming.items, f.streaming.ms[v]),
-        `${(f.streaming.ms.apply / f.streaming.ms[v]).toFixed(2)}x`,
-      ]),
-    ),
+    streamingTable(f.streaming),
     '',
     `#### P3. CPU-bound job: ${f.cpu.tasks} equal prime counts, speedup over one thread`,
     '',
     'As in table 3; the control is bare worker threads whatever the pool runs on: it measures the free cores.',
     '',
-    table(
-      [
-        'library',
-        'pooled ms',
-        'one thread ms',
-        'speedup',
-        'bare threads (free cores)',
-        'speedup ÷ free cores',
-        'tandem ÷ peer, speedup',
-      ],
-      f.libraries.map((l) => [
-        label(l),
-        fixed(f.cpu.pooledMs[l], 0),
-        fixed(f.cpu.singleMs[l], 0),
-        `${f.cpu.speedup[l].toFixed(2)}x`,
-        `${f.cpu.freeCores[l].toFixed(2)}x`,
-        f.cpu.efficiency[l].toFixed(2),
-        ratio(f.cpu.speedup.tandem, f.cpu.speedup[l], l),
-      ]),
-    ),
+    cpuTable(f, label),
     '',
     `#### P4. ${f.transfer.bytes / 2 ** 20} MiB ArrayBuffer, copied (ms per call)`,
     '',
@@ -233,15 +139,7 @@ export function renderProcessSection(f: ProcessRunFigures): string {
     'with table 4, where threads move it in milliseconds. send: to a worker, which answers its length; round trip:',
     `there and back. Median of ${f.transferRepeats} measurements of ${f.transferRounds} calls each.`,
     '',
-    table(
-      ['library', 'send', 'round trip', 'tandem ÷ peer, send time (< 1: tandem faster)'],
-      f.libraries.map((l) => [
-        label(l),
-        fixed(f.transfer.sendMs[l], 1),
-        fixed(f.transfer.roundTripMs[l], 1),
-        ratio(f.transfer.sendMs.tandem, f.transfer.sendMs[l], l),
-      ]),
-    ),
+    transferTable(f, label, 1),
     '',
   ];
   return lines.join('\n');
@@ -274,6 +172,81 @@ export function writeSection(path: string, parts: { readonly [part in Backend]?:
     next = `${before}\n\n${section}\n${after === '' ? '' : `\n${after}\n`}`;
   }
   writeFileSync(path, next);
+}
+
+/** What both parts measure alike; `label` names a library in a row. */
+type Compared = Pick<RunFigures, 'libraries' | 'latency' | 'throughput' | 'cpu' | 'transfer'>;
+type Label = (library: Library) => string;
+
+function latencyTable(f: Compared, label: Label): string {
+  return table(
+    ['library', 'p50', 'p99', 'tandem p50 ÷ peer p50 (< 1: tandem faster)'],
+    f.libraries.map((l) => [
+      label(l),
+      fixed(f.latency.p50[l], 1),
+      fixed(f.latency.p99[l], 1),
+      ratio(f.latency.p50.tandem, f.latency.p50[l], l),
+    ]),
+  );
+}
+
+function throughputTable(f: Compared, label: Label): string {
+  return table(
+    ['library', 'ms', 'tasks/s', 'tandem ÷ peer, tasks/s (> 1: tandem faster)'],
+    f.libraries.map((l) => [
+      label(l),
+      fixed(f.throughput.ms[l], 0),
+      perSecond(f.throughput.calls, f.throughput.ms[l]),
+      ratio(f.throughput.ms[l], f.throughput.ms.tandem, l),
+    ]),
+  );
+}
+
+function streamingTable(streaming: StreamingFigures): string {
+  return table(
+    ['call', 'ms', 'items/s', 'speed ÷ one apply per item'],
+    STREAM_VARIANTS.map((v) => [
+      STREAM_LABELS[v],
+      fixed(streaming.ms[v], 0),
+      perSecond(streaming.items, streaming.ms[v]),
+      `${(streaming.ms.apply / streaming.ms[v]).toFixed(2)}x`,
+    ]),
+  );
+}
+
+function cpuTable(f: Compared, label: Label): string {
+  return table(
+    [
+      'library',
+      'pooled ms',
+      'one thread ms',
+      'speedup',
+      'bare threads (free cores)',
+      'speedup ÷ free cores',
+      'tandem ÷ peer, speedup',
+    ],
+    f.libraries.map((l) => [
+      label(l),
+      fixed(f.cpu.pooledMs[l], 0),
+      fixed(f.cpu.singleMs[l], 0),
+      `${f.cpu.speedup[l].toFixed(2)}x`,
+      `${f.cpu.freeCores[l].toFixed(2)}x`,
+      f.cpu.efficiency[l].toFixed(2),
+      ratio(f.cpu.speedup.tandem, f.cpu.speedup[l], l),
+    ]),
+  );
+}
+
+function transferTable(f: Compared, label: Label, digits: number): string {
+  return table(
+    ['library', 'send', 'round trip', 'tandem ÷ peer, send time (< 1: tandem faster)'],
+    f.libraries.map((l) => [
+      label(l),
+      fixed(f.transfer.sendMs[l], digits),
+      fixed(f.transfer.roundTripMs[l], digits),
+      ratio(f.transfer.sendMs.tandem, f.transfer.sendMs[l], l),
+    ]),
+  );
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -10,39 +10,29 @@ import { WORKERS_DIR } from './adapter.ts';
 
 export function createTinypoolAdapter(workers: number, backend: Backend = 'thread'): PoolAdapter {
   const filename = fileURLToPath(new URL('tinypool-worker.mjs', WORKERS_DIR));
-  if (backend === 'process') {
-    const pool = new Tinypool({
-      filename,
-      runtime: 'child_process',
-      serialization: 'advanced',
-      // The worker file is plain JavaScript: no TypeScript loader in the children (workerpool's get none either).
-      execArgv: [],
-      minThreads: workers,
-      maxThreads: workers,
-    });
-    return {
-      library: 'tinypool',
-      backend,
-      increment: (x) => pool.run(x, { name: 'increment' }),
-      countPrimes: (limit) => pool.run(limit, { name: 'countPrimes' }),
-      sendBuffer: (buffer) => pool.run(buffer, { name: 'byteLength' }),
-      echoBuffer: (buffer) => pool.run(buffer, { name: 'echo' }),
-      close: () => pool.destroy(),
-    };
-  }
+  const threads = backend === 'thread';
   const pool = new Tinypool({
     filename,
-    runtime: 'worker_threads',
     minThreads: workers,
     maxThreads: workers,
+    ...(threads
+      ? { runtime: 'worker_threads' }
+      : {
+          runtime: 'child_process',
+          serialization: 'advanced',
+          // The worker file is plain JavaScript: no TypeScript loader in the children (workerpool's get none either).
+          execArgv: [],
+        }),
   });
+  // Threads move buffers (the worker's echoBuffer moves it back); processes copy them.
+  const send = (buffer: ArrayBuffer) => (threads ? Tinypool.move(buffer) : buffer);
   return {
     library: 'tinypool',
     backend,
     increment: (x) => pool.run(x, { name: 'increment' }),
     countPrimes: (limit) => pool.run(limit, { name: 'countPrimes' }),
-    sendBuffer: (buffer) => pool.run(Tinypool.move(buffer), { name: 'byteLength' }),
-    echoBuffer: (buffer) => pool.run(Tinypool.move(buffer), { name: 'echoBuffer' }),
+    sendBuffer: (buffer) => pool.run(send(buffer), { name: 'byteLength' }),
+    echoBuffer: (buffer) => pool.run(send(buffer), { name: threads ? 'echoBuffer' : 'echo' }),
     close: () => pool.destroy(),
   };
 }

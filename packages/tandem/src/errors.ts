@@ -296,3 +296,20 @@ export class RedisPackagesMissingError extends TandemError {
     this.packageName = packageName;
   }
 }
+
+/**
+ * The errors a member reached through the parent's broker may fail with: a worker rebuilds
+ * them as their own class (entry/broker-client.ts), found by name (each error's `name` is its
+ * class's name).
+ */
+export const BROKERED_ERRORS: readonly (new (message: string) => Error)[] = [
+  BrokenBarrierError,
+  BrokenPipeError,
+  EOFError,
+  InvalidStateError,
+  QueueClosedError,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  TimeoutError,
+];

@@ -3,17 +3,7 @@
  * worker, connected by worker-context.ts to the worker's transport; replies come back
  * through JobRunner.accept.
  */
-import {
-  BrokenBarrierError,
-  BrokenPipeError,
-  EOFError,
-  InvalidStateError,
-  QueueClosedError,
-  QueueEmptyError,
-  QueueFullError,
-  QueueShutDownError,
-  TimeoutError,
-} from '../errors.js';
+import { BROKERED_ERRORS, InvalidStateError } from '../errors.js';
 import type { MainToWorker, SerializedError, WorkerToMain } from '../protocol.js';
 import type { RemoteRef } from '../shared/shareable.js';
 import { deserializeError } from '../util/remote-error.js';
@@ -30,17 +20,9 @@ let codec:
 const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 
 /** Errors a brokered member may fail with, rebuilt as their own class so `instanceof` works in the worker. */
-const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
-  BrokenBarrierError,
-  BrokenPipeError,
-  EOFError,
-  InvalidStateError,
-  QueueClosedError,
-  QueueEmptyError,
-  QueueFullError,
-  QueueShutDownError,
-  TimeoutError,
-};
+const ERROR_CLASSES: ReadonlyMap<string, new (message: string) => Error> = new Map(
+  BROKERED_ERRORS.map((ErrorClass) => [ErrorClass.name, ErrorClass]),
+);
 
 export function connectBroker(send: Post): void {
   post = send;
@@ -97,7 +79,7 @@ export function remoteRef(objectId: string, kind: string): RemoteRef {
 }
 
 function reviveError(serialized: SerializedError): Error {
-  const ErrorClass = ERROR_CLASSES[serialized.name];
+  const ErrorClass = ERROR_CLASSES.get(serialized.name);
   if (ErrorClass === undefined) return deserializeError(serialized);
   const error = new ErrorClass(serialized.message);
   error.message = serialized.message;
