@@ -7,7 +7,7 @@
 
 import { constants as osConstants } from 'node:os';
 import type { AlgorithmName } from '../checksums/algorithms.js';
-import { formatCheckedName, formatChecksumLine, type LineShape, type LineStyle } from '../checksums/format.js';
+import { formatCheckedName, type LineShape, type LineStyle, writeChecksumLine } from '../checksums/format.js';
 import type { RecordSink } from '../scan/record-sink.js';
 import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from '../scan/records.js';
 import { BufferedOutput } from './output.js';
@@ -49,9 +49,8 @@ export class TextPrinter implements RecordSink {
     switch (record.type) {
       case 'file': {
         const { algorithm, style, shape, raw } = this.#options;
-        this.#out.write(
-          raw ? record.digest : formatChecksumLine(algorithm, style, record.digest.toString('hex'), record.path, shape),
-        );
+        if (raw) this.#out.write(record.digest);
+        else writeChecksumLine(this.#out, algorithm, style, record.digest, record.path, shape);
         break;
       }
       case 'error':
