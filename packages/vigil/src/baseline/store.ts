@@ -19,8 +19,16 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { BaselineCorruptError, BaselineMissingError, BaselineVersionError, BaselineWriteError } from '../errors.js';
+import { decodeXattrs } from '../fs/xattrs.js';
 import { ENTRY_TYPES, type EntryState, type EntryType, keyOf, pathOfKey } from './entry.js';
-import { type BaselineMeta, metaFromRows, metaToRows, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import {
+  type BaselineMeta,
+  metaFromRows,
+  metaToRows,
+  SCHEMA_SQL,
+  SCHEMA_VERSION,
+  XATTRS_SINCE_VERSION,
+} from './schema.js';
 import { signaturePath } from './signature.js';
 import { type Database, type Statement, sqliteDatabase } from './sqlite.js';
 
@@ -37,20 +45,27 @@ type Row = [
   bigint,
   Buffer | null,
   Buffer | null,
+  Buffer | null,
 ];
 
-const SELECT_ENTRIES =
-  'SELECT path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash FROM entries ORDER BY path';
+/** The entries in key order; a baseline older than the `xattrs` column gives NULL for it. */
+function selectEntries(version: number): string {
+  const xattrs = version >= XATTRS_SINCE_VERSION ? 'xattrs' : 'NULL';
+  return `SELECT path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash, ${xattrs} FROM entries ORDER BY path`;
+}
 
 export class BaselineReader {
   readonly path: string;
   readonly meta: BaselineMeta;
+  /** The schema version it was written with (see schema.ts). */
+  readonly version: number;
   readonly #db: Database;
 
-  private constructor(path: string, db: Database, meta: BaselineMeta) {
+  private constructor(path: string, db: Database, meta: BaselineMeta, version: number) {
     this.path = path;
     this.#db = db;
     this.meta = meta;
+    this.version = version;
   }
 
   /** Opens and validates a baseline; throws BaselineMissing/Corrupt/VersionError. */
@@ -65,7 +80,7 @@ export class BaselineReader {
       if (version > SCHEMA_VERSION) throw new BaselineVersionError(path, version, SCHEMA_VERSION);
       const meta = metaFromRows(db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]);
       if (meta === undefined) throw new Error('its meta table is incomplete');
-      return new BaselineReader(path, db, meta);
+      return new BaselineReader(path, db, meta, version);
     } catch (error) {
       db?.close();
       if (error instanceof BaselineVersionError) throw error;
@@ -76,7 +91,11 @@ export class BaselineReader {
   /** Entries in key order (the walk's order), streamed from the primary-key b-tree. */
   *entries(): Generator<EntryState> {
     try {
-      const rows = this.#db.prepare(SELECT_ENTRIES).raw(true).safeIntegers(true).iterate() as Iterable<Row>;
+      const rows = this.#db
+        .prepare(selectEntries(this.version))
+        .raw(true)
+        .safeIntegers(true)
+        .iterate() as Iterable<Row>;
       for (const row of rows) yield entryFromRow(row);
     } catch (error) {
       throw new BaselineCorruptError(this.path, error);
@@ -97,7 +116,7 @@ export class BaselineReader {
 }
 
 function entryFromRow(row: Row): EntryState {
-  const [key, type, size, mode, uid, gid, ino, nlink, mtimeNs, ctimeNs, target, hash] = row;
+  const [key, type, size, mode, uid, gid, ino, nlink, mtimeNs, ctimeNs, target, hash, xattrs] = row;
   if (!(ENTRY_TYPES as readonly string[]).includes(type)) throw new Error(`unknown entry type "${type}"`);
   return {
     path: pathOfKey(key),
@@ -112,7 +131,15 @@ function entryFromRow(row: Row): EntryState {
     ctimeNs,
     ...(target ? { target } : {}),
     ...(hash ? { digest: hash } : {}),
+    // An empty record (no attributes) is a zero-length blob, not NULL; decoding checks it is well formed.
+    ...(xattrs !== null ? { xattrs: checkedXattrs(xattrs) } : {}),
   };
+}
+
+/** A stored record, checked: a damaged one makes the baseline corrupt rather than misread. */
+function checkedXattrs(xattrs: Buffer): Buffer {
+  decodeXattrs(xattrs);
+  return xattrs;
 }
 
 export class BaselineWriter {
@@ -130,7 +157,7 @@ export class BaselineWriter {
     this.#db = db;
     this.#algorithm = algorithm;
     this.#insert = db.prepare(
-      'INSERT OR REPLACE INTO entries (path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash, algo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO entries (path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash, algo, xattrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -180,6 +207,7 @@ export class BaselineWriter {
       entry.target ?? null,
       entry.digest ?? null,
       entry.digest ? this.#algorithm : null,
+      entry.xattrs ?? null,
     );
     this.#count++;
   }
