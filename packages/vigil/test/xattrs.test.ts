@@ -246,20 +246,25 @@ describe('extended attributes in baselines', () => {
     assert.match(changed.stdout.toString(), /\* f \(xattr user\.note removed\)/);
   });
 
-  it('refuses a damaged attribute record in the baseline (exit 2)', async () => {
-    const tree = newTree();
-    file(tree);
-    ok(await vigil(['baseline', tree]));
-    const db = new Database(join(tree, '.vigil', 'baseline.db'));
-    db.prepare('UPDATE entries SET xattrs = ? WHERE path = ?').run(
-      Buffer.from('user.x\0\0\0\0\x09abc'),
-      Buffer.from('f'),
-    );
-    db.close();
-    const checked = await vigil(['check', tree]);
-    ok(checked, 2);
-    assert.match(checked.stderr, /is damaged or not a vigil baseline/);
-  });
+  // An integer 0 is what an empty record reads as inside the store (store.ts): stored, it is damage all the same.
+  const DAMAGED: readonly [string, Buffer | number | string][] = [
+    ['a value past its end', Buffer.from('user.x\0\0\0\0\x09abc')],
+    ['the integer 0', 0],
+    ['text', 'user.x'],
+  ];
+  for (const [name, record] of DAMAGED) {
+    it(`refuses a baseline whose attribute record is ${name} (exit 2)`, async () => {
+      const tree = newTree();
+      file(tree);
+      ok(await vigil(['baseline', tree]));
+      const db = new Database(join(tree, '.vigil', 'baseline.db'));
+      db.prepare('UPDATE entries SET xattrs = ? WHERE path = ?').run(record, Buffer.from('f'));
+      db.close();
+      const checked = await vigil(['check', tree]);
+      ok(checked, 2);
+      assert.match(checked.stderr, /is damaged or not a vigil baseline/);
+    });
+  }
 
   it('a signed baseline whose stored attributes were edited to hide a setcap is refused by --verify-key', async () => {
     const tree = newTree();

@@ -45,12 +45,23 @@ type Row = [
   bigint,
   Buffer | null,
   Buffer | null,
-  Buffer | null,
+  Buffer | bigint | null,
 ];
 
-/** The entries in key order; a baseline older than the `xattrs` column gives NULL for it. */
+/** What selectEntries gives for an empty record. */
+const NO_XATTRS_MARK = 0;
+const NO_XATTRS = Buffer.alloc(0);
+
+/**
+ * The entries in key order; a baseline older than the `xattrs` column gives NULL for it. An
+ * empty record (most entries have no attributes) comes as the integer 0 (NO_XATTRS_MARK), so
+ * that reading it makes no Buffer; anything but a blob or NULL (damage) comes as -1.
+ */
 function selectEntries(version: number): string {
-  const xattrs = version >= XATTRS_SINCE_VERSION ? 'xattrs' : 'NULL';
+  const xattrs =
+    version >= XATTRS_SINCE_VERSION
+      ? `CASE WHEN typeof(xattrs) = 'blob' AND length(xattrs) = 0 THEN ${NO_XATTRS_MARK} WHEN typeof(xattrs) IN ('blob', 'null') THEN xattrs ELSE -1 END`
+      : 'NULL';
   return `SELECT path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash, ${xattrs} FROM entries ORDER BY path`;
 }
 
@@ -137,7 +148,13 @@ function entryFromRow(row: Row): EntryState {
 }
 
 /** A stored record, checked: a damaged one makes the baseline corrupt rather than misread. */
-function checkedXattrs(xattrs: Buffer): Buffer {
+function checkedXattrs(xattrs: Buffer | bigint): Buffer {
+  // Only an empty blob reads as the mark; anything stored there but a blob or NULL reads as -1.
+  if (typeof xattrs === 'bigint') {
+    if (xattrs === BigInt(NO_XATTRS_MARK)) return NO_XATTRS;
+    throw new Error('an extended attribute record is not bytes');
+  }
+  if (!Buffer.isBuffer(xattrs)) throw new Error('an extended attribute record is not bytes');
   decodeXattrs(xattrs);
   return xattrs;
 }
