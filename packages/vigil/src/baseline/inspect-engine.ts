@@ -119,8 +119,18 @@ export class InspectEngine extends InFlight {
     const digestBytes = ALGORITHM_INFO[this.#options.algorithm].bytes;
     const digests = Buffer.from(result.digests.buffer, result.digests.byteOffset, result.digests.byteLength);
     const problems = new Map(result.problems.map((p) => [p.index, p]));
+    const xattrBytes = Buffer.from(result.xattrs.buffer, result.xattrs.byteOffset, result.xattrs.byteLength);
+    let xattrAt = 0;
     let later: InspectBatch | undefined;
     batch.items.forEach((item, i) => {
+      const xattrLength = result.xattrLengths[i] as number;
+      const xattrs =
+        xattrLength < 0
+          ? undefined
+          : xattrLength === 0
+            ? NO_XATTRS
+            : xattrBytes.subarray(xattrAt, xattrAt + xattrLength);
+      if (xattrLength > 0) xattrAt += xattrLength;
       const status = result.status[i];
       if (status === InspectStatus.later) {
         later ??= new InspectBatch();
@@ -128,9 +138,7 @@ export class InspectEngine extends InFlight {
         return;
       }
       const state = result.statValid[i] ? stateFrom(item.path, result, i) : undefined;
-      const xattrs = result.xattrs[i];
-      if (state !== undefined && xattrs !== undefined)
-        state.xattrs = Buffer.from(xattrs.buffer, xattrs.byteOffset, xattrs.byteLength);
+      if (state !== undefined && xattrs !== undefined) state.xattrs = xattrs;
       const deliver = (outcome: Inspected) => this.#options.onInspected(item, outcome);
       switch (status) {
         case InspectStatus.trusted:
@@ -177,6 +185,9 @@ export class InspectEngine extends InFlight {
     if (later) this.submit(later);
   }
 }
+
+/** The record of an entry without extended attributes (most), shared. */
+const NO_XATTRS = Buffer.alloc(0);
 
 /** EntryState, with its extended attributes still to be filled in. */
 type StateInProgress = { -readonly [K in keyof EntryState]: EntryState[K] };

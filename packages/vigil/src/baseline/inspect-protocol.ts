@@ -77,8 +77,12 @@ export interface InspectResult {
   readonly digests: Uint8Array;
   /** Symlink targets by index. */
   readonly targets: Readonly<Record<number, Uint8Array>>;
-  /** Extended attributes read, by index, as canonical records (fs/xattrs.ts); absent where not read. */
-  readonly xattrs: Readonly<Record<number, Uint8Array>>;
+  /**
+   * Extended attributes: per entry the length of its canonical record (fs/xattrs.ts) in
+   * `xattrs`, or -1 where they were not read; the records lie back to back in index order.
+   */
+  readonly xattrLengths: Int32Array;
+  readonly xattrs: Uint8Array;
   readonly problems: readonly InspectProblem[];
   /** Bytes read, for progress. */
   readonly bytesRead: number;

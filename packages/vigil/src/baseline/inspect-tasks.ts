@@ -36,7 +36,9 @@ class Inspection {
   readonly stats: BigInt64Array;
   readonly digests: Uint8Array;
   readonly targets: Record<number, Uint8Array> = {};
-  readonly xattrs: Record<number, Uint8Array> = {};
+  readonly xattrLengths: Int32Array;
+  /** The records of xattrLengths, by index (one array: the result is cloned per object). */
+  readonly xattrRecords: (Buffer | undefined)[] = [];
   readonly problems: InspectProblem[] = [];
   bytesRead = 0;
 
@@ -45,6 +47,7 @@ class Inspection {
     this.statValid = new Uint8Array(count);
     this.stats = new BigInt64Array(count * STAT_SLOTS);
     this.digests = new Uint8Array(count * digestBytes);
+    this.xattrLengths = new Int32Array(count).fill(-1);
   }
 
   fail(i: number, failure: FileFailure): void {
@@ -66,8 +69,10 @@ class Inspection {
   }
 
   toResult(): InspectResult {
-    const { status, statValid, stats, digests, targets, xattrs, problems, bytesRead } = this;
-    return { status, statValid, stats, digests, targets, xattrs, problems, bytesRead };
+    const { status, statValid, stats, digests, targets, xattrLengths, problems, bytesRead } = this;
+    const records = this.xattrRecords.filter((record) => record !== undefined && record.length > 0) as Buffer[];
+    const xattrs = records.length === 0 ? new Uint8Array(0) : Buffer.concat(records);
+    return { status, statValid, stats, digests, targets, xattrLengths, xattrs, problems, bytesRead };
   }
 }
 
@@ -166,11 +171,19 @@ function readXattrs(reader: FileReader, request: InspectRequest, result: Inspect
     wanted.push(i);
   }
   if (wanted.length === 0) return;
-  const paths = decodePaths(list.paths);
-  const entries = new FileListBuilder();
-  for (const i of wanted) entries.add(paths[i] as Buffer, list.flags[i] as number, list.bases[i] as number);
-  eachXattrs(reader, entries.build(), (k, outcome) => {
-    if (outcome.kind === 'xattrs') result.xattrs[wanted[k] as number] = outcome.record;
+  // A first baseline wants every entry: the request's list as it is.
+  let entries = list;
+  if (wanted.length < list.flags.length) {
+    const paths = decodePaths(list.paths);
+    const builder = new FileListBuilder();
+    for (const i of wanted) builder.add(paths[i] as Buffer, list.flags[i] as number, list.bases[i] as number);
+    entries = builder.build();
+  }
+  eachXattrs(reader, entries, (k, outcome) => {
+    if (outcome.kind !== 'xattrs') return;
+    const i = wanted[k] as number;
+    result.xattrLengths[i] = outcome.record.length;
+    result.xattrRecords[i] = outcome.record;
   });
 }
 

@@ -14,6 +14,8 @@ export interface Xattr {
 }
 
 const NUL = 0;
+/** The record of an entry without attributes (most): one shared, never written to. */
+const NONE = Buffer.alloc(0);
 const LENGTH_BYTES = 4;
 
 /** The attributes of a record; throws on a malformed one (a damaged baseline). */
@@ -51,7 +53,7 @@ export function encodeXattrs(attributes: readonly Xattr[]): Buffer {
 
 /** A copy of `record` with its attributes sorted by name (bytewise): the form baselines store. */
 export function canonicalXattrs(record: Uint8Array): Buffer {
-  if (record.length === 0) return Buffer.alloc(0);
+  if (record.length === 0) return NONE;
   const sorted = decodeXattrs(record).sort((a, b) => Buffer.compare(a.name, b.name));
   return encodeXattrs(sorted);
 }
