@@ -37,7 +37,7 @@ class Inspection {
   readonly digests: Uint8Array;
   readonly targets: Record<number, Uint8Array> = {};
   readonly xattrLengths: Int32Array;
-  /** The records of xattrLengths, by index (one array: the result is cloned per object). */
+  /** The records of xattrLengths, by index; toResult joins them into one array (cloning costs per object). */
   readonly xattrRecords: (Buffer | undefined)[] = [];
   readonly problems: InspectProblem[] = [];
   bytesRead = 0;
