@@ -43,8 +43,9 @@ gzip_dbout=no
 num_workers=$(nproc)
 report_url=stdout
 # The attributes vigil records: permissions, inode, link count, owner, group, size, mtime,
-# ctime, link target, file type, and a SHA-256 of the content.
-VIGIL = p+i+n+u+g+s+m+c+l+ftype+sha256
+# ctime, link target, file type, a SHA-256 of the content, and the extended attributes (POSIX
+# ACLs, all xattrs, the SELinux label, file capabilities).
+VIGIL = p+i+n+u+g+s+m+c+l+ftype+sha256+acl+xattrs+selinux+caps
 $dir VIGIL
 CONF
   rm -f "$scratch/aide-$corpus.db" "$scratch/aide-$corpus.db.new" "$scratch/vigil-$corpus.db"

@@ -3,6 +3,7 @@
  * made per file, batched so that a worker crosses into C once per batch. The entry points:
  *
  *   readFiles, hashFiles, statFiles   batch.c (open beneath the root, fstat/read/fstat)
+ *   xattrFiles                       xattrs.c (every extended attribute, not following links)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *
@@ -17,6 +18,7 @@
 napi_value read_files(napi_env env, napi_callback_info info);
 napi_value hash_files(napi_env env, napi_callback_info info);
 napi_value stat_files(napi_env env, napi_callback_info info);
+napi_value xattr_files(napi_env env, napi_callback_info info);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -63,6 +65,7 @@ NAPI_MODULE_INIT() {
   if (!export_function(env, exports, "readFiles", read_files) ||
       !export_function(env, exports, "hashFiles", hash_files) ||
       !export_function(env, exports, "statFiles", stat_files) ||
+      !export_function(env, exports, "xattrFiles", xattr_files) ||
       !export_function(env, exports, "syncFileSystem", sync_file_system) || !export_blake3(env, exports)) {
     return NULL;
   }

@@ -27,7 +27,7 @@
 
 #include "vigil.h"
 
-static double *record_of(const batch *b, uint32_t index) {
+double *record_of(const batch *b, uint32_t index) {
   return (double *)b->records.data + (size_t)index * RECORD_SLOTS;
 }
 
@@ -37,9 +37,8 @@ static int get_number(napi_env env, napi_value value, double *out) {
   return napi_get_value_double(env, value, out) == napi_ok;
 }
 
-/* Takes a call's `want` arguments (the batch first, then deferAbove) into argv; 0 with an exception if they are not all there. */
-static int begin(napi_env env, napi_callback_info info, size_t want, napi_value *argv, batch *b, double *defer_above,
-                 const char *usage) {
+int begin_batch(napi_env env, napi_callback_info info, size_t want, napi_value *argv, batch *b, double *defer_above,
+                const char *usage) {
   size_t argc = want;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
   if (argc < want) {
@@ -54,7 +53,7 @@ static int begin(napi_env env, napi_callback_info info, size_t want, napi_value 
   return 1;
 }
 
-static void save_cursor(const batch *b, uint32_t index, size_t position) {
+void save_cursor(const batch *b, uint32_t index, size_t position) {
   uint32_t *cursor = b->cursor.data;
   cursor[0] = index;
   cursor[1] = (uint32_t)position;
@@ -64,7 +63,7 @@ napi_value read_files(napi_env env, napi_callback_info info) {
   napi_value argv[8];
   batch b;
   double defer_above;
-  if (!begin(env, info, 8, argv, &b, &defer_above,
+  if (!begin_batch(env, info, 8, argv, &b, &defer_above,
              "readFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove)")) {
     return NULL;
   }
@@ -115,7 +114,7 @@ napi_value hash_files(napi_env env, napi_callback_info info) {
   batch b;
   view digests;
   double defer_above, budget;
-  if (!begin(env, info, 11, argv, &b, &defer_above,
+  if (!begin_batch(env, info, 11, argv, &b, &defer_above,
              "hashFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove, algorithm, digests, "
              "byteBudget)")) {
     return NULL;
@@ -174,7 +173,9 @@ napi_value hash_files(napi_env env, napi_callback_info info) {
 napi_value stat_files(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   batch b;
-  if (!begin(env, info, 7, argv, &b, NULL, "statFiles(paths, flags, bases, cursor, arena, records, stats)")) return NULL;
+  if (!begin_batch(env, info, 7, argv, &b, NULL, "statFiles(paths, flags, bases, cursor, arena, records, stats)")) {
+    return NULL;
+  }
   const uint32_t *bases = b.bases.data;
   char *arena = b.arena.data;
   uint32_t index = ((uint32_t *)b.cursor.data)[0];

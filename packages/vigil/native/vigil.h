@@ -59,6 +59,13 @@ napi_value throw_error(napi_env env, const char *code, const char *message);
 const char *next_path(napi_env env, const batch *b, size_t position, size_t *next_position);
 void put_stats(const batch *b, uint32_t index, const struct stat *s);
 
+/* batch.c: what every batch entry point does first and last. */
+/* Takes a call's `want` arguments (the batch first, then deferAbove unless NULL); 0 with an exception if they are not all there. */
+int begin_batch(napi_env env, napi_callback_info info, size_t want, napi_value *argv, batch *b, double *defer_above,
+                const char *usage);
+double *record_of(const batch *b, uint32_t index);
+void save_cursor(const batch *b, uint32_t index, size_t position);
+
 /*
  * beneath.c: a path of a batch is `root prefix` + `relative part` (the prefix is bases[i]
  * bytes long, "." when 0). The prefix was named by the user and is followed; the relative

@@ -112,6 +112,8 @@ ${exitCodesHelp('hash')}`,
       `
 DIR/.vigil is never scanned. .vigilignore files exclude as in vigil hash. The baseline is
 written under a temporary name and renamed into place: an interrupted run leaves the old one.
+Extended attributes (POSIX ACLs, file capabilities, SELinux labels) are recorded when vigil's
+native addon is built; without it, vigil says so and records none.
 ${exitCodesHelp('baseline')}`,
     )
     .action(async (dir: string | undefined, flags: Record<string, unknown>) => {
@@ -124,7 +126,8 @@ ${exitCodesHelp('baseline')}`,
     .summary('compare DIR with its baseline and report what changed')
     .description(
       'Compare DIR with its baseline and report what changed: added, removed, modified, moved, metadata\n' +
-        '(mode, owner, type, link target), touched (mtime only), unreadable, unstable (changed while read).',
+        '(mode, owner, type, link target, extended attributes: ACLs, file capabilities, SELinux labels),\n' +
+        'touched (mtime only), unreadable, unstable (changed while read).',
     )
     .argument('[dir]', 'the tree to check (default: .)')
     .option('--db <file>', 'the baseline to compare with (default: DIR/.vigil/baseline.db)')

@@ -297,7 +297,7 @@ describe('vigil baseline, check, accept, status', () => {
     db.close();
     const newer = await vigil(['check', root]);
     assert.equal(newer.code, 2);
-    assert.match(newer.stderr, /schema version 99, newer than this vigil reads \(1\): use a newer vigil/);
+    assert.match(newer.stderr, /schema version 99, newer than this vigil reads \(2\): use a newer vigil/);
     writeFileSync(path, Buffer.alloc(8192, 0x5a));
     const corrupt = await vigil(['check', root]);
     assert.equal(corrupt.code, 2);

@@ -3,6 +3,10 @@
  * is known, except additions and removals, which are held (path, stat, hash: about 200
  * bytes each) until the scan ends and `settleAddedRemoved` can tell moves and type changes
  * from true additions and removals.
+ *
+ * Entries whose baseline row has no record of extended attributes while the scan read them
+ * (a baseline from before they were recorded, or made without the native reader) are not
+ * compared there; they are counted and named once at the end, with what to do.
  */
 import {
   CHANGE_KINDS,
@@ -34,7 +38,13 @@ export class ChangeStream {
     this.#printer = printer;
   }
 
+  /** Entries compared without their extended attributes, the baseline having none recorded. */
+  xattrsUnrecorded = 0;
+
   onEntry(stored: EntryState | undefined, scanned: Scanned | undefined): void {
+    if (stored !== undefined && stored.xattrs === undefined && scanned?.kind === 'state' && scanned.state.xattrs) {
+      this.xattrsUnrecorded++;
+    }
     for (const change of compareEntry(stored, scanned)) {
       if (change.kind === 'added') this.#added.push(change.after);
       else if (change.kind === 'removed') this.#removed.push(change.before);
@@ -51,6 +61,11 @@ export class ChangeStream {
     for (const change of settleAddedRemoved(this.#added, this.#removed)) this.#emit(change);
     this.#added.length = 0;
     this.#removed.length = 0;
+    if (this.xattrsUnrecorded > 0) {
+      this.#printer.warn(
+        `${this.xattrsUnrecorded} entries of the baseline have no record of extended attributes (it was made by an older vigil, or without the native reader), so theirs were not compared; run "vigil accept" to record them`,
+      );
+    }
   }
 
   #emit(change: Change): void {

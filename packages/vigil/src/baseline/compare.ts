@@ -10,7 +10,8 @@
  */
 import { type EntryState, keyOf } from './entry.js';
 
-export type MetadataField = 'mode' | 'owner' | 'type' | 'target';
+/** `xattrs`: extended attributes (POSIX ACLs, file capabilities, SELinux labels among them; see xattr-changes.ts). */
+export type MetadataField = 'mode' | 'owner' | 'type' | 'target' | 'xattrs';
 
 export type Change =
   | { readonly kind: 'added'; readonly path: Buffer; readonly after: EntryState }
@@ -86,13 +87,20 @@ function compareStates(before: EntryState, after: EntryState): Change[] {
   return changes;
 }
 
-/** Which recorded attributes differ. Directories' mtimes and sizes move with their contents: not reported. */
+/**
+ * Which recorded attributes differ. Directories' mtimes and sizes move with their contents:
+ * not reported. Extended attributes are compared only where both sides know them (see
+ * EntryState.xattrs).
+ */
 export function metadataFields(before: EntryState, after: EntryState): MetadataField[] {
   const fields: MetadataField[] = [];
   if (before.mode !== after.mode) fields.push('mode');
   if (before.uid !== after.uid || before.gid !== after.gid) fields.push('owner');
   if (before.type !== after.type) fields.push('type');
   else if (before.type === 'symlink' && !sameBytes(before.target, after.target)) fields.push('target');
+  if (before.xattrs !== undefined && after.xattrs !== undefined && !before.xattrs.equals(after.xattrs)) {
+    fields.push('xattrs');
+  }
   return fields;
 }
 

@@ -23,6 +23,13 @@ export interface EntryState {
   readonly target?: Buffer;
   /** A regular file's content hash, when it could be read. */
   readonly digest?: Buffer;
+  /**
+   * Every extended attribute (POSIX ACLs, file capabilities and SELinux labels among them), as
+   * a canonical record (fs/xattrs.ts; empty: none). Undefined: not known, because the reader
+   * cannot read them (the JavaScript fallback), they could not be read, or the baseline was
+   * made without them; an unknown record is not compared.
+   */
+  readonly xattrs?: Buffer;
 }
 
 /**

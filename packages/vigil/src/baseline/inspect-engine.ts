@@ -1,7 +1,8 @@
 /**
  * The main side of inspecting: sends batches to the pool, keeps a bounded number in flight,
  * sends again what a worker left for later, and turns each result into an `Inspected`
- * outcome per entry (a trusted file takes its digest from the baseline row).
+ * outcome per entry (a trusted file takes its digest, and its extended attributes when the
+ * worker did not read them, from the baseline row).
  */
 import type { Pool } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
@@ -89,9 +90,11 @@ export class InspectEngine extends InFlight {
     const count = batch.items.length;
     const storedState = new Uint8Array(count);
     const stored = new BigInt64Array(count * STORED_FIELDS);
+    const xattrsKnown = new Uint8Array(count);
     batch.items.forEach((item, i) => {
       const row = item.stored;
       if (row === undefined || row.type !== 'file') return;
+      if (row.xattrs !== undefined) xattrsKnown[i] = 1;
       storedState[i] = row.digest ? StoredState.hashed : StoredState.unhashed;
       const at = i * STORED_FIELDS;
       stored[at + StoredSlot.size] = row.size;
@@ -108,6 +111,7 @@ export class InspectEngine extends InFlight {
       stored,
       recordedAtNs: this.#options.recordedAtNs,
       full: this.#options.full,
+      xattrsKnown,
     };
   }
 
@@ -115,8 +119,18 @@ export class InspectEngine extends InFlight {
     const digestBytes = ALGORITHM_INFO[this.#options.algorithm].bytes;
     const digests = Buffer.from(result.digests.buffer, result.digests.byteOffset, result.digests.byteLength);
     const problems = new Map(result.problems.map((p) => [p.index, p]));
+    const xattrBytes = Buffer.from(result.xattrs.buffer, result.xattrs.byteOffset, result.xattrs.byteLength);
+    let xattrAt = 0;
     let later: InspectBatch | undefined;
     batch.items.forEach((item, i) => {
+      const xattrLength = result.xattrLengths[i] as number;
+      const xattrs =
+        xattrLength < 0
+          ? undefined
+          : xattrLength === 0
+            ? NO_XATTRS
+            : xattrBytes.subarray(xattrAt, xattrAt + xattrLength);
+      if (xattrLength > 0) xattrAt += xattrLength;
       const status = result.status[i];
       if (status === InspectStatus.later) {
         later ??= new InspectBatch();
@@ -124,10 +138,20 @@ export class InspectEngine extends InFlight {
         return;
       }
       const state = result.statValid[i] ? stateFrom(item.path, result, i) : undefined;
+      if (state !== undefined && xattrs !== undefined) state.xattrs = xattrs;
       const deliver = (outcome: Inspected) => this.#options.onInspected(item, outcome);
       switch (status) {
         case InspectStatus.trusted:
-          deliver({ kind: 'state', state: { ...(state as EntryState), digest: item.stored?.digest }, read: 'trusted' });
+          deliver({
+            kind: 'state',
+            state: {
+              ...(state as EntryState),
+              digest: item.stored?.digest,
+              // Read by the worker only when the baseline row had none (see InspectRequest.xattrsKnown).
+              xattrs: state?.xattrs ?? item.stored?.xattrs,
+            },
+            read: 'trusted',
+          });
           break;
         case InspectStatus.hashed: {
           const digest = Buffer.from(digests.subarray(i * digestBytes, (i + 1) * digestBytes));
@@ -162,7 +186,13 @@ export class InspectEngine extends InFlight {
   }
 }
 
-function stateFrom(path: Buffer, result: InspectResult, i: number): EntryState {
+/** The record of an entry without extended attributes (most), shared. */
+const NO_XATTRS = Buffer.alloc(0);
+
+/** EntryState, with its extended attributes still to be filled in. */
+type StateInProgress = { -readonly [K in keyof EntryState]: EntryState[K] };
+
+function stateFrom(path: Buffer, result: InspectResult, i: number): StateInProgress {
   const st = statAt(result.stats, i);
   return {
     path,

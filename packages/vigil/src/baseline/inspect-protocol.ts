@@ -2,7 +2,8 @@
  * What crosses between the main thread and an inspecting worker (baseline, check, accept):
  * a batch of paths with what the baseline recorded for each (so the worker can take the
  * fast path), and back the stat of each, a digest where it read one, a link target where
- * it is a symlink. Typed arrays, not an object per entry: cloning costs per object.
+ * it is a symlink, its extended attributes where they were read. Typed arrays, not an
+ * object per entry: cloning costs per object.
  */
 
 import type { AlgorithmName } from '../checksums/algorithms.js';
@@ -33,6 +34,12 @@ export interface InspectRequest {
   readonly recordedAtNs: bigint;
   /** `--full`: read every file. */
   readonly full: boolean;
+  /**
+   * 1 where the baseline holds the entry's extended attributes: a file the fast path trusts
+   * keeps them unread (setting or removing an attribute changes the ctime, which the fast
+   * path compares). Elsewhere they are read.
+   */
+  readonly xattrsKnown: Uint8Array;
 }
 
 /** What happened to each path. */
@@ -70,6 +77,12 @@ export interface InspectResult {
   readonly digests: Uint8Array;
   /** Symlink targets by index. */
   readonly targets: Readonly<Record<number, Uint8Array>>;
+  /**
+   * Extended attributes: per entry the length of its canonical record (fs/xattrs.ts) in
+   * `xattrs`, or -1 where they were not read; the records lie back to back in index order.
+   */
+  readonly xattrLengths: Int32Array;
+  readonly xattrs: Uint8Array;
   readonly problems: readonly InspectProblem[];
   /** Bytes read, for progress. */
   readonly bytesRead: number;

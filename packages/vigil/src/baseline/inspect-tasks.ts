@@ -6,11 +6,12 @@
  * other regular file is read by the file-system layer's rule (fstat, read, fstat), so a file
  * changing while read is reported as unstable instead of recorded with a hash of a state
  * that never existed. Symlinks come with their target; FIFOs, sockets and devices are never
- * opened.
+ * opened. Then, where the reader can, every entry's extended attributes are read (not
+ * following links), except a trusted file's whose record the baseline already holds.
  */
 import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO } from '../checksums/algorithms.js';
-import { BATCH_BYTE_BUDGET, eachHash, eachRead, eachStat, type ReadOutcome } from '../fs/batch-reads.js';
+import { BATCH_BYTE_BUDGET, eachHash, eachRead, eachStat, eachXattrs, type ReadOutcome } from '../fs/batch-reads.js';
 import type { FileFailure } from '../fs/failures.js';
 import { decodePaths, FileListBuilder } from '../fs/file-list.js';
 import type { FileReader } from '../fs/file-reader.js';
@@ -35,6 +36,9 @@ class Inspection {
   readonly stats: BigInt64Array;
   readonly digests: Uint8Array;
   readonly targets: Record<number, Uint8Array> = {};
+  readonly xattrLengths: Int32Array;
+  /** The records of xattrLengths, by index; toResult joins them into one array (cloning costs per object). */
+  readonly xattrRecords: (Buffer | undefined)[] = [];
   readonly problems: InspectProblem[] = [];
   bytesRead = 0;
 
@@ -43,6 +47,7 @@ class Inspection {
     this.statValid = new Uint8Array(count);
     this.stats = new BigInt64Array(count * STAT_SLOTS);
     this.digests = new Uint8Array(count * digestBytes);
+    this.xattrLengths = new Int32Array(count).fill(-1);
   }
 
   fail(i: number, failure: FileFailure): void {
@@ -64,13 +69,22 @@ class Inspection {
   }
 
   toResult(): InspectResult {
-    const { status, statValid, stats, digests, targets, problems, bytesRead } = this;
-    return { status, statValid, stats, digests, targets, problems, bytesRead };
+    const { status, statValid, stats, digests, targets, xattrLengths, problems, bytesRead } = this;
+    const records = this.xattrRecords.filter((record) => record !== undefined && record.length > 0) as Buffer[];
+    const xattrs = records.length === 0 ? new Uint8Array(0) : Buffer.concat(records);
+    return { status, statValid, stats, digests, targets, xattrLengths, xattrs, problems, bytesRead };
   }
 }
 
 /** Inspects one batch with `reader`. */
 export function inspectBatchWith(reader: FileReader, request: InspectRequest): InspectResult {
+  const result = inspectEntries(reader, request);
+  if (reader.readsXattrs) readXattrs(reader, request, result);
+  return result.toResult();
+}
+
+/** Stats every entry and reads the files the fast path does not trust. */
+function inspectEntries(reader: FileReader, request: InspectRequest): Inspection {
   const { list } = request;
   const count = list.flags.length;
   const digestBytes = ALGORITHM_INFO[request.algorithm].bytes;
@@ -85,7 +99,7 @@ export function inspectBatchWith(reader: FileReader, request: InspectRequest): I
     else if (isTrusted(request, i, outcome.stat)) result.status[i] = InspectStatus.trusted;
     else toRead.push(i);
   });
-  if (toRead.length === 0) return result.toResult();
+  if (toRead.length === 0) return result;
 
   const files = new FileListBuilder();
   const paths = decodePaths(list.paths);
@@ -139,7 +153,38 @@ export function inspectBatchWith(reader: FileReader, request: InspectRequest): I
     result.status[i] = InspectStatus.later;
     result.statValid[i] = 0;
   }
-  return result.toResult();
+  return result;
+}
+
+/**
+ * Reads the extended attributes of every entry that has a stat to go with them, but a
+ * trusted file's when the baseline holds them. One that cannot be read (an attribute this
+ * process may not read, a path gone since) stays unknown: not recorded, not compared.
+ */
+function readXattrs(reader: FileReader, request: InspectRequest, result: Inspection): void {
+  const { list } = request;
+  const wanted: number[] = [];
+  for (let i = 0; i < result.status.length; i++) {
+    const status = result.status[i];
+    if (status === InspectStatus.later || status === InspectStatus.vanished || !result.statValid[i]) continue;
+    if (status === InspectStatus.trusted && request.xattrsKnown[i]) continue;
+    wanted.push(i);
+  }
+  if (wanted.length === 0) return;
+  // A first baseline wants every entry: the request's list as it is.
+  let entries = list;
+  if (wanted.length < list.flags.length) {
+    const paths = decodePaths(list.paths);
+    const builder = new FileListBuilder();
+    for (const i of wanted) builder.add(paths[i] as Buffer, list.flags[i] as number, list.bases[i] as number);
+    entries = builder.build();
+  }
+  eachXattrs(reader, entries, (k, outcome) => {
+    if (outcome.kind !== 'xattrs') return;
+    const i = wanted[k] as number;
+    result.xattrLengths[i] = outcome.record.length;
+    result.xattrRecords[i] = outcome.record;
+  });
 }
 
 /** Feeds a read (or streamed) file into the digester; a failure leaves the digester reset. */

@@ -3,8 +3,14 @@
  * version newer than SCHEMA_VERSION rather than misreading it. Entries are keyed by their
  * path bytes (a directory's with a trailing `/`, see entry.ts `keyOf`) in a WITHOUT ROWID
  * table, so reading in key order walks the primary-key b-tree and matches the walk's order.
+ *
+ * Version 2 added `xattrs`. A version 1 baseline is still read: its entries have no record
+ * of extended attributes (as if made without the native reader), which a check does not
+ * compare and `vigil accept` fills in; a writer always writes the current version.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+/** The first version with the `xattrs` column. */
+export const XATTRS_SINCE_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -22,7 +28,8 @@ CREATE TABLE entries (
   ctime_ns INTEGER NOT NULL,
   target   BLOB,              -- a symlink's target
   hash     BLOB,              -- a file's content hash (NULL if it could not be read)
-  algo     TEXT               -- the algorithm of hash
+  algo     TEXT,              -- the algorithm of hash
+  xattrs   BLOB               -- extended attributes, sorted by name (NULL: not recorded; see fs/xattrs.ts)
 ) WITHOUT ROWID;
 `;
 

@@ -19,8 +19,16 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { BaselineCorruptError, BaselineMissingError, BaselineVersionError, BaselineWriteError } from '../errors.js';
+import { decodeXattrs } from '../fs/xattrs.js';
 import { ENTRY_TYPES, type EntryState, type EntryType, keyOf, pathOfKey } from './entry.js';
-import { type BaselineMeta, metaFromRows, metaToRows, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import {
+  type BaselineMeta,
+  metaFromRows,
+  metaToRows,
+  SCHEMA_SQL,
+  SCHEMA_VERSION,
+  XATTRS_SINCE_VERSION,
+} from './schema.js';
 import { signaturePath } from './signature.js';
 import { type Database, type Statement, sqliteDatabase } from './sqlite.js';
 
@@ -37,20 +45,38 @@ type Row = [
   bigint,
   Buffer | null,
   Buffer | null,
+  Buffer | bigint | null,
 ];
 
-const SELECT_ENTRIES =
-  'SELECT path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash FROM entries ORDER BY path';
+/** What selectEntries gives for an empty record. */
+const NO_XATTRS_MARK = 0;
+const NO_XATTRS = Buffer.alloc(0);
+
+/**
+ * The entries in key order; a baseline older than the `xattrs` column gives NULL for it. An
+ * empty record (most entries have no attributes) comes as the integer 0 (NO_XATTRS_MARK), so
+ * that reading it makes no Buffer; anything but a blob or NULL (damage) comes as -1.
+ */
+function selectEntries(version: number): string {
+  const xattrs =
+    version >= XATTRS_SINCE_VERSION
+      ? `CASE WHEN typeof(xattrs) = 'blob' AND length(xattrs) = 0 THEN ${NO_XATTRS_MARK} WHEN typeof(xattrs) IN ('blob', 'null') THEN xattrs ELSE -1 END`
+      : 'NULL';
+  return `SELECT path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash, ${xattrs} FROM entries ORDER BY path`;
+}
 
 export class BaselineReader {
   readonly path: string;
   readonly meta: BaselineMeta;
+  /** The schema version it was written with (see schema.ts). */
+  readonly version: number;
   readonly #db: Database;
 
-  private constructor(path: string, db: Database, meta: BaselineMeta) {
+  private constructor(path: string, db: Database, meta: BaselineMeta, version: number) {
     this.path = path;
     this.#db = db;
     this.meta = meta;
+    this.version = version;
   }
 
   /** Opens and validates a baseline; throws BaselineMissing/Corrupt/VersionError. */
@@ -65,7 +91,7 @@ export class BaselineReader {
       if (version > SCHEMA_VERSION) throw new BaselineVersionError(path, version, SCHEMA_VERSION);
       const meta = metaFromRows(db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]);
       if (meta === undefined) throw new Error('its meta table is incomplete');
-      return new BaselineReader(path, db, meta);
+      return new BaselineReader(path, db, meta, version);
     } catch (error) {
       db?.close();
       if (error instanceof BaselineVersionError) throw error;
@@ -76,7 +102,11 @@ export class BaselineReader {
   /** Entries in key order (the walk's order), streamed from the primary-key b-tree. */
   *entries(): Generator<EntryState> {
     try {
-      const rows = this.#db.prepare(SELECT_ENTRIES).raw(true).safeIntegers(true).iterate() as Iterable<Row>;
+      const rows = this.#db
+        .prepare(selectEntries(this.version))
+        .raw(true)
+        .safeIntegers(true)
+        .iterate() as Iterable<Row>;
       for (const row of rows) yield entryFromRow(row);
     } catch (error) {
       throw new BaselineCorruptError(this.path, error);
@@ -97,7 +127,7 @@ export class BaselineReader {
 }
 
 function entryFromRow(row: Row): EntryState {
-  const [key, type, size, mode, uid, gid, ino, nlink, mtimeNs, ctimeNs, target, hash] = row;
+  const [key, type, size, mode, uid, gid, ino, nlink, mtimeNs, ctimeNs, target, hash, xattrs] = row;
   if (!(ENTRY_TYPES as readonly string[]).includes(type)) throw new Error(`unknown entry type "${type}"`);
   return {
     path: pathOfKey(key),
@@ -112,7 +142,21 @@ function entryFromRow(row: Row): EntryState {
     ctimeNs,
     ...(target ? { target } : {}),
     ...(hash ? { digest: hash } : {}),
+    // An empty record (no attributes) is a zero-length blob, not NULL; decoding checks it is well formed.
+    ...(xattrs !== null ? { xattrs: checkedXattrs(xattrs) } : {}),
   };
+}
+
+/** A stored record, checked: a damaged one makes the baseline corrupt rather than misread. */
+function checkedXattrs(xattrs: Buffer | bigint): Buffer {
+  // Only an empty blob reads as the mark; anything stored there but a blob or NULL reads as -1.
+  if (typeof xattrs === 'bigint') {
+    if (xattrs === BigInt(NO_XATTRS_MARK)) return NO_XATTRS;
+    throw new Error('an extended attribute record is not bytes');
+  }
+  if (!Buffer.isBuffer(xattrs)) throw new Error('an extended attribute record is not bytes');
+  decodeXattrs(xattrs);
+  return xattrs;
 }
 
 export class BaselineWriter {
@@ -130,7 +174,7 @@ export class BaselineWriter {
     this.#db = db;
     this.#algorithm = algorithm;
     this.#insert = db.prepare(
-      'INSERT OR REPLACE INTO entries (path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash, algo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO entries (path, type, size, mode, uid, gid, inode, nlink, mtime_ns, ctime_ns, target, hash, algo, xattrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -180,6 +224,7 @@ export class BaselineWriter {
       entry.target ?? null,
       entry.digest ?? null,
       entry.digest ? this.#algorithm : null,
+      entry.xattrs ?? null,
     );
     this.#count++;
   }

@@ -14,6 +14,7 @@ import { BaselineReader, BaselineWriter } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { isWithin, relativeInside } from '../fs/containment.js';
+import { xattrsUnreadableBecause } from '../fs/reader.js';
 import { createWorkerPool } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
@@ -56,6 +57,10 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
   let accepted = 0;
   let keptOld = false;
   let problems = 0;
+  const xattrsUnreadable = xattrsUnreadableBecause();
+  if (xattrsUnreadable) {
+    progress.log(`vigil: extended attributes not read: ${xattrsUnreadable}; those already recorded are kept`);
+  }
   try {
     await scanTree({
       root,
@@ -85,7 +90,11 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
           return keep(stored);
         }
         if (compareEntry(stored, scanned).length > 0) accepted++;
-        if (scanned !== undefined) writer.put(scanned.state);
+        if (scanned === undefined) return;
+        // Attributes not read (no native reader, or not readable now) keep their record: a
+        // later check still compares them, rather than the record being lost unseen.
+        const xattrs = scanned.state.xattrs ?? stored?.xattrs;
+        writer.put(xattrs === scanned.state.xattrs ? scanned.state : { ...scanned.state, xattrs });
       },
     });
     progress.stop();

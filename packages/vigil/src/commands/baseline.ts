@@ -1,6 +1,7 @@
 /**
  * `vigil baseline DIR`: scans the tree on all cores and writes what it found (stat, link
- * target, content hash of every entry) into a new SQLite baseline, atomically.
+ * target, content hash, extended attributes of every entry) into a new SQLite baseline,
+ * atomically.
  */
 import { resolve } from 'node:path';
 import { nowNs } from '../baseline/fast-path.js';
@@ -9,6 +10,7 @@ import { scanTree } from '../baseline/scan-tree.js';
 import { loadSigningKey, signatureFor } from '../baseline/signature.js';
 import { BaselineWriter } from '../baseline/store.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { xattrsUnreadableBecause } from '../fs/reader.js';
 import { createWorkerPool } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
@@ -43,6 +45,9 @@ export async function baseline(options: BaselineOptions, hooks: CommandHooks = {
   const pool = createWorkerPool('vigil-baseline', options);
   const colors = colorsFor(process.stderr);
   let problems = 0;
+  const xattrsUnreadable = xattrsUnreadableBecause();
+  // Its rows then hold no record of them (NULL), which a later check does not compare.
+  if (xattrsUnreadable) progress.log(`vigil: extended attributes not recorded: ${xattrsUnreadable}`);
   try {
     const totals = await scanTree({
       root,

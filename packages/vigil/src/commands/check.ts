@@ -10,6 +10,7 @@ import { loadVerifyingKey, verifyBaseline } from '../baseline/signature.js';
 import { BaselineReader } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForChanges } from '../exit.js';
+import { xattrsUnreadableBecause } from '../fs/reader.js';
 import { createWorkerPool } from '../pool/worker-pool.js';
 import { ChangeJsonPrinter } from '../report/change-json-printer.js';
 import { type ChangePrinter, totalChanges } from '../report/change-printer.js';
@@ -50,6 +51,8 @@ export async function check(options: CheckOptions, hooks: CommandHooks = {}): Pr
     const algorithm = resolveAlgorithm(reader.meta.algorithm);
     const printer = createPrinter(options, progress);
     const changes = new ChangeStream(printer);
+    const xattrsUnreadable = xattrsUnreadableBecause();
+    if (xattrsUnreadable) printer.warn(`extended attributes not checked: ${xattrsUnreadable}`);
     const totals = await scanTree({
       root,
       excludes: reader.meta.excludes,

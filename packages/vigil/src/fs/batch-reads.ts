@@ -8,6 +8,7 @@ import { CHANGED_WHILE_READ, describeMode, type FileFailure, failureFromErrno, f
 import type { FileList } from './file-list.js';
 import type { BatchBuffers, FileReader } from './file-reader.js';
 import { movedWhileRead, RECORD_SLOTS, ReadKind, STAT_SLOTS, type StatRecord, statAt } from './records.js';
+import { canonicalXattrs } from './xattrs.js';
 
 /** Files per batch sent to a worker: a few milliseconds of work on small files. */
 export const FILES_PER_BATCH = 256;
@@ -246,6 +247,37 @@ export function eachStat(reader: FileReader, list: FileList, visit: (i: number, 
         const target = Buffer.from(space.subarray(offset, offset + pass.slot(i, 2)));
         visit(i, { kind: 'stat', stat, type, target });
       }
+    }
+  }
+}
+
+/** The extended attributes found at one path: a canonical record (xattrs.ts), or why none was read. */
+export type XattrOutcome =
+  | { readonly kind: 'xattrs'; readonly record: Buffer }
+  | { readonly kind: 'failed'; readonly failure: FileFailure };
+
+/**
+ * The extended attributes of every path of `list` beneath its root (never following a link),
+ * sorted into canonical records. Only for a reader whose `readsXattrs` is true.
+ */
+export function eachXattrs(
+  reader: FileReader,
+  list: FileList,
+  visit: (i: number, outcome: XattrOutcome) => void,
+): void {
+  const pass = new Pass(list);
+  const space = pass.arena;
+  while (pass.index < pass.count) {
+    const from = pass.index;
+    reader.xattrFiles(list, pass);
+    pass.progressed(from);
+    for (let i = from; i < pass.index; i++) {
+      if (pass.slot(i, 0) !== ReadKind.read) {
+        visit(i, { kind: 'failed', failure: failureFromErrno(pass.slot(i, 1)) });
+        continue;
+      }
+      const offset = pass.slot(i, 1);
+      visit(i, { kind: 'xattrs', record: canonicalXattrs(space.subarray(offset, offset + pass.slot(i, 2))) });
     }
   }
 }

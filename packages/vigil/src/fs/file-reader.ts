@@ -49,4 +49,16 @@ export interface FileReader {
    * to the arena. Stops when the arena may not hold the next target.
    */
   statFiles(list: FileList, buffers: BatchBuffers): void;
+  /**
+   * Whether xattrFiles works: only the native reader's does (Node.js has no call for
+   * extended attributes), so the JavaScript fallback records none.
+   */
+  readonly readsXattrs: boolean;
+  /**
+   * Every extended attribute of each path beneath the root, not following its last component:
+   * a `read` record whose slots 1 and 2 are the offset and length of the attributes in the
+   * arena (layout: native/xattrs.c; decoded by fs/xattrs.ts). Stops when the next path's
+   * attributes may not fit what is left of the arena.
+   */
+  xattrFiles(list: FileList, buffers: BatchBuffers): void;
 }

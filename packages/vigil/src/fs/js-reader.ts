@@ -155,6 +155,12 @@ export class JsReader implements FileReader {
     pass.save();
   }
 
+  /** Node.js has no call for extended attributes: callers check readsXattrs and record none. */
+  readonly readsXattrs = false;
+  xattrFiles(_list: FileList, _buffers: BatchBuffers): void {
+    throw new Error('the JavaScript reader cannot read extended attributes (readsXattrs is false)');
+  }
+
   canHash(algorithm: string): boolean {
     // node:crypto's digests are OpenSSL's; BLAKE3 is not among them.
     opensslDigests ??= new Set(getHashes().map((name) => name.toUpperCase()));

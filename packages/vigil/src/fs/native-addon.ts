@@ -28,6 +28,8 @@ export interface NativeAddon {
     ...args: [...BatchArgs, deferAbove: number, algorithm: string, digests: Uint8Array, byteBudget: number]
   ): void;
   statFiles(...args: BatchArgs): void;
+  /** Every extended attribute of each path (see native/xattrs.c). */
+  xattrFiles(...args: BatchArgs): void;
   /** syncfs(2) of the file system holding `path`: 0, or the errno. */
   syncFileSystem(path: string): number;
   /**

@@ -5,7 +5,7 @@
 import type { FileList } from './file-list.js';
 import { type BatchBuffers, BLAKE3_IN_READER, type DigestTarget, type FileReader } from './file-reader.js';
 import { JsReader } from './js-reader.js';
-import { type BatchArgs, type NativeAddon, nativeAddon } from './native-addon.js';
+import { type BatchArgs, type NativeAddon, nativeAddon, nativeAddonProblem } from './native-addon.js';
 
 /** The native addon as a FileReader. */
 export class NativeReader implements FileReader {
@@ -22,6 +22,10 @@ export class NativeReader implements FileReader {
   statFiles(list: FileList, buffers: BatchBuffers): void {
     this.#addon.statFiles(...batchArgs(list, buffers));
   }
+  readonly readsXattrs = true;
+  xattrFiles(list: FileList, buffers: BatchBuffers): void {
+    this.#addon.xattrFiles(...batchArgs(list, buffers));
+  }
   canHash(algorithm: string): boolean {
     // OpenSSL's digests are always there; BLAKE3 when its C sources were compiled in.
     return algorithm !== BLAKE3_IN_READER || this.#addon.blake3 !== undefined;
@@ -33,6 +37,14 @@ function batchArgs(list: FileList, b: BatchBuffers): BatchArgs {
 }
 
 let chosen: FileReader | undefined;
+
+/**
+ * Why this process records no extended attributes (the JavaScript reader cannot read them),
+ * or undefined when it does. The main thread asks this; its workers choose their reader alike.
+ */
+export function xattrsUnreadableBecause(): string | undefined {
+  return fileReader().readsXattrs ? undefined : `only the native reader reads them, and it is ${nativeAddonProblem()}`;
+}
 
 /** This thread's reader: the native one when the addon loaded, else the JavaScript one. */
 export function fileReader(): FileReader {

@@ -2,10 +2,12 @@
  * `vigil check --json` (one document, its `changes` array streamed as found) and
  * `--ndjson` (one object per change, flushed after each batch, then a summary line).
  * A path that is not valid UTF-8 also comes as `pathBase64` (`fromBase64` for a move's origin).
+ * A metadata change of extended attributes lists them: `xattrs: [{name, change, meaning?}]`.
  */
 import { isUtf8 } from 'node:buffer';
 import type { Change } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
+import { diffXattrs } from '../baseline/xattr-changes.js';
 import type { ChangePrinter, ChangeSummary } from './change-printer.js';
 import { BufferedOutput } from './output.js';
 import type { DiagnosticSink } from './printer.js';
@@ -68,7 +70,15 @@ export function changeToJson(change: Change): Record<string, unknown> {
         after: stateToJson(change.after),
       };
     case 'metadata':
-      return { ...base, fields: change.fields, before: stateToJson(change.before), after: stateToJson(change.after) };
+      return {
+        ...base,
+        fields: change.fields,
+        ...(change.fields.includes('xattrs')
+          ? { xattrs: diffXattrs(change.before.xattrs ?? EMPTY, change.after.xattrs ?? EMPTY) }
+          : {}),
+        before: stateToJson(change.before),
+        after: stateToJson(change.after),
+      };
     case 'modified':
     case 'touched':
       return { ...base, before: stateToJson(change.before), after: stateToJson(change.after) };
@@ -78,6 +88,8 @@ export function changeToJson(change: Change): Record<string, unknown> {
       return { ...base, message: 'changed while being read' };
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function stateToJson(state: EntryState): Record<string, unknown> {
   return {

@@ -7,6 +7,7 @@
 import type { Formatter } from 'picocolors/types.js';
 import type { Change, ChangeKind } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
+import { describeXattrChange, diffXattrs } from '../baseline/xattr-changes.js';
 import { type ChangePrinter, type ChangeSummary, totalChanges } from './change-printer.js';
 import { BufferedOutput } from './output.js';
 import type { DiagnosticSink } from './printer.js';
@@ -126,12 +127,18 @@ function describeFields(change: Extract<Change, { kind: 'metadata' }>): string {
           return `owner ${before.uid}:${before.gid} -> ${after.uid}:${after.gid}`;
         case 'type':
           return `type ${before.type} -> ${after.type}`;
+        case 'xattrs':
+          return diffXattrs(before.xattrs ?? EMPTY, after.xattrs ?? EMPTY)
+            .map(describeXattrChange)
+            .join(', ');
         default:
           return `link target ${quotePath(before.target ?? Buffer.alloc(0))} -> ${quotePath(after.target ?? Buffer.alloc(0))}`;
       }
     })
     .join(', ');
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function octal(mode: number): string {
   return `0${mode.toString(8).padStart(3, '0')}`;

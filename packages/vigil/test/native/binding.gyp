@@ -13,6 +13,7 @@
         "../../native/digest.c",
         "../../native/napi.c",
         "../../native/read_verified.c",
+        "../../native/xattrs.c",
         "observe_reads.c"
       ],
       "include_dirs": ["../../native"],

@@ -110,6 +110,13 @@ export function observedReader() {
       beforeCall(list, buffers.cursor, false);
       inner.statFiles(list, buffers);
     },
+    get readsXattrs() {
+      return inner.readsXattrs;
+    },
+    xattrFiles(list, buffers) {
+      beforeCall(list, buffers.cursor, false);
+      inner.xattrFiles(list, buffers);
+    },
     canHash(algorithm) {
       return inner.canHash(algorithm);
     },
