@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/*/test and examples/ with node's test runner, through
-// tsx. Node 20's --test cannot glob, so we list the files here. Arguments filter by path;
-// `--root DIR` runs the tests under DIR instead (packaging/: slower tests of the packed
-// packages, which .ci/run runs after `npm test`).
+// Runs every *.test.ts under packages/*/test and examples/ with node's test runner, compiled to
+// JavaScript first (scripts/compile-tests.mjs says why not through a loader). Node 20's --test
+// cannot glob, so we list the files here. Arguments filter by path; `--root DIR` runs the tests
+// under DIR instead (packaging/: slower tests of the packed packages, which .ci/run runs after
+// `npm test`).
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { compiledPath, compileTests, defaultCompileRoots } from './compile-tests.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const rootFlag = args.indexOf('--root');
 const testRoots = rootFlag === -1 ? ['packages', 'examples'] : [args.splice(rootFlag, 2)[1]];
 const roots = testRoots.map((dir) => join(root, dir));
+const compileRoots = rootFlag === -1 ? defaultCompileRoots(root) : testRoots;
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -42,8 +45,15 @@ const limits = ['--test-timeout=600000', '--test-force-exit'];
 // Every file makes its own temporary folders and servers on free ports, so none shares state.
 // Packaging tests pack the packages, and packing rebuilds their dist/: one file at a time.
 limits.push(`--test-concurrency=${rootFlag === -1 ? 2 : 1}`);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...limits, ...files], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const mirror = compileTests(root, compileRoots);
+const compiled = files.map((file) => compiledPath(mirror, file));
+const result = spawnSync(
+  process.execPath,
+  ['--enable-source-maps', '--test', '--test-reporter=spec', ...limits, ...compiled],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+rmSync(mirror, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { serialize } from 'node:v8';
@@ -39,6 +39,8 @@ import slowLoadTasks from './fixtures/slow-load-tasks.ts';
 import tasks from './fixtures/tasks.ts';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url));
+/** The module `tasks` comes from (tasks.ts, or its compiled tasks.js when the tests run compiled). */
+const TASKS_MODULE = fileURLToPath(new URL('./fixtures/tasks.ts', import.meta.url));
 /** Small lock and stall intervals, so a killed worker's job is handed on within about two seconds. */
 const FAST_STALLS = ['--lock-duration', '1000', '--stalled-interval', '300'];
 const skip = redisMissing();
@@ -222,7 +224,7 @@ describe('Pool on Redis (BullMQ)', { skip: skip ?? false }, () => {
     rmSync(root, { recursive: true, force: true });
     const { mkdirSync } = await import('node:fs');
     mkdirSync(root);
-    symlinkSync(join(FIXTURES, 'tasks.ts'), join(root, 'tasks.ts'));
+    symlinkSync(TASKS_MODULE, join(root, basename(TASKS_MODULE)));
     const guard = await startWorker(redis.url, 'guarded', root);
     try {
       const viaLink = new Pool({ backend: 'redis', connection: redis.url, queue: 'guarded', root: FIXTURES });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
@@ -12,7 +12,9 @@ import {
 } from '../../tandem/test/fixtures/redis-harness.ts';
 import { tempDir, vigil } from './helpers.ts';
 
-const VIGIL_ROOT = fileURLToPath(new URL('..', import.meta.url));
+// The installed package the CLI runs from (its real path: the tests may run from a compiled
+// copy whose dist/ is a link to it, and a worker refuses modules that resolve outside its root).
+const VIGIL_ROOT = dirname(realpathSync(fileURLToPath(new URL('../dist', import.meta.url))));
 
 describe('hashing on worker hosts through Redis (--redis, --queue)', { skip: redisMissing() ?? false }, () => {
   const tree = tempDir();
