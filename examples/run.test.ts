@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { runExample } from './run-example.ts';
 
 it('run.ts names the examples when asked for an unknown one', async () => {
-  const { code, stderr } = await runExample('examples/run.ts', ['nope']);
+  const { code, stderr } = await runExample('examples/run.ts', ['nope'], { underTsx: true });
   assert.equal(code, 2);
   assert.equal(
     stderr,
@@ -13,7 +13,9 @@ it('run.ts names the examples when asked for an unknown one', async () => {
 });
 
 it('run.ts runs the named example with the arguments that follow', async () => {
-  const { code, lines } = await runExample('examples/run.ts', ['launcher', '--seed', '0', '--max-sleep', '0']);
+  const { code, lines } = await runExample('examples/run.ts', ['launcher', '--seed', '0', '--max-sleep', '0'], {
+    underTsx: true,
+  });
   assert.equal(code, 0);
   assert.equal(lines.at(-1), 'Emeka: exit code 0');
 });
