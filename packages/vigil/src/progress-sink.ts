@@ -12,6 +12,11 @@ export interface ProgressSink {
   fileDone(bytes: number, newBytes?: number): void;
   /** Bytes read that no fileDone counts (`vigil check` learns them per batch, not per file). */
   bytesRead(bytes: number): void;
+  /**
+   * Where to learn the bytes read so far of files still being read (fs/reading-bytes.ts), so
+   * the bar moves during one big file; the bar asks `read` on its own clock until `stop`.
+   */
+  watchReading(read: () => number): void;
   /** Writes a diagnostic line without tearing the bar. */
   log(line: string): void;
   stop(): void;

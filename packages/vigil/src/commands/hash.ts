@@ -7,7 +7,8 @@ import { fstatSync } from 'node:fs';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
-import { createWorkerPool } from '../pool/worker-pool.js';
+import { createReadingCounter, readingBytes } from '../fs/reading-bytes.js';
+import { createWorkerPool, sharesMemory } from '../pool/worker-pool.js';
 import { JsonPrinter } from '../report/json-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
 import { TextPrinter } from '../report/text-printer.js';
@@ -76,6 +77,8 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
   const printer = createPrinter(options, verbosity, algorithm, checking, progress);
   const blake3 = await blake3ModeFor(options, algorithm, checking);
   const pool = createWorkerPool('vigil-hash', options);
+  const reading = showProgress && sharesMemory(options) ? createReadingCounter() : undefined;
+  if (reading) progress.watchReading(() => readingBytes(reading));
   try {
     const outcome = checking
       ? await (await import('../scan/check-checksums.js')).checkChecksumFiles({
@@ -91,6 +94,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
           status: verbosity.status,
           stdin: process.stdin,
           hashBatch: hooks.hashBatch,
+          reading,
         })
       : await hashTree({
           operands: operandsToHash(options.paths, progress, options.keyed === true),
@@ -107,6 +111,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
           stdin: process.stdin,
           ...(blake3 ? { blake3 } : {}),
           hashBatch: hooks.hashBatch,
+          reading,
         });
     return exitCodeForOutcome(outcome);
   } finally {

@@ -32,6 +32,14 @@ export function resolveJobs(jobs: string | undefined, fallback = availableParall
   return n;
 }
 
+/**
+ * Whether the pool's workers share this process's memory (worker threads here, not hosts
+ * through Redis): only then can they count their reading into a shared counter for the bar.
+ */
+export function sharesMemory(flags: WorkerPoolFlags): boolean {
+  return flags.redis === undefined && flags.queue === undefined;
+}
+
 export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {
   if (flags.redis === undefined && flags.queue === undefined) {
     return new Pool({ workers: resolveJobs(flags.jobs), name, prefetch: 1 });

@@ -28,6 +28,7 @@ export function silentProgress(stderr: NodeJS.WritableStream): Progress {
     walkDone() {},
     fileDone() {},
     bytesRead() {},
+    watchReading() {},
     log(line) {
       stderr.write(`${line}\n`);
     },
@@ -40,6 +41,9 @@ export function terminalProgress(stderr: NodeJS.WriteStream, options: TerminalPr
   let done = 0;
   let bytes = 0;
   let newBytes = 0;
+  let reading = () => 0;
+  let shownBytes = 0;
+  let poll: NodeJS.Timeout | undefined;
   const startedAt = performance.now();
   const SingleBar = loadSingleBar();
   const size = options.newBytes ? '{size} ({fresh} new)' : '{size}';
@@ -54,10 +58,13 @@ export function terminalProgress(stderr: NodeJS.WriteStream, options: TerminalPr
   });
   const payload = () => {
     const seconds = (performance.now() - startedAt) / 1000;
+    // Never backwards: a big file's pieces leave the reading count a moment before its size
+    // arrives through fileDone.
+    shownBytes = Math.max(shownBytes, bytes + reading());
     return {
-      size: formatBytes(bytes),
+      size: formatBytes(shownBytes),
       fresh: formatBytes(newBytes),
-      rate: formatBytes(seconds > 0 ? bytes / seconds : 0),
+      rate: formatBytes(seconds > 0 ? shownBytes / seconds : 0),
     };
   };
   bar.start(1, 0, payload());
@@ -84,10 +91,16 @@ export function terminalProgress(stderr: NodeJS.WriteStream, options: TerminalPr
       bytes += size;
       bar.update(done, payload());
     },
+    watchReading(read) {
+      reading = read;
+      // cli-progress redraws on its own clock only what it was last given: ask for the count.
+      poll ??= setInterval(() => bar.update(done, payload()), 250).unref();
+    },
     log(line) {
       stderr.write(`\r\x1b[K${line}\n`);
     },
     stop() {
+      clearInterval(poll);
       bar.stop();
     },
   };

@@ -8,6 +8,7 @@
 
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { FileList } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
 import type { Blake3Mode } from './blake3-mode.js';
 
 export interface HashBatchRequest {
@@ -16,6 +17,8 @@ export interface HashBatchRequest {
   readonly list: FileList;
   /** BLAKE3 keyed, derive-key or extended-output mode (b3sum's flags). */
   readonly blake3?: Blake3Mode;
+  /** Where the worker counts the pieces of big files as it reads them (fs/reading-bytes.ts). */
+  readonly reading?: ReadingCounter;
 }
 
 /** What happened to each path of a batch. */

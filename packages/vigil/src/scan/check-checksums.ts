@@ -41,6 +41,8 @@ export interface CheckChecksumsOptions {
   readonly stdin: Readable;
   /** The worker task (tests give one that observes reads). */
   readonly hashBatch?: HashEngineOptions['hashBatch'];
+  /** Where workers count what they have read of big files (see HashEngineOptions). */
+  readonly reading?: HashEngineOptions['reading'];
 }
 
 /** What one run learns from its manifests and keeps for the next ones. */
@@ -89,6 +91,7 @@ async function checkChecksumFile(
     maxInFlight: pool.workers * 3,
     readLinksOnce: false,
     hashBatch: options.hashBatch,
+    reading: options.reading,
     onOutcome: (seq, path, outcome) => {
       const expectation = expectations.get(seq) as Expectation;
       expectations.delete(seq);

@@ -3,6 +3,7 @@
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { FILES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
 import type { HashBatchRequest } from './batch-protocol.js';
 import type { Blake3Mode } from './blake3-mode.js';
 
@@ -35,8 +36,12 @@ export class FileBatch {
     return this.seqs.length >= FILES_PER_BATCH;
   }
 
-  toRequest(algorithm: AlgorithmName, blake3?: Blake3Mode): HashBatchRequest {
-    const request = { algorithm, list: this.#list.build() };
-    return blake3 && algorithm === 'blake3' ? { ...request, blake3 } : request;
+  toRequest(algorithm: AlgorithmName, blake3?: Blake3Mode, reading?: ReadingCounter): HashBatchRequest {
+    return {
+      algorithm,
+      list: this.#list.build(),
+      ...(blake3 && algorithm === 'blake3' ? { blake3 } : {}),
+      ...(reading ? { reading } : {}),
+    };
   }
 }

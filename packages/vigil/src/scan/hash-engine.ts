@@ -10,6 +10,7 @@
 import type { Pool } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
 import type { AlgorithmName } from '../checksums/algorithms.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
 import { InFlight } from '../pool/in-flight.js';
 import { FileStatus, type HashBatchResult } from './batch-protocol.js';
@@ -34,6 +35,8 @@ export interface HashEngineOptions {
   readonly blake3?: Blake3Mode | undefined;
   /** The worker task to run (default: hash-tasks.ts's hashBatch; tests give one that observes reads). */
   readonly hashBatch?: TaskRef<HashBatchTask> | undefined;
+  /** Where workers count what they have read of big files, for the progress bar (worker threads only). */
+  readonly reading?: ReadingCounter | undefined;
 }
 
 /** Batches in flight are counted by InFlight (settled, waitForRoom, drain come from it). */
@@ -53,7 +56,7 @@ export class HashEngine extends InFlight {
     if (batch.size === 0) return;
     this.track(
       this.#options.pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [
-        batch.toRequest(algorithm, this.#options.blake3),
+        batch.toRequest(algorithm, this.#options.blake3, this.#options.reading),
       ]),
       (result) => this.#onResult(batch, algorithm, result),
       'a hashing worker',

@@ -39,6 +39,8 @@ export interface HashTreeOptions {
   readonly stdin: Readable;
   /** The worker task (tests give one that observes reads). */
   readonly hashBatch?: HashEngineOptions['hashBatch'];
+  /** Where workers count what they have read of big files (see HashEngineOptions). */
+  readonly reading?: HashEngineOptions['reading'];
 }
 
 export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
@@ -63,6 +65,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     readLinksOnce: true,
     blake3: options.blake3,
     hashBatch: options.hashBatch,
+    reading: options.reading,
     onOutcome: (seq, path, outcome) => {
       progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
       put(seq, recordForOutcome(path, outcome));
