@@ -7,7 +7,6 @@
 import { compareEntry } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
 import { nowNs } from '../baseline/fast-path.js';
-import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
 import { loadSigningKey, loadVerifyingKey, signatureFor, verifyBaseline } from '../baseline/signature.js';
 import { BaselineReader, BaselineWriter } from '../baseline/store.js';
@@ -20,22 +19,21 @@ import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { CommandHooks } from './hooks.js';
 import { createProgress, onInterrupt, resolveAlgorithm } from './setup.js';
+import {
+  locateBaseline,
+  type ScanCommandOptions,
+  type SignOptions,
+  scanAgainst,
+  type VerifyOptions,
+} from './tree-baseline.js';
 
-export interface AcceptOptions {
-  readonly dir?: string;
+export interface AcceptOptions extends ScanCommandOptions, SignOptions, VerifyOptions {
+  /** Accept only these paths (and what lies under them); all when empty. */
   readonly paths: readonly string[];
-  readonly db?: string;
-  readonly jobs?: string;
-  readonly progress?: boolean;
-  /** An Ed25519 private key (PEM): sign the updated baseline. */
-  readonly signKey?: string;
-  /** An Ed25519 public key (PEM): refuse a baseline that does not match its signature. */
-  readonly verifyKey?: string;
 }
 
 export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
-  const root = checkRoot(options.dir);
-  const dbPath = resolveDbPath(root, options.db);
+  const { root, dbPath } = locateBaseline(options);
   const selected = options.paths.map((p) => selectionOf(root, p));
   const chosen = (path: Buffer) => selected.length === 0 || selected.some((s) => isWithin(path, s));
   const signingKey = options.signKey === undefined ? undefined : loadSigningKey(options.signKey);
@@ -63,13 +61,9 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
   }
   try {
     await scanTree({
-      root,
-      excludes: reader.meta.excludes,
-      alwaysExcluded: alwaysExcluded(root, dbPath),
+      ...scanAgainst(reader, root, dbPath),
       pool,
       algorithm,
-      stored: reader.entries(),
-      recordedAtNs: reader.meta.scanStartedNs,
       full: false,
       progress,
       inspectBatch: hooks.inspectBatch,

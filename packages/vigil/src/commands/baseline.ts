@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { nowNs } from '../baseline/fast-path.js';
-import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
+import { alwaysExcluded } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
 import { loadSigningKey, signatureFor } from '../baseline/signature.js';
 import { BaselineWriter } from '../baseline/store.js';
@@ -16,24 +16,18 @@ import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { CommandHooks } from './hooks.js';
 import { colorsFor, createProgress, onInterrupt, resolveAlgorithm } from './setup.js';
+import { locateBaseline, type ScanCommandOptions, type SignOptions } from './tree-baseline.js';
 
-export interface BaselineOptions {
-  readonly dir?: string;
-  readonly db?: string;
+export interface BaselineOptions extends ScanCommandOptions, SignOptions {
   readonly algo?: string;
   readonly exclude?: readonly string[];
-  readonly jobs?: string;
   /** Hash on `tandem worker` hosts through this Redis (with `queue`) instead of local threads. */
   readonly redis?: string;
   readonly queue?: string;
-  readonly progress?: boolean;
-  /** An Ed25519 private key (PEM): sign the baseline (baseline/signature.ts). */
-  readonly signKey?: string;
 }
 
 export async function baseline(options: BaselineOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
-  const root = checkRoot(options.dir);
-  const dbPath = resolveDbPath(root, options.db);
+  const { root, dbPath } = locateBaseline(options);
   const algorithm = resolveAlgorithm(options.algo);
   const excludes = [...(options.exclude ?? [])];
   // Read the key before the scan: a wrong path should not cost a scan of the whole tree.
