@@ -159,12 +159,7 @@ static entry_step stat_one(void *context, const batch *b, resolver *r, const bat
 }
 
 napi_value stat_files(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  batch b;
-  if (!begin_batch(env, info, 7, argv, &b, NULL, "statFiles(paths, flags, bases, cursor, arena, records, stats)")) {
-    return NULL;
-  }
   size_t used = 0;
-  for_each_entry(env, &b, stat_one, &used);
+  run_batch_call(env, info, "statFiles(paths, flags, bases, cursor, arena, records, stats)", stat_one, &used);
   return NULL;
 }

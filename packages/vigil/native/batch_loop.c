@@ -26,6 +26,13 @@ int begin_batch(napi_env env, napi_callback_info info, size_t want, napi_value *
   return 1;
 }
 
+int run_batch_call(napi_env env, napi_callback_info info, const char *usage, entry_work work, void *context) {
+  napi_value argv[7];
+  batch b;
+  if (!begin_batch(env, info, 7, argv, &b, NULL, usage)) return 0;
+  return for_each_entry(env, &b, work, context);
+}
+
 int for_each_entry(napi_env env, const batch *b, entry_work work, void *context) {
   const uint8_t *flags = b->flags.data;
   const uint32_t *bases = b->bases.data;

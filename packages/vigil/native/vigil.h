@@ -103,6 +103,9 @@ typedef entry_step (*entry_work)(void *context, const batch *b, resolver *r, con
    cursor past the paths done. 0 if the work failed; 1 otherwise (an exception may be pending
    if `paths` ran out before `flags`). */
 int for_each_entry(napi_env env, const batch *b, entry_work work, void *context);
+/* The whole call of an entry point whose arguments are the batch alone (statFiles, xattrFiles):
+   begin_batch, then for_each_entry. 0 if either failed. */
+int run_batch_call(napi_env env, napi_callback_info info, const char *usage, entry_work work, void *context);
 
 /* read_verified.c: the one rule for reading a file (see there). */
 typedef int (*chunk_sink)(void *context, const uint8_t *bytes, size_t length);

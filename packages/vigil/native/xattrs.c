@@ -88,14 +88,9 @@ static entry_step xattrs_of_one(void *context, const batch *b, resolver *r, cons
 }
 
 napi_value xattr_files(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  batch b;
-  if (!begin_batch(env, info, 7, argv, &b, NULL, "xattrFiles(paths, flags, bases, cursor, arena, records, stats)")) {
-    return NULL;
-  }
   xattr_job job = {.names = malloc(NAMES_MAX), .used = 0};
   if (job.names == NULL) return throw_error(env, "ERR_VIGIL_MEMORY", "xattrFiles: out of memory");
-  for_each_entry(env, &b, xattrs_of_one, &job);
+  run_batch_call(env, info, "xattrFiles(paths, flags, bases, cursor, arena, records, stats)", xattrs_of_one, &job);
   free(job.names);
   return NULL;
 }
