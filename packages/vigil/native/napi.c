@@ -29,6 +29,12 @@ int get_view(napi_env env, napi_value value, napi_typedarray_type want, view *ou
   return type == want;
 }
 
+int get_number(napi_env env, napi_value value, double *out) {
+  napi_valuetype type;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_number) return 0;
+  return napi_get_value_double(env, value, out) == napi_ok;
+}
+
 /* argv[0..6]: paths, flags, bases, cursor, arena, records, stats. */
 int get_batch(napi_env env, napi_value *argv, batch *b) {
   if (!get_view(env, argv[0], napi_uint8_array, &b->paths) || !get_view(env, argv[1], napi_uint8_array, &b->flags) ||

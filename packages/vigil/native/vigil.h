@@ -54,17 +54,11 @@ typedef struct {
 /* napi.c: argument checks and errors; every napi_status is checked. */
 int get_view(napi_env env, napi_value value, napi_typedarray_type want, view *out);
 int get_batch(napi_env env, napi_value *argv, batch *b);
+int get_number(napi_env env, napi_value value, double *out);
 napi_value throw_type_error(napi_env env, const char *message);
 napi_value throw_error(napi_env env, const char *code, const char *message);
 const char *next_path(napi_env env, const batch *b, size_t position, size_t *next_position);
 void put_stats(const batch *b, uint32_t index, const struct stat *s);
-
-/* batch.c: what every batch entry point does first and last. */
-/* Takes a call's `want` arguments (the batch first, then deferAbove unless NULL); 0 with an exception if they are not all there. */
-int begin_batch(napi_env env, napi_callback_info info, size_t want, napi_value *argv, batch *b, double *defer_above,
-                const char *usage);
-double *record_of(const batch *b, uint32_t index);
-void save_cursor(const batch *b, uint32_t index, size_t position);
 
 /*
  * beneath.c: a path of a batch is `root prefix` + `relative part` (the prefix is bases[i]
@@ -84,6 +78,34 @@ void resolver_init(resolver *r);
 void resolver_close(resolver *r);
 /* The parent directory of `path` beneath its root, and its last component in *name; or -errno. */
 int resolve_parent(resolver *r, const char *path, uint32_t base, const char **name);
+
+/* batch_loop.c: what every batch entry point does first and last. */
+/* Takes a call's `want` arguments (the batch first, then deferAbove unless NULL); 0 with an exception if they are not all there. */
+int begin_batch(napi_env env, napi_callback_info info, size_t want, napi_value *argv, batch *b, double *defer_above,
+                const char *usage);
+/* One path of a batch, as an entry point's work sees it. */
+typedef struct {
+  uint32_t index;
+  const char *path; /* NUL-terminated, inside `paths` */
+  uint32_t base;    /* bases[index] */
+  uint8_t flags;    /* flags[index] */
+  double *record;   /* its RECORD_SLOTS in `records` */
+} batch_entry;
+/* What became of a path, as the work tells the loop. */
+typedef enum {
+  ENTRY_DONE,      /* recorded: go on to the next path */
+  ENTRY_LAST,      /* recorded, and the call returns after it */
+  ENTRY_NEXT_CALL, /* not recorded: the call returns and this path is first in the next one */
+  ENTRY_FAILED,    /* the call fails: the entry point throws, and the cursor is left as it was */
+} entry_step;
+typedef entry_step (*entry_work)(void *context, const batch *b, resolver *r, const batch_entry *entry);
+/* Runs `work` on each path from the cursor on, with one resolver for the call, and moves the
+   cursor past the paths done. 0 if the work failed; 1 otherwise (an exception may be pending
+   if `paths` ran out before `flags`). */
+int for_each_entry(napi_env env, const batch *b, entry_work work, void *context);
+/* The whole call of an entry point whose arguments are the batch alone (statFiles, xattrFiles):
+   begin_batch, then for_each_entry. 0 if either failed. */
+int run_batch_call(napi_env env, napi_callback_info info, const char *usage, entry_work work, void *context);
 
 /* read_verified.c: the one rule for reading a file (see there). */
 typedef int (*chunk_sink)(void *context, const uint8_t *bytes, size_t length);

@@ -52,52 +52,45 @@ static long read_xattrs(const char *at, int follow, char *names, uint8_t *out, s
   return used;
 }
 
+/* xattrFiles: the attributes fill the arena from the front. */
+typedef struct {
+  char *names; /* NAMES_MAX bytes: what llistxattr lists */
+  size_t used; /* bytes of the arena taken */
+} xattr_job;
+
+static entry_step xattrs_of_one(void *context, const batch *b, resolver *r, const batch_entry *e) {
+  xattr_job *job = context;
+  uint8_t *arena = b->arena.data;
+  size_t space = b->arena.length - job->used;
+  int follow = e->flags & FLAG_FOLLOW;
+  const char *name = e->path;
+  int parent = follow ? AT_FDCWD : resolve_parent(r, e->path, e->base, &name);
+  char at[PATH_MAX];
+  long n;
+  if (!follow && parent < 0) {
+    n = parent;
+  } else if (follow) {
+    n = read_xattrs(e->path, 1, job->names, arena + job->used, space);
+  } else {
+    int length = snprintf(at, sizeof at, "/proc/self/fd/%d/%s", parent, name);
+    n = length < 0 || (size_t)length >= sizeof at ? -ENAMETOOLONG
+                                                  : read_xattrs(at, 0, job->names, arena + job->used, space);
+  }
+  if (n == NO_ROOM && job->used > 0) return ENTRY_NEXT_CALL;
+  if (n == NO_ROOM) n = -E2BIG; /* more than a whole arena: not recorded */
+  if (n < 0) {
+    e->record[0] = FAILED, e->record[1] = (double)-n;
+  } else {
+    e->record[0] = READ, e->record[1] = (double)job->used, e->record[2] = (double)n;
+    job->used += (size_t)n;
+  }
+  return ENTRY_DONE;
+}
+
 napi_value xattr_files(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  batch b;
-  if (!begin_batch(env, info, 7, argv, &b, NULL, "xattrFiles(paths, flags, bases, cursor, arena, records, stats)")) {
-    return NULL;
-  }
-  char *names = malloc(NAMES_MAX);
-  if (names == NULL) return throw_error(env, "ERR_VIGIL_MEMORY", "xattrFiles: out of memory");
-  const uint32_t *bases = b.bases.data;
-  uint8_t *arena = b.arena.data;
-  uint32_t index = ((uint32_t *)b.cursor.data)[0];
-  size_t position = ((uint32_t *)b.cursor.data)[1];
-  size_t used = 0;
-  resolver r;
-  resolver_init(&r);
-  for (; index < b.flags.length; index++) {
-    size_t next_position;
-    const char *path = next_path(env, &b, position, &next_position);
-    if (path == NULL) break;
-    double *record = record_of(&b, index);
-    int follow = ((const uint8_t *)b.flags.data)[index] & FLAG_FOLLOW;
-    const char *name = path;
-    int parent = follow ? AT_FDCWD : resolve_parent(&r, path, bases[index], &name);
-    char at[PATH_MAX];
-    long n;
-    if (!follow && parent < 0) {
-      n = parent;
-    } else if (follow) {
-      n = read_xattrs(path, 1, names, arena + used, b.arena.length - used);
-    } else {
-      int length = snprintf(at, sizeof at, "/proc/self/fd/%d/%s", parent, name);
-      n = length < 0 || (size_t)length >= sizeof at ? -ENAMETOOLONG
-                                                    : read_xattrs(at, 0, names, arena + used, b.arena.length - used);
-    }
-    if (n == NO_ROOM && used > 0) break; /* this path is first in the next call */
-    if (n == NO_ROOM) n = -E2BIG;         /* more than a whole arena: not recorded */
-    if (n < 0) {
-      record[0] = FAILED, record[1] = (double)-n;
-    } else {
-      record[0] = READ, record[1] = (double)used, record[2] = (double)n;
-      used += (size_t)n;
-    }
-    position = next_position;
-  }
-  resolver_close(&r);
-  free(names);
-  save_cursor(&b, index, position);
+  xattr_job job = {.names = malloc(NAMES_MAX), .used = 0};
+  if (job.names == NULL) return throw_error(env, "ERR_VIGIL_MEMORY", "xattrFiles: out of memory");
+  run_batch_call(env, info, "xattrFiles(paths, flags, bases, cursor, arena, records, stats)", xattrs_of_one, &job);
+  free(job.names);
   return NULL;
 }

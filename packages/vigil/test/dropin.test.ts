@@ -23,6 +23,16 @@ interface Row {
 
 const CR_NAME = 'tail\r';
 
+/** A row in which vigil, told `-a sha256`, takes exactly sha256sum's arguments: most rows are this. */
+function likeSha256sum(title: string, args: readonly string[], input?: Row['input']): Row {
+  return { title, vigil: ['-a', 'sha256', ...args], tool: 'sha256sum', args, input };
+}
+
+/** A row in which vigil takes exactly b3sum's arguments (BLAKE3 is vigil's default). */
+function likeB3sum(title: string, args: readonly string[], input?: Row['input']): Row {
+  return { title, vigil: args, tool: 'b3sum', args, input };
+}
+
 describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
   let dir: { path: string; cleanup: () => void };
   const sha = (name: string) => execFileSync('sha256sum', [name], { cwd: dir.path }).toString().slice(0, 64);
@@ -60,114 +70,37 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
 
   const rows: Row[] = [
     // 1. -c is a flag: the manifests are the operands; none reads stdin.
-    {
-      title: '-c --status SUMS',
-      vigil: ['-a', 'sha256', '-c', '--status', 'SUMS'],
-      tool: 'sha256sum',
-      args: ['-c', '--status', 'SUMS'],
-    },
-    {
-      title: '-c --ignore-missing',
-      vigil: ['-a', 'sha256', '-c', '--ignore-missing', 'MISSING'],
-      tool: 'sha256sum',
-      args: ['-c', '--ignore-missing', 'MISSING'],
-    },
-    {
-      title: '-c with two manifests',
-      vigil: ['-a', 'sha256', '-c', 'OK_SUMS', 'SUMS'],
-      tool: 'sha256sum',
-      args: ['-c', 'OK_SUMS', 'SUMS'],
-    },
+    likeSha256sum('-c --status SUMS', ['-c', '--status', 'SUMS']),
+    likeSha256sum('-c --ignore-missing', ['-c', '--ignore-missing', 'MISSING']),
+    likeSha256sum('-c with two manifests', ['-c', 'OK_SUMS', 'SUMS']),
     {
       title: '--check=FILE still works',
       vigil: ['-a', 'sha256', '--check=OK_SUMS'],
       tool: 'sha256sum',
       args: ['--check', 'OK_SUMS'],
     },
-    {
-      title: '-c without operand reads stdin',
-      vigil: ['-a', 'sha256', '-c'],
-      tool: 'sha256sum',
-      args: ['-c'],
-      input: () => readFileSync(join(dir.path, 'OK_SUMS')),
-    },
+    likeSha256sum('-c without operand reads stdin', ['-c'], () => readFileSync(join(dir.path, 'OK_SUMS'))),
     // 2. --status, --warn and --quiet: the last one wins.
-    {
-      title: '--status --warn',
-      vigil: ['-a', 'sha256', '-c', '--status', '--warn', 'SUMS'],
-      tool: 'sha256sum',
-      args: ['-c', '--status', '--warn', 'SUMS'],
-    },
-    {
-      title: '--warn --status',
-      vigil: ['-a', 'sha256', '-c', '--warn', '--status', 'SUMS'],
-      tool: 'sha256sum',
-      args: ['-c', '--warn', '--status', 'SUMS'],
-    },
-    {
-      title: '--status --quiet',
-      vigil: ['-a', 'sha256', '-c', '--status', '--quiet', 'SUMS'],
-      tool: 'sha256sum',
-      args: ['-c', '--status', '--quiet', 'SUMS'],
-    },
-    {
-      title: '--quiet --status',
-      vigil: ['-a', 'sha256', '-c', '--quiet', '--status', 'SUMS'],
-      tool: 'sha256sum',
-      args: ['-c', '--quiet', '--status', 'SUMS'],
-    },
+    likeSha256sum('--status --warn', ['-c', '--status', '--warn', 'SUMS']),
+    likeSha256sum('--warn --status', ['-c', '--warn', '--status', 'SUMS']),
+    likeSha256sum('--status --quiet', ['-c', '--status', '--quiet', 'SUMS']),
+    likeSha256sum('--quiet --status', ['-c', '--quiet', '--status', 'SUMS']),
     // 3. Check-line forms.
-    {
-      title: 'one-space form, tab',
-      vigil: ['-a', 'sha256', '-c', 'ONE_SPACE'],
-      tool: 'sha256sum',
-      args: ['-c', 'ONE_SPACE'],
-    },
-    {
-      title: 'one-space form under --strict',
-      vigil: ['-a', 'sha256', '-c', '--strict', 'ONE_SPACE'],
-      tool: 'sha256sum',
-      args: ['-c', '--strict', 'ONE_SPACE'],
-    },
-    {
-      title: 'no mixing of standard and one-space',
-      vigil: ['-a', 'sha256', '-c', 'STANDARD_THEN_ONE'],
-      tool: 'sha256sum',
-      args: ['-c', 'STANDARD_THEN_ONE'],
-    },
-    { title: 'binary marker', vigil: ['-a', 'sha256', '-c', 'STAR'], tool: 'sha256sum', args: ['-c', 'STAR'] },
-    {
-      title: 'blank and white-space lines',
-      vigil: ['-a', 'sha256', '-c', 'BLANKS'],
-      tool: 'sha256sum',
-      args: ['-c', 'BLANKS'],
-    },
-    {
-      title: 'white-space line under --strict',
-      vigil: ['-a', 'sha256', '-c', '--strict', 'BLANKS'],
-      tool: 'sha256sum',
-      args: ['-c', '--strict', 'BLANKS'],
-    },
-    { title: 'CRLF manifest', vigil: ['-a', 'sha256', '-c', 'CRLF'], tool: 'sha256sum', args: ['-c', 'CRLF'] },
+    likeSha256sum('one-space form, tab', ['-c', 'ONE_SPACE']),
+    likeSha256sum('one-space form under --strict', ['-c', '--strict', 'ONE_SPACE']),
+    likeSha256sum('no mixing of standard and one-space', ['-c', 'STANDARD_THEN_ONE']),
+    likeSha256sum('binary marker', ['-c', 'STAR']),
+    likeSha256sum('blank and white-space lines', ['-c', 'BLANKS']),
+    likeSha256sum('white-space line under --strict', ['-c', '--strict', 'BLANKS']),
+    likeSha256sum('CRLF manifest', ['-c', 'CRLF']),
     { title: 'md5sum manifest without --algo', vigil: ['-c', 'MD5'], tool: 'md5sum', args: ['-c', 'MD5'] },
     // 4. A name ending in CR.
-    { title: 'a name ending in CR, sha256', vigil: ['-a', 'sha256', CR_NAME], tool: 'sha256sum', args: [CR_NAME] },
+    likeSha256sum('a name ending in CR, sha256', [CR_NAME]),
     // 5. Standard input and named special files.
-    { title: '- reads stdin', vigil: ['-a', 'sha256', '-'], tool: 'sha256sum', args: ['-'], input: 'piped\n' },
-    { title: '- reads stdin (BLAKE3)', vigil: ['-'], tool: 'b3sum', args: ['-'], input: 'piped\n' },
-    {
-      title: '/dev/null',
-      vigil: ['-a', 'sha256', '/dev/null', 'good'],
-      tool: 'sha256sum',
-      args: ['/dev/null', 'good'],
-    },
-    {
-      title: 'files around stdin keep their order',
-      vigil: ['-a', 'sha256', 'good', '-', 'bad'],
-      tool: 'sha256sum',
-      args: ['good', '-', 'bad'],
-      input: 'x',
-    },
+    likeSha256sum('- reads stdin', ['-'], 'piped\n'),
+    likeB3sum('- reads stdin (BLAKE3)', ['-'], 'piped\n'),
+    likeSha256sum('/dev/null', ['/dev/null', 'good']),
+    likeSha256sum('files around stdin keep their order', ['good', '-', 'bad'], 'x'),
     // 6. Untagged 64-digit manifests without --algo.
     { title: 'a sha256sum manifest without --algo', vigil: ['-c', 'SUMS'], tool: 'sha256sum', args: ['-c', 'SUMS'] },
     { title: 'a b3sum manifest without --algo', vigil: ['-c', 'B3'], tool: 'b3sum', args: ['--check', 'B3'] },
@@ -184,50 +117,18 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
       args: ['-c', 'SHA_FIRST_MISSING'],
     },
     // 7. The other options and algorithms.
-    { title: '-b', vigil: ['-a', 'sha256', '-b', 'good', 'bad'], tool: 'sha256sum', args: ['-b', 'good', 'bad'] },
+    likeSha256sum('-b', ['-b', 'good', 'bad']),
     { title: '-t', vigil: ['-a', 'md5', '-t', 'good'], tool: 'md5sum', args: ['-t', 'good'] },
     { title: '-b --tag', vigil: ['-a', 'md5', '-b', '--tag', 'good'], tool: 'md5sum', args: ['-b', '--tag', 'good'] },
-    {
-      title: '-z',
-      vigil: ['-a', 'sha256', '-z', 'good', 'new\nline'],
-      tool: 'sha256sum',
-      args: ['-z', 'good', 'new\nline'],
-    },
-    { title: '--no-names', vigil: ['--no-names', 'good', 'bad'], tool: 'b3sum', args: ['--no-names', 'good', 'bad'] },
-    { title: '--raw', vigil: ['--raw', 'good'], tool: 'b3sum', args: ['--raw', 'good'] },
-    {
-      title: '--raw --length 64',
-      vigil: ['--raw', '--length', '64', 'good'],
-      tool: 'b3sum',
-      args: ['--raw', '--length', '64', 'good'],
-    },
-    {
-      title: '--length 8',
-      vigil: ['--length', '8', 'good', 'bad'],
-      tool: 'b3sum',
-      args: ['--length', '8', 'good', 'bad'],
-    },
-    { title: '-l 100', vigil: ['-l', '100', 'good', 'bad'], tool: 'b3sum', args: ['-l', '100', 'good', 'bad'] },
-    {
-      title: '--derive-key',
-      vigil: ['--derive-key', 'vigil test 2026', 'good', 'bad'],
-      tool: 'b3sum',
-      args: ['--derive-key', 'vigil test 2026', 'good', 'bad'],
-    },
-    {
-      title: '--keyed',
-      vigil: ['--keyed', 'good', 'bad'],
-      tool: 'b3sum',
-      args: ['--keyed', 'good', 'bad'],
-      input: 'k'.repeat(32),
-    },
-    {
-      title: '--keyed -l 40',
-      vigil: ['--keyed', '-l', '40', 'good'],
-      tool: 'b3sum',
-      args: ['--keyed', '-l', '40', 'good'],
-      input: 'k'.repeat(32),
-    },
+    likeSha256sum('-z', ['-z', 'good', 'new\nline']),
+    likeB3sum('--no-names', ['--no-names', 'good', 'bad']),
+    likeB3sum('--raw', ['--raw', 'good']),
+    likeB3sum('--raw --length 64', ['--raw', '--length', '64', 'good']),
+    likeB3sum('--length 8', ['--length', '8', 'good', 'bad']),
+    likeB3sum('-l 100', ['-l', '100', 'good', 'bad']),
+    likeB3sum('--derive-key', ['--derive-key', 'vigil test 2026', 'good', 'bad']),
+    likeB3sum('--keyed', ['--keyed', 'good', 'bad'], 'k'.repeat(32)),
+    likeB3sum('--keyed -l 40', ['--keyed', '-l', '40', 'good'], 'k'.repeat(32)),
     { title: 'sha224', vigil: ['-a', 'sha224', 'good', 'bad'], tool: 'sha224sum', args: ['good', 'bad'] },
     { title: 'sha384 --tag', vigil: ['-a', 'sha384', '--tag', 'good'], tool: 'sha384sum', args: ['--tag', 'good'] },
     { title: 'blake2b', vigil: ['-a', 'blake2b', 'good', 'new\nline'], tool: 'b2sum', args: ['good', 'new\nline'] },
@@ -243,12 +144,7 @@ describe('vigil hash: a drop-in for sha256sum, md5sum and b3sum', () => {
     },
     { title: 'OpenSSL-style lines', vigil: ['-c', 'OPENSSL'], tool: 'sha256sum', args: ['-c', 'OPENSSL'] },
     // A leading line that is no checksum line does not decide the form of the lines after it.
-    {
-      title: 'a garbage first line',
-      vigil: ['-a', 'sha256', '-c', '-w', 'GARBAGE_FIRST'],
-      tool: 'sha256sum',
-      args: ['-c', '-w', 'GARBAGE_FIRST'],
-    },
+    likeSha256sum('a garbage first line', ['-c', '-w', 'GARBAGE_FIRST']),
     {
       title: 'a garbage first line, without --algo',
       vigil: ['-c', '--strict', 'GARBAGE_FIRST'],

@@ -47,39 +47,39 @@ interface Case {
   readonly json: Record<string, string>;
 }
 
-const file = (tree: string, content = 'a binary\n') => {
-  writeFileSync(join(tree, 'f'), content);
+/** Sets (adds or changes) one extended attribute of f; `setfattr` changes f's ctime, not its mtime. */
+const setXattr = (tree: string, name: string, value: string) =>
+  tool('setfattr', '-n', name, '-v', value, join(tree, 'f'));
+/** Removes one extended attribute of f. */
+const removeXattr = (tree: string, name: string) => tool('setfattr', '-x', name, join(tree, 'f'));
+/** The test file f, an hour old (so the fast path may trust it), with these extended attributes. */
+const file = (tree: string, xattrs: Record<string, string> = {}) => {
+  writeFileSync(join(tree, 'f'), 'a binary\n');
   utimesSync(join(tree, 'f'), HOUR_AGO, HOUR_AGO);
+  for (const [name, value] of Object.entries(xattrs)) setXattr(tree, name, value);
 };
 
 const CASES: readonly Case[] = [
   {
     name: 'a user attribute set',
     setUp: (t) => file(t),
-    change: (t) => tool('setfattr', '-n', 'user.note', '-v', 'hello', join(t, 'f')),
+    change: (t) => setXattr(t, 'user.note', 'hello'),
     path: 'f',
     text: 'xattr user.note added',
     json: { name: 'user.note', change: 'added' },
   },
   {
     name: 'a user attribute changed',
-    setUp: (t) => {
-      file(t);
-      tool('setfattr', '-n', 'user.note', '-v', 'before', join(t, 'f'));
-    },
-    change: (t) => tool('setfattr', '-n', 'user.note', '-v', 'after', join(t, 'f')),
+    setUp: (t) => file(t, { 'user.note': 'before' }),
+    change: (t) => setXattr(t, 'user.note', 'after'),
     path: 'f',
     text: 'xattr user.note changed',
     json: { name: 'user.note', change: 'changed' },
   },
   {
     name: 'a user attribute removed',
-    setUp: (t) => {
-      file(t);
-      tool('setfattr', '-n', 'user.note', '-v', 'before', join(t, 'f'));
-      tool('setfattr', '-n', 'user.kept', '-v', 'same', join(t, 'f'));
-    },
-    change: (t) => tool('setfattr', '-x', 'user.note', join(t, 'f')),
+    setUp: (t) => file(t, { 'user.note': 'before', 'user.kept': 'same' }),
+    change: (t) => removeXattr(t, 'user.note'),
     path: 'f',
     text: 'xattr user.note removed',
     json: { name: 'user.note', change: 'removed' },
@@ -183,8 +183,7 @@ describe('extended attributes in baselines', () => {
 
   it('without the native reader: says so, records none, and neither side reports every file changed', async () => {
     const tree = newTree();
-    file(tree);
-    tool('setfattr', '-n', 'user.note', '-v', 'one', join(tree, 'f'));
+    file(tree, { 'user.note': 'one' });
     const plain = await vigil(['baseline', tree], { env: JS_READER });
     ok(plain);
     assert.match(
@@ -217,7 +216,7 @@ describe('extended attributes in baselines', () => {
     ok(acceptedJs);
     assert.match(acceptedJs.stderr, /extended attributes not read: .*those already recorded are kept/);
     ok(await vigil(['check', tree]));
-    tool('setfattr', '-n', 'user.note', '-v', 'two', join(tree, 'f'));
+    setXattr(tree, 'user.note', 'two');
     const changed = await vigil(['check', tree]);
     ok(changed, 1);
     assert.match(changed.stdout.toString(), /\* f \(xattr user\.note changed\)/);
@@ -225,8 +224,7 @@ describe('extended attributes in baselines', () => {
 
   it('checks a baseline of schema version 1 without false alarms, and accept brings it to version 2', async () => {
     const tree = newTree();
-    file(tree);
-    tool('setfattr', '-n', 'user.note', '-v', 'one', join(tree, 'f'));
+    file(tree, { 'user.note': 'one' });
     ok(await vigil(['baseline', tree]));
     const path = join(tree, '.vigil', 'baseline.db');
     let db = new Database(path);
@@ -240,7 +238,7 @@ describe('extended attributes in baselines', () => {
     db = new Database(path, { readonly: true });
     assert.equal(db.prepare('SELECT version FROM schema_version').pluck().get(), 2);
     db.close();
-    tool('setfattr', '-x', 'user.note', join(tree, 'f'));
+    removeXattr(tree, 'user.note');
     const changed = await vigil(['check', tree]);
     ok(changed, 1);
     assert.match(changed.stdout.toString(), /\* f \(xattr user\.note removed\)/);

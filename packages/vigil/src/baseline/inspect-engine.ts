@@ -16,8 +16,8 @@ import {
   type InspectRequest,
   type InspectResult,
   InspectStatus,
+  putStoredFingerprint,
   STORED_FIELDS,
-  StoredSlot,
   StoredState,
 } from './inspect-protocol.js';
 import tasks, { type InspectBatchTask } from './inspect-tasks.js';
@@ -96,11 +96,7 @@ export class InspectEngine extends InFlight {
       if (row === undefined || row.type !== 'file') return;
       if (row.xattrs !== undefined) xattrsKnown[i] = 1;
       storedState[i] = row.digest ? StoredState.hashed : StoredState.unhashed;
-      const at = i * STORED_FIELDS;
-      stored[at + StoredSlot.size] = row.size;
-      stored[at + StoredSlot.mtimeNs] = row.mtimeNs;
-      stored[at + StoredSlot.ctimeNs] = row.ctimeNs;
-      stored[at + StoredSlot.ino] = row.ino;
+      putStoredFingerprint(stored, i, row);
     });
     const list = new FileListBuilder();
     for (const item of batch.items) list.add(item.fullPath, 0, item.base);

@@ -8,10 +8,31 @@
 
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { FileList } from '../fs/file-list.js';
+import type { Fingerprint } from './fast-path.js';
 
 /** Slots per path in `InspectRequest.stored`. */
 export const STORED_FIELDS = 4;
-export const StoredSlot = { size: 0, mtimeNs: 1, ctimeNs: 2, ino: 3 } as const;
+const StoredSlot = { size: 0, mtimeNs: 1, ctimeNs: 2, ino: 3 } as const;
+
+/** Writes what the baseline recorded of path i (the engine's side) where `storedFingerprint` reads it. */
+export function putStoredFingerprint(stored: BigInt64Array, i: number, recorded: Fingerprint): void {
+  const at = i * STORED_FIELDS;
+  stored[at + StoredSlot.size] = recorded.size;
+  stored[at + StoredSlot.mtimeNs] = recorded.mtimeNs;
+  stored[at + StoredSlot.ctimeNs] = recorded.ctimeNs;
+  stored[at + StoredSlot.ino] = recorded.ino;
+}
+
+/** What the baseline recorded of path i (the worker's side), as `putStoredFingerprint` wrote it. */
+export function storedFingerprint(stored: BigInt64Array, i: number): Fingerprint {
+  const at = i * STORED_FIELDS;
+  return {
+    size: stored[at + StoredSlot.size] as bigint,
+    mtimeNs: stored[at + StoredSlot.mtimeNs] as bigint,
+    ctimeNs: stored[at + StoredSlot.ctimeNs] as bigint,
+    ino: stored[at + StoredSlot.ino] as bigint,
+  };
+}
 
 /** Per-path `InspectRequest.storedState`. */
 export const StoredState = {

@@ -24,9 +24,8 @@ import {
   type InspectRequest,
   type InspectResult,
   InspectStatus,
-  STORED_FIELDS,
-  StoredSlot,
   StoredState,
+  storedFingerprint,
 } from './inspect-protocol.js';
 
 /** The result of one batch, filled in path by path. */
@@ -205,16 +204,9 @@ function readInto(
 function isTrusted(request: InspectRequest, i: number, st: StatRecord): boolean {
   const state = request.storedState[i] as number;
   if (state === StoredState.none) return false;
-  const at = i * STORED_FIELDS;
-  const stored = request.stored;
   return decideFastPath({
     current: { size: BigInt(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino },
-    stored: {
-      size: stored[at + StoredSlot.size] as bigint,
-      mtimeNs: stored[at + StoredSlot.mtimeNs] as bigint,
-      ctimeNs: stored[at + StoredSlot.ctimeNs] as bigint,
-      ino: stored[at + StoredSlot.ino] as bigint,
-    },
+    stored: storedFingerprint(request.stored, i),
     storedHashed: state === StoredState.hashed,
     recordedAtNs: request.recordedAtNs,
     full: request.full,

@@ -4,7 +4,6 @@
  * interrupted or not, never changes it.
  */
 import { ChangeStream } from '../baseline/change-stream.js';
-import { alwaysExcluded, checkRoot, resolveDbPath } from '../baseline/location.js';
 import { scanTree } from '../baseline/scan-tree.js';
 import { loadVerifyingKey, verifyBaseline } from '../baseline/signature.js';
 import { BaselineReader } from '../baseline/store.js';
@@ -18,23 +17,17 @@ import { ChangeTextPrinter } from '../report/change-text-printer.js';
 import type { Progress } from '../report/progress.js';
 import type { CommandHooks } from './hooks.js';
 import { colorsFor, createProgress, resolveAlgorithm } from './setup.js';
+import { locateBaseline, type ScanCommandOptions, scanAgainst, type VerifyOptions } from './tree-baseline.js';
 
-export interface CheckOptions {
-  readonly dir?: string;
-  readonly db?: string;
+export interface CheckOptions extends ScanCommandOptions, VerifyOptions {
   readonly full?: boolean;
   readonly json?: boolean;
   readonly ndjson?: boolean;
-  readonly jobs?: string;
-  readonly progress?: boolean;
-  /** An Ed25519 public key (PEM): refuse a baseline that does not match its signature. */
-  readonly verifyKey?: string;
 }
 
 export async function check(options: CheckOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   if (options.json && options.ndjson) throw new UsageError('--json and --ndjson exclude each other: pick one');
-  const root = checkRoot(options.dir);
-  const dbPath = resolveDbPath(root, options.db);
+  const { root, dbPath } = locateBaseline(options);
   const verifyingKey = options.verifyKey === undefined ? undefined : loadVerifyingKey(options.verifyKey);
   const reader = BaselineReader.open(dbPath);
   if (verifyingKey) {
@@ -54,13 +47,9 @@ export async function check(options: CheckOptions, hooks: CommandHooks = {}): Pr
     const xattrsUnreadable = xattrsUnreadableBecause();
     if (xattrsUnreadable) printer.warn(`extended attributes not checked: ${xattrsUnreadable}`);
     const totals = await scanTree({
-      root,
-      excludes: reader.meta.excludes,
-      alwaysExcluded: alwaysExcluded(root, dbPath),
+      ...scanAgainst(reader, root, dbPath),
       pool,
       algorithm,
-      stored: reader.entries(),
-      recordedAtNs: reader.meta.scanStartedNs,
       full: options.full === true,
       progress,
       inspectBatch: hooks.inspectBatch,

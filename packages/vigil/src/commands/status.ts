@@ -1,18 +1,15 @@
 /** `vigil status DIR`: what the baseline is: where, when, how many entries, which algorithm, how big. */
 
-import { checkRoot, resolveDbPath } from '../baseline/location.js';
 import { BaselineReader, baselineFileSize } from '../baseline/store.js';
 import { ExitCode } from '../exit.js';
+import { type LocationOptions, locateBaseline } from './tree-baseline.js';
 
-export interface StatusOptions {
-  readonly dir?: string;
-  readonly db?: string;
+export interface StatusOptions extends LocationOptions {
   readonly json?: boolean;
 }
 
 export async function status(options: StatusOptions): Promise<ExitCode> {
-  const root = checkRoot(options.dir);
-  const dbPath = resolveDbPath(root, options.db);
+  const { dbPath } = locateBaseline(options);
   const reader = BaselineReader.open(dbPath);
   try {
     const info = {

@@ -127,7 +127,7 @@ class Pass implements BatchBuffers {
   unread(i: number): ReadOutcome {
     switch (this.slot(i, 0)) {
       case ReadKind.failed:
-        return { kind: 'failed', failure: failureFromErrno(this.slot(i, 1)) };
+        return this.failed(i);
       case ReadKind.changed:
         return { kind: 'changed', failure: CHANGED_WHILE_READ };
       case ReadKind.notRegular:
@@ -140,9 +140,27 @@ class Pass implements BatchBuffers {
         throw new Error(`the reader gave an unknown outcome ${this.slot(i, 0)} for path ${i}`);
     }
   }
-  /** Throws unless the last call moved the cursor past `from`. */
-  progressed(from: number): void {
-    if (this.index === from) throw new Error(`the reader made no progress at path ${from} of ${this.count}`);
+  /** What path i's record points at in the arena (slot 1 offset, slot 2 length): file bytes, a link target, attributes. */
+  arenaBytes(i: number): Buffer {
+    const offset = this.slot(i, 1);
+    return this.arena.subarray(offset, offset + this.slot(i, 2));
+  }
+  /** Path i failed: slot 1 holds the errno (the same in every kind of call). */
+  failed(i: number): { readonly kind: 'failed'; readonly failure: FileFailure } {
+    return { kind: 'failed', failure: failureFromErrno(this.slot(i, 1)) };
+  }
+  /**
+   * The cursor protocol from the caller's side, for every kind of call: `call` the reader
+   * until every path is done (each call starts where the last one stopped) or `more` says
+   * stop, and visit in order the paths each call did.
+   */
+  callUntilDone(call: () => void, visit: (i: number) => void, more: () => boolean = () => true): void {
+    while (this.index < this.count && more()) {
+      const from = this.index;
+      call();
+      if (this.index === from) throw new Error(`the reader made no progress at path ${from} of ${this.count}`);
+      for (let i = from; i < this.index; i++) visit(i);
+    }
   }
 }
 
@@ -164,20 +182,15 @@ export function eachRead(
   visit: (i: number, outcome: ReadOutcome) => void,
 ): number {
   const pass = new Pass(list);
-  const space = pass.arena;
   let bytes = 0;
-  while (pass.index < pass.count) {
-    if (options.byteBudget !== undefined && bytes >= options.byteBudget) break;
-    const from = pass.index;
-    reader.readFiles(list, pass, options.deferAbove);
-    pass.progressed(from);
-    for (let i = from; i < pass.index; i++) {
+  pass.callUntilDone(
+    () => reader.readFiles(list, pass, options.deferAbove),
+    (i) => {
       const kind = pass.slot(i, 0);
       if (kind === ReadKind.read) {
-        const offset = pass.slot(i, 1);
         const size = pass.slot(i, 2);
         bytes += size;
-        visit(i, new ReadFile('read', space.subarray(offset, offset + size), undefined, size, pass.stats, i));
+        visit(i, new ReadFile('read', pass.arenaBytes(i), undefined, size, pass.stats, i));
       } else if (kind === ReadKind.large) {
         const file = new LargeFile(pass.slot(i, 1), statAt(pass.stats, i));
         const size = pass.slot(i, 2);
@@ -190,8 +203,9 @@ export function eachRead(
       } else {
         visit(i, pass.unread(i));
       }
-    }
-  }
+    },
+    () => options.byteBudget === undefined || bytes < options.byteBudget,
+  );
   return pass.index;
 }
 
@@ -229,26 +243,16 @@ export type StatOutcome =
 /** lstat of every path of `list` beneath its root (never following a link); symlinks come with their target. */
 export function eachStat(reader: FileReader, list: FileList, visit: (i: number, outcome: StatOutcome) => void): void {
   const pass = new Pass(list);
-  const space = pass.arena;
-  while (pass.index < pass.count) {
-    const from = pass.index;
-    reader.statFiles(list, pass);
-    pass.progressed(from);
-    for (let i = from; i < pass.index; i++) {
-      if (pass.slot(i, 0) !== ReadKind.read) {
-        visit(i, { kind: 'failed', failure: failureFromErrno(pass.slot(i, 1)) });
-        continue;
-      }
+  pass.callUntilDone(
+    () => reader.statFiles(list, pass),
+    (i) => {
+      if (pass.slot(i, 0) !== ReadKind.read) return visit(i, pass.failed(i));
       const stat = statAt(pass.stats, i);
       const type = describeMode(stat.mode);
-      if (type !== 'symlink') visit(i, { kind: 'stat', stat, type });
-      else {
-        const offset = pass.slot(i, 1);
-        const target = Buffer.from(space.subarray(offset, offset + pass.slot(i, 2)));
-        visit(i, { kind: 'stat', stat, type, target });
-      }
-    }
-  }
+      if (type !== 'symlink') return visit(i, { kind: 'stat', stat, type });
+      visit(i, { kind: 'stat', stat, type, target: Buffer.from(pass.arenaBytes(i)) });
+    },
+  );
 }
 
 /** The extended attributes found at one path: a canonical record (xattrs.ts), or why none was read. */
@@ -266,18 +270,11 @@ export function eachXattrs(
   visit: (i: number, outcome: XattrOutcome) => void,
 ): void {
   const pass = new Pass(list);
-  const space = pass.arena;
-  while (pass.index < pass.count) {
-    const from = pass.index;
-    reader.xattrFiles(list, pass);
-    pass.progressed(from);
-    for (let i = from; i < pass.index; i++) {
-      if (pass.slot(i, 0) !== ReadKind.read) {
-        visit(i, { kind: 'failed', failure: failureFromErrno(pass.slot(i, 1)) });
-        continue;
-      }
-      const offset = pass.slot(i, 1);
-      visit(i, { kind: 'xattrs', record: canonicalXattrs(space.subarray(offset, offset + pass.slot(i, 2))) });
-    }
-  }
+  pass.callUntilDone(
+    () => reader.xattrFiles(list, pass),
+    (i) => {
+      if (pass.slot(i, 0) !== ReadKind.read) return visit(i, pass.failed(i));
+      visit(i, { kind: 'xattrs', record: canonicalXattrs(pass.arenaBytes(i)) });
+    },
+  );
 }

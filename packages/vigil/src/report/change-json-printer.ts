@@ -9,49 +9,35 @@ import type { Change } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
 import { diffXattrs } from '../baseline/xattr-changes.js';
 import type { ChangePrinter, ChangeSummary } from './change-printer.js';
-import { BufferedOutput } from './output.js';
-import type { DiagnosticSink } from './printer.js';
+import { BufferedPrinter, type PrinterStreams } from './printer.js';
 
-export interface ChangeJsonPrinterOptions {
+export interface ChangeJsonPrinterOptions extends PrinterStreams {
   readonly lines: boolean;
-  readonly stdout: NodeJS.WritableStream;
-  readonly diagnostics: DiagnosticSink;
 }
 
-export class ChangeJsonPrinter implements ChangePrinter {
-  readonly #options: ChangeJsonPrinterOptions;
-  readonly #out: BufferedOutput;
+export class ChangeJsonPrinter extends BufferedPrinter<ChangeJsonPrinterOptions> implements ChangePrinter {
   #count = 0;
 
   constructor(options: ChangeJsonPrinterOptions) {
-    this.#options = options;
-    this.#out = new BufferedOutput(options.stdout as never);
-    if (!options.lines) this.#out.write('{"mode":"check","changes":[\n');
-  }
-
-  get blocked(): Promise<void> | undefined {
-    return this.#out.blocked;
+    super(options);
+    if (!options.lines) this.out.write('{"mode":"check","changes":[\n');
   }
 
   change(change: Change): void {
     const text = JSON.stringify(changeToJson(change));
-    if (this.#options.lines) this.#out.write(`${text}\n`);
-    else this.#out.write(this.#count === 0 ? text : `,\n${text}`);
+    if (this.options.lines) this.out.write(`${text}\n`);
+    else this.out.write(this.#count === 0 ? text : `,\n${text}`);
     this.#count++;
   }
 
-  warn(message: string): void {
-    this.#options.diagnostics(`vigil: ${message}`);
-  }
-
   flush(): void {
-    this.#out.flush();
+    this.out.flush();
   }
 
   async finish(summary: ChangeSummary): Promise<void> {
-    if (this.#options.lines) this.#out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-    else this.#out.write(`${this.#count > 0 ? '\n' : ''}],"summary":${JSON.stringify(summary)}}\n`);
-    await this.#out.end();
+    if (this.options.lines) this.out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
+    else this.out.write(`${this.#count > 0 ? '\n' : ''}],"summary":${JSON.stringify(summary)}}\n`);
+    await this.out.end();
   }
 }
 

@@ -9,8 +9,7 @@ import type { Change, ChangeKind } from '../baseline/compare.js';
 import type { EntryState } from '../baseline/entry.js';
 import { describeXattrChange, diffXattrs } from '../baseline/xattr-changes.js';
 import { type ChangePrinter, type ChangeSummary, totalChanges } from './change-printer.js';
-import { BufferedOutput } from './output.js';
-import type { DiagnosticSink } from './printer.js';
+import { BufferedPrinter, type PrinterStreams } from './printer.js';
 import { quotePath } from './quote-path.js';
 
 export interface Colors {
@@ -23,9 +22,7 @@ export interface Colors {
   readonly bold: Formatter;
 }
 
-export interface ChangeTextPrinterOptions {
-  readonly stdout: NodeJS.WritableStream;
-  readonly diagnostics: DiagnosticSink;
+export interface ChangeTextPrinterOptions extends PrinterStreams {
   readonly colors: Colors;
 }
 
@@ -41,19 +38,8 @@ const MARK: Readonly<Record<ChangeKind, string>> = {
   unstable: '?',
 };
 
-export class ChangeTextPrinter implements ChangePrinter {
-  readonly #options: ChangeTextPrinterOptions;
-  readonly #out: BufferedOutput;
+export class ChangeTextPrinter extends BufferedPrinter<ChangeTextPrinterOptions> implements ChangePrinter {
   readonly #groups = new Map<ChangeKind, string[]>();
-
-  constructor(options: ChangeTextPrinterOptions) {
-    this.#options = options;
-    this.#out = new BufferedOutput(options.stdout as never);
-  }
-
-  get blocked(): Promise<void> | undefined {
-    return this.#out.blocked;
-  }
 
   change(change: Change): void {
     let group = this.#groups.get(change.kind);
@@ -64,27 +50,23 @@ export class ChangeTextPrinter implements ChangePrinter {
     group.push(this.#line(change));
   }
 
-  warn(message: string): void {
-    this.#options.diagnostics(`vigil: ${message}`);
-  }
-
   flush(): void {}
 
   async finish(summary: ChangeSummary): Promise<void> {
-    const c = this.#options.colors;
+    const c = this.options.colors;
     for (const kind of Object.keys(MARK) as ChangeKind[]) {
       const lines = this.#groups.get(kind);
       if (lines === undefined) continue;
-      this.#out.write(`${c.bold(`${kind} (${lines.length}):`)}\n`);
-      for (const line of lines) this.#out.write(`  ${line}\n`);
+      this.out.write(`${c.bold(`${kind} (${lines.length}):`)}\n`);
+      for (const line of lines) this.out.write(`  ${line}\n`);
       this.#groups.delete(kind);
     }
-    this.#out.write(`${summaryLine(summary)}\n`);
-    await this.#out.end();
+    this.out.write(`${summaryLine(summary)}\n`);
+    await this.out.end();
   }
 
   #line(change: Change): string {
-    const c = this.#options.colors;
+    const c = this.options.colors;
     const mark = MARK[change.kind];
     const path = quotePath(change.path);
     switch (change.kind) {

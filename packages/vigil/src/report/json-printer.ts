@@ -7,36 +7,26 @@ import { isUtf8 } from 'node:buffer';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { RecordSink } from '../scan/record-sink.js';
 import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from '../scan/records.js';
-import { BufferedOutput } from './output.js';
-import { type DiagnosticSink, displayPath } from './printer.js';
+import { BufferedPrinter, displayPath, type PrinterStreams } from './printer.js';
 
-export interface JsonPrinterOptions {
+export interface JsonPrinterOptions extends PrinterStreams {
   readonly algorithm: AlgorithmName;
   readonly mode: 'hash' | 'check';
   /** One object per line (`--ndjson`) rather than one document (`--json`). */
   readonly lines: boolean;
   /** Check mode, `--status`: no entries, only the summary. */
   readonly status: boolean;
-  readonly stdout: NodeJS.WritableStream;
-  readonly diagnostics: DiagnosticSink;
 }
 
-export class JsonPrinter implements RecordSink {
-  readonly #options: JsonPrinterOptions;
-  readonly #out: BufferedOutput;
+export class JsonPrinter extends BufferedPrinter<JsonPrinterOptions> implements RecordSink {
   #count = 0;
 
   constructor(options: JsonPrinterOptions) {
-    this.#options = options;
-    this.#out = new BufferedOutput(options.stdout as never);
+    super(options);
     if (!options.lines) {
       const head = options.mode === 'hash' ? { mode: 'hash', algorithm: options.algorithm } : { mode: 'check' };
-      this.#out.write(`${JSON.stringify(head).slice(0, -1)},"entries":[\n`);
+      this.out.write(`${JSON.stringify(head).slice(0, -1)},"entries":[\n`);
     }
-  }
-
-  get blocked(): Promise<void> | undefined {
-    return this.#out.blocked;
   }
 
   entry(record: EntryRecord): void {
@@ -61,13 +51,9 @@ export class JsonPrinter implements RecordSink {
 
   check(record: CheckRecord): void {
     if (record.status === 'unreadable') this.warn(`${displayPath(record.path)}: ${record.message ?? 'cannot be read'}`);
-    if (this.#options.status) return;
+    if (this.options.status) return;
     const { path, type, ...rest } = record;
     this.#write({ type, ...pathFields(path), ...rest });
-  }
-
-  warn(message: string): void {
-    this.#options.diagnostics(`vigil: ${message}`);
   }
 
   async finishHash(summary: HashSummary): Promise<void> {
@@ -79,15 +65,15 @@ export class JsonPrinter implements RecordSink {
   }
 
   async #finish(summary: HashSummary | CheckSummary): Promise<void> {
-    if (this.#options.lines) this.#out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
-    else this.#out.write(`${this.#count > 0 ? '\n' : ''}],"summary":${JSON.stringify(summary)}}\n`);
-    await this.#out.end();
+    if (this.options.lines) this.out.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
+    else this.out.write(`${this.#count > 0 ? '\n' : ''}],"summary":${JSON.stringify(summary)}}\n`);
+    await this.out.end();
   }
 
   #write(value: object): void {
     const text = JSON.stringify(value);
-    if (this.#options.lines) this.#out.write(`${text}\n`);
-    else this.#out.write(this.#count === 0 ? text : `,\n${text}`);
+    if (this.options.lines) this.out.write(`${text}\n`);
+    else this.out.write(this.#count === 0 ? text : `,\n${text}`);
     this.#count++;
   }
 }

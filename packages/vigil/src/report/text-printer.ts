@@ -10,10 +10,9 @@ import type { AlgorithmName } from '../checksums/algorithms.js';
 import { formatCheckedName, type LineShape, type LineStyle, writeChecksumLine } from '../checksums/format.js';
 import type { RecordSink } from '../scan/record-sink.js';
 import type { CheckRecord, CheckSummary, EntryRecord, HashSummary } from '../scan/records.js';
-import { BufferedOutput } from './output.js';
-import { type DiagnosticSink, displayPath } from './printer.js';
+import { BufferedPrinter, displayPath, type PrinterStreams } from './printer.js';
 
-export interface TextPrinterOptions {
+export interface TextPrinterOptions extends PrinterStreams {
   readonly algorithm: AlgorithmName;
   readonly style: LineStyle;
   /** -b, -z, --no-names. */
@@ -26,39 +25,26 @@ export interface TextPrinterOptions {
   readonly verbose?: boolean;
   /** Check mode: print nothing on stdout. */
   readonly status: boolean;
-  readonly stdout: NodeJS.WritableStream;
-  readonly diagnostics: DiagnosticSink;
 }
 
-export class TextPrinter implements RecordSink {
-  readonly #options: TextPrinterOptions;
-  readonly #out: BufferedOutput;
+export class TextPrinter extends BufferedPrinter<TextPrinterOptions> implements RecordSink {
   /** Symlinks the walk skipped and did not name (a tree can hold thousands: /usr/lib). */
   #unnamedSymlinks = 0;
-
-  constructor(options: TextPrinterOptions) {
-    this.#options = options;
-    this.#out = new BufferedOutput(options.stdout as never);
-  }
-
-  get blocked(): Promise<void> | undefined {
-    return this.#out.blocked;
-  }
 
   entry(record: EntryRecord): void {
     switch (record.type) {
       case 'file': {
-        const { algorithm, style, shape, raw } = this.#options;
-        if (raw) this.#out.write(record.digest);
-        else writeChecksumLine(this.#out, algorithm, style, record.digest, record.path, shape);
+        const { algorithm, style, shape, raw } = this.options;
+        if (raw) this.out.write(record.digest);
+        else writeChecksumLine(this.out, algorithm, style, record.digest, record.path, shape);
         break;
       }
       case 'error':
         this.warn(`${displayPath(record.path)}: ${record.message}${hintFor(record.code)}`);
         break;
       case 'skipped':
-        if (this.#options.quiet) break;
-        if (record.reason === 'symlink' && !this.#options.verbose) this.#unnamedSymlinks++;
+        if (this.options.quiet) break;
+        if (record.reason === 'symlink' && !this.options.verbose) this.#unnamedSymlinks++;
         else this.warn(`${displayPath(record.path)}: skipped ${record.reason}${skipHint(record.reason)}`);
         break;
     }
@@ -66,8 +52,8 @@ export class TextPrinter implements RecordSink {
 
   check(record: CheckRecord): void {
     if (record.status === 'unreadable') this.warn(`${displayPath(record.path)}: ${record.message ?? 'cannot be read'}`);
-    if (this.#options.status) return;
-    if (record.status === 'ok' && this.#options.quiet) return;
+    if (this.options.status) return;
+    if (record.status === 'ok' && this.options.quiet) return;
     const verdict =
       record.status === 'ok'
         ? ': OK\n'
@@ -76,13 +62,14 @@ export class TextPrinter implements RecordSink {
           : record.algorithm === 'blake3'
             ? `: FAILED (${b3sumReason(record)})\n`
             : ': FAILED open or read\n';
-    this.#out.write(formatCheckedName(record.path, record.algorithm));
-    this.#out.write(verdict);
+    this.out.write(formatCheckedName(record.path, record.algorithm));
+    this.out.write(verdict);
   }
 
-  warn(message: string): void {
-    this.#out.flush();
-    this.#options.diagnostics(`vigil: ${message}`);
+  /** Flushes stdout first, so that on a terminal a warning stands after the lines before it. */
+  override warn(message: string): void {
+    this.out.flush();
+    super.warn(message);
   }
 
   async finishHash(_summary: HashSummary): Promise<void> {
@@ -91,11 +78,11 @@ export class TextPrinter implements RecordSink {
       const what = links === 1 ? '1 symbolic link' : `${links} symbolic links`;
       this.warn(`skipped ${what} (not followed; --follow hashes targets); --verbose lists them`);
     }
-    await this.#out.end();
+    await this.out.end();
   }
 
   async finishCheck(_summary: CheckSummary): Promise<void> {
-    await this.#out.end();
+    await this.out.end();
   }
 }
 

@@ -9,6 +9,7 @@
       "sources": [
         "../../native/addon.c",
         "../../native/batch.c",
+        "../../native/batch_loop.c",
         "../../native/beneath.c",
         "../../native/digest.c",
         "../../native/napi.c",
