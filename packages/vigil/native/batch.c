@@ -11,11 +11,14 @@
  *     the next file does not fit what is left of the arena (the caller takes what was read
  *     and calls again); or right after a LARGE file (bigger than the whole arena), which is
  *     left open for the caller to stream, with its descriptor in the record.
- *   hashFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove, algorithm, digests, byteBudget)
+ *   hashFiles(paths, flags, bases, cursor, arena, records, stats, deferAbove, algorithm, digests, byteBudget[, reading])
  *     reads and hashes with the OpenSSL inside Node (EVP; "SHA256", "SHA512", "SHA1", "MD5") or,
  *     when built in, BLAKE3's C code ("BLAKE3"; see digest.c),
  *     streaming files of any size through the arena (no LARGE): the digest of path i goes to
  *     digests at i x digest length. Stops before starting a file once byteBudget is hashed.
+ *     `reading` (a BigInt64Array of one, in shared memory) counts the pieces of a file longer
+ *     than the arena as they are read, for the progress bar (src/fs/reading-bytes.ts): a file
+ *     read whole leaves its size there for the caller to take off; a failed one takes its own.
  *   statFiles(paths, flags, bases, cursor, arena, records, stats)
  *     lstat beneath the root (never following the last component); a symlink's target is
  *     read into the arena (READ, slot 1 offset, slot 2 length). Stops when a target does
@@ -77,7 +80,18 @@ typedef struct {
   double hashed; /* bytes */
   digest d;
   uint8_t *digests;
+  int64_t *reading; /* NULL, or the shared count of bytes read of files not yet finished */
+  int64_t counted;  /* of this file, added to *reading */
 } hash_job;
+
+/* A chunk_sink: hashes a piece, then counts it where the main thread's bar reads it. */
+static int hash_and_count(void *context, const uint8_t *bytes, size_t length) {
+  hash_job *job = context;
+  if (!digest_update(&job->d, bytes, length)) return 0;
+  __atomic_fetch_add(job->reading, (int64_t)length, __ATOMIC_RELAXED);
+  job->counted += (int64_t)length;
+  return 1;
+}
 
 static entry_step hash_one(void *context, const batch *b, resolver *r, const batch_entry *e) {
   hash_job *job = context;
@@ -88,10 +102,15 @@ static entry_step hash_one(void *context, const batch *b, resolver *r, const bat
   if (fd < 0) return ENTRY_DONE;
   size_t total;
   int read = -1;
+  /* Only files read in more than one piece are counted while read: a smaller one is done at once. */
+  int counting = job->reading != NULL && (size_t)before.st_size > b->arena.length;
+  job->counted = 0;
   if (digest_start(&job->d)) {
-    read = read_verified(fd, &before, b->arena.data, b->arena.length, digest_update, &job->d, record, &total);
+    read = counting ? read_verified(fd, &before, b->arena.data, b->arena.length, hash_and_count, job, record, &total)
+                    : read_verified(fd, &before, b->arena.data, b->arena.length, digest_update, &job->d, record, &total);
   }
   close(fd);
+  if (read != 1 && job->counted != 0) __atomic_fetch_sub(job->reading, job->counted, __ATOMIC_RELAXED);
   if (read == 1) {
     if (!digest_finish(&job->d, job->digests + (size_t)e->index * job->d.length)) read = -1;
     record[0] = READ, record[2] = (double)total;
@@ -99,6 +118,22 @@ static entry_step hash_one(void *context, const batch *b, resolver *r, const bat
     job->hashed += (double)total;
   }
   return read == -1 ? ENTRY_FAILED : ENTRY_DONE;
+}
+
+/* hashFiles' optional twelfth argument: NULL when absent or undefined, else its count (1 if well-formed). */
+static int get_reading(napi_env env, napi_callback_info info, int64_t **reading) {
+  napi_value argv[12];
+  size_t argc = 12;
+  *reading = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < 12) return 1;
+  napi_valuetype type;
+  if (napi_typeof(env, argv[11], &type) != napi_ok) return 0;
+  if (type == napi_undefined) return 1;
+  view counter;
+  if (!get_view(env, argv[11], napi_bigint64_array, &counter) || counter.length < 1) return 0;
+  *reading = counter.data;
+  return 1;
 }
 
 napi_value hash_files(napi_env env, napi_callback_info info) {
@@ -113,6 +148,9 @@ napi_value hash_files(napi_env env, napi_callback_info info) {
   }
   if (!get_view(env, argv[9], napi_uint8_array, &digests) || !get_number(env, argv[10], &job.budget)) {
     return throw_type_error(env, "hashFiles: digests must be a Uint8Array and byteBudget a number");
+  }
+  if (!get_reading(env, info, &job.reading)) {
+    return throw_type_error(env, "hashFiles: reading must be a BigInt64Array of one (or undefined)");
   }
   if (!digest_open(env, argv[8], &job.d)) return NULL;
   if (digests.length < b.flags.length * job.d.length) {

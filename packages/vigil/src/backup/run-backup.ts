@@ -26,6 +26,7 @@ import { BackupAbortedError } from '../errors.js';
 import { FILES_PER_BATCH } from '../fs/batch-reads.js';
 import { relativeInside } from '../fs/containment.js';
 import { FileListBuilder } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
 import { walk } from '../fs/walk.js';
 import { InFlight } from '../pool/in-flight.js';
@@ -61,6 +62,8 @@ export interface RunBackupOptions {
   readonly tags: readonly string[];
   readonly pool: Pool;
   readonly progress: BackupProgress;
+  /** Where workers count what they have read of big files, for the progress bar (worker threads only). */
+  readonly reading?: ReadingCounter | undefined;
   /** The worker task to run (default: store-tasks.ts's storeBatch; tests give one that observes reads). */
   readonly storeBatch?: TaskRef<StoreBatchTask> | undefined;
   /** Awaited at each checkpoint (tests stop the run there). */
@@ -157,6 +160,7 @@ export async function runBackup(options: RunBackupOptions): Promise<SnapshotHead
       parents: batchParents,
       parentTimeNs: parent?.header.timeNs ?? '0',
       noObjectsYet,
+      ...(options.reading ? { reading: options.reading } : {}),
     };
     const paths = batch.paths;
     inFlight.track(

@@ -51,7 +51,7 @@ export function storeBatchWith(reader: FileReader, request: StoreBatchRequest): 
   // Every file is read even if hard-linked: a snapshot records each name with its content.
   for (const i of toRead)
     reads.add(paths[i] as Buffer, (list.flags[i] as number) | PathFlag.readLinked, list.bases[i] as number);
-  eachRead(reader, reads.build(), { deferAbove: Number.POSITIVE_INFINITY }, (k, outcome) => {
+  eachRead(reader, reads.build(), { deferAbove: Number.POSITIVE_INFINITY, reading: request.reading }, (k, outcome) => {
     const i = toRead[k] as number;
     switch (outcome.kind) {
       case 'read':

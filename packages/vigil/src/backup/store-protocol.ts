@@ -3,6 +3,7 @@
  * per file its stat and what became of its content out.
  */
 import type { FileList } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
 
 export interface StoreBatchRequest {
   /** Absolute path of the repository. */
@@ -20,6 +21,8 @@ export interface StoreBatchRequest {
    * a run, so none can exist during it: workers skip looking for one (a lookup per new file).
    */
   readonly noObjectsYet: boolean;
+  /** Where the worker counts the pieces of big files as it reads them (fs/reading-bytes.ts). */
+  readonly reading?: ReadingCounter;
 }
 
 /** A file as the parent snapshot recorded it (times as decimal nanoseconds). */

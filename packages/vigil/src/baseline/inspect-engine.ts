@@ -9,6 +9,7 @@ import type { TaskRef } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { ENTRIES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { statAt } from '../fs/records.js';
 import { InFlight } from '../pool/in-flight.js';
 import { type EntryState, entryTypeOf } from './entry.js';
@@ -56,6 +57,8 @@ export interface InspectEngineOptions {
   readonly onBatchDone?: (bytesRead: number) => void;
   /** The worker task to run (default: inspect-tasks.ts's inspectBatch; tests give one that observes reads). */
   readonly inspectBatch?: TaskRef<InspectBatchTask> | undefined;
+  /** Where workers count what they have read of big files, for the progress bar (worker threads only). */
+  readonly reading?: ReadingCounter | undefined;
 }
 
 export class InspectBatch {
@@ -108,6 +111,7 @@ export class InspectEngine extends InFlight {
       recordedAtNs: this.#options.recordedAtNs,
       full: this.#options.full,
       xattrsKnown,
+      ...(this.#options.reading ? { reading: this.#options.reading } : {}),
     };
   }
 

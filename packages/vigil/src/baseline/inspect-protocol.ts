@@ -8,6 +8,7 @@
 
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { FileList } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
 import type { Fingerprint } from './fast-path.js';
 
 /** Slots per path in `InspectRequest.stored`. */
@@ -61,6 +62,8 @@ export interface InspectRequest {
    * path compares). Elsewhere they are read.
    */
   readonly xattrsKnown: Uint8Array;
+  /** Where the worker counts the pieces of big files as it reads them (fs/reading-bytes.ts). */
+  readonly reading?: ReadingCounter;
 }
 
 /** What happened to each path. */

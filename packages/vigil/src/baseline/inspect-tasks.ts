@@ -103,7 +103,7 @@ function inspectEntries(reader: FileReader, request: InspectRequest): Inspection
   const files = new FileListBuilder();
   const paths = decodePaths(list.paths);
   for (const i of toRead) files.add(paths[i] as Buffer, list.flags[i] as number, list.bases[i] as number);
-  const options = { deferAbove: Number.POSITIVE_INFINITY, byteBudget: BATCH_BYTE_BUDGET };
+  const options = { deferAbove: Number.POSITIVE_INFINITY, byteBudget: BATCH_BYTE_BUDGET, reading: request.reading };
   // Where the reader hashes the algorithm itself, file k's digest lands in `hashed` at k x
   // digestBytes; elsewhere the digester hashes what the reader read.
   const inReader = digestInReader(reader, request.algorithm);

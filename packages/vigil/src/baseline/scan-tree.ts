@@ -43,6 +43,8 @@ export interface ScanTreeOptions {
   readonly blocked?: () => Promise<void> | undefined;
   /** The worker task (tests give one that observes reads). */
   readonly inspectBatch?: InspectEngineOptions['inspectBatch'];
+  /** Where workers count what they have read of big files (see InspectEngineOptions). */
+  readonly reading?: InspectEngineOptions['reading'];
 }
 
 export interface ScanTotals {
@@ -74,6 +76,7 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
     recordedAtNs: options.recordedAtNs,
     full: options.full,
     inspectBatch: options.inspectBatch,
+    reading: options.reading,
     maxInFlight: pool.workers * 3,
     onInspected: (item, outcome) => {
       totals.entries++;

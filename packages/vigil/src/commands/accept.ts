@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { isWithin, relativeInside } from '../fs/containment.js';
 import { xattrsUnreadableBecause } from '../fs/reader.js';
-import { createWorkerPool } from '../pool/worker-pool.js';
+import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { CommandHooks } from './hooks.js';
@@ -66,6 +66,7 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
         algorithm,
         full: false,
         progress,
+        reading: readingCounterFor({ jobs: options.jobs }, progress),
         inspectBatch: hooks.inspectBatch,
         onEntry: (stored, scanned) => {
           const path = stored?.path ?? (scanned?.kind === 'state' ? scanned.state.path : scanned?.path);

@@ -12,7 +12,7 @@ import { executePlan, planFor } from '../backup/rotation.js';
 import { runBackup } from '../backup/run-backup.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForBackup } from '../exit.js';
-import { createWorkerPool } from '../pool/worker-pool.js';
+import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
 import type { CommandHooks } from './hooks.js';
@@ -55,6 +55,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       tags: options.tag ?? [],
       pool,
       progress,
+      reading: readingCounterFor({ jobs: options.jobs }, progress),
       storeBatch: hooks.storeBatch,
       checkpoint: hooks.checkpoint,
     });

@@ -10,7 +10,7 @@ import { scanTree } from '../baseline/scan-tree.js';
 import { loadSigningKey, signatureFor } from '../baseline/signature.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { xattrsUnreadableBecause } from '../fs/reader.js';
-import { createWorkerPool } from '../pool/worker-pool.js';
+import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { CommandHooks } from './hooks.js';
@@ -52,6 +52,7 @@ export async function baseline(options: BaselineOptions, hooks: CommandHooks = {
         recordedAtNs: scanStartedNs,
         full: true,
         progress,
+        reading: readingCounterFor(options, progress),
         inspectBatch: hooks.inspectBatch,
         onEntry: (_stored, scanned) => {
           if (scanned === undefined) return;

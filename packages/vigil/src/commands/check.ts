@@ -10,7 +10,7 @@ import { BaselineReader } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForChanges } from '../exit.js';
 import { xattrsUnreadableBecause } from '../fs/reader.js';
-import { createWorkerPool } from '../pool/worker-pool.js';
+import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { ChangeJsonPrinter } from '../report/change-json-printer.js';
 import { type ChangePrinter, totalChanges } from '../report/change-printer.js';
 import { ChangeTextPrinter } from '../report/change-text-printer.js';
@@ -52,6 +52,7 @@ export async function check(options: CheckOptions, hooks: CommandHooks = {}): Pr
       algorithm,
       full: options.full === true,
       progress,
+      reading: readingCounterFor({ jobs: options.jobs }, progress),
       inspectBatch: hooks.inspectBatch,
       onEntry: (stored, scanned) => changes.onEntry(stored, scanned),
       onBatchDone: () => printer.flush(),

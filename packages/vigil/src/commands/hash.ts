@@ -7,8 +7,7 @@ import { fstatSync } from 'node:fs';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
-import { createReadingCounter, readingBytes } from '../fs/reading-bytes.js';
-import { createWorkerPool, sharesMemory } from '../pool/worker-pool.js';
+import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { JsonPrinter } from '../report/json-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
 import { TextPrinter } from '../report/text-printer.js';
@@ -77,8 +76,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
   const printer = createPrinter(options, verbosity, algorithm, checking, progress);
   const blake3 = await blake3ModeFor(options, algorithm, checking);
   const pool = createWorkerPool('vigil-hash', options);
-  const reading = showProgress && sharesMemory(options) ? createReadingCounter() : undefined;
-  if (reading) progress.watchReading(() => readingBytes(reading));
+  const reading = readingCounterFor(options, progress);
   try {
     const outcome = checking
       ? await (await import('../scan/check-checksums.js')).checkChecksumFiles({

@@ -7,6 +7,7 @@ import { closeSync, fstatSync, readSync } from 'node:fs';
 import { CHANGED_WHILE_READ, describeMode, type FileFailure, failureFromErrno, failureFromError } from './failures.js';
 import type { FileList } from './file-list.js';
 import type { BatchBuffers, FileReader } from './file-reader.js';
+import { addReading, type ReadingCounter } from './reading-bytes.js';
 import { movedWhileRead, RECORD_SLOTS, ReadKind, STAT_SLOTS, type StatRecord, statAt } from './records.js';
 import { canonicalXattrs } from './xattrs.js';
 
@@ -51,35 +52,41 @@ export class LargeFile {
   #fd: number | undefined;
   readonly #size: number;
   readonly #before: StatRecord;
+  readonly #reading: ReadingCounter | undefined;
 
-  constructor(fd: number, before: StatRecord) {
+  constructor(fd: number, before: StatRecord, reading?: ReadingCounter) {
     this.#fd = fd;
     this.#size = before.size;
     this.#before = before;
+    this.#reading = reading;
   }
 
   /**
    * Reads it through this thread's stream buffer, giving each piece to `onChunk` (valid until
-   * it returns); closes it. Changed or failed: a failure.
+   * it returns) and counting it into the reading count while it lasts; closes it. Changed or
+   * failed: a failure.
    */
   read(onChunk: (chunk: Buffer) => void): FileFailure | undefined {
     const fd = this.#fd;
     if (fd === undefined) throw new Error('LargeFile: read twice');
     streamBuffer ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
     const buffer = streamBuffer;
+    let total = 0;
     try {
-      let total = 0;
       while (total < this.#size) {
         const n = readSync(fd, buffer, 0, Math.min(buffer.length, this.#size - total), null);
         if (n === 0) break;
         onChunk(n === buffer.length ? buffer : buffer.subarray(0, n));
         total += n;
+        addReading(this.#reading, n);
       }
       const moved = movedWhileRead(this.#before, fstatSync(fd, { bigint: true }));
       return moved || total !== this.#size ? CHANGED_WHILE_READ : undefined;
     } catch (error) {
       return failureFromError(error);
     } finally {
+      // The file's size (or nothing, if it failed) reaches the bar with its outcome.
+      addReading(this.#reading, -total);
       this.close();
     }
   }
@@ -112,7 +119,10 @@ class Pass implements BatchBuffers {
   readonly arena = readerArena();
   readonly records: Float64Array;
   readonly stats: BigInt64Array;
-  constructor(readonly list: FileList) {
+  constructor(
+    readonly list: FileList,
+    readonly reading?: ReadingCounter,
+  ) {
     this.count = list.flags.length;
     this.records = new Float64Array(this.count * RECORD_SLOTS);
     this.stats = new BigInt64Array(this.count * STAT_SLOTS);
@@ -169,6 +179,8 @@ export interface ReadOptions {
   readonly deferAbove: number;
   /** Stop starting calls once this many bytes were read; undefined: no budget. */
   readonly byteBudget?: number;
+  /** Where the pieces of big files are counted while they are read (reading-bytes.ts). */
+  readonly reading?: ReadingCounter | undefined;
 }
 
 /**
@@ -181,7 +193,7 @@ export function eachRead(
   options: ReadOptions,
   visit: (i: number, outcome: ReadOutcome) => void,
 ): number {
-  const pass = new Pass(list);
+  const pass = new Pass(list, options.reading);
   let bytes = 0;
   pass.callUntilDone(
     () => reader.readFiles(list, pass, options.deferAbove),
@@ -192,7 +204,7 @@ export function eachRead(
         bytes += size;
         visit(i, new ReadFile('read', pass.arenaBytes(i), undefined, size, pass.stats, i));
       } else if (kind === ReadKind.large) {
-        const file = new LargeFile(pass.slot(i, 1), statAt(pass.stats, i));
+        const file = new LargeFile(pass.slot(i, 1), statAt(pass.stats, i), options.reading);
         const size = pass.slot(i, 2);
         bytes += size;
         try {
@@ -220,7 +232,7 @@ export function eachHash(
   options: ReadOptions & { readonly algorithm: string; readonly digests: Uint8Array },
   visit: (i: number, outcome: ReadOutcome) => void,
 ): number {
-  const pass = new Pass(list);
+  const pass = new Pass(list, options.reading);
   const byteBudget = options.byteBudget ?? Number.POSITIVE_INFINITY;
   reader.hashFiles(list, pass, options.deferAbove, {
     algorithm: options.algorithm,
@@ -229,7 +241,10 @@ export function eachHash(
   });
   for (let i = 0; i < pass.index; i++) {
     if (pass.slot(i, 0) === ReadKind.read) {
-      visit(i, new ReadFile('read', EMPTY, undefined, pass.slot(i, 2), pass.stats, i));
+      const size = pass.slot(i, 2);
+      // The reader left a big file's pieces in the reading count: its size now goes with its outcome.
+      if (size > pass.arena.length) addReading(options.reading, -size);
+      visit(i, new ReadFile('read', EMPTY, undefined, size, pass.stats, i));
     } else visit(i, pass.unread(i));
   }
   return pass.index;

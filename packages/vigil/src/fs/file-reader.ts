@@ -8,6 +8,7 @@
  * per path it finishes, and leaves the cursor where it stopped (see each method).
  */
 import type { FileList } from './file-list.js';
+import type { ReadingCounter } from './reading-bytes.js';
 
 /** The typed arrays a batch call works in: where it is, the file bytes, a record and a stat per path. */
 export interface BatchBuffers {
@@ -18,6 +19,12 @@ export interface BatchBuffers {
   readonly records: Float64Array;
   /** STAT_SLOTS numbers per path (records.ts). */
   readonly stats: BigInt64Array;
+  /**
+   * Where hashFiles counts the pieces of a file longer than the arena as it reads them, for the
+   * progress bar (reading-bytes.ts): a file read whole leaves its size there for the caller to
+   * take off (batch-reads.ts does); a file that fails takes its own pieces back.
+   */
+  readonly reading?: ReadingCounter | undefined;
 }
 
 /** The name hashFiles knows BLAKE3 by, when the reader can hash it (see FileReader.canHash). */

@@ -27,6 +27,7 @@ import { decodePaths, type FileList } from './file-list.js';
 import type { BatchBuffers, DigestTarget, FileReader } from './file-reader.js';
 import { JsResolver } from './js-resolver.js';
 import { O_PATH, procPath } from './proc-fd.js';
+import { addReading } from './reading-bytes.js';
 import { movedWhileRead, PathFlag, putStat, RECORD_SLOTS, ReadKind } from './records.js';
 
 /** The system calls the reader makes around the fstat/read/fstat rule. */
@@ -141,9 +142,20 @@ export class JsReader implements FileReader {
         const opened = this.#open(pass, resolver, deferAbove);
         if (opened === undefined) continue;
         const hash = createHash(algorithm);
-        const total = this.#readVerified(pass, opened.fd, opened.before, buffers.arena, (chunk) => hash.update(chunk));
+        // As the native reader: a file longer than the arena is counted piece by piece while read
+        // (left in the count when read whole, for the caller to take off; taken back if not).
+        const reading = Number(opened.before.size) > buffers.arena.length ? buffers.reading : undefined;
+        let counted = 0;
+        const total = this.#readVerified(pass, opened.fd, opened.before, buffers.arena, (chunk) => {
+          hash.update(chunk);
+          addReading(reading, chunk.length);
+          counted += chunk.length;
+        });
         this.#ops.close(opened.fd);
-        if (total === undefined) continue;
+        if (total === undefined) {
+          addReading(reading, -counted);
+          continue;
+        }
         digests.set(hash.digest(), pass.index * digestBytes);
         pass.record(ReadKind.read, 0, total);
         pass.stat(opened.before);

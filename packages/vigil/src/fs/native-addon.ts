@@ -22,10 +22,19 @@ export type BatchArgs = [
 ];
 
 /** The addon's functions, argument for argument (see native/batch.c and native/addon.c). */
+import type { ReadingCounter } from './reading-bytes.js';
+
 export interface NativeAddon {
   readFiles(...args: [...BatchArgs, deferAbove: number]): void;
   hashFiles(
-    ...args: [...BatchArgs, deferAbove: number, algorithm: string, digests: Uint8Array, byteBudget: number]
+    ...args: [
+      ...BatchArgs,
+      deferAbove: number,
+      algorithm: string,
+      digests: Uint8Array,
+      byteBudget: number,
+      reading: ReadingCounter | undefined,
+    ]
   ): void;
   statFiles(...args: BatchArgs): void;
   /** Every extended attribute of each path (see native/xattrs.c). */

@@ -17,7 +17,14 @@ export class NativeReader implements FileReader {
     this.#addon.readFiles(...batchArgs(list, buffers), deferAbove);
   }
   hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void {
-    this.#addon.hashFiles(...batchArgs(list, buffers), deferAbove, target.algorithm, target.digests, target.byteBudget);
+    this.#addon.hashFiles(
+      ...batchArgs(list, buffers),
+      deferAbove,
+      target.algorithm,
+      target.digests,
+      target.byteBudget,
+      buffers.reading,
+    );
   }
   statFiles(list: FileList, buffers: BatchBuffers): void {
     this.#addon.statFiles(...batchArgs(list, buffers));

@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'tandem';
 import { UsageError } from '../errors.js';
+import { createReadingCounter, type ReadingCounter, readingBytes } from '../fs/reading-bytes.js';
+import type { ProgressSink } from '../progress-sink.js';
 
 /**
  * The vigil package's directory. Task modules travel to Redis workers as paths relative to
@@ -38,6 +40,17 @@ export function resolveJobs(jobs: string | undefined, fallback = availableParall
  */
 export function sharesMemory(flags: WorkerPoolFlags): boolean {
   return flags.redis === undefined && flags.queue === undefined;
+}
+
+/**
+ * A count of the reading in progress that `progress` watches (fs/reading-bytes.ts), when the
+ * pool's workers share this process's memory; undefined when they do not.
+ */
+export function readingCounterFor(flags: WorkerPoolFlags, progress: ProgressSink): ReadingCounter | undefined {
+  if (!sharesMemory(flags)) return undefined;
+  const counter = createReadingCounter();
+  progress.watchReading(() => readingBytes(counter));
+  return counter;
 }
 
 export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {

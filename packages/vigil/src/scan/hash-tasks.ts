@@ -30,11 +30,18 @@ export function hashBatchWith(reader: FileReader, request: HashBatchRequest): Ha
   const inReader = request.blake3 ? undefined : digestInReader(reader, algorithm);
   let done: number;
   if (inReader !== undefined) {
-    const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, algorithm: inReader, digests: results.digests };
+    const options = {
+      deferAbove,
+      byteBudget: BATCH_BYTE_BUDGET,
+      algorithm: inReader,
+      digests: results.digests,
+      reading: request.reading,
+    };
     done = eachHash(reader, list, options, (i, outcome) => results.record(i, outcome));
   } else {
     const digester = request.blake3 ? createBlake3Digester(request.blake3) : digesterFor(algorithm);
-    done = eachRead(reader, list, { deferAbove, byteBudget: BATCH_BYTE_BUDGET }, (i, outcome) => {
+    const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, reading: request.reading };
+    done = eachRead(reader, list, options, (i, outcome) => {
       if (outcome.kind === 'read') digester.update(outcome.bytes);
       else if (outcome.kind === 'large') {
         const failure = outcome.file.read((chunk) => digester.update(chunk));
