@@ -71,12 +71,7 @@ export function* putSteps(ring: QueueRing, payload: Buffer, deadline: number): S
       unlockMutex(cells, QUEUE_MUTEX);
       return TIMED_OUT;
     }
-    const seq = Atomics.load(cells, QUEUE_GET_SEQ);
-    Atomics.add(cells, QUEUE_PUTTERS, 1);
-    unlockMutex(cells, QUEUE_MUTEX);
-    yield { cells, index: QUEUE_GET_SEQ, expected: seq, timeoutMs };
-    lockInternal(cells, QUEUE_MUTEX);
-    Atomics.sub(cells, QUEUE_PUTTERS, 1);
+    yield* sleepOutsideMutex(cells, QUEUE_GET_SEQ, QUEUE_PUTTERS, timeoutMs);
   }
 }
 
@@ -102,12 +97,7 @@ export function* getSteps(ring: QueueRing, deadline: number): Steps<Buffer | Ref
       unlockMutex(cells, QUEUE_MUTEX);
       return TIMED_OUT;
     }
-    const seq = Atomics.load(cells, QUEUE_PUT_SEQ);
-    Atomics.add(cells, QUEUE_GETTERS, 1);
-    unlockMutex(cells, QUEUE_MUTEX);
-    yield { cells, index: QUEUE_PUT_SEQ, expected: seq, timeoutMs };
-    lockInternal(cells, QUEUE_MUTEX);
-    Atomics.sub(cells, QUEUE_GETTERS, 1);
+    yield* sleepOutsideMutex(cells, QUEUE_PUT_SEQ, QUEUE_GETTERS, timeoutMs);
   }
 }
 
@@ -129,13 +119,28 @@ export function* pollSteps(ring: QueueRing, deadline: number, cancelled: () => b
       return false;
     }
     // As a getter's sleep (see the top of this file), counted in POLLERS instead.
-    const seq = Atomics.load(cells, QUEUE_PUT_SEQ);
-    Atomics.add(cells, QUEUE_POLLERS, 1);
-    unlockMutex(cells, QUEUE_MUTEX);
-    yield { cells, index: QUEUE_PUT_SEQ, expected: seq, timeoutMs };
-    lockInternal(cells, QUEUE_MUTEX);
-    Atomics.sub(cells, QUEUE_POLLERS, 1);
+    yield* sleepOutsideMutex(cells, QUEUE_PUT_SEQ, QUEUE_POLLERS, timeoutMs);
   }
+}
+
+/**
+ * The one sleep of every protocol here (see the top of this file). Called with the mutex
+ * held: reads the sequence cell `seqIndex` and counts this caller in `sleepersIndex`, lets
+ * the mutex go and sleeps while the sequence is unchanged, then takes the mutex back and
+ * uncounts itself. Returns with the mutex held, for the caller to look again.
+ */
+function* sleepOutsideMutex(
+  cells: Int32Array,
+  seqIndex: number,
+  sleepersIndex: number,
+  timeoutMs: number,
+): Steps<void> {
+  const seq = Atomics.load(cells, seqIndex);
+  Atomics.add(cells, sleepersIndex, 1);
+  unlockMutex(cells, QUEUE_MUTEX);
+  yield { cells, index: seqIndex, expected: seq, timeoutMs };
+  lockInternal(cells, QUEUE_MUTEX);
+  Atomics.sub(cells, sleepersIndex, 1);
 }
 
 /** A put's outcome as the caller sees it: nothing, or the error that says why not. */
