@@ -57,9 +57,18 @@ export function acquiredForCaller(
   });
 }
 
+/**
+ * A brokered acquire() of a Lock or Semaphore, with the timeout the child process gave:
+ * given back if the child died meanwhile (acquiredForCaller). RLock acquires under the
+ * child's own owner id instead, so it calls acquiredForCaller itself.
+ */
+export function acquireForCaller(lock: Acquirable, timeout: unknown, caller: BrokerCaller): Promise<boolean> {
+  return acquiredForCaller(lock.acquire({ timeout: timeout as number | undefined }), caller, () => lock.release());
+}
+
 /** What withLock() needs: anything that is acquired and released (Lock, RLock, Semaphore, Condition). */
 export interface Acquirable {
-  acquire(): Promise<boolean>;
+  acquire(options?: AcquireOptions): Promise<boolean>;
   release(): void;
 }
 

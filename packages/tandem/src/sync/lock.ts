@@ -8,7 +8,7 @@ import * as shareable from '../shared/shareable.js';
 import {
   ACQUIRE_STEPS,
   type AcquireOptions,
-  acquiredForCaller,
+  acquireForCaller,
   holding,
   type LockLike,
   OWNED_BY,
@@ -106,9 +106,7 @@ export class Lock extends SharedCells implements LockLike {
   [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
-        return acquiredForCaller(this.acquire({ timeout: args[0] as number | undefined }), caller, () =>
-          this.release(),
-        );
+        return acquireForCaller(this, args[0], caller);
       case 'release':
         return this.release();
       default:

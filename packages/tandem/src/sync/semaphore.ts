@@ -13,7 +13,7 @@ import { InvalidStateError } from '../errors.js';
 import { newCells, SEMAPHORE_SLOTS, SEMAPHORE_VALUE } from '../shared/layout.js';
 import * as shareable from '../shared/shareable.js';
 import { describeValue } from '../util/check-options.js';
-import { type AcquireOptions, acquiredForCaller, holding } from './lock-like.js';
+import { type AcquireOptions, acquireForCaller, holding } from './lock-like.js';
 import { blockingTimedWait, brokeredSyncError, remainingMs, runAsync, type Steps, startTimedWait } from './waits.js';
 
 interface SemaphoreState {
@@ -100,9 +100,7 @@ export class Semaphore extends shareable.Shareable {
   [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
-        return acquiredForCaller(this.acquire({ timeout: args[0] as number | undefined }), caller, () =>
-          this.release(),
-        );
+        return acquireForCaller(this, args[0], caller);
       case 'release':
         return this.release(args[0] as number);
       default:
