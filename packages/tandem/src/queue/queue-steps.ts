@@ -30,7 +30,7 @@ import {
   QUEUE_STATE,
 } from '../shared/layout.js';
 import { lockInternal, unlockMutex } from '../sync/mutex.js';
-import { remainingMs, type Steps } from '../sync/waits.js';
+import { remainingMs, type Steps, type WaitStep } from '../sync/waits.js';
 import { decodeItem } from './codec.js';
 import { hasRoom, readRecord, recordBytes, writeRecord } from './ring.js';
 
@@ -71,7 +71,8 @@ export function* putSteps(ring: QueueRing, payload: Buffer, deadline: number): S
       unlockMutex(cells, QUEUE_MUTEX);
       return TIMED_OUT;
     }
-    yield* sleepOutsideMutex(cells, QUEUE_GET_SEQ, QUEUE_PUTTERS, timeoutMs);
+    yield beginSleep(cells, QUEUE_GET_SEQ, QUEUE_PUTTERS, timeoutMs);
+    endSleep(cells, QUEUE_PUTTERS);
   }
 }
 
@@ -97,7 +98,8 @@ export function* getSteps(ring: QueueRing, deadline: number): Steps<Buffer | Ref
       unlockMutex(cells, QUEUE_MUTEX);
       return TIMED_OUT;
     }
-    yield* sleepOutsideMutex(cells, QUEUE_PUT_SEQ, QUEUE_GETTERS, timeoutMs);
+    yield beginSleep(cells, QUEUE_PUT_SEQ, QUEUE_GETTERS, timeoutMs);
+    endSleep(cells, QUEUE_GETTERS);
   }
 }
 
@@ -119,26 +121,27 @@ export function* pollSteps(ring: QueueRing, deadline: number, cancelled: () => b
       return false;
     }
     // As a getter's sleep (see the top of this file), counted in POLLERS instead.
-    yield* sleepOutsideMutex(cells, QUEUE_PUT_SEQ, QUEUE_POLLERS, timeoutMs);
+    yield beginSleep(cells, QUEUE_PUT_SEQ, QUEUE_POLLERS, timeoutMs);
+    endSleep(cells, QUEUE_POLLERS);
   }
 }
 
 /**
- * The one sleep of every protocol here (see the top of this file). Called with the mutex
- * held: reads the sequence cell `seqIndex` and counts this caller in `sleepersIndex`, lets
- * the mutex go and sleeps while the sequence is unchanged, then takes the mutex back and
- * uncounts itself. Returns with the mutex held, for the caller to look again.
+ * The one sleep of every protocol here (see the top of this file), in two halves around the
+ * caller's `yield` (plain functions, not a delegated generator: `yield*` would make every
+ * put and get allocate a larger generator, measured 3% slower uncontended). beginSleep is
+ * called with the mutex held: it reads the sequence cell `seqIndex`, counts the caller in
+ * `sleepersIndex`, lets the mutex go, and returns the wait (while the sequence is unchanged).
  */
-function* sleepOutsideMutex(
-  cells: Int32Array,
-  seqIndex: number,
-  sleepersIndex: number,
-  timeoutMs: number,
-): Steps<void> {
+function beginSleep(cells: Int32Array, seqIndex: number, sleepersIndex: number, timeoutMs: number): WaitStep {
   const seq = Atomics.load(cells, seqIndex);
   Atomics.add(cells, sleepersIndex, 1);
   unlockMutex(cells, QUEUE_MUTEX);
-  yield { cells, index: seqIndex, expected: seq, timeoutMs };
+  return { cells, index: seqIndex, expected: seq, timeoutMs };
+}
+
+/** After the wait: takes the mutex back and uncounts the caller, which then looks again. */
+function endSleep(cells: Int32Array, sleepersIndex: number): void {
   lockInternal(cells, QUEUE_MUTEX);
   Atomics.sub(cells, sleepersIndex, 1);
 }
