@@ -131,13 +131,15 @@ describe('redis slot', () => {
 describe('AddBatcher', () => {
   const job = (id: string) => ({ name: 'tandem', data: {}, opts: { jobId: id } });
   const tick = () => new Promise<void>((resolve) => process.nextTick(resolve));
+  /** A batcher whose sends record the job ids of each batch in `sent`; `low()` says whether Redis runs low. */
+  const recordingBatcher = (low: () => boolean) => {
+    const sent: string[][] = [];
+    const batcher = new AddBatcher(async (jobs) => void sent.push(jobs.map((j) => j.opts?.jobId as string)), low);
+    return { sent, batcher };
+  };
 
   it('sends at once (next tick) while Redis runs low, one batch per turn', async () => {
-    const sent: string[][] = [];
-    const batcher = new AddBatcher(
-      async (jobs) => void sent.push(jobs.map((j) => j.opts?.jobId as string)),
-      () => true,
-    );
+    const { sent, batcher } = recordingBatcher(() => true);
     const both = Promise.all([batcher.add(job('a')), batcher.add(job('b'))]);
     await tick();
     assert.deepEqual(sent, [['a', 'b']]);
@@ -145,12 +147,8 @@ describe('AddBatcher', () => {
   });
 
   it('holds a batch while Redis has enough waiting, until nudged low or the delay passes', async () => {
-    const sent: string[][] = [];
     let low = false;
-    const batcher = new AddBatcher(
-      async (jobs) => void sent.push(jobs.map((j) => j.opts?.jobId as string)),
-      () => low,
-    );
+    const { sent, batcher } = recordingBatcher(() => low);
     const first = batcher.add(job('a'));
     await tick();
     assert.deepEqual(sent, [], 'held');
@@ -181,11 +179,7 @@ describe('AddBatcher', () => {
   });
 
   it('a withdrawn job is not sent; a batch whose jobs were all withdrawn settles without a send', async () => {
-    const sent: string[][] = [];
-    const batcher = new AddBatcher(
-      async (jobs) => void sent.push(jobs.map((j) => j.opts?.jobId as string)),
-      () => true,
-    );
+    const { sent, batcher } = recordingBatcher(() => true);
     const both = Promise.all([batcher.add(job('a')), batcher.add(job('b'))]);
     assert.equal(batcher.withdraw('a'), true);
     assert.equal(batcher.withdraw('a'), false, 'only once');

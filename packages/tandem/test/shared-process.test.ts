@@ -102,3 +102,30 @@ describe('synchronous members where they cannot work', () => {
     assert.equal(answer !== 'no error' && answer.code, 'ERR_TANDEM_SYNC_UNAVAILABLE');
   });
 });
+
+describe('a child process that dies while it waits to acquire', () => {
+  const cases: [string, () => Lock | Semaphore][] = [
+    ['Lock', () => new Lock()],
+    ['Semaphore', () => new Semaphore(1)],
+  ];
+  for (const [kind, make] of cases) {
+    it(`does not keep the ${kind}: the parent gives back what it acquired for the dead child`, async () => {
+      const lock = make();
+      const asked = new Event();
+      await lock.acquire();
+      const child = new Process({ target: tasks.acquireThenSignal, args: [lock, asked], backend: 'process' });
+      child.start();
+      // The child's acquire() and set() travel in that order on one channel: once the event is
+      // set, the parent is already waiting to acquire on the child's behalf.
+      await asked.wait();
+      child.kill();
+      await child.join();
+      // Waiters wake in the order they queued (Atomics.notify), so the release below reaches
+      // the dead child's waiter first: `mine` resolves only if that unit is given back.
+      const mine = lock.acquire();
+      lock.release();
+      assert.equal(await mine, true);
+      lock.release();
+    });
+  }
+});

@@ -1,6 +1,6 @@
 /** DictProxy: a Map kept by a Manager, used from any worker through async members. */
-import { REMOTE, type RemoteRef, registerKind, SHARED_KIND } from '../shared/shareable.js';
-import { copy as copyValue, ManagedObject } from './managed.js';
+import { SHARED_KIND } from '../shared/shareable.js';
+import { copy as copyValue, ManagedObject, registerManagedKind } from './managed.js';
 
 const MEMBERS = new Set([
   'get',
@@ -149,13 +149,6 @@ export class DictProxy<K = unknown, V = unknown> extends ManagedObject {
   protected clearData(): void {
     this.data = new Map();
   }
-
-  /** @internal */
-  static attach(remote: RemoteRef | undefined): DictProxy {
-    const proxy = Object.create(DictProxy.prototype) as DictProxy;
-    proxy[REMOTE] = remote;
-    return proxy;
-  }
 }
 
-registerKind('DictProxy', (_d, remote) => DictProxy.attach(remote));
+registerManagedKind('DictProxy', DictProxy.prototype);

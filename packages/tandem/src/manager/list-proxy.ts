@@ -1,8 +1,8 @@
 /** ListProxy: an array kept by a Manager, used from any worker through async members. */
 import { isDeepStrictEqual } from 'node:util';
-import { REMOTE, type RemoteRef, registerKind, SHARED_KIND } from '../shared/shareable.js';
+import { SHARED_KIND } from '../shared/shareable.js';
 import { checkOptionNames, describeValue } from '../util/check-options.js';
-import { copy, ManagedObject } from './managed.js';
+import { copy, ManagedObject, registerManagedKind } from './managed.js';
 import { compareForSort } from './sort-order.js';
 
 const MEMBERS = new Set([
@@ -179,13 +179,6 @@ export class ListProxy<T = unknown> extends ManagedObject {
   protected clearData(): void {
     this.data = [];
   }
-
-  /** @internal */
-  static attach(remote: RemoteRef | undefined): ListProxy {
-    const proxy = Object.create(ListProxy.prototype) as ListProxy;
-    proxy[REMOTE] = remote;
-    return proxy;
-  }
 }
 
-registerKind('ListProxy', (_d, remote) => ListProxy.attach(remote));
+registerManagedKind('ListProxy', ListProxy.prototype);

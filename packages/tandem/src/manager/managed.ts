@@ -57,6 +57,18 @@ export abstract class ManagedObject extends shareable.Shareable {
   }
 }
 
+/**
+ * Registers how a worker revives a kind of ManagedObject: a bare object of `prototype` whose
+ * only state is its link to the manager's data, since manager objects are always brokered.
+ */
+export function registerManagedKind(kind: string, prototype: ManagedObject): void {
+  shareable.registerKind(kind, (_descriptor, remote) => {
+    const proxy = Object.create(prototype) as ManagedObject;
+    proxy[shareable.REMOTE] = remote;
+    return proxy;
+  });
+}
+
 /** A copy of a value going in or out of the manager's data, as structured cloning would make, keeping shared objects. */
 export function copy<T>(value: T): T {
   return cloneKeepingShared(value);

@@ -1,6 +1,6 @@
 /** NamespaceProxy: named attributes kept by a Manager, as Python's manager Namespace. */
-import { REMOTE, type RemoteRef, registerKind, SHARED_KIND } from '../shared/shareable.js';
-import { copy, ManagedObject } from './managed.js';
+import { SHARED_KIND } from '../shared/shareable.js';
+import { copy, ManagedObject, registerManagedKind } from './managed.js';
 
 const MEMBERS = new Set(['get', 'set', 'delete', 'has', 'toObject']);
 
@@ -64,13 +64,6 @@ export class NamespaceProxy extends ManagedObject {
   protected clearData(): void {
     this.data = new Map();
   }
-
-  /** @internal */
-  static attach(remote: RemoteRef | undefined): NamespaceProxy {
-    const proxy = Object.create(NamespaceProxy.prototype) as NamespaceProxy;
-    proxy[REMOTE] = remote;
-    return proxy;
-  }
 }
 
-registerKind('NamespaceProxy', (_d, remote) => NamespaceProxy.attach(remote));
+registerManagedKind('NamespaceProxy', NamespaceProxy.prototype);

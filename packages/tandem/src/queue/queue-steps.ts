@@ -30,7 +30,7 @@ import {
   QUEUE_STATE,
 } from '../shared/layout.js';
 import { lockInternal, unlockMutex } from '../sync/mutex.js';
-import { remainingMs, type Steps } from '../sync/waits.js';
+import { remainingMs, type Steps, type WaitStep } from '../sync/waits.js';
 import { decodeItem } from './codec.js';
 import { hasRoom, readRecord, recordBytes, writeRecord } from './ring.js';
 
@@ -71,12 +71,8 @@ export function* putSteps(ring: QueueRing, payload: Buffer, deadline: number): S
       unlockMutex(cells, QUEUE_MUTEX);
       return TIMED_OUT;
     }
-    const seq = Atomics.load(cells, QUEUE_GET_SEQ);
-    Atomics.add(cells, QUEUE_PUTTERS, 1);
-    unlockMutex(cells, QUEUE_MUTEX);
-    yield { cells, index: QUEUE_GET_SEQ, expected: seq, timeoutMs };
-    lockInternal(cells, QUEUE_MUTEX);
-    Atomics.sub(cells, QUEUE_PUTTERS, 1);
+    yield beginSleep(cells, QUEUE_GET_SEQ, QUEUE_PUTTERS, timeoutMs);
+    endSleep(cells, QUEUE_PUTTERS);
   }
 }
 
@@ -102,12 +98,8 @@ export function* getSteps(ring: QueueRing, deadline: number): Steps<Buffer | Ref
       unlockMutex(cells, QUEUE_MUTEX);
       return TIMED_OUT;
     }
-    const seq = Atomics.load(cells, QUEUE_PUT_SEQ);
-    Atomics.add(cells, QUEUE_GETTERS, 1);
-    unlockMutex(cells, QUEUE_MUTEX);
-    yield { cells, index: QUEUE_PUT_SEQ, expected: seq, timeoutMs };
-    lockInternal(cells, QUEUE_MUTEX);
-    Atomics.sub(cells, QUEUE_GETTERS, 1);
+    yield beginSleep(cells, QUEUE_PUT_SEQ, QUEUE_GETTERS, timeoutMs);
+    endSleep(cells, QUEUE_GETTERS);
   }
 }
 
@@ -129,13 +121,29 @@ export function* pollSteps(ring: QueueRing, deadline: number, cancelled: () => b
       return false;
     }
     // As a getter's sleep (see the top of this file), counted in POLLERS instead.
-    const seq = Atomics.load(cells, QUEUE_PUT_SEQ);
-    Atomics.add(cells, QUEUE_POLLERS, 1);
-    unlockMutex(cells, QUEUE_MUTEX);
-    yield { cells, index: QUEUE_PUT_SEQ, expected: seq, timeoutMs };
-    lockInternal(cells, QUEUE_MUTEX);
-    Atomics.sub(cells, QUEUE_POLLERS, 1);
+    yield beginSleep(cells, QUEUE_PUT_SEQ, QUEUE_POLLERS, timeoutMs);
+    endSleep(cells, QUEUE_POLLERS);
   }
+}
+
+/**
+ * The one sleep of every protocol here (see the top of this file), in two halves around the
+ * caller's `yield` (plain functions, not a delegated generator: `yield*` would make every
+ * put and get allocate a larger generator, measured 3% slower uncontended). beginSleep is
+ * called with the mutex held: it reads the sequence cell `seqIndex`, counts the caller in
+ * `sleepersIndex`, lets the mutex go, and returns the wait (while the sequence is unchanged).
+ */
+function beginSleep(cells: Int32Array, seqIndex: number, sleepersIndex: number, timeoutMs: number): WaitStep {
+  const seq = Atomics.load(cells, seqIndex);
+  Atomics.add(cells, sleepersIndex, 1);
+  unlockMutex(cells, QUEUE_MUTEX);
+  return { cells, index: seqIndex, expected: seq, timeoutMs };
+}
+
+/** After the wait: takes the mutex back and uncounts the caller, which then looks again. */
+function endSleep(cells: Int32Array, sleepersIndex: number): void {
+  lockInternal(cells, QUEUE_MUTEX);
+  Atomics.sub(cells, sleepersIndex, 1);
 }
 
 /** A put's outcome as the caller sees it: nothing, or the error that says why not. */

@@ -39,6 +39,19 @@ export interface RemoteRef {
   send(method: string, args: readonly unknown[]): void;
 }
 
+const NO_ARGS: readonly unknown[] = [];
+
+/**
+ * How a member that returns nothing (release, set, clear, notify...) starts: on a proxy it
+ * sends `method(...args)` to the parent's object and returns true, so the caller returns;
+ * on a local object it returns false and the caller runs the member itself.
+ */
+export function sentToParent(object: Shareable, method: string, args: readonly unknown[] = NO_ARGS): boolean {
+  const remote = object[REMOTE];
+  if (remote) remote.send(method, args);
+  return remote !== undefined;
+}
+
 /** Tag of a descriptor; a string key, since symbols do not survive structured cloning. */
 export const DESCRIPTOR_TAG = '__tandemShared';
 

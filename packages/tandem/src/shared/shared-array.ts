@@ -6,32 +6,21 @@
  * (an RLock by default) that its async members hold.
  */
 import type { Lock } from '../sync/lock.js';
-import { withLockAs } from '../sync/lock-like.js';
 import type { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
 import { describeValue } from '../util/check-options.js';
 import { type LockOption, lockFromOptions, requireLock, underLock } from './lock-option.js';
-import { marshalNested } from './marshal.js';
 import {
   checkElement,
   type ElementOf,
-  isAtomicType,
   type NumericType,
-  newSharedView,
   readElement,
   type TypedArrayOf,
   typedArrayClass,
-  viewOf,
   writeElement,
 } from './numeric.js';
 import * as shareable from './shareable.js';
-
-interface ArrayState {
-  readonly type: NumericType;
-  readonly length: number;
-  readonly buffer: SharedArrayBuffer | undefined;
-  readonly lock: shareable.SharedDescriptor | undefined;
-}
+import { type NumbersState, registerNumbersKind, SharedNumbers } from './shared-numbers.js';
 
 /**
  * A fixed-length array of numbers in shared memory, without a lock.
@@ -42,13 +31,9 @@ interface ArrayState {
  * // in worker thread i: squares.array[i] = i * i;
  * ```
  */
-export class RawArray<T extends NumericType = NumericType> extends shareable.Shareable {
-  /** The element type. */
-  readonly type!: T;
+export class RawArray<T extends NumericType = NumericType> extends SharedNumbers<T> {
   /** The number of elements (fixed). Works everywhere. */
   readonly length!: number;
-  protected view!: TypedArrayOf<T>;
-  protected atomic!: boolean;
 
   /**
    * @param type - the element type, e.g. 'int32' or 'float64'
@@ -71,10 +56,8 @@ export class RawArray<T extends NumericType = NumericType> extends shareable.Sha
       ? undefined
       : Array.from(lengthOrValues as Iterable<ElementOf<T>> | ArrayLike<ElementOf<T>>);
     if (values) for (const value of values) checkElement(owner, type, value);
-    this.type = type;
     this.length = values?.length ?? length;
-    this.view = newSharedView(type, this.length);
-    this.atomic = isAtomicType(type);
+    this.allocate(type, this.length);
     if (values) (this.view as unknown as { set(v: ArrayLike<unknown>): void }).set(values);
   }
 
@@ -131,15 +114,8 @@ export class RawArray<T extends NumericType = NumericType> extends shareable.Sha
     return i;
   }
 
-  /** @internal */
-  [shareable.MEMORY_STATE](): unknown {
-    const buffer = this.view.buffer as SharedArrayBuffer;
-    return { type: this.type, length: this.length, buffer, lock: undefined } satisfies ArrayState;
-  }
-
-  /** @internal */
-  override [shareable.BROKER_META](): unknown {
-    return { type: this.type, length: this.length, buffer: undefined, lock: undefined } satisfies ArrayState;
+  protected get elementCount(): number {
+    return this.length;
   }
 
   /** @internal */
@@ -160,19 +136,10 @@ export class RawArray<T extends NumericType = NumericType> extends shareable.Sha
     }
   }
 
-  /** Runs a brokered access; SharedArray holds its lock for the calling child while it runs. */
-  protected guarded<R>(_caller: shareable.BrokerCaller, access: () => R): Promise<R> {
-    return Promise.resolve(access());
-  }
-
   /** @internal */
-  attachTo(state: ArrayState, remote: shareable.RemoteRef | undefined): this {
-    (this as { type: T }).type = state.type as T;
+  override attachTo(state: NumbersState, remote: shareable.RemoteRef | undefined): this {
     (this as { length: number }).length = state.length;
-    this.atomic = isAtomicType(state.type);
-    if (state.buffer) this.view = viewOf(state.type as T, state.buffer);
-    this[shareable.REMOTE] = remote;
-    return this;
+    return super.attachTo(state, remote);
   }
 }
 
@@ -188,8 +155,6 @@ export class RawArray<T extends NumericType = NumericType> extends shareable.Sha
  * ```
  */
 export class SharedArray<T extends NumericType = NumericType> extends RawArray<T> {
-  private lock: Lock | RLock | undefined;
-
   /**
    * @param type - the element type
    * @param lengthOrValues - the length, or the initial values
@@ -228,33 +193,7 @@ export class SharedArray<T extends NumericType = NumericType> extends RawArray<T
   override slice(start?: number, end?: number): Promise<TypedArrayOf<T>> {
     return underLock(this.lock, this[shareable.REMOTE], () => super.slice(start, end));
   }
-
-  protected override guarded<R>(caller: shareable.BrokerCaller, access: () => R): Promise<R> {
-    return this.lock ? withLockAs(this.lock, caller.owner, access) : super.guarded(caller, access);
-  }
-
-  /** @internal */
-  override [shareable.MEMORY_STATE](): unknown {
-    return { ...(super[shareable.MEMORY_STATE]() as ArrayState), lock: marshalNested(this.lock, 'memory') };
-  }
-
-  /** @internal */
-  override [shareable.BROKER_META](): unknown {
-    return { ...(super[shareable.BROKER_META]() as ArrayState), lock: marshalNested(this.lock, 'broker') };
-  }
-
-  /** @internal */
-  static attach(state: ArrayState, remote: shareable.RemoteRef | undefined, withLock: boolean): RawArray {
-    if (!withLock) return (Object.create(RawArray.prototype) as RawArray).attachTo(state, remote);
-    const array = (Object.create(SharedArray.prototype) as SharedArray).attachTo(state, remote);
-    array.lock = shareable.reviveNested<Lock | RLock>(state.lock);
-    return array;
-  }
 }
 
-function stateOf(d: shareable.SharedDescriptor): ArrayState {
-  return (shareable.memoryState<ArrayState>(d) ?? shareable.brokerMeta<ArrayState>(d)) as ArrayState;
-}
-
-shareable.registerKind('RawArray', (d, remote) => SharedArray.attach(stateOf(d), remote, false));
-shareable.registerKind('SharedArray', (d, remote) => SharedArray.attach(stateOf(d), remote, true));
+registerNumbersKind('RawArray', RawArray.prototype);
+registerNumbersKind('SharedArray', SharedArray.prototype);

@@ -5,30 +5,19 @@
  * as in Python) for read-modify-write sequences such as `v.value += 1`.
  */
 import type { Lock } from '../sync/lock.js';
-import { withLockAs } from '../sync/lock-like.js';
 import type { RLock } from '../sync/rlock.js';
 import { brokeredSyncError } from '../sync/waits.js';
 import { type LockOption, lockFromOptions, requireLock, underLock } from './lock-option.js';
-import { marshalNested } from './marshal.js';
 import {
   checkElement,
   type ElementOf,
-  isAtomicType,
   type NumericType,
-  newSharedView,
   readElement,
-  type TypedArrayOf,
   typedArrayClass,
-  viewOf,
   writeElement,
 } from './numeric.js';
 import * as shareable from './shareable.js';
-
-interface ValueState {
-  readonly type: NumericType;
-  readonly buffer: SharedArrayBuffer | undefined;
-  readonly lock: shareable.SharedDescriptor | undefined;
-}
+import { registerNumbersKind, SharedNumbers } from './shared-numbers.js';
 
 /**
  * One number in shared memory, without a lock.
@@ -39,12 +28,7 @@ interface ValueState {
  * // in a worker thread: hits.value = 5; anywhere: await hits.get()
  * ```
  */
-export class RawValue<T extends NumericType = NumericType> extends shareable.Shareable {
-  /** The element type. */
-  readonly type!: T;
-  protected view!: TypedArrayOf<T>;
-  protected atomic!: boolean;
-
+export class RawValue<T extends NumericType = NumericType> extends SharedNumbers<T> {
   /**
    * @param type - the element type, e.g. 'int32' or 'float64'
    * @param initial - the starting value (default 0)
@@ -53,9 +37,7 @@ export class RawValue<T extends NumericType = NumericType> extends shareable.Sha
     super();
     typedArrayClass(type);
     if (initial !== undefined) checkElement(new.target.name, type, initial);
-    this.type = type;
-    this.view = newSharedView(type, 1);
-    this.atomic = isAtomicType(type);
+    this.allocate(type, 1);
     if (initial !== undefined) writeElement(this.view, this.atomic, 0, initial);
   }
 
@@ -97,14 +79,8 @@ export class RawValue<T extends NumericType = NumericType> extends shareable.Sha
     return Promise.resolve();
   }
 
-  /** @internal */
-  [shareable.MEMORY_STATE](): unknown {
-    return { type: this.type, buffer: this.view.buffer as SharedArrayBuffer, lock: undefined } satisfies ValueState;
-  }
-
-  /** @internal */
-  override [shareable.BROKER_META](): unknown {
-    return { type: this.type, buffer: undefined, lock: undefined } satisfies ValueState;
+  protected get elementCount(): number {
+    return 1;
   }
 
   /** @internal */
@@ -117,20 +93,6 @@ export class RawValue<T extends NumericType = NumericType> extends shareable.Sha
       default:
         throw shareable.unknownMember(this[shareable.SHARED_KIND], method);
     }
-  }
-
-  /** Runs a brokered access; Value holds its lock for the calling child while it runs. */
-  protected guarded<R>(_caller: shareable.BrokerCaller, access: () => R): Promise<R> {
-    return Promise.resolve(access());
-  }
-
-  /** @internal */
-  attachTo(state: ValueState, remote: shareable.RemoteRef | undefined): this {
-    (this as { type: T }).type = state.type as T;
-    this.atomic = isAtomicType(state.type);
-    if (state.buffer) this.view = viewOf(state.type as T, state.buffer);
-    this[shareable.REMOTE] = remote;
-    return this;
   }
 }
 
@@ -146,8 +108,6 @@ export class RawValue<T extends NumericType = NumericType> extends shareable.Sha
  * ```
  */
 export class Value<T extends NumericType = NumericType> extends RawValue<T> {
-  private lock: Lock | RLock | undefined;
-
   /**
    * @param type - the element type
    * @param initial - the starting value (default 0)
@@ -177,33 +137,7 @@ export class Value<T extends NumericType = NumericType> extends RawValue<T> {
   override set(value: ElementOf<T>): Promise<void> {
     return underLock(this.lock, this[shareable.REMOTE], () => super.set(value));
   }
-
-  protected override guarded<R>(caller: shareable.BrokerCaller, access: () => R): Promise<R> {
-    return this.lock ? withLockAs(this.lock, caller.owner, access) : super.guarded(caller, access);
-  }
-
-  /** @internal */
-  override [shareable.MEMORY_STATE](): unknown {
-    return { ...(super[shareable.MEMORY_STATE]() as ValueState), lock: marshalNested(this.lock, 'memory') };
-  }
-
-  /** @internal */
-  override [shareable.BROKER_META](): unknown {
-    return { ...(super[shareable.BROKER_META]() as ValueState), lock: marshalNested(this.lock, 'broker') };
-  }
-
-  /** @internal */
-  static attach(state: ValueState, remote: shareable.RemoteRef | undefined, withLock: boolean): RawValue {
-    if (!withLock) return (Object.create(RawValue.prototype) as RawValue).attachTo(state, remote);
-    const value = (Object.create(Value.prototype) as Value).attachTo(state, remote);
-    value.lock = shareable.reviveNested<Lock | RLock>(state.lock);
-    return value;
-  }
 }
 
-function stateOf(d: shareable.SharedDescriptor): ValueState {
-  return (shareable.memoryState<ValueState>(d) ?? shareable.brokerMeta<ValueState>(d)) as ValueState;
-}
-
-shareable.registerKind('RawValue', (d, remote) => Value.attach(stateOf(d), remote, false));
-shareable.registerKind('Value', (d, remote) => Value.attach(stateOf(d), remote, true));
+registerNumbersKind('RawValue', RawValue.prototype);
+registerNumbersKind('Value', Value.prototype);

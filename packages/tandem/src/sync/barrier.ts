@@ -182,11 +182,7 @@ export class Barrier extends shareable.Shareable {
 
   /** Breaks the barrier: waiting and future wait() calls fail with BrokenBarrierError until reset(). */
   abort(): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('abort', []);
-      return;
-    }
+    if (shareable.sentToParent(this, 'abort')) return;
     lockInternal(this.cells, BARRIER_MUTEX);
     this.setState(BARRIER_BROKEN);
     unlockMutex(this.cells, BARRIER_MUTEX);
@@ -194,11 +190,7 @@ export class Barrier extends shareable.Shareable {
 
   /** Returns the barrier to its empty state; parties waiting now fail with BrokenBarrierError. */
   reset(): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('reset', []);
-      return;
-    }
+    if (shareable.sentToParent(this, 'reset')) return;
     const cells = this.cells;
     lockInternal(cells, BARRIER_MUTEX);
     const state = Atomics.load(cells, BARRIER_STATE);

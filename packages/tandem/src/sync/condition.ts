@@ -24,13 +24,12 @@ import type { Lock } from './lock.js';
 import { ACQUIRE_STEPS, type AcquireOptions, holding, OWNED_BY, RELEASE_ALL, RELEASE_ONE } from './lock-like.js';
 import { RLock } from './rlock.js';
 import {
-  assertMayBlock,
-  brokeredSyncError,
+  blockingTimedWait,
   deadlineOf,
   remainingMs,
   runAsync,
-  runSync,
   type Steps,
+  startTimedWait,
   THREAD_OWNER,
 } from './waits.js';
 
@@ -77,11 +76,7 @@ export class Condition extends shareable.Shareable {
 
   /** Releases the condition's lock. */
   release(): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('release', []);
-      return;
-    }
+    if (shareable.sentToParent(this, 'release')) return;
     this.lock.release();
   }
 
@@ -95,20 +90,15 @@ export class Condition extends shareable.Shareable {
    * Resolves false if the time ran out.
    */
   wait(timeoutMs?: number): Promise<boolean> {
-    const remote = this[shareable.REMOTE];
-    if (remote) return remote.call('wait', [timeoutMs]) as Promise<boolean>;
-    try {
-      return runAsync(this.waitSteps(this.owner, deadlineOf(timeoutMs)));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const wait = (condition: Condition, deadline: number) => runAsync(condition.waitSteps(condition.owner, deadline));
+    return startTimedWait(this[shareable.REMOTE], 'wait', timeoutMs, this, wait);
   }
 
   /** wait() that blocks this worker thread. Worker threads only. */
   waitSync(timeoutMs?: number): boolean {
-    if (this[shareable.REMOTE]) throw brokeredSyncError('Condition.waitSync()', '`await condition.wait()`');
-    assertMayBlock('Condition.waitSync()', '`await condition.wait()`');
-    return runSync(this.waitSteps(this.owner, deadlineOf(timeoutMs)));
+    const steps = (condition: Condition, deadline: number) => condition.waitSteps(condition.owner, deadline);
+    const instead = '`await condition.wait()`';
+    return blockingTimedWait(this[shareable.REMOTE], 'Condition.waitSync()', instead, timeoutMs, this, steps);
   }
 
   /**
@@ -129,11 +119,7 @@ export class Condition extends shareable.Shareable {
 
   /** With the lock held: wakes up to `n` waiters (default 1). */
   notify(n = 1): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('notify', [n]);
-      return;
-    }
+    if (shareable.sentToParent(this, 'notify', [n])) return;
     this.notifyFor(this.owner, n);
   }
 

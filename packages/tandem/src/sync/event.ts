@@ -7,7 +7,8 @@
  */
 import { EVENT_FLAG, EVENT_SLOTS, newCells } from '../shared/layout.js';
 import * as shareable from '../shared/shareable.js';
-import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, runSync, type Steps } from './waits.js';
+import { registerCellsKind, SharedCells } from './shared-cells.js';
+import { blockingTimedWait, brokeredSyncError, remainingMs, runAsync, type Steps, startTimedWait } from './waits.js';
 
 /**
  * A flag that starts clear; `set()` wakes everyone waiting for it. Pass it to workers as a
@@ -20,9 +21,7 @@ import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, r
  * stop.set();
  * ```
  */
-export class Event extends shareable.Shareable {
-  private cells!: Int32Array;
-
+export class Event extends SharedCells {
   constructor() {
     super();
     this.cells = newCells(EVENT_SLOTS);
@@ -35,22 +34,14 @@ export class Event extends shareable.Shareable {
 
   /** Sets the flag and wakes every waiter. */
   set(): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('set', []);
-      return;
-    }
+    if (shareable.sentToParent(this, 'set')) return;
     Atomics.store(this.cells, EVENT_FLAG, 1);
     Atomics.notify(this.cells, EVENT_FLAG);
   }
 
   /** Clears the flag; later waits block until the next set(). */
   clear(): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('clear', []);
-      return;
-    }
+    if (shareable.sentToParent(this, 'clear')) return;
     Atomics.store(this.cells, EVENT_FLAG, 0);
   }
 
@@ -65,25 +56,13 @@ export class Event extends shareable.Shareable {
    * just reads the flag). Works everywhere; the main thread's event loop keeps running.
    */
   wait(timeoutMs?: number): Promise<boolean> {
-    const remote = this[shareable.REMOTE];
-    if (remote) return remote.call('wait', [timeoutMs]) as Promise<boolean>;
-    try {
-      return runAsync(waitSteps(this.cells, deadlineOf(timeoutMs)));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return startTimedWait(this[shareable.REMOTE], 'wait', timeoutMs, this.cells, waitAsync);
   }
 
   /** wait() that blocks this worker thread instead of returning a promise. Worker threads only. */
   waitSync(timeoutMs?: number): boolean {
-    if (this[shareable.REMOTE]) throw brokeredSyncError('Event.waitSync()', '`await event.wait()`');
-    assertMayBlock('Event.waitSync()', '`await event.wait()`');
-    return runSync(waitSteps(this.cells, deadlineOf(timeoutMs)));
-  }
-
-  /** @internal */
-  [shareable.MEMORY_STATE](): unknown {
-    return this.cells;
+    const remote = this[shareable.REMOTE];
+    return blockingTimedWait(remote, 'Event.waitSync()', '`await event.wait()`', timeoutMs, this.cells, waitSteps);
   }
 
   /** @internal */
@@ -99,14 +78,6 @@ export class Event extends shareable.Shareable {
         throw shareable.unknownMember('Event', method);
     }
   }
-
-  /** @internal */
-  static attach(cells: Int32Array | undefined, remote: shareable.RemoteRef | undefined): Event {
-    const event = Object.create(Event.prototype) as Event;
-    if (cells) event.cells = cells;
-    event[shareable.REMOTE] = remote;
-    return event;
-  }
 }
 
 function* waitSteps(cells: Int32Array, deadline: number): Steps<boolean> {
@@ -118,4 +89,9 @@ function* waitSteps(cells: Int32Array, deadline: number): Steps<boolean> {
   return true;
 }
 
-shareable.registerKind('Event', (d, remote) => Event.attach(shareable.memoryState<Int32Array>(d), remote));
+/** Waits for the flag on `cells` without blocking. */
+function waitAsync(cells: Int32Array, deadline: number): Promise<boolean> {
+  return runAsync(waitSteps(cells, deadline));
+}
+
+registerCellsKind('Event', Event.prototype);

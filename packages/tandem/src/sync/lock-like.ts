@@ -4,6 +4,7 @@
  * Owners are THREAD_OWNER for local callers and a broker session's negative id for a child
  * process's calls, which the parent runs on its behalf.
  */
+import type { BrokerCaller } from '../shared/shareable.js';
 import { runAsync, type Steps } from './waits.js';
 
 export const OWNED_BY: unique symbol = Symbol('tandem.ownedBy');
@@ -41,9 +42,33 @@ export async function withLockAs<T>(lock: LockLike, owner: number, fn: () => T |
   }
 }
 
+/**
+ * Settles a brokered acquire() that ran for a child process: if the child died while it
+ * waited, what it acquired is given back at once rather than held for ever by nobody.
+ */
+export function acquiredForCaller(
+  acquired: Promise<boolean>,
+  caller: BrokerCaller,
+  giveBack: () => void,
+): Promise<boolean> {
+  return acquired.then((ok) => {
+    if (ok && caller.gone) giveBack();
+    return ok;
+  });
+}
+
+/**
+ * A brokered acquire() of a Lock or Semaphore, with the timeout the child process gave:
+ * given back if the child died meanwhile (acquiredForCaller). RLock acquires under the
+ * child's own owner id instead, so it calls acquiredForCaller itself.
+ */
+export function acquireForCaller(lock: Acquirable, timeout: unknown, caller: BrokerCaller): Promise<boolean> {
+  return acquiredForCaller(lock.acquire({ timeout: timeout as number | undefined }), caller, () => lock.release());
+}
+
 /** What withLock() needs: anything that is acquired and released (Lock, RLock, Semaphore, Condition). */
 export interface Acquirable {
-  acquire(): Promise<boolean>;
+  acquire(options?: AcquireOptions): Promise<boolean>;
   release(): void;
 }
 

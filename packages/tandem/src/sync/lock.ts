@@ -8,6 +8,7 @@ import * as shareable from '../shared/shareable.js';
 import {
   ACQUIRE_STEPS,
   type AcquireOptions,
+  acquireForCaller,
   holding,
   type LockLike,
   OWNED_BY,
@@ -15,7 +16,16 @@ import {
   RELEASE_ONE,
 } from './lock-like.js';
 import { lockMutexSteps, MUTEX_UNLOCKED, tryLockMutex, unlockMutex } from './mutex.js';
-import { assertMayBlock, brokeredSyncError, deadlineOf, runAsync, runSync, type Steps } from './waits.js';
+import { registerCellsKind, SharedCells } from './shared-cells.js';
+import {
+  assertMayBlock,
+  brokeredSyncError,
+  deadlineOf,
+  runAsync,
+  runSync,
+  type Steps,
+  startTimedWait,
+} from './waits.js';
 
 /**
  * A lock that threads, processes and the main thread can share.
@@ -26,9 +36,7 @@ import { assertMayBlock, brokeredSyncError, deadlineOf, runAsync, runSync, type 
  * await lock.withLock(async () => counter.value++);
  * ```
  */
-export class Lock extends shareable.Shareable implements LockLike {
-  private cells!: Int32Array;
-
+export class Lock extends SharedCells implements LockLike {
   constructor() {
     super();
     this.cells = newCells(LOCK_SLOTS);
@@ -41,16 +49,7 @@ export class Lock extends shareable.Shareable implements LockLike {
 
   /** Takes the lock; resolves true, or false if `timeout` ms pass first. The main thread never blocks. */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const remote = this[shareable.REMOTE];
-    if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
-    try {
-      // The deadline first, so a bad timeout is refused even when the lock is free.
-      const deadline = deadlineOf(options?.timeout);
-      if (tryLockMutex(this.cells, LOCK_WORD)) return Promise.resolve(true);
-      return runAsync(lockMutexSteps(this.cells, LOCK_WORD, deadline));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return startTimedWait(this[shareable.REMOTE], 'acquire', options?.timeout, this.cells, acquireLockAsync);
   }
 
   /** acquire() that blocks this worker thread. Worker threads only. */
@@ -64,11 +63,7 @@ export class Lock extends shareable.Shareable implements LockLike {
 
   /** Releases the lock (any thread may). Throws InvalidStateError if it is not held. */
   release(): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('release', []);
-      return;
-    }
+    if (shareable.sentToParent(this, 'release')) return;
     if (Atomics.load(this.cells, LOCK_WORD) === MUTEX_UNLOCKED) {
       throw new InvalidStateError('release() of a Lock that is not held');
     }
@@ -108,33 +103,22 @@ export class Lock extends shareable.Shareable implements LockLike {
   }
 
   /** @internal */
-  [shareable.MEMORY_STATE](): unknown {
-    return this.cells;
-  }
-
-  /** @internal */
   [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
-        return this.acquire({ timeout: args[0] as number | undefined }).then((ok) => {
-          // The child died while it waited: give the lock back rather than hold it forever.
-          if (ok && caller.gone) this.release();
-          return ok;
-        });
+        return acquireForCaller(this, args[0], caller);
       case 'release':
         return this.release();
       default:
         throw shareable.unknownMember('Lock', method);
     }
   }
-
-  /** @internal */
-  static attach(cells: Int32Array | undefined, remote: shareable.RemoteRef | undefined): Lock {
-    const lock = Object.create(Lock.prototype) as Lock;
-    if (cells) lock.cells = cells;
-    lock[shareable.REMOTE] = remote;
-    return lock;
-  }
 }
 
-shareable.registerKind('Lock', (d, remote) => Lock.attach(shareable.memoryState<Int32Array>(d), remote));
+/** Takes the lock on `cells` without blocking: at once when it is free, else by runAsync. */
+function acquireLockAsync(cells: Int32Array, deadline: number): Promise<boolean> {
+  if (tryLockMutex(cells, LOCK_WORD)) return Promise.resolve(true);
+  return runAsync(lockMutexSteps(cells, LOCK_WORD, deadline));
+}
+
+registerCellsKind('Lock', Lock.prototype);

@@ -13,8 +13,8 @@ import { InvalidStateError } from '../errors.js';
 import { newCells, SEMAPHORE_SLOTS, SEMAPHORE_VALUE } from '../shared/layout.js';
 import * as shareable from '../shared/shareable.js';
 import { describeValue } from '../util/check-options.js';
-import { type AcquireOptions, holding } from './lock-like.js';
-import { assertMayBlock, brokeredSyncError, deadlineOf, remainingMs, runAsync, runSync, type Steps } from './waits.js';
+import { type AcquireOptions, acquireForCaller, holding } from './lock-like.js';
+import { blockingTimedWait, brokeredSyncError, remainingMs, runAsync, type Steps, startTimedWait } from './waits.js';
 
 interface SemaphoreState {
   readonly cells: Int32Array;
@@ -55,30 +55,19 @@ export class Semaphore extends shareable.Shareable {
 
   /** Takes one unit; resolves false if `timeout` ms pass first. */
   acquire(options?: AcquireOptions): Promise<boolean> {
-    const remote = this[shareable.REMOTE];
-    if (remote) return remote.call('acquire', [options?.timeout]) as Promise<boolean>;
-    try {
-      return runAsync(acquireSteps(this.cells, deadlineOf(options?.timeout)));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return startTimedWait(this[shareable.REMOTE], 'acquire', options?.timeout, this.cells, acquireAsync);
   }
 
   /** acquire() that blocks this worker thread. Worker threads only. */
   acquireSync(options?: AcquireOptions): boolean {
-    if (this[shareable.REMOTE])
-      throw brokeredSyncError(`${this[shareable.SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
-    assertMayBlock(`${this[shareable.SHARED_KIND]}.acquireSync()`, '`await semaphore.acquire()`');
-    return runSync(acquireSteps(this.cells, deadlineOf(options?.timeout)));
+    const member = `${this[shareable.SHARED_KIND]}.acquireSync()`;
+    const instead = '`await semaphore.acquire()`';
+    return blockingTimedWait(this[shareable.REMOTE], member, instead, options?.timeout, this.cells, acquireSteps);
   }
 
   /** Gives back `n` units (default 1), waking up to `n` waiters. */
   release(n = 1): void {
-    const remote = this[shareable.REMOTE];
-    if (remote) {
-      remote.send('release', [n]);
-      return;
-    }
+    if (shareable.sentToParent(this, 'release', [n])) return;
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`release(n): n must be an integer >= 1, got ${n}`);
     const cells = this.cells;
     for (;;) {
@@ -111,10 +100,7 @@ export class Semaphore extends shareable.Shareable {
   [shareable.INVOKE](method: string, args: readonly unknown[], caller: shareable.BrokerCaller): unknown {
     switch (method) {
       case 'acquire':
-        return this.acquire({ timeout: args[0] as number | undefined }).then((ok) => {
-          if (ok && caller.gone) this.release();
-          return ok;
-        });
+        return acquireForCaller(this, args[0], caller);
       case 'release':
         return this.release(args[0] as number);
       default:
@@ -155,6 +141,11 @@ export class BoundedSemaphore extends Semaphore {
   override get [shareable.SHARED_KIND](): string {
     return 'BoundedSemaphore';
   }
+}
+
+/** Takes one unit of the semaphore on `cells` without blocking. */
+function acquireAsync(cells: Int32Array, deadline: number): Promise<boolean> {
+  return runAsync(acquireSteps(cells, deadline));
 }
 
 function* acquireSteps(cells: Int32Array, deadline: number): Steps<boolean> {

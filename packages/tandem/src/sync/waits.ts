@@ -17,6 +17,7 @@
  */
 import { isMainThread, threadId } from 'node:worker_threads';
 import { SyncUnavailableError } from '../errors.js';
+import type { RemoteRef } from '../shared/shareable.js';
 import { describeValue } from '../util/check-options.js';
 
 /** What a protocol asks its driver for: sleep while `cells[index] === expected`. */
@@ -70,6 +71,48 @@ export async function runAsync<T>(steps: Steps<T>): Promise<T> {
   } finally {
     releaseLoop();
   }
+}
+
+/**
+ * How every async member that waits with a timeout starts (acquire() of Lock, RLock and
+ * Semaphore, Event's wait()): a proxy in a child process asks the parent to run `method`
+ * with the timeout; here, `wait(subject, deadline)` runs the protocol. The deadline is taken
+ * first, so a bad timeout is refused even when nothing would wait, and refused as a
+ * rejection: an async member never throws. `wait` is a plain function of `subject`, not a
+ * closure, so the hot uncontended acquire allocates nothing more for it.
+ */
+export function startTimedWait<S>(
+  remote: RemoteRef | undefined,
+  method: string,
+  timeoutMs: number | undefined,
+  subject: S,
+  wait: (subject: S, deadline: number) => Promise<boolean>,
+): Promise<boolean> {
+  if (remote) return remote.call(method, [timeoutMs]) as Promise<boolean>;
+  try {
+    return wait(subject, deadlineOf(timeoutMs));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * The synchronous twin of startTimedWait, for the `...Sync` members that simply wait
+ * (Event.waitSync, Semaphore.acquireSync, Condition.waitSync): refused on a proxy (a child
+ * process shares no memory with the parent) and on the main thread, in that order; then
+ * `steps(subject, deadline)` blocks this worker thread.
+ */
+export function blockingTimedWait<S, T>(
+  remote: RemoteRef | undefined,
+  member: string,
+  instead: string,
+  timeoutMs: number | undefined,
+  subject: S,
+  steps: (subject: S, deadline: number) => Steps<T>,
+): T {
+  if (remote) throw brokeredSyncError(member, instead);
+  assertMayBlock(member, instead);
+  return runSync(steps(subject, deadlineOf(timeoutMs)));
 }
 
 let pendingAsyncWaits = 0;
