@@ -5,7 +5,7 @@
 // under DIR instead (packaging/: slower tests of the packed packages, which .ci/run runs after
 // `npm test`).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compiledPath, compileTests, defaultCompileRoots } from './compile-tests.mjs';
 
@@ -47,8 +47,11 @@ const limits = ['--test-timeout=600000'];
 // Every file makes its own temporary folders and servers on free ports, so none shares state.
 // Packaging tests pack the packages, and packing rebuilds their dist/: one file at a time.
 limits.push(`--test-concurrency=${rootFlag === -1 ? 2 : 1}`);
+// Largest files first: they are the slow ones (the CLI tests spawn vigil a hundred times), and a
+// run that starts them last ends with one core busy on them while the other idles.
+const bySize = [...files].sort((a, b) => statSync(join(root, b)).size - statSync(join(root, a)).size);
 const mirror = compileTests(root, compileRoots);
-const compiled = files.map((file) => compiledPath(mirror, file));
+const compiled = bySize.map((file) => compiledPath(mirror, file));
 const result = spawnSync(
   process.execPath,
   ['--enable-source-maps', '--test', '--test-reporter=spec', ...limits, ...compiled],
