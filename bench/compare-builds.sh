@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two builds of vigil doing the same work in alternating rounds (A B A B ...), so load from other
 # work on a shared machine falls on both alike: for a change that must not make vigil slower.
-#   ROUNDS=5 CORPORA="small share" bash bench/compare-builds.sh OTHER_CHECKOUT [LABEL]
+#   ROUNDS=5 CORPORA="small share" ONLY=check bash bench/compare-builds.sh OTHER_CHECKOUT [LABEL]
+# (ONLY: run just the cases whose name holds that text)
 # OTHER_CHECKOUT is a built checkout (npm ci && npm run build), e.g. a `git worktree` at the
 # commit to compare with; this checkout is "this". The work: hashing (blake3, sha256), a
 # baseline, a check with no changes and a first backup, on bench/hash's corpora. Prints a
@@ -16,14 +17,14 @@ rm -rf "$scratch" && mkdir -p "$scratch"
 bash "$repo/bench/hash/make-corpora.sh" >/dev/null
 times="$scratch/times"
 
-# name|prepare (before each run, not timed)|command; VIGIL is the build's CLI, DIR the corpus,
+# name#prepare (before each run, not timed)#command; VIGIL is the build's CLI, DIR the corpus,
 # OUT a scratch folder of the build's own.
 cases=(
-  "hash (blake3)||VIGIL hash -q DIR"
-  "hash --algo sha256||VIGIL hash -q --algo sha256 DIR"
-  "baseline (sha256)|rm -f OUT/db|VIGIL baseline --no-progress --algo sha256 --db OUT/db DIR"
-  "check, no changes|test -f OUT/kept || VIGIL baseline --no-progress --algo sha256 --db OUT/kept DIR|VIGIL check --no-progress --db OUT/kept DIR"
-  "first backup|rm -rf OUT/repo|VIGIL backup DIR --to OUT/repo --no-progress"
+  "hash (blake3)##VIGIL hash -q DIR"
+  "hash --algo sha256##VIGIL hash -q --algo sha256 DIR"
+  "baseline (sha256)#rm -f OUT/db#VIGIL baseline --no-progress --algo sha256 --db OUT/db DIR"
+  "check, no changes#test -f OUT/kept || VIGIL baseline --no-progress --algo sha256 --db OUT/kept DIR#VIGIL check --no-progress --db OUT/kept DIR"
+  "first backup#rm -rf OUT/repo#VIGIL backup DIR --to OUT/repo --no-progress"
 )
 builds=("$other" "$repo")
 
@@ -44,7 +45,8 @@ echo "| --- | --- | ---: | ---: | ---: | ---: |"
 for corpus in ${CORPORA:-small share}; do
   mkdir -p "$scratch/0-$corpus" "$scratch/1-$corpus"
   for entry in "${cases[@]}"; do
-    IFS='|' read -r name prepare command <<<"$entry"
+    IFS='#' read -r name prepare command <<<"$entry"
+    [[ "$name" == *"${ONLY:-}"* ]] || continue
     : >"$times"
     for ((round = -1; round < rounds; round++)); do # round -1 warms the cache and is not counted
       for i in 0 1; do

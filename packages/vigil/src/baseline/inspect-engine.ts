@@ -141,18 +141,16 @@ export class InspectEngine extends InFlight {
       if (state !== undefined && xattrs !== undefined) state.xattrs = xattrs;
       const deliver = (outcome: Inspected) => this.#options.onInspected(item, outcome);
       switch (status) {
-        case InspectStatus.trusted:
-          deliver({
-            kind: 'state',
-            state: {
-              ...(state as EntryState),
-              digest: item.stored?.digest,
-              // Read by the worker only when the baseline row had none (see InspectRequest.xattrsKnown).
-              xattrs: state?.xattrs ?? item.stored?.xattrs,
-            },
-            read: 'trusted',
-          });
+        case InspectStatus.trusted: {
+          // Filled in place rather than spread into a copy: a check that changes nothing is
+          // mostly this branch, once per entry on the main thread (a copy cost 1.5 us an entry).
+          const trusted = state ?? ({} as StateInProgress);
+          trusted.digest = item.stored?.digest;
+          // Read by the worker only when the baseline row had none (see InspectRequest.xattrsKnown).
+          trusted.xattrs = trusted.xattrs ?? item.stored?.xattrs;
+          deliver({ kind: 'state', state: trusted, read: 'trusted' });
           break;
+        }
         case InspectStatus.hashed: {
           const digest = Buffer.from(digests.subarray(i * digestBytes, (i + 1) * digestBytes));
           deliver({ kind: 'state', state: { ...(state as EntryState), digest }, read: 'hashed' });
