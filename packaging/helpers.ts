@@ -4,12 +4,16 @@
  * tests never spell a package name, so renaming a package does not break them).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO = fileURLToPath(new URL('..', import.meta.url));
+/**
+ * The repository's root, by its real path: the tests may run from a compiled mirror of it
+ * (scripts/compile-tests.mjs), where package.json is a link to the real one and git sees nothing.
+ */
+export const REPO = dirname(realpathSync(fileURLToPath(new URL('../package.json', import.meta.url))));
 
 export interface Manifest {
   readonly name: string;
