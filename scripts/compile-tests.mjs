@@ -24,6 +24,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -92,6 +93,7 @@ function copyTestTree(from, to) {
     const source = join(from, entry.name);
     const target = join(to, entry.name);
     if (entry.isDirectory()) copyTestTree(source, target);
+    else if (entry.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
     else if (entry.isFile()) {
       copyFileSync(source, target);
       if (TS_SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) compileFile(source, target);
