@@ -54,7 +54,7 @@ export function readingCounterFor(flags: WorkerPoolFlags, progress: ProgressSink
 }
 
 export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {
-  if (flags.redis === undefined && flags.queue === undefined) {
+  if (sharesMemory(flags)) {
     return new Pool({ workers: resolveJobs(flags.jobs), name, prefetch: 1 });
   }
   if (flags.redis === undefined || flags.queue === undefined) {
