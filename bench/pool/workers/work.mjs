@@ -59,3 +59,20 @@ export function echo(buffer) {
 export function waitFor(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms, ms));
 }
+
+/**
+ * Promise-heavy work: `count` awaited async calls, timed inside the worker. Measures what an
+ * await costs in a pool's worker (on Node 20 and 22, an AsyncLocalStorage entered in the
+ * thread makes every promise pay for promise hooks).
+ * @param {number} count
+ * @returns {Promise<number>} milliseconds taken
+ */
+export async function awaitLoop(count) {
+  const step = async (/** @type {number} */ i) => {
+    await null;
+    return i;
+  };
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await step(i);
+  return performance.now() - started;
+}

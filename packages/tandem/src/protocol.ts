@@ -117,6 +117,11 @@ export interface WorkerOrigin {
   /** currentProcess().name and pid of the thread that started the worker. */
   readonly parentName: string;
   readonly parentPid: number;
+  /**
+   * The real path of the program's main module (the script Node was started with), if known:
+   * a worker importing it gets the full bootstrapping guard (util/bootstrap.ts).
+   */
+  readonly programMain?: string;
 }
 
 /** What a worker is given when it starts. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { InvalidStateError, Pool, PoolClosedError } from 'tandem';
 import { ALL_BACKENDS, ISOLATED_BACKENDS } from './fixtures/backends.ts';
+import { RUNTIME } from './fixtures/runtime.ts';
 import tasks from './fixtures/tasks.ts';
 
 const run = promisify(execFile);
@@ -200,6 +201,26 @@ for (const backend of ISOLATED_BACKENDS) {
         }
       });
     }
+
+    // Not on Bun, which does not carry the guard's context into an import (docs/tandem.md,
+    // "Runtimes"): there the worker's main() would start pools without end.
+    if (RUNTIME !== 'bun')
+      it('an un-awaited async main() that makes a Pool after its first await fails with BootstrapError in the worker, and the task still runs', async () => {
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture('unguarded-async-main.mts')], {
+          timeout: 30_000,
+          env: { ...process.env, UNGUARDED_BACKEND: backend },
+        });
+        // The worker's main() fails when it makes its pool; the parent's own task runs in that worker.
+        assert.deepEqual(stdout.trim().split('\n').sort(), ['hello', 'main() in a worker: BootstrapError']);
+      });
+
+    it('a task module that is not the main module and makes a Pool when imported fails with BootstrapError', async () => {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture('uses-pool-at-import.mts')], {
+        timeout: 30_000,
+        env: { ...process.env, UNGUARDED_BACKEND: backend },
+      });
+      assert.equal(stdout.trim(), 'TaskError BootstrapError');
+    });
 
     it('after terminate() no worker remains and the process exits on its own', async () => {
       const { stdout } = await run(process.execPath, [fixture('terminate-exits.mjs'), backend], { timeout: 20_000 });

@@ -4,6 +4,7 @@
  * set by entry/worker-context.ts before its first task runs; the main program, and anything
  * no tandem parent started (a Redis worker host), answers as Python's "MainProcess".
  */
+import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import type { WorkerOrigin, WorkerStartData } from '../protocol.js';
@@ -65,7 +66,30 @@ export function cpuCount(): number {
 /** Main side: the origin to give a worker this thread starts. */
 export function workerOrigin(daemon: boolean, poolName: string | undefined): WorkerOrigin {
   const me = currentProcess();
-  return { daemon, poolName, parentName: me.name, parentPid: me.pid };
+  const main = programMainModule();
+  return { daemon, poolName, parentName: me.name, parentPid: me.pid, ...(main ? { programMain: main } : {}) };
+}
+
+let programMain: string | undefined | null = null;
+
+/**
+ * The real path of the program's main module: in the main program, the script Node ran
+ * (process.argv[1]); in a worker, what its parent said. Undefined for `node -e`, a REPL, or
+ * a path that no longer resolves.
+ */
+export function programMainModule(): string | undefined {
+  if (programMain === null) {
+    programMain = undefined;
+    const script = process.argv[1];
+    if (script) {
+      try {
+        programMain = realpathSync(script);
+      } catch {
+        // Started from a path that is gone: no module can be matched against it.
+      }
+    }
+  }
+  return programMain;
 }
 
 /** Worker side: who this worker is, from its start data (entry/worker-context.ts). */
@@ -81,4 +105,5 @@ export function setWorkerIdentity(start: WorkerStartData): void {
       origin.poolName === undefined ? undefined : Object.freeze({ name: origin.poolName, workerId: start.workerId }),
   });
   parent = Object.freeze({ name: origin.parentName, pid: origin.parentPid });
+  programMain = origin.programMain;
 }
