@@ -205,13 +205,12 @@ for (const backend of ISOLATED_BACKENDS) {
     // Not on Bun, which does not carry the guard's context into an import (docs/tandem.md,
     // "Runtimes"): there the worker's main() would start pools without end.
     if (RUNTIME !== 'bun')
-      it('an un-awaited async main() that makes a Pool after its first await fails with BootstrapError in the worker, and the task still runs', async () => {
+      it('an un-awaited async main() that makes a Pool after its first await fails with BootstrapError in the worker', async () => {
         const { stdout } = await run(process.execPath, ['--import', 'tsx', fixture('unguarded-async-main.mts')], {
           timeout: 30_000,
           env: { ...process.env, UNGUARDED_BACKEND: backend },
         });
-        // The worker's main() fails when it makes its pool; the parent's own task runs in that worker.
-        assert.deepEqual(stdout.trim().split('\n').sort(), ['hello', 'main() in a worker: BootstrapError']);
+        assert.equal(stdout.trim(), "the main program's worker says: main() failed with BootstrapError");
       });
 
     it('a task module that is not the main module and makes a Pool when imported fails with BootstrapError', async () => {
