@@ -106,6 +106,10 @@ function same<T>(value: T): T {
   return value;
 }
 
+function isPrimitive(value: unknown): boolean {
+  return (typeof value !== 'object' || value === null) && typeof value !== 'function';
+}
+
 /** Values structured clone copies whole and that cannot hold a shared object. */
 function isOpaque(value: object): boolean {
   return (
@@ -121,6 +125,8 @@ function isOpaque(value: object): boolean {
 /** Whether a shared object is reachable from `value`; `seen` guards against cycles. */
 function containsShared(value: unknown, seen: Set<object> | undefined): boolean {
   if (typeof value !== 'object' || value === null) return false;
+  // The common case, an argument list of plain values, needs no cycle guard (no Set per call).
+  if (seen === undefined && Array.isArray(value) && value.every(isPrimitive)) return false;
   if (value instanceof Shareable) return true;
   if (isOpaque(value)) return false;
   const visited = seen ?? new Set<object>();
