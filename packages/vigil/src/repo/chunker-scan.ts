@@ -44,9 +44,13 @@ export function chunkScan(): ChunkScan {
   return nativeChunkScan() ?? chunkScanJs;
 }
 
-/** The same loop as native/chunker.c, with the 64-bit hash as two 32-bit halves. */
+/**
+ * The same loop as native/chunker.c, with the 64-bit hash as two 32-bit halves kept in signed
+ * int32 arithmetic throughout (V8 then never falls back to doubles): the low half's carry is
+ * "the sum wrapped", i.e. unsigned(sum) < unsigned(addend), compared with the sign bits flipped.
+ */
 export const chunkScanJs: ChunkScan = (
-  gear,
+  gearHalves,
   state,
   bytes,
   chunkLength,
@@ -56,6 +60,7 @@ export const chunkScanJs: ChunkScan = (
   smallBits,
   largeBits,
 ) => {
+  const gear = new Int32Array(gearHalves.buffer, gearHalves.byteOffset, 512);
   const length = bytes.length;
   let i = 0;
   const warm = minSize - GEAR_WINDOW;
@@ -63,35 +68,38 @@ export const chunkScanJs: ChunkScan = (
     i = warm - chunkLength;
     if (i >= length) return -1;
   }
-  let lo = state[0]!;
-  let hi = state[1]!;
+  let lo = state[0]! | 0;
+  let hi = state[1]! | 0;
   // The top k bits of h are zero exactly when hi >>> (32 - k) is zero (k <= 32).
   const smallShift = 32 - smallBits;
   const largeShift = 32 - largeBits;
   // Lengths below minSize: hash only.
   let end = Math.min(length, minSize - 1 - chunkLength);
   for (; i < end; i++) {
-    const b = bytes[i]!;
-    const low = ((lo << 1) >>> 0) + gear[2 * b]!;
-    hi = (((hi << 1) | (lo >>> 31)) + gear[2 * b + 1]! + (low > 0xffffffff ? 1 : 0)) >>> 0;
-    lo = low >>> 0;
+    const b = bytes[i]! << 1;
+    const g = gear[b]!;
+    const low = ((lo << 1) + g) | 0;
+    hi = (((hi << 1) | (lo >>> 31)) + gear[b + 1]! + ((low ^ SIGN) < (g ^ SIGN) ? 1 : 0)) | 0;
+    lo = low;
   }
   // Lengths minSize..normalSize-1: the harder mask.
   end = Math.min(length, normalSize - 1 - chunkLength);
   for (; i < end; i++) {
-    const b = bytes[i]!;
-    const low = ((lo << 1) >>> 0) + gear[2 * b]!;
-    hi = (((hi << 1) | (lo >>> 31)) + gear[2 * b + 1]! + (low > 0xffffffff ? 1 : 0)) >>> 0;
-    lo = low >>> 0;
+    const b = bytes[i]! << 1;
+    const g = gear[b]!;
+    const low = ((lo << 1) + g) | 0;
+    hi = (((hi << 1) | (lo >>> 31)) + gear[b + 1]! + ((low ^ SIGN) < (g ^ SIGN) ? 1 : 0)) | 0;
+    lo = low;
     if (hi >>> smallShift === 0) return finish(state, i + 1);
   }
   // Lengths normalSize..maxSize: the easier mask, and maxSize ends the chunk in any case.
   end = Math.min(length, maxSize - chunkLength);
   for (; i < end; i++) {
-    const b = bytes[i]!;
-    const low = ((lo << 1) >>> 0) + gear[2 * b]!;
-    hi = (((hi << 1) | (lo >>> 31)) + gear[2 * b + 1]! + (low > 0xffffffff ? 1 : 0)) >>> 0;
-    lo = low >>> 0;
+    const b = bytes[i]! << 1;
+    const g = gear[b]!;
+    const low = ((lo << 1) + g) | 0;
+    hi = (((hi << 1) | (lo >>> 31)) + gear[b + 1]! + ((low ^ SIGN) < (g ^ SIGN) ? 1 : 0)) | 0;
+    lo = low;
     if (hi >>> largeShift === 0) return finish(state, i + 1);
   }
   if (chunkLength + i >= maxSize) return finish(state, i);
@@ -99,6 +107,9 @@ export const chunkScanJs: ChunkScan = (
   state[1] = hi;
   return -1;
 };
+
+/** Flips the sign bit, so that signed comparison of int32s orders them as unsigned. */
+const SIGN = -0x80000000;
 
 function finish(state: Uint32Array, cut: number): number {
   state[0] = 0;

@@ -40,7 +40,7 @@ export class BlobIndex {
   /** Adds a blob in pack `packId`; false (and nothing changes) if the id is known already: the first place found is kept. */
   add(packId: string, entry: PackEntry): boolean {
     if (entry.id.length !== BLOB_ID_BYTES) throw new TypeError(`a blob id is ${BLOB_ID_BYTES} bytes`);
-    const slot = this.#slotOf(entry.id);
+    const slot = this.#slotOf(entry.id, 0);
     if (this.#slots[slot] !== 0) return false;
     let pack = this.#packNumbers.get(packId);
     if (pack === undefined) {
@@ -66,14 +66,25 @@ export class BlobIndex {
   }
 
   has(id: Uint8Array): boolean {
-    return id.length === BLOB_ID_BYTES && this.#slots[this.#slotOf(id)] !== 0;
+    return id.length === BLOB_ID_BYTES && this.#slots[this.#slotOf(id, 0)] !== 0;
   }
 
   /** Where the blob `id` is, or undefined. */
   find(id: Uint8Array): IndexedBlob | undefined {
     if (id.length !== BLOB_ID_BYTES) return undefined;
-    const n = this.#slots[this.#slotOf(id)]!;
-    return n === 0 ? undefined : { ...this.#entry(n - 1), packId: this.#packIds[this.#fields[(n - 1) * FIELDS]!]! };
+    const n = this.#slots[this.#slotOf(id, 0)]!;
+    if (n === 0) return undefined;
+    const f = (n - 1) * FIELDS;
+    const kind = this.#kinds[n - 1]!;
+    return {
+      packId: this.#packIds[this.#fields[f]!]!,
+      kind: kindOfCode(kind & ~COMPRESSED) as PackedKind,
+      id: Buffer.from(id),
+      offset: this.#fields[f + 1]!,
+      sealedLength: this.#fields[f + 2]!,
+      rawLength: this.#fields[f + 3]!,
+      compressed: (kind & COMPRESSED) !== 0,
+    };
   }
 
   /** Every pack and its blobs (in the order added), as index files store them. */
@@ -104,20 +115,21 @@ export class BlobIndex {
     };
   }
 
-  /** The slot holding `id`, or the empty slot where it would go (linear probing). */
-  #slotOf(id: Uint8Array): number {
+  /** The slot holding the id at `at` of `bytes`, or the empty slot where it would go (linear probing). */
+  #slotOf(bytes: Uint8Array, at: number): number {
     const mask = this.#slots.length - 1;
-    let slot = (id[0]! | (id[1]! << 8) | (id[2]! << 16) | (id[3]! << 24)) & mask;
+    let slot = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) & mask;
     for (;;) {
       const n = this.#slots[slot]!;
-      if (n === 0 || this.#idEquals(n - 1, id)) return slot;
+      if (n === 0 || this.#idEquals(n - 1, bytes, at)) return slot;
       slot = (slot + 1) & mask;
     }
   }
 
-  #idEquals(n: number, id: Uint8Array): boolean {
-    const at = n * BLOB_ID_BYTES;
-    for (let i = 0; i < BLOB_ID_BYTES; i++) if (this.#ids[at + i] !== id[i]) return false;
+  #idEquals(n: number, bytes: Uint8Array, at: number): boolean {
+    const ids = this.#ids;
+    const start = n * BLOB_ID_BYTES;
+    for (let i = 0; i < BLOB_ID_BYTES; i++) if (ids[start + i] !== bytes[at + i]) return false;
     return true;
   }
 
@@ -139,7 +151,7 @@ export class BlobIndex {
   #rehash(capacity: number): void {
     this.#slots = new Uint32Array(capacity);
     for (let n = 0; n < this.#count; n++) {
-      this.#slots[this.#slotOf(this.#ids.subarray(n * BLOB_ID_BYTES, (n + 1) * BLOB_ID_BYTES))] = n + 1;
+      this.#slots[this.#slotOf(this.#ids, n * BLOB_ID_BYTES)] = n + 1;
     }
   }
 }
