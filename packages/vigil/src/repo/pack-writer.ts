@@ -51,6 +51,7 @@ interface OpenPack {
   readonly hash: Hash;
   readonly entries: PackEntry[];
   size: number;
+  closed: boolean;
 }
 
 export class PackWriter {
@@ -65,30 +66,39 @@ export class PackWriter {
     this.#target = options.targetBytes ?? PACK_TARGET_BYTES;
   }
 
-  /** Seals and appends `blob`; returns the pack it completed, if it made one reach the target size. */
+  /**
+   * Seals and appends `blob`; returns the pack it completed, if it made one reach the target
+   * size. If it throws (the sealer, or the disk: ENOSPC), the pack being written is dropped:
+   * the blobs added since the last pack returned are stored nowhere, and the run must not
+   * record them (a backup abandons its snapshot).
+   */
   add(blob: BlobToPack): WrittenPack | undefined {
-    const sealed = this.#sealer.seal(blob.payload, blob.kind);
     const pack = this.#pack ?? this.#open();
-    if (pack.size + sealed.length > MAX_PACK_BYTES - this.#target) {
-      throw new RangeError(`a blob of ${sealed.length} bytes does not fit in a pack`);
+    try {
+      const sealed = this.#sealer.seal(blob.payload, blob.kind);
+      if (pack.size + sealed.length > MAX_PACK_BYTES - this.#target) {
+        throw new RangeError(`a blob of ${sealed.length} bytes does not fit in a pack`);
+      }
+      this.#write(pack, sealed);
+      pack.entries.push({
+        kind: blob.kind,
+        id: blob.id,
+        offset: pack.size - sealed.length,
+        sealedLength: sealed.length,
+        rawLength: blob.rawLength,
+        compressed: blob.compressed,
+      });
+    } catch (error) {
+      this.abort();
+      throw error;
     }
-    this.#write(pack, sealed);
-    pack.entries.push({
-      kind: blob.kind,
-      id: blob.id,
-      offset: pack.size - sealed.length,
-      sealedLength: sealed.length,
-      rawLength: blob.rawLength,
-      compressed: blob.compressed,
-    });
     return pack.size >= this.#target ? this.flush() : undefined;
   }
 
-  /** Completes the pack being written, if any blob is in it. */
+  /** Completes the pack being written, if any blob is in it. If it throws, the pack is dropped, as for `add`. */
   flush(): WrittenPack | undefined {
     const pack = this.#pack;
     if (pack === undefined) return undefined;
-    this.#pack = undefined;
     try {
       const header = this.#sealer.seal(encodePackHeader(pack.entries), 'pack-header');
       const trailer = Buffer.alloc(TRAILER_BYTES);
@@ -96,15 +106,19 @@ export class PackWriter {
       this.#write(pack, header);
       this.#write(pack, trailer);
       fsyncSync(pack.fd);
-    } finally {
       closeSync(pack.fd);
+      pack.closed = true;
+      const id = pack.hash.digest('hex');
+      const path = packPath(this.#repo, id);
+      this.#ensureFolder(join(this.#repo, 'data', id.slice(0, 2)));
+      renameSync(pack.tempPath, path);
+      this.#pack = undefined;
+      fsyncDirectory(join(this.#repo, 'data', id.slice(0, 2)));
+      return { id, path, size: pack.size, entries: pack.entries };
+    } catch (error) {
+      this.abort();
+      throw error;
     }
-    const id = pack.hash.digest('hex');
-    const path = packPath(this.#repo, id);
-    this.#ensureFolder(join(this.#repo, 'data', id.slice(0, 2)));
-    renameSync(pack.tempPath, path);
-    fsyncDirectory(join(this.#repo, 'data', id.slice(0, 2)));
-    return { id, path, size: pack.size, entries: pack.entries };
   }
 
   /** Drops the pack being written (after an error): its blobs are in no pack. */
@@ -112,7 +126,7 @@ export class PackWriter {
     const pack = this.#pack;
     this.#pack = undefined;
     if (pack === undefined) return;
-    closeSync(pack.fd);
+    if (!pack.closed) closeSync(pack.fd);
     rmSync(pack.tempPath, { force: true });
   }
 
@@ -121,7 +135,7 @@ export class PackWriter {
     mkdirSync(tmp, { recursive: true });
     const tempPath = join(tmp, `pack-${randomBytes(8).toString('hex')}.tmp`);
     const fd = openSync(tempPath, 'wx', 0o644);
-    this.#pack = { fd, tempPath, hash: createHash('sha256'), entries: [], size: 0 };
+    this.#pack = { fd, tempPath, hash: createHash('sha256'), entries: [], size: 0, closed: false };
     return this.#pack;
   }
 

@@ -4,16 +4,20 @@
  * them: same bytes, and the holes are holes again.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { nativeAddon } from '../../src/fs/native-addon.js';
-import { Chunker } from '../../src/repo/chunker.js';
+import { Chunker, chunkBoundaries } from '../../src/repo/chunker.js';
 import { gearTable } from '../../src/repo/chunker-params.js';
+import { nativeChunkScan } from '../../src/repo/chunker-scan.js';
 import { allocatedBytes, dataRanges, writeSparse } from '../../src/repo/data-ranges.js';
 import { suiteDir } from '../helpers.js';
 import { randomBytesFrom, seedOf } from './random-bytes.js';
 
 const MiB = 1 << 20;
+const CHUNK_WITHOUT_ADDON = fileURLToPath(new URL('./support/chunk-without-addon.ts', import.meta.url));
 
 /** A 64 MiB file with data at 4..6 MiB, 20..23 MiB and its last 1 MiB: the rest are holes. */
 function makeSparseFile(path: string): Array<[number, number]> {
@@ -109,6 +113,20 @@ describe('data ranges of sparse files', () => {
     } finally {
       closeSync(out);
     }
+  });
+
+  it('without the addon: the whole file is one data range, and chunks fall in the same places', () => {
+    const path = at('fallback');
+    makeSparseFile(path);
+    const out = execFileSync(process.execPath, [CHUNK_WITHOUT_ADDON, path, String(64 * MiB)], {
+      env: { ...process.env, VIGIL_NATIVE: '0' },
+      encoding: 'utf8',
+    });
+    const { native, ranges, boundaries } = JSON.parse(out);
+    assert.equal(native, false);
+    assert.deepEqual(ranges, [[0, 64 * MiB]]);
+    assert.ok(nativeChunkScan(), 'the addon has chunkScan here');
+    assert.deepEqual(boundaries, chunkBoundaries(gearTable(seedOf('fallback')), randomBytesFrom('fallback', 16 * MiB)));
   });
 
   it('refuses to write a piece outside the file', () => {

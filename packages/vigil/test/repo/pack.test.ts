@@ -119,6 +119,29 @@ describe('pack files', () => {
     assert.equal(writer.flush(), undefined);
   });
 
+  it('drops the pack being written when sealing or writing fails, and goes on with a new one', () => {
+    const repo = at('failing');
+    let seals = 0;
+    const failing: Sealer = {
+      seal: (plain, kind) => {
+        if (++seals === 3) throw new Error('sealer failed');
+        return identitySealer.seal(plain, kind);
+      },
+      open: identitySealer.open,
+    };
+    const writer = new PackWriter(repo, failing);
+    writer.add(blob(1, 100));
+    writer.add(blob(2, 100));
+    assert.throws(() => writer.add(blob(3, 100)), /sealer failed/);
+    assert.deepEqual(readdirSync(join(repo, 'tmp')), []);
+    writer.add(blob(4, 100));
+    const pack = writer.flush()!;
+    assert.deepEqual(
+      readPackEntries(pack.path, identitySealer).map((e) => e.id),
+      [blob(4, 100).id],
+    );
+  });
+
   it('refuses a pack whose bytes no longer hash to its name', () => {
     const repo = at('renamed');
     const { packs } = writeBlobs(repo, identitySealer, 3);
