@@ -87,13 +87,15 @@ export class BlobIndex {
     };
   }
 
-  /** Every pack and its blobs (in the order added), as index files store them. */
+  /** Every pack and its blobs, as index files store them. */
   packs(): Array<{ id: string; entries: PackEntry[] }> {
     const byPack = this.#packIds.map((id) => ({ id, entries: [] as PackEntry[] }));
     for (let n = 0; n < this.#count; n++) {
       const e = this.#entry(n);
       byPack[this.#fields[n * FIELDS]!]!.entries.push(e);
     }
+    // In the order of their offsets, as index files must list them, even when a pack's entries came from several files.
+    for (const pack of byPack) pack.entries.sort((a, b) => a.offset - b.offset);
     return byPack.filter((p) => p.entries.length > 0);
   }
 

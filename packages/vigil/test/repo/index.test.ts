@@ -72,6 +72,13 @@ describe('blob index in memory', () => {
     assert.ok(index.memoryBytes / index.size < 100, `${index.memoryBytes / index.size} bytes a blob`);
   });
 
+  it("lists a pack's entries in the order of their offsets, however they came", () => {
+    const index = new BlobIndex();
+    const all = entries('reversed', 5);
+    index.addPack(packId('r'), [...all].reverse());
+    assert.deepEqual(index.packs(), [{ id: packId('r'), entries: all }]);
+  });
+
   it('keeps the first place of a blob found in two packs', () => {
     const index = new BlobIndex();
     const [e] = entries('dup', 1);
