@@ -16,7 +16,7 @@ import {
   type PackEntry,
   type Sealer,
 } from '../../src/repo/pack-header.js';
-import { PackReader, packMatchesId, readPackEntries } from '../../src/repo/pack-reader.js';
+import { checkPack, PackReader, packMatchesId, readPackEntries } from '../../src/repo/pack-reader.js';
 import { type BlobToPack, PackWriter, packPath, type WrittenPack } from '../../src/repo/pack-writer.js';
 import { suiteDir } from '../helpers.js';
 import { randomBytesFrom } from './random-bytes.js';
@@ -139,6 +139,42 @@ describe('pack files', () => {
     assert.deepEqual(
       readPackEntries(pack.path, identitySealer).map((e) => e.id),
       [blob(4, 100).id],
+    );
+  });
+
+  it('checks a pack as verify does: each finding named, the other blobs still counted', () => {
+    const repo = at('check');
+    const sealer = macSealer();
+    const { packs } = writeBlobs(repo, sealer, 4);
+    const pack = packs[0]!;
+    const run = (s?: Sealer) => {
+      const findings = [];
+      const it = checkPack(pack.path, pack.id, s);
+      for (let step = it.next(); ; step = it.next()) {
+        if (step.done) return { findings, good: step.value };
+        findings.push(step.value);
+      }
+    };
+    assert.deepEqual(run(sealer), { findings: [], good: 4 });
+    const bytes = readFileSync(pack.path);
+    bytes[pack.entries[1]!.offset]! ^= 1;
+    writeFileSync(pack.path, bytes);
+    const { findings, good } = run(sealer);
+    assert.equal(good, 3);
+    assert.deepEqual(
+      findings.map((f) => f.kind),
+      ['pack-id-mismatch', 'blob-damaged'],
+    );
+    assert.equal((findings[1] as { blobId: string }).blobId, pack.entries[1]!.id.toString('hex'));
+    // Without keys, only the hash can be checked.
+    assert.deepEqual(
+      run().findings.map((f) => f.kind),
+      ['pack-id-mismatch'],
+    );
+    writeFileSync(pack.path, bytes.subarray(0, bytes.length - 1));
+    assert.deepEqual(
+      run(sealer).findings.map((f) => f.kind),
+      ['pack-id-mismatch', 'pack-damaged'],
     );
   });
 
