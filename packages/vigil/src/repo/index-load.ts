@@ -86,3 +86,15 @@ export function compactIndex(repo: string, sealer: Sealer, index: BlobIndex, rep
   fsyncDirectory(join(repo, 'index'));
   return id;
 }
+
+/**
+ * The packs the index names that are not under data/ (lost or removed by hand): the blobs
+ * found only there are missing, and verify reports them.
+ */
+export function missingPacks(repo: string, index: BlobIndex): string[] {
+  const present = new Set(packIds(repo));
+  return index
+    .packs()
+    .map((pack) => pack.id)
+    .filter((id) => !present.has(id));
+}

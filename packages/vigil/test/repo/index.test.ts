@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -17,7 +17,7 @@ import {
   readIndexFile,
   writeIndexFile,
 } from '../../src/repo/index-file.js';
-import { compactIndex, indexFileIds, loadIndex, rebuildIndex } from '../../src/repo/index-load.js';
+import { compactIndex, indexFileIds, loadIndex, missingPacks, rebuildIndex } from '../../src/repo/index-load.js';
 import { BlobIndex } from '../../src/repo/index-table.js';
 import { PackDamagedError, type PackEntry } from '../../src/repo/pack-header.js';
 import { PackWriter } from '../../src/repo/pack-writer.js';
@@ -218,11 +218,15 @@ describe('index files', () => {
     for (const pack of written)
       for (const e of pack.entries) assert.deepEqual(rebuilt.index.find(e.id), { ...e, packId: pack.id });
 
+    assert.deepEqual(missingPacks(repo, index), []);
+    rmSync(written[1]!.path);
+    assert.deepEqual(missingPacks(repo, index), [written[1]!.id]);
+
     const broken = written[0]!;
     writeFileSync(broken.path, readFileSync(broken.path).subarray(0, 100));
     const again = rebuildIndex(repo, sealer);
     assert.equal(again.damaged.length, 1);
     assert.ok(again.damaged[0] instanceof PackDamagedError);
-    assert.equal(again.index.size, 40 - broken.entries.length);
+    assert.equal(again.index.size, 40 - broken.entries.length - written[1]!.entries.length);
   });
 });
