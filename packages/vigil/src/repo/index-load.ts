@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDirectory } from '../backup/durable.js';
-import { IndexDamagedError, indexPath, readIndexFile, writeIndexFile } from './index-file.js';
+import { IndexDamagedError, type IndexedPack, indexPath, readIndexFile, writeIndexFile } from './index-file.js';
 import { BlobIndex } from './index-table.js';
 import type { Sealer } from './pack-header.js';
 import { PackDamagedError } from './pack-header.js';
@@ -76,15 +76,38 @@ export function rebuildIndex(repo: string, sealer: Sealer): LoadedIndex {
   return { index, files: [], damaged };
 }
 
+/** Blobs per index file that compaction writes: about 48 MB, far below what a reader accepts (MAX_INDEX_FILE_BYTES). */
+export const BLOBS_PER_INDEX_FILE = 1_000_000;
+
 /**
- * Writes `index` as one index file, then removes the files in `replaces` (the ones it was
- * loaded from): a crash between leaves both, which read back as the same index.
+ * Writes `index` as few index files (one per BLOBS_PER_INDEX_FILE blobs, whole packs each),
+ * then removes the files in `replaces` (the ones it was loaded from): a crash between leaves
+ * both, which read back as the same index. Returns the ids of the files written.
  */
-export function compactIndex(repo: string, sealer: Sealer, index: BlobIndex, replaces: readonly string[]): string {
-  const id = writeIndexFile(repo, sealer, index.packs());
-  for (const old of replaces) if (old !== id) rmSync(indexPath(repo, old), { force: true });
+export function compactIndex(
+  repo: string,
+  sealer: Sealer,
+  index: BlobIndex,
+  replaces: readonly string[],
+  blobsPerFile = BLOBS_PER_INDEX_FILE,
+): string[] {
+  const written: string[] = [];
+  let group: IndexedPack[] = [];
+  let blobs = 0;
+  const write = () => {
+    written.push(writeIndexFile(repo, sealer, group));
+    group = [];
+    blobs = 0;
+  };
+  for (const pack of index.packs()) {
+    if (blobs > 0 && blobs + pack.entries.length > blobsPerFile) write();
+    group.push(pack);
+    blobs += pack.entries.length;
+  }
+  if (group.length > 0) write();
+  for (const old of replaces) if (!written.includes(old)) rmSync(indexPath(repo, old), { force: true });
   fsyncDirectory(join(repo, 'index'));
-  return id;
+  return written;
 }
 
 /**

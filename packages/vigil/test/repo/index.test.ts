@@ -195,7 +195,13 @@ describe('index files', () => {
 
     // Compacting: one file with the same blobs, the old ones gone (the damaged one stays for verify to report).
     const merged = compactIndex(repo, sealer, loaded.index, loaded.files);
-    assert.deepEqual(indexFileIds(repo), [merged, c].sort());
+    assert.equal(merged.length, 1);
+    assert.deepEqual(indexFileIds(repo), [...merged, c].sort());
+    assert.deepEqual(loadIndex(repo, sealer).index.packs(), loaded.index.packs());
+    // Past the blobs a file may hold, whole packs go to further files.
+    const split = compactIndex(repo, sealer, loaded.index, merged, 200);
+    assert.equal(split.length, 2);
+    assert.deepEqual(indexFileIds(repo), [...split, c].sort());
     assert.deepEqual(loadIndex(repo, sealer).index.packs(), loaded.index.packs());
   });
 
