@@ -2,7 +2,8 @@
  * Crash safety of the pack writer: a child process writing packs is killed with SIGKILL at
  * different points of its progress (which it reports through a pipe); afterwards data/ holds
  * only complete packs that hash to their names and whose headers read back, every pack the
- * child reported is there, anything partial is under tmp/, and a new writer carries on.
+ * child reported is there, every index file reads back and names only packs that are there,
+ * anything partial is under tmp/, and a new writer carries on.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { loadIndex, missingPacks } from '../../src/repo/index-load.js';
 import { packMatchesId, readPackEntries } from '../../src/repo/pack-reader.js';
 import { PackWriter, packPath } from '../../src/repo/pack-writer.js';
 import { suiteDir } from '../helpers.js';
@@ -63,7 +65,12 @@ describe('pack writer killed with SIGKILL', () => {
         assert.ok(packMatchesId(path, id), `${id} hashes to its name`);
         assert.ok(readPackEntries(path, sealer).length > 0, `${id} has a header that reads back`);
       }
-      for (const name of readdirSync(join(repo, 'tmp'))) assert.match(name, /^pack-[0-9a-f]{16}\.tmp$/);
+      for (const name of readdirSync(join(repo, 'tmp'))) assert.match(name, /^(pack|index)-[0-9a-f]{16}\.tmp$/);
+      // Every index file is complete, and names only packs that are there.
+      const loaded = loadIndex(repo, sealer);
+      assert.deepEqual(loaded.damaged, []);
+      assert.ok(loaded.files.length >= packs - 1, `${loaded.files.length} index files`);
+      assert.deepEqual(missingPacks(repo, loaded.index), []);
 
       // The next run succeeds beside what the killed one left.
       const writer = new PackWriter(repo, sealer);
