@@ -4,6 +4,8 @@
  *
  *   readFiles, hashFiles, statFiles   batch.c (open beneath the root, fstat/read/fstat)
  *   xattrFiles                       xattrs.c (every extended attribute, not following links)
+ *   chunkScan                        chunker.c (content-defined chunking's per-byte loop)
+ *   dataRanges                       data_ranges.c (the data ranges of a sparse file)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *
@@ -19,6 +21,8 @@ napi_value read_files(napi_env env, napi_callback_info info);
 napi_value hash_files(napi_env env, napi_callback_info info);
 napi_value stat_files(napi_env env, napi_callback_info info);
 napi_value xattr_files(napi_env env, napi_callback_info info);
+napi_value chunk_scan(napi_env env, napi_callback_info info);
+napi_value data_ranges(napi_env env, napi_callback_info info);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -66,7 +70,9 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "hashFiles", hash_files) ||
       !export_function(env, exports, "statFiles", stat_files) ||
       !export_function(env, exports, "xattrFiles", xattr_files) ||
-      !export_function(env, exports, "syncFileSystem", sync_file_system) || !export_blake3(env, exports)) {
+      !export_function(env, exports, "syncFileSystem", sync_file_system) ||
+      !export_function(env, exports, "chunkScan", chunk_scan) ||
+      !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports)) {
     return NULL;
   }
   return exports;

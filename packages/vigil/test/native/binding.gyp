@@ -11,6 +11,8 @@
         "../../native/batch.c",
         "../../native/batch_loop.c",
         "../../native/beneath.c",
+        "../../native/chunker.c",
+        "../../native/data_ranges.c",
         "../../native/digest.c",
         "../../native/napi.c",
         "../../native/read_verified.c",

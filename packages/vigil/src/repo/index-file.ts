@@ -1,0 +1,163 @@
+/**
+ * Index files: REPO/index/<SHA-256 of the file>, each one sealed blob of kind 'index' whose
+ * plaintext lists packs and the entries of their headers (docs/format-v2-storage.md, "Index
+ * files"):
+ *
+ *   "VGIX" | version (u8) = 1 | 3 zero bytes | pack count (u32 LE) | packs, each:
+ *   pack id (32 bytes) | entry count (u32 LE) | entries (48 bytes each, as in a pack header)
+ *
+ * Written like packs (tmp/, fsync, rename, fsync the folder) and checked like them when read:
+ * counts must match the bytes there are, entries must be well-formed, in order, not
+ * overlapping, and each pack may appear once.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fsyncDirectory } from '../backup/durable.js';
+import { VigilError } from '../errors.js';
+import {
+  ENTRY_BYTES,
+  MAX_PACK_BYTES,
+  PACK_ID_BYTES,
+  type PackEntry,
+  readEntry,
+  type Sealer,
+  writeEntry,
+} from './pack-header.js';
+
+/** The packs an index file describes. */
+export interface IndexedPack {
+  /** 64 hex characters. */
+  readonly id: string;
+  readonly entries: readonly PackEntry[];
+}
+
+const MAGIC = Buffer.from('VGIX', 'latin1');
+const VERSION = 1;
+const PREFIX_BYTES = 12;
+const PACK_PREFIX_BYTES = PACK_ID_BYTES + 4;
+/** An index file larger than this is refused before it is read (about 10 million blobs). */
+export const MAX_INDEX_FILE_BYTES = 512 * 1024 * 1024;
+const HEX_ID = /^[0-9a-f]{64}$/;
+
+/** An index file is not what the format says: its packs are found again by rebuilding the index from pack headers. */
+export class IndexDamagedError extends VigilError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_VIGIL_INDEX_DAMAGED',
+      `the index file ${path} is damaged (${reason}): the blobs it lists can be found again by rebuilding the ` +
+        'index from the pack headers; no pack is affected',
+      options,
+    );
+    this.path = path;
+  }
+}
+
+export function encodeIndex(packs: readonly IndexedPack[]): Buffer {
+  const entries = packs.reduce((sum, p) => sum + p.entries.length, 0);
+  const out = Buffer.alloc(PREFIX_BYTES + packs.length * PACK_PREFIX_BYTES + entries * ENTRY_BYTES);
+  MAGIC.copy(out, 0);
+  out[4] = VERSION;
+  out.writeUInt32LE(packs.length, 8);
+  let at = PREFIX_BYTES;
+  for (const pack of packs) {
+    if (!HEX_ID.test(pack.id)) throw new TypeError(`a pack id is 64 hex characters, not ${pack.id}`);
+    Buffer.from(pack.id, 'hex').copy(out, at);
+    out.writeUInt32LE(pack.entries.length, at + PACK_ID_BYTES);
+    at += PACK_PREFIX_BYTES;
+    for (const entry of pack.entries) {
+      writeEntry(out, at, entry);
+      at += ENTRY_BYTES;
+    }
+  }
+  return out;
+}
+
+/** The packs of an index file's plaintext, every field checked; IndexDamagedError naming `path` otherwise. */
+export function parseIndex(path: string, plain: Buffer): IndexedPack[] {
+  const damaged = (reason: string) => new IndexDamagedError(path, reason);
+  if (plain.length < PREFIX_BYTES || !plain.subarray(0, 4).equals(MAGIC)) throw damaged('not an index');
+  if (plain[4] !== VERSION) throw damaged(`index version ${plain[4]}, this vigil reads ${VERSION}`);
+  const packCount = plain.readUInt32LE(8);
+  if (packCount * PACK_PREFIX_BYTES > plain.length - PREFIX_BYTES)
+    throw damaged(`${packCount} packs in ${plain.length} bytes`);
+  const packs: IndexedPack[] = [];
+  const seen = new Set<string>();
+  let at = PREFIX_BYTES;
+  for (let p = 0; p < packCount; p++) {
+    if (at + PACK_PREFIX_BYTES > plain.length) throw damaged(`pack ${p} runs past the end`);
+    const id = plain.toString('hex', at, at + PACK_ID_BYTES);
+    if (seen.has(id)) throw damaged(`pack ${id} is listed twice`);
+    seen.add(id);
+    const count = plain.readUInt32LE(at + PACK_ID_BYTES);
+    at += PACK_PREFIX_BYTES;
+    if (count * ENTRY_BYTES > plain.length - at)
+      throw damaged(`pack ${id} has ${count} entries, more than the file holds`);
+    const entries: PackEntry[] = [];
+    let end = 0;
+    for (let i = 0; i < count; i++, at += ENTRY_BYTES) {
+      const entry = readEntry(plain, at);
+      if (typeof entry === 'string') throw damaged(`pack ${id}, entry ${i}: ${entry}`);
+      if (entry.offset < end) throw damaged(`pack ${id}, entry ${i} overlaps the one before it`);
+      end = entry.offset + entry.sealedLength;
+      if (end > MAX_PACK_BYTES) throw damaged(`pack ${id}, entry ${i} lies past the largest pack`);
+      entries.push(entry);
+    }
+    packs.push({ id, entries });
+  }
+  if (at !== plain.length) throw damaged(`${plain.length - at} bytes after the last pack`);
+  return packs;
+}
+
+/** The path of index file `id`. */
+export function indexPath(repo: string, id: string): string {
+  return join(repo, 'index', id);
+}
+
+/** Writes one index file for `packs`, durably; returns its id. */
+export function writeIndexFile(repo: string, sealer: Sealer, packs: readonly IndexedPack[]): string {
+  const bytes = sealer.seal(encodeIndex(packs), 'index');
+  const id = createHash('sha256').update(bytes).digest('hex');
+  const tmp = join(repo, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const folder = join(repo, 'index');
+  const made = mkdirSync(folder, { recursive: true });
+  if (made !== undefined) fsyncDirectory(dirname(made));
+  const tempPath = join(tmp, `index-${randomBytes(8).toString('hex')}.tmp`);
+  const fd = openSync(tempPath, 'wx', 0o644);
+  try {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, done);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tempPath, indexPath(repo, id));
+  fsyncDirectory(folder);
+  return id;
+}
+
+/** Reads and checks index file `id`: its bytes must hash to its name and open with `sealer`. */
+export function readIndexFile(repo: string, id: string, sealer: Sealer): IndexedPack[] {
+  const path = indexPath(repo, id);
+  if (!HEX_ID.test(id)) throw new IndexDamagedError(path, 'its name is not a 64-hex-digit id');
+  const fd = openSync(path, 'r');
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_INDEX_FILE_BYTES) throw new IndexDamagedError(path, `${size} bytes, above the limit`);
+    bytes = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== id)
+    throw new IndexDamagedError(path, 'its bytes do not hash to its name');
+  let plain: Buffer;
+  try {
+    plain = sealer.open(bytes, 'index');
+  } catch (error) {
+    throw new IndexDamagedError(path, `it does not open (${(error as Error).message})`, { cause: error });
+  }
+  return parseIndex(path, plain);
+}

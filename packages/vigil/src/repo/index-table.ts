@@ -1,0 +1,159 @@
+/**
+ * The in-memory index of a repository: blob id -> pack, offset, lengths, kind. It must stay
+ * small for millions of blobs (a Map of hex strings to objects costs several hundred bytes
+ * each), so entries live in packed columns: the 32-byte ids in one Buffer, four u32 fields in
+ * one Uint32Array, kind and flags in a Uint8Array, and an open-addressing hash table of entry
+ * numbers keyed by the id's first four bytes (ids are keyed BLAKE3: uniform, and nobody
+ * without the key can make them collide). About 60 bytes a blob (docs/benchmarks.md).
+ */
+import { BLOB_ID_BYTES, kindCode, kindOfCode, type PackEntry, type PackedKind } from './pack-header.js';
+
+/** Where a blob is: an entry of a pack header plus the pack's id. */
+export interface IndexedBlob extends PackEntry {
+  /** 64 hex characters. */
+  readonly packId: string;
+}
+
+const FIELDS = 4; // pack number, offset, sealed length, raw length
+const COMPRESSED = 0x80; // in the kind byte, above the kind codes
+
+export class BlobIndex {
+  #count = 0;
+  #ids = Buffer.alloc(0);
+  #fields = new Uint32Array(0);
+  #kinds = new Uint8Array(0);
+  /** Entry number + 1 per slot, 0 when empty; the capacity is a power of two, at most half full. */
+  #slots = new Uint32Array(16);
+  readonly #packIds: string[] = [];
+  readonly #packNumbers = new Map<string, number>();
+
+  /** How many blobs it holds. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** How many packs its blobs are in. */
+  get packCount(): number {
+    return this.#packIds.length;
+  }
+
+  /** Adds a blob in pack `packId`; false (and nothing changes) if the id is known already: the first place found is kept. */
+  add(packId: string, entry: PackEntry): boolean {
+    if (entry.id.length !== BLOB_ID_BYTES) throw new TypeError(`a blob id is ${BLOB_ID_BYTES} bytes`);
+    const slot = this.#slotOf(entry.id, 0);
+    if (this.#slots[slot] !== 0) return false;
+    let pack = this.#packNumbers.get(packId);
+    if (pack === undefined) {
+      pack = this.#packIds.length;
+      this.#packIds.push(packId);
+      this.#packNumbers.set(packId, pack);
+    }
+    this.#reserve(this.#count + 1);
+    const n = this.#count++;
+    entry.id.copy(this.#ids, n * BLOB_ID_BYTES);
+    this.#fields.set([pack, entry.offset, entry.sealedLength, entry.rawLength], n * FIELDS);
+    this.#kinds[n] = kindCode(entry.kind) | (entry.compressed ? COMPRESSED : 0);
+    this.#slots[slot] = n + 1;
+    if (2 * this.#count > this.#slots.length) this.#rehash(this.#slots.length * 2);
+    return true;
+  }
+
+  /** Adds every blob of a pack; returns how many were new. */
+  addPack(packId: string, entries: Iterable<PackEntry>): number {
+    let added = 0;
+    for (const entry of entries) if (this.add(packId, entry)) added++;
+    return added;
+  }
+
+  has(id: Uint8Array): boolean {
+    return id.length === BLOB_ID_BYTES && this.#slots[this.#slotOf(id, 0)] !== 0;
+  }
+
+  /** Where the blob `id` is, or undefined. */
+  find(id: Uint8Array): IndexedBlob | undefined {
+    if (id.length !== BLOB_ID_BYTES) return undefined;
+    const n = this.#slots[this.#slotOf(id, 0)]!;
+    if (n === 0) return undefined;
+    const f = (n - 1) * FIELDS;
+    const kind = this.#kinds[n - 1]!;
+    return {
+      packId: this.#packIds[this.#fields[f]!]!,
+      kind: kindOfCode(kind & ~COMPRESSED) as PackedKind,
+      id: Buffer.from(id),
+      offset: this.#fields[f + 1]!,
+      sealedLength: this.#fields[f + 2]!,
+      rawLength: this.#fields[f + 3]!,
+      compressed: (kind & COMPRESSED) !== 0,
+    };
+  }
+
+  /** Every pack and its blobs, as index files store them. */
+  packs(): Array<{ id: string; entries: PackEntry[] }> {
+    const byPack = this.#packIds.map((id) => ({ id, entries: [] as PackEntry[] }));
+    for (let n = 0; n < this.#count; n++) {
+      const e = this.#entry(n);
+      byPack[this.#fields[n * FIELDS]!]!.entries.push(e);
+    }
+    // In the order of their offsets, as index files must list them, even when a pack's entries came from several files.
+    for (const pack of byPack) pack.entries.sort((a, b) => a.offset - b.offset);
+    return byPack.filter((p) => p.entries.length > 0);
+  }
+
+  /** The bytes its columns and table hold (not the pack ids' strings), for the benchmarks. */
+  get memoryBytes(): number {
+    return this.#ids.byteLength + this.#fields.byteLength + this.#kinds.byteLength + this.#slots.byteLength;
+  }
+
+  #entry(n: number): PackEntry {
+    const f = n * FIELDS;
+    const kind = this.#kinds[n]!;
+    return {
+      kind: kindOfCode(kind & ~COMPRESSED) as PackedKind,
+      id: Buffer.from(this.#ids.subarray(n * BLOB_ID_BYTES, (n + 1) * BLOB_ID_BYTES)),
+      offset: this.#fields[f + 1]!,
+      sealedLength: this.#fields[f + 2]!,
+      rawLength: this.#fields[f + 3]!,
+      compressed: (kind & COMPRESSED) !== 0,
+    };
+  }
+
+  /** The slot holding the id at `at` of `bytes`, or the empty slot where it would go (linear probing). */
+  #slotOf(bytes: Uint8Array, at: number): number {
+    const mask = this.#slots.length - 1;
+    let slot = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) & mask;
+    for (;;) {
+      const n = this.#slots[slot]!;
+      if (n === 0 || this.#idEquals(n - 1, bytes, at)) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  #idEquals(n: number, bytes: Uint8Array, at: number): boolean {
+    const ids = this.#ids;
+    const start = n * BLOB_ID_BYTES;
+    for (let i = 0; i < BLOB_ID_BYTES; i++) if (ids[start + i] !== bytes[at + i]) return false;
+    return true;
+  }
+
+  /** Room for `count` entries: the columns grow by half, which keeps the slack at a third at most. */
+  #reserve(count: number): void {
+    if (count <= this.#kinds.length) return;
+    const capacity = Math.max(1024, Math.ceil(this.#kinds.length * 1.5));
+    const ids = Buffer.allocUnsafe(capacity * BLOB_ID_BYTES);
+    this.#ids.copy(ids);
+    this.#ids = ids;
+    const fields = new Uint32Array(capacity * FIELDS);
+    fields.set(this.#fields);
+    this.#fields = fields;
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.#kinds);
+    this.#kinds = kinds;
+  }
+
+  #rehash(capacity: number): void {
+    this.#slots = new Uint32Array(capacity);
+    for (let n = 0; n < this.#count; n++) {
+      this.#slots[this.#slotOf(this.#ids, n * BLOB_ID_BYTES)] = n + 1;
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The index (src/repo/index-*.ts): the packed in-memory table finds every blob among many,
+ * index files round-trip and refuse every kind of damage with IndexDamagedError, several
+ * files merge (a damaged one costs only its own blobs), the index can be rebuilt from pack
+ * headers, and compaction turns many files into one.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import {
+  encodeIndex,
+  IndexDamagedError,
+  type IndexedPack,
+  indexPath,
+  readIndexFile,
+  writeIndexFile,
+} from '../../src/repo/index-file.js';
+import { compactIndex, indexFileIds, loadIndex, missingPacks, rebuildIndex } from '../../src/repo/index-load.js';
+import { BlobIndex } from '../../src/repo/index-table.js';
+import { PackDamagedError, type PackEntry } from '../../src/repo/pack-header.js';
+import { PackWriter } from '../../src/repo/pack-writer.js';
+import { suiteDir } from '../helpers.js';
+import { randomBytesFrom } from './random-bytes.js';
+import { identitySealer, macSealer } from './sealers.js';
+
+const sealer = macSealer();
+
+function packId(label: string): string {
+  return createHash('sha256').update(label).digest('hex');
+}
+
+function entries(label: string, count: number): PackEntry[] {
+  const ids = randomBytesFrom(label, count * 32);
+  return Array.from({ length: count }, (_, i) => ({
+    kind: i % 3 === 0 ? 'tree' : 'data',
+    id: Buffer.from(ids.subarray(i * 32, i * 32 + 32)),
+    offset: i * 1000,
+    sealedLength: 900 + (i % 100),
+    rawLength: 2000 + i,
+    compressed: i % 2 === 0,
+  }));
+}
+
+function assertDamaged(fn: () => unknown, reason: RegExp) {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof IndexDamagedError, `an IndexDamagedError, not ${error}`);
+    assert.equal(error.code, 'ERR_VIGIL_INDEX_DAMAGED');
+    assert.match(error.message, reason);
+    return true;
+  });
+}
+
+describe('blob index in memory', () => {
+  it('finds each of 50,000 blobs in 50 packs, and nothing else', () => {
+    const index = new BlobIndex();
+    const packs = Array.from({ length: 50 }, (_, p) => ({
+      id: packId(`pack ${p}`),
+      entries: entries(`pack ${p}`, 1000),
+    }));
+    for (const pack of packs) assert.equal(index.addPack(pack.id, pack.entries), 1000);
+    assert.equal(index.size, 50_000);
+    assert.equal(index.packCount, 50);
+    for (const pack of packs) {
+      for (const e of pack.entries) assert.deepEqual(index.find(e.id), { ...e, packId: pack.id });
+    }
+    for (let i = 0; i < 1000; i++) assert.equal(index.has(randomBytes(32)), false);
+    assert.equal(index.find(Buffer.alloc(31)), undefined);
+    assert.deepEqual(index.packs(), packs);
+    // The columns, not objects: well under 100 bytes a blob.
+    assert.ok(index.memoryBytes / index.size < 100, `${index.memoryBytes / index.size} bytes a blob`);
+  });
+
+  it("lists a pack's entries in the order of their offsets, however they came", () => {
+    const index = new BlobIndex();
+    const all = entries('reversed', 5);
+    index.addPack(packId('r'), [...all].reverse());
+    assert.deepEqual(index.packs(), [{ id: packId('r'), entries: all }]);
+  });
+
+  it('keeps the first place of a blob found in two packs', () => {
+    const index = new BlobIndex();
+    const [e] = entries('dup', 1);
+    assert.equal(index.add(packId('a'), e!), true);
+    assert.equal(index.add(packId('b'), { ...e!, offset: 5 }), false);
+    assert.equal(index.size, 1);
+    assert.equal(index.find(e!.id)?.packId, packId('a'));
+  });
+});
+
+describe('index files', () => {
+  const at = suiteDir('vigil-index-');
+  const packs: IndexedPack[] = [
+    { id: packId('one'), entries: entries('one', 300) },
+    { id: packId('two'), entries: entries('two', 5) },
+  ];
+
+  it('round-trip through a sealed file named by its SHA-256', () => {
+    const repo = at('roundtrip');
+    const id = writeIndexFile(repo, sealer, packs);
+    assert.equal(
+      createHash('sha256')
+        .update(readFileSync(indexPath(repo, id)))
+        .digest('hex'),
+      id,
+    );
+    assert.deepEqual(readIndexFile(repo, id, sealer), packs);
+    assert.deepEqual(readdirSync(join(repo, 'tmp')), []);
+  });
+
+  it('refuses a file whose bytes changed, or that does not open', () => {
+    const repo = at('changed');
+    const id = writeIndexFile(repo, sealer, packs);
+    const bytes = readFileSync(indexPath(repo, id));
+    bytes[100]! ^= 1;
+    writeFileSync(indexPath(repo, id), bytes);
+    assertDamaged(() => readIndexFile(repo, id, sealer), /do not hash to its name/);
+    const renamed = createHash('sha256').update(bytes).digest('hex');
+    renameSync(indexPath(repo, id), indexPath(repo, renamed));
+    assertDamaged(() => readIndexFile(repo, renamed, sealer), /does not open \(bad MAC\)/);
+  });
+
+  describe('refuses damaged contents', () => {
+    const good = () => encodeIndex(packs);
+    const cases: Array<[string, () => Buffer, RegExp]> = [
+      ['another file', () => Buffer.from('hello, this is not an index'), /not an index/],
+      [
+        'a huge pack count',
+        () => {
+          const b = good();
+          b.writeUInt32LE(0xffffffff, 8);
+          return b;
+        },
+        /4294967295 packs in/,
+      ],
+      [
+        'a huge entry count',
+        () => {
+          const b = good();
+          b.writeUInt32LE(0x7fffffff, 12 + 32);
+          return b;
+        },
+        /2147483647 entries, more than the file holds/,
+      ],
+      ['bytes after the last pack', () => Buffer.concat([good(), Buffer.alloc(3)]), /3 bytes after the last pack/],
+      ['a pack listed twice', () => encodeIndex([packs[1]!, packs[1]!]), /listed twice/],
+      [
+        'overlapping entries',
+        () => {
+          const [a, b] = entries('overlap', 2);
+          return encodeIndex([{ id: packId('o'), entries: [a!, { ...b!, offset: a!.offset + 1 }] }]);
+        },
+        /entry 1 overlaps/,
+      ],
+      [
+        'an unknown kind',
+        () => {
+          const b = good();
+          b[12 + 36] = 9;
+          return b;
+        },
+        /entry 0: unknown blob kind 9/,
+      ],
+    ];
+    for (const [name, bytes, reason] of cases) {
+      it(name, () => {
+        const repo = at(`crafted-${name.replace(/\W+/g, '-')}`);
+        // Through the identity sealer, the hand-made plaintext reaches the parser as it is.
+        const content = bytes();
+        const id = createHash('sha256').update(content).digest('hex');
+        writeFileSync(join(writeIndexDir(repo), id), content);
+        assertDamaged(() => readIndexFile(repo, id, identitySealer), reason);
+      });
+    }
+  });
+
+  function writeIndexDir(repo: string): string {
+    writeIndexFile(repo, identitySealer, []);
+    return join(repo, 'index');
+  }
+
+  it('merge into one index; a damaged file costs only the blobs it alone lists', () => {
+    const repo = at('merge');
+    const a = writeIndexFile(repo, sealer, [packs[0]!]);
+    const b = writeIndexFile(repo, sealer, [packs[1]!]);
+    const c = writeIndexFile(repo, sealer, [{ id: packId('three'), entries: entries('three', 10) }]);
+    writeFileSync(indexPath(repo, c), 'damaged');
+    const loaded = loadIndex(repo, sealer);
+    assert.deepEqual(loaded.files, [a, b].sort());
+    assert.equal(loaded.damaged.length, 1);
+    assert.equal(loaded.damaged[0]!.path, indexPath(repo, c));
+    assert.equal(loaded.index.size, 305);
+    for (const pack of packs) for (const e of pack.entries) assert.equal(loaded.index.find(e.id)?.packId, pack.id);
+
+    // Compacting: one file with the same blobs, the old ones gone (the damaged one stays for verify to report).
+    const merged = compactIndex(repo, sealer, loaded.index, loaded.files);
+    assert.equal(merged.length, 1);
+    assert.deepEqual(indexFileIds(repo), [...merged, c].sort());
+    assert.deepEqual(loadIndex(repo, sealer).index.packs(), loaded.index.packs());
+    // Past the blobs a file may hold, whole packs go to further files.
+    const split = compactIndex(repo, sealer, loaded.index, merged, 200);
+    assert.equal(split.length, 2);
+    assert.deepEqual(indexFileIds(repo), [...split, c].sort());
+    assert.deepEqual(loadIndex(repo, sealer).index.packs(), loaded.index.packs());
+  });
+
+  it('rebuild from the pack headers, reporting a damaged pack', () => {
+    const repo = at('rebuild');
+    const writer = new PackWriter(repo, sealer, { targetBytes: 64 * 1024 });
+    const written = [];
+    for (let i = 0; i < 40; i++) {
+      const payload = randomBytesFrom(`rebuild ${i}`, 10_000);
+      const id = createHash('sha256').update(payload).digest();
+      const pack = writer.add({ kind: 'data', id, payload, rawLength: payload.length, compressed: false });
+      if (pack) written.push(pack);
+    }
+    written.push(writer.flush()!);
+    const index = new BlobIndex();
+    for (const pack of written) index.addPack(pack.id, pack.entries);
+    const rebuilt = rebuildIndex(repo, sealer);
+    assert.deepEqual(rebuilt.damaged, []);
+    assert.equal(rebuilt.index.size, 40);
+    for (const pack of written)
+      for (const e of pack.entries) assert.deepEqual(rebuilt.index.find(e.id), { ...e, packId: pack.id });
+
+    assert.deepEqual(missingPacks(repo, index), []);
+    rmSync(written[1]!.path);
+    assert.deepEqual(missingPacks(repo, index), [written[1]!.id]);
+
+    const broken = written[0]!;
+    writeFileSync(broken.path, readFileSync(broken.path).subarray(0, 100));
+    const again = rebuildIndex(repo, sealer);
+    assert.equal(again.damaged.length, 1);
+    assert.ok(again.damaged[0] instanceof PackDamagedError);
+    assert.equal(again.index.size, 40 - broken.entries.length - written[1]!.entries.length);
+  });
+});
