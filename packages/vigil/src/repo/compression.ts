@@ -23,8 +23,8 @@ export type CompressionMode = 'auto' | 'off' | 'max';
 export const COMPRESSION_MODES: readonly CompressionMode[] = ['auto', 'off', 'max'];
 
 /** zstd's levels for 'auto' and 'max' (measured: docs/benchmarks.md, "vigil repository format 2: codec"). */
-export const AUTO_LEVEL = 3;
-export const MAX_LEVEL = 19;
+export const AUTO_LEVEL = 2;
+export const MAX_LEVEL = 15;
 
 export const STORED = 0x00;
 export const ZSTD = 0x01;

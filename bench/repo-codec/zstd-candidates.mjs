@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Which zstd vigil uses on each Node: compress and decompress MB/s and the ratio of each
+// candidate installed in bench/.scratch/zstd (bench/repo-codec/run.sh installs them), and of
+// node:zlib where this Node has zstd (>= 22.15), at the levels 'auto' and 'max' would use.
+// Usage: node bench/repo-codec/zstd-candidates.mjs [MiB of /usr/share, default 32]
+import { createRequire } from 'node:module';
+import * as zlib from 'node:zlib';
+import { bestOf, mbPerSecond, randomBlobs, usrShareBlobs } from './sample.mjs';
+
+const scratch = createRequire(new URL('../.scratch/zstd/package.json', import.meta.url));
+const mib = Number(process.argv[2] ?? 32);
+const text = usrShareBlobs(mib << 20);
+const random = randomBlobs(8);
+const levels = (process.env.LEVELS ?? '1,3,9,19').split(',').map(Number);
+
+const candidates = [];
+if (typeof zlib.zstdCompressSync === 'function') {
+  candidates.push({
+    name: `node:zlib (Node ${process.versions.node})`,
+    compress: (data, level) =>
+      zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } }),
+    decompress: (frame, size) => zlib.zstdDecompressSync(frame, { maxOutputLength: size }),
+  });
+}
+const vigilRequire = createRequire(new URL('../../packages/vigil/package.json', import.meta.url));
+try {
+  const addon = vigilRequire('./build/Release/vigil_native.node');
+  if (addon.zstdCompress) {
+    candidates.push({
+      name: `vigil addon, system libzstd ${addon.zstd}`,
+      compress: (data, level) => addon.zstdCompress(data, level),
+      decompress: (frame, size) => addon.zstdDecompress(frame, size),
+    });
+  }
+} catch {}
+const only = process.env.ONLY;
+const tryLoad = async (name, make) => {
+  if (only !== undefined && !name.includes(only)) return;
+  try {
+    candidates.push(await make());
+  } catch (error) {
+    console.log(`# ${name}: not loaded (${error.message.split('\n')[0]})`);
+  }
+};
+await tryLoad('@toondepauw/node-zstd', () => {
+  const { Encoder, Decoder } = scratch('@toondepauw/node-zstd');
+  const encoders = new Map();
+  const decoder = new Decoder();
+  return {
+    name: '@toondepauw/node-zstd 2.0.0 (napi-rs, prebuilt)',
+    compress: (data, level) => {
+      if (!encoders.has(level)) encoders.set(level, new Encoder(level));
+      return encoders.get(level).encodeSync(data);
+    },
+    decompress: (frame) => decoder.decodeSync(frame),
+  };
+});
+await tryLoad('zstd-napi', () => {
+  const { compress, decompress } = scratch('zstd-napi');
+  return {
+    name: 'zstd-napi 0.0.13 (node-addon-api, compiled here)',
+    compress: (data, level) => compress(data, { compressionLevel: level }),
+    decompress: (frame) => decompress(frame),
+  };
+});
+await tryLoad('@bokuweb/zstd-wasm', async () => {
+  const wasm = scratch('@bokuweb/zstd-wasm');
+  await wasm.init();
+  return {
+    name: '@bokuweb/zstd-wasm 0.0.27 (WebAssembly)',
+    compress: (data, level) => wasm.compress(data, level),
+    decompress: (frame) => wasm.decompress(frame),
+  };
+});
+
+const total = (blobs) => blobs.reduce((sum, blob) => sum + blob.length, 0);
+console.log(
+  `# Node ${process.versions.node}; ${text.length} MiB of /usr/share in 1 MiB blobs, ${random.length} MiB random`,
+);
+console.log('| candidate | data | level | compress MB/s | decompress MB/s | size after |');
+console.log('| --- | --- | --- | ---: | ---: | ---: |');
+for (const candidate of candidates) {
+  for (const [label, blobs] of [
+    ['/usr/share', text],
+    ['random', random],
+  ]) {
+    for (const level of levels) {
+      // Slow levels run on a quarter of the sample, once: the figure is what matters, not its third digit.
+      const sample = level >= 15 ? blobs.slice(0, Math.max(2, blobs.length >> 2)) : blobs;
+      const rounds = level >= 15 ? 1 : 3;
+      const frames = sample.map((blob) => candidate.compress(blob, level));
+      for (let i = 0; i < sample.length; i++) {
+        const back = candidate.decompress(frames[i], sample[i].length);
+        if (!Buffer.from(back).equals(sample[i])) throw new Error(`${candidate.name}: round trip differs`);
+      }
+      const compressNs = bestOf(rounds, sample, (blob) => candidate.compress(blob, level));
+      let index = 0;
+      const decompressNs = bestOf(3, frames, (frame) =>
+        candidate.decompress(frame, sample[index++ % sample.length].length),
+      );
+      const ratio = total(frames) / total(sample);
+      console.log(
+        `| ${candidate.name} | ${label} | ${level} | ${mbPerSecond(total(sample), compressNs)} | ${mbPerSecond(total(sample), decompressNs)} | ${(ratio * 100).toFixed(1)}% |`,
+      );
+    }
+  }
+}
