@@ -90,15 +90,21 @@ export class KeyFileError extends VigilError {
 
 /** The password does not open a key file (or the file's sealed part was altered: the two look alike). */
 export class WrongPasswordError extends VigilError {
+  /** The key file tried (the first one, when several were). */
   readonly keyId: string;
-  constructor(repo: string, keyId: string, cause: unknown) {
+  /** How many key files were tried. */
+  readonly tried: number;
+  constructor(repo: string, keyId: string, cause: unknown, tried = 1) {
+    const which =
+      tried === 1 ? `${repo}'s key ${keyId.slice(0, 16)}` : `${repo}: none of its ${tried} keys opens with it`;
     super(
       'ERR_VIGIL_WRONG_PASSWORD',
-      `wrong password for ${repo}'s key ${keyId.slice(0, 16)}: the key file's master keys do not decrypt with it ` +
-        '(or the key file was altered); check VIGIL_PASSWORD, VIGIL_PASSWORD_FILE or --password-file',
+      `wrong password for ${which}: the master keys do not decrypt with it (or the key file was altered); ` +
+        'check VIGIL_PASSWORD, VIGIL_PASSWORD_FILE or --password-file',
       { cause },
     );
     this.keyId = keyId;
+    this.tried = tried;
   }
 }
 
@@ -160,6 +166,36 @@ export async function openKeyFile(json: string, password: string, origin: KeyFil
     throw error;
   }
   return splitMasterKeys(plain);
+}
+
+/**
+ * The master keys from whichever of a repository's key files `password` opens, tried in the
+ * order given (each try costs one scrypt). A damaged key file is skipped while another may
+ * open; if none does, the error is the wrong password (or, if every file is damaged, the
+ * first file's damage).
+ */
+export async function openAnyKeyFile(
+  keyFiles: readonly { readonly keyId: string; readonly json: string }[],
+  password: string,
+  repo: string,
+): Promise<{ keyId: string; masterKeys: MasterKeys }> {
+  if (keyFiles.length === 0)
+    throw new KeyFileError(`${repo} has no key files: it is not a format-2 repository, or its keys/ folder was lost`);
+  let wrong: WrongPasswordError | undefined;
+  let damaged: KeyFileError | undefined;
+  for (const { keyId, json } of keyFiles) {
+    try {
+      return { keyId, masterKeys: await openKeyFile(json, password, { repo, keyId }) };
+    } catch (error) {
+      if (error instanceof WrongPasswordError) wrong ??= error;
+      else if (error instanceof KeyFileError) damaged ??= error;
+      else throw error;
+    }
+  }
+  if (wrong !== undefined && keyFiles.length > 1) {
+    throw new WrongPasswordError(repo, wrong.keyId, wrong, keyFiles.length);
+  }
+  throw wrong ?? damaged!;
 }
 
 /** A key file's fields, each checked; throws KeyFileError naming `what` and the first bad field. */

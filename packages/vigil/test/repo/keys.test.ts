@@ -7,6 +7,7 @@ import {
   DEFAULT_SCRYPT,
   KeyFileError,
   keyFileId,
+  openAnyKeyFile,
   openKeyFile,
   parseKeyFile,
   SCRYPT_LIMITS,
@@ -50,6 +51,26 @@ describe('key files', () => {
     assert.notEqual(second.keyId, first.keyId);
     assert.deepEqual(await openKeyFile(second.json, 'second password', origin), first.masterKeys);
     await assert.rejects(openKeyFile(second.json, 'first password', origin), WrongPasswordError);
+  });
+
+  it('opens whichever of several key files the password fits, skipping damaged ones', async () => {
+    const first = await cheapKeyFile('first password');
+    const second = await createKeyFile('second password', { masterKeys: first.masterKeys, scrypt: CHEAP });
+    const files = [
+      { keyId: 'damaged', json: '{' },
+      { keyId: first.keyId, json: first.json },
+      { keyId: second.keyId, json: second.json },
+    ];
+    const opened = await openAnyKeyFile(files, 'second password', '/backups/repo');
+    assert.equal(opened.keyId, second.keyId);
+    assert.deepEqual(opened.masterKeys, first.masterKeys);
+    await assert.rejects(openAnyKeyFile(files, 'third password', '/backups/repo'), (error: unknown) => {
+      assert.ok(error instanceof WrongPasswordError);
+      assert.match(error.message, /^wrong password for \/backups\/repo: none of its 3 keys opens with it/);
+      return true;
+    });
+    await assert.rejects(openAnyKeyFile([files[0]!], 'first password', '/backups/repo'), KeyFileError);
+    await assert.rejects(openAnyKeyFile([], 'first password', '/backups/repo'), /has no key files/);
   });
 
   it('names the repository and the key on a wrong password', async () => {
