@@ -60,3 +60,26 @@ export function bestOf(rounds, blobs, fn) {
   }
   return best;
 }
+
+/**
+ * Times each entry over its blobs `rounds` times, the entries taking turns within each round
+ * (A B C, A B C, ...), after one warm-up pass each: on a shared, noisy machine a burst of
+ * other work then falls on every entry alike instead of on whichever ran during it. Returns
+ * each entry's best round in MB/s.
+ */
+export function compareInterleaved(rounds, entries) {
+  for (const entry of entries) for (const blob of entry.blobs.slice(0, 2)) entry.fn(blob);
+  const best = entries.map(() => undefined);
+  for (let round = 0; round < rounds; round++) {
+    entries.forEach((entry, i) => {
+      const start = process.hrtime.bigint();
+      for (const blob of entry.blobs) entry.fn(blob);
+      const ns = process.hrtime.bigint() - start;
+      if (best[i] === undefined || ns < best[i]) best[i] = ns;
+    });
+  }
+  // `bytes`: what the rate counts (the raw bytes, when the blobs are compressed frames).
+  return entries.map((entry, i) =>
+    mbPerSecond(entry.bytes ?? entry.blobs.reduce((sum, b) => sum + b.length, 0), best[i]),
+  );
+}

@@ -5,7 +5,7 @@
 // Usage: node bench/repo-codec/zstd-candidates.mjs [MiB of /usr/share, default 32]
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
-import { bestOf, mbPerSecond, randomBlobs, usrShareBlobs } from './sample.mjs';
+import { compareInterleaved, randomBlobs, usrShareBlobs } from './sample.mjs';
 
 const scratch = createRequire(new URL('../.scratch/zstd/package.json', import.meta.url));
 const mib = Number(process.argv[2] ?? 32);
@@ -75,33 +75,43 @@ await tryLoad('@bokuweb/zstd-wasm', async () => {
 
 const total = (blobs) => blobs.reduce((sum, blob) => sum + blob.length, 0);
 console.log(
-  `# Node ${process.versions.node}; ${text.length} MiB of /usr/share in 1 MiB blobs, ${random.length} MiB random`,
+  `Node ${process.versions.node}; ${text.length} MiB of /usr/share in 1 MiB blobs, ${random.length} MiB random; candidates interleaved, best of 3 (slow levels: a quarter of the sample, best of 2).`,
 );
+console.log('');
 console.log('| candidate | data | level | compress MB/s | decompress MB/s | size after |');
 console.log('| --- | --- | --- | ---: | ---: | ---: |');
-for (const candidate of candidates) {
-  for (const [label, blobs] of [
-    ['/usr/share', text],
-    ['random', random],
-  ]) {
-    for (const level of levels) {
-      // Slow levels run on a quarter of the sample, once: the figure is what matters, not its third digit.
-      const sample = level >= 15 ? blobs.slice(0, Math.max(2, blobs.length >> 2)) : blobs;
-      const rounds = level >= 15 ? 1 : 3;
-      const frames = sample.map((blob) => candidate.compress(blob, level));
-      for (let i = 0; i < sample.length; i++) {
-        const back = candidate.decompress(frames[i], sample[i].length);
-        if (!Buffer.from(back).equals(sample[i])) throw new Error(`${candidate.name}: round trip differs`);
-      }
-      const compressNs = bestOf(rounds, sample, (blob) => candidate.compress(blob, level));
-      let index = 0;
-      const decompressNs = bestOf(3, frames, (frame) =>
-        candidate.decompress(frame, sample[index++ % sample.length].length),
-      );
-      const ratio = total(frames) / total(sample);
+for (const [label, blobs] of [
+  ['/usr/share', text],
+  ['random', random],
+]) {
+  for (const level of levels) {
+    const slow = level >= 10;
+    const sample = slow ? blobs.slice(0, Math.max(2, blobs.length >> 2)) : blobs;
+    const frames = candidates.map((candidate) => sample.map((blob) => candidate.compress(blob, level)));
+    candidates.forEach((candidate, c) => {
+      frames[c].forEach((frame, i) => {
+        if (!Buffer.from(candidate.decompress(frame, sample[i].length)).equals(sample[i])) {
+          throw new Error(`${candidate.name}: round trip differs`);
+        }
+      });
+    });
+    const rounds = slow ? 2 : 3;
+    const compress = compareInterleaved(
+      rounds,
+      candidates.map((candidate) => ({ blobs: sample, fn: (b) => candidate.compress(b, level) })),
+    );
+    const decompress = compareInterleaved(
+      3,
+      candidates.map((candidate, c) => {
+        const sizes = new Map(frames[c].map((frame, i) => [frame, sample[i].length]));
+        return { blobs: frames[c], bytes: total(sample), fn: (f) => candidate.decompress(f, sizes.get(f)) };
+      }),
+    );
+    candidates.forEach((candidate, c) => {
+      const ratio = total(frames[c]) / total(sample);
       console.log(
-        `| ${candidate.name} | ${label} | ${level} | ${mbPerSecond(total(sample), compressNs)} | ${mbPerSecond(total(sample), decompressNs)} | ${(ratio * 100).toFixed(1)}% |`,
+        `| ${candidate.name} | ${label} | ${level} | ${compress[c]} | ${decompress[c]} | ${(ratio * 100).toFixed(1)}% |`,
       );
-    }
+    });
   }
 }

@@ -34,14 +34,16 @@ export interface ScryptParams {
 }
 
 /**
- * What new key files use: 32 MiB (128·N·r bytes) and about half a second on this project's
- * machines (2-core AMD EPYC; docs/benchmarks.md). Recorded in each file, so they can grow.
+ * What new key files use: 64 MiB (128·N·r bytes, the most the issue allows) and 0.3-0.5 s on
+ * this project's machines (2-core AMD EPYC, shared; docs/benchmarks.md). Recorded in each key
+ * file, so a later default can grow without breaking older files.
  */
-export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
+export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 16, r: 8, p: 1 };
 
 /**
- * The bounds a key file's parameters must keep: at most 256 MiB of scrypt memory and about 32
- * times the default's work, while leaving room for a future default 4-8 times as costly.
+ * The bounds a key file's parameters must keep: at most 256 MiB of scrypt memory and 32 times
+ * the default's work (N·r·p), so a hostile file cannot make us allocate gigabytes or spin for
+ * minutes, while a future default may still grow 4 times in memory and 32 in work.
  */
 export const SCRYPT_LIMITS = {
   minLogN: 10,
