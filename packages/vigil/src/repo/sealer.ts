@@ -26,6 +26,7 @@ export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
 /** Bytes a sealed blob has beyond its plaintext. */
 export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
+const SEAL_PIECE_BYTES = 64 * 1024;
 
 /** A sealed blob (or key file payload) does not open: damaged, tampered with, of another kind, or under another key. */
 export class SealedBlobError extends VigilError {
@@ -62,13 +63,14 @@ export function sealBytes(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buff
   randomFillSync(nonce);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
-  // update() returns a fresh buffer whatever we do; one copy of it into `out` is the cost.
-  const body = cipher.update(plain);
-  body.copy(out, NONCE_BYTES);
-  let written = NONCE_BYTES + body.length;
-  const rest = cipher.final();
-  rest.copy(out, written);
-  written += rest.length;
+  // update() returns a fresh buffer whatever we do, to be copied into `out`. In 64 KiB pieces
+  // that copy reads from cache, not memory: 1.2-1.4x faster sealing of 1 MiB blobs here than
+  // one update of the whole blob (bench/repo-codec).
+  let written = NONCE_BYTES;
+  for (let at = 0; at < plain.length; at += SEAL_PIECE_BYTES) {
+    written += cipher.update(plain.subarray(at, at + SEAL_PIECE_BYTES)).copy(out, written);
+  }
+  written += cipher.final().copy(out, written);
   cipher.getAuthTag().copy(out, written);
   return out;
 }
