@@ -17,9 +17,14 @@ const candidates = [];
 if (typeof zlib.zstdCompressSync === 'function') {
   candidates.push({
     name: `node:zlib (Node ${process.versions.node})`,
+    // As src/repo/zstd.ts calls it: output in one chunk of the blob's size.
     compress: (data, level) =>
-      zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } }),
-    decompress: (frame, size) => zlib.zstdDecompressSync(frame, { maxOutputLength: size }),
+      zlib.zstdCompressSync(data, {
+        params: { [zlib.constants.ZSTD_c_compressionLevel]: level },
+        chunkSize: Math.max(data.length, 64),
+      }),
+    decompress: (frame, size) =>
+      zlib.zstdDecompressSync(frame, { maxOutputLength: size, chunkSize: Math.max(size, 64) }),
   });
 }
 const vigilRequire = createRequire(new URL('../../packages/vigil/package.json', import.meta.url));
