@@ -55,6 +55,8 @@ export const SCRYPT_LIMITS = {
 } as const;
 
 export const KEY_FILE_VERSION = 1;
+/** A key file is a few hundred bytes; anything longer is refused before it is parsed. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024;
 export const SALT_BYTES = 32;
 /** The sealed master keys' plaintext: encryption || id || chunkerSeed. */
 const MASTER_KEYS_BYTES = 3 * KEY_BYTES;
@@ -205,6 +207,11 @@ export function parseKeyFile(
   json: string,
   what: string,
 ): { version: number; params: ScryptParams; salt: Buffer; sealed: Buffer } {
+  if (json.length > MAX_KEY_FILE_BYTES) {
+    throw new KeyFileError(
+      `${what} is ${json.length} characters, over the ${MAX_KEY_FILE_BYTES} a key file may be: it is damaged`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(json);

@@ -11,7 +11,7 @@
  * leaves one. With no source and no terminal, the error says which to set. The CLI flags are
  * wired later; this module only takes the options.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { VigilError } from '../errors.js';
 
 /** Why no password could be had: no source set and no terminal, a file unreadable or empty, or the prompts differ. */
@@ -85,11 +85,33 @@ export async function readPassword(options: PasswordOptions): Promise<{ password
   return { password, source: 'prompt' };
 }
 
+/** A password file longer than this is not one (a wrong path: a disk image, a log). */
+export const MAX_PASSWORD_FILE_BYTES = 4096;
+
 async function readPasswordFile(path: string, from: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Read at most one byte past the limit, so a huge file (or an endless FIFO) is refused unread.
+    const file = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_PASSWORD_FILE_BYTES + 1);
+      let length = 0;
+      let bytesRead: number;
+      do {
+        ({ bytesRead } = await file.read(buffer, length, buffer.length - length, null));
+        length += bytesRead;
+      } while (bytesRead > 0 && length < buffer.length);
+      if (length > MAX_PASSWORD_FILE_BYTES) {
+        throw new PasswordSourceError(
+          `the password file ${path} (from ${from}) is over ${MAX_PASSWORD_FILE_BYTES} bytes: it is not a password file; check the path`,
+        );
+      }
+      text = buffer.toString('utf8', 0, length);
+    } finally {
+      await file.close();
+    }
   } catch (error) {
+    if (error instanceof PasswordSourceError) throw error;
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new PasswordSourceError(
       `cannot read the password file ${path} (from ${from}): ${reason}; check the path and its permissions`,

@@ -111,6 +111,7 @@ describe('key files', () => {
       ['not JSON', '{"version": 1,', /is not JSON/],
       ['not an object', '[1, 2]', /is not a JSON object/],
       ['null', 'null', /is not a JSON object/],
+      ['huge', `{"pad": "${'x'.repeat(100_000)}"}`, /over the 65536 a key file may be/],
       ['no version', edited(made.json, (f) => delete f.version), /"version"/],
       ['newer version', edited(made.json, (f) => (f.version = 2)), /newer than this vigil reads/],
       ['other kdf', edited(made.json, (f) => (f.kdf = 'argon2id')), /"kdf"/],

@@ -92,6 +92,16 @@ describe('password sources', () => {
     await assert.rejects(readPassword({ ...base, passwordFile: empty, env: {} }), /password file .* is empty/);
   });
 
+  it('refuses a password file too long to be one, without reading it all', async () => {
+    const big = file('big', 'x'.repeat(1 << 20));
+    await assert.rejects(
+      readPassword({ ...base, passwordFile: big, env: {} }),
+      /is over 4096 bytes: it is not a password file/,
+    );
+    const longest = file('longest', `${'y'.repeat(4095)}\n`);
+    assert.equal((await readPassword({ ...base, passwordFile: longest, env: {} })).password.length, 4095);
+  });
+
   it('prompts on a terminal without echo, with backspace, and restores the terminal', async () => {
     const input = new FakeTerminal(['secx\x7fret\r']);
     const output = fakeOutput();
