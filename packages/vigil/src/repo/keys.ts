@@ -81,7 +81,7 @@ export interface KeyFileJson {
 /** Where a key file came from, for messages ("wrong password for REPO's key KEYID"). */
 export interface KeyFileOrigin {
   readonly repo: string;
-  /** The key file's id; computed from its bytes when absent. */
+  /** The key file's id (its name in the repository): it must be the SHA-256 of its bytes. */
   readonly keyId?: string;
 }
 
@@ -159,7 +159,13 @@ export async function createKeyFile(
 
 /** The master keys a key file holds, opened with `password`. */
 export async function openKeyFile(json: string, password: string, origin: KeyFileOrigin): Promise<MasterKeys> {
-  const keyId = origin.keyId ?? keyFileId(json);
+  const keyId = keyFileId(json);
+  if (origin.keyId !== undefined && origin.keyId !== keyId) {
+    throw new KeyFileError(
+      `${origin.repo}'s key file ${origin.keyId.slice(0, 16)} is not named by the SHA-256 of its bytes ` +
+        `(${keyId.slice(0, 16)}): it was altered or renamed; open with another key`,
+    );
+  }
   const file = parseKeyFile(json, `${origin.repo}'s key file ${keyId.slice(0, 16)}`);
   const wrappingKey = await deriveKey(password, file.salt, file.params);
   let plain: Buffer;

@@ -70,6 +70,11 @@ describe('key files', () => {
       return true;
     });
     await assert.rejects(openAnyKeyFile([files[0]!], 'first password', '/backups/repo'), KeyFileError);
+    // A key file under another file's name (renamed, or its bytes edited) is damage, not a key.
+    await assert.rejects(
+      openKeyFile(first.json, 'first password', { repo: '/backups/repo', keyId: second.keyId }),
+      /is not named by the SHA-256 of its bytes/,
+    );
     await assert.rejects(openAnyKeyFile([], 'first password', '/backups/repo'), /has no key files/);
   });
 
