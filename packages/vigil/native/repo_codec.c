@@ -4,7 +4,7 @@
  *   blake3Keyed(key, data, out)           out = BLAKE3 keyed with the 32-byte key, 32 bytes
  *                                         (when built with BLAKE3's C sources: VIGIL_BLAKE3)
  *   zstdCompress(data, level) -> Buffer   one zstd frame, content size in its header
- *   zstdDecompress(frame, size) -> Buffer exactly `size` bytes or an error: never more
+ *   zstdDecompress(frame, size) -> Buffer exactly `size` (< 2^32) bytes or an error: never more
  *                                         (when built with libzstd: VIGIL_ZSTD, see binding.gyp)
  *
  * Each thread (worker) that loads the addon gets its own zstd contexts, kept in the addon's
@@ -22,6 +22,9 @@
 
 #define KEYED_KEY_BYTES 32
 #define KEYED_OUT_BYTES 32
+/* The largest blob the framing records (a u32; src/repo/compression.ts). Checked before any
+   cast, so NaN, infinities and huge numbers never reach one (that would be undefined). */
+#define MAX_BLOB_BYTES 4294967295.0
 
 static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
   size_t argc = want;
@@ -74,7 +77,8 @@ static napi_value zstd_compress(napi_env env, napi_callback_info info) {
   view data;
   double level;
   if (!get_args(env, info, 2, argv) || !get_view(env, argv[0], napi_uint8_array, &data) ||
-      !get_number(env, argv[1], &level) || level < ZSTD_minCLevel() || level > ZSTD_maxCLevel()) {
+      !get_number(env, argv[1], &level) || !(level >= ZSTD_minCLevel() && level <= ZSTD_maxCLevel()) ||
+      level != (double)(int)level) {
     return throw_type_error(env, "zstdCompress(data: Uint8Array, level: a zstd level)");
   }
   zstd_state *state = get_zstd_state(env);
@@ -101,7 +105,7 @@ static napi_value zstd_decompress(napi_env env, napi_callback_info info) {
   view frame;
   double expected;
   if (!get_args(env, info, 2, argv) || !get_view(env, argv[0], napi_uint8_array, &frame) ||
-      !get_number(env, argv[1], &expected) || expected < 0 || expected > (double)SIZE_MAX ||
+      !get_number(env, argv[1], &expected) || !(expected >= 0 && expected <= MAX_BLOB_BYTES) ||
       expected != (double)(size_t)expected) {
     return throw_type_error(env, "zstdDecompress(frame: Uint8Array, size: a byte count)");
   }

@@ -131,6 +131,32 @@ describe('compression', () => {
     for (const [what, bad] of cases) assert.throws(() => codec.decode(bad, bound), isDecodeError, what);
   });
 
+  it("the addon's zstd entry points refuse bad arguments with a TypeError, not a crash", (t) => {
+    const addon = nativeAddon() as
+      | { zstdCompress?: (...args: unknown[]) => Buffer; zstdDecompress?: (...args: unknown[]) => Buffer }
+      | undefined;
+    if (addon?.zstdCompress === undefined || addon.zstdDecompress === undefined) {
+      t.diagnostic('the addon has no zstd here: nothing to check');
+      return;
+    }
+    const frame = addon.zstdCompress(text, 2);
+    for (const args of [
+      [text, 1000],
+      [text, -1_000_000],
+      [text, 2.5],
+      [text, Number.NaN],
+      ['text', 2],
+      [text],
+      [new Uint16Array(4), 2],
+    ]) {
+      assert.throws(() => addon.zstdCompress?.(...args), TypeError, String(args[1]));
+    }
+    for (const args of [[frame, -1], [frame, 1.5], [frame, Number.NaN], [frame, 2 ** 40], ['frame', 10], [frame]]) {
+      assert.throws(() => addon.zstdDecompress?.(...args), TypeError, String(args[1]));
+    }
+    assert.deepEqual(addon.zstdDecompress(frame, text.length), text);
+  });
+
   it('reads the content size of every header form', () => {
     const header = (descriptor: number, rest: number[]) =>
       Buffer.from([0x28, 0xb5, 0x2f, 0xfd, descriptor, ...rest, 0, 0, 0, 0, 0, 0, 0, 0]);
