@@ -7,7 +7,13 @@
 import { existsSync } from 'node:fs';
 
 const HEADERS = ['/usr/include/zstd.h', '/usr/local/include/zstd.h'];
-const LIBRARIES = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+const LIBRARIES = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/usr/local/lib',
+];
 
 const found =
   process.env.VIGIL_ZSTD !== '0' &&
