@@ -4,7 +4,8 @@
 # and librust-blake3-dev: the official BLAKE3 C sources (in the crate's c/ folder), which
 # vigil's native addon compiles in when present (packages/vigil/binding.gyp); setfattr (attr),
 # setfacl (acl) and setcap (libcap2-bin), with which vigil's tests set the extended attributes,
-# POSIX ACLs and file capabilities a check must see.
+# POSIX ACLs and file capabilities a check must see; libzstd-dev, whose zstd the addon links
+# for repository format 2's compression (packages/vigil/scripts/zstd-available.mjs).
 # Installed only when missing; needs root (CI and the dev machines run as root).
 set -euo pipefail
 missing=()
@@ -15,6 +16,7 @@ command -v setfattr >/dev/null || missing+=(attr)
 command -v setfacl >/dev/null || missing+=(acl)
 command -v setcap >/dev/null || missing+=(libcap2-bin)
 compgen -G '/usr/share/cargo/registry/blake3-*/c/blake3.c' >/dev/null || missing+=(librust-blake3-dev)
+[ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "install-system-deps: missing ${missing[*]}; run as root or install them with apt-get" >&2

@@ -8,6 +8,8 @@
  *   dataRanges                       data_ranges.c (the data ranges of a sparse file)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
+ *   blake3Keyed, zstdCompress, zstdDecompress, zstd
+ *                                    repo_codec.c (repository format 2's per-blob work)
  *
  * Paths are bytes (never decoded). No entry point calls back into JavaScript.
  */
@@ -23,6 +25,7 @@ napi_value stat_files(napi_env env, napi_callback_info info);
 napi_value xattr_files(napi_env env, napi_callback_info info);
 napi_value chunk_scan(napi_env env, napi_callback_info info);
 napi_value data_ranges(napi_env env, napi_callback_info info);
+int export_repo_codec(napi_env env, napi_value exports);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -72,7 +75,8 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "xattrFiles", xattr_files) ||
       !export_function(env, exports, "syncFileSystem", sync_file_system) ||
       !export_function(env, exports, "chunkScan", chunk_scan) ||
-      !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports)) {
+      !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports) ||
+      !export_repo_codec(env, exports)) {
     return NULL;
   }
   return exports;

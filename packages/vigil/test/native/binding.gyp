@@ -1,6 +1,7 @@
 {
   "variables": {
-    "blake3_dir": "<!(node ../../scripts/blake3-sources.mjs build/blake3-c)"
+    "blake3_dir": "<!(node ../../scripts/blake3-sources.mjs build/blake3-c)",
+    "zstd": "<!(node ../../scripts/zstd-available.mjs)"
   },
   "includes": ["../../blake3.gypi"],
   "targets": [
@@ -16,6 +17,7 @@
         "../../native/digest.c",
         "../../native/napi.c",
         "../../native/read_verified.c",
+        "../../native/repo_codec.c",
         "../../native/xattrs.c",
         "observe_reads.c"
       ],
@@ -28,6 +30,10 @@
           "defines": ["VIGIL_BLAKE3"],
           "include_dirs": ["<(blake3_dir)"],
           "dependencies": ["blake3"]
+        }],
+        ["zstd=='yes'", {
+          "defines": ["VIGIL_ZSTD"],
+          "libraries": ["-lzstd"]
         }]
       ]
     }

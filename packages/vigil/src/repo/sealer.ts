@@ -1,0 +1,103 @@
+/**
+ * Authenticated encryption of every blob a format-2 repository stores (docs/format-v2-crypto.md,
+ * "Sealed blobs"): AES-256-GCM from node:crypto (AES-NI here), a fresh random 96-bit nonce per
+ * blob, laid out as nonce || ciphertext || tag, with the blob's kind as associated data so a
+ * blob of one kind cannot be passed off as another. Random nonces keep the sealer stateless
+ * (any worker, any run, any host may seal under the same key); the collision bound that makes
+ * that safe at a backup repository's scale is worked out in the doc.
+ */
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { VigilError } from '../errors.js';
+
+/** What a sealed blob holds; bound into its tag, so opening it as another kind fails. */
+export type BlobKind = 'data' | 'tree' | 'index' | 'snapshot' | 'pack-header';
+
+export const BLOB_KINDS: readonly BlobKind[] = ['data', 'tree', 'index', 'snapshot', 'pack-header'];
+
+/** Seals and opens blobs under one repository's encryption key. */
+export interface Sealer {
+  seal(plain: Buffer, kind: BlobKind): Buffer;
+  /** The plaintext; throws SealedBlobError if the blob was damaged, tampered with, or is of another kind. */
+  open(sealed: Buffer, kind: BlobKind): Buffer;
+}
+
+export const KEY_BYTES = 32;
+export const NONCE_BYTES = 12;
+export const TAG_BYTES = 16;
+/** Bytes a sealed blob has beyond its plaintext. */
+export const SEAL_OVERHEAD = NONCE_BYTES + TAG_BYTES;
+const SEAL_PIECE_BYTES = 64 * 1024;
+
+/** A sealed blob (or key file payload) does not open: damaged, tampered with, of another kind, or under another key. */
+export class SealedBlobError extends VigilError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_VIGIL_SEALED_BLOB', message, options);
+  }
+}
+
+/** The associated data of a blob of `kind`: a fixed label, so every kind's differs from every other's. */
+const ASSOCIATED_DATA = new Map<BlobKind, Buffer>(BLOB_KINDS.map((kind) => [kind, Buffer.from(`vigil-v2:${kind}`)]));
+
+/** A sealer over `encryptionKey` (32 bytes, the master keys' `encryption`). */
+export function createSealer(encryptionKey: Uint8Array): Sealer {
+  if (encryptionKey.length !== KEY_BYTES) {
+    throw new RangeError(`createSealer: the encryption key must be ${KEY_BYTES} bytes, not ${encryptionKey.length}`);
+  }
+  const key = Buffer.from(encryptionKey);
+  return {
+    seal: (plain, kind) => sealBytes(key, plain, associatedData(kind)),
+    open: (sealed, kind) => openBytes(key, sealed, associatedData(kind), `a ${kind} blob`),
+  };
+}
+
+function associatedData(kind: BlobKind): Buffer {
+  const data = ASSOCIATED_DATA.get(kind);
+  if (data === undefined) throw new TypeError(`unknown blob kind ${JSON.stringify(kind)}: one of ${BLOB_KINDS}`);
+  return data;
+}
+
+/** nonce || AES-256-GCM(key, nonce, plain, aad) || tag. Also seals key files' master keys (keys.ts). */
+export function sealBytes(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(NONCE_BYTES + plain.length + TAG_BYTES);
+  const nonce = out.subarray(0, NONCE_BYTES);
+  randomFillSync(nonce);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
+  // update() returns a fresh buffer whatever we do, to be copied into `out`. In 64 KiB pieces
+  // that copy reads from cache, not memory: 1.2-1.4x faster sealing of 1 MiB blobs here than
+  // one update of the whole blob (bench/repo-codec).
+  let written = NONCE_BYTES;
+  for (let at = 0; at < plain.length; at += SEAL_PIECE_BYTES) {
+    written += cipher.update(plain.subarray(at, at + SEAL_PIECE_BYTES)).copy(out, written);
+  }
+  written += cipher.final().copy(out, written);
+  cipher.getAuthTag().copy(out, written);
+  return out;
+}
+
+/**
+ * The plaintext of `sealed` (as sealBytes lays it out), returned only once its tag has been
+ * checked: GCM's streaming decryption yields bytes before that, and they are dropped on failure.
+ */
+export function openBytes(key: Buffer, sealed: Uint8Array, aad: Uint8Array, what: string): Buffer {
+  if (sealed.length < SEAL_OVERHEAD) {
+    throw new SealedBlobError(
+      `${what} is ${sealed.length} bytes, shorter than the ${SEAL_OVERHEAD} of its nonce and tag: it is truncated`,
+    );
+  }
+  const nonce = sealed.subarray(0, NONCE_BYTES);
+  const tag = sealed.subarray(sealed.length - TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(tag);
+  const body = decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES));
+  try {
+    decipher.final();
+  } catch (error) {
+    throw new SealedBlobError(
+      `${what} does not authenticate: it was damaged or altered, is of another kind, or belongs to another repository`,
+      { cause: error },
+    );
+  }
+  return body;
+}
