@@ -4,6 +4,7 @@
  *
  *   readFiles, hashFiles, statFiles   batch.c (open beneath the root, fstat/read/fstat)
  *   xattrFiles                       xattrs.c (every extended attribute, not following links)
+ *   openDirectoryAt, listDirectory   list_dir.c (the walk: one call per directory)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *
@@ -19,6 +20,8 @@ napi_value read_files(napi_env env, napi_callback_info info);
 napi_value hash_files(napi_env env, napi_callback_info info);
 napi_value stat_files(napi_env env, napi_callback_info info);
 napi_value xattr_files(napi_env env, napi_callback_info info);
+napi_value open_directory_at(napi_env env, napi_callback_info info);
+napi_value list_directory(napi_env env, napi_callback_info info);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -66,6 +69,8 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "hashFiles", hash_files) ||
       !export_function(env, exports, "statFiles", stat_files) ||
       !export_function(env, exports, "xattrFiles", xattr_files) ||
+      !export_function(env, exports, "openDirectoryAt", open_directory_at) ||
+      !export_function(env, exports, "listDirectory", list_directory) ||
       !export_function(env, exports, "syncFileSystem", sync_file_system) || !export_blake3(env, exports)) {
     return NULL;
   }
