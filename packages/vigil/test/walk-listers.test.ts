@@ -114,10 +114,14 @@ describe('the native lister', () => {
       // O_NOFOLLOW | O_DIRECTORY on a symlink: Linux says ENOTDIR (as open(2) through /proc does for node:fs).
       assert.equal(addon.openDirectoryAt(parent, Buffer.from('link'), false), -ENOTDIR);
       assert.equal(addon.openDirectoryAt(parent, Buffer.from('file'), false), -ENOTDIR);
-      assert.equal(addon.listDirectory(file, false), -ENOTDIR);
+      assert.equal(addon.listDirectory(file, false, Buffer.alloc(0)), -ENOTDIR);
       const followed = addon.openDirectoryAt(parent, Buffer.from('link'), true);
       assert.ok(followed >= 0, `the link is followed under --follow (${followed})`);
-      assert.deepEqual(addon.listDirectory(followed, false), Buffer.alloc(0), 'an empty directory: an empty listing');
+      assert.deepEqual(
+        addon.listDirectory(followed, false, Buffer.from('d/')),
+        Buffer.alloc(0),
+        'an empty directory: an empty listing',
+      );
       closeSync(followed);
     } finally {
       closeSync(file);
@@ -136,7 +140,8 @@ describe('the native lister', () => {
       call(() => addon.openDirectoryAt(parent, 'd' as unknown as Buffer, false));
       call(() => addon.openDirectoryAt(parent, Buffer.from('d'), 1 as unknown as boolean));
       call(() => addon.openDirectoryAt(-1, Buffer.from('d'), false));
-      call(() => addon.listDirectory(1.5, false));
+      call(() => addon.listDirectory(1.5, false, Buffer.alloc(0)));
+      call(() => addon.listDirectory(parent, false, 'd/' as unknown as Buffer));
       call(() => (addon.listDirectory as (...args: unknown[]) => unknown)(parent));
     } finally {
       closeSync(parent);

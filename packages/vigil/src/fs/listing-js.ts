@@ -16,7 +16,7 @@ export function openChildDirectoryJs(parentFd: number, name: Buffer, follow: boo
 }
 
 /** The listing of the directory `fd` (see listing.ts); under `follow`, symlinks are typed by their targets. */
-export async function listDirectoryJs(fd: number, follow: boolean): Promise<Buffer> {
+export async function listDirectoryJs(fd: number, follow: boolean, prefix: Buffer): Promise<Buffer> {
   // Synchronous on purpose: the walk is a chain of one directory after another, and an
   // async readdir costs a thread-pool round trip per directory, which left workers idle
   // (/usr/share, 5k directories: 1.2 s -> see docs/benchmarks.md). A readdir takes tens of
@@ -47,7 +47,10 @@ export async function listDirectoryJs(fd: number, follow: boolean): Promise<Buff
   }
   await Promise.all(pendingLinks);
   entries.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
-  return packListing(entries.map(({ entry }) => entry));
+  return packListing(
+    entries.map(({ entry }) => entry),
+    prefix,
+  );
 }
 
 function kindOf(dirent: Dirent<Buffer>): EntryKind {

@@ -7,7 +7,7 @@
 import { type BigIntStats, closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { ExcludeRules } from './exclude-rules.js';
 import { failureFromErrno } from './failures.js';
-import { EntryKind, findFile, kindAt, nameEnd, nameStart } from './listing.js';
+import { EntryKind, findFile, kindAt, type Listing, nameStart, recordEnd } from './listing.js';
 import { listDirectoryJs, openChildDirectoryJs } from './listing-js.js';
 import { type NativeAddon, nativeAddon } from './native-addon.js';
 import { procPath } from './proc-fd.js';
@@ -30,8 +30,8 @@ export type SkipReason =
 export interface DirectoryLister {
   /** The directory `name` in the directory `parentFd`; O_NOFOLLOW unless `follow`. Throws an errno error. */
   openChild(parentFd: number, name: Buffer, follow: boolean): number;
-  /** The listing of the directory `fd` (listing.ts). Throws an errno error. */
-  list(fd: number, follow: boolean): Buffer | Promise<Buffer>;
+  /** The listing of the directory `fd`, its paths starting with `prefix` (listing.ts). Throws an errno error. */
+  list(fd: number, follow: boolean, prefix: Buffer): Buffer | Promise<Buffer>;
 }
 
 export const JS_LISTER: DirectoryLister = { openChild: openChildDirectoryJs, list: listDirectoryJs };
@@ -43,8 +43,8 @@ export function nativeLister(addon: NativeAddon): DirectoryLister {
       if (fd < 0) throw errnoError(-fd);
       return fd;
     },
-    list(fd, follow) {
-      const listing = addon.listDirectory(fd, follow);
+    list(fd, follow, prefix) {
+      const listing = addon.listDirectory(fd, follow, prefix);
       if (typeof listing === 'number') throw errnoError(-listing);
       return listing;
     },
@@ -69,7 +69,7 @@ export interface OpenDirectory {
   /** Its fstat: taken on first use (a plain hash walk needs none; each costs a call into node:fs). */
   readonly stat: BigIntStats;
   /** Every entry, sorted (listing.ts); excluded ones are skipped as the walk reads them (`isExcluded`). */
-  readonly listing: Buffer;
+  readonly listing: Listing;
   readonly rules: readonly RulesInScope[];
 }
 
@@ -81,17 +81,19 @@ export function openOperandDirectory(name: Buffer): number {
 }
 
 /**
- * Lists an open directory and reads its .vigilignore. `relative` is the directory's path
- * relative to the operand, with a trailing '/' ('' at the root).
+ * Lists an open directory and reads its .vigilignore. `prefix` is what the paths of its
+ * entries start with; `relative`, the directory's path relative to the operand, with a
+ * trailing '/' ('' at the root).
  */
 export async function listDirectory(
   lister: DirectoryLister,
   fd: number,
+  prefix: Buffer,
   relative: string,
   follow: boolean,
   inheritedRules: readonly RulesInScope[],
 ): Promise<OpenDirectory> {
-  const listing = await lister.list(fd, follow);
+  const listing: Listing = { bytes: await lister.list(fd, follow, prefix), prefixLength: prefix.length };
   let rules = inheritedRules;
   const ignoreFile = findFile(listing, IGNORE_FILE_BYTES);
   if (ignoreFile >= 0) {
@@ -117,7 +119,7 @@ export async function listDirectory(
 /** Whether the excludes in scope leave out the entry at `at` of the directory at `relative`. */
 export function isExcluded(dir: OpenDirectory, relative: string, at: number): boolean {
   if (dir.rules.length === 0) return false;
-  const path = relative + dir.listing.toString('utf8', nameStart(at), nameEnd(dir.listing, at));
+  const path = relative + dir.listing.bytes.toString('utf8', nameStart(dir.listing, at), recordEnd(dir.listing, at));
   const isDir = kindAt(dir.listing, at) === EntryKind.dir;
   for (const scope of dir.rules) if (scope.rules.excludes(path.slice(scope.baseLength), isDir)) return true;
   return false;

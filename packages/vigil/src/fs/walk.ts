@@ -23,7 +23,7 @@ import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ExcludeRules } from './exclude-rules.js';
 import { describeErrno, failureFromErrno } from './failures.js';
-import { EntryKind, errnoAt, kindAt, nameAt, nameEnd, pathAt, SKIP_REASON, viaLinkAt } from './listing.js';
+import { EntryKind, errnoAt, kindAt, nameAt, pathAt, recordEnd, SKIP_REASON, viaLinkAt } from './listing.js';
 import { procPath, requireProcFs } from './proc-fd.js';
 import {
   closeDirectory,
@@ -68,9 +68,8 @@ export interface WalkOptions {
 }
 
 interface Frame {
+  /** Its listing holds the paths of its children: '' for the operand '.', else the directory path and '/', then the name. */
   readonly dir: OpenDirectory;
-  /** Path prefix of children: '' for the operand '.', else the directory path and '/'. */
-  readonly prefix: Buffer;
   /** The directory's path relative to the operand, with a trailing '/' ('' at the root). */
   readonly relative: string;
   /** Reached through a symlink (under --follow): its files are opened following links. */
@@ -79,6 +78,7 @@ interface Frame {
 }
 
 const SLASH = 0x2f;
+const SLASH_BYTES = Buffer.from('/');
 
 export async function* walk(operands: readonly Buffer[], options: WalkOptions): AsyncGenerator<WalkEntry[]> {
   requireProcFs();
@@ -113,7 +113,7 @@ async function* walkTree(
   const lister = options.lister ?? directoryLister();
   let first: OpenDirectory;
   try {
-    first = await listDirectory(lister, openOperandDirectory(root), '', options.follow, baseRules);
+    first = await listDirectory(lister, openOperandDirectory(root), prefix, '', options.follow, baseRules);
   } catch (error) {
     yield [errorEntry(root, error, 'cannot list this directory')];
     return;
@@ -122,7 +122,7 @@ async function* walkTree(
   /** dev:ino of the directories being walked, when --follow must detect loops. */
   const ancestors = new Set<string>();
   if (options.follow) ancestors.add(identityOf(first.stat));
-  const stack: Frame[] = [{ dir: first, prefix, relative: '', viaLink: false, next: 0 }];
+  const stack: Frame[] = [{ dir: first, relative: '', viaLink: false, next: 0 }];
   try {
     // Each directory is on the stack before it is yielded, so a consumer that stops there still has it closed.
     if (options.directories) yield [{ kind: 'directory', path: root, base, stat: first.stat }];
@@ -131,9 +131,9 @@ async function* walkTree(
       const run: WalkEntry[] = [];
       const listing = frame.dir.listing;
       let descend = -1;
-      while (frame.next < listing.length) {
+      while (frame.next < listing.bytes.length) {
         const at = frame.next;
-        frame.next = nameEnd(listing, at);
+        frame.next = recordEnd(listing, at);
         if (isExcluded(frame.dir, frame.relative, at)) continue;
         if (kindAt(listing, at) === EntryKind.dir) {
           descend = at;
@@ -148,17 +148,18 @@ async function* walkTree(
         closeDirectory(frame.dir.fd);
         continue;
       }
-      const path = pathAt(frame.prefix, listing, descend);
+      const path = pathAt(listing, descend);
       const name = nameAt(listing, descend);
       const viaLink = frame.viaLink || viaLinkAt(listing, descend);
-      const entered = await enter(lister, frame, name, viaLinkAt(listing, descend), options, rootDev, ancestors);
+      const child = { name, prefix: Buffer.concat([path, SLASH_BYTES]), throughLink: viaLinkAt(listing, descend) };
+      const entered = await enter(lister, frame, child, options, rootDev, ancestors);
       if ('entry' in entered) {
         yield [{ path, ...entered.entry }];
         continue;
       }
       if (options.follow) ancestors.add(identityOf(entered.dir.stat));
       const relative = `${frame.relative}${name.toString('utf8')}/`;
-      stack.push({ dir: entered.dir, prefix: Buffer.concat([path, Buffer.from('/')]), relative, viaLink, next: 0 });
+      stack.push({ dir: entered.dir, relative, viaLink, next: 0 });
       if (options.directories) yield [{ kind: 'directory', path, base, stat: entered.dir.stat }];
     }
   } finally {
@@ -176,21 +177,20 @@ type NotEntered =
 async function enter(
   lister: DirectoryLister,
   frame: Frame,
-  name: Buffer,
-  throughLink: boolean,
+  child: { readonly name: Buffer; readonly prefix: Buffer; readonly throughLink: boolean },
   options: WalkOptions,
   rootDev: bigint,
   ancestors: ReadonlySet<string>,
 ): Promise<{ dir: OpenDirectory } | { entry: NotEntered }> {
   let fd: number;
   try {
-    fd = lister.openChild(frame.dir.fd, name, throughLink);
+    fd = lister.openChild(frame.dir.fd, child.name, child.throughLink);
   } catch (error) {
     return { entry: errorFields(error, 'cannot list this directory') };
   }
   try {
-    const relative = `${frame.relative}${name.toString('utf8')}/`;
-    const dir = await listDirectory(lister, fd, relative, options.follow, frame.dir.rules);
+    const relative = `${frame.relative}${child.name.toString('utf8')}/`;
+    const dir = await listDirectory(lister, fd, child.prefix, relative, options.follow, frame.dir.rules);
     if (options.oneFileSystem && dir.stat.dev !== rootDev) {
       closeDirectory(fd);
       return { entry: { kind: 'skipped', reason: 'other file system' } };
@@ -208,7 +208,7 @@ async function enter(
 
 function entryFor(frame: Frame, at: number, base: number, options: WalkOptions): WalkEntry {
   const listing = frame.dir.listing;
-  const path = pathAt(frame.prefix, listing, at);
+  const path = pathAt(listing, at);
   const kind = kindAt(listing, at);
   if (kind === EntryKind.file)
     return { kind: 'file', path, base, follow: options.follow && (viaLinkAt(listing, at) || frame.viaLink) };
