@@ -112,9 +112,12 @@ async function* walkTree(
   const base = prefix.length;
   const lister = options.lister ?? directoryLister();
   let first: OpenDirectory;
+  let rootFd: number | undefined;
   try {
-    first = await listDirectory(lister, openOperandDirectory(root), prefix, '', options.follow, baseRules);
+    rootFd = openOperandDirectory(root);
+    first = await listDirectory(lister, rootFd, prefix, '', options.follow, baseRules);
   } catch (error) {
+    if (rootFd !== undefined) closeDirectory(rootFd);
     yield [errorEntry(root, error, 'cannot list this directory')];
     return;
   }
