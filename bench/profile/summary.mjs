@@ -42,4 +42,5 @@ profile.samples.forEach((id, i) => {
 });
 console.log(`sampled ${ms(total)} ms: idle ${ms(idle)}, busy ${ms(total - idle)}, GC ${ms(gc)} (all of the thread)`);
 console.log(`inside /${pattern}/: ${ms(walk)} ms (inclusive; GC is counted apart)`);
-for (const [name, us] of [...selfInWalk].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  ${ms(us)} ms  ${name}`);
+for (const [name, us] of [...selfInWalk].sort((a, b) => b[1] - a[1]).slice(0, 8))
+  console.log(`  ${ms(us)} ms  ${name}`);
