@@ -6,6 +6,7 @@
  *   xattrFiles                       xattrs.c (every extended attribute, not following links)
  *   chunkScan                        chunker.c (content-defined chunking's per-byte loop)
  *   dataRanges                       data_ranges.c (the data ranges of a sparse file)
+ *   openDirectoryAt, listDirectory   list_dir.c (the walk: one call per directory)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *   blake3Keyed, zstdCompress, zstdDecompress, zstd
@@ -26,6 +27,8 @@ napi_value xattr_files(napi_env env, napi_callback_info info);
 napi_value chunk_scan(napi_env env, napi_callback_info info);
 napi_value data_ranges(napi_env env, napi_callback_info info);
 int export_repo_codec(napi_env env, napi_value exports);
+napi_value open_directory_at(napi_env env, napi_callback_info info);
+napi_value list_directory(napi_env env, napi_callback_info info);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -73,6 +76,8 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "hashFiles", hash_files) ||
       !export_function(env, exports, "statFiles", stat_files) ||
       !export_function(env, exports, "xattrFiles", xattr_files) ||
+      !export_function(env, exports, "openDirectoryAt", open_directory_at) ||
+      !export_function(env, exports, "listDirectory", list_directory) ||
       !export_function(env, exports, "syncFileSystem", sync_file_system) ||
       !export_function(env, exports, "chunkScan", chunk_scan) ||
       !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports) ||

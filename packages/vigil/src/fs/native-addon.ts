@@ -39,6 +39,13 @@ export interface NativeAddon {
   statFiles(...args: BatchArgs): void;
   /** Every extended attribute of each path (see native/xattrs.c). */
   xattrFiles(...args: BatchArgs): void;
+  /**
+   * The directory `name` in the directory `parentFd`, opened O_RDONLY | O_DIRECTORY (and
+   * O_NOFOLLOW unless `follow`): its descriptor, or -errno (see native/list_dir.c).
+   */
+  openDirectoryAt(parentFd: number, name: Uint8Array, follow: boolean): number;
+  /** Every entry of the directory `fd`, typed, sorted and packed with its path `prefix` + name (src/fs/listing.ts); or -errno. */
+  listDirectory(fd: number, follow: boolean, prefix: Uint8Array): Buffer | number;
   /** syncfs(2) of the file system holding `path`: 0, or the errno. */
   syncFileSystem(path: string): number;
   /**

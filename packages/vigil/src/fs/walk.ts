@@ -5,8 +5,8 @@
  * - Each directory is opened relative to its parent's descriptor, which the walk holds
  *   while it is inside (walk-directory.ts), and never through a symlink (unless --follow):
  *   a directory swapped for a link during the run is reported, not walked into.
- * - Directories are read with buffer encoding: names that are not UTF-8 survive byte for byte.
- * - Entries are typed from readdir; the walk stats only what it opens (directories), and
+ * - Names are bytes, never decoded: names that are not UTF-8 survive byte for byte.
+ * - Entries are typed from the listing (d_type); the walk stats only what it opens (directories), and
  *   symlinks under --follow. FIFOs, sockets and devices are reported as skipped and never opened.
  * - Symlinks are reported as skipped unless --follow; with --follow, a link back to a
  *   directory being walked is a loop and is reported, not entered.
@@ -22,14 +22,17 @@
 import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ExcludeRules } from './exclude-rules.js';
-import { describeErrno } from './failures.js';
+import { describeErrno, failureFromErrno } from './failures.js';
+import { EntryKind, errnoAt, kindAt, nameAt, pathAt, recordEnd, SKIP_REASON, viaLinkAt } from './listing.js';
 import { procPath, requireProcFs } from './proc-fd.js';
 import {
-  type Child,
   closeDirectory,
+  type DirectoryLister,
+  directoryLister,
+  isExcluded,
   listDirectory,
   type OpenDirectory,
-  openDirectory,
+  openOperandDirectory,
   type RulesInScope,
   type SkipReason,
   skipReasonOf,
@@ -60,12 +63,13 @@ export interface WalkOptions {
   readonly directories?: boolean;
   /** Give skipped symlinks their lstat and target (what a backup records). */
   readonly linkDetails?: boolean;
+  /** Who opens and lists directories: by default the native addon's lister, else node:fs's. */
+  readonly lister?: DirectoryLister;
 }
 
 interface Frame {
+  /** Its listing holds the paths of its children: '' for the operand '.', else the directory path and '/', then the name. */
   readonly dir: OpenDirectory;
-  /** Path prefix of children: '' for the operand '.', else the directory path and '/'. */
-  readonly prefix: Buffer;
   /** The directory's path relative to the operand, with a trailing '/' ('' at the root). */
   readonly relative: string;
   /** Reached through a symlink (under --follow): its files are opened following links. */
@@ -74,6 +78,7 @@ interface Frame {
 }
 
 const SLASH = 0x2f;
+const SLASH_BYTES = Buffer.from('/');
 
 export async function* walk(operands: readonly Buffer[], options: WalkOptions): AsyncGenerator<WalkEntry[]> {
   requireProcFs();
@@ -105,10 +110,14 @@ async function* walkTree(
       ? root
       : Buffer.concat([root, Buffer.from('/')]);
   const base = prefix.length;
+  const lister = options.lister ?? directoryLister();
   let first: OpenDirectory;
+  let rootFd: number | undefined;
   try {
-    first = await listDirectory(openDirectory(undefined, root, true), '', options.follow, baseRules);
+    rootFd = openOperandDirectory(root);
+    first = await listDirectory(lister, rootFd, prefix, '', options.follow, baseRules);
   } catch (error) {
+    if (rootFd !== undefined) closeDirectory(rootFd);
     yield [errorEntry(root, error, 'cannot list this directory')];
     return;
   }
@@ -116,39 +125,44 @@ async function* walkTree(
   /** dev:ino of the directories being walked, when --follow must detect loops. */
   const ancestors = new Set<string>();
   if (options.follow) ancestors.add(identityOf(first.stat));
-  const stack: Frame[] = [{ dir: first, prefix, relative: '', viaLink: false, next: 0 }];
+  const stack: Frame[] = [{ dir: first, relative: '', viaLink: false, next: 0 }];
   try {
     // Each directory is on the stack before it is yielded, so a consumer that stops there still has it closed.
     if (options.directories) yield [{ kind: 'directory', path: root, base, stat: first.stat }];
     while (stack.length > 0) {
       const frame = stack[stack.length - 1] as Frame;
       const run: WalkEntry[] = [];
-      let descend: Child | undefined;
-      while (frame.next < frame.dir.children.length) {
-        const child = frame.dir.children[frame.next++] as Child;
-        if (child.kind === 'dir') {
-          descend = child;
+      const listing = frame.dir.listing;
+      let descend = -1;
+      while (frame.next < listing.bytes.length) {
+        const at = frame.next;
+        frame.next = recordEnd(listing, at);
+        if (isExcluded(frame.dir, frame.relative, at)) continue;
+        if (kindAt(listing, at) === EntryKind.dir) {
+          descend = at;
           break;
         }
-        run.push(entryFor(frame, child, base, options));
+        run.push(entryFor(frame, at, base, options));
       }
       if (run.length > 0) yield run;
-      if (descend === undefined) {
+      if (descend < 0) {
         stack.pop();
         if (options.follow) ancestors.delete(identityOf(frame.dir.stat));
         closeDirectory(frame.dir.fd);
         continue;
       }
-      const path = Buffer.concat([frame.prefix, descend.name]);
-      const entered = await enter(frame, descend, options, rootDev, ancestors);
+      const path = pathAt(listing, descend);
+      const name = nameAt(listing, descend);
+      const viaLink = frame.viaLink || viaLinkAt(listing, descend);
+      const child = { name, prefix: Buffer.concat([path, SLASH_BYTES]), throughLink: viaLinkAt(listing, descend) };
+      const entered = await enter(lister, frame, child, options, rootDev, ancestors);
       if ('entry' in entered) {
         yield [{ path, ...entered.entry }];
         continue;
       }
       if (options.follow) ancestors.add(identityOf(entered.dir.stat));
-      const relative = `${frame.relative}${descend.name.toString('utf8')}/`;
-      const viaLink = frame.viaLink || descend.viaLink;
-      stack.push({ dir: entered.dir, prefix: Buffer.concat([path, Buffer.from('/')]), relative, viaLink, next: 0 });
+      const relative = `${frame.relative}${name.toString('utf8')}/`;
+      stack.push({ dir: entered.dir, relative, viaLink, next: 0 });
       if (options.directories) yield [{ kind: 'directory', path, base, stat: entered.dir.stat }];
     }
   } finally {
@@ -164,21 +178,22 @@ type NotEntered =
 
 /** Opens and lists a child directory, or says why the walk does not go in. */
 async function enter(
+  lister: DirectoryLister,
   frame: Frame,
-  child: Child,
+  child: { readonly name: Buffer; readonly prefix: Buffer; readonly throughLink: boolean },
   options: WalkOptions,
   rootDev: bigint,
   ancestors: ReadonlySet<string>,
 ): Promise<{ dir: OpenDirectory } | { entry: NotEntered }> {
   let fd: number;
   try {
-    fd = openDirectory(frame.dir.fd, child.name, child.viaLink);
+    fd = lister.openChild(frame.dir.fd, child.name, child.throughLink);
   } catch (error) {
     return { entry: errorFields(error, 'cannot list this directory') };
   }
   try {
     const relative = `${frame.relative}${child.name.toString('utf8')}/`;
-    const dir = await listDirectory(fd, relative, options.follow, frame.dir.rules);
+    const dir = await listDirectory(lister, fd, child.prefix, relative, options.follow, frame.dir.rules);
     if (options.oneFileSystem && dir.stat.dev !== rootDev) {
       closeDirectory(fd);
       return { entry: { kind: 'skipped', reason: 'other file system' } };
@@ -194,24 +209,26 @@ async function enter(
   }
 }
 
-function entryFor(frame: Frame, child: Child, base: number, options: WalkOptions): WalkEntry {
-  const path = Buffer.concat([frame.prefix, child.name]);
-  if (child.kind === 'file')
-    return { kind: 'file', path, base, follow: options.follow && (child.viaLink || frame.viaLink) };
-  if (child.kind === 'error') {
-    const code = child.errorCode ?? 'EIO';
-    return { kind: 'error', path, code, message: describeErrno(code) };
-  }
-  if (child.kind === 'symlink' && options.linkDetails) {
+function entryFor(frame: Frame, at: number, base: number, options: WalkOptions): WalkEntry {
+  const listing = frame.dir.listing;
+  const path = pathAt(listing, at);
+  const kind = kindAt(listing, at);
+  if (kind === EntryKind.file)
+    return { kind: 'file', path, base, follow: options.follow && (viaLinkAt(listing, at) || frame.viaLink) };
+  if (kind === EntryKind.error) return { kind: 'error', path, ...failureFromErrno(errnoAt(listing, at)) };
+  if (kind === EntryKind.symlink && options.linkDetails) {
     try {
-      const at = procPath(frame.dir.fd, child.name);
-      const link = { stat: lstatSync(at, { bigint: true }), target: readlinkSync(at, { encoding: 'buffer' }) };
+      const linkPath = procPath(frame.dir.fd, nameAt(listing, at));
+      const link = {
+        stat: lstatSync(linkPath, { bigint: true }),
+        target: readlinkSync(linkPath, { encoding: 'buffer' }),
+      };
       return { kind: 'skipped', path, reason: 'symlink', link };
     } catch (error) {
       return { path, ...errorFields(error) };
     }
   }
-  return { kind: 'skipped', path, reason: child.kind as SkipReason };
+  return { kind: 'skipped', path, reason: SKIP_REASON[kind] as SkipReason };
 }
 
 function identityOf(stats: BigIntStats): string {

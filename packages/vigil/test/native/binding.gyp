@@ -15,6 +15,7 @@
         "../../native/chunker.c",
         "../../native/data_ranges.c",
         "../../native/digest.c",
+        "../../native/list_dir.c",
         "../../native/napi.c",
         "../../native/read_verified.c",
         "../../native/repo_codec.c",
@@ -24,7 +25,7 @@
       "include_dirs": ["../../native"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror"],
-      "ldflags": ["-Wl,--wrap=read", "-Wl,--wrap=fstat64", "-Wl,--wrap=close"],
+      "ldflags": ["-Wl,--wrap=read", "-Wl,--wrap=fstat64", "-Wl,--wrap=close", "-Wl,--wrap=getdents64"],
       "conditions": [
         ["blake3_dir!=''", {
           "defines": ["VIGIL_BLAKE3"],

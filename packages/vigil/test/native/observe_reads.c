@@ -8,7 +8,12 @@
  * by VIGIL_TEST_READ_LOG (if set), and a file whose name ends in "grows" gets "more" appended.
  * And right after each read: a file whose name ends in "shrinks" is truncated to what has been
  * read of it so far, as a writer truncating it mid-read would (its next read comes back short).
+ *
+ * getdents64 is wrapped too: in a directory whose name ends in "untyped", every entry comes
+ * back as DT_UNKNOWN, as some file systems list them (XFS without ftype, some network and
+ * FUSE file systems), so a test can see the walk type them by fstatat instead.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +25,7 @@
 ssize_t __real_read(int fd, void *buffer, size_t length);
 int __real_fstat64(int fd, struct stat *st); /* _FILE_OFFSET_BITS=64 (node-gyp) makes fstat fstat64 */
 int __real_close(int fd);
+ssize_t __real_getdents64(int fd, void *buffer, size_t length);
 
 #define TRACKED 65536
 /* Per descriptor: read since it was opened, and not yet fstat'ed again. */
@@ -88,4 +94,20 @@ int __wrap_fstat64(int fd, struct stat *st) {
 int __wrap_close(int fd) {
   if (fd >= 0 && fd < TRACKED) was_read[fd] = 0;
   return __real_close(fd);
+}
+
+ssize_t __wrap_getdents64(int fd, void *buffer, size_t length) {
+  ssize_t n = __real_getdents64(fd, buffer, length);
+  char path[4096];
+  int saved = errno;
+  ssize_t path_length = n > 0 ? path_of(fd, path) : 0;
+  if (path_length > 0 && ends_with(path, path_length, "untyped")) {
+    for (ssize_t at = 0; at < n;) {
+      struct dirent64 *d = (struct dirent64 *)((char *)buffer + at);
+      d->d_type = DT_UNKNOWN;
+      at += d->d_reclen;
+    }
+  }
+  errno = saved;
+  return n;
 }
