@@ -5,6 +5,7 @@
  *   readFiles, hashFiles, statFiles   batch.c (open beneath the root, fstat/read/fstat)
  *   xattrFiles                       xattrs.c (every extended attribute, not following links)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
+ *   userName, openAt, utimesAt, ...  meta.c (owners' names and the *at calls of metadata restore)
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *
  * Paths are bytes (never decoded). No entry point calls back into JavaScript.
@@ -19,6 +20,7 @@ napi_value read_files(napi_env env, napi_callback_info info);
 napi_value hash_files(napi_env env, napi_callback_info info);
 napi_value stat_files(napi_env env, napi_callback_info info);
 napi_value xattr_files(napi_env env, napi_callback_info info);
+int export_meta_functions(napi_env env, napi_value exports);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -66,7 +68,8 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "hashFiles", hash_files) ||
       !export_function(env, exports, "statFiles", stat_files) ||
       !export_function(env, exports, "xattrFiles", xattr_files) ||
-      !export_function(env, exports, "syncFileSystem", sync_file_system) || !export_blake3(env, exports)) {
+      !export_function(env, exports, "syncFileSystem", sync_file_system) || !export_blake3(env, exports) ||
+      !export_meta_functions(env, exports)) {
     return NULL;
   }
   return exports;
