@@ -1,7 +1,7 @@
 /*
  * Metadata capture and restore (src/repo/metadata.ts, src/repo/restore-entry.ts): the calls
  * node:fs lacks. Node has no *at calls, no mknod, no getpwuid, no xattrs, and its utimes
- * takes seconds as a double (a time of 2025 keeps about 240 ns of precision, not 1 ns).
+ * rounds times to the microsecond (measured: see src/repo/meta-calls.ts).
  *
  *   userName(uid), groupName(gid)        getpwuid_r / getgrgid_r: the name, or null
  *   userId(name), groupId(name)          getpwnam_r / getgrnam_r: the id, or null
