@@ -12,6 +12,7 @@
         "../../native/batch_loop.c",
         "../../native/beneath.c",
         "../../native/digest.c",
+        "../../native/meta.c",
         "../../native/napi.c",
         "../../native/read_verified.c",
         "../../native/xattrs.c",
