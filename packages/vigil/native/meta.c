@@ -5,6 +5,7 @@
  *
  *   userName(uid), groupName(gid)        getpwuid_r / getgrgid_r: the name, or null
  *   userId(name), groupId(name)          getpwnam_r / getgrnam_r: the id, or null
+ *   lstatAt(dir, name, out)              fstatat(AT_SYMLINK_NOFOLLOW) into out (BigInt64Array, LSTAT_* slots)
  *   openAt(dir, name, flags, mode)       openat: a descriptor, or -errno
  *   mkdirAt(dir, name, mode)             mkdirat
  *   symlinkAt(target, dir, name)         symlinkat
@@ -132,6 +133,37 @@ static napi_value group_id(napi_env env, napi_callback_info info) {
 }
 
 static napi_value result_of(napi_env env, int status) { return number(env, status < 0 ? -errno : status); }
+
+/* The slots of lstatAt's out array (mirrored in src/repo/metadata.ts). */
+enum lstat_slot { LSTAT_MODE, LSTAT_UID, LSTAT_GID, LSTAT_SIZE, LSTAT_ATIME_NS, LSTAT_MTIME_NS, LSTAT_RDEV, LSTAT_DEV,
+                  LSTAT_INO, LSTAT_NLINK, LSTAT_SLOTS };
+
+/* Capture's stat: fstatat relative to the descriptor costs a fifth of node's lstat through
+   /proc/self/fd/<dir>/<name> (measured: 12 us against 2 us an entry). */
+static napi_value lstat_at(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  long long dir;
+  char name[NAME_MAX + 1];
+  view out;
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], &dir) || !get_name(env, argv[1], name) ||
+      !get_view(env, argv[2], napi_bigint64_array, &out) || out.length < LSTAT_SLOTS) {
+    USAGE("lstatAt(dir: number, name: Uint8Array, out: BigInt64Array(10))");
+  }
+  struct stat st;
+  if (fstatat((int)dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return number(env, -errno);
+  int64_t *slot = out.data;
+  slot[LSTAT_MODE] = st.st_mode;
+  slot[LSTAT_UID] = st.st_uid;
+  slot[LSTAT_GID] = st.st_gid;
+  slot[LSTAT_SIZE] = st.st_size;
+  slot[LSTAT_ATIME_NS] = (int64_t)st.st_atim.tv_sec * 1000000000 + st.st_atim.tv_nsec;
+  slot[LSTAT_MTIME_NS] = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  slot[LSTAT_RDEV] = (int64_t)st.st_rdev;
+  slot[LSTAT_DEV] = (int64_t)st.st_dev;
+  slot[LSTAT_INO] = (int64_t)st.st_ino;
+  slot[LSTAT_NLINK] = (int64_t)st.st_nlink;
+  return number(env, 0);
+}
 
 static napi_value open_at(napi_env env, napi_callback_info info) {
   napi_value argv[4];
@@ -347,6 +379,7 @@ int export_meta_functions(napi_env env, napi_value exports) {
     napi_callback callback;
   } functions[] = {
       {"userName", user_name},   {"groupName", group_name}, {"userId", user_id},       {"groupId", group_id},
+      {"lstatAt", lstat_at},
       {"openAt", open_at},       {"mkdirAt", mkdir_at},     {"symlinkAt", symlink_at}, {"mknodAt", mknod_at},
       {"linkAt", link_at},       {"renameAt", rename_at},   {"unlinkAt", unlink_at},   {"chownAt", chown_at},
       {"chmodAt", chmod_at},     {"utimesAt", utimes_at},   {"xattrsAt", xattrs_at},   {"setXattrAt", set_xattr_at},

@@ -14,6 +14,8 @@ export interface MetaAddon {
   groupName(gid: number): string | null;
   userId(name: string): number | null;
   groupId(name: string): number | null;
+  /** fstatat(AT_SYMLINK_NOFOLLOW) into `out` (slots: see LSTAT in metadata.ts). */
+  lstatAt(dir: number, name: Uint8Array, out: BigInt64Array): number;
   openAt(dir: number, name: Uint8Array, flags: number, mode: number): number;
   mkdirAt(dir: number, name: Uint8Array, mode: number): number;
   symlinkAt(target: Uint8Array, dir: number, name: Uint8Array): number;

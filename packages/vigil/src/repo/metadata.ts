@@ -2,10 +2,10 @@
  * Capture: the metadata of one entry the walk found, as a plain node record (repository
  * format 2; docs/format-v2-metadata.md says how it is stored and what restore does with each
  * field). The entry is named by its parent directory's descriptor and its name (bytes), as
- * the walk holds them: lstat goes through /proc/self/fd/<dir>/<name> (never following the
- * name), extended attributes through the addon (native/meta.c).
+ * the walk holds them: fstatat and the xattr calls of the addon (native/meta.c), never
+ * following the name; readlink through /proc/self/fd/<dir>/<name>.
  */
-import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { procPath } from '../fs/proc-fd.js';
 import { decodeXattrs, type Xattr } from '../fs/xattrs.js';
 import { checked, metaAddon } from './meta-calls.js';
@@ -93,36 +93,48 @@ function readXattrs(dirFd: number, name: Buffer): Xattr[] {
     .sort((a, b) => Buffer.compare(a.name, b.name));
 }
 
-/** The node record of `name` in the directory `dirFd` holds. Throws a node:fs error (ENOENT, ...) if it cannot be read. */
+/** The slots of the addon's lstatAt (native/meta.c, enum lstat_slot). */
+const LSTAT = { mode: 0, uid: 1, gid: 2, size: 3, atimeNs: 4, mtimeNs: 5, rdev: 6, dev: 7, ino: 8, nlink: 9 } as const;
+const LSTAT_SLOTS = 10;
+
+/**
+ * The node record of `name` in the directory `dirFd` holds. Throws MetaCallError (with the
+ * errno: ENOENT when it went away since the walk listed it) if it cannot be read.
+ */
 export function captureEntry(dirFd: number, name: Buffer, owners: OwnerNames): MetaNode {
   requireSafeName(name, 'to capture the entry');
-  const path = procPath(dirFd, name);
-  const stat: BigIntStats = lstatSync(path, { bigint: true });
-  const type = nodeTypeOf(stat.mode);
-  const uid = Number(stat.uid);
-  const gid = Number(stat.gid);
-  const node: MetaNode = {
+  const calls = metaAddon();
+  const stat = new BigInt64Array(LSTAT_SLOTS);
+  checked(calls.lstatAt(dirFd, name, stat), 'lstat', name);
+  const mode = stat[LSTAT.mode] as bigint;
+  const type = nodeTypeOf(mode);
+  const uid = Number(stat[LSTAT.uid]);
+  const gid = Number(stat[LSTAT.gid]);
+  const nlink = Number(stat[LSTAT.nlink]);
+  const node: { -readonly [K in keyof MetaNode]: MetaNode[K] } = {
     name: Buffer.from(name),
     type,
-    mode: Number(stat.mode & 0o7777n),
+    mode: Number(mode & 0o7777n),
     uid,
     gid,
-    user: owners.userName(uid),
-    group: owners.groupName(gid),
-    mtimeNs: stat.mtimeNs,
-    atimeNs: stat.atimeNs,
-    size: type === 'file' ? Number(stat.size) : 0,
-    linkTarget: type === 'symlink' ? readlinkSync(path, { encoding: 'buffer' }) : undefined,
-    device: type === 'char' || type === 'block' ? splitDevice(stat.rdev) : undefined,
+    mtimeNs: stat[LSTAT.mtimeNs] as bigint,
+    atimeNs: stat[LSTAT.atimeNs] as bigint,
+    size: type === 'file' ? Number(stat[LSTAT.size]) : 0,
     xattrs: type === 'socket' ? [] : readXattrs(dirFd, name),
-    linkIdentity:
-      type !== 'dir' && stat.nlink > 1n ? { dev: stat.dev, ino: stat.ino, nlink: Number(stat.nlink) } : undefined,
-    skipped: type === 'socket' ? SOCKET_SKIPPED : undefined,
   };
-  return withoutUndefined(node);
-}
-
-/** The record without its absent fields, so records compare and print plainly. */
-function withoutUndefined(node: MetaNode): MetaNode {
-  return Object.fromEntries(Object.entries(node).filter(([, value]) => value !== undefined)) as unknown as MetaNode;
+  const user = owners.userName(uid);
+  const group = owners.groupName(gid);
+  if (user !== undefined) node.user = user;
+  if (group !== undefined) node.group = group;
+  if (type === 'symlink') node.linkTarget = readlinkSync(procPath(dirFd, name), { encoding: 'buffer' });
+  if (type === 'char' || type === 'block') node.device = splitDevice(BigInt.asUintN(64, stat[LSTAT.rdev] as bigint));
+  if (type !== 'dir' && nlink > 1) {
+    node.linkIdentity = {
+      dev: BigInt.asUintN(64, stat[LSTAT.dev] as bigint),
+      ino: BigInt.asUintN(64, stat[LSTAT.ino] as bigint),
+      nlink,
+    };
+  }
+  if (type === 'socket') node.skipped = SOCKET_SKIPPED;
+  return node;
 }
