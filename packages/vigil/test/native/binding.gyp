@@ -16,6 +16,7 @@
         "../../native/data_ranges.c",
         "../../native/digest.c",
         "../../native/list_dir.c",
+        "../../native/meta.c",
         "../../native/napi.c",
         "../../native/read_verified.c",
         "../../native/repo_codec.c",

@@ -1,0 +1,242 @@
+/**
+ * Restore: one node record made real in a directory of TARGET, relative to that directory's
+ * descriptor (docs/format-v2-metadata.md, "Restore"). Every call names one checked path
+ * component relative to a descriptor and never follows a symlink at that name, so whatever
+ * a record says and whatever TARGET holds, nothing outside TARGET is created or changed.
+ *
+ * Files, symlinks, FIFOs, devices and hard links are made under a short temporary name
+ * (fits NAME_MAX whatever the real name's length), given their owner, attributes, mode and
+ * times there, then renamed into place: a name in TARGET is complete or absent. Directories
+ * are made at once (their children need them) and finished later: the caller calls
+ * `finish()` after the last child, so a read-only directory can still be filled and its
+ * mtime is not moved by the children.
+ *
+ * Metadata order: owner (only with CAP_CHOWN; by name unless numericOwner), then extended
+ * attributes (chown clears security.capability), then mode (chown clears setuid and
+ * setgid), then times (utimensat with nanoseconds, never following a symlink).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, ftruncateSync, lstatSync } from 'node:fs';
+import { getSystemErrorName } from 'node:util';
+import { O_PATH, procPath } from '../fs/proc-fd.js';
+import { checked, type MetaAddon, metaAddon } from './meta-calls.js';
+import { EntryInTheWayError, showName } from './meta-errors.js';
+import { requireSafeName, safeComponents } from './meta-names.js';
+import type { MetaNode } from './metadata.js';
+import { OwnerNames } from './owners.js';
+import { currentPrivileges, type RestorePrivileges } from './restore-privileges.js';
+
+/** Something restore did not do, which is not a failure: the caller reports it. */
+export interface RestoreNotice {
+  readonly kind: 'socket-skipped' | 'device-needs-root' | 'xattr-not-restored';
+  readonly name: Buffer;
+  readonly message: string;
+}
+
+export interface RestoreEntryOptions {
+  /** --numeric-owner: owners by uid and gid, never by the names recorded. */
+  readonly numericOwner?: boolean;
+  readonly onNotice?: (notice: RestoreNotice) => void;
+}
+
+/** A directory made (or found) in TARGET, open; `finish()` after its children sets its metadata and closes it. */
+export interface RestoredDirectory {
+  readonly fd: number;
+  finish(): void;
+}
+
+/** Writes a file's contents to `fd` (at any offsets: holes it skips stay holes). */
+export type WriteContents = (fd: number) => void | Promise<void>;
+
+const S_IFIFO = 0o010000;
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+const PATH_DIRECTORY = O_PATH | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** Errors that mean "this file system or this process cannot hold that attribute". */
+const XATTR_REFUSED = ['EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'ERANGE', 'ENOSPC', 'E2BIG'];
+
+/** `.vigil-r-` and 16 hex digits: 25 bytes, far below NAME_MAX, and no two alike. */
+function temporaryName(): Buffer {
+  return Buffer.from(`.vigil-r-${randomBytes(8).toString('hex')}`);
+}
+
+export class EntryRestorer {
+  readonly #target: number;
+  readonly #calls: MetaAddon;
+  readonly #privileges: RestorePrivileges;
+  readonly #owners = new OwnerNames();
+  readonly #options: RestoreEntryOptions;
+
+  /** `targetFd`: TARGET's directory descriptor, from which hard-link sources are found. */
+  constructor(targetFd: number, options: RestoreEntryOptions = {}) {
+    this.#target = targetFd;
+    this.#calls = metaAddon();
+    this.#privileges = currentPrivileges();
+    this.#options = options;
+  }
+
+  /** Restores `node` into the directory `dirFd`; a directory comes back open, to be finished. */
+  async restoreEntry(dirFd: number, node: MetaNode, contents?: WriteContents): Promise<RestoredDirectory | undefined> {
+    requireSafeName(node.name, 'to restore the entry');
+    if (node.type === 'dir') return this.restoreDirectory(dirFd, node);
+    if (node.type === 'file' && node.linkTo) this.restoreHardLink(dirFd, node);
+    else if (node.type === 'file') await this.restoreFile(dirFd, node, contents);
+    else this.restoreSpecial(dirFd, node);
+    return undefined;
+  }
+
+  /** A regular file: contents written under a temporary name, cut to the recorded size, renamed. */
+  async restoreFile(dirFd: number, node: MetaNode, contents?: WriteContents): Promise<void> {
+    requireSafeName(node.name, 'to restore the file');
+    const temporary = temporaryName();
+    const fd = checked(this.#calls.openAt(dirFd, temporary, NEW_FILE, 0o600), 'open', node.name);
+    try {
+      try {
+        await contents?.(fd);
+        // Bounded by the recorded size, and a trailing hole comes back as a hole.
+        ftruncateSync(fd, node.size);
+      } finally {
+        closeSync(fd);
+      }
+      this.#finishInPlace(dirFd, temporary, node);
+    } catch (error) {
+      this.#calls.unlinkAt(dirFd, temporary, 0);
+      throw error;
+    }
+  }
+
+  /** A symlink, FIFO or device node; a socket (or a device without CAP_MKNOD) is a notice. */
+  restoreSpecial(dirFd: number, node: MetaNode): void {
+    requireSafeName(node.name, 'to restore the entry');
+    const calls = this.#calls;
+    if (node.type === 'socket') {
+      this.#notice(
+        'socket-skipped',
+        node.name,
+        `skipped the socket ${showName(node.name)}: ${node.skipped ?? 'sockets are not restored'}`,
+      );
+      return;
+    }
+    if ((node.type === 'char' || node.type === 'block') && !this.#privileges.mknod) {
+      this.#notice(
+        'device-needs-root',
+        node.name,
+        `did not make the device ${showName(node.name)}: making device nodes needs root (CAP_MKNOD)`,
+      );
+      return;
+    }
+    const temporary = temporaryName();
+    let made: number;
+    if (node.type === 'symlink' && node.linkTarget) made = calls.symlinkAt(node.linkTarget, dirFd, temporary);
+    else if (node.type === 'fifo') made = calls.mknodAt(dirFd, temporary, S_IFIFO | 0o600, 0, 0);
+    else if ((node.type === 'char' || node.type === 'block') && node.device) {
+      const type = node.type === 'char' ? S_IFCHR : S_IFBLK;
+      made = calls.mknodAt(dirFd, temporary, type | 0o600, node.device.major, node.device.minor);
+    } else {
+      throw new TypeError(`restoreSpecial: a ${node.type} record without what makes it (${showName(node.name)})`);
+    }
+    checked(made, node.type === 'symlink' ? 'symlink' : 'mknod', node.name);
+    try {
+      this.#finishInPlace(dirFd, temporary, node);
+    } catch (error) {
+      calls.unlinkAt(dirFd, temporary, 0);
+      throw error;
+    }
+  }
+
+  /** A later path of a hard-link group: a link to `node.linkTo` (relative to TARGET), restored before. */
+  restoreHardLink(dirFd: number, node: MetaNode): void {
+    requireSafeName(node.name, 'to restore the hard link');
+    const parts = safeComponents(node.linkTo ?? Buffer.alloc(0), 'the hard link source');
+    const calls = this.#calls;
+    let from = this.#target;
+    try {
+      for (const part of parts.slice(0, -1)) {
+        const next = checked(calls.openAt(from, part, PATH_DIRECTORY, 0), 'open the link source directory', part);
+        if (from !== this.#target) closeSync(from);
+        from = next;
+      }
+      const temporary = temporaryName();
+      checked(calls.linkAt(from, parts[parts.length - 1] as Buffer, dirFd, temporary), 'link', node.name);
+      try {
+        checked(calls.renameAt(dirFd, temporary, dirFd, node.name), 'rename', node.name);
+      } finally {
+        // rename onto a name that is already this inode does nothing and leaves `temporary`.
+        calls.unlinkAt(dirFd, temporary, 0);
+      }
+    } finally {
+      if (from !== this.#target) closeSync(from);
+    }
+  }
+
+  /** A directory: made (or an existing one reused, never through a symlink), open for its children. */
+  restoreDirectory(dirFd: number, node: MetaNode): RestoredDirectory {
+    requireSafeName(node.name, 'to restore the directory');
+    const calls = this.#calls;
+    const made = calls.mkdirAt(dirFd, node.name, 0o700);
+    if (made < 0 && getSystemErrorName(made) !== 'EEXIST') checked(made, 'mkdir', node.name);
+    const fd = calls.openAt(dirFd, node.name, DIRECTORY, 0);
+    if (fd < 0) {
+      const code = getSystemErrorName(fd);
+      if (code === 'ELOOP' || code === 'ENOTDIR') {
+        const symlink = lstatSync(procPath(dirFd, node.name)).isSymbolicLink();
+        throw new EntryInTheWayError(node.name, symlink ? 'a symlink' : 'an entry that is not a directory');
+      }
+      checked(fd, 'open', node.name);
+    }
+    let finished = false;
+    return {
+      fd,
+      finish: () => {
+        if (finished) return;
+        finished = true;
+        try {
+          this.#applyMetadata(dirFd, node.name, node);
+        } finally {
+          closeSync(fd);
+        }
+      },
+    };
+  }
+
+  /** Metadata on the temporary name, then the rename that makes the entry visible. */
+  #finishInPlace(dirFd: number, temporary: Buffer, node: MetaNode): void {
+    this.#applyMetadata(dirFd, temporary, node);
+    checked(this.#calls.renameAt(dirFd, temporary, dirFd, node.name), 'rename', node.name);
+  }
+
+  #applyMetadata(dirFd: number, name: Buffer, node: MetaNode): void {
+    const calls = this.#calls;
+    if (this.#privileges.chown) {
+      const { uid, gid } = this.#ownerOf(node);
+      checked(calls.chownAt(dirFd, name, uid, gid), 'chown', node.name);
+    }
+    for (const { name: attribute, value } of node.xattrs) {
+      const result = calls.setXattrAt(dirFd, name, attribute, value);
+      if (result >= 0) continue;
+      const code = getSystemErrorName(result);
+      if (!XATTR_REFUSED.includes(code)) checked(result, 'setxattr', node.name);
+      this.#notice(
+        'xattr-not-restored',
+        node.name,
+        `did not restore the attribute ${showName(attribute)} of ${showName(node.name)}: ${code}`,
+      );
+    }
+    // A symlink's mode is not used on Linux and cannot be set.
+    if (node.type !== 'symlink') checked(calls.chmodAt(dirFd, name, node.mode), 'chmod', node.name);
+    checked(calls.utimesAt(dirFd, name, node.atimeNs, node.mtimeNs), 'utimensat', node.name);
+  }
+
+  #ownerOf(node: MetaNode): { uid: number; gid: number } {
+    if (this.#options.numericOwner) return { uid: node.uid, gid: node.gid };
+    const uid = node.user === undefined ? undefined : this.#owners.userId(node.user);
+    const gid = node.group === undefined ? undefined : this.#owners.groupId(node.group);
+    return { uid: uid ?? node.uid, gid: gid ?? node.gid };
+  }
+
+  #notice(kind: RestoreNotice['kind'], name: Buffer, message: string): void {
+    this.#options.onNotice?.({ kind, name, message });
+  }
+}
