@@ -22,6 +22,7 @@ import { BlobIndex } from '../../src/repo/index-table.js';
 import { PackDamagedError, type PackEntry } from '../../src/repo/pack-header.js';
 import { PackWriter } from '../../src/repo/pack-writer.js';
 import { suiteDir } from '../helpers.js';
+import { assertThrowsDamaged } from './assert-damaged.js';
 import { randomBytesFrom } from './random-bytes.js';
 import { identitySealer, macSealer } from './sealers.js';
 
@@ -44,12 +45,7 @@ function entries(label: string, count: number): PackEntry[] {
 }
 
 function assertDamaged(fn: () => unknown, reason: RegExp) {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof IndexDamagedError, `an IndexDamagedError, not ${error}`);
-    assert.equal(error.code, 'ERR_VIGIL_INDEX_DAMAGED');
-    assert.match(error.message, reason);
-    return true;
-  });
+  assertThrowsDamaged(fn, IndexDamagedError, 'ERR_VIGIL_INDEX_DAMAGED', reason);
 }
 
 describe('blob index in memory', () => {

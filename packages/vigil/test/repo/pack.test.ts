@@ -19,6 +19,7 @@ import {
 import { checkPack, PackReader, packMatchesId, readPackEntries } from '../../src/repo/pack-reader.js';
 import { type BlobToPack, PackWriter, packPath, type WrittenPack } from '../../src/repo/pack-writer.js';
 import { suiteDir } from '../helpers.js';
+import { assertThrowsDamaged } from './assert-damaged.js';
 import { randomBytesFrom } from './random-bytes.js';
 import { identitySealer, macSealer, TamperedError } from './sealers.js';
 
@@ -53,12 +54,7 @@ function entry(over: Partial<PackEntry> = {}): PackEntry {
 }
 
 function assertDamaged(fn: () => unknown, reason: RegExp) {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof PackDamagedError, `a PackDamagedError, not ${error}`);
-    assert.equal(error.code, 'ERR_VIGIL_PACK_DAMAGED');
-    assert.match(error.message, reason);
-    return true;
-  });
+  assertThrowsDamaged(fn, PackDamagedError, 'ERR_VIGIL_PACK_DAMAGED', reason);
 }
 
 describe('pack files', () => {
