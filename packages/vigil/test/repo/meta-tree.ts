@@ -23,6 +23,15 @@ import { EntryRestorer, type RestoreEntryOptions, type RestoreNotice } from '../
 
 const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
+/** The ids of this machine's "nobody" and "nogroup": owners a test can give without making an account. */
+export const NOBODY = Number(tool('id', '-u', 'nobody').trim());
+export const NOGROUP = Number(tool('getent', 'group', 'nogroup').split(':')[2]);
+
+/** Opens a directory (never through a symlink) as restore takes it: a descriptor the caller closes. */
+export function openDirectory(path: string): number {
+  return openSync(path, DIRECTORY);
+}
+
 /** Every record of `source` in walk order (parents before children), as stored: encoded and decoded. */
 export function captureTree(source: string): { path: Buffer; node: MetaNode }[] {
   const owners = new OwnerNames();
@@ -47,7 +56,7 @@ export function captureTree(source: string): { path: Buffer; node: MetaNode }[] 
       }
     }
   };
-  const root = openSync(source, DIRECTORY);
+  const root = openDirectory(source);
   visit(root, undefined);
   closeSync(root);
   return out;
@@ -61,7 +70,7 @@ export async function restoreTree(
   options: RestoreEntryOptions = {},
 ): Promise<RestoreNotice[]> {
   const notices: RestoreNotice[] = [];
-  const targetFd = openSync(target, DIRECTORY);
+  const targetFd = openDirectory(target);
   const restorer = new EntryRestorer(targetFd, { ...options, onNotice: (notice) => notices.push(notice) });
   // The open directories of the path being restored: [path, directory] from TARGET down.
   const open: { path: Buffer; finish?: () => void; fd: number }[] = [{ path: Buffer.alloc(0), fd: targetFd }];

@@ -5,17 +5,7 @@
  * an attacker placed in TARGET where a directory or a file should go is never followed.
  */
 import assert from 'node:assert/strict';
-import {
-  closeSync,
-  constants,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { MalformedNodeError } from '../../src/repo/meta-errors.js';
@@ -23,6 +13,7 @@ import type { MetaNode } from '../../src/repo/metadata.js';
 import { decodeNode, encodeNode } from '../../src/repo/metadata-codec.js';
 import { EntryRestorer } from '../../src/repo/restore-entry.js';
 import { tempDir } from '../helpers.js';
+import { openDirectory } from './meta-tree.js';
 
 const FILE: MetaNode = {
   name: Buffer.from('file'),
@@ -50,7 +41,7 @@ describe('restore of hostile records and a hostile TARGET', () => {
     mkdirSync(target);
     mkdirSync(outside);
     writeFileSync(join(outside, 'victim'), 'untouched');
-    targetFd = openSync(target, constants.O_RDONLY | constants.O_DIRECTORY);
+    targetFd = openDirectory(target);
   });
   afterEach(() => {
     closeSync(targetFd);

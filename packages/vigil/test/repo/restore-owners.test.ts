@@ -9,16 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  constants,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +19,8 @@ import { OwnerNames, parseAccounts } from '../../src/repo/owners.js';
 import { EntryRestorer, type RestoreNotice } from '../../src/repo/restore-entry.js';
 import { privilegesOf } from '../../src/repo/restore-privileges.js';
 import { tempDir } from '../helpers.js';
-import { getfattr, tool } from './meta-tree.js';
+import { getfattr, NOBODY, NOGROUP, openDirectory } from './meta-tree.js';
 
-const NOBODY = Number(tool('id', '-u', 'nobody').trim());
-const NOGROUP = Number(tool('getent', 'group', 'nogroup').split(':')[2]);
 const CHILD = fileURLToPath(new URL('./restore-child.ts', import.meta.url));
 /** ids no account of this machine has; the record says they were "nobody" and "nogroup" there. */
 const ELSEWHERE_UID = 54_321;
@@ -54,7 +43,7 @@ const FILE: MetaNode = {
 async function restoreOne(node: MetaNode, numericOwner: boolean): Promise<{ uid: number; gid: number; mode: number }> {
   const work = tempDir('vigil-owners-');
   try {
-    const fd = openSync(work.path, constants.O_RDONLY | constants.O_DIRECTORY);
+    const fd = openDirectory(work.path);
     await new EntryRestorer(fd, { numericOwner }).restoreEntry(fd, node, () => {});
     closeSync(fd);
     const { uid, gid, mode } = lstatSync(join(work.path, node.name.toString()));

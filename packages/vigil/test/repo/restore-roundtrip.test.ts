@@ -26,10 +26,8 @@ import { after, before, describe, it } from 'node:test';
 import type { MetaNode } from '../../src/repo/metadata.js';
 import type { RestoreNotice } from '../../src/repo/restore-entry.js';
 import { tempDir } from '../helpers.js';
-import { captureTree, getfattr, lstatTree, restoreTree, tool } from './meta-tree.js';
+import { captureTree, getfattr, lstatTree, NOBODY, NOGROUP, restoreTree, tool } from './meta-tree.js';
 
-const NOBODY = Number(tool('id', '-u', 'nobody').trim());
-const NOGROUP = Number(tool('getent', 'group', 'nogroup').split(':')[2]);
 const LONG_NAME = 'n'.repeat(255);
 const NOT_UTF8 = Buffer.from([0x6e, 0xff, 0xfe, 0x2e, 0x74]); // "n\xff\xfe.t"
 const MIB = 1024 * 1024;
@@ -38,6 +36,16 @@ const MIB = 1024 * 1024;
 function touch(path: string, time: string): void {
   tool('touch', '-h', '-d', time, path);
 }
+
+/** The mtimes the fixture sets, with nanoseconds, in this order: a directory's last (its children's change it). */
+const MTIMES: readonly [path: string, time: string][] = [
+  ['plain.txt', '2021-03-04 05:06:07.123456789'],
+  ['setuid', '1999-12-31 23:59:59.000000001'],
+  ['link', '2010-01-01 00:00:00.987654321'],
+  ['sub/first', '2015-06-07 08:09:10.111111111'],
+  ['sub', '2020-02-02 02:02:02.222222222'],
+  ['fifo', '2019-01-01 00:00:00.5'],
+];
 
 describe('a tree restored from node records', () => {
   const work = tempDir('vigil-meta-');
@@ -76,12 +84,7 @@ describe('a tree restored from node records', () => {
     tool('setfacl', '-d', '-m', 'u:nobody:rx', join(source, 'sub'));
     chownSync(join(source, 'sub'), NOBODY, 0);
     chmodSync(join(source, 'sub'), 0o2750);
-    touch(join(source, 'plain.txt'), '2021-03-04 05:06:07.123456789');
-    touch(join(source, 'setuid'), '1999-12-31 23:59:59.000000001');
-    touch(join(source, 'link'), '2010-01-01 00:00:00.987654321');
-    touch(join(source, 'sub', 'first'), '2015-06-07 08:09:10.111111111');
-    touch(join(source, 'sub'), '2020-02-02 02:02:02.222222222');
-    touch(join(source, 'fifo'), '2019-01-01 00:00:00.5');
+    for (const [path, time] of MTIMES) touch(join(source, path), time);
     records = captureTree(source);
     notices = await restoreTree(source, records, target);
   });
