@@ -82,54 +82,61 @@ static int get_args(napi_env env, napi_callback_info info, size_t want, napi_val
   return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= want;
 }
 
-#define USAGE(text) return throw_type_error(env, text " (a name is one path component of bytes)")
+#define USAGE_TEXT(text) text " (a name is one path component of bytes)"
+#define USAGE(text) return throw_type_error(env, USAGE_TEXT(text))
+
+/* Which account database a lookup reads: passwd (users) or group. */
+typedef enum { USERS, GROUPS } accounts;
+
+/* userName(uid)/groupName(gid): the account's name, or null when this machine has none. */
+static napi_value account_name(napi_env env, napi_callback_info info, accounts which, const char *usage) {
+  napi_value argv[1];
+  long long id;
+  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], &id)) return throw_type_error(env, usage);
+  char buffer[LOOKUP_BUFFER];
+  const char *name = NULL;
+  if (which == USERS) {
+    struct passwd entry, *found = NULL;
+    if (getpwuid_r((uid_t)id, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) name = found->pw_name;
+  } else {
+    struct group entry, *found = NULL;
+    if (getgrgid_r((gid_t)id, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) name = found->gr_name;
+  }
+  if (name == NULL) return null_value(env);
+  napi_value result;
+  return napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result) == napi_ok ? result : NULL;
+}
+
+/* userId(name)/groupId(name): the account's id, or null when this machine has no such name. */
+static napi_value account_id(napi_env env, napi_callback_info info, accounts which, const char *usage) {
+  napi_value argv[1];
+  char name[256];
+  size_t length;
+  if (!get_args(env, info, 1, argv) || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
+    return throw_type_error(env, usage);
+  }
+  char buffer[LOOKUP_BUFFER];
+  if (which == USERS) {
+    struct passwd entry, *found = NULL;
+    if (getpwnam_r(name, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) return number(env, found->pw_uid);
+  } else {
+    struct group entry, *found = NULL;
+    if (getgrnam_r(name, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) return number(env, found->gr_gid);
+  }
+  return null_value(env);
+}
 
 static napi_value user_name(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  long long id;
-  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], &id)) USAGE("userName(uid: number)");
-  char buffer[LOOKUP_BUFFER];
-  struct passwd entry, *found = NULL;
-  if (getpwuid_r((uid_t)id, &entry, buffer, sizeof buffer, &found) != 0 || found == NULL) return null_value(env);
-  napi_value result;
-  return napi_create_string_utf8(env, found->pw_name, NAPI_AUTO_LENGTH, &result) == napi_ok ? result : NULL;
+  return account_name(env, info, USERS, USAGE_TEXT("userName(uid: number)"));
 }
-
 static napi_value group_name(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  long long id;
-  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], &id)) USAGE("groupName(gid: number)");
-  char buffer[LOOKUP_BUFFER];
-  struct group entry, *found = NULL;
-  if (getgrgid_r((gid_t)id, &entry, buffer, sizeof buffer, &found) != 0 || found == NULL) return null_value(env);
-  napi_value result;
-  return napi_create_string_utf8(env, found->gr_name, NAPI_AUTO_LENGTH, &result) == napi_ok ? result : NULL;
+  return account_name(env, info, GROUPS, USAGE_TEXT("groupName(gid: number)"));
 }
-
 static napi_value user_id(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  char name[256];
-  size_t length;
-  if (!get_args(env, info, 1, argv) || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
-    USAGE("userId(name: string)");
-  }
-  char buffer[LOOKUP_BUFFER];
-  struct passwd entry, *found = NULL;
-  if (getpwnam_r(name, &entry, buffer, sizeof buffer, &found) != 0 || found == NULL) return null_value(env);
-  return number(env, found->pw_uid);
+  return account_id(env, info, USERS, USAGE_TEXT("userId(name: string)"));
 }
-
 static napi_value group_id(napi_env env, napi_callback_info info) {
-  napi_value argv[1];
-  char name[256];
-  size_t length;
-  if (!get_args(env, info, 1, argv) || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
-    USAGE("groupId(name: string)");
-  }
-  char buffer[LOOKUP_BUFFER];
-  struct group entry, *found = NULL;
-  if (getgrnam_r(name, &entry, buffer, sizeof buffer, &found) != 0 || found == NULL) return null_value(env);
-  return number(env, found->gr_gid);
+  return account_id(env, info, GROUPS, USAGE_TEXT("groupId(name: string)"));
 }
 
 static napi_value result_of(napi_env env, int status) { return number(env, status < 0 ? -errno : status); }
