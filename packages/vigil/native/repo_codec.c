@@ -22,8 +22,7 @@
 
 #define KEYED_KEY_BYTES 32
 #define KEYED_OUT_BYTES 32
-/* The largest blob the framing records (a u32; src/repo/compression.ts). Checked before any
-   cast, so NaN, infinities and huge numbers never reach one (that would be undefined). */
+/* The largest blob the framing records (a u32; src/repo/compression.ts). */
 #define MAX_BLOB_BYTES 4294967295.0
 
 static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
@@ -72,13 +71,21 @@ static zstd_state *get_zstd_state(napi_env env) {
   return state;
 }
 
-static napi_value zstd_compress(napi_env env, napi_callback_info info) {
+/* The arguments both zstd calls take: bytes, and a whole number in [min, max]. The range is
+   checked before the cast that tests wholeness, so NaN, infinities and huge numbers never
+   reach it (that would be undefined). */
+static int get_bytes_and_count(napi_env env, napi_callback_info info, double min, double max, view *bytes,
+                               double *count) {
   napi_value argv[2];
+  return get_args(env, info, 2, argv) && get_view(env, argv[0], napi_uint8_array, bytes) &&
+         get_number(env, argv[1], count) && *count >= min && *count <= max &&
+         *count == (double)(long long)*count;
+}
+
+static napi_value zstd_compress(napi_env env, napi_callback_info info) {
   view data;
   double level;
-  if (!get_args(env, info, 2, argv) || !get_view(env, argv[0], napi_uint8_array, &data) ||
-      !get_number(env, argv[1], &level) || !(level >= ZSTD_minCLevel() && level <= ZSTD_maxCLevel()) ||
-      level != (double)(int)level) {
+  if (!get_bytes_and_count(env, info, ZSTD_minCLevel(), ZSTD_maxCLevel(), &data, &level)) {
     return throw_type_error(env, "zstdCompress(data: Uint8Array, level: a zstd level)");
   }
   zstd_state *state = get_zstd_state(env);
@@ -101,12 +108,9 @@ static napi_value zstd_compress(napi_env env, napi_callback_info info) {
 }
 
 static napi_value zstd_decompress(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
   view frame;
   double expected;
-  if (!get_args(env, info, 2, argv) || !get_view(env, argv[0], napi_uint8_array, &frame) ||
-      !get_number(env, argv[1], &expected) || !(expected >= 0 && expected <= MAX_BLOB_BYTES) ||
-      expected != (double)(size_t)expected) {
+  if (!get_bytes_and_count(env, info, 0, MAX_BLOB_BYTES, &frame, &expected)) {
     return throw_type_error(env, "zstdDecompress(frame: Uint8Array, size: a byte count)");
   }
   zstd_state *state = get_zstd_state(env);
