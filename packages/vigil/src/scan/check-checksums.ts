@@ -17,7 +17,7 @@ import type { ProgressSink } from '../progress-sink.js';
 import { displayPath } from '../report/printer.js';
 import { probeAlgorithm } from './check-probe.js';
 import { FileBatch } from './file-batch.js';
-import { type FileOutcome, HashEngine, type HashEngineOptions } from './hash-engine.js';
+import { type FileOutcome, type HashEngineOptions, treeHashEngine } from './hash-engine.js';
 import { MAX_HELD_RECORDS } from './hash-tree.js';
 import { OrderedRelease } from './ordered-release.js';
 import type { RecordSink } from './record-sink.js';
@@ -86,18 +86,10 @@ async function checkChecksumFile(
     summary[record.status === 'ok' ? 'ok' : record.status === 'failed' ? 'failed' : 'unreadable']++;
     printer.check(record);
   });
-  const engine = new HashEngine({
-    pool,
-    maxInFlight: pool.workers * 3,
-    readLinksOnce: false,
-    hashBatch: options.hashBatch,
-    reading: options.reading,
-    onOutcome: (seq, path, outcome) => {
-      const expectation = expectations.get(seq) as Expectation;
-      expectations.delete(seq);
-      progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
-      settle(seq, path, outcome, expectation);
-    },
+  const engine = treeHashEngine(options, false, (seq, path, outcome) => {
+    const expectation = expectations.get(seq) as Expectation;
+    expectations.delete(seq);
+    settle(seq, path, outcome, expectation);
   });
   const settle = (seq: number, path: Buffer, outcome: FileOutcome, expectation: Expectation) => {
     const base = { type: 'check', path, algorithm: expectation.algorithm, expected: expectation.expected } as const;

@@ -13,6 +13,7 @@ import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
 import { InFlight } from '../pool/in-flight.js';
+import type { ProgressSink } from '../progress-sink.js';
 import { FileStatus, type HashBatchResult } from './batch-protocol.js';
 import { type Blake3Mode, digestBytes as digestBytesOf } from './blake3-mode.js';
 import { FileBatch } from './file-batch.js';
@@ -155,4 +156,39 @@ export class HashEngine extends InFlight {
       this.submit(retry, algorithm);
     }
   }
+}
+
+/**
+ * Batches a whole-tree run keeps in flight per worker: one being hashed and two queued, so a
+ * worker that finishes never waits for the main thread to send its next batch.
+ */
+const BATCHES_PER_WORKER = 3;
+
+/** What a whole-tree run (`vigil hash`, `vigil --check`) gives its engine. */
+export interface TreeRun {
+  readonly pool: Pool;
+  readonly progress: ProgressSink;
+  readonly blake3?: Blake3Mode | undefined;
+  readonly hashBatch?: HashEngineOptions['hashBatch'];
+  readonly reading?: HashEngineOptions['reading'];
+}
+
+/** The engine of a whole-tree run: a few batches per worker in flight, and every file that ends counted on `run.progress`. */
+export function treeHashEngine(
+  run: TreeRun,
+  readLinksOnce: boolean,
+  onOutcome: HashEngineOptions['onOutcome'],
+): HashEngine {
+  return new HashEngine({
+    pool: run.pool,
+    maxInFlight: run.pool.workers * BATCHES_PER_WORKER,
+    readLinksOnce,
+    blake3: run.blake3,
+    hashBatch: run.hashBatch,
+    reading: run.reading,
+    onOutcome: (seq, path, outcome) => {
+      run.progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
+      onOutcome(seq, path, outcome);
+    },
+  });
 }

@@ -16,7 +16,7 @@ import type { ProgressSink } from '../progress-sink.js';
 import type { Blake3Mode } from './blake3-mode.js';
 import { FileBatch } from './file-batch.js';
 import type { HashEngineOptions } from './hash-engine.js';
-import { type FileOutcome, HashEngine } from './hash-engine.js';
+import { type FileOutcome, treeHashEngine } from './hash-engine.js';
 import { hashStreamOperand, isStreamOperand } from './hash-stream.js';
 import { OrderedRelease } from './ordered-release.js';
 import type { RecordSink } from './record-sink.js';
@@ -59,18 +59,7 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
     ? (seq: number, record: EntryRecord) => release.put(seq, record)
     : (_: number, r: EntryRecord) => emit(r);
 
-  const engine = new HashEngine({
-    pool,
-    maxInFlight: pool.workers * 3,
-    readLinksOnce: true,
-    blake3: options.blake3,
-    hashBatch: options.hashBatch,
-    reading: options.reading,
-    onOutcome: (seq, path, outcome) => {
-      progress.fileDone(outcome.kind === 'hashed' ? outcome.size : 0);
-      put(seq, recordForOutcome(path, outcome));
-    },
-  });
+  const engine = treeHashEngine(options, true, (seq, path, outcome) => put(seq, recordForOutcome(path, outcome)));
 
   let seq = 0;
   let batch = new FileBatch();
