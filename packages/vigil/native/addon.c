@@ -8,7 +8,8 @@
  *   dataRanges                       data_ranges.c (the data ranges of a sparse file)
  *   openDirectoryAt, listDirectory   list_dir.c (the walk: one call per directory)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
- *   userName, openAt, utimesAt, ...  meta.c (owners' names and the *at calls of metadata restore)
+ *   userName, groupName, userId, groupId  accounts.c (owners' names)
+ *   lstatAt, openAt, utimesAt, ...  meta.c (the *at calls of metadata capture and restore)
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *   blake3Keyed, zstdCompress, zstdDecompress, zstd
  *                                    repo_codec.c (repository format 2's per-blob work)
@@ -31,6 +32,7 @@ int export_repo_codec(napi_env env, napi_value exports);
 napi_value open_directory_at(napi_env env, napi_callback_info info);
 napi_value list_directory(napi_env env, napi_callback_info info);
 int export_meta_functions(napi_env env, napi_value exports);
+int export_account_functions(napi_env env, napi_value exports);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -83,7 +85,8 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "syncFileSystem", sync_file_system) ||
       !export_function(env, exports, "chunkScan", chunk_scan) ||
       !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports) ||
-      !export_repo_codec(env, exports) || !export_meta_functions(env, exports)) {
+      !export_repo_codec(env, exports) || !export_meta_functions(env, exports) ||
+      !export_account_functions(env, exports)) {
     return NULL;
   }
   return exports;

@@ -1,10 +1,8 @@
 /*
  * Metadata capture and restore (src/repo/metadata.ts, src/repo/restore-entry.ts): the calls
- * node:fs lacks. Node has no *at calls, no mknod, no getpwuid, no xattrs, and its utimes
+ * node:fs lacks. Node has no *at calls, no mknod, no xattrs, and its utimes
  * rounds times to the microsecond (measured: see src/repo/meta-calls.ts).
  *
- *   userName(uid), groupName(gid)        getpwuid_r / getgrgid_r: the name, or null
- *   userId(name), groupId(name)          getpwnam_r / getgrnam_r: the id, or null
  *   lstatAt(dir, name, out)              fstatat(AT_SYMLINK_NOFOLLOW) into out (BigInt64Array, LSTAT_* slots)
  *   openAt(dir, name, flags, mode)       openat: a descriptor, or -errno
  *   mkdirAt(dir, name, mode)             mkdirat
@@ -27,8 +25,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,24 +36,6 @@
 
 #define NAMES_MAX 65536
 #define VALUE_MAX 65536
-#define LOOKUP_BUFFER 16384
-
-static napi_value number(napi_env env, double value) {
-  napi_value result;
-  return napi_create_double(env, value, &result) == napi_ok ? result : NULL;
-}
-
-static napi_value null_value(napi_env env) {
-  napi_value result;
-  return napi_get_null(env, &result) == napi_ok ? result : NULL;
-}
-
-static int get_int(napi_env env, napi_value value, long long *out) {
-  double d;
-  if (!get_number(env, value, &d) || d != (double)(long long)d) return 0;
-  *out = (long long)d;
-  return 1;
-}
 
 /* Copies bytes into out (NUL-terminated); 0 if not a Uint8Array, too long, or holding a NUL. */
 static int get_bytes(napi_env env, napi_value value, char *out, size_t capacity, size_t *length) {
@@ -77,67 +55,8 @@ static int get_name(napi_env env, napi_value value, char *out) {
   return length > 0 && strchr(out, '/') == NULL && strcmp(out, ".") != 0 && strcmp(out, "..") != 0;
 }
 
-static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
-  size_t argc = want;
-  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= want;
-}
-
 #define USAGE_TEXT(text) text " (a name is one path component of bytes)"
 #define USAGE(text) return throw_type_error(env, USAGE_TEXT(text))
-
-/* Which account database a lookup reads: passwd (users) or group. */
-typedef enum { USERS, GROUPS } accounts;
-
-/* userName(uid)/groupName(gid): the account's name, or null when this machine has none. */
-static napi_value account_name(napi_env env, napi_callback_info info, accounts which, const char *usage) {
-  napi_value argv[1];
-  long long id;
-  if (!get_args(env, info, 1, argv) || !get_int(env, argv[0], &id)) return throw_type_error(env, usage);
-  char buffer[LOOKUP_BUFFER];
-  const char *name = NULL;
-  if (which == USERS) {
-    struct passwd entry, *found = NULL;
-    if (getpwuid_r((uid_t)id, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) name = found->pw_name;
-  } else {
-    struct group entry, *found = NULL;
-    if (getgrgid_r((gid_t)id, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) name = found->gr_name;
-  }
-  if (name == NULL) return null_value(env);
-  napi_value result;
-  return napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &result) == napi_ok ? result : NULL;
-}
-
-/* userId(name)/groupId(name): the account's id, or null when this machine has no such name. */
-static napi_value account_id(napi_env env, napi_callback_info info, accounts which, const char *usage) {
-  napi_value argv[1];
-  char name[256];
-  size_t length;
-  if (!get_args(env, info, 1, argv) || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
-    return throw_type_error(env, usage);
-  }
-  char buffer[LOOKUP_BUFFER];
-  if (which == USERS) {
-    struct passwd entry, *found = NULL;
-    if (getpwnam_r(name, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) return number(env, found->pw_uid);
-  } else {
-    struct group entry, *found = NULL;
-    if (getgrnam_r(name, &entry, buffer, sizeof buffer, &found) == 0 && found != NULL) return number(env, found->gr_gid);
-  }
-  return null_value(env);
-}
-
-static napi_value user_name(napi_env env, napi_callback_info info) {
-  return account_name(env, info, USERS, USAGE_TEXT("userName(uid: number)"));
-}
-static napi_value group_name(napi_env env, napi_callback_info info) {
-  return account_name(env, info, GROUPS, USAGE_TEXT("groupName(gid: number)"));
-}
-static napi_value user_id(napi_env env, napi_callback_info info) {
-  return account_id(env, info, USERS, USAGE_TEXT("userId(name: string)"));
-}
-static napi_value group_id(napi_env env, napi_callback_info info) {
-  return account_id(env, info, GROUPS, USAGE_TEXT("groupId(name: string)"));
-}
 
 static napi_value result_of(napi_env env, int status) { return number(env, status < 0 ? -errno : status); }
 
@@ -381,22 +300,11 @@ static napi_value set_xattr_at(napi_env env, napi_callback_info info) {
 }
 
 int export_meta_functions(napi_env env, napi_value exports) {
-  static const struct {
-    const char *name;
-    napi_callback callback;
-  } functions[] = {
-      {"userName", user_name},   {"groupName", group_name}, {"userId", user_id},       {"groupId", group_id},
+  static const exported_function functions[] = {
       {"lstatAt", lstat_at},
       {"openAt", open_at},       {"mkdirAt", mkdir_at},     {"symlinkAt", symlink_at}, {"mknodAt", mknod_at},
       {"linkAt", link_at},       {"renameAt", rename_at},   {"unlinkAt", unlink_at},   {"chownAt", chown_at},
       {"chmodAt", chmod_at},     {"utimesAt", utimes_at},   {"xattrsAt", xattrs_at},   {"setXattrAt", set_xattr_at},
   };
-  for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-    napi_value fn;
-    if (napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].callback, NULL, &fn) != napi_ok ||
-        napi_set_named_property(env, exports, functions[i].name, fn) != napi_ok) {
-      return 0;
-    }
-  }
-  return 1;
+  return export_functions(env, exports, functions, sizeof functions / sizeof functions[0]);
 }

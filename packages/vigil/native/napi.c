@@ -78,3 +78,36 @@ void put_stats(const batch *b, uint32_t index, const struct stat *s) {
   st[ST_UID] = s->st_uid;
   st[ST_GID] = s->st_gid;
 }
+
+napi_value number(napi_env env, double value) {
+  napi_value result;
+  return napi_create_double(env, value, &result) == napi_ok ? result : NULL;
+}
+
+napi_value null_value(napi_env env) {
+  napi_value result;
+  return napi_get_null(env, &result) == napi_ok ? result : NULL;
+}
+
+int get_int(napi_env env, napi_value value, long long *out) {
+  double d;
+  if (!get_number(env, value, &d) || d != (double)(long long)d) return 0;
+  *out = (long long)d;
+  return 1;
+}
+
+int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= want;
+}
+
+int export_functions(napi_env env, napi_value exports, const exported_function *functions, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    napi_value fn;
+    if (napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].callback, NULL, &fn) != napi_ok ||
+        napi_set_named_property(env, exports, functions[i].name, fn) != napi_ok) {
+      return 0;
+    }
+  }
+  return 1;
+}

@@ -25,12 +25,6 @@
 /* The largest blob the framing records (a u32; src/repo/compression.ts). */
 #define MAX_BLOB_BYTES 4294967295.0
 
-static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
-  size_t argc = want;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
-  return argc >= want;
-}
-
 #ifdef VIGIL_BLAKE3
 static napi_value blake3_keyed(napi_env env, napi_callback_info info) {
   napi_value argv[3];
@@ -156,6 +150,6 @@ int export_repo_codec(napi_env env, napi_value exports) {
   }
 #endif
   /* Built with neither BLAKE3 nor libzstd, this file exports nothing: keep -Werror quiet. */
-  (void)env, (void)exports, (void)export_named, (void)get_args;
+  (void)env, (void)exports, (void)export_named;
   return 1;
 }

@@ -57,6 +57,18 @@ int get_batch(napi_env env, napi_value *argv, batch *b);
 int get_number(napi_env env, napi_value value, double *out);
 napi_value throw_type_error(napi_env env, const char *message);
 napi_value throw_error(napi_env env, const char *code, const char *message);
+napi_value number(napi_env env, double value);
+napi_value null_value(napi_env env);
+/* A number that is a whole integer (0 otherwise). */
+int get_int(napi_env env, napi_value value, long long *out);
+/* The first `want` arguments of a call (0 if fewer were given). */
+int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv);
+/* Sets each function of a table as a property of exports: 0 if any step failed. */
+typedef struct {
+  const char *name;
+  napi_callback callback;
+} exported_function;
+int export_functions(napi_env env, napi_value exports, const exported_function *functions, size_t count);
 const char *next_path(napi_env env, const batch *b, size_t position, size_t *next_position);
 void put_stats(const batch *b, uint32_t index, const struct stat *s);
 

@@ -8,6 +8,7 @@
     {
       "target_name": "vigil_native_observed",
       "sources": [
+        "../../native/accounts.c",
         "../../native/addon.c",
         "../../native/batch.c",
         "../../native/batch_loop.c",
