@@ -15,21 +15,27 @@ export function showName(name: Uint8Array): string {
  * reach outside its directory. A damaged or tampered snapshot; nothing is written for it.
  */
 export class UnsafeEntryNameError extends VigilError {
+  /** What is wrong, without the advice: for an error that wraps this one (a damaged tree). */
+  readonly problem: string;
   constructor(what: string, name: Uint8Array) {
     super(
       'ERR_VIGIL_UNSAFE_NAME',
       `refusing ${what} ${showName(name)}: a name must be one path component (not empty, ".", "..", nor holding "/" or NUL); the snapshot is damaged or was tampered with: check it with vigil verify`,
     );
+    this.problem = `${what} ${showName(name)} is not one path component`;
   }
 }
 
 /** A node record read from a repository does not have the shape of docs/format-v2-metadata.md. */
 export class MalformedNodeError extends VigilError {
+  /** What is wrong, without the advice: for an error that wraps this one (a damaged tree). */
+  readonly problem: string;
   constructor(problem: string) {
     super(
       'ERR_VIGIL_MALFORMED_NODE',
       `malformed metadata record: ${problem}; the snapshot is damaged or was tampered with: check it with vigil verify`,
     );
+    this.problem = problem;
   }
 }
 

@@ -41,7 +41,8 @@ const MAX_XATTRS = 4096;
 const MAX_ACCOUNT_NAME = 256;
 const MAX_REASON = 1024;
 
-function time(ns: bigint): [number, number] {
+/** A time as stored: [seconds, nanoseconds], the nanoseconds never negative (trees store ctime so too). */
+export function storedTime(ns: bigint): [number, number] {
   const seconds = ns / NS - (ns % NS < 0n ? 1n : 0n);
   return [Number(seconds), Number(ns - seconds * NS)];
 }
@@ -54,8 +55,8 @@ export function toStoredNode(node: MetaNode): StoredNode {
     mode: node.mode,
     uid: node.uid,
     gid: node.gid,
-    mtime: time(node.mtimeNs),
-    atime: time(node.atimeNs),
+    mtime: storedTime(node.mtimeNs),
+    atime: storedTime(node.atimeNs),
   };
   if (node.user !== undefined) stored.user = node.user;
   if (node.group !== undefined) stored.group = node.group;
@@ -102,7 +103,8 @@ function account(value: unknown, key: string): string | undefined {
   return value;
 }
 
-function nanoseconds(value: unknown, key: string): bigint {
+/** The nanoseconds of a stored time under `key`, range-checked; MalformedNodeError otherwise. */
+export function storedTimeNs(value: unknown, key: string): bigint {
   if (!Array.isArray(value) || value.length !== 2) fail(`"${key}" is not [seconds, nanoseconds]`);
   const seconds = integer(value[0], `${key}[0]`, -(2 ** 53) + 1, 2 ** 53 - 1);
   const nanos = integer(value[1], `${key}[1]`, 0, 999_999_999);
@@ -142,8 +144,8 @@ export function fromStoredNode(value: unknown): MetaNode {
     mode: integer(stored.mode, 'mode', 0, 0o7777),
     uid: integer(stored.uid, 'uid', 0, MAX_ID),
     gid: integer(stored.gid, 'gid', 0, MAX_ID),
-    mtimeNs: nanoseconds(stored.mtime, 'mtime'),
-    atimeNs: nanoseconds(stored.atime, 'atime'),
+    mtimeNs: storedTimeNs(stored.mtime, 'mtime'),
+    atimeNs: storedTimeNs(stored.atime, 'atime'),
     size: has('size', type === 'file') ? integer(stored.size, 'size', 0, Number.MAX_SAFE_INTEGER) : 0,
     xattrs: xattrList(stored.xattrs),
   };

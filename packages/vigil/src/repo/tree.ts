@@ -1,0 +1,230 @@
+/**
+ * Tree blobs (docs/format-v2-trees.md): one directory's entries, each its node record
+ * (metadata-codec.ts) plus what the tree adds: a file's content refs, a directory's subtree
+ * id, a file's change stamp. The blob's plaintext is UTF-8 JSON, `{"nodes":[...]}`, sorted by
+ * name bytewise so that the same directory always makes the same blob (and the same id: an
+ * unchanged directory is stored once).
+ *
+ * Pure: no I/O. Decoding trusts nothing, checks every field before use and reports any
+ * problem as a TreeDamagedError naming the blob, the entry and what is wrong.
+ */
+import { isUtf8 } from 'node:buffer';
+import { VigilError } from '../errors.js';
+import { formatBlobId, parseBlobId } from './blob-id.js';
+import { MalformedNodeError, showName, UnsafeEntryNameError } from './meta-errors.js';
+import type { MetaNode } from './metadata.js';
+import { fromStoredNode, storedTime, storedTimeNs, toStoredNode } from './metadata-codec.js';
+import { MAX_BLOB_RAW_BYTES } from './pack-header.js';
+
+/** One chunk of a file's content: the blob `id` holds the `length` bytes at `offset` of the file. */
+export interface ContentRef {
+  readonly offset: number;
+  readonly id: Buffer;
+  readonly length: number;
+}
+
+/** What the next backup compares to skip reading an unchanged file (never restored). */
+export interface ChangeStamp {
+  readonly ctimeNs: bigint;
+  readonly ino: bigint;
+}
+
+/** One entry of a directory, as a tree blob stores it. */
+export interface TreeNode {
+  /** Its metadata; `linkIdentity` is capture-only and never stored. */
+  readonly node: MetaNode;
+  /** A file without `linkTo`: required, in order of offset; may be empty (an empty file, or all holes). */
+  readonly content?: readonly ContentRef[];
+  /** A directory: required, the 32-byte id of the directory's own tree blob. */
+  readonly subtree?: Buffer;
+  /** A file: optional. */
+  readonly stamp?: ChangeStamp;
+}
+
+/** The most entries one tree blob may hold: bounds what decoding one allocates. */
+export const MAX_TREE_NODES = 1_000_000;
+const MAX_U64 = 2n ** 64n - 1n;
+/** A u64 in decimal as it is written: no sign, no leading zero (one spelling per number). */
+const DECIMAL_U64 = /^(0|[1-9][0-9]{0,19})$/;
+
+/** A tree blob is not what docs/format-v2-trees.md says: the directory it holds cannot be trusted. */
+export class TreeDamagedError extends VigilError {
+  /** Which tree: its id, or the path it was read for. */
+  readonly what: string;
+  constructor(what: string, problem: string, options?: { cause?: unknown }) {
+    super(
+      'ERR_VIGIL_TREE_DAMAGED',
+      `the tree ${what} is damaged (${problem}): the entries under it cannot be restored; ` +
+        'other trees are not affected: check the repository with vigil verify',
+      options,
+    );
+    this.what = what;
+  }
+}
+
+/** Whether `tree` must, may or must not carry each key, by its node's type: the one rule both ways use. */
+function expects(node: MetaNode): { content: boolean; subtree: boolean; stamp: boolean } {
+  const file = node.type === 'file';
+  return { content: file && node.linkTo === undefined, subtree: node.type === 'dir', stamp: file };
+}
+
+/**
+ * The plaintext of the tree blob of `nodes`. They must be in strictly increasing bytewise
+ * order of name and carry the keys their type needs: anything else is a programming error
+ * (RangeError, TypeError), not something to write and refuse on reading.
+ */
+export function encodeTree(nodes: readonly TreeNode[]): Buffer {
+  if (nodes.length > MAX_TREE_NODES) throw new RangeError(`a tree holds at most ${MAX_TREE_NODES} entries`);
+  const records: Record<string, unknown>[] = [];
+  let previous: Buffer | undefined;
+  for (const entry of nodes) {
+    const { node } = entry;
+    if (previous !== undefined && Buffer.compare(previous, node.name) >= 0) {
+      throw new RangeError(
+        `tree entries must be sorted by name, unique: ${showName(node.name)} after ${showName(previous)}`,
+      );
+    }
+    previous = node.name;
+    const want = expects(node);
+    for (const key of ['content', 'subtree'] as const) {
+      if (want[key] !== (entry[key] !== undefined)) {
+        throw new TypeError(`${showName(node.name)} (a ${node.type}) ${want[key] ? 'needs' : 'cannot have'} ${key}`);
+      }
+    }
+    if (!want.stamp && entry.stamp !== undefined) throw new TypeError(`${showName(node.name)} is not a file: no stamp`);
+    const record: Record<string, unknown> = { ...toStoredNode(node) };
+    if (entry.content) record.content = entry.content.map((ref) => [ref.offset, formatBlobId(ref.id), ref.length]);
+    if (entry.subtree) record.subtree = formatBlobId(entry.subtree);
+    if (entry.stamp) {
+      if (entry.stamp.ino < 0n || entry.stamp.ino > MAX_U64) throw new RangeError('an inode number is a u64');
+      record.ctime = storedTime(entry.stamp.ctimeNs);
+      record.inode = entry.stamp.ino.toString();
+    }
+    records.push(record);
+  }
+  return Buffer.from(JSON.stringify({ nodes: records }), 'utf8');
+}
+
+/** Every blob `nodes` name, in order: file contents (`data`) and subtrees (`trees`), for verify and prune. */
+export function treeBlobIds(nodes: readonly TreeNode[]): { data: Buffer[]; trees: Buffer[] } {
+  const data: Buffer[] = [];
+  const trees: Buffer[] = [];
+  for (const entry of nodes) {
+    for (const ref of entry.content ?? []) data.push(ref.id);
+    if (entry.subtree) trees.push(entry.subtree);
+  }
+  return { data, trees };
+}
+
+/** A problem with one entry, to be reported with the entry's place and name. */
+class EntryProblem extends Error {}
+
+function problem(text: string): never {
+  throw new EntryProblem(text);
+}
+
+function blobId(value: unknown, key: string): Buffer {
+  const id = typeof value === 'string' ? parseBlobId(value) : undefined;
+  return id ?? problem(`"${key}" is not a blob id (64 lowercase hex digits)`);
+}
+
+/** A file's content refs, checked against its size: in order, not overlapping, each within the file. */
+function contentRefs(value: unknown, size: number): ContentRef[] {
+  if (!Array.isArray(value)) problem('"content" is not a list');
+  const refs: ContentRef[] = [];
+  let end = 0;
+  for (const [i, ref] of value.entries()) {
+    const key = `content[${i}]`;
+    if (!Array.isArray(ref) || ref.length !== 3) problem(`"${key}" is not [offset, id, length]`);
+    const [offset, id, length] = ref as unknown[];
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+      problem(`"${key}" has an offset that is not an integer from 0`);
+    }
+    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 1 || length > MAX_BLOB_RAW_BYTES) {
+      problem(`"${key}" has a length that is not an integer from 1 to ${MAX_BLOB_RAW_BYTES}`);
+    }
+    if (offset < end) problem(`"${key}" starts at ${offset}, before the end of the one before it (${end})`);
+    // Compared as size - length, which stays a safe integer where offset + length may not.
+    if (offset > size - length) problem(`"${key}" ends at ${offset + length}, past the file's size ${size}`);
+    refs.push({ offset, id: blobId(id, key), length });
+    end = offset + length;
+  }
+  return refs;
+}
+
+function changeStamp(ctime: unknown, inode: unknown): ChangeStamp {
+  if (typeof inode !== 'string' || !DECIMAL_U64.test(inode) || BigInt(inode) > MAX_U64) {
+    problem('"inode" is not the decimal string of an unsigned 64-bit integer');
+  }
+  return { ctimeNs: storedTimeNs(ctime, 'ctime'), ino: BigInt(inode) };
+}
+
+/** The tree entry of one parsed record: the node record, then what the tree adds. */
+function treeNode(record: Record<string, unknown>): TreeNode {
+  const node = fromStoredNode(record);
+  const want = expects(node);
+  const entry: { -readonly [K in keyof TreeNode]: TreeNode[K] } = { node };
+  const has = (key: string, allowed: boolean) => {
+    if (!allowed && record[key] !== undefined)
+      problem(`a ${node.type}${node.linkTo ? ' with linkTo' : ''} has no "${key}"`);
+    if (allowed && record[key] === undefined) problem(`a ${node.type} needs "${key}"`);
+    return allowed;
+  };
+  if (has('content', want.content)) entry.content = contentRefs(record.content, node.size);
+  if (has('subtree', want.subtree)) entry.subtree = blobId(record.subtree, 'subtree');
+  if ((record.ctime === undefined) !== (record.inode === undefined)) problem('"ctime" and "inode" come together');
+  if (record.ctime !== undefined && has('ctime', want.stamp)) entry.stamp = changeStamp(record.ctime, record.inode);
+  return entry;
+}
+
+/** How an entry is named in a message: its place, and its name when the record has one. */
+function entryLabel(i: number, record: unknown): string {
+  const name = (record as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? `entry ${i} ${showName(Buffer.from(name, 'base64'))}` : `entry ${i}`;
+}
+
+/**
+ * The entries of a tree blob's plaintext, every field checked (docs/format-v2-trees.md,
+ * "Reading a tree: the checks"). Throws TreeDamagedError naming `what` otherwise. Keys
+ * this vigil does not know are ignored, so later versions can add some.
+ */
+export function decodeTree(plain: Buffer, what: string): TreeNode[] {
+  const damaged = (text: string, cause?: unknown) => new TreeDamagedError(what, text, { cause });
+  if (plain.length > MAX_BLOB_RAW_BYTES) throw damaged(`${plain.length} bytes, above the limit of a blob`);
+  if (!isUtf8(plain)) throw damaged('not UTF-8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(plain.toString('utf8'));
+  } catch (error) {
+    throw damaged(`not JSON: ${(error as Error).message}`, error);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw damaged('not a JSON object');
+  const records = (parsed as { nodes?: unknown }).nodes;
+  if (!Array.isArray(records)) throw damaged('"nodes" is not a list');
+  if (records.length > MAX_TREE_NODES) throw damaged(`${records.length} entries, above the limit of ${MAX_TREE_NODES}`);
+  const nodes: TreeNode[] = [];
+  let previous: Buffer | undefined;
+  for (const [i, record] of records.entries()) {
+    let entry: TreeNode;
+    try {
+      entry = treeNode(record as Record<string, unknown>);
+    } catch (error) {
+      // One error type for a bad tree, naming the blob and the entry, whatever part refused it:
+      // the caller reports (or skips) the whole tree; the cause keeps the record's own error.
+      if (error instanceof EntryProblem) throw damaged(`${entryLabel(i, record)}: ${error.message}`);
+      if (error instanceof MalformedNodeError || error instanceof UnsafeEntryNameError) {
+        throw damaged(`${entryLabel(i, record)}: ${error.problem}`, error);
+      }
+      throw error;
+    }
+    const name = entry.node.name;
+    if (previous !== undefined) {
+      const order = Buffer.compare(previous, name);
+      if (order === 0) throw damaged(`${entryLabel(i, record)}: the name appears twice`);
+      if (order > 0) throw damaged(`${entryLabel(i, record)}: out of order, after ${showName(previous)}`);
+    }
+    previous = name;
+    nodes.push(entry);
+  }
+  return nodes;
+}
