@@ -57,6 +57,23 @@ static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Closes a descriptor this addon opened (a LARGE file's): node:fs's closeSync in a worker
+   thread warns about every descriptor that node:fs did not open itself ("closed but not opened
+   in unmanaged mode"). Returns 0 or -errno. */
+static napi_value close_descriptor(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    return throw_type_error(env, "closeDescriptor(fd: number)");
+  }
+  int result = close(fd) == 0 ? 0 : -errno;
+  napi_value out;
+  if (napi_create_int32(env, result, &out) != napi_ok) return NULL;
+  return out;
+}
+
 static int export_function(napi_env env, napi_value exports, const char *name, napi_callback callback) {
   napi_value fn;
   return napi_create_function(env, name, NAPI_AUTO_LENGTH, callback, NULL, &fn) == napi_ok &&
@@ -83,6 +100,7 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "openDirectoryAt", open_directory_at) ||
       !export_function(env, exports, "listDirectory", list_directory) ||
       !export_function(env, exports, "syncFileSystem", sync_file_system) ||
+      !export_function(env, exports, "closeDescriptor", close_descriptor) ||
       !export_function(env, exports, "chunkScan", chunk_scan) ||
       !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports) ||
       !export_repo_codec(env, exports) || !export_meta_functions(env, exports) ||

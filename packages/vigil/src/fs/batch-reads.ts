@@ -53,9 +53,11 @@ export class LargeFile {
   readonly #size: number;
   readonly #before: StatRecord;
   readonly #reading: ReadingCounter | undefined;
+  readonly #closeFd: (fd: number) => void;
 
-  constructor(fd: number, before: StatRecord, reading?: ReadingCounter) {
+  constructor(fd: number, before: StatRecord, reading?: ReadingCounter, closeFd: (fd: number) => void = closeSync) {
     this.#fd = fd;
+    this.#closeFd = closeFd;
     this.#size = before.size;
     this.#before = before;
     this.#reading = reading;
@@ -91,8 +93,47 @@ export class LargeFile {
     }
   }
 
+  /**
+   * Like `read`, but only the ranges `rangesOf` finds in it (a sparse file's data: its holes
+   * are neither read nor handed on): `onPiece(piece)` for its bytes in order, and
+   * `onRangeEnd(nextStart)` after each range (the start of the next one, or the size).
+   */
+  readRanges(
+    rangesOf: (fd: number, size: number) => readonly (readonly [number, number])[],
+    onPiece: (piece: Buffer) => void,
+    onRangeEnd: (nextStart: number) => void,
+  ): FileFailure | undefined {
+    const fd = this.#fd;
+    if (fd === undefined) throw new Error('LargeFile: read twice');
+    streamBuffer ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
+    const buffer = streamBuffer;
+    let counted = 0;
+    try {
+      const ranges = rangesOf(fd, this.#size);
+      for (let r = 0; r < ranges.length; r++) {
+        const [start, end] = ranges[r] as readonly [number, number];
+        let at = start;
+        while (at < end) {
+          const n = readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at);
+          if (n === 0) return CHANGED_WHILE_READ; // shorter than its stat said: it shrank
+          onPiece(n === buffer.length ? buffer : buffer.subarray(0, n));
+          at += n;
+          counted += n;
+          addReading(this.#reading, n);
+        }
+        onRangeEnd((ranges[r + 1] as readonly [number, number] | undefined)?.[0] ?? this.#size);
+      }
+      return movedWhileRead(this.#before, fstatSync(fd, { bigint: true })) ? CHANGED_WHILE_READ : undefined;
+    } catch (error) {
+      return failureFromError(error);
+    } finally {
+      addReading(this.#reading, -counted);
+      this.close();
+    }
+  }
+
   close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
+    if (this.#fd !== undefined) this.#closeFd(this.#fd);
     this.#fd = undefined;
   }
 }
@@ -204,7 +245,9 @@ export function eachRead(
         bytes += size;
         visit(i, new ReadFile('read', pass.arenaBytes(i), undefined, size, pass.stats, i));
       } else if (kind === ReadKind.large) {
-        const file = new LargeFile(pass.slot(i, 1), statAt(pass.stats, i), options.reading);
+        const file = new LargeFile(pass.slot(i, 1), statAt(pass.stats, i), options.reading, (fd) =>
+          reader.closeLarge(fd),
+        );
         const size = pass.slot(i, 2);
         bytes += size;
         try {

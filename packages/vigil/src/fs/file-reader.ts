@@ -47,6 +47,8 @@ export interface FileReader {
    * right after a `large` one (left open for the caller: see eachRead).
    */
   readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void;
+  /** Closes the descriptor of a `large` outcome (opened by this reader, so closed by it). */
+  closeLarge(fd: number): void;
   /** Like readFiles, but hashes each file itself, streaming any size through the arena (no `large`). */
   hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void;
   /** Whether hashFiles takes `algorithm` (a DigestTarget name): every OpenSSL digest; BLAKE3 only in some. */

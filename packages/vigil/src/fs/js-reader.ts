@@ -97,6 +97,10 @@ export class JsReader implements FileReader {
     this.#ops = ops;
   }
 
+  closeLarge(fd: number): void {
+    this.#ops.close(fd);
+  }
+
   readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void {
     const pass = new Pass(list, buffers);
     const { arena } = buffers;

@@ -46,6 +46,8 @@ export interface NativeAddon {
   openDirectoryAt(parentFd: number, name: Uint8Array, follow: boolean): number;
   /** Every entry of the directory `fd`, typed, sorted and packed with its path `prefix` + name (src/fs/listing.ts); or -errno. */
   listDirectory(fd: number, follow: boolean, prefix: Uint8Array): Buffer | number;
+  /** close(2) of a descriptor the addon opened (closeSync warns in workers about those): 0 or -errno. */
+  closeDescriptor(fd: number): number;
   /** syncfs(2) of the file system holding `path`: 0, or the errno. */
   syncFileSystem(path: string): number;
   /**

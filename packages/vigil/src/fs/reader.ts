@@ -16,6 +16,11 @@ export class NativeReader implements FileReader {
   readFiles(list: FileList, buffers: BatchBuffers, deferAbove: number): void {
     this.#addon.readFiles(...batchArgs(list, buffers), deferAbove);
   }
+  closeLarge(fd: number): void {
+    // Not closeSync: in a worker it warns about every descriptor node:fs did not open.
+    const result = this.#addon.closeDescriptor(fd);
+    if (result < 0) throw Object.assign(new Error(`close failed (errno ${-result})`), { errno: -result });
+  }
   hashFiles(list: FileList, buffers: BatchBuffers, deferAbove: number, target: DigestTarget): void {
     this.#addon.hashFiles(
       ...batchArgs(list, buffers),

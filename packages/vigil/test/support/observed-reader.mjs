@@ -102,6 +102,9 @@ export function observedReader() {
       beforeCall(list, buffers.cursor, true);
       inner.readFiles(list, buffers, ...rest);
     },
+    closeLarge(fd) {
+      inner.closeLarge(fd);
+    },
     hashFiles(list, buffers, ...rest) {
       beforeCall(list, buffers.cursor, true);
       inner.hashFiles(list, buffers, ...rest);
