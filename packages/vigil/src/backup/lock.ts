@@ -14,7 +14,6 @@
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { RepositoryError, RepositoryLockedError } from '../errors.js';
-import type { Repository } from './repository.js';
 
 interface LockHolder {
   pid: number;
@@ -31,7 +30,7 @@ export class RepositoryLock {
   }
 
   /** Takes the lock, taking over a stale one; throws RepositoryLockedError if a live run holds it. */
-  static acquire(repo: Repository): RepositoryLock {
+  static acquire(repo: { readonly root: string; readonly lockPath: string }): RepositoryLock {
     const path = repo.lockPath;
     const me: LockHolder = { pid: process.pid, host: hostname(), time: new Date().toISOString() };
     for (let attempt = 0; attempt < 3; attempt++) {

@@ -51,6 +51,8 @@ export interface MetaNode {
   readonly xattrs: readonly Xattr[];
   /** Capture only (never stored): set for a file with other hard links. */
   readonly linkIdentity?: LinkIdentity;
+  /** Capture only: a file's change time and inode, which the next backup compares to skip reading it. */
+  readonly stamp?: { readonly ctimeNs: bigint; readonly ino: bigint };
   /** Stored for a later path of a hard-link group: the first path (relative to the snapshot's root). */
   readonly linkTo?: Buffer;
   /** Why this entry is recorded but not restored (a socket). */
@@ -94,8 +96,20 @@ function readXattrs(dirFd: number, name: Buffer): Xattr[] {
 }
 
 /** The slots of the addon's lstatAt (native/meta.c, enum lstat_slot). */
-const LSTAT = { mode: 0, uid: 1, gid: 2, size: 3, atimeNs: 4, mtimeNs: 5, rdev: 6, dev: 7, ino: 8, nlink: 9 } as const;
-const LSTAT_SLOTS = 10;
+const LSTAT = {
+  mode: 0,
+  uid: 1,
+  gid: 2,
+  size: 3,
+  atimeNs: 4,
+  mtimeNs: 5,
+  rdev: 6,
+  dev: 7,
+  ino: 8,
+  nlink: 9,
+  ctimeNs: 10,
+} as const;
+const LSTAT_SLOTS = 11;
 
 /**
  * The node record of `name` in the directory `dirFd` holds. Throws MetaCallError (with the
@@ -134,6 +148,9 @@ export function captureEntry(dirFd: number, name: Buffer, owners: OwnerNames): M
       ino: BigInt.asUintN(64, stat[LSTAT.ino] as bigint),
       nlink,
     };
+  }
+  if (type === 'file') {
+    node.stamp = { ctimeNs: stat[LSTAT.ctimeNs] as bigint, ino: BigInt.asUintN(64, stat[LSTAT.ino] as bigint) };
   }
   if (type === 'socket') node.skipped = SOCKET_SKIPPED;
   return node;

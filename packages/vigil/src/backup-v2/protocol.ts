@@ -1,0 +1,84 @@
+/**
+ * What crosses between a format-2 backup's main thread and its workers: a batch of entries
+ * (any type: files, directories, links, devices...) in; per entry its node record and, for a
+ * file, the blobs of its content out, with the packs the batch finished.
+ * Buffers cross as Uint8Arrays (structured clone drops the Buffer class): `revive*` puts it back.
+ */
+import type { FileList } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
+import type { CompressionMode } from '../repo/compression.js';
+import type { MetaNode } from '../repo/metadata.js';
+import type { PackEntry } from '../repo/pack-header.js';
+import type { WrittenPack } from '../repo/pack-writer.js';
+import type { RepositorySecrets } from '../repo/repository.js';
+import type { ContentRef } from '../repo/tree.js';
+
+export interface StoreEntriesRequest {
+  readonly secrets: RepositorySecrets;
+  /** The index files the run started with: a worker loads them once and skips the blobs they list. */
+  readonly indexFiles: readonly string[];
+  readonly compression: CompressionMode;
+  /** The entries, each with its source's prefix (`bases`): resolved beneath it, never through a link. */
+  readonly list: FileList;
+  /** Per entry, what the parent snapshot recorded of the file at this path (null: none). */
+  readonly parents: readonly (ParentFile | null)[];
+  /** The parent snapshot's start, nanoseconds (the racy-timestamp rule). */
+  readonly parentTimeNs: string;
+  /** Where the worker counts the pieces of big files as it reads them. */
+  readonly reading?: ReadingCounter | undefined;
+  /** Pack size to close at (tests make small packs). */
+  readonly packTargetBytes?: number | undefined;
+}
+
+/** A file as the parent snapshot recorded it: when its stat still matches, its content is reused unread. */
+export interface ParentFile {
+  readonly size: number;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+  readonly ino: bigint;
+  readonly content: readonly ContentRef[];
+}
+
+export type StoredEntry =
+  | {
+      readonly ok: true;
+      readonly node: MetaNode;
+      /** A file's chunks (omitted for other types). */
+      readonly content?: readonly ContentRef[];
+      /** Whether its content was read (false: trusted from the parent). */
+      readonly read: boolean;
+      /** Plaintext bytes of the blobs this entry added; and what they take in packs. */
+      readonly newBytes: number;
+      readonly storedBytes: number;
+      readonly newBlobs: number;
+    }
+  | { readonly ok: false; readonly message: string; readonly vanished: boolean };
+
+export interface StoreEntriesResult {
+  readonly entries: readonly StoredEntry[];
+  /** The packs this batch finished (durable under data/). */
+  readonly packs: readonly WrittenPack[];
+}
+
+const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** A node as it arrives from a worker, with its Buffers restored. */
+export function reviveNode(node: MetaNode): MetaNode {
+  return {
+    ...node,
+    name: toBuffer(node.name),
+    ...(node.linkTarget ? { linkTarget: toBuffer(node.linkTarget) } : {}),
+    xattrs: node.xattrs.map((x) => ({ name: toBuffer(x.name), value: toBuffer(x.value) })),
+  };
+}
+
+export function reviveContent(content: readonly ContentRef[]): ContentRef[] {
+  return content.map((ref) => ({ offset: ref.offset, id: toBuffer(ref.id), length: ref.length }));
+}
+
+export function revivePack(pack: WrittenPack): WrittenPack {
+  return {
+    ...pack,
+    entries: pack.entries.map((e: PackEntry) => ({ ...e, id: toBuffer(e.id) })),
+  };
+}

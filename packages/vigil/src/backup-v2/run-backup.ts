@@ -1,0 +1,321 @@
+/**
+ * One backup run into a format-2 repository: walk the sources, send their entries in batches
+ * to the workers (which capture metadata, and read, chunk and store what changed into packs
+ * of their own), assemble the trees, list the run's packs in an index file, and commit the
+ * snapshot last. The order of a commit, and why a crash at any point is harmless:
+ *
+ *   1. each worker completes its packs at the end of every batch: written under tmp/, fsynced,
+ *      renamed into data/XX/, the folder fsynced (pack-writer.ts). A pack no index lists is
+ *      invisible to readers; the next prune removes it.
+ *   2. the main thread stores the trees (into its own pack, the same way);
+ *   3. one index file lists every pack of the run, written durably (after the packs are);
+ *   4. the snapshot file is written to tmp/, fsynced and renamed into snapshots/: the commit.
+ *
+ * Killed before 4, no snapshot lists anything of this run and earlier ones are untouched
+ * (nothing they reference was changed); what is left is in tmp/ (removed by the next run) or
+ * packs and index entries no snapshot references (removed by the next prune).
+ */
+import { readdirSync, rmSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { type Pool, WorkerExitError } from 'tandem';
+import type { CheckpointHook } from '../backup/checkpoints.js';
+import type { BackupProgress } from '../backup/run-backup.js';
+import { nowNs } from '../baseline/fast-path.js';
+import { BackupAbortedError } from '../errors.js';
+import { FILES_PER_BATCH } from '../fs/batch-reads.js';
+import { relativeInside } from '../fs/containment.js';
+import { FileListBuilder } from '../fs/file-list.js';
+import type { ReadingCounter } from '../fs/reading-bytes.js';
+import { PathFlag } from '../fs/records.js';
+import { walk } from '../fs/walk.js';
+import { InFlight } from '../pool/in-flight.js';
+import { BlobReader } from '../repo/blob-reader.js';
+import { BlobWriter } from '../repo/blob-writer.js';
+import type { BlobCodec, CompressionMode } from '../repo/compression.js';
+import { writeIndexFile } from '../repo/index-file.js';
+import { loadIndex } from '../repo/index-load.js';
+import type { WrittenPack } from '../repo/pack-writer.js';
+import type { Repository } from '../repo/repository.js';
+import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats } from '../repo/snapshot-file.js';
+import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
+import { walkSnapshotTree } from '../repo/tree-walk.js';
+import type { ParentFile, StoreEntriesResult } from './protocol.js';
+import { reviveContent, reviveNode, revivePack } from './protocol.js';
+import tasks from './tasks.js';
+import { TreeAssembly } from './tree-assembly.js';
+
+export interface RunBackupOptions {
+  readonly repo: Repository;
+  readonly codec: BlobCodec;
+  /** Absolute source paths. */
+  readonly sources: readonly string[];
+  readonly excludes: readonly string[];
+  readonly tags: readonly string[];
+  readonly compression: CompressionMode;
+  readonly pool: Pool;
+  readonly progress: BackupProgress;
+  readonly reading?: ReadingCounter | undefined;
+  /** Awaited at each checkpoint (tests stop the run there). */
+  readonly checkpoint?: CheckpointHook | undefined;
+  /** Pack size to close at (tests make small packs to have many). */
+  readonly packTargetBytes?: number | undefined;
+}
+
+export interface BackupOutcome {
+  readonly id: string;
+  readonly snapshot: Snapshot;
+  /** Index files or snapshots that could not be read (named on stderr; the run went on without them). */
+  readonly damaged: readonly string[];
+}
+
+export async function runBackup(options: RunBackupOptions): Promise<BackupOutcome> {
+  const { repo, pool, progress } = options;
+  const startNs = nowNs();
+  const checkpoint = options.checkpoint ?? (async () => {});
+  const damaged: string[] = [];
+
+  const loaded = loadIndex(repo.root, repo.sealer);
+  for (const error of loaded.damaged) damaged.push(error.message);
+  const reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, options.codec);
+  const listing = listSnapshots(repo);
+  for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
+  const parent = findParent(listing.snapshots, options.sources);
+  const parents = parent ? parentFiles(reader, parent, damaged) : new Map<string, ParentFile>();
+  for (const line of damaged) progress.log(`vigil: ${line}`);
+
+  const stats: SnapshotStats = {
+    files: 0,
+    dirs: 0,
+    symlinks: 0,
+    others: 0,
+    totalBytes: 0,
+    newBytes: 0,
+    newBlobs: 0,
+    storedBytes: 0,
+  };
+  const unreadable: string[] = [];
+  let unreadableCount = 0;
+  const noteUnreadable = (path: Buffer, message: string) => {
+    unreadableCount++;
+    if (unreadable.length < MAX_UNREADABLE_LISTED) unreadable.push(path.toString('utf8'));
+    progress.log(`vigil: ${path.toString('utf8')}: ${message}`);
+  };
+  const assembly = new TreeAssembly();
+  const packs: WrittenPack[] = [];
+
+  const onResult = (paths: readonly Buffer[], result: StoreEntriesResult) => {
+    for (const pack of result.packs) packs.push(revivePack(pack));
+    result.entries.forEach((entry, i) => {
+      const path = paths[i] as Buffer;
+      if (!entry.ok) {
+        // Gone since the walk listed it: not an error, the entry is simply not in the snapshot.
+        if (entry.vanished) progress.log(`vigil: ${path.toString('utf8')}: vanished during the backup`);
+        else noteUnreadable(path, entry.message);
+        progress.fileDone(0, 0);
+        return;
+      }
+      const node = reviveNode(entry.node);
+      if (node.type === 'file') {
+        stats.files++;
+        for (const ref of entry.content ?? []) stats.totalBytes += ref.length; // holes excluded
+        stats.newBytes += entry.newBytes;
+        stats.storedBytes += entry.storedBytes;
+        stats.newBlobs += entry.newBlobs;
+        progress.fileDone(node.size, entry.newBytes);
+      } else if (node.type === 'dir') stats.dirs++;
+      else if (node.type === 'symlink') stats.symlinks++;
+      else {
+        stats.others++;
+        if (node.skipped) progress.log(`vigil: ${path.toString('utf8')}: ${node.skipped}`);
+      }
+      assembly.add(path, node, entry.content ? reviveContent(entry.content) : undefined);
+    });
+  };
+
+  const inFlight = new InFlight(pool.workers * 2);
+  const request = {
+    secrets: repo.secrets,
+    indexFiles: loaded.files,
+    compression: options.compression,
+    parentTimeNs: (parent?.snapshot.timeNs ?? 0n).toString(),
+    ...(options.reading ? { reading: options.reading } : {}),
+    ...(options.packTargetBytes ? { packTargetBytes: options.packTargetBytes } : {}),
+  };
+  let batch = new FileListBuilder();
+  let batchParents: (ParentFile | null)[] = [];
+  let batchesSent = 0;
+  const submit = () => {
+    const paths = batch.paths;
+    inFlight.track(
+      pool.apply(tasks.storeEntries, [{ ...request, list: batch.build(), parents: batchParents }]),
+      (result) => onResult(paths, result),
+      'a backup worker',
+    );
+    batchesSent++;
+    batch = new FileListBuilder();
+    batchParents = [];
+  };
+  const send = async () => {
+    if (batchesSent === 1 && options.checkpoint) {
+      await inFlight.drain().catch(() => {});
+      await checkpoint('after-first-batch');
+    }
+    submit();
+    await inFlight.waitForRoom().catch((error: Error) => {
+      throw abortion(error);
+    });
+  };
+  const enqueue = (path: Buffer, base: number, flags: number) => {
+    batch.add(path, flags, base);
+    batchParents.push(parents.get(path.toString('latin1')) ?? null);
+  };
+
+  // The directories above each source are recorded with their own metadata (as restic does),
+  // so a restore recreates /home/me with its owner and mode, not root's defaults.
+  for (const dir of ancestorsOf(options.sources)) enqueue(Buffer.from(dir), 0, PathFlag.follow);
+
+  const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
+  const walkOptions = { follow: false, oneFileSystem: false, excludes, directories: true, linkDetails: true };
+  let base = 0;
+  for await (const entries of walk(
+    options.sources.map((s) => Buffer.from(s)),
+    walkOptions,
+  )) {
+    let found = 0;
+    for (const entry of entries) {
+      if (entry.kind === 'file' || entry.kind === 'directory') base = entry.base;
+      if (entry.kind === 'error') {
+        noteUnreadable(entry.path, entry.message);
+        continue;
+      }
+      if (entry.kind === 'file') {
+        found++;
+        enqueue(entry.path, entry.base, entry.follow ? PathFlag.follow : 0);
+      } else if (entry.kind === 'directory') {
+        // '/' itself is the root tree, not an entry in it.
+        if (!(entry.path.length === 1 && entry.path[0] === 0x2f)) enqueue(entry.path, entry.base, 0);
+      } else enqueue(entry.path, base, 0); // links, FIFOs, devices, sockets: captured as what they are
+      if (batch.size >= FILES_PER_BATCH) await send();
+    }
+    progress.found(found);
+    if (batch.size > 0 && inFlight.count < pool.workers) await send();
+  }
+  if (batch.size > 0) submit();
+  progress.walkDone();
+  await inFlight.drain().catch((error: Error) => {
+    throw abortion(error);
+  });
+  await checkpoint('objects-stored');
+
+  const treeWriter = new BlobWriter({
+    root: repo.root,
+    sealer: repo.sealer,
+    ids: repo.ids,
+    codec: options.codec,
+    compression: options.compression,
+    known: (id) => loaded.index.has(id),
+  });
+  const built = assembly.build((plain) => treeWriter.store('tree', plain));
+  packs.push(...treeWriter.takePacks());
+  for (const orphan of built.orphans) {
+    noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');
+  }
+  if (packs.length > 0)
+    writeIndexFile(
+      repo.root,
+      repo.sealer,
+      packs.map((p) => ({ id: p.id, entries: p.entries })),
+    );
+  reader.close();
+
+  const snapshot: Snapshot = {
+    version: 1,
+    time: new Date(Number(startNs / 1_000_000n)).toISOString(),
+    timeNs: startNs,
+    host: hostname(),
+    ...userName(),
+    sources: options.sources,
+    tags: options.tags,
+    tree: built.root,
+    ...(parent ? { parent: parent.id } : {}),
+    stats,
+    incomplete: unreadableCount > 0,
+    unreadableCount,
+    unreadable,
+  };
+  await checkpoint('before-commit');
+  const id = writeSnapshot(repo, snapshot);
+  await checkpoint('after-commit');
+  return { id, snapshot, damaged };
+}
+
+/** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */
+function findParent(snapshots: readonly StoredSnapshot[], sources: readonly string[]): StoredSnapshot | undefined {
+  const key = JSON.stringify([...sources].sort());
+  return snapshots.filter((s) => JSON.stringify([...s.snapshot.sources].sort()) === key).at(-1);
+}
+
+/** The parent's files with their chunks, by path (latin1); damaged trees are noted and their files read again. */
+function parentFiles(reader: BlobReader, parent: StoredSnapshot, damaged: string[]): Map<string, ParentFile> {
+  const files = new Map<string, ParentFile>();
+  const onDamaged = (dir: Buffer, error: Error) =>
+    damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
+  for (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged)) {
+    const { node, content, stamp } = entry;
+    if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
+    files.set(path.toString('latin1'), {
+      size: node.size,
+      mtimeNs: node.mtimeNs,
+      ctimeNs: stamp.ctimeNs,
+      ino: stamp.ino,
+      content,
+    });
+  }
+  return files;
+}
+
+/** Every directory above a source ('/home', '/home/me' for '/home/me/docs'), each once, outermost first. */
+function ancestorsOf(sources: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const source of sources) {
+    for (let i = source.indexOf('/', 1); i > 0; i = source.indexOf('/', i + 1)) dirs.add(source.slice(0, i));
+  }
+  return [...dirs].sort();
+}
+
+function abortion(failure: Error): BackupAbortedError {
+  const error = failure.cause instanceof Error ? failure.cause : failure;
+  const what =
+    error instanceof WorkerExitError
+      ? `a backup worker died (${error.message})`
+      : `a backup worker failed (${error.message})`;
+  return new BackupAbortedError(
+    `${what}: the backup was abandoned and no snapshot was written; earlier snapshots are intact, ` +
+      'and the next run removes what this one left',
+    { cause: error },
+  );
+}
+
+function userName(): { user?: string } {
+  try {
+    return { user: userInfo().username };
+  } catch {
+    return {};
+  }
+}
+
+/** A repository inside a source is not backed up into itself. */
+function repositoryExcludes(repoRoot: string, sources: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const source of sources) {
+    const inside = relativeInside(source, repoRoot);
+    if (inside !== undefined && inside !== '') out.push(`/${inside}/`);
+  }
+  return out;
+}
+
+/** Removes what an interrupted run left under tmp/ (call with the lock held). */
+export function cleanLeftovers(repo: Repository): void {
+  for (const name of readdirSync(repo.tmpDir)) rmSync(join(repo.tmpDir, name), { recursive: true, force: true });
+}

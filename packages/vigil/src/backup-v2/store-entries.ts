@@ -1,0 +1,246 @@
+/**
+ * Inside a backup worker: one batch of entries brought into a format-2 repository.
+ *
+ * Every entry's node record is captured relative to its parent directory's descriptor (the
+ * parent is found beneath the entry's source with no symlink followed, so a directory swapped
+ * for a link during the run leads nowhere outside the tree). A regular file the parent
+ * snapshot recorded with the same size, mtime, ctime and inode keeps its recorded chunks
+ * unread (vigil check's fast path, git's racy rule included). The other files are read by the
+ * file-system layer (open beneath the source, fstat, read, fstat again), cut into
+ * content-defined chunks, and each chunk the repository lacks is compressed and sealed into
+ * this worker's pack. A file bigger than the reader's arena is read by its data ranges, so
+ * the holes of a sparse file are never read nor stored.
+ *
+ * The batch's pack is completed at the end of the batch, so every blob a result names is in
+ * a durable pack by the time the main thread sees it; the main thread lists the packs in an
+ * index file before it commits the snapshot.
+ */
+import { closeSync, constants, openSync } from 'node:fs';
+import { decideFastPath } from '../baseline/fast-path.js';
+import { eachRead, type LargeFile } from '../fs/batch-reads.js';
+import { decodePaths, FileListBuilder } from '../fs/file-list.js';
+import type { FileReader } from '../fs/file-reader.js';
+import { JsResolver } from '../fs/js-resolver.js';
+import { O_PATH } from '../fs/proc-fd.js';
+import { PathFlag, type StatRecord } from '../fs/records.js';
+import { BlobWriter } from '../repo/blob-writer.js';
+import { Chunker } from '../repo/chunker.js';
+import { dataRanges } from '../repo/data-ranges.js';
+import { MetaCallError } from '../repo/meta-errors.js';
+import { captureEntry, type MetaNode } from '../repo/metadata.js';
+import type { ContentRef } from '../repo/tree.js';
+import type { ParentFile, StoredEntry, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
+import type { WorkerRepository } from './worker-repository.js';
+
+const SLASH = 0x2f;
+
+/** What one file's chunks added to the repository. */
+interface Stored {
+  content: ContentRef[];
+  newBytes: number;
+  storedBytes: number;
+  newBlobs: number;
+}
+
+export function storeEntriesWith(
+  reader: FileReader,
+  repo: WorkerRepository,
+  request: StoreEntriesRequest,
+): StoreEntriesResult {
+  const { list, parents } = request;
+  const paths = decodePaths(list.paths);
+  const writer = new BlobWriter({
+    root: request.secrets.root,
+    sealer: repo.sealer,
+    ids: repo.ids,
+    codec: repo.codec,
+    compression: request.compression,
+    known: repo.known,
+    ...(request.packTargetBytes ? { packTargetBytes: request.packTargetBytes } : {}),
+  });
+  const entries = new Array<StoredEntry>(paths.length);
+  const nodes = new Array<MetaNode | undefined>(paths.length);
+  const toRead: number[] = [];
+  const parentTimeNs = BigInt(request.parentTimeNs);
+  const resolver = new JsResolver();
+  try {
+    paths.forEach((path, i) => {
+      const captured = capture(resolver, path, list.bases[i] as number, repo);
+      if ('message' in captured) {
+        entries[i] = { ok: false, ...captured };
+        return;
+      }
+      const node = captured.node;
+      nodes[i] = node;
+      if (node.type !== 'file') {
+        entries[i] = { ok: true, node, read: false, newBytes: 0, storedBytes: 0, newBlobs: 0 };
+        return;
+      }
+      const parent = parents[i];
+      if (parent != null && trusted(parent, node, parentTimeNs)) {
+        entries[i] = { ok: true, node, content: parent.content, read: false, newBytes: 0, storedBytes: 0, newBlobs: 0 };
+      } else toRead.push(i);
+    });
+  } finally {
+    resolver.close();
+  }
+
+  if (toRead.length > 0) {
+    const reads = new FileListBuilder();
+    // Every name of a hard-linked file is read: the main thread decides which name stores it.
+    for (const i of toRead)
+      reads.add(paths[i] as Buffer, (list.flags[i] as number) | PathFlag.readLinked, list.bases[i] as number);
+    try {
+      eachRead(
+        reader,
+        reads.build(),
+        { deferAbove: Number.POSITIVE_INFINITY, reading: request.reading },
+        (k, outcome) => {
+          const i = toRead[k] as number;
+          const node = nodes[i] as MetaNode;
+          switch (outcome.kind) {
+            case 'read':
+              entries[i] = stored(node, outcome.stat, storeWhole(writer, repo, outcome.bytes));
+              break;
+            case 'large': {
+              const result = storeRanges(writer, repo, outcome.file);
+              entries[i] =
+                'message' in result
+                  ? { ok: false, message: result.message, vanished: false }
+                  : stored(node, outcome.stat, result);
+              break;
+            }
+            case 'notRegular':
+              entries[i] = { ok: false, message: `no longer a regular file (now ${outcome.what})`, vanished: false };
+              break;
+            case 'failed':
+            case 'changed':
+              entries[i] = { ok: false, message: outcome.failure.message, vanished: outcome.failure.code === 'ENOENT' };
+              break;
+            default:
+              throw new Error(
+                `storeEntries: the reader deferred path ${i} (${outcome.kind}), which it was not asked to`,
+              );
+          }
+        },
+      );
+    } catch (error) {
+      writer.abort();
+      throw error;
+    }
+  }
+  return { entries, packs: writer.takePacks() };
+}
+
+/** The node, with size, mtime and change stamp from the fstat the content was read under (they agree with it). */
+function stored(node: MetaNode, stat: StatRecord, result: Stored): StoredEntry {
+  const fresh: MetaNode = {
+    ...node,
+    size: stat.size,
+    mtimeNs: stat.mtimeNs,
+    stamp: { ctimeNs: stat.ctimeNs, ino: stat.ino },
+  };
+  return { ok: true, node: fresh, read: true, ...result };
+}
+
+/** A file read whole into the arena: one chunk if it is under the minimum chunk size, else chunked. */
+function storeWhole(writer: BlobWriter, repo: WorkerRepository, bytes: Buffer): Stored {
+  const out: Stored = { content: [], newBytes: 0, storedBytes: 0, newBlobs: 0 };
+  if (bytes.length === 0) return out;
+  if (bytes.length < repo.chunker.minSize) {
+    add(out, writer, 0, bytes);
+    return out;
+  }
+  const chunker = new Chunker(repo.gear, { params: repo.chunker });
+  for (const chunk of chunker.push(bytes)) add(out, writer, chunk.offset, chunk.bytes);
+  for (const chunk of chunker.finish()) add(out, writer, chunk.offset, chunk.bytes);
+  return out;
+}
+
+/** A big file, streamed by its data ranges: each range is chunked on its own (a chunk never spans a hole). */
+function storeRanges(writer: BlobWriter, repo: WorkerRepository, file: LargeFile): Stored | { message: string } {
+  const out: Stored = { content: [], newBytes: 0, storedBytes: 0, newBlobs: 0 };
+  let firstStart = 0;
+  let chunker: Chunker | undefined;
+  const failure = file.readRanges(
+    (fd, size) => {
+      const ranges = dataRanges(fd, size);
+      firstStart = ranges[0]?.[0] ?? 0;
+      return ranges;
+    },
+    (piece) => {
+      chunker ??= new Chunker(repo.gear, { params: repo.chunker, startOffset: firstStart });
+      for (const chunk of chunker.push(piece)) add(out, writer, chunk.offset, chunk.bytes);
+    },
+    (next) => {
+      if (chunker) for (const chunk of chunker.finish(next)) add(out, writer, chunk.offset, chunk.bytes);
+    },
+  );
+  return failure ? { message: failure.message } : out;
+}
+
+function add(out: Stored, writer: BlobWriter, offset: number, bytes: Buffer): void {
+  const blob = writer.store('data', bytes);
+  out.content.push({ offset, id: blob.id, length: bytes.length });
+  if (blob.storedBytes > 0) {
+    out.newBytes += bytes.length;
+    out.storedBytes += blob.storedBytes;
+    out.newBlobs++;
+  }
+}
+
+/** The parent snapshot's chunks still hold: same size, times and inode, and not racy. */
+function trusted(parent: ParentFile, node: MetaNode, parentTimeNs: bigint): boolean {
+  if (node.stamp === undefined) return false;
+  return decideFastPath({
+    current: { size: BigInt(node.size), mtimeNs: node.mtimeNs, ctimeNs: node.stamp.ctimeNs, ino: node.stamp.ino },
+    stored: { size: BigInt(parent.size), mtimeNs: parent.mtimeNs, ctimeNs: parent.ctimeNs, ino: parent.ino },
+    storedHashed: true,
+    recordedAtNs: parentTimeNs,
+  }).trusted;
+}
+
+/**
+ * The node record of `path`. Beneath a source (`base` > 0) its parent directory is resolved
+ * with no symlink followed; a source itself, or a directory above one, was named by the user,
+ * so its parent is opened by path.
+ */
+function capture(
+  resolver: JsResolver,
+  path: Buffer,
+  base: number,
+  repo: WorkerRepository,
+): { node: MetaNode } | { message: string; vanished: boolean } {
+  let dirFd: number;
+  let name: Buffer;
+  let own = false;
+  if (base > 0 && path.length > base) {
+    const parent = resolver.parent(path, base);
+    if ('error' in parent) return failure(parent.error);
+    dirFd = parent.fd;
+    name = parent.name;
+  } else {
+    const slash = path.lastIndexOf(SLASH);
+    name = path.subarray(slash + 1);
+    try {
+      dirFd = openSync(slash <= 0 ? '/' : path.subarray(0, slash), O_PATH | constants.O_DIRECTORY);
+    } catch (error) {
+      return failure(error);
+    }
+    own = true;
+  }
+  try {
+    return { node: captureEntry(dirFd, name, repo.owners) };
+  } catch (error) {
+    return failure(error);
+  } finally {
+    if (own) closeSync(dirFd);
+  }
+}
+
+function failure(error: unknown): { message: string; vanished: boolean } {
+  if (error instanceof MetaCallError) return { message: error.message, vanished: error.systemCode === 'ENOENT' };
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined) throw error;
+  return { message: (error as Error).message, vanished: code === 'ENOENT' };
+}

@@ -1,0 +1,17 @@
+/**
+ * The task module of format-2 backup workers (everything here runs inside a worker).
+ *
+ * storeEntries: capture, read, chunk and store a batch of entries (store-entries.ts).
+ */
+import { defineTasks } from 'tandem/tasks';
+import { fileReader } from '../fs/reader.js';
+import type { StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
+import { storeEntriesWith } from './store-entries.js';
+import { workerRepository } from './worker-repository.js';
+
+async function storeEntries(request: StoreEntriesRequest): Promise<StoreEntriesResult> {
+  const repo = await workerRepository(request.secrets, request.indexFiles);
+  return storeEntriesWith(fileReader(), repo, request);
+}
+
+export default defineTasks(import.meta.url, { storeEntries });

@@ -1,0 +1,80 @@
+/**
+ * Stores blobs of one repository: names each (keyed BLAKE3 of its plaintext), skips it when
+ * the repository or this writer has it already, frames it (zstd or stored, by the
+ * compression mode) and hands it to a PackWriter, which seals it into the pack being filled.
+ * Each worker of a backup has its own writer and its own packs; the main thread has one for
+ * trees. What a writer stored reaches the index only when the run lists its finished packs
+ * (`takePacks`) in an index file, after the packs are durable.
+ */
+import type { BlobIdHasher } from './blob-id.js';
+import { type BlobCodec, type CompressionMode, STORED } from './compression.js';
+import type { PackedKind } from './pack-header.js';
+import { PackWriter, type WrittenPack } from './pack-writer.js';
+import type { Sealer } from './sealer.js';
+
+/** Whether the repository has a blob already (its loaded index). */
+export type KnownBlobs = (id: Buffer) => boolean;
+
+export interface BlobWriterOptions {
+  readonly root: string;
+  readonly sealer: Sealer;
+  readonly ids: BlobIdHasher;
+  readonly codec: BlobCodec;
+  readonly compression: CompressionMode;
+  readonly known: KnownBlobs;
+  /** Pack size to close at (tests make small packs). */
+  readonly packTargetBytes?: number;
+}
+
+/** What became of one blob: its id, and the bytes it added to the repository (0 when it was known). */
+export interface StoredBlob {
+  readonly id: Buffer;
+  readonly storedBytes: number;
+}
+
+export class BlobWriter {
+  readonly #options: BlobWriterOptions;
+  readonly #packs: PackWriter;
+  /** Ids this writer stored (latin1 of the 32 bytes: a cheap Set key). */
+  readonly #stored = new Set<string>();
+  #finished: WrittenPack[] = [];
+
+  constructor(options: BlobWriterOptions) {
+    this.#options = options;
+    this.#packs = new PackWriter(
+      options.root,
+      options.sealer,
+      options.packTargetBytes ? { targetBytes: options.packTargetBytes } : {},
+    );
+  }
+
+  /** Names `plain` and stores it unless the repository or this writer has it. */
+  store(kind: PackedKind, plain: Uint8Array): StoredBlob {
+    const id = this.#options.ids.id(plain);
+    const key = id.toString('latin1');
+    if (this.#stored.has(key) || this.#options.known(id)) return { id, storedBytes: 0 };
+    const framed = this.#options.codec.encode(plain, this.#options.compression);
+    // Stored blobs go into the pack as they are (the entry's flag says so): the framing byte
+    // would cost a copy of every incompressible chunk for nothing.
+    const compressed = framed[0] !== STORED;
+    const payload = compressed ? framed : Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
+    const done = this.#packs.add({ kind, id, payload, rawLength: plain.length, compressed });
+    this.#stored.add(key);
+    if (done !== undefined) this.#finished.push(done);
+    return { id, storedBytes: payload.length };
+  }
+
+  /** Completes the pack being filled; returns every pack finished since the last call. */
+  takePacks(): WrittenPack[] {
+    const last = this.#packs.flush();
+    if (last !== undefined) this.#finished.push(last);
+    const packs = this.#finished;
+    this.#finished = [];
+    return packs;
+  }
+
+  /** Drops the pack being filled (a failed run): its blobs are stored nowhere. */
+  abort(): void {
+    this.#packs.abort();
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * A format-2 repository on disk: its config, its keys, and the folders the other modules of
+ * repo/ write into (docs/format-v2-storage.md, format-v2-crypto.md, format-v2-trees.md):
+ *
+ *   REPO/vigil-repository.json   the config: format 2, repository id, encryption, chunker
+ *                                parameters (written last at init: a folder without it is
+ *                                an init that did not finish)
+ *   REPO/keys/<SHA-256>          key files: the master keys sealed under a password
+ *   REPO/data/XX/<pack id>       packs        REPO/index/<index id>    index files
+ *   REPO/snapshots/<SHA-256>     snapshot files
+ *   REPO/tmp/                    files being written
+ *
+ * The config keeps the name of format 1's marker on purpose: a vigil that reads only format 1
+ * finds it and says "has repository format 2; this vigil reads 1", and this one finds a
+ * format-1 marker and says how to move (restore, then back up into a new repository).
+ *
+ * A repository made with `--no-encryption` has no key files: its master keys are in the
+ * config, in the clear. Everything is still sealed with them, so the code path is one and
+ * every blob is still authenticated against damage; only the secrecy is gone, as asked.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fsyncDirectory, writeFileDurably } from '../backup/durable.js';
+import { RepositoryError } from '../errors.js';
+import { type BlobIdHasher, createBlobIdHasher } from './blob-id.js';
+import { type ChunkerParams, checkChunkerParams, DEFAULT_CHUNKER_PARAMS, gearTable } from './chunker-params.js';
+import {
+  createKeyFile,
+  createMasterKeys,
+  MAX_KEY_FILE_BYTES,
+  type MasterKeys,
+  openAnyKeyFile,
+  type ScryptParams,
+} from './keys.js';
+import { createSealer, KEY_BYTES, type Sealer } from './sealer.js';
+
+export const CONFIG_NAME = 'vigil-repository.json';
+export const REPOSITORY_FORMAT_2 = 2;
+/** The largest config a reader accepts: it is a few hundred bytes. */
+const MAX_CONFIG_BYTES = 64 * 1024;
+const HEX_ID = /^[0-9a-f]{64}$/;
+const FOLDERS = ['data', 'index', 'keys', 'snapshots', 'tmp'] as const;
+
+export type Encryption = 'aes-256-gcm' | 'none';
+
+/** The config file's fields (docs/format-v2-trees.md, "The config"). */
+export interface RepositoryConfig {
+  readonly format: 2;
+  /** 32 hex digits, random: tells repositories apart in messages and caches. */
+  readonly id: string;
+  readonly encryption: Encryption;
+  readonly chunker: ChunkerParams;
+  /** Only when `encryption` is "none": base64 of encryption || id || chunkerSeed. */
+  readonly masterKeys?: string;
+  readonly created: string;
+  readonly host: string;
+}
+
+/** The secrets and parameters a worker needs to write or read blobs (plain data: it crosses to workers). */
+export interface RepositorySecrets {
+  readonly root: string;
+  readonly encryptionKey: Uint8Array;
+  readonly idKey: Uint8Array;
+  readonly chunkerSeed: Uint8Array;
+  readonly chunker: ChunkerParams;
+}
+
+export interface InitOptions {
+  /** The password of the first key; undefined makes a repository without encryption. */
+  readonly password?: string | undefined;
+  readonly scrypt?: ScryptParams;
+}
+
+export interface OpenOptions {
+  /** Asked only when the repository is encrypted (a prompt must not appear for a plain one). */
+  readonly password: () => Promise<string>;
+}
+
+export class Repository {
+  readonly root: string;
+  readonly config: RepositoryConfig;
+  /** The key file that opened it (undefined without encryption). */
+  readonly keyId: string | undefined;
+  readonly sealer: Sealer;
+  readonly ids: BlobIdHasher;
+  readonly #keys: MasterKeys;
+  #gear: Uint32Array | undefined;
+
+  private constructor(root: string, config: RepositoryConfig, keys: MasterKeys, keyId: string | undefined) {
+    this.root = root;
+    this.config = config;
+    this.keyId = keyId;
+    this.#keys = keys;
+    this.sealer = createSealer(keys.encryption);
+    this.ids = createBlobIdHasher(keys.id);
+  }
+
+  /**
+   * Makes a repository at `path` (missing, or an empty directory): folders first, then the
+   * key file, then the config last, each durable.
+   */
+  static async init(path: string, options: InitOptions = {}): Promise<Repository> {
+    const root = resolve(path);
+    if (existsSync(join(root, CONFIG_NAME))) {
+      throw new RepositoryError(`${root} is a vigil repository already: back up into it, or pick another path`);
+    }
+    if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {
+      throw new RepositoryError(`${root} exists and is not an empty directory: pick a new or empty one`);
+    }
+    mkdirSync(root, { recursive: true });
+    for (const folder of FOLDERS) mkdirSync(join(root, folder), { recursive: true });
+    fsyncDirectory(root);
+    let keys: MasterKeys;
+    let keyId: string | undefined;
+    const encrypted = options.password !== undefined;
+    if (options.password !== undefined) {
+      const made = await createKeyFile(options.password, options.scrypt ? { scrypt: options.scrypt } : {});
+      keys = made.masterKeys;
+      keyId = made.keyId;
+      writeFileDurably(join(root, 'tmp', `key-${keyId}.tmp`), join(root, 'keys', keyId), made.json);
+    } else {
+      keys = createMasterKeys();
+    }
+    const config: RepositoryConfig = {
+      format: REPOSITORY_FORMAT_2,
+      id: randomBytes(16).toString('hex'),
+      encryption: encrypted ? 'aes-256-gcm' : 'none',
+      chunker: { ...DEFAULT_CHUNKER_PARAMS },
+      ...(encrypted ? {} : { masterKeys: joinKeys(keys).toString('base64') }),
+      created: new Date().toISOString(),
+      host: hostname(),
+    };
+    writeFileDurably(join(root, 'tmp', 'config.tmp'), join(root, CONFIG_NAME), `${JSON.stringify(config, null, 2)}\n`);
+    return new Repository(root, config, keys, keyId);
+  }
+
+  /** Opens the repository at `path`; throws RepositoryError (not one, format 1, damaged config) or the keys' errors. */
+  static async open(path: string, options: OpenOptions): Promise<Repository> {
+    const root = resolve(path);
+    const config = readConfig(root);
+    if (config.encryption === 'none') {
+      return new Repository(root, config, splitKeys(Buffer.from(config.masterKeys as string, 'base64')), undefined);
+    }
+    const keyFiles = readKeyFiles(root);
+    const password = await options.password();
+    const opened = await openAnyKeyFile(keyFiles, password, root);
+    return new Repository(root, config, opened.masterKeys, opened.keyId);
+  }
+
+  /** What workers need to seal, name and chunk blobs of this repository. */
+  get secrets(): RepositorySecrets {
+    return {
+      root: this.root,
+      encryptionKey: this.#keys.encryption,
+      idKey: this.#keys.id,
+      chunkerSeed: this.#keys.chunkerSeed,
+      chunker: this.config.chunker,
+    };
+  }
+
+  /** The chunker's gear table, made from the secret seed once. */
+  get gear(): Uint32Array {
+    this.#gear ??= gearTable(this.#keys.chunkerSeed);
+    return this.#gear;
+  }
+
+  get encrypted(): boolean {
+    return this.config.encryption !== 'none';
+  }
+
+  get snapshotsDir(): string {
+    return join(this.root, 'snapshots');
+  }
+  get tmpDir(): string {
+    return join(this.root, 'tmp');
+  }
+  get keysDir(): string {
+    return join(this.root, 'keys');
+  }
+  get lockPath(): string {
+    return join(this.root, 'lock');
+  }
+}
+
+/** Whether `path` holds a repository of either format (for commands that make one when there is none). */
+export function repositoryExists(path: string): boolean {
+  return existsSync(join(resolve(path), CONFIG_NAME));
+}
+
+/** Reads and checks the config; format 1 and unknown formats are refused with the way out. */
+export function readConfig(root: string): RepositoryConfig {
+  const path = join(root, CONFIG_NAME);
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_CONFIG_BYTES) throw new RepositoryError(`${path} is too big to be a vigil config`);
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error instanceof RepositoryError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RepositoryError(
+      code === 'ENOENT'
+        ? `${root} is not a vigil repository (no ${CONFIG_NAME}): make one with vigil init ${root}`
+        : `cannot read ${path} (${code ?? String(error)})`,
+      { cause: error },
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RepositoryError(`${path} is not JSON: the repository's config is damaged`, { cause: error });
+  }
+  const config = value as Omit<Partial<RepositoryConfig>, 'format'> & { format?: unknown };
+  if (typeof value !== 'object' || value === null) throw damagedConfig(path, 'not an object');
+  if (config.format === 1) {
+    throw new RepositoryError(
+      `${root} is a format-1 repository, written by an earlier vigil; this vigil reads and writes format 2 ` +
+        '(chunked, compressed, encrypted). To move: restore its snapshots with the vigil that wrote it, ' +
+        'then back them up into a new repository',
+    );
+  }
+  if (config.format !== REPOSITORY_FORMAT_2) {
+    throw new RepositoryError(
+      `${root} has repository format ${JSON.stringify(config.format)}; this vigil reads format 2: ` +
+        (typeof config.format === 'number' && config.format > 2 ? 'upgrade vigil' : 'the config is damaged'),
+    );
+  }
+  if (typeof config.id !== 'string' || !/^[0-9a-f]{32}$/.test(config.id)) throw damagedConfig(path, 'its id');
+  if (config.encryption !== 'aes-256-gcm' && config.encryption !== 'none') {
+    throw damagedConfig(path, `an unknown encryption ${JSON.stringify(config.encryption)}`);
+  }
+  if (config.encryption === 'none') {
+    const keys = typeof config.masterKeys === 'string' ? Buffer.from(config.masterKeys, 'base64') : undefined;
+    if (keys === undefined || keys.length !== 3 * KEY_BYTES || keys.toString('base64') !== config.masterKeys) {
+      throw damagedConfig(path, 'the master keys of a repository without encryption');
+    }
+  } else if (config.masterKeys !== undefined) {
+    throw damagedConfig(path, 'master keys in the clear beside encryption');
+  }
+  try {
+    checkChunkerParams(config.chunker as ChunkerParams);
+  } catch (error) {
+    throw damagedConfig(path, `its chunker parameters (${(error as Error).message})`);
+  }
+  return config as RepositoryConfig;
+}
+
+function damagedConfig(path: string, what: string): RepositoryError {
+  return new RepositoryError(`${path} is damaged: ${what} is not valid; the repository cannot be opened`);
+}
+
+/** Every key file under keys/ (names that are not 64 hex digits are not key files). */
+export function readKeyFiles(root: string): { keyId: string; json: string }[] {
+  const folder = join(root, 'keys');
+  const names = existsSync(folder) ? readdirSync(folder).filter((name) => HEX_ID.test(name)) : [];
+  return names.sort().map((keyId) => {
+    const path = join(folder, keyId);
+    if (statSync(path).size > MAX_KEY_FILE_BYTES) return { keyId, json: '' };
+    return { keyId, json: readFileSync(path, 'utf8') };
+  });
+}
+
+function joinKeys(keys: MasterKeys): Buffer {
+  return Buffer.concat([keys.encryption, keys.id, keys.chunkerSeed]);
+}
+
+function splitKeys(bytes: Buffer): MasterKeys {
+  return {
+    encryption: bytes.subarray(0, KEY_BYTES),
+    id: bytes.subarray(KEY_BYTES, 2 * KEY_BYTES),
+    chunkerSeed: bytes.subarray(2 * KEY_BYTES, 3 * KEY_BYTES),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Snapshot files of a format-2 repository: `snapshots/<SHA-256 of the file>`, each one sealed
+ * blob of kind `snapshot` (docs/format-v2-trees.md). A snapshot appears by one rename of a
+ * complete, fsynced file, after everything it references is durable: that rename is the
+ * commit of a backup. Listing reads every file and checks it: a damaged one is named and set
+ * aside, and the others list, restore and verify as if it were not there.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fsyncDirectory, writeFileDurably } from '../backup/durable.js';
+import type { Repository } from './repository.js';
+import {
+  decodeSnapshot,
+  encodeSnapshot,
+  type Snapshot,
+  SnapshotDamagedError,
+  snapshotFileId,
+} from './snapshot-file.js';
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+/** A snapshot file is a few hundred bytes; a reader refuses what cannot be one before reading it. */
+const MAX_SNAPSHOT_FILE_BYTES = 16 * 1024 * 1024 + 1024;
+
+export interface StoredSnapshot {
+  /** 64 hex digits: the file's name. */
+  readonly id: string;
+  readonly snapshot: Snapshot;
+}
+
+export interface SnapshotListing {
+  /** Oldest first (by the time each records, then id). */
+  readonly snapshots: StoredSnapshot[];
+  /** Files under snapshots/ that could not be read, each with why. */
+  readonly damaged: { readonly id: string; readonly error: Error }[];
+}
+
+/** Seals and writes `snapshot`, durably, under its id; returns the id. This is a backup's commit. */
+export function writeSnapshot(repo: Repository, snapshot: Snapshot): string {
+  const bytes = repo.sealer.seal(encodeSnapshot(snapshot), 'snapshot');
+  const id = snapshotFileId(bytes);
+  writeFileDurably(
+    join(repo.tmpDir, `snapshot-${randomBytes(8).toString('hex')}.tmp`),
+    join(repo.snapshotsDir, id),
+    bytes,
+  );
+  return id;
+}
+
+/** Reads and checks snapshot `id`; throws SnapshotDamagedError. */
+export function readSnapshot(repo: Repository, id: string): Snapshot {
+  const path = join(repo.snapshotsDir, id);
+  const what = `snapshot ${id.slice(0, 16)}`;
+  if (!HEX_ID.test(id)) throw new SnapshotDamagedError(what, '', 'its name is not a 64-hex-digit id');
+  if (statSync(path).size > MAX_SNAPSHOT_FILE_BYTES)
+    throw new SnapshotDamagedError(what, '', 'too big to be a snapshot file');
+  const bytes = readFileSync(path);
+  if (snapshotFileId(bytes) !== id) throw new SnapshotDamagedError(what, '', 'its bytes do not hash to its name');
+  let plain: Buffer;
+  try {
+    plain = repo.sealer.open(bytes, 'snapshot');
+  } catch (error) {
+    throw new SnapshotDamagedError(what, '', `it does not open (${(error as Error).message})`, { cause: error });
+  }
+  return decodeSnapshot(plain, what);
+}
+
+/** Every snapshot, oldest first, and the files that are damaged. */
+export function listSnapshots(repo: Repository): SnapshotListing {
+  const names = existsSync(repo.snapshotsDir) ? readdirSync(repo.snapshotsDir).filter((n) => HEX_ID.test(n)) : [];
+  const snapshots: StoredSnapshot[] = [];
+  const damaged: SnapshotListing['damaged'] = [];
+  for (const id of names) {
+    try {
+      snapshots.push({ id, snapshot: readSnapshot(repo, id) });
+    } catch (error) {
+      if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code === 'ENOENT') continue; // forgotten meanwhile
+      damaged.push({ id, error });
+    }
+  }
+  snapshots.sort((a, b) =>
+    a.snapshot.timeNs < b.snapshot.timeNs ? -1 : a.snapshot.timeNs > b.snapshot.timeNs ? 1 : a.id < b.id ? -1 : 1,
+  );
+  return { snapshots, damaged };
+}
+
+/** Removes snapshot `id` durably (forget). */
+export function removeSnapshot(repo: Repository, id: string): void {
+  if (!HEX_ID.test(id)) throw new RangeError(`not a snapshot id: ${id}`);
+  unlinkSync(join(repo.snapshotsDir, id));
+  fsyncDirectory(repo.snapshotsDir);
+}
