@@ -4,6 +4,7 @@
  * to the same words).
  */
 import { RepositoryLockedError, VigilError } from './errors.js';
+import { WrongPasswordError } from './repo/keys.js';
 
 export const ExitCode = {
   ok: 0,
@@ -11,6 +12,8 @@ export const ExitCode = {
   usageOrFatal: 2,
   snapshotIncomplete: 3,
   repositoryLocked: 4,
+  /** A repository's password (or key) does not open it. */
+  wrongPassword: 5,
   /** `vigil check`: changes found (added, removed, modified... or unreadable, unstable). */
   changesFound: 1,
   /** Ended by SIGINT (Ctrl-C) after removing what was half-written: 128 + 2, as shells report it. */
@@ -32,6 +35,7 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     [ExitCode.usageOrFatal, 'bad usage, or a fatal error that stopped the run'],
     [ExitCode.snapshotIncomplete, 'backup: snapshot kept but incomplete (a source could not be read)'],
     [ExitCode.repositoryLocked, 'backup, forget: the repository is locked by another live run'],
+    [ExitCode.wrongPassword, "backup and the repository commands: wrong password (no key of the repository opens with it)"],
     [ExitCode.interrupted, 'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched'],
   ],
   hash: [
@@ -66,6 +70,7 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     ],
     [ExitCode.snapshotIncomplete, 'backup: the snapshot was kept but is incomplete (a source could not be read)'],
     [ExitCode.repositoryLocked, "backup, forget: another live run holds the repository's lock"],
+    [ExitCode.wrongPassword, 'wrong password: no key of the repository opens with it'],
   ],
 };
 
@@ -87,12 +92,29 @@ export const COMMAND_EXIT_CODES = {
   status: { group: 'baseline', codes: [ExitCode.ok, ExitCode.usageOrFatal] },
   backup: {
     group: 'backup',
-    codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.snapshotIncomplete, ExitCode.repositoryLocked],
+    codes: [
+      ExitCode.ok,
+      ExitCode.usageOrFatal,
+      ExitCode.snapshotIncomplete,
+      ExitCode.repositoryLocked,
+      ExitCode.wrongPassword,
+    ],
   },
-  snapshots: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal] },
-  forget: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.repositoryLocked] },
-  verify: { group: 'backup', codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal] },
-  restore: { group: 'backup', codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal] },
+  snapshots: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.wrongPassword] },
+  forget: {
+    group: 'backup',
+    codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.repositoryLocked, ExitCode.wrongPassword],
+  },
+  verify: {
+    group: 'backup',
+    codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal, ExitCode.wrongPassword],
+  },
+  restore: {
+    group: 'backup',
+    codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal, ExitCode.wrongPassword],
+  },
+  init: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal] },
+  key: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.wrongPassword] },
 } as const satisfies Record<string, { group: ExitCodeGroup; codes: readonly ExitCode[] }>;
 export type CommandName = keyof typeof COMMAND_EXIT_CODES;
 
@@ -140,6 +162,7 @@ export function exitCodeForChanges(changes: number): ExitCode {
  */
 export function exitCodeForError(error: unknown): ExitCode {
   if (error instanceof RepositoryLockedError) return ExitCode.repositoryLocked;
+  if (error instanceof WrongPasswordError) return ExitCode.wrongPassword;
   return ExitCode.usageOrFatal;
 }
 

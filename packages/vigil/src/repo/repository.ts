@@ -160,6 +160,11 @@ export class Repository {
     };
   }
 
+  /** The master keys, for writing another key file of this repository (repo/key-store.ts). */
+  get masterKeys(): MasterKeys {
+    return this.#keys;
+  }
+
   /** The chunker's gear table, made from the secret seed once. */
   get gear(): Uint32Array {
     this.#gear ??= gearTable(this.#keys.chunkerSeed);
