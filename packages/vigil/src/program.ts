@@ -15,6 +15,12 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const algorithmOption = () =>
   new Option('-a, --algo <name>', 'hash algorithm (default: blake3)').choices([...ALGORITHMS]);
 
+const passwordOption = () =>
+  new Option(
+    '--password-file <file>',
+    "read the repository's password from FILE (else VIGIL_PASSWORD_FILE, VIGIL_PASSWORD, or a prompt on a terminal)",
+  );
+
 const addKeepOptions = (command: Command) =>
   command
     .option('--keep-last <n>', 'keep the n newest snapshots')
@@ -187,16 +193,25 @@ ${exitCodesHelp('baseline')}`,
   addKeepOptions(
     program
       .command('backup')
-      .summary('make one deduplicated snapshot of SRCs in REPO, then apply --keep-*')
+      .summary('make one deduplicated, compressed, encrypted snapshot of SRCs in REPO, then apply --keep-*')
       .description(
-        'Make one snapshot of all SRCs in REPO (made on first use): contents stored once by BLAKE3,\n' +
-          'unchanged files not read again; then apply the --keep-* policy and prune.',
+        'Make one snapshot of all SRCs in REPO (made on first use: encrypted when a password is given):\n' +
+          'contents cut into chunks stored once, compressed and encrypted; unchanged files not read again;\n' +
+          'then apply the --keep-* policy and prune.',
       )
       .argument('<sources...>', 'files and directories to back up')
       .requiredOption('--to <repo>', 'the repository'),
   )
     .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
+    .addOption(
+      new Option('--compression <mode>', 'zstd per chunk: auto skips what does not shrink (default: auto)').choices([
+        'auto',
+        'off',
+        'max',
+      ]),
+    )
+    .addOption(passwordOption())
     .option('--dry-run', 'print what the policy would keep and remove; write nothing')
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--json', 'print the result as JSON')
@@ -212,7 +227,8 @@ ${exitCodesHelp('baseline')}`,
     .summary('list the snapshots of REPO')
     .description('List the snapshots of REPO: id, time, files, size, new bytes, sources.')
     .argument('<repo>', 'the repository')
-    .option('--json', 'print a JSON array of snapshot headers')
+    .option('--json', 'print a JSON array of snapshots')
+    .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('snapshots'))
     .action(async (repo: string, flags: Record<string, unknown>) => {
       const { snapshots } = await import('./commands/snapshots.js');
@@ -228,6 +244,7 @@ ${exitCodesHelp('baseline')}`,
   )
     .option('--dry-run', 'print the plan only')
     .option('--json', 'print the plan as JSON')
+    .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('forget'))
     .action(async (repo: string, flags: Record<string, unknown>) => {
       const { forget } = await import('./commands/forget.js');
@@ -236,11 +253,16 @@ ${exitCodesHelp('baseline')}`,
 
   program
     .command('verify')
-    .summary('re-hash the stored objects of a snapshot')
-    .description('Re-hash the stored objects of SNAPSHOT (default: all) in parallel; report each missing or damaged.')
+    .summary('check the repository and read back every chunk of its snapshots')
+    .description(
+      'Check REPO: index, packs, and every snapshot (or SNAPSHOT) down to each chunk, read back and checked\n' +
+        'against its id; report each problem with the snapshot and path it harms.',
+    )
     .argument('<repo>', 'the repository')
     .argument('[snapshot]', 'a snapshot id, a unique prefix of one, or "latest"')
     .option('--json', 'one JSON object per finding, then a summary')
+    .option('--structure-only', 'check the index, trees and that every chunk is listed, without reading the data')
+    .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('verify'))
     .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
       const { verify } = await import('./commands/verify.js');
@@ -252,13 +274,16 @@ ${exitCodesHelp('baseline')}`,
     .summary('recreate a snapshot under TARGET')
     .description(
       'Recreate SNAPSHOT under TARGET by absolute path (/home/me/docs -> TARGET/home/me/docs),\n' +
-        'with modes, mtimes and symlinks, verifying every hash; only PATHs in it if given.',
+        'with owners (as root), modes, nanosecond times, xattrs and ACLs, hard links, FIFOs and devices\n' +
+        'and holes, every chunk checked; only PATHs in it if given.',
     )
     .argument('<repo>', 'the repository')
     .argument('<snapshot>', 'a snapshot id, a unique prefix of one, or "latest"')
     .argument('<target>', 'the directory to restore into')
     .argument('[paths...]', 'absolute paths inside the snapshot to restore (default: everything)')
     .option('--overwrite', 'replace files that exist under TARGET')
+    .option('--numeric-owner', 'restore owners by the recorded uid and gid, not by user and group name')
+    .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('restore'))
     .action(async (repo: string, snapshot: string, target: string, paths: string[], flags: Record<string, unknown>) => {
       const { restore } = await import('./commands/restore.js');

@@ -1,6 +1,6 @@
 /**
- * Crash safety: kill -9 of a real backup at several points (then a clean next run, and no
- * snapshot lost). Restore's safety is in restore-safety.test.ts.
+ * Crash safety: kill -9 of a real backup into a format-2 repository at several points (then a
+ * clean next run, and no snapshot lost). Restore's safety is in restore-safety.test.ts.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -52,15 +52,14 @@ describe('vigil backup survives kill -9', () => {
       const next = await vigil(['backup', src, '--to', repo, '--json']);
       assert.equal(next.code, 0, next.stderr);
       assert.deepEqual(readdirSync(join(repo, 'tmp')), []);
-      assert.equal(existsSync(join(repo, 'prune-pending')), false);
       assert.equal(existsSync(join(repo, 'lock')), false);
-      const { pruned } = JSON.parse(next.stdout.toString()) as { pruned?: { keptObjects: number } };
+      const { pruned } = JSON.parse(next.stdout.toString()) as { pruned?: { keptPacks: number } };
       assert.ok(pruned, 'the run after a crash prunes what the crash left');
-      // Nothing unreferenced is left: every object on disk is used by some snapshot.
-      const onDisk = readdirSync(join(repo, 'objects'), { recursive: true, withFileTypes: true }).filter((e) =>
+      // Nothing unlisted is left: every pack on disk is one the index lists (prune removed the rest).
+      const onDisk = readdirSync(join(repo, 'data'), { recursive: true, withFileTypes: true }).filter((e) =>
         e.isFile(),
       ).length;
-      assert.equal(onDisk, pruned.keptObjects);
+      assert.equal(onDisk, pruned.keptPacks);
       assert.equal((await vigil(['verify', repo])).code, 0);
       const out = join(dir.path, `${point}-out`);
       assert.equal((await vigil(['restore', repo, 'latest', out])).code, 0);

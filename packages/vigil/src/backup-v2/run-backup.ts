@@ -15,10 +15,12 @@
  * (nothing they reference was changed); what is left is in tmp/ (removed by the next run) or
  * packs and index entries no snapshot references (removed by the next prune).
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
+import type { TaskRef } from 'tandem/tasks';
 import type { CheckpointHook } from '../backup/checkpoints.js';
 import type { BackupProgress } from '../backup/run-backup.js';
 import { nowNs } from '../baseline/fast-path.js';
@@ -34,7 +36,7 @@ import { BlobReader } from '../repo/blob-reader.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec, CompressionMode } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
-import { loadIndex } from '../repo/index-load.js';
+import { loadIndex, packIds } from '../repo/index-load.js';
 import type { WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats } from '../repo/snapshot-file.js';
@@ -42,7 +44,7 @@ import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snaps
 import { walkSnapshotTree } from '../repo/tree-walk.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
-import tasks from './tasks.js';
+import tasks, { type StoreEntriesTask } from './tasks.js';
 import { TreeAssembly } from './tree-assembly.js';
 
 export interface RunBackupOptions {
@@ -58,6 +60,8 @@ export interface RunBackupOptions {
   readonly reading?: ReadingCounter | undefined;
   /** Awaited at each checkpoint (tests stop the run there). */
   readonly checkpoint?: CheckpointHook | undefined;
+  /** The worker task to run (default: tasks.ts's storeEntries; tests give one that observes reads). */
+  readonly storeEntries?: TaskRef<StoreEntriesTask> | undefined;
   /** Pack size to close at (tests make small packs to have many). */
   readonly packTargetBytes?: number | undefined;
 }
@@ -67,6 +71,8 @@ export interface BackupOutcome {
   readonly snapshot: Snapshot;
   /** Index files or snapshots that could not be read (named on stderr; the run went on without them). */
   readonly damaged: readonly string[];
+  /** Packs under data/ that no index lists when the run started: an interrupted run's, for prune. */
+  readonly unlistedPacks: number;
 }
 
 export async function runBackup(options: RunBackupOptions): Promise<BackupOutcome> {
@@ -74,9 +80,15 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const startNs = nowNs();
   const checkpoint = options.checkpoint ?? (async () => {});
   const damaged: string[] = [];
+  // A run killed after its index file is written leaves blobs that are listed but used by no
+  // snapshot: this marker, removed after the commit, makes the next run's cleanup see it and prune.
+  const marker = join(repo.tmpDir, `backup-${randomBytes(8).toString('hex')}.running`);
+  writeFileSync(marker, `${process.pid}\n`);
 
   const loaded = loadIndex(repo.root, repo.sealer);
   for (const error of loaded.damaged) damaged.push(error.message);
+  const listed = new Set(loaded.index.packs().map((p) => p.id));
+  const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
   const reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, options.codec);
   const listing = listSnapshots(repo);
   for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
@@ -148,7 +160,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const submit = () => {
     const paths = batch.paths;
     inFlight.track(
-      pool.apply(tasks.storeEntries, [{ ...request, list: batch.build(), parents: batchParents }]),
+      pool.apply(options.storeEntries ?? tasks.storeEntries, [{ ...request, list: batch.build(), parents: batchParents }]),
       (result) => onResult(paths, result),
       'a backup worker',
     );
@@ -247,7 +259,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   await checkpoint('before-commit');
   const id = writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
-  return { id, snapshot, damaged };
+  rmSync(marker, { force: true });
+  return { id, snapshot, damaged, unlistedPacks };
 }
 
 /** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */
@@ -315,7 +328,12 @@ function repositoryExcludes(repoRoot: string, sources: readonly string[]): strin
   return out;
 }
 
-/** Removes what an interrupted run left under tmp/ (call with the lock held). */
-export function cleanLeftovers(repo: Repository): void {
-  for (const name of readdirSync(repo.tmpDir)) rmSync(join(repo.tmpDir, name), { recursive: true, force: true });
+/**
+ * Removes what an interrupted run left under tmp/ (call with the lock held). Returns whether
+ * anything was there: then that run may have left packs no index lists, worth a prune.
+ */
+export function cleanLeftovers(repo: Repository): boolean {
+  const leftovers = readdirSync(repo.tmpDir);
+  for (const name of leftovers) rmSync(join(repo.tmpDir, name), { recursive: true, force: true });
+  return leftovers.length > 0;
 }

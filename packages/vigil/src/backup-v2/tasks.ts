@@ -14,4 +14,7 @@ async function storeEntries(request: StoreEntriesRequest): Promise<StoreEntriesR
   return storeEntriesWith(fileReader(), repo, request);
 }
 
+/** The task runBackup sends batches to by default; tests give another built on storeEntriesWith. */
+export type StoreEntriesTask = (request: StoreEntriesRequest) => Promise<StoreEntriesResult>;
+
 export default defineTasks(import.meta.url, { storeEntries });

@@ -22,8 +22,8 @@ export function policyFromFlags(flags: KeepFlags): KeepPolicy {
 export function formatPlan(plan: RetentionPlan): string[] {
   const lines: string[] = [];
   lines.push(`keep ${plan.keep.length} snapshot(s):`);
-  for (const item of plan.keep) lines.push(`  ${item.id}  ${item.time}  ${item.reasons.join(', ')}`);
+  for (const item of plan.keep) lines.push(`  ${item.id.slice(0, 8)}  ${item.time}  ${item.reasons.join(', ')}`);
   lines.push(`remove ${plan.remove.length} snapshot(s):`);
-  for (const item of plan.remove) lines.push(`  ${item.id}  ${item.time}`);
+  for (const item of plan.remove) lines.push(`  ${item.id.slice(0, 8)}  ${item.time}`);
   return lines;
 }

@@ -1,27 +1,32 @@
 /**
- * `vigil backup SRC... --to REPO`: take the lock, clean what an interrupted run left, make
- * one snapshot of all sources, then rotate (apply --keep-*, prune). --dry-run prints what
- * rotation would do after a backup and writes nothing.
+ * `vigil backup SRC... --to REPO`: open the repository (or make one: encrypted when a password
+ * is given), take the lock, clean what an interrupted run left, make one snapshot of all
+ * sources, then rotate (apply --keep-*, prune). --dry-run prints what rotation would do after
+ * a backup and writes nothing.
  */
 import { resolve } from 'node:path';
 import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock } from '../backup/lock.js';
 import { isEmptyPolicy } from '../backup/policy.js';
-import { Repository } from '../backup/repository.js';
-import { executePlan, planFor } from '../backup/rotation.js';
-import { runBackup } from '../backup/run-backup.js';
+import { cleanLeftovers, runBackup } from '../backup-v2/run-backup.js';
+import { executePlan, planFor } from '../backup-v2/rotation.js';
+import { shortId } from '../backup-v2/snapshots.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForBackup } from '../exit.js';
 import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
+import { COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
+import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
 import type { CommandHooks } from './hooks.js';
+import { openOrInitRepository, openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
-export interface BackupOptions extends KeepFlags {
+export interface BackupOptions extends KeepFlags, PasswordFlags {
   readonly sources: readonly string[];
   readonly to?: string;
   readonly exclude?: readonly string[];
   readonly tag?: readonly string[];
+  readonly compression?: string;
   readonly dryRun?: boolean;
   readonly jobs?: string;
   readonly json?: boolean;
@@ -31,15 +36,18 @@ export interface BackupOptions extends KeepFlags {
 export async function backup(options: BackupOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   if (options.to === undefined) throw new UsageError('backup needs --to REPO: where to keep the snapshots');
   if (options.sources.length === 0) throw new UsageError('backup needs at least one SRC to back up');
+  const compression = compressionMode(options.compression);
   const policy = policyFromFlags(options);
   const sources = [...new Set(options.sources.map((s) => resolve(s)))];
+  const log = (line: string) => process.stderr.write(`${line}\n`);
   if (options.dryRun) {
-    const repo = Repository.open(options.to);
+    const repo = await openRepository(options.to, options);
     process.stdout.write(`would back up ${sources.join(', ')} to ${repo.root}, then apply the policy:\n`);
-    process.stdout.write(`${formatPlan(planFor(repo, policy)).join('\n')}\n`);
+    process.stdout.write(`${formatPlan(planFor(listSnapshots(repo), policy)).join('\n')}\n`);
     return 0;
   }
-  const repo = Repository.openOrInit(options.to);
+  const repo = await openOrInitRepository(options.to, options, log);
+  const codec = await repositoryCodec();
   const lock = RepositoryLock.acquire(repo);
   const progress =
     options.progress !== false && process.stderr.isTTY === true
@@ -47,42 +55,65 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       : silentProgress(process.stderr);
   const pool = createWorkerPool('vigil-backup', { jobs: options.jobs });
   try {
-    const hadLeftovers = repo.cleanLeftovers();
-    const header = await runBackup({
+    const hadLeftovers = cleanLeftovers(repo);
+    const { id, snapshot, unlistedPacks } = await runBackup({
       repo,
+      codec,
       sources,
       excludes: options.exclude ?? [],
       tags: options.tag ?? [],
+      compression,
       pool,
       progress,
       reading: readingCounterFor({ jobs: options.jobs }, progress),
-      storeBatch: hooks.storeBatch,
       checkpoint: hooks.checkpoint,
+      storeEntries: hooks.storeEntries,
     });
     progress.stop();
-    const plan = planFor(repo, policy);
-    const pruned = await executePlan(repo, plan, hadLeftovers, hooks.checkpoint);
+    const plan = planFor(listSnapshots(repo), policy);
+    const pruned = await executePlan(repo, codec, plan, hadLeftovers || unlistedPacks > 0, hooks.checkpoint);
+    const { stats } = snapshot;
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ snapshot: header, removed: plan.remove, pruned })}\n`);
+      process.stdout.write(`${JSON.stringify({ id, snapshot, removed: plan.remove, pruned }, jsonValue)}\n`);
     } else {
       process.stdout.write(
-        `snapshot ${header.id}${header.incomplete ? ' (INCOMPLETE)' : ''}: ${header.files} files, ` +
-          `${formatBytes(header.totalBytes)}, ${formatBytes(header.newBytes)} new in ${header.newObjects} objects\n`,
+        `snapshot ${shortId(id)}${snapshot.incomplete ? ' (INCOMPLETE)' : ''}: ${stats.files} files, ` +
+          `${formatBytes(stats.totalBytes)}, ${formatBytes(stats.newBytes)} new ` +
+          `(${formatBytes(stats.storedBytes)} stored) in ${stats.newBlobs} chunks\n`,
       );
       if (!isEmptyPolicy(policy)) process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
-      if (pruned && pruned.removedObjects > 0) {
-        process.stdout.write(`pruned ${pruned.removedObjects} objects, ${formatBytes(pruned.removedBytes)}\n`);
+      if (pruned && pruned.removedBlobs > 0) {
+        process.stdout.write(
+          `pruned ${pruned.removedBlobs} blobs, ${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
+        );
       }
     }
-    if (header.incomplete) {
-      process.stderr.write(
-        `vigil: snapshot ${header.id} is incomplete: ${header.unreadableCount} path(s) could not be read (listed above)\n`,
+    if (snapshot.incomplete) {
+      log(
+        `vigil: snapshot ${shortId(id)} is incomplete: ${snapshot.unreadableCount} path(s) could not be read (listed above)`,
       );
     }
-    return exitCodeForBackup({ unreadable: header.unreadableCount });
+    return exitCodeForBackup({ unreadable: snapshot.unreadableCount });
   } finally {
     progress.stop();
     await pool.terminate();
     lock.release();
   }
+}
+
+function compressionMode(value: string | undefined): CompressionMode {
+  if (value === undefined) return 'auto';
+  if (!(COMPRESSION_MODES as readonly string[]).includes(value)) {
+    throw new UsageError(`--compression must be one of ${COMPRESSION_MODES.join(', ')}, got "${value}"`);
+  }
+  return value as CompressionMode;
+}
+
+/** JSON of snapshots: bigints as decimal strings, ids as hex. */
+export function jsonValue(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array || (value as { type?: string })?.type === 'Buffer') {
+    return Buffer.from((value as { data?: number[] }).data ?? (value as Uint8Array)).toString('hex');
+  }
+  return value;
 }

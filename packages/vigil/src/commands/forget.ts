@@ -2,13 +2,15 @@
 import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock } from '../backup/lock.js';
 import { isEmptyPolicy } from '../backup/policy.js';
-import { Repository } from '../backup/repository.js';
-import { executePlan, planFor } from '../backup/rotation.js';
+import { executePlan, planFor } from '../backup-v2/rotation.js';
+import { cleanLeftovers } from '../backup-v2/run-backup.js';
 import { UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
+import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
-export interface ForgetOptions extends KeepFlags {
+export interface ForgetOptions extends KeepFlags, PasswordFlags {
   readonly repo: string;
   readonly dryRun?: boolean;
   readonly json?: boolean;
@@ -17,16 +19,19 @@ export interface ForgetOptions extends KeepFlags {
 export async function forget(options: ForgetOptions): Promise<ExitCode> {
   const policy = policyFromFlags(options);
   if (isEmptyPolicy(policy)) throw new UsageError('forget needs at least one --keep-* rule (it would remove nothing)');
-  const repo = Repository.open(options.repo);
+  const repo = await openRepository(options.repo, options);
   const lock = options.dryRun ? undefined : RepositoryLock.acquire(repo);
   try {
-    const plan = planFor(repo, policy);
+    const plan = planFor(listSnapshots(repo), policy);
     if (options.json) process.stdout.write(`${JSON.stringify({ plan, dryRun: options.dryRun === true })}\n`);
     else process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
     if (options.dryRun) return Code.ok;
-    const pruned = await executePlan(repo, plan, repo.cleanLeftovers());
+    const pruned = await executePlan(repo, await repositoryCodec(), plan, cleanLeftovers(repo));
     if (pruned && !options.json) {
-      process.stdout.write(`pruned ${pruned.removedObjects} objects, ${formatBytes(pruned.removedBytes)}\n`);
+      process.stdout.write(
+        `pruned ${pruned.removedBlobs} blobs (${pruned.removedPacks} packs removed, ${pruned.repackedPacks} repacked), ` +
+          `${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
+      );
     }
     return Code.ok;
   } finally {

@@ -5,13 +5,13 @@
  * them to the engines they build; the command line passes none.
  */
 import type { CheckpointHook } from '../backup/checkpoints.js';
-import type { RunBackupOptions } from '../backup/run-backup.js';
+import type { RunBackupOptions } from '../backup-v2/run-backup.js';
 import type { InspectEngineOptions } from '../baseline/inspect-engine.js';
 import type { HashEngineOptions } from '../scan/hash-engine.js';
 
 export interface CommandHooks {
   readonly hashBatch?: HashEngineOptions['hashBatch'];
   readonly inspectBatch?: InspectEngineOptions['inspectBatch'];
-  readonly storeBatch?: RunBackupOptions['storeBatch'];
+  readonly storeEntries?: RunBackupOptions['storeEntries'];
   readonly checkpoint?: CheckpointHook;
 }

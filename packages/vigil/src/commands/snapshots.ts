@@ -1,38 +1,38 @@
-/** `vigil snapshots REPO [--json]`: id, time, sources, files, total size and new bytes of each snapshot. */
-import { Repository } from '../backup/repository.js';
-import { listSnapshots } from '../backup/snapshots.js';
+/** `vigil snapshots REPO [--json]`: id, time, sources, files, size and new bytes of each snapshot; damaged ones named. */
+import { shortId } from '../backup-v2/snapshots.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
+import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { jsonValue } from './backup.js';
+import { openRepository, type PasswordFlags } from './repository-access.js';
 
-export interface SnapshotsOptions {
+export interface SnapshotsOptions extends PasswordFlags {
   readonly repo: string;
   readonly json?: boolean;
 }
 
 export async function snapshots(options: SnapshotsOptions): Promise<ExitCode> {
-  const repo = Repository.open(options.repo);
-  const all = listSnapshots(repo);
+  const repo = await openRepository(options.repo, options);
+  const { snapshots: all, damaged } = listSnapshots(repo);
+  for (const { id, error } of damaged) process.stderr.write(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}\n`);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(all.map((s) => s.header))}\n`);
+    process.stdout.write(`${JSON.stringify(all.map(({ id, snapshot }) => ({ id, ...snapshot })), jsonValue)}\n`);
     return Code.ok;
   }
-  const rows = all.map((s) => {
-    const h = s.header;
-    return [
-      h.id,
-      h.time.replace(/\.\d+Z$/, 'Z'),
-      String(h.files),
-      formatBytes(h.totalBytes),
-      formatBytes(h.newBytes),
-      `${h.sources.join(' ')}${h.incomplete ? ' (incomplete)' : ''}${h.tags.length > 0 ? ` [${h.tags.join(',')}]` : ''}`,
-    ];
-  });
+  const rows = all.map(({ id, snapshot: s }) => [
+    shortId(id),
+    s.time.replace(/\.\d+Z$/, 'Z'),
+    String(s.stats.files),
+    formatBytes(s.stats.totalBytes),
+    formatBytes(s.stats.newBytes),
+    `${s.sources.join(' ')}${s.incomplete ? ' (incomplete)' : ''}${s.tags.length > 0 ? ` [${s.tags.join(',')}]` : ''}`,
+  ]);
   const head = ['ID', 'TIME', 'FILES', 'SIZE', 'NEW', 'SOURCES'];
   const widths = head.map((_, i) => Math.max(head[i]?.length ?? 0, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) =>
     `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}\n`;
   process.stdout.write(line(head));
   for (const row of rows) process.stdout.write(line(row));
-  process.stdout.write(`${all.length} snapshot(s)\n`);
+  process.stdout.write(`${all.length} snapshot(s)${damaged.length > 0 ? `, ${damaged.length} damaged` : ''}\n`);
   return Code.ok;
 }

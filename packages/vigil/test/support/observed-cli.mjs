@@ -17,6 +17,6 @@ async function checkpoint(point) {
 await runProgram(process.argv, {
   hashBatch: tasks.hashBatch,
   inspectBatch: tasks.inspectBatch,
-  storeBatch: tasks.storeBatch,
+  storeEntries: tasks.storeEntries,
   checkpoint,
 });

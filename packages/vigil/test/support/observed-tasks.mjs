@@ -5,7 +5,8 @@
  */
 
 import { defineTasks } from 'tandem/tasks';
-import { storeBatchWith } from '../../dist/backup/store-batch.js';
+import { storeEntriesWith } from '../../dist/backup-v2/store-entries.js';
+import { workerRepository } from '../../dist/backup-v2/worker-repository.js';
 import { inspectBatchWith } from '../../dist/baseline/inspect-tasks.js';
 import { hashBatchWith } from '../../dist/scan/hash-tasks.js';
 import { observedReader } from './observed-reader.mjs';
@@ -19,5 +20,6 @@ const observed = () => {
 export default defineTasks(import.meta.url, {
   hashBatch: (request) => hashBatchWith(observed(), request),
   inspectBatch: (request) => inspectBatchWith(observed(), request),
-  storeBatch: (request) => ({ files: storeBatchWith(observed(), request) }),
+  storeEntries: async (request) =>
+    storeEntriesWith(observed(), await workerRepository(request.secrets, request.indexFiles), request),
 });

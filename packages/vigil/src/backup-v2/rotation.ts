@@ -1,0 +1,29 @@
+/**
+ * Executes a retention plan on a format-2 repository: removes the snapshot files the plan
+ * drops (each removal is one unlink, durable), then prunes what no snapshot uses any more.
+ * Shared by `forget` and by the rotation after a backup.
+ */
+import type { CheckpointHook } from '../backup/checkpoints.js';
+import { type KeepPolicy, planRetention, type RetentionPlan } from '../backup/policy.js';
+import type { BlobCodec } from '../repo/compression.js';
+import type { Repository } from '../repo/repository.js';
+import { type SnapshotListing, removeSnapshot } from '../repo/snapshot-store.js';
+import { type PruneResult, prune } from './prune.js';
+
+export function planFor(listing: SnapshotListing, policy: KeepPolicy): RetentionPlan {
+  const snapshots = listing.snapshots.map((s) => ({ id: s.id, time: s.snapshot.time, sources: s.snapshot.sources }));
+  return planRetention(snapshots, policy);
+}
+
+/** Removes the plan's snapshots and prunes; `pruneAnyway` prunes even when none is removed. */
+export async function executePlan(
+  repo: Repository,
+  codec: BlobCodec,
+  plan: RetentionPlan,
+  pruneAnyway: boolean,
+  checkpoint?: CheckpointHook,
+): Promise<PruneResult | undefined> {
+  if (plan.remove.length === 0 && !pruneAnyway) return undefined;
+  for (const item of plan.remove) removeSnapshot(repo, item.id);
+  return prune(repo, codec, checkpoint);
+}
