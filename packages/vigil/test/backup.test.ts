@@ -1,10 +1,11 @@
 /**
- * vigil backup / snapshots / verify / restore through the built CLI: round trip, dedup,
- * the fast path, corruption found by verify, unreadable sources (exit 3), a crashing worker
- * (no snapshot), and the lock.
+ * vigil backup / snapshots / verify / restore through the built CLI, on repository format 2:
+ * round trip, dedup, the fast path, damage found by verify, unreadable sources (exit 3), a
+ * crashing worker (no snapshot), the lock, and passwords (exit 5).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   appendFileSync,
   chmodSync,
@@ -14,15 +15,19 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   renameSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { loadIndex } from '../src/repo/index-load.js';
+import { Repository } from '../src/repo/repository.js';
 import { bytesUnder, describeTree, makeSourceTree, runUntilPoint, snapshotIds } from './backup-helpers.js';
-import { tempDir, vigil } from './helpers.js';
+import { run, tempDir, vigil } from './helpers.js';
 
 describe('vigil backup and restore', () => {
   let dir: { path: string; cleanup: () => void };
@@ -44,46 +49,39 @@ describe('vigil backup and restore', () => {
     // Restoring again over the same target refuses to overwrite, and --overwrite replaces.
     const again = await vigil(['restore', at('rt-repo'), 'latest', at('rt-out')]);
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /exists \(use --overwrite/);
+    assert.match(again.stderr, /exists in the target: left as it is \(restore with --overwrite/);
     writeFileSync(join(copy, 'docs', 'f1.txt'), 'clobbered\n');
     const forced = await vigil(['restore', at('rt-repo'), 'latest', at('rt-out'), '--overwrite']);
     assert.equal(forced.code, 0, forced.stderr);
     execFileSync('diff', ['-r', '--no-dereference', at('rt-src'), copy]);
   });
 
-  it('stores the same snapshot and objects with the native reader and the JavaScript one', async () => {
+  it('stores the same snapshot with the native reader and the JavaScript one', async () => {
     makeSourceTree(at('rd-src'));
-    // Bigger than the native reader's arena (1 MiB): read by the JavaScript path in both runs.
+    // Bigger than the native reader's arena (1 MiB): read in pieces by both.
     writeFileSync(at('rd-src', 'big.bin'), Buffer.alloc(1536 * 1024, 7));
     linkSync(at('rd-src', 'private'), at('rd-src', 'private-link'));
     const snapshotOf = async (repo: string, env: NodeJS.ProcessEnv) => {
       const backup = await vigil(['backup', at('rd-src'), '--to', at(repo), '--json'], { env });
       assert.equal(backup.code, 0, backup.stderr);
       const list = JSON.parse((await vigil(['snapshots', at(repo), '--json'])).stdout.toString()) as {
-        files: number;
-        size: number;
-        newBytes: number;
+        stats: { files: number; dirs: number; symlinks: number; totalBytes: number; newBytes: number };
       }[];
-      const objects = execFileSync('find', ['objects', '-type', 'f'], { cwd: at(repo) })
-        .toString()
-        .split('\n')
-        .sort();
-      const restored = await vigil(['restore', at(repo), 'latest', at(`${repo}-out`)]);
+      const restored = await vigil(['restore', at(repo), 'latest', at(`${repo}-out`)], { env });
       assert.equal(restored.code, 0, restored.stderr);
       const copy = join(at(`${repo}-out`), at('rd-src'));
       execFileSync('diff', ['-r', '--no-dereference', at('rd-src'), copy]);
       assert.deepEqual(describeTree(copy), describeTree(at('rd-src')));
-      return { files: list[0]!.files, size: list[0]!.size, newBytes: list[0]!.newBytes, objects };
+      return list[0]?.stats;
     };
     const native = await snapshotOf('rd-native', {});
     const js = await snapshotOf('rd-js', { VIGIL_NATIVE: '0' });
     assert.deepEqual(js, native);
-    assert.ok(native.objects.length > 20, `objects: ${native.objects.length}`);
+    assert.equal(native?.files, 28);
   });
 
-  it('without the native addon (no syncfs), objects are fsynced one by one and the backup still verifies', async () => {
+  it('without the native addon, a backup is made, verifies and restores', async () => {
     makeSourceTree(at('nosync-src'));
-    // No addon: the one-flush step cannot call syncfs and falls back to fsync per object.
     const backup = await vigil(['backup', at('nosync-src'), '--to', at('nosync-repo')], { env: { VIGIL_NATIVE: '0' } });
     assert.equal(backup.code, 0, backup.stderr);
     const verified = await vigil(['verify', at('nosync-repo')]);
@@ -106,42 +104,53 @@ describe('vigil backup and restore', () => {
     assert.deepEqual(readdirSync(join(at('part-out'), at('rt-src'), 'docs')), ['deep']);
   });
 
-  it('stores a renamed 100 MB file once: the second snapshot adds almost nothing', async () => {
+  it('stores a renamed file once, and a sparse one as its data: the second snapshot adds almost nothing', async () => {
     mkdirSync(at('dd-src'));
     const big = at('dd-src', 'big.bin');
-    execFileSync('truncate', ['-s', '100M', big]);
-    const fd = openSync(big, 'r+');
-    writeSync(fd, Buffer.from(`unique ${process.pid} ${Date.now()}`), 0, undefined, 50 * 1024 * 1024);
+    writeFileSync(big, randomBytes(20 * 1024 * 1024));
+    // 100 MiB of which 32 bytes are data: its holes are neither read nor stored.
+    const sparse = at('dd-src', 'sparse.img');
+    execFileSync('truncate', ['-s', '100M', sparse]);
+    const fd = openSync(sparse, 'r+');
+    writeSync(fd, Buffer.from(`unique ${process.pid} ${Date.now()}`.padEnd(32)), 0, undefined, 50 * 1024 * 1024);
     closeSync(fd);
     const first = await vigil(['backup', at('dd-src'), '--to', at('dd-repo')]);
     assert.equal(first.code, 0, first.stderr);
     const sizeAfterFirst = bytesUnder(at('dd-repo'));
-    assert.ok(sizeAfterFirst >= 100 * 1024 * 1024, `repository holds the file once (${sizeAfterFirst})`);
+    assert.ok(sizeAfterFirst >= 20 * 1024 * 1024, `the repository holds the random file (${sizeAfterFirst})`);
+    assert.ok(sizeAfterFirst < 21 * 1024 * 1024, `and not the sparse file's holes (${sizeAfterFirst})`);
     renameSync(big, at('dd-src', 'renamed.bin'));
     const second = await vigil(['backup', at('dd-src'), '--to', at('dd-repo'), '--json']);
     assert.equal(second.code, 0, second.stderr);
     const growth = bytesUnder(at('dd-repo')) - sizeAfterFirst;
     assert.ok(growth < 64 * 1024, `the rename added ${growth} bytes`);
-    const header = (JSON.parse(second.stdout.toString()) as { snapshot: { newBytes: number; totalBytes: number } })
-      .snapshot;
-    assert.equal(header.newBytes, 0);
-    assert.equal(header.totalBytes, 100 * 1024 * 1024);
+    const { stats } = (
+      JSON.parse(second.stdout.toString()) as { snapshot: { stats: { newBytes: number; totalBytes: number } } }
+    ).snapshot;
+    assert.equal(stats.newBytes, 0);
+    assert.ok(stats.totalBytes >= 20 * 1024 * 1024 + 32 && stats.totalBytes < 21 * 1024 * 1024, `${stats.totalBytes}`);
+    const out = at('dd-out');
+    assert.equal((await vigil(['restore', at('dd-repo'), 'latest', out])).code, 0);
+    execFileSync('cmp', [sparse, join(out, sparse)]);
+    assert.ok(statSync(join(out, sparse)).blocks * 512 < 1024 * 1024, 'the sparse file comes back sparse');
   });
 
   it('lists snapshots with files, sizes and new bytes, and names the newest "latest"', async () => {
     const result = await vigil(['snapshots', at('dd-repo'), '--json']);
     assert.equal(result.code, 0, result.stderr);
-    const list = JSON.parse(result.stdout.toString()) as { id: string; files: number; newBytes: number }[];
+    const list = JSON.parse(result.stdout.toString()) as { id: string; stats: { files: number; newBytes: number } }[];
     assert.equal(list.length, 2);
     assert.deepEqual(
-      list.map((s) => [s.files, s.newBytes]),
+      list.map((s) => [s.stats.files, s.stats.newBytes > 0]),
       [
-        [1, 100 * 1024 * 1024],
-        [1, 0],
+        [2, true],
+        [2, false],
       ],
     );
     const text = await vigil(['snapshots', at('dd-repo')]);
-    assert.match(text.stdout.toString(), new RegExp(`${list[1]?.id}.*100\\.0 MiB  0 B`));
+    assert.match(text.stdout.toString(), new RegExp(`${list[1]?.id.slice(0, 8)}.*20\\.0 MiB  0 B`));
+    const latest = await vigil(['restore', at('dd-repo'), list[1]?.id.slice(0, 8) ?? '', at('dd-out-2')]);
+    assert.equal(latest.code, 0, latest.stderr);
   });
 
   it('does not read unchanged files again, and reads a changed one', async () => {
@@ -157,34 +166,45 @@ describe('vigil backup and restore', () => {
       env: { VIGIL_TEST_CRASH_ON: 'same-a' },
     });
     assert.equal(second.code, 0, second.stderr);
-    const { snapshot } = JSON.parse(second.stdout.toString()) as { snapshot: { newObjects: number } };
-    assert.equal(snapshot.newObjects, 1);
+    const { snapshot } = JSON.parse(second.stdout.toString()) as { snapshot: { stats: { newBlobs: number } } };
+    assert.equal(snapshot.stats.newBlobs, 1);
   });
 
-  it('verify finds a damaged object and a missing one, and names a file that uses them', async () => {
+  it('verify finds a damaged chunk and a missing pack, and names the files they harm', async () => {
     makeSourceTree(at('vf-src'));
     assert.equal((await vigil(['backup', at('vf-src'), '--to', at('vf-repo')])).code, 0);
     assert.equal((await vigil(['verify', at('vf-repo'), 'latest'])).code, 0);
-    const hashOf = (name: string) =>
-      execFileSync('b3sum', ['--no-names', at('vf-src', ...name.split('/'))])
-        .toString()
-        .trim();
-    const damaged = hashOf('docs/f3.txt');
-    const objectPath = at('vf-repo', 'objects', damaged.slice(0, 2), damaged);
-    chmodSync(objectPath, 0o644);
-    appendFileSync(objectPath, 'bit rot');
-    const missing = hashOf('script.sh');
-    execFileSync('rm', [at('vf-repo', 'objects', missing.slice(0, 2), missing)]);
+    // Where f3.txt's one chunk lies (the repository has no encryption: its keys are in its config).
+    const repo = await Repository.open(at('vf-repo'), { password: async () => assert.fail('no password needed') });
+    const place = loadIndex(repo.root, repo.sealer).index.find(
+      repo.ids.id(readFileSync(at('vf-src', 'docs', 'f3.txt'))),
+    );
+    assert.ok(place, 'f3.txt is one blob');
+    const packFile = at('vf-repo', 'data', place.packId.slice(0, 2), place.packId);
+    const bytes = readFileSync(packFile);
+    bytes[place.offset + 14] = (bytes[place.offset + 14] as number) ^ 0x10;
+    chmodSync(packFile, 0o644);
+    writeFileSync(packFile, bytes);
     const result = await vigil(['verify', at('vf-repo')]);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`object ${damaged} is corrupt \\(holds .*docs/f3.txt`));
-    assert.match(result.stderr, new RegExp(`object ${missing} is missing \\(holds .*script.sh`));
-    assert.match(result.stdout.toString(), /2 problem\(s\)/);
-    // Restore refuses to write the damaged content as if it were good.
+    assert.match(result.stderr, /docs\/f3\.txt: blob [0-9a-f]{16}: in pack/);
+    assert.match(result.stderr, /does not hash to its name/);
+    assert.match(result.stdout.toString(), /problem\(s\); damaged snapshots: [0-9a-f]{8}/);
+    // Restore refuses to write the damaged content as if it were good, and writes the rest.
     const restored = await vigil(['restore', at('vf-repo'), 'latest', at('vf-out')]);
     assert.equal(restored.code, 1);
-    assert.match(restored.stderr, /f3\.txt: its stored object .* is damaged/);
+    assert.match(restored.stderr, /f3\.txt: blob/);
     assert.equal(existsSync(join(at('vf-out'), at('vf-src'), 'docs', 'f3.txt')), false);
+    assert.equal(
+      readFileSync(join(at('vf-out'), at('vf-src'), 'docs', 'f4.txt'), 'utf8'),
+      readFileSync(at('vf-src', 'docs', 'f4.txt'), 'utf8'),
+    );
+    // A pack removed by hand: every file with a chunk in it is named, and the verify still ends.
+    execFileSync('rm', [packFile]);
+    const missing = await vigil(['verify', at('vf-repo'), '--structure-only']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, new RegExp(`pack ${place.packId.slice(0, 16)} is listed by the index but missing`));
+    assert.match(missing.stderr, /docs\/f3\.txt: blob [0-9a-f]{16}/);
   });
 
   it('keeps an incomplete snapshot when a source file cannot be read, names it, and exits 3', async () => {
@@ -198,7 +218,6 @@ describe('vigil backup and restore', () => {
     const list = JSON.parse((await vigil(['snapshots', at('ur-repo'), '--json'])).stdout.toString()) as {
       incomplete: boolean;
       unreadable: string[];
-      files: number;
     }[];
     assert.equal(list.length, 1);
     assert.equal(list[0]?.incomplete, true);
@@ -240,7 +259,40 @@ describe('vigil backup and restore', () => {
     assert.equal(existsSync(at('lk-repo', 'lock')), false);
   });
 
+  it('encrypts when a password is given, and exits 5 on a wrong one, 2 with none (naming where to give it)', async () => {
+    makeSourceTree(at('pw-src'));
+    writeFileSync(at('pw-file'), 'a long passphrase\n');
+    const made = await vigil(['backup', at('pw-src'), '--to', at('pw-repo'), '--password-file', at('pw-file')]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stderr, /made an encrypted repository/);
+    const config = JSON.parse(readFileSync(at('pw-repo', 'vigil-repository.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(config.encryption, 'aes-256-gcm');
+    assert.equal(config.masterKeys, undefined, 'no key in the clear');
+    // The password file's trailing newline is not part of the password.
+    const listed = await vigil(['snapshots', at('pw-repo')], { env: { VIGIL_PASSWORD: 'a long passphrase' } });
+    assert.equal(listed.code, 0, listed.stderr);
+    const wrong = await vigil(['restore', at('pw-repo'), 'latest', at('pw-out')], { env: { VIGIL_PASSWORD: 'nope' } });
+    assert.equal(wrong.code, 5);
+    assert.match(wrong.stderr, /wrong password/);
+    assert.equal(existsSync(at('pw-out')), false, 'nothing written with a wrong password');
+    const none = await vigil(['verify', at('pw-repo')], { env: { VIGIL_PASSWORD: '', VIGIL_PASSWORD_FILE: '' } });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no password for .*VIGIL_PASSWORD_FILE.*VIGIL_PASSWORD.*--password-file/);
+    // Nothing of the tree is readable on the disk without the password.
+    const grep = await run('grep', ['-rl', 'duplicate content', at('pw-repo')]);
+    assert.equal(grep.code, 1, 'no file of the repository holds a file of the tree in the clear');
+  });
+
+  it('refuses a format-1 repository, naming the way out', async () => {
+    mkdirSync(at('v1-repo'));
+    writeFileSync(at('v1-repo', 'vigil-repository.json'), '{"format":1}\n');
+    const result = await vigil(['snapshots', at('v1-repo')]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /format-1 repository.*restore its snapshots with the vigil that wrote it/);
+  });
+
   it('rejects bad usage with exit 2', async () => {
+    assert.equal((await vigil(['backup', at('rt-src'), '--to', at('bu-repo'), '--compression', 'fast'])).code, 2);
     assert.equal((await vigil(['backup', at('rt-src')])).code, 2);
     assert.equal((await vigil(['backup', at('rt-src'), '--to', at('bu-repo'), '--keep-last', 'x'])).code, 2);
     assert.equal((await vigil(['forget', at('rt-repo')])).code, 2);

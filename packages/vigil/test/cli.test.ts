@@ -48,11 +48,11 @@ describe('vigil command line', () => {
       check: [0, 1, 2, 130],
       accept: [0, 1, 2, 130],
       status: [0, 2],
-      backup: [0, 2, 3, 4],
-      snapshots: [0, 2],
-      forget: [0, 2, 4],
-      verify: [0, 1, 2],
-      restore: [0, 1, 2],
+      backup: [0, 2, 3, 4, 5],
+      snapshots: [0, 2, 5],
+      forget: [0, 2, 4, 5],
+      verify: [0, 1, 2, 5],
+      restore: [0, 1, 2, 5],
     };
     for (const [command, codes] of Object.entries(expected)) {
       const help = (await vigil([command, '--help'])).stdout.toString();

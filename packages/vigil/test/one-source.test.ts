@@ -86,8 +86,10 @@ describe('what lies inside what', () => {
     assert.equal(first.code, 0, first.stderr);
     const second = await vigil(['backup', at('src'), '--to', at('src', '..repo'), '--json']);
     assert.equal(second.code, 0, second.stderr);
-    const { snapshot } = JSON.parse(second.stdout.toString()) as { snapshot: { files: number; newObjects: number } };
-    assert.deepEqual([snapshot.files, snapshot.newObjects], [1, 0]);
+    const { snapshot } = JSON.parse(second.stdout.toString()) as {
+      snapshot: { stats: { files: number; newBlobs: number } };
+    };
+    assert.deepEqual([snapshot.stats.files, snapshot.stats.newBlobs], [1, 0]);
     assert.deepEqual(readdirSync(at('src')).sort(), ['..repo', 'file']);
   });
 });

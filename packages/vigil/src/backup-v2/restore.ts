@@ -78,7 +78,7 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
   const restoreDir = async (dirFd: number, dirPath: Buffer, treeId: Buffer, all: boolean): Promise<void> => {
     let nodes: TreeNode[];
     try {
-      nodes = decodeTree(options.reader.read(treeId, 'tree'), `the tree of ${dirPath.toString('utf8')}`);
+      nodes = decodeTree(options.reader.read(treeId, 'tree'), `of ${dirPath.toString('utf8')}`);
     } catch (error) {
       fail(dirPath, `its contents cannot be restored: ${(error as Error).message}`);
       return;
@@ -166,7 +166,7 @@ function findEntry(reader: BlobReader, root: Buffer, path: Buffer): TreeNode | u
   const parts = path.toString('latin1').split('/');
   for (let i = 0; i < parts.length; i++) {
     const name = Buffer.from(parts[i] as string, 'latin1');
-    const nodes = decodeTree(reader.read(tree, 'tree'), `the tree above /${path.toString('utf8')}`);
+    const nodes = decodeTree(reader.read(tree, 'tree'), `above /${path.toString('utf8')}`);
     const entry = nodes.find((n) => n.node.name.equals(name));
     if (entry === undefined) return undefined;
     if (i === parts.length - 1) return entry;

@@ -52,7 +52,8 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
     for (const pack of loaded.index.packs()) rebuilt.index.addPack(pack.id, pack.entries);
     index = rebuilt.index;
   }
-  for (const pack of missingPacks(repo.root, index)) {
+  const lostPacks = new Set(missingPacks(repo.root, index));
+  for (const pack of lostPacks) {
     problems.push(`pack ${pack.slice(0, 16)} is listed by the index but missing from data/: its blobs are lost`);
   }
   let packsChecked = 0;
@@ -89,10 +90,11 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
       for (const { path, entry } of walkSnapshotTree(reader, snapshot.tree, onDamaged)) {
         for (const ref of entry.content ?? []) {
           const key = ref.id.toString('latin1');
-          if (!reader.has(ref.id)) {
-            problems.push(
-              `snapshot ${short}: ${path.toString('utf8')}: chunk ${ref.id.toString('hex').slice(0, 16)} is missing`,
-            );
+          const place = index.find(ref.id);
+          if (place === undefined || lostPacks.has(place.packId)) {
+            const where = place === undefined ? 'no index lists it' : `its pack ${place.packId.slice(0, 16)} is missing`;
+            const blob = ref.id.toString('hex').slice(0, 16);
+            problems.push(`snapshot ${short}: ${path.toString('utf8')}: blob ${blob} is missing (${where})`);
             continue;
           }
           if (!options.readData) continue;

@@ -37,7 +37,7 @@ export function* walkSnapshotTree(
     }
     let nodes: TreeNode[];
     try {
-      nodes = decodeTree(reader.read(top.id, 'tree'), `the tree of ${top.dir.toString('utf8')}`);
+      nodes = decodeTree(reader.read(top.id, 'tree'), `of ${top.dir.toString('utf8')}`);
     } catch (error) {
       onDamaged(top.dir, error as Error);
       continue;
