@@ -35,7 +35,10 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     [ExitCode.usageOrFatal, 'bad usage, or a fatal error that stopped the run'],
     [ExitCode.snapshotIncomplete, 'backup: snapshot kept but incomplete (a source could not be read)'],
     [ExitCode.repositoryLocked, 'backup, forget: the repository is locked by another live run'],
-    [ExitCode.wrongPassword, "backup and the repository commands: wrong password (no key of the repository opens with it)"],
+    [
+      ExitCode.wrongPassword,
+      'backup and the repository commands: wrong password (no key of the repository opens with it)',
+    ],
     [ExitCode.interrupted, 'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched'],
   ],
   hash: [

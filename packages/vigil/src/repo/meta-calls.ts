@@ -1,12 +1,15 @@
 /**
- * The native calls of metadata capture and restore (native/meta.c), typed, with each -errno
- * result turned into a MetaCallError. node:fs has none of them: no *at calls (it can act
- * relative to a directory only through /proc/self/fd paths), no mknod, no xattrs, no
- * getpwuid, and its utimes/futimes/lutimes round to the microsecond (measured on Node 20.20:
- * 1733231133.123456789 s set through them reads back 789 ns short; a Date keeps milliseconds).
+ * The calls of metadata capture and restore, typed: native/meta.c's where vigil's native
+ * addon is built, else their node:fs counterparts (meta-calls-js.ts), which do less: no
+ * extended attributes, no FIFOs or device nodes, times to the microsecond. node:fs has no
+ * *at calls (it can act relative to a directory only through /proc/self/fd paths), no mknod,
+ * no xattrs, no getpwuid, and its utimes/futimes/lutimes round to the microsecond (measured
+ * on Node 20.20: 1733231133.123456789 s set through them reads back 789 ns short; a Date
+ * keeps milliseconds). `checked` turns each -errno result into a MetaCallError.
  */
-import { nativeAddon, nativeAddonProblem } from '../fs/native-addon.js';
-import { MetaAddonMissingError, MetaCallError } from './meta-errors.js';
+import { nativeAddon } from '../fs/native-addon.js';
+import { jsMetaAddon } from './meta-calls-js.js';
+import { MetaCallError } from './meta-errors.js';
 
 /** native/meta.c, function for function: each returns its result or -errno. */
 export interface MetaAddon {
@@ -36,11 +39,14 @@ export function metaAddonOrUndefined(): MetaAddon | undefined {
   return addon?.openAt === undefined ? undefined : (addon as MetaAddon);
 }
 
-/** The addon's metadata calls; throws MetaAddonMissingError without them. */
+/** The calls capture and restore use: the addon's, or node:fs's where it is missing or turned off. */
 export function metaAddon(): MetaAddon {
-  const addon = metaAddonOrUndefined();
-  if (addon === undefined) throw new MetaAddonMissingError(nativeAddonProblem() ?? 'built without native/meta.c');
-  return addon;
+  return metaAddonOrUndefined() ?? jsMetaAddon;
+}
+
+/** Whether `calls` are the native addon's (the notices of what the others cannot do say so). */
+export function isNativeMetaAddon(calls: MetaAddon): boolean {
+  return calls === metaAddonOrUndefined();
 }
 
 /** `result` unless it is -errno, then a MetaCallError naming the call and the entry. */

@@ -4,6 +4,7 @@
  */
 import { getSystemErrorName } from 'node:util';
 import { VigilError } from '../errors.js';
+import { nativeAddonProblem } from '../fs/native-addon.js';
 
 /** How an entry's name (bytes, maybe not UTF-8) is shown in a message. */
 export function showName(name: Uint8Array): string {
@@ -39,14 +40,17 @@ export class MalformedNodeError extends VigilError {
   }
 }
 
-/** The native addon (which has the *at calls, mknod and xattrs that node:fs lacks) is not built. */
-export class MetaAddonMissingError extends VigilError {
-  constructor(problem: string | undefined) {
-    super(
-      'ERR_VIGIL_NO_ADDON',
-      `vigil's native addon is needed to capture and restore metadata and is ${problem ?? 'missing'}`,
-    );
-  }
+/**
+ * Why restore did not do something node:fs cannot (`what`: "make FIFOs or device nodes"),
+ * and how to get it done: build vigil's native addon, which can.
+ */
+export function withoutNativeAddon(what: string): string {
+  const problem = nativeAddonProblem();
+  return (
+    `node:fs cannot ${what} and this install lacks vigil's native addon, which can` +
+    (problem === undefined ? '' : ` (it is ${problem})`) +
+    '; to build it, install a C compiler, make and python3 (Debian: apt-get install g++ make python3) and run npm rebuild'
+  );
 }
 
 /** TARGET holds something else where the snapshot has a directory (maybe a planted symlink). */

@@ -2,13 +2,14 @@
  * Capture: the metadata of one entry the walk found, as a plain node record (repository
  * format 2; docs/format-v2-metadata.md says how it is stored and what restore does with each
  * field). The entry is named by its parent directory's descriptor and its name (bytes), as
- * the walk holds them: fstatat and the xattr calls of the addon (native/meta.c), never
- * following the name; readlink through /proc/self/fd/<dir>/<name>.
+ * the walk holds them: fstatat and the xattr calls of the addon (native/meta.c), or their
+ * node:fs counterparts without it (meta-calls-js.ts), never following the name; readlink
+ * through /proc/self/fd/<dir>/<name>.
  */
 import { readlinkSync } from 'node:fs';
 import { procPath } from '../fs/proc-fd.js';
 import { decodeXattrs, type Xattr } from '../fs/xattrs.js';
-import { checked, metaAddon } from './meta-calls.js';
+import { checked, type MetaAddon, metaAddon } from './meta-calls.js';
 import { requireSafeName } from './meta-names.js';
 import type { OwnerNames } from './owners.js';
 
@@ -87,8 +88,8 @@ export function splitDevice(rdev: bigint): DeviceNumber {
 }
 
 /** Sorted by name (bytewise), so the same attributes always make the same record. */
-function readXattrs(dirFd: number, name: Buffer): Xattr[] {
-  const record = metaAddon().xattrsAt(dirFd, name);
+function readXattrs(calls: MetaAddon, dirFd: number, name: Buffer): Xattr[] {
+  const record = calls.xattrsAt(dirFd, name);
   if (typeof record === 'number') checked(record, 'listxattr', name);
   return decodeXattrs(record as Buffer)
     .map(({ name, value }) => ({ name: Buffer.from(name), value: Buffer.from(value) }))
@@ -113,11 +114,16 @@ const LSTAT_SLOTS = 11;
 
 /**
  * The node record of `name` in the directory `dirFd` holds. Throws MetaCallError (with the
- * errno: ENOENT when it went away since the walk listed it) if it cannot be read.
+ * errno: ENOENT when it went away since the walk listed it) if it cannot be read. `calls`:
+ * the native addon's where it is built, else node:fs's, which capture no extended attributes.
  */
-export function captureEntry(dirFd: number, name: Buffer, owners: OwnerNames): MetaNode {
+export function captureEntry(
+  dirFd: number,
+  name: Buffer,
+  owners: OwnerNames,
+  calls: MetaAddon = metaAddon(),
+): MetaNode {
   requireSafeName(name, 'to capture the entry');
-  const calls = metaAddon();
   const stat = new BigInt64Array(LSTAT_SLOTS);
   checked(calls.lstatAt(dirFd, name, stat), 'lstat', name);
   const mode = stat[LSTAT.mode] as bigint;
@@ -134,7 +140,7 @@ export function captureEntry(dirFd: number, name: Buffer, owners: OwnerNames): M
     mtimeNs: stat[LSTAT.mtimeNs] as bigint,
     atimeNs: stat[LSTAT.atimeNs] as bigint,
     size: type === 'file' ? Number(stat[LSTAT.size]) : 0,
-    xattrs: type === 'socket' ? [] : readXattrs(dirFd, name),
+    xattrs: type === 'socket' ? [] : readXattrs(calls, dirFd, name),
   };
   const user = owners.userName(uid);
   const group = owners.groupName(gid);

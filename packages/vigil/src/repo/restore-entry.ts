@@ -14,13 +14,18 @@
  * Metadata order: owner (only with CAP_CHOWN; by name unless numericOwner), then extended
  * attributes (chown clears security.capability), then mode (chown clears setuid and
  * setgid), then times (utimensat with nanoseconds, never following a symlink).
+ *
+ * Without the native addon the calls are node:fs's (meta-calls-js.ts): FIFOs, devices and
+ * extended attributes are notices ('special-not-restored', 'xattr-not-restored') that say
+ * how to build the addon, and times are set to the microsecond.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, ftruncateSync, lstatSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import { O_PATH, procPath } from '../fs/proc-fd.js';
-import { checked, type MetaAddon, metaAddon } from './meta-calls.js';
-import { EntryInTheWayError, showName } from './meta-errors.js';
+import { checked, isNativeMetaAddon, type MetaAddon, metaAddon } from './meta-calls.js';
+import { EntryInTheWayError, showName, withoutNativeAddon } from './meta-errors.js';
 import { requireSafeName, safeComponents } from './meta-names.js';
 import type { MetaNode } from './metadata.js';
 import { OwnerNames } from './owners.js';
@@ -28,7 +33,7 @@ import { currentPrivileges, type RestorePrivileges } from './restore-privileges.
 
 /** Something restore did not do, which is not a failure: the caller reports it. */
 export interface RestoreNotice {
-  readonly kind: 'socket-skipped' | 'device-needs-root' | 'xattr-not-restored';
+  readonly kind: 'socket-skipped' | 'device-needs-root' | 'special-not-restored' | 'xattr-not-restored';
   readonly name: Buffer;
   readonly message: string;
 }
@@ -54,6 +59,8 @@ const S_IFBLK = 0o060000;
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 const PATH_DIRECTORY = O_PATH | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+/** What the JavaScript calls answer for what node:fs cannot do (mknod, setxattr). */
+const NOT_SUPPORTED = -osConstants.errno.EOPNOTSUPP;
 /** Errors that mean "this file system or this process cannot hold that attribute". */
 const XATTR_REFUSED = ['EPERM', 'EACCES', 'ENOTSUP', 'EOPNOTSUPP', 'ERANGE', 'ENOSPC', 'E2BIG'];
 
@@ -65,14 +72,21 @@ function temporaryName(): Buffer {
 export class EntryRestorer {
   readonly #target: number;
   readonly #calls: MetaAddon;
+  /** Whether #calls are the native addon's: the others cannot make FIFOs, devices or attributes. */
+  readonly #native: boolean;
   readonly #privileges: RestorePrivileges;
-  readonly #owners = new OwnerNames();
+  readonly #owners: OwnerNames;
   readonly #options: RestoreEntryOptions;
 
-  /** `targetFd`: TARGET's directory descriptor, from which hard-link sources are found. */
-  constructor(targetFd: number, options: RestoreEntryOptions = {}) {
+  /**
+   * `targetFd`: TARGET's directory descriptor, from which hard-link sources are found.
+   * `calls`: the metadata calls (the native addon's where it is built, else node:fs's).
+   */
+  constructor(targetFd: number, options: RestoreEntryOptions = {}, calls: MetaAddon = metaAddon()) {
     this.#target = targetFd;
-    this.#calls = metaAddon();
+    this.#calls = calls;
+    this.#native = isNativeMetaAddon(calls);
+    this.#owners = new OwnerNames(calls);
     this.#privileges = currentPrivileges();
     this.#options = options;
   }
@@ -107,7 +121,10 @@ export class EntryRestorer {
     }
   }
 
-  /** A symlink, FIFO or device node; a socket (or a device without CAP_MKNOD) is a notice. */
+  /**
+   * A symlink, FIFO or device node; a socket, a device without CAP_MKNOD, and a FIFO or
+   * device without the native addon (node:fs has no mknod) are notices.
+   */
   restoreSpecial(dirFd: number, node: MetaNode): void {
     requireSafeName(node.name, 'to restore the entry');
     const calls = this.#calls;
@@ -136,6 +153,15 @@ export class EntryRestorer {
       made = calls.mknodAt(dirFd, temporary, type | 0o600, node.device.major, node.device.minor);
     } else {
       throw new TypeError(`restoreSpecial: a ${node.type} record without what makes it (${showName(node.name)})`);
+    }
+    if (made === NOT_SUPPORTED && node.type !== 'symlink' && !this.#native) {
+      const what = node.type === 'fifo' ? 'FIFO' : 'device';
+      this.#notice(
+        'special-not-restored',
+        node.name,
+        `did not make the ${what} ${showName(node.name)}: ${withoutNativeAddon('make FIFOs or device nodes')}`,
+      );
+      return;
     }
     checked(made, node.type === 'symlink' ? 'symlink' : 'mknod', node.name);
     try {
@@ -218,10 +244,11 @@ export class EntryRestorer {
       if (result >= 0) continue;
       const code = getSystemErrorName(result);
       if (!XATTR_REFUSED.includes(code)) checked(result, 'setxattr', node.name);
+      const why = result === NOT_SUPPORTED && !this.#native ? withoutNativeAddon('set extended attributes') : code;
       this.#notice(
         'xattr-not-restored',
         node.name,
-        `did not restore the attribute ${showName(attribute)} of ${showName(node.name)}: ${code}`,
+        `did not restore the attribute ${showName(attribute)} of ${showName(node.name)}: ${why}`,
       );
     }
     // A symlink's mode is not used on Linux and cannot be set.

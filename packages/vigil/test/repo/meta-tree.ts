@@ -16,6 +16,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { procPath } from '../../src/fs/proc-fd.js';
+import { type MetaAddon, metaAddon } from '../../src/repo/meta-calls.js';
 import { captureEntry, type MetaNode } from '../../src/repo/metadata.js';
 import { decodeNode, encodeNode } from '../../src/repo/metadata-codec.js';
 import { OwnerNames } from '../../src/repo/owners.js';
@@ -32,16 +33,19 @@ export function openDirectory(path: string): number {
   return openSync(path, DIRECTORY);
 }
 
-/** Every record of `source` in walk order (parents before children), as stored: encoded and decoded. */
-export function captureTree(source: string): { path: Buffer; node: MetaNode }[] {
-  const owners = new OwnerNames();
+/**
+ * Every record of `source` in walk order (parents before children), as stored: encoded and
+ * decoded. `calls`: the metadata calls to capture with (metaAddon()'s by default).
+ */
+export function captureTree(source: string, calls: MetaAddon = metaAddon()): { path: Buffer; node: MetaNode }[] {
+  const owners = new OwnerNames(calls);
   const firstPaths = new Map<string, Buffer>();
   const out: { path: Buffer; node: MetaNode }[] = [];
   const visit = (dirFd: number, prefix: Buffer | undefined) => {
     const names = readdirSync(procPath(dirFd), { encoding: 'buffer' }).sort(Buffer.compare);
     for (const name of names) {
       const path = prefix ? Buffer.concat([prefix, Buffer.from('/'), name]) : name;
-      let node = captureEntry(dirFd, name, owners);
+      let node = captureEntry(dirFd, name, owners, calls);
       if (node.linkIdentity) {
         const key = `${node.linkIdentity.dev}:${node.linkIdentity.ino}`;
         const first = firstPaths.get(key);
@@ -68,10 +72,11 @@ export async function restoreTree(
   records: { path: Buffer; node: MetaNode }[],
   target: string,
   options: RestoreEntryOptions = {},
+  calls: MetaAddon = metaAddon(),
 ): Promise<RestoreNotice[]> {
   const notices: RestoreNotice[] = [];
   const targetFd = openDirectory(target);
-  const restorer = new EntryRestorer(targetFd, { ...options, onNotice: (notice) => notices.push(notice) });
+  const restorer = new EntryRestorer(targetFd, { ...options, onNotice: (notice) => notices.push(notice) }, calls);
   // The open directories of the path being restored: [path, directory] from TARGET down.
   const open: { path: Buffer; finish?: () => void; fd: number }[] = [{ path: Buffer.alloc(0), fd: targetFd }];
   for (const { path, node } of records) {

@@ -1,7 +1,8 @@
 /**
- * A child for restore-owners.test.ts: restores node records (one JSON record per line of the
- * file argv[3]) into TARGET (argv[2]), each file's contents "data", and prints the notices as
- * JSON. The test runs it without privileges, to see what restore does when not root.
+ * A child for restore-owners.test.ts and restore-js.test.ts: restores node records (one JSON
+ * record per line of the file argv[3]) into TARGET (argv[2]), each file's contents "data", and
+ * prints the notices as JSON. The tests run it without privileges, to see what restore does
+ * when not root, and with VIGIL_NATIVE=0, to see what it does without the native addon.
  */
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { decodeNode } from '../../src/repo/metadata-codec.js';

@@ -8,14 +8,15 @@
  * is restored all the same. Needs root, as CI runs.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { closeSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parseAccounts } from '../../src/repo/local-accounts.js';
 import type { MetaNode } from '../../src/repo/metadata.js';
 import { encodeNode } from '../../src/repo/metadata-codec.js';
-import { OwnerNames, parseAccounts } from '../../src/repo/owners.js';
+import { OwnerNames } from '../../src/repo/owners.js';
 import { EntryRestorer, type RestoreNotice } from '../../src/repo/restore-entry.js';
 import { privilegesOf } from '../../src/repo/restore-privileges.js';
 import { tempDir } from '../helpers.js';
@@ -155,27 +156,5 @@ describe('restore without privileges', () => {
     );
     assert.match(notices[0]?.message ?? '', /"trusted.root-only" of "owned": EPERM/);
     assert.match(notices[1]?.message ?? '', /needs root \(CAP_MKNOD\)/);
-  });
-});
-
-describe('restore without the native addon', () => {
-  it('stops at the first entry with an error that says the addon is needed and why it is missing', () => {
-    const work = tempDir('vigil-no-addon-');
-    try {
-      const records = join(work.path, 'records.jsonl');
-      writeFileSync(records, `${encodeNode(FILE)}\n`);
-      const child = spawnSync(process.execPath, [CHILD, work.path, records], {
-        encoding: 'utf8',
-        env: { ...process.env, VIGIL_NATIVE: '0' },
-      });
-      assert.notEqual(child.status, 0);
-      assert.match(
-        child.stderr,
-        /MetaAddonMissingError.*native addon is needed to capture and restore metadata and is turned off by VIGIL_NATIVE=0/,
-      );
-      assert.deepEqual(readdirSync(work.path), ['records.jsonl']);
-    } finally {
-      work.cleanup();
-    }
   });
 });
