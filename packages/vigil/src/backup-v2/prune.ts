@@ -22,17 +22,17 @@ import { statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointHook } from '../backup/checkpoints.js';
 import { fsyncDirectory } from '../backup/durable.js';
+import { RepositoryError } from '../errors.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import type { BlobCodec } from '../repo/compression.js';
-import { indexFileIds, loadIndex, packIds } from '../repo/index-load.js';
 import { indexPath, writeIndexFile } from '../repo/index-file.js';
+import { indexFileIds, loadIndex, packIds } from '../repo/index-load.js';
 import type { BlobIndex } from '../repo/index-table.js';
 import { PackReader } from '../repo/pack-reader.js';
 import { PackWriter, packPath, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
-import { RepositoryError } from '../errors.js';
 
 export interface PruneResult {
   readonly removedPacks: number;
@@ -135,7 +135,10 @@ function markUsed(repo: Repository, codec: BlobCodec, index: BlobIndex): Set<str
 }
 
 /** The used blobs of partly used packs, copied into new packs (each opened and sealed again). */
-function repackBlobs(repo: Repository, packs: readonly { id: string; entries: WrittenPack['entries'] }[]): WrittenPack[] {
+function repackBlobs(
+  repo: Repository,
+  packs: readonly { id: string; entries: WrittenPack['entries'] }[],
+): WrittenPack[] {
   if (packs.length === 0) return [];
   const writer = new PackWriter(repo.root, repo.sealer);
   const out: WrittenPack[] = [];

@@ -7,7 +7,7 @@ import type { CheckpointHook } from '../backup/checkpoints.js';
 import { type KeepPolicy, planRetention, type RetentionPlan } from '../backup/policy.js';
 import type { BlobCodec } from '../repo/compression.js';
 import type { Repository } from '../repo/repository.js';
-import { type SnapshotListing, removeSnapshot } from '../repo/snapshot-store.js';
+import { removeSnapshot, type SnapshotListing } from '../repo/snapshot-store.js';
 import { type PruneResult, prune } from './prune.js';
 
 export function planFor(listing: SnapshotListing, policy: KeepPolicy): RetentionPlan {

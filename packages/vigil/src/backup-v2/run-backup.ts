@@ -160,7 +160,9 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const submit = () => {
     const paths = batch.paths;
     inFlight.track(
-      pool.apply(options.storeEntries ?? tasks.storeEntries, [{ ...request, list: batch.build(), parents: batchParents }]),
+      pool.apply(options.storeEntries ?? tasks.storeEntries, [
+        { ...request, list: batch.build(), parents: batchParents },
+      ]),
       (result) => onResult(paths, result),
       'a backup worker',
     );

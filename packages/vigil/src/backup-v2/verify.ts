@@ -92,7 +92,8 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
           const key = ref.id.toString('latin1');
           const place = index.find(ref.id);
           if (place === undefined || lostPacks.has(place.packId)) {
-            const where = place === undefined ? 'no index lists it' : `its pack ${place.packId.slice(0, 16)} is missing`;
+            const where =
+              place === undefined ? 'no index lists it' : `its pack ${place.packId.slice(0, 16)} is missing`;
             const blob = ref.id.toString('hex').slice(0, 16);
             problems.push(`snapshot ${short}: ${path.toString('utf8')}: blob ${blob} is missing (${where})`);
             continue;

@@ -14,9 +14,15 @@ export interface SnapshotsOptions extends PasswordFlags {
 export async function snapshots(options: SnapshotsOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const { snapshots: all, damaged } = listSnapshots(repo);
-  for (const { id, error } of damaged) process.stderr.write(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}\n`);
+  for (const { id, error } of damaged)
+    process.stderr.write(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}\n`);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(all.map(({ id, snapshot }) => ({ id, ...snapshot })), jsonValue)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        all.map(({ id, snapshot }) => ({ id, ...snapshot })),
+        jsonValue,
+      )}\n`,
+    );
     return Code.ok;
   }
   const rows = all.map(({ id, snapshot: s }) => [

@@ -26,7 +26,8 @@ export async function verify(options: VerifyOptions): Promise<ExitCode> {
     snapshots: only,
   });
   if (options.json) {
-    for (const problem of report.problems) process.stdout.write(`${JSON.stringify({ type: 'problem', message: problem })}\n`);
+    for (const problem of report.problems)
+      process.stdout.write(`${JSON.stringify({ type: 'problem', message: problem })}\n`);
     process.stdout.write(`${JSON.stringify({ type: 'summary', ...report })}\n`);
   } else {
     for (const problem of report.problems) log(`vigil: ${problem}`);
