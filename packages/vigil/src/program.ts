@@ -299,8 +299,6 @@ ${exitCodesHelp('baseline')}`,
 const PASSWORD_SOURCES = `
 The password comes from --password-file FILE, else VIGIL_PASSWORD_FILE (a file holding it),
 else VIGIL_PASSWORD, else a prompt when stdin is a terminal.`;
-const passwordFileOption = () =>
-  new Option('--password-file <file>', 'read the password from FILE (a trailing newline is dropped)');
 const newPasswordFileOption = () =>
   new Option('--new-password-file <file>', 'read the new password from FILE (default: asked twice on the terminal)');
 
@@ -315,7 +313,7 @@ function addRepositoryCommands(program: Command, hooks: CommandHooks): void {
     )
     .argument('<repo>', 'where to make it')
     .option('--no-encryption', 'keep the master keys in the config: anyone who can read REPO can read its backups')
-    .addOption(passwordFileOption())
+    .addOption(passwordOption())
     .addHelpText('after', `${PASSWORD_SOURCES}\n${exitCodesHelp('init')}`)
     .action(async (repo: string, flags: Record<string, unknown>) => {
       const { init } = await import('./commands/init.js');
@@ -339,14 +337,14 @@ function addRepositoryCommands(program: Command, hooks: CommandHooks): void {
     .description('List the keys of REPO: id, created, scrypt cost; * marks the one the password opened.')
     .argument('<repo>', 'the repository')
     .option('--json', 'print a JSON array of keys')
-    .addOption(passwordFileOption())
+    .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('key'))
     .action((repo: string, flags: Record<string, unknown>) => run({ ...flags, action: 'list', repo }));
   key
     .command('add')
     .description('Add a key to REPO: the same master keys under a new password. Prints its id.')
     .argument('<repo>', 'the repository')
-    .addOption(passwordFileOption())
+    .addOption(passwordOption())
     .addOption(newPasswordFileOption())
     .addHelpText('after', exitCodesHelp('key'))
     .action((repo: string, flags: Record<string, unknown>) => run({ ...flags, action: 'add', repo }));
@@ -355,7 +353,7 @@ function addRepositoryCommands(program: Command, hooks: CommandHooks): void {
     .description('Remove the key KEYID from REPO. Refuses the key that opened REPO now and its last key.')
     .argument('<repo>', 'the repository')
     .argument('<keyid>', 'a unique prefix (at least 8 hex digits) of a key id, as vigil key list shows')
-    .addOption(passwordFileOption())
+    .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('key'))
     .action((repo: string, keyId: string, flags: Record<string, unknown>) =>
       run({ ...flags, action: 'remove', repo, keyId }),
@@ -367,7 +365,7 @@ function addRepositoryCommands(program: Command, hooks: CommandHooks): void {
         'no data is rewritten.',
     )
     .argument('<repo>', 'the repository')
-    .addOption(passwordFileOption())
+    .addOption(passwordOption())
     .addOption(newPasswordFileOption())
     .addHelpText('after', exitCodesHelp('key'))
     .action((repo: string, flags: Record<string, unknown>) => run({ ...flags, action: 'passwd', repo }));
