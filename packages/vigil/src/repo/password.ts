@@ -8,8 +8,8 @@
  *   4. a prompt on the terminal, without echo ("enter it again" when creating a key).
  *
  * A password file's one trailing newline ("\n" or "\r\n") is dropped, as an editor or `echo`
- * leaves one. With no source and no terminal, the error says which to set. The CLI flags are
- * wired later; this module only takes the options.
+ * leaves one. With no source and no terminal, the error says which to set. This module only
+ * takes the options; commands/ passes the flags.
  */
 import { open } from 'node:fs/promises';
 import { VigilError } from '../errors.js';
@@ -83,6 +83,41 @@ export async function readPassword(options: PasswordOptions): Promise<{ password
     }
   }
   return { password, source: 'prompt' };
+}
+
+/** Where a new key's password comes from (`vigil key add` and `key passwd`). */
+export interface NewPasswordOptions {
+  /** For messages: the repository the key is for. */
+  readonly repo: string;
+  /** The --new-password-file option, if given. */
+  readonly newPasswordFile?: string | undefined;
+  /** The terminal (process.stdin and process.stderr by default). */
+  readonly input?: PromptInput;
+  readonly output?: PromptOutput;
+}
+
+/**
+ * The password of a new key: from `--new-password-file FILE`, else asked twice on the terminal.
+ * VIGIL_PASSWORD and VIGIL_PASSWORD_FILE are never read here: they hold the current password,
+ * and a new key under the same password would change nothing.
+ */
+export async function readNewPassword(options: NewPasswordOptions): Promise<string> {
+  if (options.newPasswordFile !== undefined) return readPasswordFile(options.newPasswordFile, '--new-password-file');
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stderr;
+  if (input.isTTY !== true || typeof input.setRawMode !== 'function') {
+    throw new PasswordSourceError(
+      `no new password for ${options.repo}: pass --new-password-file FILE (a file holding it), ` +
+        'or run on a terminal to be asked',
+    );
+  }
+  const password = await promptHidden(input, output, `enter the new password for ${options.repo}: `);
+  if (password.length === 0) throw new PasswordSourceError('the new password is empty: a key needs one');
+  const again = await promptHidden(input, output, 'enter the new password again: ');
+  if (again !== password) {
+    throw new PasswordSourceError('the two new passwords differ: nothing was written; run the command again');
+  }
+  return password;
 }
 
 /** A password file longer than this is not one (a wrong path: a disk image, a log). */

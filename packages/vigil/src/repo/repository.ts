@@ -102,13 +102,7 @@ export class Repository {
    * key file, then the config last, each durable.
    */
   static async init(path: string, options: InitOptions = {}): Promise<Repository> {
-    const root = resolve(path);
-    if (existsSync(join(root, CONFIG_NAME))) {
-      throw new RepositoryError(`${root} is a vigil repository already: back up into it, or pick another path`);
-    }
-    if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {
-      throw new RepositoryError(`${root} exists and is not an empty directory: pick a new or empty one`);
-    }
+    const root = checkInitTarget(path);
     mkdirSync(root, { recursive: true });
     for (const folder of FOLDERS) mkdirSync(join(root, folder), { recursive: true });
     fsyncDirectory(root);
@@ -192,6 +186,22 @@ export class Repository {
 /** Whether `path` holds a repository of either format (for commands that make one when there is none). */
 export function repositoryExists(path: string): boolean {
   return existsSync(join(resolve(path), CONFIG_NAME));
+}
+
+/**
+ * The absolute path of `path` if a repository may be made there (it is missing, or an empty
+ * directory); throws RepositoryError otherwise. `vigil init` asks it before prompting for a
+ * password, so nobody types one twice only to be refused.
+ */
+export function checkInitTarget(path: string): string {
+  const root = resolve(path);
+  if (existsSync(join(root, CONFIG_NAME))) {
+    throw new RepositoryError(`${root} is a vigil repository already: back up into it, or pick another path`);
+  }
+  if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {
+    throw new RepositoryError(`${root} exists and is not an empty directory: pick a new or empty one`);
+  }
+  return root;
 }
 
 /** Reads and checks the config; format 1 and unknown formats are refused with the way out. */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PasswordSourceError, readPassword } from '../../src/repo/password.js';
+import { PasswordSourceError, readNewPassword, readPassword } from '../../src/repo/password.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-password-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -131,5 +131,39 @@ describe('password sources', () => {
     await assert.rejects(readPassword({ ...base, env: {}, input: interrupted }), PasswordSourceError);
     assert.equal(interrupted.raw, false);
     await assert.rejects(readPassword({ ...base, env: {}, input: new FakeTerminal(['\r']) }), /password is empty/);
+  });
+});
+
+describe('the password of a new key (vigil key add, passwd)', () => {
+  const repo = '/backups/repo';
+
+  it('reads --new-password-file, naming that flag when the file is wrong', async () => {
+    assert.equal(await readNewPassword({ repo, newPasswordFile: file('new', 'fresh\n'), input: noTerminal }), 'fresh');
+    await assert.rejects(
+      readNewPassword({ repo, newPasswordFile: join(dir, 'missing'), input: noTerminal }),
+      /cannot read the password file .*missing \(from --new-password-file\): ENOENT/,
+    );
+  });
+
+  it('asks twice on a terminal and refuses two different entries', async () => {
+    const output = fakeOutput();
+    const same = new FakeTerminal(['fresh\r', 'fresh\r']);
+    assert.equal(await readNewPassword({ repo, input: same, output }), 'fresh');
+    assert.match(
+      output.written.join(''),
+      /enter the new password for \/backups\/repo: \nenter the new password again: /,
+    );
+    await assert.rejects(
+      readNewPassword({ repo, input: new FakeTerminal(['fresh\r', 'frsh\r']), output: fakeOutput() }),
+      /the two new passwords differ/,
+    );
+  });
+
+  it('without a file or a terminal, names --new-password-file (VIGIL_PASSWORD holds the current one)', async () => {
+    await assert.rejects(readNewPassword({ repo, input: noTerminal }), (error: Error) => {
+      assert.ok(error instanceof PasswordSourceError);
+      assert.match(error.message, /pass --new-password-file FILE/);
+      return true;
+    });
   });
 });
