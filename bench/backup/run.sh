@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # vigil backup vs rsnapshot (hard-link trees) vs restic, in one run on one machine:
 # a first backup of a copy of the /usr/share corpus, then a second after changing 1% of its
-# files. Prints a markdown table (times, ratios to vigil, repository size vs corpus size).
+# files, then a restore of the whole second snapshot (vigil and restic). vigil and restic
+# both compress (auto) and encrypt; rsnapshot does neither. Prints markdown tables (times,
+# ratios to vigil, repository size vs corpus size, vigil's peak memory).
 #
 #   bash bench/hash/make-corpora.sh      # once: makes bench/.scratch/hash/share
 #   npm run build && bash bench/backup/run.sh
@@ -20,12 +22,14 @@ corpus="$scratch/share"
 cp -a "$corpus_src" "$corpus"
 vigil=(node "$here/packages/vigil/dist/cli.js")
 export RESTIC_PASSWORD=throwaway-bench-password
+export VIGIL_PASSWORD=throwaway-bench-password
 
 # rsnapshot wants TABs between fields and a trailing slash on directories.
 printf 'config_version\t1.2\nsnapshot_root\t%s/rsnapshot/\nno_create_root\t0\ncmd_rsync\t/usr/bin/rsync\ncmd_cp\t/bin/cp\nlink_dest\t1\nretain\tbench\t10\nlockfile\t%s/rsnapshot.pid\nbackup\t%s/\tcorpus/\n' \
   "$scratch" "$scratch" "$corpus" > "$scratch/rsnapshot.conf"
 rsnapshot -c "$scratch/rsnapshot.conf" configtest >/dev/null
 restic init -q -r "$scratch/restic" >/dev/null
+"${vigil[@]}" init "$scratch/vigil" >/dev/null
 
 # Warm the cache once, so the first tool is not the one that pays for the disk.
 find "$corpus" -type f -print0 | xargs -0 cat > /dev/null
@@ -34,12 +38,17 @@ find "$corpus" -type f -print0 | xargs -0 cat > /dev/null
 # tool that flushes (vigil's syncfs) would also pay to write back the corpus copy or the
 # previous tool's repository.
 seconds() { local t0 t1; sync; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+# Like seconds, and the peak resident memory (MB) of the command into the named variable.
+peak_file="$scratch/peak-kb"
+timed_peak() { local t0 t1; sync; t0=$(date +%s.%N); /usr/bin/time -f %M -o "$peak_file" "$@" > /dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+peak_mb() { echo "$(cat "$peak_file") / 1024" | bc; }
 size() { du -sb "$1" | cut -f1; }
 
-declare -A t1 t2 s1 s2
+declare -A t1 t2 s1 s2 peak
 run_all() { # $1 = 1 or 2
   local v r s
-  v=$(seconds "${vigil[@]}" backup "$corpus" --to "$scratch/vigil" --no-progress)
+  v=$(timed_peak "${vigil[@]}" backup "$corpus" --to "$scratch/vigil" --no-progress)
+  peak[backup$1]=$(peak_mb)
   s=$(seconds rsnapshot -c "$scratch/rsnapshot.conf" bench)
   r=$(seconds restic -q -r "$scratch/restic" backup "$corpus")
   if [ "$1" = 1 ]; then t1[vigil]=$v t1[rsnapshot]=$s t1[restic]=$r
@@ -56,6 +65,13 @@ changed=$(printf '%s\n' "$files" | wc -l)
 printf '%s\n' "$files" | while IFS= read -r f; do printf 'changed by bench/backup\n' >> "$f"; done
 run_all 2
 
+# Restore the whole second snapshot (the same corpus, changed files included) into empty directories.
+restore_vigil=$(timed_peak "${vigil[@]}" restore "$scratch/vigil" latest "$scratch/out-vigil")
+peak[restore]=$(peak_mb)
+restore_restic=$(seconds restic -q -r "$scratch/restic" restore latest --target "$scratch/out-restic")
+# Both restored the corpus byte for byte (under the corpus's absolute path).
+diff -r --no-dereference "$corpus" "$scratch/out-vigil$corpus" >/dev/null || { echo "vigil's restore differs from the corpus" >&2; exit 1; }
+
 corpus_bytes=$(size "$corpus")
 nfiles=$(find "$corpus" -type f | wc -l)
 echo "corpus: $nfiles files, $corpus_bytes bytes (du -sb); changed $changed files for the second backup"
@@ -70,3 +86,10 @@ for tool in vigil rsnapshot restic; do
     "$(echo "${s1[$tool]} / 1000000" | bc -l)" "$(echo "${s1[$tool]} / $corpus_bytes" | bc -l)" \
     "$(echo "${s2[$tool]} / 1000000" | bc -l)"
 done
+echo
+echo "| tool | restore of the second snapshot (s) | vs vigil |"
+echo "| --- | ---: | ---: |"
+printf '| vigil | %.2f | 1.00x |\n' "$restore_vigil"
+printf '| restic | %.2f | %.2fx |\n' "$restore_restic" "$(echo "$restore_restic / $restore_vigil" | bc -l)"
+echo
+echo "vigil's peak memory (max RSS, MB): first backup ${peak[backup1]}, second backup ${peak[backup2]}, restore ${peak[restore]}"

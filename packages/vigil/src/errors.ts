@@ -71,18 +71,6 @@ export class SnapshotNotFoundError extends VigilError {
   }
 }
 
-/** A snapshot record holds a path restore must never write (`..`, empty parts, not absolute, through a link). */
-export class UnsafeRestorePathError extends VigilError {
-  readonly paths: readonly string[];
-  constructor(paths: readonly string[]) {
-    super(
-      'ERR_VIGIL_UNSAFE_PATH',
-      `refusing to restore: the snapshot names ${paths.length} path(s) that would escape the target:\n  ${paths.join('\n  ')}`,
-    );
-    this.paths = paths;
-  }
-}
-
 /** A backup worker died: the run is abandoned and no snapshot is written. */
 export class BackupAbortedError extends VigilError {
   constructor(message: string, options?: { cause?: unknown }) {

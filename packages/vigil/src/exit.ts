@@ -66,7 +66,10 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
   ],
   backup: [
     [ExitCode.ok, 'done, and all is well'],
-    [ExitCode.someFilesFailed, 'verify: some object is missing or damaged; restore: some entry could not be written'],
+    [
+      ExitCode.someFilesFailed,
+      'verify: something stored is missing or damaged; restore: some entry could not be written, or a PATH is not in the snapshot',
+    ],
     [
       ExitCode.usageOrFatal,
       'bad usage, or a fatal error: an unreadable or unsafe repository or record, or a backup worker died (no snapshot was written)',
@@ -78,46 +81,24 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
 };
 
 /** The commands, each with its group's table and the codes it can return (its --help lists only these). */
+const { ok, someFilesFailed, usageOrFatal, changesFound, interrupted, wrongPassword } = ExitCode;
+/** What a command on a repository may return beyond its own codes: done, fatal, wrong password. */
+const REPOSITORY = [ok, usageOrFatal, wrongPassword] as const;
+const BASELINE = { group: 'baseline', codes: [ok, changesFound, usageOrFatal, interrupted] } as const;
+
 export const COMMAND_EXIT_CODES = {
-  hash: { group: 'hash', codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal] },
-  baseline: {
-    group: 'baseline',
-    codes: [ExitCode.ok, ExitCode.changesFound, ExitCode.usageOrFatal, ExitCode.interrupted],
-  },
-  check: {
-    group: 'baseline',
-    codes: [ExitCode.ok, ExitCode.changesFound, ExitCode.usageOrFatal, ExitCode.interrupted],
-  },
-  accept: {
-    group: 'baseline',
-    codes: [ExitCode.ok, ExitCode.changesFound, ExitCode.usageOrFatal, ExitCode.interrupted],
-  },
-  status: { group: 'baseline', codes: [ExitCode.ok, ExitCode.usageOrFatal] },
-  backup: {
-    group: 'backup',
-    codes: [
-      ExitCode.ok,
-      ExitCode.usageOrFatal,
-      ExitCode.snapshotIncomplete,
-      ExitCode.repositoryLocked,
-      ExitCode.wrongPassword,
-    ],
-  },
-  snapshots: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.wrongPassword] },
-  forget: {
-    group: 'backup',
-    codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.repositoryLocked, ExitCode.wrongPassword],
-  },
-  verify: {
-    group: 'backup',
-    codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal, ExitCode.wrongPassword],
-  },
-  restore: {
-    group: 'backup',
-    codes: [ExitCode.ok, ExitCode.someFilesFailed, ExitCode.usageOrFatal, ExitCode.wrongPassword],
-  },
-  init: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal] },
-  key: { group: 'backup', codes: [ExitCode.ok, ExitCode.usageOrFatal, ExitCode.wrongPassword] },
+  hash: { group: 'hash', codes: [ok, someFilesFailed, usageOrFatal] },
+  baseline: BASELINE,
+  check: BASELINE,
+  accept: BASELINE,
+  status: { group: 'baseline', codes: [ok, usageOrFatal] },
+  backup: { group: 'backup', codes: [...REPOSITORY, ExitCode.snapshotIncomplete, ExitCode.repositoryLocked] },
+  snapshots: { group: 'backup', codes: REPOSITORY },
+  forget: { group: 'backup', codes: [...REPOSITORY, ExitCode.repositoryLocked] },
+  verify: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
+  restore: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
+  init: { group: 'backup', codes: [ok, usageOrFatal] },
+  key: { group: 'backup', codes: REPOSITORY },
 } as const satisfies Record<string, { group: ExitCodeGroup; codes: readonly ExitCode[] }>;
 export type CommandName = keyof typeof COMMAND_EXIT_CODES;
 

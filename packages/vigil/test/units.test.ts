@@ -1,7 +1,6 @@
 /** Pure pieces, tested directly: manifest parsing and escaping, ordered release, hard-link bookkeeping. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeEntry, encodeEntry, type SnapshotEntry } from '../src/backup/snapshot-record.js';
 import { escapeName, needsEscape, unescapeName } from '../src/checksums/escape.js';
 import { formatChecksumLine } from '../src/checksums/format.js';
 import { parseChecksumLine } from '../src/checksums/parse.js';
@@ -107,48 +106,5 @@ describe('HardLinkRegistry', () => {
     assert.equal(settled.nextReader?.seq, 1);
     links.settle('1:2', { kind: 'hashed', digest: Buffer.from('d'), size: 1 });
     assert.equal(links.size, 0);
-  });
-});
-
-describe('snapshot record entries', () => {
-  it('encode as one JSON line each and decode back byte for byte, odd names included', () => {
-    const entries: SnapshotEntry[] = [
-      {
-        path: Buffer.from('/src/plain.txt'),
-        type: 'file',
-        mode: 0o644,
-        mtimeNs: '1',
-        ctimeNs: '2',
-        ino: 3,
-        size: 4,
-        hash: SHA,
-      },
-      {
-        path: Buffer.from('/src/quote " back \\ new\nline \u2603'),
-        type: 'dir',
-        mode: 0o755,
-        mtimeNs: '-5',
-        ctimeNs: '6',
-        ino: 7,
-        size: 0,
-      },
-      {
-        path: Buffer.from([0x2f, 0x6e, 0xff, 0xfe]), // not UTF-8
-        type: 'symlink',
-        mode: 0o777,
-        mtimeNs: '1700000000123456789',
-        ctimeNs: '1700000000123456789',
-        ino: 9,
-        size: 3,
-        target: Buffer.from([0x80, 0x2e]),
-      },
-    ];
-    for (const entry of entries) {
-      const line = encodeEntry(entry);
-      assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), line);
-      JSON.parse(line); // valid JSON
-      assert.deepEqual(decodeEntry(line.slice(0, -1)), entry);
-    }
-    assert.match(encodeEntry(entries[2] as SnapshotEntry), /"pb":"L27/);
   });
 });

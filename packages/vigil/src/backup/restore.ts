@@ -1,165 +1,207 @@
 /**
- * Executes a restore plan under TARGET: each record path '/a/b' becomes TARGET/a/b.
+ * Restores a format-2 snapshot under TARGET: the tree of '/' becomes TARGET, so /home/me/docs
+ * comes back as TARGET/home/me/docs (as restic does).
  *
- * - Never through a symlink: every directory on the way is lstat'ed (or made by us) before
- *   anything is written below it; a symlink found there fails that entry.
- * - Files are written to a temp name beside their place, hashed while written and compared
- *   with the record, given their mode and mtime, then renamed into place: a restored name
- *   is never half-written, and a damaged object never lands as if good.
- * - An existing file or link is left alone (the entry fails) unless `overwrite`.
- * - Directories get their mode and mtime last, deepest first, after their contents.
+ * The trees are walked depth first in name order, which is the byte order of paths the backup
+ * used to choose the first name of each hard-link group, so a link's source is always
+ * restored before the link. Every entry is made by repo/restore-entry.ts relative to its
+ * directory's descriptor (nothing outside TARGET is touched, whatever the snapshot or TARGET
+ * holds). A file's chunks are read through the BlobReader, which checks each against its id,
+ * and written at their offsets into a file cut to the recorded size: holes stay holes, and a
+ * damaged chunk fails that file alone (its temporary name is removed; nothing half-written
+ * appears). A directory gets its metadata after its contents.
  */
-import {
-  chmodSync,
-  closeSync,
-  constants,
-  fchmodSync,
-  fsyncSync,
-  futimesSync,
-  lstatSync,
-  lutimesSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  type Stats,
-  symlinkSync,
-  unlinkSync,
-  utimesSync,
-  writeSync,
-} from 'node:fs';
-import { Blake3Hasher } from '@napi-rs/blake-hash';
-import type { Repository } from './repository.js';
-import type { SnapshotEntry } from './snapshot-record.js';
+import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { procPath } from '../fs/proc-fd.js';
+import type { BlobReader } from '../repo/blob-reader.js';
+import { showName } from '../repo/meta-errors.js';
+import { EntryRestorer, type RestoreNotice } from '../repo/restore-entry.js';
+import { decodeTree, type TreeNode } from '../repo/tree.js';
+
+export interface RestoreOptions {
+  readonly reader: BlobReader;
+  /** The snapshot's root tree. */
+  readonly root: Buffer;
+  readonly target: string;
+  /** Absolute paths inside the snapshot to restore (with what they hold); empty: everything. */
+  readonly only: readonly Buffer[];
+  /** Replace entries that exist in TARGET (default: such an entry fails and is named). */
+  readonly overwrite: boolean;
+  readonly numericOwner: boolean;
+  readonly report: (line: string) => void;
+  readonly onNotice?: (notice: RestoreNotice) => void;
+}
 
 export interface RestoreOutcome {
   readonly restored: number;
   readonly failed: number;
+  /** Paths asked for (`only`) that the snapshot does not hold. */
+  readonly notFound: readonly string[];
 }
 
-const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY;
+const SLASH = Buffer.from('/');
 
-export function executeRestore(
-  repo: Repository,
-  plan: readonly SnapshotEntry[],
-  target: string,
-  overwrite: boolean,
-  report: (line: string) => void,
-): RestoreOutcome {
-  const root = Buffer.from(target.replace(/\/+$/, '') || '/');
-  mkdirSync(root, { recursive: true });
-  const safeDirs = new Set<string>([root.toString('latin1')]);
-  const dirTimes: { path: Buffer; entry: SnapshotEntry }[] = [];
-  const buffer = Buffer.allocUnsafeSlow(1024 * 1024);
-  const hasher = new Blake3Hasher();
-  let restored = 0;
-  let failed = 0;
-  for (const entry of plan) {
-    const dest = Buffer.concat([root, entry.path]);
+export async function restoreTree(options: RestoreOptions): Promise<RestoreOutcome> {
+  mkdirSync(options.target, { recursive: true });
+  const targetFd = openSync(options.target, DIRECTORY);
+  const restorer = new EntryRestorer(targetFd, {
+    numericOwner: options.numericOwner,
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+  });
+  const counts = { restored: 0, failed: 0 };
+  const found = new Set<string>();
+  const fail = (path: Buffer, message: string) => {
+    counts.failed++;
+    options.report(`vigil: ${path.toString('utf8')}: ${message}`);
+  };
+
+  /** Whether `path` is asked for: inside a chosen path, or on the way to one. */
+  const wanted = (path: Buffer): 'all' | 'way' | 'no' => {
+    if (options.only.length === 0) return 'all';
+    let way = false;
+    for (const chosen of options.only) {
+      if (within(path, chosen)) {
+        found.add(chosen.toString('latin1'));
+        return 'all';
+      }
+      if (within(chosen, path)) way = true;
+    }
+    return way ? 'way' : 'no';
+  };
+
+  const links = new LinkSources(
+    options.reader,
+    options.root,
+    (path) => options.only.length === 0 || options.only.some((p) => within(path, p)),
+  );
+  const restoreDir = async (dirFd: number, dirPath: Buffer, treeId: Buffer, all: boolean): Promise<void> => {
+    let nodes: TreeNode[];
     try {
-      ensureParents(root, dest, safeDirs);
-      const existing = lstatOrUndefined(dest);
-      if (entry.type === 'dir') {
-        if (existing === undefined) mkdirSync(dest, 0o700);
-        else if (!existing.isDirectory()) throw new Error('exists and is not a directory');
-        safeDirs.add(dest.toString('latin1'));
-        dirTimes.push({ path: dest, entry });
-      } else {
-        if (existing !== undefined) {
-          if (!overwrite) throw new Error('exists (use --overwrite to replace it)');
-          if (existing.isDirectory()) throw new Error('exists as a directory');
-        }
-        if (entry.type === 'file') writeFile(repo, entry, dest, buffer, hasher);
-        else {
-          if (existing !== undefined) unlinkSync(dest);
-          symlinkSync(entry.target ?? Buffer.alloc(0), dest);
-          const mtime = nsToSeconds(entry.mtimeNs);
-          lutimesSync(dest, mtime, mtime);
-        }
-      }
-      restored++;
+      nodes = decodeTree(options.reader.read(treeId, 'tree'), `of ${dirPath.toString('utf8')}`);
     } catch (error) {
-      failed++;
-      report(`vigil: ${dest.toString('utf8')}: ${(error as Error).message}`);
+      fail(dirPath, `its contents cannot be restored: ${(error as Error).message}`);
+      return;
     }
-  }
-  for (const { path, entry } of dirTimes.reverse()) {
-    chmodSync(path, entry.mode);
-    const mtime = nsToSeconds(entry.mtimeNs);
-    utimesSync(path, mtime, mtime);
-  }
-  return { restored, failed };
-}
-
-function writeFile(repo: Repository, entry: SnapshotEntry, dest: Buffer, buffer: Buffer, hasher: Blake3Hasher): void {
-  const hash = entry.hash ?? '';
-  const source = openSync(repo.objectPath(hash), 'r');
-  const temp = Buffer.concat([dest, Buffer.from(`.vigil-restore-${process.pid}`)]);
-  let out: number | undefined;
-  let done = false;
-  try {
-    out = openSync(temp, CREATE_NEW, 0o600);
-    hasher.reset();
-    for (;;) {
-      const n = readSync(source, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      const chunk = buffer.subarray(0, n);
-      hasher.update(chunk);
-      for (let off = 0; off < n; ) off += writeSync(out, chunk, off, n - off);
-    }
-    if (hasher.digest('hex') !== hash) throw new Error(`its stored object ${hash} is damaged (run vigil verify)`);
-    fchmodSync(out, entry.mode);
-    const mtime = nsToSeconds(entry.mtimeNs);
-    futimesSync(out, mtime, mtime);
-    fsyncSync(out);
-    closeSync(out);
-    out = undefined;
-    renameSync(temp, dest);
-    done = true;
-  } finally {
-    closeSync(source);
-    if (out !== undefined) closeSync(out);
-    if (!done) {
+    for (const entry of nodes) {
+      const path =
+        dirPath.length === 1
+          ? Buffer.concat([SLASH, entry.node.name])
+          : Buffer.concat([dirPath, SLASH, entry.node.name]);
+      const scope = all ? 'all' : wanted(path);
+      if (scope === 'no') continue;
+      if (scope === 'way' && entry.node.type !== 'dir') continue;
       try {
-        unlinkSync(temp);
-      } catch {
-        // never created
+        if (entry.node.type === 'dir') {
+          const dir = restorer.restoreDirectory(dirFd, entry.node);
+          try {
+            await restoreDir(dir.fd, path, entry.subtree as Buffer, scope === 'all');
+          } finally {
+            dir.finish();
+          }
+          counts.restored++;
+          continue;
+        }
+        if (!options.overwrite && exists(dirFd, entry.node.name)) {
+          fail(path, 'exists in the target: left as it is (restore with --overwrite to replace it)');
+          continue;
+        }
+        const { node, content } = links.resolve(path, entry);
+        await restorer.restoreEntry(
+          dirFd,
+          node,
+          content === undefined ? undefined : (fd) => writeChunks(options.reader, fd, content),
+        );
+        counts.restored++;
+      } catch (error) {
+        fail(path, (error as Error).message);
       }
     }
-  }
-}
+  };
 
-/** Makes (or checks) every directory between root and dest; refuses a symlink among them. */
-function ensureParents(root: Buffer, dest: Buffer, safeDirs: Set<string>): void {
-  const parentEnd = dest.lastIndexOf(0x2f);
-  const parent = dest.subarray(0, parentEnd);
-  if (safeDirs.has(parent.toString('latin1'))) return;
-  for (let i = dest.indexOf(0x2f, root.length + 1); i > 0 && i <= parentEnd; i = dest.indexOf(0x2f, i + 1)) {
-    const dir = dest.subarray(0, i);
-    const key = dir.toString('latin1');
-    if (safeDirs.has(key)) continue;
-    const stats = lstatOrUndefined(dir);
-    if (stats === undefined) mkdirSync(dir, 0o755);
-    else if (stats.isSymbolicLink()) throw new Error(`refusing to write through the symlink ${dir.toString('utf8')}`);
-    else if (!stats.isDirectory()) throw new Error(`${dir.toString('utf8')} is not a directory`);
-    safeDirs.add(key);
-  }
-}
-
-function lstatOrUndefined(path: Buffer): Stats | undefined {
   try {
-    return lstatSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    await restoreDir(targetFd, SLASH, options.root, options.only.length === 0);
+  } finally {
+    closeSync(targetFd);
   }
+  const notFound = options.only.filter((p) => !found.has(p.toString('latin1'))).map((p) => p.toString('utf8'));
+  return { ...counts, notFound };
 }
 
 /**
- * Seconds as a double for Node's utimes, exact to the microsecond. A double near 1.8e9 s
- * resolves about 240 ns and libuv truncates to whole ns, so aiming half a microsecond past
- * the recorded microsecond lands inside it whichever way the double rounds.
+ * Where each later name of a hard-link group links to. Restoring everything, the group's first
+ * name is always restored before (depth-first order is the backup's order of names). Restoring
+ * some paths, the first name may lie outside them: the first name of the group met here is
+ * then restored as a file with the group's content (found in the trees), and the others
+ * link to it.
  */
-function nsToSeconds(ns: string): number {
-  return (Number(BigInt(ns) / 1000n) + 0.5) / 1e6;
+class LinkSources {
+  /** First name recorded (latin1, relative to '/') -> the name restored in its place. */
+  readonly #moved = new Map<string, Buffer>();
+
+  constructor(
+    private readonly reader: BlobReader,
+    private readonly root: Buffer,
+    private readonly restored: (path: Buffer) => boolean,
+  ) {}
+
+  /** The node to restore at `path`: as recorded, or re-pointed, or made a file of its own. */
+  resolve(path: Buffer, entry: TreeNode): { node: TreeNode['node']; content?: TreeNode['content'] } {
+    const linkTo = entry.node.linkTo;
+    if (linkTo === undefined || this.restored(Buffer.concat([SLASH, linkTo]))) return entry;
+    const moved = this.#moved.get(linkTo.toString('latin1'));
+    if (moved !== undefined) return { node: { ...entry.node, linkTo: moved } };
+    const found = findEntry(this.reader, this.root, linkTo);
+    if (found?.content === undefined)
+      throw new Error(`its hard-link source /${linkTo.toString('utf8')} is not in the snapshot`);
+    this.#moved.set(linkTo.toString('latin1'), path.subarray(1));
+    const { linkTo: _, ...node } = entry.node;
+    return { node: { ...node, size: found.node.size }, content: found.content };
+  }
+}
+
+/** The entry at `path` (relative to '/', components separated by '/'), read down the trees. */
+function findEntry(reader: BlobReader, root: Buffer, path: Buffer): TreeNode | undefined {
+  let tree = root;
+  const parts = path.toString('latin1').split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const name = Buffer.from(parts[i] as string, 'latin1');
+    const nodes = decodeTree(reader.read(tree, 'tree'), `above /${path.toString('utf8')}`);
+    const entry = nodes.find((n) => n.node.name.equals(name));
+    if (entry === undefined) return undefined;
+    if (i === parts.length - 1) return entry;
+    if (entry.subtree === undefined) return undefined;
+    tree = entry.subtree;
+  }
+  return undefined;
+}
+
+/** Each chunk read (and checked against its id) and written at its offset. */
+function writeChunks(reader: BlobReader, fd: number, content: NonNullable<TreeNode['content']>): void {
+  for (const ref of content) {
+    const bytes = reader.read(ref.id, 'data');
+    if (bytes.length !== ref.length) {
+      throw new Error(`a chunk at ${ref.offset} holds ${bytes.length} bytes where the tree says ${ref.length}`);
+    }
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, ref.offset + done);
+  }
+}
+
+function exists(dirFd: number, name: Buffer): boolean {
+  try {
+    lstatSync(procPath(dirFd, name));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new Error(`cannot look at ${showName(name)} in the target (${(error as Error).message})`);
+  }
+}
+
+/** Whether `path` is `prefix` or lies below it. */
+function within(path: Buffer, prefix: Buffer): boolean {
+  if (prefix.length === 1) return true; // '/'
+  return (
+    path.subarray(0, prefix.length).equals(prefix) && (path.length === prefix.length || path[prefix.length] === 0x2f)
+  );
 }

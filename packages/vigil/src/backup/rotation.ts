@@ -1,37 +1,30 @@
 /**
- * Executes a retention plan: records that forget is under way, removes the snapshots the
- * plan drops, then prunes the objects nobody references any more. Shared by forget and by
- * the rotation after a backup.
+ * Executes a retention plan on a format-2 repository: removes the snapshot files the plan
+ * drops (each removal is one unlink, durable), then prunes what no snapshot uses any more.
+ * Shared by `forget` and by the rotation after a backup.
  */
-import { unlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import type { CheckpointHook } from './checkpoints.js';
-import { fsyncDirectory } from './durable.js';
-import { type KeepPolicy, planRetention, type RetentionPlan } from './policy.js';
-import { markPrunePending, type PruneResult, prune } from './prune.js';
-import type { Repository } from './repository.js';
-import { SNAPSHOT_SUFFIX } from './snapshot-record.js';
-import { listSnapshots } from './snapshots.js';
 
-export function planFor(repo: Repository, policy: KeepPolicy): RetentionPlan {
-  const snapshots = listSnapshots(repo).map((s) => ({
-    id: s.header.id,
-    time: s.header.time,
-    sources: s.header.sources,
-  }));
+import type { BlobCodec } from '../repo/compression.js';
+import type { Repository } from '../repo/repository.js';
+import { removeSnapshot, type SnapshotListing } from '../repo/snapshot-store.js';
+import type { CheckpointHook } from './checkpoints.js';
+import { type KeepPolicy, planRetention, type RetentionPlan } from './policy.js';
+import { type PruneResult, prune } from './prune.js';
+
+export function planFor(listing: SnapshotListing, policy: KeepPolicy): RetentionPlan {
+  const snapshots = listing.snapshots.map((s) => ({ id: s.id, time: s.snapshot.time, sources: s.snapshot.sources }));
   return planRetention(snapshots, policy);
 }
 
 /** Removes the plan's snapshots and prunes; `pruneAnyway` prunes even when none is removed. */
 export async function executePlan(
   repo: Repository,
+  codec: BlobCodec,
   plan: RetentionPlan,
   pruneAnyway: boolean,
   checkpoint?: CheckpointHook,
 ): Promise<PruneResult | undefined> {
   if (plan.remove.length === 0 && !pruneAnyway) return undefined;
-  markPrunePending(repo);
-  for (const item of plan.remove) unlinkSync(join(repo.snapshotsDir, `${item.id}${SNAPSHOT_SUFFIX}`));
-  if (plan.remove.length > 0) fsyncDirectory(repo.snapshotsDir);
-  return prune(repo, checkpoint);
+  for (const item of plan.remove) removeSnapshot(repo, item.id);
+  return prune(repo, codec, checkpoint);
 }

@@ -1,23 +1,23 @@
 /**
- * One backup run: walk the sources, send files in batches to the workers (which stat, hash
- * and copy them), record every entry, and commit the snapshot only once all its objects are
- * durable. The order of a commit:
+ * One backup run into a format-2 repository: walk the sources, send their entries in batches
+ * to the workers (which capture metadata, and read, chunk and store what changed into packs
+ * of their own), assemble the trees, list the run's packs in an index file, and commit the
+ * snapshot last. The order of a commit, and why a crash at any point is harmless:
  *
- *   1. workers write each new object under a temp name in REPO/tmp/<run>/w-<worker>/
- *      (content met twice in the run is stored once: the main thread drops the second temp)
- *   2. once all are written, the file system is flushed once (syncfs), then the workers
- *      rename the temp objects into objects/ab/ and the file system is flushed again, so
- *      the renames are durable (where syncfs is missing: an fsync per object, per directory)
- *   3. the record is written to REPO/tmp/<run>/record and fsynced
- *   4. it is renamed to REPO/snapshots/<id>.jsonl.gz and the snapshots directory fsynced
+ *   1. each worker completes its packs at the end of every batch: written under tmp/, fsynced,
+ *      renamed into data/XX/, the folder fsynced (pack-writer.ts). A pack no index lists is
+ *      invisible to readers; the next prune removes it.
+ *   2. the main thread stores the trees (into its own pack, the same way);
+ *   3. one index file lists every pack of the run, written durably (after the packs are);
+ *   4. the snapshot file is written to tmp/, fsynced and renamed into snapshots/: the commit.
  *
- * Killed before 4, the snapshot does not exist and earlier ones are untouched; what is
- * left is under tmp/ (removed next run) or objects nobody references (pruned next run).
- * A worker that dies aborts the run the same way: no snapshot.
+ * Killed before 4, no snapshot lists anything of this run and earlier ones are untouched
+ * (nothing they reference was changed); what is left is in tmp/ (removed by the next run) or
+ * packs and index entries no snapshot references (removed by the next prune).
  */
 import { randomBytes } from 'node:crypto';
-import { type BigIntStats, mkdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
@@ -30,22 +30,23 @@ import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
 import { walk } from '../fs/walk.js';
 import { InFlight } from '../pool/in-flight.js';
+import { BlobReader } from '../repo/blob-reader.js';
+import { BlobWriter } from '../repo/blob-writer.js';
+import type { BlobCodec, CompressionMode } from '../repo/compression.js';
+import { writeIndexFile } from '../repo/index-file.js';
+import { loadIndex, packIds } from '../repo/index-load.js';
+import type { WrittenPack } from '../repo/pack-writer.js';
+import type { Repository } from '../repo/repository.js';
+import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats } from '../repo/snapshot-file.js';
+import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
+import { walkSnapshotTree } from '../repo/tree-walk.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
-import type { Repository } from './repository.js';
-import {
-  EntryLog,
-  MAX_UNREADABLE_LISTED,
-  readEntries,
-  SNAPSHOT_SUFFIX,
-  type SnapshotEntry,
-  type SnapshotHeader,
-  writeRecord,
-} from './snapshot-record.js';
-import { listSnapshots, type SnapshotRef } from './snapshots.js';
-import type { ParentRecord, StoreBatchResult } from './store-protocol.js';
-import tasks, { type StoreBatchTask } from './store-tasks.js';
+import type { ParentFile, StoreEntriesResult } from './protocol.js';
+import { reviveContent, reviveNode, revivePack } from './protocol.js';
+import tasks, { type StoreEntriesTask } from './tasks.js';
+import { TreeAssembly } from './tree-assembly.js';
 
+/** What a run reports as it goes (the command's progress bar and stderr). */
 export interface BackupProgress {
   found(count: number): void;
   walkDone(): void;
@@ -56,212 +57,258 @@ export interface BackupProgress {
 
 export interface RunBackupOptions {
   readonly repo: Repository;
+  readonly codec: BlobCodec;
   /** Absolute source paths. */
   readonly sources: readonly string[];
   readonly excludes: readonly string[];
   readonly tags: readonly string[];
+  readonly compression: CompressionMode;
   readonly pool: Pool;
   readonly progress: BackupProgress;
-  /** Where workers count what they have read of big files, for the progress bar (worker threads only). */
   readonly reading?: ReadingCounter | undefined;
-  /** The worker task to run (default: store-tasks.ts's storeBatch; tests give one that observes reads). */
-  readonly storeBatch?: TaskRef<StoreBatchTask> | undefined;
   /** Awaited at each checkpoint (tests stop the run there). */
   readonly checkpoint?: CheckpointHook | undefined;
+  /** The worker task to run (default: tasks.ts's storeEntries; tests give one that observes reads). */
+  readonly storeEntries?: TaskRef<StoreEntriesTask> | undefined;
+  /** Pack size to close at (tests make small packs to have many). */
+  readonly packTargetBytes?: number | undefined;
 }
 
-interface Totals {
-  files: number;
-  dirs: number;
-  symlinks: number;
-  totalBytes: number;
-  newBytes: number;
-  newObjects: number;
-  unreadableCount: number;
-  unreadable: string[];
+export interface BackupOutcome {
+  readonly id: string;
+  readonly snapshot: Snapshot;
+  /** Index files or snapshots that could not be read (named on stderr; the run went on without them). */
+  readonly damaged: readonly string[];
+  /** Packs under data/ that no index lists when the run started: an interrupted run's, for prune. */
+  readonly unlistedPacks: number;
 }
 
-export async function runBackup(options: RunBackupOptions): Promise<SnapshotHeader> {
+export async function runBackup(options: RunBackupOptions): Promise<BackupOutcome> {
   const { repo, pool, progress } = options;
   const startNs = nowNs();
-  const started = new Date(Number(startNs / 1_000_000n));
-  const id = randomBytes(4).toString('hex');
-  const tempDir = join(repo.tmpDir, id);
-  mkdirSync(tempDir);
+  const checkpoint = options.checkpoint ?? (async () => {});
+  const damaged: string[] = [];
+  // A run killed after its index file is written leaves blobs that are listed but used by no
+  // snapshot: this marker, removed after the commit, makes the next run's cleanup see it and prune.
+  const marker = join(repo.tmpDir, `backup-${randomBytes(8).toString('hex')}.running`);
+  writeFileSync(marker, `${process.pid}\n`);
 
-  const noObjectsYet = repo.hasNoObjects();
-  const parent = findParent(listSnapshots(repo), options.sources);
-  const parents = parent ? loadParentRecords(parent) : new Map<string, ParentRecord>();
-  const log = new EntryLog(join(tempDir, 'entries.gz'));
-  const totals: Totals = {
+  const loaded = loadIndex(repo.root, repo.sealer);
+  for (const error of loaded.damaged) damaged.push(error.message);
+  const listed = new Set(loaded.index.packs().map((p) => p.id));
+  const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
+  const reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, options.codec);
+  const listing = listSnapshots(repo);
+  for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
+  const parent = findParent(listing.snapshots, options.sources);
+  const parents = parent ? parentFiles(reader, parent, damaged) : new Map<string, ParentFile>();
+  for (const line of damaged) progress.log(`vigil: ${line}`);
+
+  const stats: SnapshotStats = {
     files: 0,
     dirs: 0,
     symlinks: 0,
+    others: 0,
     totalBytes: 0,
     newBytes: 0,
-    newObjects: 0,
-    unreadableCount: 0,
-    unreadable: [],
+    newBlobs: 0,
+    storedBytes: 0,
   };
-  const touchedPrefixes = new Set<string>();
-  /** New objects of this run, written but not yet flushed or named: hash -> temp path. */
-  const pendingObjects = new Map<string, string>();
-  const storedThisRun = new Set<string>();
-  const unreadable = (path: Buffer, message: string) => {
-    totals.unreadableCount++;
-    if (totals.unreadable.length < MAX_UNREADABLE_LISTED) totals.unreadable.push(path.toString('utf8'));
+  const unreadable: string[] = [];
+  let unreadableCount = 0;
+  const noteUnreadable = (path: Buffer, message: string) => {
+    unreadableCount++;
+    if (unreadable.length < MAX_UNREADABLE_LISTED) unreadable.push(path.toString('utf8'));
     progress.log(`vigil: ${path.toString('utf8')}: ${message}`);
   };
+  const assembly = new TreeAssembly();
+  const packs: WrittenPack[] = [];
 
-  const inFlight = new InFlight(pool.workers * 2);
-  const checkpoint = options.checkpoint ?? (async () => {});
-
-  const onResult = (paths: readonly Buffer[], result: StoreBatchResult) => {
-    result.files.forEach((file, i) => {
+  const onResult = (paths: readonly Buffer[], result: StoreEntriesResult) => {
+    for (const pack of result.packs) packs.push(revivePack(pack));
+    result.entries.forEach((entry, i) => {
       const path = paths[i] as Buffer;
-      if (file.status === 'failed') {
-        unreadable(path, file.message);
+      if (!entry.ok) {
+        // Gone since the walk listed it: not an error, the entry is simply not in the snapshot.
+        if (entry.vanished) progress.log(`vigil: ${path.toString('utf8')}: vanished during the backup`);
+        else noteUnreadable(path, entry.message);
         progress.fileDone(0, 0);
         return;
       }
-      if (file.status === 'notRegular') {
-        progress.log(`vigil: ${path.toString('utf8')}: skipped (no longer a regular file)`);
-        progress.fileDone(0, 0);
-        return;
+      const node = reviveNode(entry.node);
+      if (node.type === 'file') {
+        stats.files++;
+        for (const ref of entry.content ?? []) stats.totalBytes += ref.length; // holes excluded
+        stats.newBytes += entry.newBytes;
+        stats.storedBytes += entry.storedBytes;
+        stats.newBlobs += entry.newBlobs;
+        progress.fileDone(node.size, entry.newBytes);
+      } else if (node.type === 'dir') stats.dirs++;
+      else if (node.type === 'symlink') stats.symlinks++;
+      else {
+        stats.others++;
+        if (node.skipped) progress.log(`vigil: ${path.toString('utf8')}: ${node.skipped}`);
       }
-      totals.files++;
-      totals.totalBytes += file.size;
-      if (file.status === 'stored') {
-        if (!storedThisRun.has(file.hash)) {
-          storedThisRun.add(file.hash);
-          if (file.temp !== undefined) pendingObjects.set(file.hash, file.temp);
-          totals.newBytes += file.size;
-          totals.newObjects++;
-          touchedPrefixes.add(file.hash.slice(0, 2));
-        } else if (file.temp !== undefined) {
-          // New content met twice in this run (a copy of a file, or two workers at once):
-          // objects are named only at the end, so the worker could not see the first one.
-          // Drop the second copy now, before the flush would write it to disk for nothing
-          // (unlinking a flushed file costs a journal commit: ~0.7 ms each, measured).
-          unlinkSync(file.temp);
-        }
-      }
-      progress.fileDone(file.size, file.status === 'stored' ? file.size : 0);
-      const { status: _, temp: _temp, ...stat } = file;
-      log.add({ path, type: 'file', ...stat });
+      assembly.add(path, node, entry.content ? reviveContent(entry.content) : undefined);
     });
   };
 
-  const submit = (batch: FileListBuilder, batchParents: (ParentRecord | null)[]) => {
-    const request = {
-      repo: repo.root,
-      tempDir,
-      list: batch.build(),
-      parents: batchParents,
-      parentTimeNs: parent?.header.timeNs ?? '0',
-      noObjectsYet,
-      ...(options.reading ? { reading: options.reading } : {}),
-    };
+  const inFlight = new InFlight(pool.workers * 2);
+  const request = {
+    secrets: repo.secrets,
+    indexFiles: loaded.files,
+    compression: options.compression,
+    parentTimeNs: (parent?.snapshot.timeNs ?? 0n).toString(),
+    ...(options.reading ? { reading: options.reading } : {}),
+    ...(options.packTargetBytes ? { packTargetBytes: options.packTargetBytes } : {}),
+  };
+  let batch = new FileListBuilder();
+  let batchParents: (ParentFile | null)[] = [];
+  let batchesSent = 0;
+  const submit = () => {
     const paths = batch.paths;
     inFlight.track(
-      pool.apply(options.storeBatch ?? tasks.storeBatch, [request]),
+      pool.apply(options.storeEntries ?? tasks.storeEntries, [
+        { ...request, list: batch.build(), parents: batchParents },
+      ]),
       (result) => onResult(paths, result),
       'a backup worker',
     );
-  };
-
-  const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
-  let batch = new FileListBuilder();
-  let batchParents: (ParentRecord | null)[] = [];
-  let batchesSent = 0;
-  const send = async () => {
-    if (batchesSent === 1 && options.checkpoint) {
-      // For the checkpoint to mean what it says: one batch's objects are in the repository, no more.
-      await inFlight.drain().catch(() => {});
-      await checkpoint('after-first-batch');
-    }
-    submit(batch, batchParents);
     batchesSent++;
     batch = new FileListBuilder();
     batchParents = [];
-    await waitForRoom(inFlight);
   };
-  const operands = options.sources.map((s) => Buffer.from(s));
+  const send = async () => {
+    if (batchesSent === 1 && options.checkpoint) {
+      await inFlight.drain().catch(() => {});
+      await checkpoint('after-first-batch');
+    }
+    submit();
+    await inFlight.waitForRoom().catch((error: Error) => {
+      throw abortion(error);
+    });
+  };
+  const enqueue = (path: Buffer, base: number, flags: number) => {
+    batch.add(path, flags, base);
+    batchParents.push(parents.get(path.toString('latin1')) ?? null);
+  };
+
+  // The directories above each source are recorded with their own metadata (as restic does),
+  // so a restore recreates /home/me with its owner and mode, not root's defaults.
+  for (const dir of ancestorsOf(options.sources)) enqueue(Buffer.from(dir), 0, PathFlag.follow);
+
+  const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
   const walkOptions = { follow: false, oneFileSystem: false, excludes, directories: true, linkDetails: true };
-  for await (const entries of walk(operands, walkOptions)) {
+  let base = 0;
+  for await (const entries of walk(
+    options.sources.map((s) => Buffer.from(s)),
+    walkOptions,
+  )) {
     let found = 0;
     for (const entry of entries) {
+      if (entry.kind === 'file' || entry.kind === 'directory') base = entry.base;
+      if (entry.kind === 'error') {
+        noteUnreadable(entry.path, entry.message);
+        continue;
+      }
       if (entry.kind === 'file') {
         found++;
-        batch.add(entry.path, entry.follow ? PathFlag.follow : 0, entry.base);
-        batchParents.push(parents.get(entry.path.toString('latin1')) ?? null);
-        if (batch.size >= FILES_PER_BATCH) await send();
+        enqueue(entry.path, entry.base, entry.follow ? PathFlag.follow : 0);
       } else if (entry.kind === 'directory') {
-        log.add(recordOf(entry.path, 'dir', entry.stat));
-        totals.dirs++;
-      } else if (entry.kind === 'skipped' && entry.link) {
-        log.add({ ...recordOf(entry.path, 'symlink', entry.link.stat), target: entry.link.target });
-        totals.symlinks++;
-      } else if (entry.kind === 'skipped') {
-        progress.log(`vigil: ${entry.path.toString('utf8')}: skipped ${entry.reason}`);
-      } else {
-        unreadable(entry.path, entry.message);
-      }
+        // '/' itself is the root tree, not an entry in it.
+        if (!(entry.path.length === 1 && entry.path[0] === 0x2f)) enqueue(entry.path, entry.base, 0);
+      } else enqueue(entry.path, base, 0); // links, FIFOs, devices, sockets: captured as what they are
+      if (batch.size >= FILES_PER_BATCH) await send();
     }
     progress.found(found);
-    // Workers idle while a partial batch waits for the walk: send it now.
     if (batch.size > 0 && inFlight.count < pool.workers) await send();
   }
-  if (batch.size > 0) submit(batch, batchParents);
+  if (batch.size > 0) submit();
   progress.walkDone();
   await inFlight.drain().catch((error: Error) => {
-    throw abortion(error.cause instanceof Error ? error.cause : error);
+    throw abortion(error);
   });
   await checkpoint('objects-stored');
-  log.finish();
 
-  flushFileSystem(repo.root, () => {
-    for (const temp of pendingObjects.values()) fsyncPath(temp);
+  const treeWriter = new BlobWriter({
+    root: repo.root,
+    sealer: repo.sealer,
+    ids: repo.ids,
+    codec: options.codec,
+    compression: options.compression,
+    known: (id) => loaded.index.has(id),
   });
-  await nameObjects(pool, repo.root, pendingObjects);
-  flushFileSystem(repo.root, () => {
-    for (const prefix of touchedPrefixes) fsyncDirectory(join(repo.objectsDir, prefix));
-  });
-  const header: SnapshotHeader = {
-    format: 1,
-    id,
-    time: started.toISOString(),
-    timeNs: startNs.toString(),
+  const built = assembly.build((plain) => treeWriter.store('tree', plain));
+  packs.push(...treeWriter.takePacks());
+  for (const orphan of built.orphans) {
+    noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');
+  }
+  if (packs.length > 0)
+    writeIndexFile(
+      repo.root,
+      repo.sealer,
+      packs.map((p) => ({ id: p.id, entries: p.entries })),
+    );
+  reader.close();
+
+  const snapshot: Snapshot = {
+    version: 1,
+    time: new Date(Number(startNs / 1_000_000n)).toISOString(),
+    timeNs: startNs,
     host: hostname(),
+    ...userName(),
     sources: options.sources,
     tags: options.tags,
-    ...(parent ? { parent: parent.header.id } : {}),
-    ...totals,
-    incomplete: totals.unreadableCount > 0,
+    tree: built.root,
+    ...(parent ? { parent: parent.id } : {}),
+    stats,
+    incomplete: unreadableCount > 0,
+    unreadableCount,
+    unreadable,
   };
   await checkpoint('before-commit');
-  const recordTemp = join(tempDir, 'record');
-  writeRecord(recordTemp, header, log);
-  renameSync(recordTemp, join(repo.snapshotsDir, `${id}${SNAPSHOT_SUFFIX}`));
-  fsyncDirectory(repo.snapshotsDir);
+  const id = writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
-  rmSync(tempDir, { recursive: true, force: true });
-  return header;
+  rmSync(marker, { force: true });
+  return { id, snapshot, damaged, unlistedPacks };
 }
 
-/**
- * Renames every flushed temp object to its final name, on the workers: tens of thousands of
- * renames are a quarter of a second of system time on one thread.
- */
-async function nameObjects(pool: Pool, repo: string, pending: ReadonlyMap<string, string>): Promise<void> {
-  const all = [...pending];
-  const perTask = Math.max(1024, Math.ceil(all.length / pool.workers));
-  const batches: [string, string][][] = [];
-  for (let i = 0; i < all.length; i += perTask) batches.push(all.slice(i, i + perTask));
-  await Promise.all(batches.map((objects) => pool.apply(tasks.nameObjects, [{ repo, objects }])));
+/** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */
+function findParent(snapshots: readonly StoredSnapshot[], sources: readonly string[]): StoredSnapshot | undefined {
+  const key = JSON.stringify([...sources].sort());
+  return snapshots.filter((s) => JSON.stringify([...s.snapshot.sources].sort()) === key).at(-1);
 }
 
-function abortion(error: Error): BackupAbortedError {
+/** The parent's files with their chunks, by path (latin1); damaged trees are noted and their files read again. */
+function parentFiles(reader: BlobReader, parent: StoredSnapshot, damaged: string[]): Map<string, ParentFile> {
+  const files = new Map<string, ParentFile>();
+  const onDamaged = (dir: Buffer, error: Error) =>
+    damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
+  for (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged)) {
+    const { node, content, stamp } = entry;
+    if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
+    files.set(path.toString('latin1'), {
+      size: node.size,
+      mtimeNs: node.mtimeNs,
+      ctimeNs: stamp.ctimeNs,
+      ino: stamp.ino,
+      content,
+    });
+  }
+  return files;
+}
+
+/** Every directory above a source ('/home', '/home/me' for '/home/me/docs'), each once, outermost first. */
+function ancestorsOf(sources: readonly string[]): string[] {
+  const dirs = new Set<string>();
+  for (const source of sources) {
+    for (let i = source.indexOf('/', 1); i > 0; i = source.indexOf('/', i + 1)) dirs.add(source.slice(0, i));
+  }
+  return [...dirs].sort();
+}
+
+function abortion(failure: Error): BackupAbortedError {
+  const error = failure.cause instanceof Error ? failure.cause : failure;
   const what =
     error instanceof WorkerExitError
       ? `a backup worker died (${error.message})`
@@ -273,40 +320,12 @@ function abortion(error: Error): BackupAbortedError {
   );
 }
 
-/** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */
-function findParent(snapshots: readonly SnapshotRef[], sources: readonly string[]): SnapshotRef | undefined {
-  const key = JSON.stringify([...sources].sort());
-  return snapshots.filter((s) => JSON.stringify([...s.header.sources].sort()) === key).at(-1);
-}
-
-function loadParentRecords(parent: SnapshotRef): Map<string, ParentRecord> {
-  const records = new Map<string, ParentRecord>();
-  for (const entry of readEntries(parent.path)) {
-    if (entry.type !== 'file' || entry.hash === undefined) continue;
-    const { size, mtimeNs, ctimeNs, ino, hash } = entry;
-    records.set(entry.path.toString('latin1'), { size, mtimeNs, ctimeNs, ino, hash });
+function userName(): { user?: string } {
+  try {
+    return { user: userInfo().username };
+  } catch {
+    return {};
   }
-  return records;
-}
-
-/** Waits for room among the batches in flight; a worker's failure aborts the run. */
-async function waitForRoom(inFlight: InFlight): Promise<void> {
-  await inFlight.waitForRoom().catch((error: Error) => {
-    throw abortion(error.cause instanceof Error ? error.cause : error);
-  });
-}
-
-/** A directory or symlink, from the stat the walk took of it (they have no content to copy). */
-function recordOf(path: Buffer, type: 'dir' | 'symlink', stats: BigIntStats): SnapshotEntry {
-  return {
-    path,
-    type,
-    mode: Number(stats.mode & 0o7777n),
-    mtimeNs: stats.mtimeNs.toString(),
-    ctimeNs: stats.ctimeNs.toString(),
-    ino: Number(stats.ino),
-    size: 0,
-  };
 }
 
 /** A repository inside a source is not backed up into itself. */
@@ -317,4 +336,14 @@ function repositoryExcludes(repoRoot: string, sources: readonly string[]): strin
     if (inside !== undefined && inside !== '') out.push(`/${inside}/`);
   }
   return out;
+}
+
+/**
+ * Removes what an interrupted run left under tmp/ (call with the lock held). Returns whether
+ * anything was there: then that run may have left packs no index lists, worth a prune.
+ */
+export function cleanLeftovers(repo: Repository): boolean {
+  const leftovers = readdirSync(repo.tmpDir);
+  for (const name of leftovers) rmSync(join(repo.tmpDir, name), { recursive: true, force: true });
+  return leftovers.length > 0;
 }

@@ -2,8 +2,8 @@
 import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock } from '../backup/lock.js';
 import { isEmptyPolicy } from '../backup/policy.js';
-import { executePlan, planFor } from '../backup-v2/rotation.js';
-import { cleanLeftovers } from '../backup-v2/run-backup.js';
+import { executePlan, planFor } from '../backup/rotation.js';
+import { cleanLeftovers } from '../backup/run-backup.js';
 import { UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { listSnapshots } from '../repo/snapshot-store.js';

@@ -6,7 +6,7 @@
  * Commands hand them to the engines they build; the command line passes none.
  */
 import type { CheckpointHook } from '../backup/checkpoints.js';
-import type { RunBackupOptions } from '../backup-v2/run-backup.js';
+import type { RunBackupOptions } from '../backup/run-backup.js';
 import type { InspectEngineOptions } from '../baseline/inspect-engine.js';
 import type { ScryptParams } from '../repo/keys.js';
 import type { HashEngineOptions } from '../scan/hash-engine.js';

@@ -5,8 +5,8 @@
  * FIFOs and devices, and holes; every chunk checked against its id.
  */
 import { resolve } from 'node:path';
-import { restoreTree } from '../backup-v2/restore.js';
-import { findSnapshot, shortId } from '../backup-v2/snapshots.js';
+import { restoreTree } from '../backup/restore.js';
+import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import { loadIndex } from '../repo/index-load.js';

@@ -1,5 +1,5 @@
 /** `vigil snapshots REPO [--json]`: id, time, sources, files, size and new bytes of each snapshot; damaged ones named. */
-import { shortId } from '../backup-v2/snapshots.js';
+import { shortId } from '../backup/snapshots.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';

@@ -3,8 +3,8 @@
  * every pack and chunk is read and checked too (--structure-only skips the data: fast, for a
  * quick look). Exit 1 on any finding, each naming the snapshot and path it harms.
  */
-import { findSnapshot, shortId } from '../backup-v2/snapshots.js';
-import { verifyRepository } from '../backup-v2/verify.js';
+import { findSnapshot, shortId } from '../backup/snapshots.js';
+import { verifyRepository } from '../backup/verify.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 

@@ -69,28 +69,12 @@ export class LargeFile {
    * failed: a failure.
    */
   read(onChunk: (chunk: Buffer) => void): FileFailure | undefined {
-    const fd = this.#fd;
-    if (fd === undefined) throw new Error('LargeFile: read twice');
-    streamBuffer ??= Buffer.allocUnsafeSlow(ARENA_BYTES);
-    const buffer = streamBuffer;
-    let total = 0;
-    try {
-      while (total < this.#size) {
-        const n = readSync(fd, buffer, 0, Math.min(buffer.length, this.#size - total), null);
-        if (n === 0) break;
-        onChunk(n === buffer.length ? buffer : buffer.subarray(0, n));
-        total += n;
-        addReading(this.#reading, n);
-      }
-      const moved = movedWhileRead(this.#before, fstatSync(fd, { bigint: true }));
-      return moved || total !== this.#size ? CHANGED_WHILE_READ : undefined;
-    } catch (error) {
-      return failureFromError(error);
-    } finally {
-      // The file's size (or nothing, if it failed) reaches the bar with its outcome.
-      addReading(this.#reading, -total);
-      this.close();
-    }
+    // The whole file is one range; a file that shrank ends it early and is "changed while read".
+    return this.readRanges(
+      (_fd, size) => (size > 0 ? [[0, size]] : []),
+      onChunk,
+      () => {},
+    );
   }
 
   /**
@@ -127,6 +111,7 @@ export class LargeFile {
     } catch (error) {
       return failureFromError(error);
     } finally {
+      // The file's size (or nothing, if it failed) reaches the bar with its outcome.
       addReading(this.#reading, -counted);
       this.close();
     }

@@ -26,17 +26,17 @@ import {
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'tandem';
-import { restoreTree } from '../../src/backup-v2/restore.js';
-import { runBackup } from '../../src/backup-v2/run-backup.js';
-import { verifyRepository } from '../../src/backup-v2/verify.js';
-import { BlobReader } from '../../src/repo/blob-reader.js';
-import { type BlobCodec, createBlobCodec } from '../../src/repo/compression.js';
-import { loadIndex } from '../../src/repo/index-load.js';
-import { Repository } from '../../src/repo/repository.js';
-import { listSnapshots } from '../../src/repo/snapshot-store.js';
-import { loadZstd } from '../../src/repo/zstd.js';
-import { tempDir } from '../helpers.js';
-import { getfattr, lstatTree, NOBODY, NOGROUP, tool } from '../repo/meta-tree.js';
+import { restoreTree } from '../src/backup/restore.js';
+import { runBackup } from '../src/backup/run-backup.js';
+import { verifyRepository } from '../src/backup/verify.js';
+import { BlobReader } from '../src/repo/blob-reader.js';
+import { type BlobCodec, createBlobCodec } from '../src/repo/compression.js';
+import { loadIndex } from '../src/repo/index-load.js';
+import { Repository } from '../src/repo/repository.js';
+import { listSnapshots } from '../src/repo/snapshot-store.js';
+import { loadZstd } from '../src/repo/zstd.js';
+import { tempDir } from './helpers.js';
+import { getfattr, lstatTree, NOBODY, NOGROUP, tool } from './repo/meta-tree.js';
 
 const MIB = 1024 * 1024;
 const FAST_SCRYPT = { N: 2 ** 10, r: 8, p: 1 };
