@@ -34,6 +34,29 @@ napi_value list_directory(napi_env env, napi_callback_info info);
 int export_meta_functions(napi_env env, napi_value exports);
 int export_account_functions(napi_env env, napi_value exports);
 
+static napi_value sync_file_system(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  char path[PATH_MAX];
+  size_t length;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok) {
+    return throw_type_error(env, "syncFileSystem(path: string)");
+  }
+  if (length >= sizeof path - 1) return throw_type_error(env, "syncFileSystem: path too long");
+  int error = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = errno;
+  } else {
+    if (syncfs(fd) != 0) error = errno;
+    close(fd);
+  }
+  napi_value result;
+  if (napi_create_int32(env, error, &result) != napi_ok) return NULL;
+  return result;
+}
+
 /* Closes a descriptor this addon opened (a LARGE file's): node:fs's closeSync in a worker
    thread warns about every descriptor that node:fs did not open itself ("closed but not opened
    in unmanaged mode"). Returns 0 or -errno. */
@@ -76,6 +99,7 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "xattrFiles", xattr_files) ||
       !export_function(env, exports, "openDirectoryAt", open_directory_at) ||
       !export_function(env, exports, "listDirectory", list_directory) ||
+      !export_function(env, exports, "syncFileSystem", sync_file_system) ||
       !export_function(env, exports, "closeDescriptor", close_descriptor) ||
       !export_function(env, exports, "chunkScan", chunk_scan) ||
       !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports) ||

@@ -4,6 +4,16 @@
  * names complete contents. Every file of a repository is written through these.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { syncFileSystem } from '../fs/sync.js';
+
+/**
+ * Flushes everything written on the file system holding `path` at once, file data and
+ * directory entries alike (syncfs(2)). Where that cannot be done (the native addon is not
+ * built), `fallback` does the same work with one fsync per file or directory.
+ */
+export function flushFileSystem(path: string, fallback: () => void): void {
+  if (!syncFileSystem(path)) fallback();
+}
 
 /**
  * fsync a file, or a directory (so the renames and unlinks inside it survive a power loss):

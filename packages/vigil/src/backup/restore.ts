@@ -75,7 +75,14 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
     options.root,
     (path) => options.only.length === 0 || options.only.some((p) => within(path, p)),
   );
-  const restoreDir = async (dirFd: number, dirPath: Buffer, treeId: Buffer, all: boolean): Promise<void> => {
+  /** `fresh`: the directory was made by this restore, so nothing in it can be in the way. */
+  const restoreDir = async (
+    dirFd: number,
+    dirPath: Buffer,
+    treeId: Buffer,
+    all: boolean,
+    fresh: boolean,
+  ): Promise<void> => {
     let nodes: TreeNode[];
     try {
       nodes = decodeTree(options.reader.read(treeId, 'tree'), `of ${dirPath.toString('utf8')}`);
@@ -95,14 +102,14 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
         if (entry.node.type === 'dir') {
           const dir = restorer.restoreDirectory(dirFd, entry.node);
           try {
-            await restoreDir(dir.fd, path, entry.subtree as Buffer, scope === 'all');
+            await restoreDir(dir.fd, path, entry.subtree as Buffer, scope === 'all', dir.created);
           } finally {
             dir.finish();
           }
           counts.restored++;
           continue;
         }
-        if (!options.overwrite && exists(dirFd, entry.node.name)) {
+        if (!options.overwrite && !fresh && exists(dirFd, entry.node.name)) {
           fail(path, 'exists in the target: left as it is (restore with --overwrite to replace it)');
           continue;
         }
@@ -120,7 +127,7 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
   };
 
   try {
-    await restoreDir(targetFd, SLASH, options.root, options.only.length === 0);
+    await restoreDir(targetFd, SLASH, options.root, options.only.length === 0, false);
   } finally {
     closeSync(targetFd);
   }
@@ -176,8 +183,8 @@ function findEntry(reader: BlobReader, root: Buffer, path: Buffer): TreeNode | u
   return undefined;
 }
 
-/** Each chunk read (and checked against its id) and written at its offset. */
-function writeChunks(reader: BlobReader, fd: number, content: NonNullable<TreeNode['content']>): void {
+/** Each chunk read (and checked against its id) and written at its offset; returns where the last one ends. */
+function writeChunks(reader: BlobReader, fd: number, content: NonNullable<TreeNode['content']>): number {
   for (const ref of content) {
     const bytes = reader.read(ref.id, 'data');
     if (bytes.length !== ref.length) {
@@ -186,6 +193,8 @@ function writeChunks(reader: BlobReader, fd: number, content: NonNullable<TreeNo
     let done = 0;
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, ref.offset + done);
   }
+  const last = content.at(-1);
+  return last === undefined ? 0 : last.offset + last.length;
 }
 
 function exists(dirFd: number, name: Buffer): boolean {

@@ -4,10 +4,12 @@
  * of their own), assemble the trees, list the run's packs in an index file, and commit the
  * snapshot last. The order of a commit, and why a crash at any point is harmless:
  *
- *   1. each worker completes its packs at the end of every batch: written under tmp/, fsynced,
- *      renamed into data/XX/, the folder fsynced (pack-writer.ts). A pack no index lists is
- *      invisible to readers; the next prune removes it.
- *   2. the main thread stores the trees (into its own pack, the same way);
+ *   1. each worker completes its pack at the end of every batch: written under tmp/ and
+ *      renamed into data/XX/ (not yet fsynced). A pack no index lists is invisible to
+ *      readers; the next prune removes it.
+ *   2. the main thread stores the trees (into its own pack, the same way), then flushes the
+ *      file system once (syncfs; an fsync per pack and folder without the addon): every pack
+ *      of the run is durable, contents and name;
  *   3. one index file lists every pack of the run, written durably (after the packs are);
  *   4. the snapshot file is written to tmp/, fsynced and renamed into snapshots/: the commit.
  *
@@ -18,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
@@ -41,6 +43,7 @@ import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats } from '../rep
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
 import type { CheckpointHook } from './checkpoints.js';
+import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
 import tasks, { type StoreEntriesTask } from './tasks.js';
@@ -237,18 +240,26 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     codec: options.codec,
     compression: options.compression,
     known: (id) => loaded.index.has(id),
+    durable: false,
   });
   const built = assembly.build((plain) => treeWriter.store('tree', plain));
   packs.push(...treeWriter.takePacks());
   for (const orphan of built.orphans) {
     noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');
   }
-  if (packs.length > 0)
+  // One flush makes every pack of the run durable, contents and names, before an index lists them.
+  flushFileSystem(repo.root, () => {
+    for (const pack of packs) fsyncPath(pack.path);
+    for (const folder of new Set(packs.map((p) => dirname(p.path)))) fsyncDirectory(folder);
+    fsyncDirectory(join(repo.root, 'data'));
+  });
+  if (packs.length > 0) {
     writeIndexFile(
       repo.root,
       repo.sealer,
       packs.map((p) => ({ id: p.id, entries: p.entries })),
     );
+  }
   reader.close();
 
   const snapshot: Snapshot = {

@@ -56,6 +56,8 @@ export function storeEntriesWith(
     codec: repo.codec,
     compression: request.compression,
     known: repo.known,
+    // The main thread flushes the file system once for every pack of the run (run-backup.ts).
+    durable: false,
     ...(request.packTargetBytes ? { packTargetBytes: request.packTargetBytes } : {}),
   });
   const entries = new Array<StoredEntry>(paths.length);

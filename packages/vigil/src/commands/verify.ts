@@ -34,7 +34,8 @@ export async function verify(options: VerifyOptions): Promise<ExitCode> {
     const damaged = report.damagedSnapshots.map(shortId);
     process.stdout.write(
       `verified ${report.snapshotsChecked} snapshot(s), ${report.packsChecked} packs, ${report.chunksChecked} chunks: ` +
-        `${report.problems.length === 0 ? 'all good' : `${report.problems.length} problem(s); damaged snapshots: ${damaged.join(' ') || 'none'}`}\n`,
+        `${report.problems.length === 0 ? 'all good' : `${report.problems.length} problem(s); damaged snapshots: ${damaged.join(' ') || 'none'}`}` +
+        `${report.unlistedPacks > 0 ? `; ${report.unlistedPacks} pack(s) of an interrupted run, which the next backup or forget removes` : ''}\n`,
     );
   }
   return exitCodeForOutcome({ failures: report.problems.length });

@@ -48,6 +48,8 @@ export interface NativeAddon {
   listDirectory(fd: number, follow: boolean, prefix: Uint8Array): Buffer | number;
   /** close(2) of a descriptor the addon opened (closeSync warns in workers about those): 0 or -errno. */
   closeDescriptor(fd: number): number;
+  /** syncfs(2) of the file system holding `path`: 0, or the errno. */
+  syncFileSystem(path: string): number;
   /**
    * The version of BLAKE3's C sources compiled in (hashFiles then takes "BLAKE3"); absent
    * when the machine that built the addon had none (see binding.gyp).

@@ -24,6 +24,8 @@ export interface BlobWriterOptions {
   readonly known: KnownBlobs;
   /** Pack size to close at (tests make small packs). */
   readonly packTargetBytes?: number;
+  /** false: packs are not fsynced one by one; the caller flushes the file system (see PackWriter). */
+  readonly durable?: boolean;
 }
 
 /** What became of one blob: its id, and the bytes it added to the repository (0 when it was known). */
@@ -41,11 +43,10 @@ export class BlobWriter {
 
   constructor(options: BlobWriterOptions) {
     this.#options = options;
-    this.#packs = new PackWriter(
-      options.root,
-      options.sealer,
-      options.packTargetBytes ? { targetBytes: options.packTargetBytes } : {},
-    );
+    this.#packs = new PackWriter(options.root, options.sealer, {
+      ...(options.packTargetBytes ? { targetBytes: options.packTargetBytes } : {}),
+      ...(options.durable === false ? { durable: false } : {}),
+    });
   }
 
   /** Names `plain` and stores it unless the repository or this writer has it. */

@@ -56,11 +56,30 @@ function associatedData(kind: BlobKind): Buffer {
   return data;
 }
 
+/** Random bytes drawn from the CSPRNG in one call and handed out as nonces, each once. */
+const NONCE_POOL_BYTES = 64 * 1024;
+let noncePool = Buffer.alloc(0);
+let noncePoolAt = 0;
+
+/**
+ * Fills `nonce` with fresh random bytes. One randomFillSync per blob cost 8 µs a call here
+ * (0.4 s of a worker's 8.6 s on the /usr/share backup); a 64 KiB draw serves 5,461 nonces.
+ * Every byte comes from the CSPRNG and is used once: each thread and process has its own pool.
+ */
+function takeNonce(nonce: Buffer): void {
+  if (noncePoolAt + nonce.length > noncePool.length) {
+    noncePool = randomFillSync(Buffer.allocUnsafe(NONCE_POOL_BYTES));
+    noncePoolAt = 0;
+  }
+  noncePool.copy(nonce, 0, noncePoolAt, noncePoolAt + nonce.length);
+  noncePoolAt += nonce.length;
+}
+
 /** nonce || AES-256-GCM(key, nonce, plain, aad) || tag. Also seals key files' master keys (keys.ts). */
 export function sealBytes(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(NONCE_BYTES + plain.length + TAG_BYTES);
   const nonce = out.subarray(0, NONCE_BYTES);
-  randomFillSync(nonce);
+  takeNonce(nonce);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   // update() returns a fresh buffer whatever we do, to be copied into `out`. In 64 KiB pieces
