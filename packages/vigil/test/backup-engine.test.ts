@@ -18,6 +18,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -175,6 +176,15 @@ describe('format 2: backup, restore and verify through the engine', () => {
     assert.match(readFileSync(join(target, source, 'plain.txt'), 'utf8'), /one more line\n$/);
   });
 
+  it('stores content met again in a later batch once per worker, not once per batch', async () => {
+    // 1,200 copies of one file make five batches; each of the 2 workers stores it at most once.
+    mkdirSync(join(source, 'copies'));
+    for (let i = 0; i < 1200; i++) writeFileSync(join(source, 'copies', `c${i}`), 'the same small file\n');
+    const run = await backup();
+    assert.ok(run.snapshot.stats.newBlobs <= 2, `${run.snapshot.stats.newBlobs} blobs stored for one content`);
+    rmSync(join(source, 'copies'), { recursive: true });
+  });
+
   it('restores only the paths asked for, and says which it does not hold', async () => {
     const { snapshot } = listSnapshots(repo).snapshots.at(-1)!;
     const target = join(work.path, 'target-3');
@@ -187,7 +197,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
   it('verifies clean, then names the snapshots and the file a flipped byte in a pack harms', async () => {
     const clean = verifyRepository({ repo, codec, readData: true });
     assert.deepEqual(clean.problems, []);
-    assert.equal(clean.snapshotsChecked, 2);
+    assert.equal(clean.snapshotsChecked, 3);
     // Flip a byte inside the blob that holds the sparse file's 4 KiB of data.
     const reader = new BlobReader(repo.root, loadIndex(repo.root, repo.sealer).index, repo.sealer, repo.ids, codec);
     const id = repo.ids.id(Buffer.alloc(4096, 7));
@@ -200,7 +210,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
     chmodSync(packFile, 0o644);
     writeFileSync(packFile, bytes);
     const damaged = verifyRepository({ repo, codec, readData: true });
-    assert.equal(damaged.damagedSnapshots.length, 2, damaged.problems.join('\n'));
+    assert.equal(damaged.damagedSnapshots.length, 3, damaged.problems.join('\n'));
     assert.ok(
       damaged.problems.some((p) => p.includes(`${source}/sparse`)),
       damaged.problems.join('\n'),

@@ -18,6 +18,7 @@ import {
   readFileSync,
   renameSync,
   statSync,
+  symlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -281,6 +282,16 @@ describe('vigil backup and restore', () => {
     // Nothing of the tree is readable on the disk without the password.
     const grep = await run('grep', ['-rl', 'duplicate content', at('pw-repo')]);
     assert.equal(grep.code, 1, 'no file of the repository holds a file of the tree in the clear');
+  });
+
+  it('records a source reached through a symlink by its real path', async () => {
+    mkdirSync(at('sl-real', 'd'), { recursive: true });
+    writeFileSync(at('sl-real', 'd', 'f'), 'through a link\n');
+    symlinkSync(at('sl-real'), at('sl-link'));
+    const result = await vigil(['backup', at('sl-link'), '--to', at('sl-repo')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await vigil(['restore', at('sl-repo'), 'latest', at('sl-out')])).code, 0);
+    assert.equal(readFileSync(join(at('sl-out'), at('sl-real'), 'd', 'f'), 'utf8'), 'through a link\n');
   });
 
   it('refuses a format-1 repository, naming the way out', async () => {

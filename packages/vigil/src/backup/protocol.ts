@@ -17,6 +17,8 @@ export interface StoreEntriesRequest {
   readonly secrets: RepositorySecrets;
   /** The index files the run started with: a worker loads them once and skips the blobs they list. */
   readonly indexFiles: readonly string[];
+  /** This run: a worker's memory of the blobs it stored lasts one run. */
+  readonly runId: string;
   readonly compression: CompressionMode;
   /** The entries, each with its source's prefix (`bases`): resolved beneath it, never through a link. */
   readonly list: FileList;

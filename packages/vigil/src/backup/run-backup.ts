@@ -93,7 +93,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const damaged: string[] = [];
   // A run killed after its index file is written leaves blobs that are listed but used by no
   // snapshot: this marker, removed after the commit, makes the next run's cleanup see it and prune.
-  const marker = join(repo.tmpDir, `backup-${randomBytes(8).toString('hex')}.running`);
+  const runId = randomBytes(8).toString('hex');
+  const marker = join(repo.tmpDir, `backup-${runId}.running`);
   writeFileSync(marker, `${process.pid}\n`);
 
   const loaded = loadIndex(repo.root, repo.sealer);
@@ -160,6 +161,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const request = {
     secrets: repo.secrets,
     indexFiles: loaded.files,
+    runId,
     compression: options.compression,
     parentTimeNs: (parent?.snapshot.timeNs ?? 0n).toString(),
     ...(options.reading ? { reading: options.reading } : {}),

@@ -131,7 +131,10 @@ export function storeEntriesWith(
       throw error;
     }
   }
-  return { entries, packs: writer.takePacks() };
+  const packs = writer.takePacks();
+  // Complete now: later batches of this run on this worker skip these blobs.
+  repo.remember(writer.storedIds());
+  return { entries, packs };
 }
 
 /** The node, with size, mtime and change stamp from the fstat the content was read under (they agree with it). */

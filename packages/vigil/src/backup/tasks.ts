@@ -10,7 +10,7 @@ import { storeEntriesWith } from './store-entries.js';
 import { workerRepository } from './worker-repository.js';
 
 async function storeEntries(request: StoreEntriesRequest): Promise<StoreEntriesResult> {
-  const repo = await workerRepository(request.secrets, request.indexFiles);
+  const repo = await workerRepository(request.secrets, request.indexFiles, request.runId);
   return storeEntriesWith(fileReader(), repo, request);
 }
 

@@ -2,9 +2,9 @@
  * What a backup worker keeps of the repository across the batches of a run: the sealer, the
  * id hasher, the codec, the gear table, the owners' names and the index the run started
  * with (loaded once per worker, so each can skip the blobs the repository has without asking
- * the main thread). Blobs other workers store during the run are not in it: two workers that
- * meet the same new chunk at once both store it, and the index keeps one (prune drops the
- * other copy).
+ * the main thread), and the blobs this worker stored in the run's earlier batches. Blobs other
+ * workers store during the run are not in it: two workers that meet the same new chunk both
+ * store it, and the index keeps one (prune drops the other copy).
  */
 import type { BlobIdHasher } from '../repo/blob-id.js';
 import { createBlobIdHasher } from '../repo/blob-id.js';
@@ -25,21 +25,32 @@ export interface WorkerRepository {
   readonly gear: Uint32Array;
   readonly chunker: ChunkerParams;
   readonly owners: OwnerNames;
+  /** Whether the repository has the blob, or this worker stored it earlier in the run. */
   readonly known: (id: Buffer) => boolean;
+  /** Notes blobs this worker stored in a batch whose pack is complete (latin1 of the ids). */
+  readonly remember: (ids: Iterable<string>) => void;
 }
 
 let cached: { key: string; repo: Promise<WorkerRepository> } | undefined;
 
-/** This worker's view of the repository for a run that started with `indexFiles`. */
-export function workerRepository(secrets: RepositorySecrets, indexFiles: readonly string[]): Promise<WorkerRepository> {
-  const key = `${secrets.root}\0${Buffer.from(secrets.idKey).toString('hex')}\0${indexFiles.join(',')}`;
-  if (cached?.key !== key) cached = { key, repo: open(secrets, indexFiles) };
+/**
+ * This worker's view of the repository for run `runId`, which started with `indexFiles`. Kept
+ * for the run only: what a worker stored in a run that did not commit is in no index, and a
+ * later run must store it again.
+ */
+export function workerRepository(
+  secrets: RepositorySecrets,
+  indexFiles: readonly string[],
+  runId: string,
+): Promise<WorkerRepository> {
+  if (cached?.key !== runId) cached = { key: runId, repo: open(secrets, indexFiles) };
   return cached.repo;
 }
 
 async function open(secrets: RepositorySecrets, indexFiles: readonly string[]): Promise<WorkerRepository> {
   const sealer = createSealer(secrets.encryptionKey);
   const index = new BlobIndex();
+  const stored = new Set<string>();
   // The main thread loaded these same files and reported any damage; here a damaged one only
   // means its blobs are stored again.
   for (const id of indexFiles) {
@@ -54,6 +65,9 @@ async function open(secrets: RepositorySecrets, indexFiles: readonly string[]): 
     gear: gearTable(secrets.chunkerSeed),
     chunker: secrets.chunker,
     owners: new OwnerNames(),
-    known: (id) => index.has(id),
+    known: (id) => index.has(id) || stored.has(id.toString('latin1')),
+    remember: (ids) => {
+      for (const id of ids) stored.add(id);
+    },
   };
 }

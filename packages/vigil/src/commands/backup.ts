@@ -4,6 +4,7 @@
  * sources, then rotate (apply --keep-*, prune). --dry-run prints what rotation would do after
  * a backup and writes nothing.
  */
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock } from '../backup/lock.js';
@@ -38,7 +39,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   if (options.sources.length === 0) throw new UsageError('backup needs at least one SRC to back up');
   const compression = compressionMode(options.compression);
   const policy = policyFromFlags(options);
-  const sources = [...new Set(options.sources.map((s) => resolve(s)))];
+  const sources = [...new Set(options.sources.map(realSource))];
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (options.dryRun) {
     const repo = await openRepository(options.to, options);
@@ -98,6 +99,19 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     progress.stop();
     await pool.terminate();
     lock.release();
+  }
+}
+
+/**
+ * A source by its real path: the snapshot's tree holds each entry by its path, and a source
+ * reached through a symlink would otherwise be recorded as the link with its contents under
+ * it. A missing source stays as given: the walk reports it, and the snapshot is incomplete.
+ */
+function realSource(source: string): string {
+  try {
+    return realpathSync(source);
+  } catch {
+    return resolve(source);
   }
 }
 

@@ -74,6 +74,11 @@ export class BlobWriter {
     return packs;
   }
 
+  /** Ids (latin1) of the blobs this writer stored, for a caller that remembers them past the writer. */
+  storedIds(): Iterable<string> {
+    return this.#stored;
+  }
+
   /** Drops the pack being filled (a failed run): its blobs are stored nowhere. */
   abort(): void {
     this.#packs.abort();
