@@ -5,8 +5,8 @@
  */
 
 import { defineTasks } from 'tandem/tasks';
-import { storeEntriesWith } from '../../dist/backup-v2/store-entries.js';
-import { workerRepository } from '../../dist/backup-v2/worker-repository.js';
+import { storeEntriesWith } from '../../dist/backup/store-entries.js';
+import { workerRepository } from '../../dist/backup/worker-repository.js';
 import { inspectBatchWith } from '../../dist/baseline/inspect-tasks.js';
 import { hashBatchWith } from '../../dist/scan/hash-tasks.js';
 import { observedReader } from './observed-reader.mjs';
