@@ -63,15 +63,27 @@ function errnoOf(call: () => unknown): number {
 }
 
 /**
- * The time lutimes is given for `ns`. Node (libuv) keeps only microseconds and cuts a time
- * toward zero at them, so the microsecond wanted is given with half a microsecond more (less,
- * before 1970) to survive a double's rounding: the time set is `ns` cut down to its
- * microsecond. Node replaces a negative number with "now" but takes a numeric string as it
- * is, hence a string before 1970.
+ * Whether this Node's libuv sets the nanoseconds it is given. Up to libuv 1.51 (Node 20 and
+ * 22) it cuts a time toward zero to the microsecond; 1.52 (Node 24) keeps what the double
+ * holds (measured: 1733231133.1234565 sets ...123456000 ns on Node 20 and 22, ...123456478 on 24).
+ */
+const LIBUV_KEEPS_NANOSECONDS = (() => {
+  const [major = 0, minor = 0] = (process.versions.uv ?? '0.0').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 52);
+})();
+
+/**
+ * The time lutimes is given for `ns`: the microsecond `ns` falls in, plus half a microsecond,
+ * so that a double's rounding (a quarter of a microsecond for today's times) cannot move it
+ * into the next or previous one. Where libuv cuts toward zero (see above), a time before 1970
+ * gets half a microsecond less instead, so the cut lands on its microsecond too. The time set
+ * is `ns` cut down to its microsecond (within it, on Node 24). Node replaces a negative number
+ * with "now" but takes a numeric string as it is, hence a string before 1970.
  */
 function utimeArgument(ns: bigint): number | string {
   const us = ns / 1000n - (ns % 1000n < 0n ? 1n : 0n); // floor: the microsecond `ns` falls in
-  const seconds = (Number(us) + (us < 0n ? -0.5 : 0.5)) / 1e6;
+  const half = us < 0n && !LIBUV_KEEPS_NANOSECONDS ? -0.5 : 0.5;
+  const seconds = (Number(us) + half) / 1e6;
   return seconds < 0 ? String(seconds) : seconds;
 }
 
