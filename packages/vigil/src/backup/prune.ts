@@ -87,7 +87,7 @@ export async function prune(repo: Repository, codec: BlobCodec, checkpoint?: Che
   const touched = new Set<string>();
   for (const id of remove) {
     const path = packPath(repo.root, id);
-    freedBytes += sizeOf(path);
+    freedBytes += statSync(path).size;
     unlinkSync(path);
     touched.add(id.slice(0, 2));
   }
@@ -168,8 +168,4 @@ function repackBlobs(
     throw error;
   }
   return out;
-}
-
-function sizeOf(path: string): number {
-  return statSync(path).size;
 }

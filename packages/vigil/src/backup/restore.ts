@@ -12,6 +12,7 @@
  * appears). A directory gets its metadata after its contents.
  */
 import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { isWithin } from '../fs/containment.js';
 import { procPath } from '../fs/proc-fd.js';
 import type { BlobReader } from '../repo/blob-reader.js';
 import { showName } from '../repo/meta-errors.js';
@@ -61,11 +62,11 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
     if (options.only.length === 0) return 'all';
     let way = false;
     for (const chosen of options.only) {
-      if (within(path, chosen)) {
+      if (isWithin(path, chosen)) {
         found.add(chosen.toString('latin1'));
         return 'all';
       }
-      if (within(chosen, path)) way = true;
+      if (isWithin(chosen, path)) way = true;
     }
     return way ? 'way' : 'no';
   };
@@ -73,7 +74,7 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
   const links = new LinkSources(
     options.reader,
     options.root,
-    (path) => options.only.length === 0 || options.only.some((p) => within(path, p)),
+    (path) => options.only.length === 0 || options.only.some((p) => isWithin(path, p)),
   );
   /** `fresh`: the directory was made by this restore, so nothing in it can be in the way. */
   const restoreDir = async (
@@ -186,10 +187,7 @@ function findEntry(reader: BlobReader, root: Buffer, path: Buffer): TreeNode | u
 /** Each chunk read (and checked against its id) and written at its offset; returns where the last one ends. */
 function writeChunks(reader: BlobReader, fd: number, content: NonNullable<TreeNode['content']>): number {
   for (const ref of content) {
-    const bytes = reader.read(ref.id, 'data');
-    if (bytes.length !== ref.length) {
-      throw new Error(`a chunk at ${ref.offset} holds ${bytes.length} bytes where the tree says ${ref.length}`);
-    }
+    const bytes = reader.readChunk(ref.id, ref.length);
     let done = 0;
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, ref.offset + done);
   }
@@ -205,12 +203,4 @@ function exists(dirFd: number, name: Buffer): boolean {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw new Error(`cannot look at ${showName(name)} in the target (${(error as Error).message})`);
   }
-}
-
-/** Whether `path` is `prefix` or lies below it. */
-function within(path: Buffer, prefix: Buffer): boolean {
-  if (prefix.length === 1) return true; // '/'
-  return (
-    path.subarray(0, prefix.length).equals(prefix) && (path.length === prefix.length || path[prefix.length] === 0x2f)
-  );
 }

@@ -37,6 +37,7 @@ import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec, CompressionMode } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
 import { loadIndex, packIds } from '../repo/index-load.js';
+import type { BlobIndex } from '../repo/index-table.js';
 import type { WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats } from '../repo/snapshot-file.js';
@@ -99,13 +100,14 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
 
   const loaded = loadIndex(repo.root, repo.sealer);
   for (const error of loaded.damaged) damaged.push(error.message);
-  const listed = new Set(loaded.index.packs().map((p) => p.id));
+  const listed = new Set(loaded.index.packIds());
   const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
-  const reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, options.codec);
   const listing = listSnapshots(repo);
   for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
   const parent = findParent(listing.snapshots, options.sources);
-  const parents = parent ? parentFiles(reader, parent, damaged) : new Map<string, ParentFile>();
+  const parents = parent
+    ? parentFiles(repo, options.codec, loaded.index, parent, damaged)
+    : new Map<string, ParentFile>();
   for (const line of damaged) progress.log(`vigil: ${line}`);
 
   const stats: SnapshotStats = {
@@ -262,7 +264,6 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
       packs.map((p) => ({ id: p.id, entries: p.entries })),
     );
   }
-  reader.close();
 
   const snapshot: Snapshot = {
     version: 1,
@@ -293,20 +294,31 @@ function findParent(snapshots: readonly StoredSnapshot[], sources: readonly stri
 }
 
 /** The parent's files with their chunks, by path (latin1); damaged trees are noted and their files read again. */
-function parentFiles(reader: BlobReader, parent: StoredSnapshot, damaged: string[]): Map<string, ParentFile> {
+function parentFiles(
+  repo: Repository,
+  codec: BlobCodec,
+  index: BlobIndex,
+  parent: StoredSnapshot,
+  damaged: string[],
+): Map<string, ParentFile> {
   const files = new Map<string, ParentFile>();
+  const reader = new BlobReader(repo.root, index, repo.sealer, repo.ids, codec);
   const onDamaged = (dir: Buffer, error: Error) =>
     damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
-  for (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged)) {
-    const { node, content, stamp } = entry;
-    if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
-    files.set(path.toString('latin1'), {
-      size: node.size,
-      mtimeNs: node.mtimeNs,
-      ctimeNs: stamp.ctimeNs,
-      ino: stamp.ino,
-      content,
-    });
+  try {
+    for (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged)) {
+      const { node, content, stamp } = entry;
+      if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
+      files.set(path.toString('latin1'), {
+        size: node.size,
+        mtimeNs: node.mtimeNs,
+        ctimeNs: stamp.ctimeNs,
+        ino: stamp.ino,
+        content,
+      });
+    }
+  } finally {
+    reader.close();
   }
   return files;
 }

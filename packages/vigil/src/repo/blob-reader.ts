@@ -63,9 +63,13 @@ export class BlobReader {
     return plain;
   }
 
-  /** Whether the index lists `id`. */
-  has(id: Uint8Array): boolean {
-    return this.#index.has(id);
+  /** A file's chunk: blob `id` of kind data, which must hold the `length` bytes the tree records. */
+  readChunk(id: Uint8Array, length: number): Buffer {
+    const bytes = this.read(id, 'data');
+    if (bytes.length !== length) {
+      throw new BlobUnreadableError(id, `it holds ${bytes.length} bytes where the tree records ${length}`);
+    }
+    return bytes;
   }
 
   close(): void {

@@ -116,8 +116,5 @@ export function compactIndex(
  */
 export function missingPacks(repo: string, index: BlobIndex): string[] {
   const present = new Set(packIds(repo));
-  return index
-    .packs()
-    .map((pack) => pack.id)
-    .filter((id) => !present.has(id));
+  return index.packIds().filter((id) => !present.has(id));
 }

@@ -32,6 +32,11 @@ export class BlobIndex {
     return this.#count;
   }
 
+  /** The ids of the packs its blobs are in (each pack has at least one). */
+  packIds(): readonly string[] {
+    return this.#packIds;
+  }
+
   /** How many packs its blobs are in. */
   get packCount(): number {
     return this.#packIds.length;

@@ -33,6 +33,7 @@ import {
 import { constants as os } from 'node:os';
 import { O_PATH, procPath } from '../fs/proc-fd.js';
 import { readAccounts } from './local-accounts.js';
+import { LSTAT_FIELDS } from './lstat-slots.js';
 import type { MetaAddon } from './meta-calls.js';
 import { isSafeName } from './meta-names.js';
 
@@ -90,21 +91,8 @@ function utimeArgument(ns: bigint): number | string {
 /** The slots of lstatAt (metadata.ts, LSTAT; native/meta.c, enum lstat_slot), in order. */
 function fillLstat(path: Buffer, out: BigInt64Array): void {
   const stat = lstatSync(path, { bigint: true });
-  const slots = [
-    stat.mode,
-    stat.uid,
-    stat.gid,
-    stat.size,
-    stat.atimeNs,
-    stat.mtimeNs,
-    stat.rdev,
-    stat.dev,
-    stat.ino,
-    stat.nlink,
-    stat.ctimeNs,
-  ];
   // BigInt64Array wraps a value above 2^63 (an inode number) as the C cast does; metadata.ts reads it back unsigned.
-  out.set(slots.map((value) => BigInt.asIntN(64, value)));
+  out.set(LSTAT_FIELDS.map((field) => BigInt.asIntN(64, stat[field])));
 }
 
 /**

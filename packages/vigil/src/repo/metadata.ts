@@ -9,6 +9,7 @@
 import { readlinkSync } from 'node:fs';
 import { procPath } from '../fs/proc-fd.js';
 import { decodeXattrs, type Xattr } from '../fs/xattrs.js';
+import { LSTAT_FIELDS } from './lstat-slots.js';
 import { checked, type MetaAddon, metaAddon } from './meta-calls.js';
 import { requireSafeName } from './meta-names.js';
 import type { OwnerNames } from './owners.js';
@@ -96,21 +97,11 @@ function readXattrs(calls: MetaAddon, dirFd: number, name: Buffer): Xattr[] {
     .sort((a, b) => Buffer.compare(a.name, b.name));
 }
 
-/** The slots of the addon's lstatAt (native/meta.c, enum lstat_slot). */
-const LSTAT = {
-  mode: 0,
-  uid: 1,
-  gid: 2,
-  size: 3,
-  atimeNs: 4,
-  mtimeNs: 5,
-  rdev: 6,
-  dev: 7,
-  ino: 8,
-  nlink: 9,
-  ctimeNs: 10,
-} as const;
-const LSTAT_SLOTS = 11;
+const LSTAT = Object.fromEntries(LSTAT_FIELDS.map((field, slot) => [field, slot])) as Record<
+  (typeof LSTAT_FIELDS)[number],
+  number
+>;
+const LSTAT_SLOTS = LSTAT_FIELDS.length;
 
 /**
  * The node record of `name` in the directory `dirFd` holds. Throws MetaCallError (with the

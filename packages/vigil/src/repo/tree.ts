@@ -105,17 +105,6 @@ export function encodeTree(nodes: readonly TreeNode[]): Buffer {
   return Buffer.from(JSON.stringify({ nodes: records }), 'utf8');
 }
 
-/** Every blob `nodes` name, in order: file contents (`data`) and subtrees (`trees`), for verify and prune. */
-export function treeBlobIds(nodes: readonly TreeNode[]): { data: Buffer[]; trees: Buffer[] } {
-  const data: Buffer[] = [];
-  const trees: Buffer[] = [];
-  for (const entry of nodes) {
-    for (const ref of entry.content ?? []) data.push(ref.id);
-    if (entry.subtree) trees.push(entry.subtree);
-  }
-  return { data, trees };
-}
-
 /** A problem with one entry, to be reported with the entry's place and name. */
 class EntryProblem extends Error {}
 

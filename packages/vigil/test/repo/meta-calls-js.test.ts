@@ -19,6 +19,7 @@ import {
 import { constants as os } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LSTAT_FIELDS } from '../../src/repo/lstat-slots.js';
 import { jsMetaAddon as calls } from '../../src/repo/meta-calls-js.js';
 import { tempDir } from '../helpers.js';
 import { NOBODY, NOGROUP, openDirectory } from './meta-tree.js';
@@ -62,19 +63,7 @@ describe('the node:fs metadata calls', () => {
     const stat = lstatSync(join(work.path, 'link'), { bigint: true });
     assert.deepEqual(
       [...out],
-      [
-        stat.mode,
-        stat.uid,
-        stat.gid,
-        stat.size,
-        stat.atimeNs,
-        stat.mtimeNs,
-        stat.rdev,
-        stat.dev,
-        stat.ino,
-        stat.nlink,
-        stat.ctimeNs,
-      ],
+      LSTAT_FIELDS.map((field) => stat[field]),
     );
     assert.equal(out[0]! & 0o170000n, 0o120000n);
   });

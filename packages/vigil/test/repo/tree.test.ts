@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { MalformedNodeError, UnsafeEntryNameError } from '../../src/repo/meta-errors.js';
 import type { MetaNode } from '../../src/repo/metadata.js';
 import { MAX_BLOB_RAW_BYTES } from '../../src/repo/pack-header.js';
-import { decodeTree, encodeTree, TreeDamagedError, type TreeNode, treeBlobIds } from '../../src/repo/tree.js';
+import { decodeTree, encodeTree, TreeDamagedError, type TreeNode } from '../../src/repo/tree.js';
 import { assertThrowsDamaged } from './assert-damaged.js';
 
 const id = (byte: number) => Buffer.alloc(32, byte);
@@ -85,10 +85,6 @@ describe('tree blobs: the round trip', () => {
     assert.equal(dir.subtree, hex(4));
     assert.equal(dir.name, '//5B');
     assert.deepEqual(decodeTree(plain, 't')[0], EVERY_KIND[7]);
-  });
-
-  it('lists every blob the entries name, data and subtrees apart, in order', () => {
-    assert.deepEqual(treeBlobIds(EVERY_KIND), { data: [id(2), id(3), id(2)], trees: [id(1), id(4)] });
   });
 
   it('ignores keys it does not know, at the top and in a record', () => {
