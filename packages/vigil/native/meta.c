@@ -14,6 +14,8 @@
  *   chownAt(dir, name, uid, gid)         fchownat(AT_SYMLINK_NOFOLLOW)
  *   chmodAt(dir, name, mode)             chmod of what `name` is, never through a symlink (-ELOOP on one)
  *   utimesAt(dir, name, atimeNs, mtimeNs)  utimensat(AT_SYMLINK_NOFOLLOW), nanoseconds as BigInt
+ *   utimesFd(fd, atimeNs, mtimeNs)       futimens: restore sets a file's times on the descriptor it wrote
+ *                                        through (no path lookup; node:fs's futimes rounds to microseconds)
  *   xattrsAt(dir, name)                  every extended attribute, as src/fs/xattrs.ts records them, or -errno
  *   setXattrAt(dir, name, attr, value)   lsetxattr
  *
@@ -226,6 +228,17 @@ static napi_value utimes_at(napi_env env, napi_callback_info info) {
   return result_of(env, utimensat((int)dir, name, times, AT_SYMLINK_NOFOLLOW));
 }
 
+static napi_value utimes_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  long long fd;
+  struct timespec times[2];
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], &fd) || !get_timespec(env, argv[1], &times[0]) ||
+      !get_timespec(env, argv[2], &times[1])) {
+    USAGE("utimesFd(fd: number, atimeNs: bigint, mtimeNs: bigint)");
+  }
+  return result_of(env, futimens((int)fd, times));
+}
+
 /* /proc/self/fd/<dir>/<name>, or 0 when it does not fit. */
 static int proc_path(char *out, size_t capacity, long long dir, const char *name) {
   int length = snprintf(out, capacity, "/proc/self/fd/%lld/%s", dir, name);
@@ -306,6 +319,7 @@ int export_meta_functions(napi_env env, napi_value exports) {
       {"openAt", open_at},       {"mkdirAt", mkdir_at},     {"symlinkAt", symlink_at}, {"mknodAt", mknod_at},
       {"linkAt", link_at},       {"renameAt", rename_at},   {"unlinkAt", unlink_at},   {"chownAt", chown_at},
       {"chmodAt", chmod_at},     {"utimesAt", utimes_at},   {"xattrsAt", xattrs_at},   {"setXattrAt", set_xattr_at},
+      {"utimesFd", utimes_fd},
   };
   return export_functions(env, exports, functions, sizeof functions / sizeof functions[0]);
 }

@@ -282,7 +282,14 @@ ${exitCodesHelp('baseline')}`,
     .argument('<snapshot>', 'a snapshot id, a unique prefix of one, or "latest"')
     .argument('<target>', 'the directory to restore into')
     .argument('[paths...]', 'absolute paths inside the snapshot to restore (default: everything)')
-    .option('--overwrite', 'replace files that exist under TARGET')
+    .option(
+      '--overwrite [mode]',
+      'entries TARGET already holds: never (default: a differing one is left and named), ' +
+        'if-changed (replace what differs), always (replace without comparing; a bare --overwrite)',
+    )
+    .option('--include <glob>', 'restore only paths matching a gitignore-style pattern (repeatable)', collect, [])
+    .option('--exclude <glob>', 'do not restore paths matching a gitignore-style pattern (repeatable)', collect, [])
+    .option('-j, --jobs <n>', 'worker threads restoring files (default: available cores)')
     .option('--numeric-owner', 'restore owners by the recorded uid and gid, not by user and group name')
     .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('restore'))

@@ -13,6 +13,7 @@ import {
   chmodSync,
   chownSync,
   closeSync,
+  existsSync,
   linkSync,
   mkdirSync,
   openSync,
@@ -77,7 +78,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
         root: snapshotTree,
         target,
         only,
-        overwrite: false,
+        overwrite: 'never',
         numericOwner: false,
         report: (line) => lines.push(line),
       });
@@ -188,8 +189,12 @@ describe('format 2: backup, restore and verify through the engine', () => {
   it('restores only the paths asked for, and says which it does not hold', async () => {
     const { snapshot } = listSnapshots(repo).snapshots.at(-1)!;
     const target = join(work.path, 'target-3');
-    const outcome = await restore(snapshot.tree, target, [Buffer.from(join(source, 'sub')), Buffer.from('/no/such')]);
-    assert.deepEqual(outcome.notFound, ['/no/such']);
+    // A path the snapshot does not hold is named, and nothing is restored (a typo must not restore half).
+    const missing = await restore(snapshot.tree, target, [Buffer.from(join(source, 'sub')), Buffer.from('/no/such')]);
+    assert.deepEqual(missing.notFound, ['/no/such']);
+    assert.equal(existsSync(target), false);
+    const outcome = await restore(snapshot.tree, target, [Buffer.from(join(source, 'sub'))]);
+    assert.deepEqual(outcome.notFound, []);
     assert.deepEqual(readdirSync(join(target, source)), ['sub']);
     assert.equal(readFileSync(join(target, source, 'sub', 'first'), 'utf8'), 'linked\n');
   });

@@ -2,22 +2,49 @@
  * Restores a format-2 snapshot under TARGET: the tree of '/' becomes TARGET, so /home/me/docs
  * comes back as TARGET/home/me/docs (as restic does).
  *
- * The trees are walked depth first in name order, which is the byte order of paths the backup
- * used to choose the first name of each hard-link group, so a link's source is always
- * restored before the link. Every entry is made by repo/restore-entry.ts relative to its
- * directory's descriptor (nothing outside TARGET is touched, whatever the snapshot or TARGET
- * holds). A file's chunks are read through the BlobReader, which checks each against its id,
- * and written at their offsets into a file cut to the recorded size: holes stay holes, and a
- * damaged chunk fails that file alone (its temporary name is removed; nothing half-written
- * appears). A directory gets its metadata after its contents.
+ * This thread walks the trees depth first in name order (the byte order of paths the backup
+ * used to choose the first name of each hard-link group) and makes directories, symlinks,
+ * FIFOs, devices and hard links itself; regular files, where the time goes, are restored in
+ * batches by the workers of a pool (restore-files.ts), or here when no pool is given. Worker
+ * threads share this process's descriptors, so a batch names each file's directory by the
+ * descriptor this thread opened, and the directory stays open until its batches are done.
+ *
+ * Order, with files restored out of order by several workers:
+ * - A hard link waits until every batch sent before it is done: its first name was walked
+ *   before it, so it is then restored (the batches' completions are counted in order).
+ * - A directory gets its metadata when its walk, its batches, its links and its
+ *   subdirectories are all done, so its mtime is not moved by its children and a read-only
+ *   directory can still be filled.
+ *
+ * Every entry is made by repo/restore-entry.ts relative to its directory's descriptor
+ * (nothing outside TARGET is touched, whatever the snapshot or TARGET holds). A damaged chunk
+ * fails its file alone (its temporary name is removed; nothing half-written appears).
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { isWithin } from '../fs/containment.js';
-import { procPath } from '../fs/proc-fd.js';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import type { Pool } from 'tandem';
+import { EngineError } from '../errors.js';
+import { InFlight } from '../pool/in-flight.js';
 import type { BlobReader } from '../repo/blob-reader.js';
-import { showName } from '../repo/meta-errors.js';
+import { metaAddon } from '../repo/meta-calls.js';
+import type { MetaNode } from '../repo/metadata.js';
+import type { RepositorySecrets } from '../repo/repository.js';
 import { EntryRestorer, type RestoreNotice } from '../repo/restore-entry.js';
 import { decodeTree, type TreeNode } from '../repo/tree.js';
+import { existingLink, existingSpecial } from './restore-existing.js';
+import {
+  DIFFERS,
+  type FileBatchOutcome,
+  type FileGroup,
+  type OverwriteMode,
+  restoreFiles,
+  TreeCache,
+  writeChunks,
+} from './restore-files.js';
+import { findEntry, LinkSources } from './restore-links.js';
+import { RestoreSelection, type Scope } from './restore-selection.js';
+import restoreTasks, { type RestoreFilesResult } from './restore-tasks.js';
+
+export type { OverwriteMode } from './restore-files.js';
 
 export interface RestoreOptions {
   readonly reader: BlobReader;
@@ -26,181 +53,315 @@ export interface RestoreOptions {
   readonly target: string;
   /** Absolute paths inside the snapshot to restore (with what they hold); empty: everything. */
   readonly only: readonly Buffer[];
-  /** Replace entries that exist in TARGET (default: such an entry fails and is named). */
-  readonly overwrite: boolean;
+  /** --include / --exclude patterns (gitignore syntax, relative to the snapshot's root). */
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** What to do with entries TARGET already holds (restore-files.ts). */
+  readonly overwrite: OverwriteMode;
   readonly numericOwner: boolean;
   readonly report: (line: string) => void;
   readonly onNotice?: (notice: RestoreNotice) => void;
+  /** Restore files on these workers; without, on this thread. */
+  readonly workers?: RestoreWorkers;
+}
+
+export interface RestoreWorkers {
+  readonly pool: Pool;
+  /** What a worker needs to read the repository. */
+  readonly secrets: RepositorySecrets;
+  /** This restore: a worker keeps its view of the repository for one run. */
+  readonly runId: string;
 }
 
 export interface RestoreOutcome {
   readonly restored: number;
+  /** Entries TARGET already held as the snapshot records them: kept, their metadata set. */
+  readonly identical: number;
   readonly failed: number;
-  /** Paths asked for (`only`) that the snapshot does not hold. */
+  /** Paths asked for (`only`) that the snapshot does not hold: then nothing was restored. */
   readonly notFound: readonly string[];
+}
+
+/** A directory of the snapshot on its way into TARGET. */
+interface Directory {
+  readonly parent: Directory | undefined;
+  /** Its record; undefined for TARGET itself, whose metadata restore leaves alone. */
+  readonly node: MetaNode | undefined;
+  readonly path: Buffer;
+  /** Its descriptor in TARGET once made (-1 before). */
+  fd: number;
+  /** Whether restore made it, so nothing in it can be in the way. */
+  fresh: boolean;
+  /** Whether making it failed (reported once; nothing in it is restored). */
+  failed: boolean;
+  finish: (() => void) | undefined;
+  /** Its walk, its batches and links in flight, and its subdirectories not yet done. */
+  pending: number;
 }
 
 const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY;
 const SLASH = Buffer.from('/');
+/** A batch closes at this many files or bytes: enough to make a worker's round trip cheap. */
+const BATCH_FILES = 48;
+const BATCH_BYTES = 8 << 20;
 
 export async function restoreTree(options: RestoreOptions): Promise<RestoreOutcome> {
+  const { reader } = options;
+  const notFound = missingPaths(reader, options.root, options.only);
+  if (notFound.length > 0) return { restored: 0, identical: 0, failed: 0, notFound };
+
   mkdirSync(options.target, { recursive: true });
   const targetFd = openSync(options.target, DIRECTORY);
-  const restorer = new EntryRestorer(targetFd, {
-    numericOwner: options.numericOwner,
-    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
-  });
-  const counts = { restored: 0, failed: 0 };
-  const found = new Set<string>();
-  const fail = (path: Buffer, message: string) => {
-    counts.failed++;
-    options.report(`vigil: ${path.toString('utf8')}: ${message}`);
-  };
-
-  /** Whether `path` is asked for: inside a chosen path, or on the way to one. */
-  const wanted = (path: Buffer): 'all' | 'way' | 'no' => {
-    if (options.only.length === 0) return 'all';
-    let way = false;
-    for (const chosen of options.only) {
-      if (isWithin(path, chosen)) {
-        found.add(chosen.toString('latin1'));
-        return 'all';
-      }
-      if (isWithin(chosen, path)) way = true;
-    }
-    return way ? 'way' : 'no';
-  };
-
-  const links = new LinkSources(
-    options.reader,
-    options.root,
-    (path) => options.only.length === 0 || options.only.some((p) => isWithin(path, p)),
+  const calls = metaAddon();
+  const restorer = new EntryRestorer(
+    targetFd,
+    { numericOwner: options.numericOwner, ...(options.onNotice ? { onNotice: options.onNotice } : {}) },
+    calls,
   );
-  /** `fresh`: the directory was made by this restore, so nothing in it can be in the way. */
-  const restoreDir = async (
-    dirFd: number,
-    dirPath: Buffer,
-    treeId: Buffer,
-    all: boolean,
-    fresh: boolean,
-  ): Promise<void> => {
-    let nodes: TreeNode[];
+  const selection = new RestoreSelection({
+    only: options.only,
+    include: options.include ?? [],
+    exclude: options.exclude ?? [],
+  });
+  const links = new LinkSources(
+    reader,
+    options.root,
+    (path) => !selection.isPartial || selection.restores(path, false),
+  );
+  const counts = { restored: 0, identical: 0, failed: 0 };
+  const trees = new TreeCache(reader);
+  const fail = (path: Buffer | string, message: string) => {
+    counts.failed++;
+    options.report(`vigil: ${path.toString()}: ${message}`);
+  };
+  const open = new Set<Directory>();
+
+  // Directories: made when first needed, finished when nothing of theirs is pending.
+  const make = (dir: Directory): boolean => {
+    if (dir.fd >= 0) return true;
+    if (dir.failed || dir.parent === undefined || dir.node === undefined || !make(dir.parent)) return false;
     try {
-      nodes = decodeTree(options.reader.read(treeId, 'tree'), `of ${dirPath.toString('utf8')}`);
+      const made = restorer.restoreDirectory(dir.parent.fd, dir.node);
+      dir.fd = made.fd;
+      dir.fresh = made.created;
+      dir.finish = made.finish;
+      open.add(dir);
+      counts.restored++;
+      return true;
     } catch (error) {
-      fail(dirPath, `its contents cannot be restored: ${(error as Error).message}`);
+      dir.failed = true;
+      fail(dir.path, (error as Error).message);
+      return false;
+    }
+  };
+  const release = (dir: Directory): void => {
+    if (--dir.pending > 0) return;
+    if (dir.finish !== undefined) {
+      open.delete(dir);
+      try {
+        dir.finish();
+      } catch (error) {
+        fail(dir.path, (error as Error).message);
+      }
+    }
+    if (dir.parent !== undefined) release(dir.parent);
+  };
+
+  // Hard links wait for every batch sent before them (their first name is in one).
+  let sent = 0;
+  let doneInOrder = 0;
+  const doneOutOfOrder = new Set<number>();
+  const waitingLinks: { dir: Directory; path: Buffer; node: MetaNode; after: number }[] = [];
+  const link = (dir: Directory, path: Buffer, node: MetaNode) => {
+    try {
+      if (!dir.fresh && options.overwrite !== 'always') {
+        const existing = existingLink(dir.fd, node.name, targetFd, node.linkTo as Buffer);
+        if (existing === 'identical') return void counts.identical++;
+        if (existing === 'different' && options.overwrite === 'never') return fail(path, DIFFERS);
+      }
+      restorer.restoreHardLink(dir.fd, node);
+      counts.restored++;
+    } catch (error) {
+      fail(path, (error as Error).message);
+    }
+  };
+  const batchDone = (seq: number) => {
+    doneOutOfOrder.add(seq);
+    while (doneOutOfOrder.delete(doneInOrder + 1)) doneInOrder++;
+    while (waitingLinks.length > 0 && (waitingLinks[0] as { after: number }).after <= doneInOrder) {
+      const waiting = waitingLinks.shift() as (typeof waitingLinks)[number];
+      link(waiting.dir, waiting.path, waiting.node);
+      release(waiting.dir);
+    }
+  };
+
+  // Files: batches of groups (some entries of one directory each), to workers or restored here.
+  const inFlight = new InFlight(options.workers ? options.workers.pool.workers * 2 : 1);
+  let groups: FileGroup[] = [];
+  let groupDirs: Directory[] = [];
+  let batchFiles = 0;
+  let batchBytes = 0;
+  const settle = (seq: number, dirs: Directory[], outcome: FileBatchOutcome) => {
+    counts.restored += outcome.restored;
+    counts.identical += outcome.identical;
+    for (const failure of outcome.failures) fail(failure.path, failure.message);
+    for (const dir of dirs) release(dir);
+    batchDone(seq);
+  };
+  const flush = async () => {
+    if (groups.length === 0) return;
+    const batch = groups;
+    const dirs = groupDirs;
+    groups = [];
+    groupDirs = [];
+    batchFiles = 0;
+    batchBytes = 0;
+    const seq = ++sent;
+    const workers = options.workers;
+    if (workers === undefined) {
+      settle(seq, dirs, await restoreFiles({ reader, trees, restorer, calls }, batch, options.overwrite));
       return;
     }
-    for (const entry of nodes) {
+    const request = {
+      secrets: workers.secrets,
+      runId: workers.runId,
+      targetFd,
+      overwrite: options.overwrite,
+      numericOwner: options.numericOwner,
+      groups: batch,
+    };
+    inFlight.track(
+      workers.pool.apply(restoreTasks.restoreFiles, [request]),
+      (result: RestoreFilesResult) => {
+        for (const notice of result.notices) options.onNotice?.({ ...notice, name: Buffer.from(notice.name) });
+        settle(seq, dirs, result);
+      },
+      'a restore worker',
+    );
+    await inFlight.waitForRoom();
+  };
+  const addFile = async (dir: Directory, treeId: Buffer, position: number, size: number) => {
+    const last = groups.at(-1);
+    if (last !== undefined && groupDirs.at(-1) === dir) (last.entries as number[]).push(position);
+    else {
+      // Copies of their own: a Buffer may be a view of a larger pool, which would cross whole.
+      const tree = new Uint8Array(treeId);
+      const dirPath = new Uint8Array(dir.path);
+      groups.push({ dirFd: dir.fd, dirPath, tree, fresh: dir.fresh, entries: [position] });
+      groupDirs.push(dir);
+      dir.pending++;
+    }
+    batchFiles++;
+    batchBytes += size;
+    if (batchFiles >= BATCH_FILES || batchBytes >= BATCH_BYTES) await flush();
+  };
+
+  const restoreOther = async (dir: Directory, path: Buffer, entry: TreeNode) => {
+    const { node, content } = links.resolve(path, entry);
+    if (node.linkTo !== undefined) {
+      await flush();
+      if (doneInOrder >= sent) link(dir, path, node);
+      else {
+        dir.pending++;
+        waitingLinks.push({ dir, path, node, after: sent });
+      }
+      return;
+    }
+    if (node.type === 'file') {
+      // The first name met of a hard-link group whose recorded first name is not restored.
+      await restorer.restoreFile(dir.fd, node, (fd) => writeChunks(reader, fd, content ?? []));
+      counts.restored++;
+      return;
+    }
+    if (!dir.fresh && options.overwrite !== 'always') {
+      const existing = existingSpecial(dir.fd, node);
+      if (existing === 'identical') {
+        restorer.restoreMetadata(dir.fd, node);
+        counts.identical++;
+        return;
+      }
+      if (existing === 'different' && options.overwrite === 'never') return fail(path, DIFFERS);
+    }
+    restorer.restoreSpecial(dir.fd, node);
+    counts.restored++;
+  };
+
+  const walk = async (dir: Directory, treeId: Buffer, scope: Scope): Promise<void> => {
+    let nodes: TreeNode[];
+    try {
+      nodes = decodeTree(reader.read(treeId, 'tree'), `of ${dir.path.toString('utf8')}`);
+      if (options.workers === undefined) trees.remember(treeId.toString('latin1'), nodes);
+    } catch (error) {
+      fail(dir.path, `its contents cannot be restored: ${(error as Error).message}`);
+      return;
+    }
+    for (let position = 0; position < nodes.length; position++) {
+      const entry = nodes[position] as TreeNode;
+      const { node } = entry;
       const path =
-        dirPath.length === 1
-          ? Buffer.concat([SLASH, entry.node.name])
-          : Buffer.concat([dirPath, SLASH, entry.node.name]);
-      const scope = all ? 'all' : wanted(path);
-      if (scope === 'no') continue;
-      if (scope === 'way' && entry.node.type !== 'dir') continue;
-      try {
-        if (entry.node.type === 'dir') {
-          const dir = restorer.restoreDirectory(dirFd, entry.node);
-          try {
-            await restoreDir(dir.fd, path, entry.subtree as Buffer, scope === 'all', dir.created);
-          } finally {
-            dir.finish();
-          }
-          counts.restored++;
-          continue;
-        }
-        if (!options.overwrite && !fresh && exists(dirFd, entry.node.name)) {
-          fail(path, 'exists in the target: left as it is (restore with --overwrite to replace it)');
-          continue;
-        }
-        const { node, content } = links.resolve(path, entry);
-        await restorer.restoreEntry(
-          dirFd,
+        dir.path.length === 1 ? Buffer.concat([SLASH, node.name]) : Buffer.concat([dir.path, SLASH, node.name]);
+      const entryScope = selection.scope(path, node.type === 'dir', scope);
+      if (entryScope === 'no') continue;
+      if (node.type === 'dir') {
+        const child: Directory = {
+          parent: dir,
           node,
-          content === undefined ? undefined : (fd) => writeChunks(options.reader, fd, content),
-        );
-        counts.restored++;
+          path,
+          fd: -1,
+          fresh: false,
+          failed: false,
+          finish: undefined,
+          pending: 1,
+        };
+        dir.pending++;
+        if (entryScope === 'search' || make(child)) await walk(child, entry.subtree as Buffer, entryScope);
+        release(child);
+        continue;
+      }
+      if (entryScope !== 'all') continue;
+      if (!make(dir)) return;
+      if (node.type === 'file' && node.linkTo === undefined) {
+        await addFile(dir, treeId, position, node.size);
+        continue;
+      }
+      try {
+        await restoreOther(dir, path, entry);
       } catch (error) {
+        if (error instanceof EngineError) throw error;
         fail(path, (error as Error).message);
       }
     }
   };
 
+  const root: Directory = {
+    parent: undefined,
+    node: undefined,
+    path: SLASH,
+    fd: targetFd,
+    fresh: false,
+    failed: false,
+    finish: undefined,
+    pending: 1,
+  };
   try {
-    await restoreDir(targetFd, SLASH, options.root, options.only.length === 0, false);
+    await walk(root, options.root, selection.rootScope);
+    await flush();
+    await inFlight.drain();
+    release(root);
+  } catch (error) {
+    // A worker failed: the restore stops. The others finish with the descriptors they were given first.
+    await inFlight.drain().catch(() => {});
+    for (const dir of open) calls.closeDescriptor(dir.fd);
+    throw error;
   } finally {
     closeSync(targetFd);
   }
-  const notFound = options.only.filter((p) => !found.has(p.toString('latin1'))).map((p) => p.toString('utf8'));
-  return { ...counts, notFound };
+  return { ...counts, notFound: [] };
 }
 
-/**
- * Where each later name of a hard-link group links to. Restoring everything, the group's first
- * name is always restored before (depth-first order is the backup's order of names). Restoring
- * some paths, the first name may lie outside them: the first name of the group met here is
- * then restored as a file with the group's content (found in the trees), and the others
- * link to it.
- */
-class LinkSources {
-  /** First name recorded (latin1, relative to '/') -> the name restored in its place. */
-  readonly #moved = new Map<string, Buffer>();
-
-  constructor(
-    private readonly reader: BlobReader,
-    private readonly root: Buffer,
-    private readonly restored: (path: Buffer) => boolean,
-  ) {}
-
-  /** The node to restore at `path`: as recorded, or re-pointed, or made a file of its own. */
-  resolve(path: Buffer, entry: TreeNode): { node: TreeNode['node']; content?: TreeNode['content'] } {
-    const linkTo = entry.node.linkTo;
-    if (linkTo === undefined || this.restored(Buffer.concat([SLASH, linkTo]))) return entry;
-    const moved = this.#moved.get(linkTo.toString('latin1'));
-    if (moved !== undefined) return { node: { ...entry.node, linkTo: moved } };
-    const found = findEntry(this.reader, this.root, linkTo);
-    if (found?.content === undefined)
-      throw new Error(`its hard-link source /${linkTo.toString('utf8')} is not in the snapshot`);
-    this.#moved.set(linkTo.toString('latin1'), path.subarray(1));
-    const { linkTo: _, ...node } = entry.node;
-    return { node: { ...node, size: found.node.size }, content: found.content };
-  }
-}
-
-/** The entry at `path` (relative to '/', components separated by '/'), read down the trees. */
-function findEntry(reader: BlobReader, root: Buffer, path: Buffer): TreeNode | undefined {
-  let tree = root;
-  const parts = path.toString('latin1').split('/');
-  for (let i = 0; i < parts.length; i++) {
-    const name = Buffer.from(parts[i] as string, 'latin1');
-    const nodes = decodeTree(reader.read(tree, 'tree'), `above /${path.toString('utf8')}`);
-    const entry = nodes.find((n) => n.node.name.equals(name));
-    if (entry === undefined) return undefined;
-    if (i === parts.length - 1) return entry;
-    if (entry.subtree === undefined) return undefined;
-    tree = entry.subtree;
-  }
-  return undefined;
-}
-
-/** Each chunk read (and checked against its id) and written at its offset; returns where the last one ends. */
-function writeChunks(reader: BlobReader, fd: number, content: NonNullable<TreeNode['content']>): number {
-  for (const ref of content) {
-    const bytes = reader.readChunk(ref.id, ref.length);
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, ref.offset + done);
-  }
-  const last = content.at(-1);
-  return last === undefined ? 0 : last.offset + last.length;
-}
-
-function exists(dirFd: number, name: Buffer): boolean {
-  try {
-    lstatSync(procPath(dirFd, name));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw new Error(`cannot look at ${showName(name)} in the target (${(error as Error).message})`);
-  }
+/** The paths of `only` that the snapshot does not hold (as text). */
+function missingPaths(reader: BlobReader, root: Buffer, only: readonly Buffer[]): string[] {
+  return only
+    .filter((path) => path.length > 1 && findEntry(reader, root, path.subarray(1)) === undefined)
+    .map((path) => path.toString('utf8'));
 }

@@ -2,12 +2,17 @@
  * `vigil restore REPO SNAPSHOT TARGET [PATH...]`: recreate the snapshot (or the PATHs in it)
  * under TARGET by absolute path: /home/me/docs comes back as TARGET/home/me/docs, with owners
  * (as root), modes, times to the nanosecond, extended attributes and ACLs, hard links,
- * FIFOs and devices, and holes; every chunk checked against its id.
+ * FIFOs and devices, and holes; every chunk checked against its id. Files are restored on
+ * worker threads (`--jobs`).
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { restoreTree } from '../backup/restore.js';
+import { OVERWRITE_MODES, type OverwriteMode } from '../backup/restore-files.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
+import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { createWorkerPool } from '../pool/worker-pool.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import { loadIndex } from '../repo/index-load.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
@@ -17,11 +22,16 @@ export interface RestoreOptions extends PasswordFlags {
   readonly snapshot: string;
   readonly target: string;
   readonly paths: readonly string[];
-  readonly overwrite?: boolean;
+  /** --overwrite MODE; a bare --overwrite is `always`. */
+  readonly overwrite?: string | boolean;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
   readonly numericOwner?: boolean;
+  readonly jobs?: string;
 }
 
 export async function restore(options: RestoreOptions): Promise<ExitCode> {
+  const overwrite = overwriteMode(options.overwrite);
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
@@ -29,24 +39,44 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
   for (const error of loaded.damaged) log(`vigil: ${error.message}`);
   const reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, await repositoryCodec());
   const target = resolve(options.target);
+  const pool = createWorkerPool('vigil-restore', { jobs: options.jobs });
   try {
     const outcome = await restoreTree({
       reader,
       root: snapshot.tree,
       target,
       only: options.paths.map((p) => Buffer.from(resolve('/', p))),
-      overwrite: options.overwrite === true,
+      include: options.include ?? [],
+      exclude: options.exclude ?? [],
+      overwrite,
       numericOwner: options.numericOwner === true,
       report: log,
       onNotice: (notice) => log(`vigil: ${notice.message}`),
+      workers: { pool, secrets: repo.secrets, runId: randomBytes(8).toString('hex') },
     });
-    for (const path of outcome.notFound) log(`vigil: ${path}: not in snapshot ${shortId(id)}`);
-    process.stdout.write(
-      `restored ${outcome.restored} entries of snapshot ${shortId(id)} to ${target}` +
-        `${outcome.failed > 0 ? `; ${outcome.failed} failed` : ''}\n`,
-    );
-    return exitCodeForOutcome({ failures: outcome.failed + outcome.notFound.length });
+    if (outcome.notFound.length > 0) {
+      for (const path of outcome.notFound) log(`vigil: ${path}: not in snapshot ${shortId(id)}`);
+      log(`vigil: nothing restored: list what snapshot ${shortId(id)} holds with vigil ls, or check the spelling`);
+      return exitCodeForOutcome({ failures: outcome.notFound.length });
+    }
+    const parts = [`restored ${count(outcome.restored, 'entry', 'entries')} of snapshot ${shortId(id)} to ${target}`];
+    if (outcome.identical > 0) parts.push(`${count(outcome.identical, 'entry', 'entries')} already there as recorded`);
+    if (outcome.failed > 0) parts.push(`${outcome.failed} failed`);
+    process.stdout.write(`${parts.join('; ')}\n`);
+    return exitCodeForOutcome({ failures: outcome.failed });
   } finally {
     reader.close();
+    await pool.terminate();
   }
+}
+
+function overwriteMode(flag: string | boolean | undefined): OverwriteMode {
+  if (flag === undefined || flag === false) return 'never';
+  if (flag === true) return 'always';
+  if ((OVERWRITE_MODES as readonly string[]).includes(flag)) return flag as OverwriteMode;
+  throw new UsageError(`--overwrite takes ${OVERWRITE_MODES.join(', ')}; got "${flag}"`);
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }

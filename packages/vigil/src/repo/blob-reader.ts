@@ -72,6 +72,11 @@ export class BlobReader {
     return bytes;
   }
 
+  /** Whether `bytes` are the plaintext of blob `id` (its keyed id): restore compares what TARGET holds. */
+  isBlob(id: Uint8Array, bytes: Uint8Array): boolean {
+    return this.#ids.id(bytes).equals(id);
+  }
+
   close(): void {
     for (const pack of this.#open.values()) pack.close();
     this.#open.clear();

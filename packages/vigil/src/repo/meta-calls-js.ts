@@ -19,6 +19,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  futimesSync,
   lchownSync,
   linkSync,
   lstatSync,
@@ -127,6 +128,7 @@ export const jsMetaAddon: MetaAddon = {
   },
   // Node opens with O_CLOEXEC, as the C call does, and passes the other flags through as they are.
   openAt: (dir, name, flags, mode) => errnoOf(() => openSync(at(dir, name), flags, mode)),
+  closeDescriptor: (fd) => errnoOf(() => closeSync(fd)),
   mkdirAt: (dir, name, mode) =>
     errnoOf(() => {
       mkdirSync(at(dir, name), mode);
@@ -161,6 +163,7 @@ export const jsMetaAddon: MetaAddon = {
     const path = at(dir, name);
     return errnoOf(() => lutimesSync(path, utimeArgument(atimeNs), utimeArgument(mtimeNs)));
   },
+  utimesFd: (fd, atimeNs, mtimeNs) => errnoOf(() => futimesSync(fd, utimeArgument(atimeNs), utimeArgument(mtimeNs))),
   xattrsAt: (dir, name) => {
     at(dir, name);
     return NO_XATTRS;

@@ -20,6 +20,11 @@ export interface MetaAddon {
   /** fstatat(AT_SYMLINK_NOFOLLOW) into `out` (slots: see LSTAT in metadata.ts). */
   lstatAt(dir: number, name: Uint8Array, out: BigInt64Array): number;
   openAt(dir: number, name: Uint8Array, flags: number, mode: number): number;
+  /**
+   * close(2) of a descriptor openAt gave. Not node:fs's closeSync: in a worker thread Node
+   * warns about closing a descriptor node:fs did not open there.
+   */
+  closeDescriptor(fd: number): number;
   mkdirAt(dir: number, name: Uint8Array, mode: number): number;
   symlinkAt(target: Uint8Array, dir: number, name: Uint8Array): number;
   mknodAt(dir: number, name: Uint8Array, mode: number, major: number, minor: number): number;
@@ -29,6 +34,8 @@ export interface MetaAddon {
   chownAt(dir: number, name: Uint8Array, uid: number, gid: number): number;
   chmodAt(dir: number, name: Uint8Array, mode: number): number;
   utimesAt(dir: number, name: Uint8Array, atimeNs: bigint, mtimeNs: bigint): number;
+  /** futimens on a descriptor (restore's files: no path lookup). */
+  utimesFd(fd: number, atimeNs: bigint, mtimeNs: bigint): number;
   xattrsAt(dir: number, name: Uint8Array): Buffer | number;
   setXattrAt(dir: number, name: Uint8Array, attribute: Uint8Array, value: Uint8Array): number;
 }
