@@ -110,7 +110,9 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       );
     }
     const plan = planFor(listSnapshots(repo), policy, groupBy);
-    const pruned = await executePlan(repo, codec, plan, hadLeftovers || unlistedPacks > 0, hooks.checkpoint);
+    // What an interrupted run left (resumed packs included: this snapshot may not use all of their blobs) is pruned now.
+    const leftovers = hadLeftovers || unlistedPacks > 0 || resumed.packs > 0;
+    const pruned = await executePlan(repo, codec, plan, leftovers, hooks.checkpoint);
     const { stats } = snapshot;
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ id, snapshot, removed: plan.remove, pruned, resumed }, jsonValue)}\n`);
