@@ -41,7 +41,7 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     ],
     [
       ExitCode.interrupted,
-      'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched; backup: nothing was committed, the next run resumes',
+      'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched; backup: interrupted by Ctrl-C, the next run resumes',
     ],
   ],
   hash: [

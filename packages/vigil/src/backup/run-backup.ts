@@ -103,8 +103,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const marker = join(repo.tmpDir, `backup-${runId}.running`);
   writeFileSync(marker, `${process.pid}\n`);
 
-  const resumed = resumeInterruptedRun(repo);
   const loaded = loadIndex(repo.root, repo.sealer);
+  const resumed = resumeInterruptedRun(repo, loaded);
   for (const error of loaded.damaged) damaged.push(error.message);
   const listed = new Set(loaded.index.packIds());
   const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
