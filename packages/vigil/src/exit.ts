@@ -39,7 +39,10 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
       ExitCode.wrongPassword,
       'backup and the repository commands: wrong password (no key of the repository opens with it)',
     ],
-    [ExitCode.interrupted, 'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched'],
+    [
+      ExitCode.interrupted,
+      'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched; backup: interrupted by Ctrl-C, the next run resumes',
+    ],
   ],
   hash: [
     [ExitCode.ok, 'all files hashed (or verified) and all is well'],
@@ -68,7 +71,7 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     [ExitCode.ok, 'done, and all is well'],
     [
       ExitCode.someFilesFailed,
-      'verify: something stored is missing or damaged; restore: some entry could not be written, or a PATH is not in the snapshot',
+      'verify: something stored is missing or damaged; restore: some entry could not be written, or a PATH is not in the snapshot; forget: an id names no snapshot or several (nothing was removed)',
     ],
     [
       ExitCode.usageOrFatal,
@@ -77,6 +80,10 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     [ExitCode.snapshotIncomplete, 'backup: the snapshot was kept but is incomplete (a source could not be read)'],
     [ExitCode.repositoryLocked, "backup, forget: another live run holds the repository's lock"],
     [ExitCode.wrongPassword, 'wrong password: no key of the repository opens with it'],
+    [
+      ExitCode.interrupted,
+      'backup: interrupted by Ctrl-C; stderr says whether its snapshot was committed; if not, what it stored is kept and the next backup resumes from it',
+    ],
   ],
 };
 
@@ -92,9 +99,12 @@ export const COMMAND_EXIT_CODES = {
   check: BASELINE,
   accept: BASELINE,
   status: { group: 'baseline', codes: [ok, usageOrFatal] },
-  backup: { group: 'backup', codes: [...REPOSITORY, ExitCode.snapshotIncomplete, ExitCode.repositoryLocked] },
+  backup: {
+    group: 'backup',
+    codes: [...REPOSITORY, ExitCode.snapshotIncomplete, ExitCode.repositoryLocked, interrupted],
+  },
   snapshots: { group: 'backup', codes: REPOSITORY },
-  forget: { group: 'backup', codes: [...REPOSITORY, ExitCode.repositoryLocked] },
+  forget: { group: 'backup', codes: [...REPOSITORY, someFilesFailed, ExitCode.repositoryLocked] },
   verify: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   restore: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   init: { group: 'backup', codes: [ok, usageOrFatal] },

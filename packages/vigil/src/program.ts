@@ -29,7 +29,15 @@ const addKeepOptions = (command: Command) =>
     .option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days that have one')
     .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n ISO weeks that have one')
     .option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months that have one')
-    .option('--keep-yearly <n>', 'keep the newest snapshot of each of the last n years that have one');
+    .option('--keep-yearly <n>', 'keep the newest snapshot of each of the last n years that have one')
+    .option('--keep-within <duration>', "keep every snapshot within DURATION (e.g. 1y2m3d4h) of its group's newest")
+    .option('--keep-within-hourly <duration>', 'keep the newest snapshot of each hour within DURATION')
+    .option('--keep-within-daily <duration>', 'keep the newest snapshot of each day within DURATION')
+    .option('--keep-within-weekly <duration>', 'keep the newest snapshot of each ISO week within DURATION')
+    .option('--keep-within-monthly <duration>', 'keep the newest snapshot of each month within DURATION')
+    .option('--keep-within-yearly <duration>', 'keep the newest snapshot of each year within DURATION')
+    .option('--keep-tag <tags>', 'keep every snapshot that has all of these tags (a or a,b; repeatable)', collect, [])
+    .option('--group-by <fields>', 'plan each group alone: any of host,paths,tags (default: host,paths)');
 
 function buildProgram(hooks: CommandHooks): Command {
   const program = new Command()
@@ -205,6 +213,7 @@ ${exitCodesHelp('baseline')}`,
   )
     .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
     .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
+    .option('--time <timestamp>', 'record this time instead of now (ISO 8601, or "2006-01-02 15:04:05" local)')
     .addOption(
       new Option('--compression <mode>', 'zstd per chunk: auto skips what does not shrink (default: auto)').choices([
         'auto',
@@ -239,17 +248,21 @@ ${exitCodesHelp('baseline')}`,
   addKeepOptions(
     program
       .command('forget')
-      .summary('apply a --keep-* policy to REPO and prune')
-      .description('Apply a --keep-* policy to REPO: print which snapshots are kept and why, remove the rest, prune.')
-      .argument('<repo>', 'the repository'),
+      .summary('apply a --keep-* policy to REPO, or remove the snapshots IDs name, and prune')
+      .description(
+        'Apply a --keep-* policy to REPO: print which snapshots are kept and why, remove the rest, prune.\n' +
+          'With IDs instead, remove those snapshots (all or none: an unknown or ambiguous id removes nothing).',
+      )
+      .argument('<repo>', 'the repository')
+      .argument('[ids...]', 'snapshots to remove: ids or unique prefixes of them'),
   )
     .option('--dry-run', 'print the plan only')
     .option('--json', 'print the plan as JSON')
     .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('forget'))
-    .action(async (repo: string, flags: Record<string, unknown>) => {
+    .action(async (repo: string, ids: string[], flags: Record<string, unknown>) => {
       const { forget } = await import('./commands/forget.js');
-      process.exitCode = await forget({ ...flags, repo });
+      process.exitCode = await forget({ ...flags, repo, ids });
     });
 
   program

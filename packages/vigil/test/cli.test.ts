@@ -48,9 +48,9 @@ describe('vigil command line', () => {
       check: [0, 1, 2, 130],
       accept: [0, 1, 2, 130],
       status: [0, 2],
-      backup: [0, 2, 3, 4, 5],
+      backup: [0, 2, 3, 4, 5, 130],
       snapshots: [0, 2, 5],
-      forget: [0, 2, 4, 5],
+      forget: [0, 1, 2, 4, 5],
       verify: [0, 1, 2, 5],
       restore: [0, 1, 2, 5],
     };

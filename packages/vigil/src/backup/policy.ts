@@ -1,28 +1,53 @@
 /**
  * The retention planner, a pure function as restic's ApplyPolicy: snapshots and keep rules
- * in, which snapshots are kept (and by which rules) and which are removed out. Nothing here
- * touches the disk; `forget --dry-run` prints exactly this plan.
+ * in, which snapshots are kept (and why) and which are removed out. Nothing here touches the
+ * disk; `forget --dry-run` and `backup --dry-run` print exactly this plan.
  *
- * Semantics (restic's forget): snapshots are grouped by their set of sources, and each group
- * is planned alone. Walking a group from newest to oldest, each rule with count left keeps
- * a snapshot whose bucket (hour, day, ISO week, month, year; for --keep-last, the snapshot
- * itself) differs from the last bucket that rule kept, and counts down. So --keep-daily 7
- * keeps the newest snapshot of each of the 7 most recent days that have one. A snapshot
- * kept by no rule is removed. Buckets are taken in UTC, so a plan does not depend on the
- * machine's time zone.
+ * Semantics (restic's forget, >= 0.16): snapshots are grouped (by default by host and set of
+ * paths; see GroupBy), and each group is planned alone. Walking a group from newest to
+ * oldest:
+ * - each count rule with count left keeps a snapshot whose bucket (hour, day, ISO week,
+ *   month, year; for --keep-last, the snapshot itself) differs from the last bucket that rule
+ *   kept, and counts down. A rule that still has count left when it reaches the group's
+ *   oldest snapshot keeps that one too ("oldest daily snapshot"): the history reaches back
+ *   as far as it can while the policy asks for more than there is;
+ * - --keep-within D keeps every snapshot made within D of the group's newest (one not in the
+ *   future); --keep-within-daily D (and hourly...) keeps the newest snapshot of each day within
+ *   D, and the oldest snapshot if it falls within D;
+ * - --keep-tag keeps every snapshot holding all tags of one of its tag lists.
+ * A snapshot kept by no rule is removed. Buckets are taken in UTC, so a plan does not depend
+ * on the machine's time zone (restic takes them in local time).
  */
+import { durationBefore, formatDuration, isZeroDuration, type RetentionDuration } from './duration.js';
 
 export const KEEP_RULES = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type KeepRule = (typeof KEEP_RULES)[number];
+export const WITHIN_RULES = ['hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
+export type WithinRule = (typeof WITHIN_RULES)[number];
 
-/** How many of each to keep; a missing rule keeps none by that rule. */
-export type KeepPolicy = Partial<Record<KeepRule, number>>;
+/** How many of each to keep (a missing rule keeps none by that rule), and the other rules. */
+export type KeepPolicy = Partial<Record<KeepRule, number>> & {
+  /** --keep-within: every snapshot within this of the group's newest. */
+  readonly within?: RetentionDuration;
+  /** --keep-within-hourly...yearly: the newest of each bucket within the duration. */
+  readonly withinRules?: Partial<Record<WithinRule, RetentionDuration>>;
+  /** --keep-tag: each a list of tags a snapshot must all hold to be kept. */
+  readonly tags?: readonly (readonly string[])[];
+};
+
+export const GROUP_FIELDS = ['host', 'paths', 'tags'] as const;
+export type GroupField = (typeof GROUP_FIELDS)[number];
+/** What snapshots are grouped by (any subset; none: one group). */
+export type GroupBy = readonly GroupField[];
+export const DEFAULT_GROUP_BY: GroupBy = ['host', 'paths'];
 
 export interface PlannedSnapshot {
   readonly id: string;
   /** ISO 8601 time of the snapshot. */
   readonly time: string;
   readonly sources: readonly string[];
+  readonly host?: string;
+  readonly tags?: readonly string[];
 }
 
 export interface PlanItem {
@@ -32,64 +57,124 @@ export interface PlanItem {
   readonly reasons: readonly string[];
 }
 
-export interface RetentionPlan {
+/** One group's plan, with what its snapshots share (only the fields grouped by). */
+export interface PlanGroup {
+  readonly key: { readonly host?: string; readonly paths?: readonly string[]; readonly tags?: readonly string[] };
   /** Newest first. */
   readonly keep: readonly PlanItem[];
   /** Newest first. */
   readonly remove: readonly PlanItem[];
 }
 
-export function isEmptyPolicy(policy: KeepPolicy): boolean {
-  return KEEP_RULES.every((rule) => (policy[rule] ?? 0) <= 0);
+export interface RetentionPlan {
+  readonly groupBy: GroupBy;
+  readonly groups: readonly PlanGroup[];
+  /** Every group's, newest first. */
+  readonly keep: readonly PlanItem[];
+  /** Every group's, newest first. */
+  readonly remove: readonly PlanItem[];
 }
+
+export function isEmptyPolicy(policy: KeepPolicy): boolean {
+  return (
+    KEEP_RULES.every((rule) => (policy[rule] ?? 0) <= 0) &&
+    isZeroDuration(policy.within) &&
+    WITHIN_RULES.every((rule) => isZeroDuration(policy.withinRules?.[rule])) &&
+    (policy.tags ?? []).length === 0
+  );
+}
+
+const newestFirst = (a: { time: string; id: string }, b: { time: string; id: string }) =>
+  Date.parse(b.time) - Date.parse(a.time) || b.id.localeCompare(a.id);
 
 /** An empty policy keeps everything (forget without rules removes nothing). */
-export function planRetention(snapshots: readonly PlannedSnapshot[], policy: KeepPolicy): RetentionPlan {
-  const keep: PlanItem[] = [];
-  const remove: PlanItem[] = [];
-  const newestFirst = [...snapshots].sort(
-    (a, b) => Date.parse(b.time) - Date.parse(a.time) || b.id.localeCompare(a.id),
-  );
-  if (isEmptyPolicy(policy)) {
-    return { keep: newestFirst.map((s) => ({ id: s.id, time: s.time, reasons: ['no policy'] })), remove: [] };
+export function planRetention(
+  snapshots: readonly PlannedSnapshot[],
+  policy: KeepPolicy,
+  groupBy: GroupBy = DEFAULT_GROUP_BY,
+  now: number = Date.now(),
+): RetentionPlan {
+  const groups = new Map<string, { key: PlanGroup['key']; members: PlannedSnapshot[] }>();
+  for (const snapshot of [...snapshots].sort(newestFirst)) {
+    const key = groupKey(snapshot, groupBy);
+    const text = JSON.stringify(key);
+    const group = groups.get(text) ?? { key, members: [] };
+    group.members.push(snapshot);
+    groups.set(text, group);
   }
-  const groups = new Map<string, PlannedSnapshot[]>();
-  for (const snapshot of newestFirst) {
-    const key = JSON.stringify([...snapshot.sources].sort());
-    const group = groups.get(key) ?? [];
-    group.push(snapshot);
-    groups.set(key, group);
-  }
-  for (const group of groups.values()) {
-    const left = new Map<KeepRule, number>(KEEP_RULES.map((rule) => [rule, policy[rule] ?? 0]));
-    const lastBucket = new Map<KeepRule, string>();
-    for (const snapshot of group) {
-      const reasons: string[] = [];
-      for (const rule of KEEP_RULES) {
-        if ((left.get(rule) ?? 0) <= 0) continue;
-        const bucket = bucketOf(rule, snapshot);
-        if (bucket === lastBucket.get(rule)) continue;
-        lastBucket.set(rule, bucket);
-        left.set(rule, (left.get(rule) ?? 0) - 1);
-        reasons.push(REASON[rule]);
-      }
-      const item = { id: snapshot.id, time: snapshot.time, reasons };
-      if (reasons.length > 0) keep.push(item);
-      else remove.push(item);
-    }
-  }
-  const newest = (a: PlanItem, b: PlanItem) => Date.parse(b.time) - Date.parse(a.time) || b.id.localeCompare(a.id);
-  return { keep: keep.sort(newest), remove: remove.sort(newest) };
+  const planned = [...groups.values()].map(({ key, members }) => planGroup(key, members, policy, now));
+  return {
+    groupBy,
+    groups: planned,
+    keep: planned.flatMap((g) => g.keep).sort(newestFirst),
+    remove: planned.flatMap((g) => g.remove).sort(newestFirst),
+  };
 }
 
-const REASON: Record<KeepRule, string> = {
-  last: 'last snapshot',
-  hourly: 'hourly snapshot',
-  daily: 'daily snapshot',
-  weekly: 'weekly snapshot',
-  monthly: 'monthly snapshot',
-  yearly: 'yearly snapshot',
-};
+function groupKey(s: PlannedSnapshot, groupBy: GroupBy): PlanGroup['key'] {
+  return {
+    ...(groupBy.includes('host') ? { host: s.host ?? '' } : {}),
+    ...(groupBy.includes('paths') ? { paths: [...s.sources].sort() } : {}),
+    ...(groupBy.includes('tags') ? { tags: [...(s.tags ?? [])].sort() } : {}),
+  };
+}
+
+/** One group, newest first. */
+function planGroup(
+  key: PlanGroup['key'],
+  group: readonly PlannedSnapshot[],
+  policy: KeepPolicy,
+  now: number,
+): PlanGroup {
+  if (isEmptyPolicy(policy)) {
+    return { key, keep: group.map((s) => ({ id: s.id, time: s.time, reasons: ['no policy'] })), remove: [] };
+  }
+  const keep: PlanItem[] = [];
+  const remove: PlanItem[] = [];
+  // restic counts durations back from the newest snapshot that is not in the future.
+  // (With every snapshot in the future, restic's latest is the zero time: all are within.)
+  const latest = group.reduce((max, s) => {
+    const t = Date.parse(s.time);
+    return t <= now && t > max ? t : max;
+  }, Number.NEGATIVE_INFINITY);
+  const cutoff = (d: RetentionDuration) =>
+    latest === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : durationBefore(latest, d);
+  const left = new Map<KeepRule, number>(KEEP_RULES.map((rule) => [rule, policy[rule] ?? 0]));
+  const lastBucket = new Map<string, string>();
+  group.forEach((snapshot, nr) => {
+    const isOldest = nr === group.length - 1;
+    const time = Date.parse(snapshot.time);
+    const reasons: string[] = [];
+    for (const tags of policy.tags ?? []) {
+      if (tags.every((t) => snapshot.tags?.includes(t))) reasons.push(`has tags [${tags.join(', ')}]`);
+    }
+    if (!isZeroDuration(policy.within) && time > cutoff(policy.within as RetentionDuration)) {
+      reasons.push(`within ${formatDuration(policy.within as RetentionDuration)}`);
+    }
+    for (const rule of KEEP_RULES) {
+      if ((left.get(rule) ?? 0) <= 0) continue;
+      const bucket = bucketOf(rule, snapshot);
+      const sameBucket = bucket === lastBucket.get(rule);
+      if (sameBucket && !isOldest) continue;
+      lastBucket.set(rule, bucket);
+      left.set(rule, (left.get(rule) ?? 0) - 1);
+      reasons.push(`${sameBucket ? 'oldest ' : ''}${rule} snapshot`);
+    }
+    for (const rule of WITHIN_RULES) {
+      const within = policy.withinRules?.[rule];
+      if (within === undefined || isZeroDuration(within) || !(time > cutoff(within))) continue;
+      const bucket = bucketOf(rule, snapshot);
+      const sameBucket = bucket === lastBucket.get(`within-${rule}`);
+      if (sameBucket && !isOldest) continue;
+      lastBucket.set(`within-${rule}`, bucket);
+      reasons.push(`${sameBucket ? 'oldest ' : ''}${rule} within ${formatDuration(within)}`);
+    }
+    const item = { id: snapshot.id, time: snapshot.time, reasons };
+    if (reasons.length > 0) keep.push(item);
+    else remove.push(item);
+  });
+  return { key, keep, remove };
+}
 
 function bucketOf(rule: KeepRule, snapshot: PlannedSnapshot): string {
   const t = new Date(snapshot.time);

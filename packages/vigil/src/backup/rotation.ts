@@ -8,19 +8,35 @@ import type { BlobCodec } from '../repo/compression.js';
 import type { Repository } from '../repo/repository.js';
 import { removeSnapshot, type SnapshotListing } from '../repo/snapshot-store.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { type KeepPolicy, planRetention, type RetentionPlan } from './policy.js';
+import { type GroupBy, type KeepPolicy, type PlannedSnapshot, planRetention, type RetentionPlan } from './policy.js';
 import { type PruneResult, prune } from './prune.js';
 
-export function planFor(listing: SnapshotListing, policy: KeepPolicy): RetentionPlan {
-  const snapshots = listing.snapshots.map((s) => ({ id: s.id, time: s.snapshot.time, sources: s.snapshot.sources }));
-  return planRetention(snapshots, policy);
+/** The id the plan of `backup --dry-run` gives the snapshot the backup would make. */
+export const WOULD_BE_ID = '(new)';
+
+/** The plan over the listed snapshots and, for a dry run, the one a backup would add. */
+export function planFor(
+  listing: SnapshotListing,
+  policy: KeepPolicy,
+  groupBy?: GroupBy,
+  wouldBe?: Omit<PlannedSnapshot, 'id'>,
+): RetentionPlan {
+  const snapshots: PlannedSnapshot[] = listing.snapshots.map((s) => ({
+    id: s.id,
+    time: s.snapshot.time,
+    sources: s.snapshot.sources,
+    host: s.snapshot.host,
+    tags: s.snapshot.tags,
+  }));
+  if (wouldBe) snapshots.push({ ...wouldBe, id: WOULD_BE_ID });
+  return planRetention(snapshots, policy, groupBy);
 }
 
 /** Removes the plan's snapshots and prunes; `pruneAnyway` prunes even when none is removed. */
 export async function executePlan(
   repo: Repository,
   codec: BlobCodec,
-  plan: RetentionPlan,
+  plan: Pick<RetentionPlan, 'remove'>,
   pruneAnyway: boolean,
   checkpoint?: CheckpointHook,
 ): Promise<PruneResult | undefined> {

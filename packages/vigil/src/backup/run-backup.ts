@@ -6,7 +6,7 @@
  *
  *   1. each worker completes its pack at the end of every batch: written under tmp/ and
  *      renamed into data/XX/ (not yet fsynced). A pack no index lists is invisible to
- *      readers; the next prune removes it.
+ *      readers; the next run resumes from it (resume.ts), or prune removes it.
  *   2. the main thread stores the trees (into its own pack, the same way), then flushes the
  *      file system once (syncfs; an fsync per pack and folder without the addon): every pack
  *      of the run is durable, contents and name;
@@ -40,13 +40,14 @@ import { loadIndex, packIds } from '../repo/index-load.js';
 import type { BlobIndex } from '../repo/index-table.js';
 import type { WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
-import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats } from '../repo/snapshot-file.js';
+import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
 import type { CheckpointHook } from './checkpoints.js';
 import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
+import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
 import tasks, { type StoreEntriesTask } from './tasks.js';
 import { TreeAssembly } from './tree-assembly.js';
 
@@ -76,6 +77,8 @@ export interface RunBackupOptions {
   readonly storeEntries?: TaskRef<StoreEntriesTask> | undefined;
   /** Pack size to close at (tests make small packs to have many). */
   readonly packTargetBytes?: number | undefined;
+  /** The time to record (backup --time), ns since the epoch; default: the run's start. */
+  readonly recordedTimeNs?: bigint | undefined;
 }
 
 export interface BackupOutcome {
@@ -83,8 +86,10 @@ export interface BackupOutcome {
   readonly snapshot: Snapshot;
   /** Index files or snapshots that could not be read (named on stderr; the run went on without them). */
   readonly damaged: readonly string[];
-  /** Packs under data/ that no index lists when the run started: an interrupted run's, for prune. */
+  /** Packs under data/ that no index lists when the run started and that could not be resumed from: for prune. */
   readonly unlistedPacks: number;
+  /** What an interrupted run had stored, taken over by this one (resume.ts). */
+  readonly resumed: ResumedPacks;
 }
 
 export async function runBackup(options: RunBackupOptions): Promise<BackupOutcome> {
@@ -99,10 +104,12 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   writeFileSync(marker, `${process.pid}\n`);
 
   const loaded = loadIndex(repo.root, repo.sealer);
+  const resumed = resumeInterruptedRun(repo, loaded);
   for (const error of loaded.damaged) damaged.push(error.message);
   const listed = new Set(loaded.index.packIds());
   const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
   const listing = listSnapshots(repo);
+  for (const line of resumed.damaged) damaged.push(`not resumed from (left for prune): ${line}`);
   for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
   const parent = findParent(listing.snapshots, options.sources);
   const parents = parent
@@ -267,8 +274,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
 
   const snapshot: Snapshot = {
     version: 1,
-    time: new Date(Number(startNs / 1_000_000n)).toISOString(),
-    timeNs: startNs,
+    time: snapshotTime(options.recordedTimeNs ?? startNs),
+    timeNs: options.recordedTimeNs ?? startNs,
     host: hostname(),
     ...userName(),
     sources: options.sources,
@@ -284,7 +291,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const id = writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
   rmSync(marker, { force: true });
-  return { id, snapshot, damaged, unlistedPacks };
+  return { id, snapshot, damaged, unlistedPacks, resumed };
 }
 
 /** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */

@@ -35,7 +35,7 @@ export async function verify(options: VerifyOptions): Promise<ExitCode> {
     process.stdout.write(
       `verified ${report.snapshotsChecked} snapshot(s), ${report.packsChecked} packs, ${report.chunksChecked} chunks: ` +
         `${report.problems.length === 0 ? 'all good' : `${report.problems.length} problem(s); damaged snapshots: ${damaged.join(' ') || 'none'}`}` +
-        `${report.unlistedPacks > 0 ? `; ${report.unlistedPacks} pack(s) of an interrupted run, which the next backup or forget removes` : ''}\n`,
+        `${report.unlistedPacks > 0 ? `; ${report.unlistedPacks} pack(s) of an interrupted run, which the next backup resumes from (or forget removes)` : ''}\n`,
     );
   }
   return exitCodeForOutcome({ failures: report.problems.length });
