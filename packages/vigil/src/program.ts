@@ -267,7 +267,22 @@ ${exitCodesHelp('baseline')}`,
     .addHelpText('after', exitCodesHelp('verify'))
     .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
       const { verify } = await import('./commands/verify.js');
-      process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) });
+      process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) }, hooks);
+    });
+
+  program
+    .command('unlock')
+    .summary('remove stale locks from REPO (--remove-all: every lock)')
+    .description(
+      'Remove the locks of REPO whose run is gone: not refreshed for 30 minutes, or held by a process of\n' +
+        'this host that no longer exists. Prints how many were removed. Needs no password.',
+    )
+    .argument('<repo>', 'the repository')
+    .option('--remove-all', 'remove every lock, live or not (only when you know no vigil uses REPO)')
+    .addHelpText('after', exitCodesHelp('unlock'))
+    .action(async (repo: string, flags: Record<string, unknown>) => {
+      const { unlock } = await import('./commands/unlock.js');
+      process.exitCode = await unlock({ ...flags, repo });
     });
 
   program

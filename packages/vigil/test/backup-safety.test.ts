@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeSourceTree, runUntilPoint, snapshotIds } from './backup-helpers.js';
@@ -54,7 +54,7 @@ describe('vigil backup survives kill -9', () => {
       const next = await vigil(['backup', src, '--to', repo, '--json']);
       assert.equal(next.code, 0, next.stderr);
       assert.deepEqual(readdirSync(join(repo, 'tmp')), []);
-      assert.equal(existsSync(join(repo, 'lock')), false);
+      assert.deepEqual(readdirSync(join(repo, 'locks')), []);
       const { pruned } = JSON.parse(next.stdout.toString()) as { pruned?: { keptPacks: number } };
       assert.ok(pruned, 'the run after a crash prunes what the crash left');
       // Nothing unlisted is left: every pack on disk is one the index lists (prune removed the rest).

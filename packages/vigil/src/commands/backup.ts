@@ -7,15 +7,17 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
-import { RepositoryLock } from '../backup/lock.js';
-import { isEmptyPolicy } from '../backup/policy.js';
+import { RepositoryLock, withRepositoryLock } from '../backup/lock.js';
+import { isEmptyPolicy, type KeepPolicy, type RetentionPlan } from '../backup/policy.js';
+import type { PruneResult } from '../backup/prune.js';
 import { executePlan, planFor } from '../backup/rotation.js';
 import { cleanLeftovers, runBackup } from '../backup/run-backup.js';
 import { shortId } from '../backup/snapshots.js';
-import { UsageError } from '../errors.js';
-import { type ExitCode, exitCodeForBackup } from '../exit.js';
+import { RepositoryLockedError, UsageError } from '../errors.js';
+import { ExitCode as Code, type ExitCode, exitCodeForBackup } from '../exit.js';
 import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
-import { COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
+import { type BlobCodec, COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
+import type { Repository } from '../repo/repository.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
@@ -43,20 +45,22 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (options.dryRun) {
     const repo = await openRepository(options.to, options);
+    const listing = await withRepositoryLock(repo, 'shared', { command: 'backup' }, async () => listSnapshots(repo));
     process.stdout.write(`would back up ${sources.join(', ')} to ${repo.root}, then apply the policy:\n`);
-    process.stdout.write(`${formatPlan(planFor(listSnapshots(repo), policy)).join('\n')}\n`);
+    process.stdout.write(`${formatPlan(planFor(listing, policy)).join('\n')}\n`);
     return 0;
   }
   const repo = await openOrInitRepository(options.to, options, log);
   const codec = await repositoryCodec();
-  const lock = RepositoryLock.acquire(repo);
+  // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
+  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'backup' });
   const progress =
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
       : silentProgress(process.stderr);
   const pool = createWorkerPool('vigil-backup', { jobs: options.jobs });
   try {
-    const hadLeftovers = cleanLeftovers(repo);
+    await hooks.lockTaken?.('shared');
     const { id, snapshot, unlistedPacks } = await runBackup({
       repo,
       codec,
@@ -71,8 +75,15 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       storeEntries: hooks.storeEntries,
     });
     progress.stop();
-    const plan = planFor(listSnapshots(repo), policy);
-    const pruned = await executePlan(repo, codec, plan, hadLeftovers || unlistedPacks > 0, hooks.checkpoint);
+    lock.release();
+    const rotation = await rotate(repo, codec, policy, unlistedPacks > 0, hooks);
+    if (rotation instanceof RepositoryLockedError) {
+      // The snapshot is committed; only its retention waits for a run that can hold the repository alone.
+      process.stdout.write(`snapshot ${shortId(id)} saved\n`);
+      log(`vigil: snapshot ${shortId(id)} is saved, but the --keep-* policy was not applied: ${rotation.message}`);
+      return Code.repositoryLocked;
+    }
+    const { plan, pruned } = rotation;
     const { stats } = snapshot;
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ id, snapshot, removed: plan.remove, pruned }, jsonValue)}\n`);
@@ -98,6 +109,35 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   } finally {
     progress.stop();
     await pool.terminate();
+    lock.release();
+  }
+}
+
+/**
+ * After the commit: with the exclusive lock, remove what interrupted runs left under tmp/,
+ * apply the policy and prune. Another run holding the repository skips this quietly when
+ * there is no policy (the next run cleans up), and is returned as the lock error when there is.
+ */
+async function rotate(
+  repo: Repository,
+  codec: BlobCodec,
+  policy: KeepPolicy,
+  unlistedPacks: boolean,
+  hooks: CommandHooks,
+): Promise<{ plan: RetentionPlan; pruned: PruneResult | undefined } | RepositoryLockedError> {
+  let lock: RepositoryLock;
+  try {
+    lock = RepositoryLock.acquire(repo, 'exclusive', { command: 'backup' });
+  } catch (error) {
+    if (!(error instanceof RepositoryLockedError)) throw error;
+    if (!isEmptyPolicy(policy)) return error;
+    return { plan: planFor(listSnapshots(repo), policy), pruned: undefined };
+  }
+  try {
+    const hadLeftovers = cleanLeftovers(repo);
+    const plan = planFor(listSnapshots(repo), policy);
+    return { plan, pruned: await executePlan(repo, codec, plan, hadLeftovers || unlistedPacks, hooks.checkpoint) };
+  } finally {
     lock.release();
   }
 }

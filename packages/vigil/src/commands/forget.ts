@@ -20,7 +20,8 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
   const policy = policyFromFlags(options);
   if (isEmptyPolicy(policy)) throw new UsageError('forget needs at least one --keep-* rule (it would remove nothing)');
   const repo = await openRepository(options.repo, options);
-  const lock = options.dryRun ? undefined : RepositoryLock.acquire(repo);
+  // A plan only reads; removing snapshots and pruning must not run beside any reader or backup.
+  const lock = RepositoryLock.acquire(repo, options.dryRun ? 'shared' : 'exclusive', { command: 'forget' });
   try {
     const plan = planFor(listSnapshots(repo), policy);
     if (options.json) process.stdout.write(`${JSON.stringify({ plan, dryRun: options.dryRun === true })}\n`);
@@ -35,6 +36,6 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
     }
     return Code.ok;
   } finally {
-    lock?.release();
+    lock.release();
   }
 }

@@ -5,6 +5,7 @@
  * FIFOs and devices, and holes; every chunk checked against its id.
  */
 import { resolve } from 'node:path';
+import { RepositoryLock } from '../backup/lock.js';
 import { restoreTree } from '../backup/restore.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
@@ -24,12 +25,15 @@ export interface RestoreOptions extends PasswordFlags {
 export async function restore(options: RestoreOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
-  const loaded = loadIndex(repo.root, repo.sealer);
-  for (const error of loaded.damaged) log(`vigil: ${error.message}`);
-  const reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, await repositoryCodec());
-  const target = resolve(options.target);
+  const codec = await repositoryCodec();
+  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'restore' });
+  let reader: BlobReader | undefined;
   try {
+    const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
+    const loaded = loadIndex(repo.root, repo.sealer);
+    for (const error of loaded.damaged) log(`vigil: ${error.message}`);
+    reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, codec);
+    const target = resolve(options.target);
     const outcome = await restoreTree({
       reader,
       root: snapshot.tree,
@@ -47,6 +51,7 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
     );
     return exitCodeForOutcome({ failures: outcome.failed + outcome.notFound.length });
   } finally {
-    reader.close();
+    reader?.close();
+    lock.release();
   }
 }

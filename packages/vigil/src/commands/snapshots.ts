@@ -1,4 +1,5 @@
 /** `vigil snapshots REPO [--json]`: id, time, sources, files, size and new bytes of each snapshot; damaged ones named. */
+import { withRepositoryLock } from '../backup/lock.js';
 import { shortId } from '../backup/snapshots.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
@@ -13,7 +14,9 @@ export interface SnapshotsOptions extends PasswordFlags {
 
 export async function snapshots(options: SnapshotsOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
-  const { snapshots: all, damaged } = listSnapshots(repo);
+  const { snapshots: all, damaged } = await withRepositoryLock(repo, 'shared', { command: 'snapshots' }, async () =>
+    listSnapshots(repo),
+  );
   for (const { id, error } of damaged)
     process.stderr.write(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}\n`);
   if (options.json) {

@@ -3,9 +3,11 @@
  * every pack and chunk is read and checked too (--structure-only skips the data: fast, for a
  * quick look). Exit 1 on any finding, each naming the snapshot and path it harms.
  */
+import { withRepositoryLock } from '../backup/lock.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { verifyRepository } from '../backup/verify.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import type { CommandHooks } from './hooks.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface VerifyOptions extends PasswordFlags {
@@ -15,16 +17,19 @@ export interface VerifyOptions extends PasswordFlags {
   readonly json?: boolean;
 }
 
-export async function verify(options: VerifyOptions): Promise<ExitCode> {
+export async function verify(options: VerifyOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const only = options.snapshot === undefined ? [] : [findSnapshot(repo, options.snapshot, log).id];
-  const report = verifyRepository({
-    repo,
-    codec: await repositoryCodec(),
-    readData: options.structureOnly !== true,
-    snapshots: only,
-  });
+  const codec = await repositoryCodec();
+  const lock = { command: 'verify', onTaken: hooks.lockTaken };
+  const report = await withRepositoryLock(repo, 'shared', lock, async () =>
+    verifyRepository({
+      repo,
+      codec,
+      readData: options.structureOnly !== true,
+      snapshots: options.snapshot === undefined ? [] : [findSnapshot(repo, options.snapshot, log).id],
+    }),
+  );
   if (options.json) {
     for (const problem of report.problems)
       process.stdout.write(`${JSON.stringify({ type: 'problem', message: problem })}\n`);
