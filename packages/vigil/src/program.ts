@@ -200,10 +200,20 @@ ${exitCodesHelp('baseline')}`,
           'contents cut into chunks stored once, compressed and encrypted; unchanged files not read again;\n' +
           'then apply the --keep-* policy and prune.',
       )
-      .argument('<sources...>', 'files and directories to back up')
-      .requiredOption('--to <repo>', 'the repository'),
+      .usage('--to <repo> [options] [sources...]')
+      .argument('[sources...]', 'files and directories to back up (or --files-from FILE)')
+      .requiredOption('--to <repo>', 'the repository (required)'),
   )
     .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
+    .option(
+      '--exclude-file <file>',
+      'read --exclude patterns from FILE, one a line, # comments (repeatable)',
+      collect,
+      [],
+    )
+    .option('--files-from <file>', 'back up the paths listed in FILE, one a line, # comments ("-": stdin)', collect, [])
+    .option('--exclude-caches', 'leave out the contents of directories holding a valid CACHEDIR.TAG (all but the tag)')
+    .option('--exclude-larger-than <size>', 'leave out files larger than SIZE (bytes, or K, M, G, T: 1024-based)')
     .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
     .addOption(
       new Option('--compression <mode>', 'zstd per chunk: auto skips what does not shrink (default: auto)').choices([

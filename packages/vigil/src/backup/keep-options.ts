@@ -1,5 +1,6 @@
 /** The --keep-* flags of backup and forget, checked and turned into a KeepPolicy. */
 import { UsageError } from '../errors.js';
+import { count } from '../report/plural.js';
 import { KEEP_RULES, type KeepPolicy, type RetentionPlan } from './policy.js';
 
 export type KeepFlags = Partial<Record<`keep${Capitalize<(typeof KEEP_RULES)[number]>}`, string>>;
@@ -21,9 +22,9 @@ export function policyFromFlags(flags: KeepFlags): KeepPolicy {
 /** The plan as text: one line per snapshot, with the reasons it is kept. */
 export function formatPlan(plan: RetentionPlan): string[] {
   const lines: string[] = [];
-  lines.push(`keep ${plan.keep.length} snapshot(s):`);
+  lines.push(`keep ${count(plan.keep.length, 'snapshot')}:`);
   for (const item of plan.keep) lines.push(`  ${item.id.slice(0, 8)}  ${item.time}  ${item.reasons.join(', ')}`);
-  lines.push(`remove ${plan.remove.length} snapshot(s):`);
+  lines.push(`remove ${count(plan.remove.length, 'snapshot')}:`);
   for (const item of plan.remove) lines.push(`  ${item.id.slice(0, 8)}  ${item.time}`);
   return lines;
 }

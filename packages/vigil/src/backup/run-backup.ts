@@ -18,7 +18,7 @@
  * packs and index entries no snapshot references (removed by the next prune).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
@@ -65,6 +65,10 @@ export interface RunBackupOptions {
   /** Absolute source paths. */
   readonly sources: readonly string[];
   readonly excludes: readonly string[];
+  /** Leave out cache directories' contents (--exclude-caches). */
+  readonly excludeCaches?: boolean | undefined;
+  /** Leave out files larger than this many bytes (--exclude-larger-than). */
+  readonly maxFileSize?: number | undefined;
   readonly tags: readonly string[];
   readonly compression: CompressionMode;
   readonly pool: Pool;
@@ -205,7 +209,15 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   for (const dir of ancestorsOf(options.sources)) enqueue(Buffer.from(dir), 0, PathFlag.follow);
 
   const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
-  const walkOptions = { follow: false, oneFileSystem: false, excludes, directories: true, linkDetails: true };
+  const walkOptions = {
+    follow: false,
+    oneFileSystem: false,
+    excludes,
+    directories: true,
+    linkDetails: true,
+    excludeCaches: options.excludeCaches === true,
+  };
+  const tooLarge = largerThan(options.maxFileSize);
   let base = 0;
   for await (const entries of walk(
     options.sources.map((s) => Buffer.from(s)),
@@ -219,6 +231,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
         continue;
       }
       if (entry.kind === 'file') {
+        if (tooLarge(entry.path)) continue;
         found++;
         enqueue(entry.path, entry.base, entry.follow ? PathFlag.follow : 0);
       } else if (entry.kind === 'directory') {
@@ -351,6 +364,22 @@ function userName(): { user?: string } {
   } catch {
     return {};
   }
+}
+
+/**
+ * Whether a file is over `limit` bytes (--exclude-larger-than). The walk does not stat files
+ * (workers do), so this costs one lstat a file, paid only when the flag is given. A file that
+ * cannot be stat'ed here is kept: the worker reports what is wrong with it.
+ */
+function largerThan(limit: number | undefined): (path: Buffer) => boolean {
+  if (limit === undefined) return () => false;
+  return (path) => {
+    try {
+      return lstatSync(path).size > limit;
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** A repository inside a source is not backed up into itself. */

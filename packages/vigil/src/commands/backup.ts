@@ -4,7 +4,7 @@
  * sources, then rotate (apply --keep-*, prune). --dry-run prints what rotation would do after
  * a backup and writes nothing.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatPlan, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock, withRepositoryLock } from '../backup/lock.js';
@@ -20,7 +20,9 @@ import { type BlobCodec, COMPRESSION_MODES, type CompressionMode } from '../repo
 import type { Repository } from '../repo/repository.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
+import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
 import type { CommandHooks } from './hooks.js';
 import { openOrInitRepository, openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
@@ -28,6 +30,10 @@ export interface BackupOptions extends KeepFlags, PasswordFlags {
   readonly sources: readonly string[];
   readonly to?: string;
   readonly exclude?: readonly string[];
+  readonly excludeFile?: readonly string[];
+  readonly filesFrom?: readonly string[];
+  readonly excludeCaches?: boolean;
+  readonly excludeLargerThan?: string;
   readonly tag?: readonly string[];
   readonly compression?: string;
   readonly dryRun?: boolean;
@@ -38,10 +44,24 @@ export interface BackupOptions extends KeepFlags, PasswordFlags {
 
 export async function backup(options: BackupOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   if (options.to === undefined) throw new UsageError('backup needs --to REPO: where to keep the snapshots');
-  if (options.sources.length === 0) throw new UsageError('backup needs at least one SRC to back up');
+  const given = [...options.sources, ...sourcesFromFiles(options.filesFrom ?? [])];
+  if (given.length === 0) throw new UsageError('backup needs at least one SRC to back up (or --files-from FILE)');
   const compression = compressionMode(options.compression);
   const policy = policyFromFlags(options);
-  const sources = [...new Set(options.sources.map(realSource))];
+  const excludes = [
+    ...(options.exclude ?? []),
+    ...(options.excludeFile ?? []).flatMap((file) => meaningfulLines(file, '--exclude-file')),
+  ];
+  const maxFileSize =
+    options.excludeLargerThan === undefined ? undefined : parseSize(options.excludeLargerThan, '--exclude-larger-than');
+  const sources = [...new Set(given.map(realSource))];
+  const missing = sources.filter((source) => lstatSync(source, { throwIfNoEntry: false }) === undefined);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${missing.length === 1 ? 'the source' : 'the sources'} ${missing.join(', ')} ` +
+        `${missing.length === 1 ? 'does' : 'do'} not exist: check the path (nothing was backed up)`,
+    );
+  }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (options.dryRun) {
     const repo = await openRepository(options.to, options);
@@ -65,7 +85,9 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       repo,
       codec,
       sources,
-      excludes: options.exclude ?? [],
+      excludes,
+      excludeCaches: options.excludeCaches === true,
+      maxFileSize,
       tags: options.tag ?? [],
       compression,
       pool,
@@ -89,20 +111,20 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       process.stdout.write(`${JSON.stringify({ id, snapshot, removed: plan.remove, pruned }, jsonValue)}\n`);
     } else {
       process.stdout.write(
-        `snapshot ${shortId(id)}${snapshot.incomplete ? ' (INCOMPLETE)' : ''}: ${stats.files} files, ` +
+        `snapshot ${shortId(id)}${snapshot.incomplete ? ' (INCOMPLETE)' : ''}: ${count(stats.files, 'file')}, ` +
           `${formatBytes(stats.totalBytes)}, ${formatBytes(stats.newBytes)} new ` +
-          `(${formatBytes(stats.storedBytes)} stored) in ${stats.newBlobs} chunks\n`,
+          `(${formatBytes(stats.storedBytes)} stored) in ${count(stats.newBlobs, 'chunk')}\n`,
       );
       if (!isEmptyPolicy(policy)) process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
       if (pruned && pruned.removedBlobs > 0) {
         process.stdout.write(
-          `pruned ${pruned.removedBlobs} blobs, ${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
+          `pruned ${count(pruned.removedBlobs, 'blob')}, ${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
         );
       }
     }
     if (snapshot.incomplete) {
       log(
-        `vigil: snapshot ${shortId(id)} is incomplete: ${snapshot.unreadableCount} path(s) could not be read (listed above)`,
+        `vigil: snapshot ${shortId(id)} is incomplete: ${count(snapshot.unreadableCount, 'path')} could not be read (listed above)`,
       );
     }
     return exitCodeForBackup({ unreadable: snapshot.unreadableCount });
@@ -145,7 +167,7 @@ async function rotate(
 /**
  * A source by its real path: the snapshot's tree holds each entry by its path, and a source
  * reached through a symlink would otherwise be recorded as the link with its contents under
- * it. A missing source stays as given: the walk reports it, and the snapshot is incomplete.
+ * it. A missing source stays as given, and is refused before anything is written.
  */
 function realSource(source: string): string {
   try {

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { count } from '../report/plural.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface ForgetOptions extends KeepFlags, PasswordFlags {
@@ -30,7 +31,7 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
     const pruned = await executePlan(repo, await repositoryCodec(), plan, cleanLeftovers(repo));
     if (pruned && !options.json) {
       process.stdout.write(
-        `pruned ${pruned.removedBlobs} blobs (${pruned.removedPacks} packs removed, ${pruned.repackedPacks} repacked), ` +
+        `pruned ${count(pruned.removedBlobs, 'blob')} (${count(pruned.removedPacks, 'pack')} removed, ${pruned.repackedPacks} repacked), ` +
           `${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
       );
     }

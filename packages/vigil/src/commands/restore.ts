@@ -11,6 +11,7 @@ import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import { loadIndex } from '../repo/index-load.js';
+import { count } from '../report/plural.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface RestoreOptions extends PasswordFlags {
@@ -46,7 +47,7 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
     });
     for (const path of outcome.notFound) log(`vigil: ${path}: not in snapshot ${shortId(id)}`);
     process.stdout.write(
-      `restored ${outcome.restored} entries of snapshot ${shortId(id)} to ${target}` +
+      `restored ${count(outcome.restored, 'entry', 'entries')} of snapshot ${shortId(id)} to ${target}` +
         `${outcome.failed > 0 ? `; ${outcome.failed} failed` : ''}\n`,
     );
     return exitCodeForOutcome({ failures: outcome.failed + outcome.notFound.length });

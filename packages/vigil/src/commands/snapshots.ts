@@ -4,6 +4,7 @@ import { shortId } from '../backup/snapshots.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { count } from '../report/plural.js';
 import { jsonValue } from './backup.js';
 import { openRepository, type PasswordFlags } from './repository-access.js';
 
@@ -42,6 +43,6 @@ export async function snapshots(options: SnapshotsOptions): Promise<ExitCode> {
     `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}\n`;
   process.stdout.write(line(head));
   for (const row of rows) process.stdout.write(line(row));
-  process.stdout.write(`${all.length} snapshot(s)${damaged.length > 0 ? `, ${damaged.length} damaged` : ''}\n`);
+  process.stdout.write(`${count(all.length, 'snapshot')}${damaged.length > 0 ? `, ${damaged.length} damaged` : ''}\n`);
   return Code.ok;
 }

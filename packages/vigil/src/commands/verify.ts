@@ -7,6 +7,7 @@ import { withRepositoryLock } from '../backup/lock.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { verifyRepository } from '../backup/verify.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { count } from '../report/plural.js';
 import type { CommandHooks } from './hooks.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
@@ -38,9 +39,9 @@ export async function verify(options: VerifyOptions, hooks: CommandHooks = {}): 
     for (const problem of report.problems) log(`vigil: ${problem}`);
     const damaged = report.damagedSnapshots.map(shortId);
     process.stdout.write(
-      `verified ${report.snapshotsChecked} snapshot(s), ${report.packsChecked} packs, ${report.chunksChecked} chunks: ` +
-        `${report.problems.length === 0 ? 'all good' : `${report.problems.length} problem(s); damaged snapshots: ${damaged.join(' ') || 'none'}`}` +
-        `${report.unlistedPacks > 0 ? `; ${report.unlistedPacks} pack(s) of an interrupted run, which the next backup or forget removes` : ''}\n`,
+      `verified ${count(report.snapshotsChecked, 'snapshot')}, ${count(report.packsChecked, 'pack')}, ${count(report.chunksChecked, 'chunk')}: ` +
+        `${report.problems.length === 0 ? 'all good' : `${count(report.problems.length, 'problem')}; damaged snapshots: ${damaged.join(' ') || 'none'}`}` +
+        `${report.unlistedPacks > 0 ? `; ${count(report.unlistedPacks, 'pack')} of an interrupted run, which the next backup or forget removes` : ''}\n`,
     );
   }
   return exitCodeForOutcome({ failures: report.problems.length });
