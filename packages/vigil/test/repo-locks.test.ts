@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { locksDir, RepositoryLock } from '../src/backup/lock.js';
+import { unlock } from '../src/commands/unlock.js';
 import { RepositoryLockedError } from '../src/errors.js';
 import { Repository } from '../src/repo/repository.js';
-import { snapshotIds } from './backup-helpers.js';
+import { listSnapshots } from '../src/repo/snapshot-store.js';
 import { OBSERVED_CLI, suiteDir, vigil } from './helpers.js';
 
 /** `vigil ...args` paused once it holds its lock; `resume()` lets it finish and gives its exit code and stdout. */
@@ -84,7 +85,8 @@ describe('repository locks', () => {
 
     const after = await vigil(['forget', at('repo'), '--keep-last', '1']);
     assert.equal(after.code, 0, after.stderr);
-    assert.equal((await snapshotIds(at('repo'))).length, 1);
+    const repo = await Repository.open(at('repo'), { password: async () => '' });
+    assert.equal(listSnapshots(repo).snapshots.length, 1);
     assert.deepEqual(readdirSync(at('repo', 'locks')), []);
   });
 
@@ -106,24 +108,34 @@ describe('repository locks', () => {
     assert.deepEqual(readdirSync(locksDir(repo)), []);
   });
 
-  it('shared locks sit together; exclusive conflicts with any; a live lock is refreshed by its timer', async () => {
+  it('shared locks sit together, exclusive conflicts with any; a live lock is refreshed; a lost one is noticed', async () => {
     const repo = (await Repository.init(at('kinds'))).root;
     const root = { root: repo };
     const one = RepositoryLock.acquire(root, 'shared', { command: 'verify' });
-    const dir = locksDir(repo);
-    const [first] = readdirSync(dir);
-    const watcher = watch(dir);
-    const two = RepositoryLock.acquire(root, 'shared', { command: 'snapshots', refreshMs: 5 });
     assert.throws(() => RepositoryLock.acquire(root, 'exclusive', { command: 'forget' }), RepositoryLockedError);
     one.release();
-    const [second] = readdirSync(dir).filter((n) => n !== first && !n.endsWith('.tmp'));
-    const timeOf = () => (JSON.parse(readFileSync(join(dir, second as string), 'utf8')) as { time: string }).time;
-    const taken = timeOf();
-    // The second lock's timer rewrites its time (renamed into place): wait for those events.
-    while (timeOf() === taken) await once(watcher, 'change');
+    const dir = locksDir(repo);
+    const watcher = watch(dir);
+    // Each refresher (a thread by default, a main-thread timer for quick commands) rewrites
+    // its lock's time, renamed into place: wait for those events.
+    for (const refresher of ['thread', 'timer'] as const) {
+      const before = new Set(readdirSync(dir));
+      const lock = RepositoryLock.acquire(root, 'shared', { command: 'snapshots', refresher, refreshMs: 5 });
+      const [name] = readdirSync(dir).filter((n) => !before.has(n) && !n.endsWith('.tmp'));
+      const timeOf = () => (JSON.parse(readFileSync(join(dir, name as string), 'utf8')) as { time: string }).time;
+      const taken = timeOf();
+      while (timeOf() === taken) await once(watcher, 'change');
+      assert.ok(timeOf() > taken, refresher);
+      lock.release();
+    }
     watcher.close();
-    assert.ok(timeOf() > taken);
-    two.release();
+    assert.deepEqual(readdirSync(dir), []);
+    // A lock removed under a run (vigil unlock --remove-all) is lost: the run must not commit.
+    const lost = RepositoryLock.acquire(root, 'shared', { command: 'backup' });
+    lost.assertHeld();
+    for (const name of readdirSync(dir)) rmSync(join(dir, name));
+    assert.throws(() => lost.assertHeld(), /was removed while it ran/);
+    lost.release();
     const solo = RepositoryLock.acquire(root, 'exclusive', { command: 'forget' });
     assert.throws(() => RepositoryLock.acquire(root, 'shared', { command: 'verify' }), RepositoryLockedError);
     solo.release();
@@ -151,8 +163,6 @@ describe('repository locks', () => {
     const all = await vigil(['unlock', '--remove-all', repo]);
     assert.equal(all.stdout.toString(), 'removed 1 lock\n');
     assert.deepEqual(readdirSync(locksDir(repo)), []);
-    const nowhere = await vigil(['unlock', at('not-a-repo')]);
-    assert.equal(nowhere.code, 2);
-    assert.match(nowhere.stderr, /not a vigil repository/);
+    await assert.rejects(unlock({ repo: at('not-a-repo') }), /not a vigil repository/);
   });
 });

@@ -4,7 +4,7 @@
  * hold nothing the config (its host) and file times do not already show, and keeping them
  * readable lets `vigil unlock` and the "locked by" message work without the password.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** What a lock file says about the run that holds it. */
@@ -25,9 +25,24 @@ export const REFRESH_EVERY_MS = 5 * 60 * 1000;
 /** A lock file is a hundred bytes; anything much larger is not one of ours. */
 const MAX_LOCK_BYTES = 4096;
 
-/** The lock's text, as written. */
-export function formatHolder(holder: LockHolder): string {
-  return `${JSON.stringify(holder)}\n`;
+/** Writes a lock whole under a temp name and renames it into place: a reader never sees half a lock. */
+export function writeLockFile(path: string, holder: LockHolder): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(holder)}\n`, { mode: 0o644 });
+  renameSync(temp, path);
+}
+
+/**
+ * Rewrites a held lock with the time now. A lock someone removed (vigil unlock, or another
+ * run that found it stale) is not made again: the run has lost it, and lock.ts's assertHeld
+ * says so before it commits.
+ */
+export function refreshLock(path: string, holder: LockHolder): void {
+  try {
+    if (existsSync(path)) writeLockFile(path, { ...holder, time: new Date().toISOString() });
+  } catch {
+    // A full or read-only disk: the lock keeps its old time and may go stale; nothing else breaks.
+  }
 }
 
 /**

@@ -10,22 +10,38 @@
  * other's file when it lists, so they cannot both pass; they may both fail, and the next try
  * settles it. Stale locks met on the way (lock-file.ts's isStale) are removed.
  *
- * A held lock's time is rewritten every few minutes by an unref'd timer, so it goes stale 30
- * minutes after its run died, on whichever host. REPO/lock, the single lock of vigils before
+ * A held lock's time is rewritten every few minutes by a thread of its own (lock-refresher.ts),
+ * so it goes stale 30 minutes after its run died, on whichever host. REPO/lock, the single lock of vigils before
  * locks/, is honoured as an exclusive lock and removed once stale.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { RepositoryError, RepositoryLockedError } from '../errors.js';
-import { formatHolder, isStale, type LockHolder, REFRESH_EVERY_MS, readHolder, STALE_AFTER_MS } from './lock-file.js';
+import {
+  isStale,
+  type LockHolder,
+  REFRESH_EVERY_MS,
+  readHolder,
+  refreshLock,
+  STALE_AFTER_MS,
+  writeLockFile,
+} from './lock-file.js';
+import { RefreshState } from './lock-state.js';
 
 export type LockKind = 'shared' | 'exclusive';
 
 export interface LockOptions {
   /** The vigil command taking it, named to whoever it blocks. */
   readonly command: string;
+  /**
+   * Who rewrites the lock's time: a thread of its own (the default: 20 ms to start, and it keeps
+   * the lock fresh through any synchronous stretch of the command, such as verify's reading),
+   * or a timer of the main thread, for quick commands that never block it for long (snapshots).
+   */
+  readonly refresher?: 'thread' | 'timer';
   /** How often to rewrite the lock's time (tests make it short to watch it move). */
   readonly refreshMs?: number;
   /** When another's lock counts as stale (tests give a short one). */
@@ -46,15 +62,25 @@ export const legacyLockPath = (root: string) => join(root, 'lock');
 
 export class RepositoryLock {
   readonly #path: string;
-  readonly #holder: LockHolder;
-  readonly #timer: NodeJS.Timeout;
+  readonly #root: string;
+  readonly #state = new Int32Array(new SharedArrayBuffer(4));
+  readonly #refresher: Worker | NodeJS.Timeout;
   #held = true;
 
-  private constructor(path: string, holder: LockHolder, refreshMs: number) {
+  private constructor(root: string, path: string, holder: LockHolder, options: LockOptions) {
+    this.#root = root;
     this.#path = path;
-    this.#holder = holder;
-    this.#timer = setInterval(() => this.refresh(), refreshMs);
-    this.#timer.unref();
+    const refreshMs = options.refreshMs ?? REFRESH_EVERY_MS;
+    if (options.refresher === 'timer') {
+      this.#refresher = setInterval(() => refreshLock(path, holder), refreshMs);
+    } else {
+      this.#refresher = new Worker(new URL('./lock-refresher.js', import.meta.url), {
+        workerData: { path, holder, refreshMs, state: this.#state.buffer },
+      });
+      this.#refresher.on('error', () => {});
+    }
+    // Never what keeps the process alive; a refresher that fails only lets the lock age.
+    this.#refresher.unref();
   }
 
   /** Takes a lock of `kind`; throws RepositoryLockedError if a live run holds one that conflicts. */
@@ -89,24 +115,35 @@ export class RepositoryLock {
       removeIfThere(path);
       throw new RepositoryLockedError(repo.root, conflict);
     }
-    return new RepositoryLock(path, holder, options.refreshMs ?? REFRESH_EVERY_MS);
+    return new RepositoryLock(repo.root, path, holder, options);
   }
 
-  /** Rewrites the lock's time. A lock someone removed (vigil unlock) is not made again. */
-  refresh(): void {
-    if (!this.#held) return;
-    if (readHolder(this.#path) === undefined) return;
-    try {
-      writeLockFile(this.#path, { ...this.#holder, time: new Date().toISOString() });
-    } catch {
-      // A full or read-only disk: the lock keeps its old time and may go stale; nothing else breaks.
-    }
+  /**
+   * Throws unless the lock file is still there: a run that lost its lock (removed by vigil
+   * unlock, or by another run that found it stale) may have had an exclusive run prune beside
+   * it, so it must not commit.
+   */
+  assertHeld(): void {
+    if (this.#held && existsSync(this.#path)) return;
+    throw new RepositoryError(
+      `this run's lock in ${locksDir(this.#root)} was removed while it ran (by vigil unlock, or as stale by ` +
+        'another run): nothing was committed; run it again',
+    );
   }
 
   release(): void {
     if (!this.#held) return;
     this.#held = false;
-    clearInterval(this.#timer);
+    if (this.#refresher instanceof Worker) {
+      // A refresh in progress is a write and a rename: wait it out, then bar any later one.
+      const { slot, idle, writing, released } = RefreshState;
+      while (Atomics.compareExchange(this.#state, slot, idle, released) === writing) {
+        Atomics.wait(this.#state, slot, writing, 100);
+      }
+      void this.#refresher.terminate();
+    } else {
+      clearInterval(this.#refresher);
+    }
     removeIfThere(this.#path);
   }
 }
@@ -160,13 +197,6 @@ function listNames(dir: string): string[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-}
-
-/** Written whole under a temp name and renamed: a reader never sees half a lock. */
-function writeLockFile(path: string, holder: LockHolder): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, formatHolder(holder), { mode: 0o644 });
-  renameSync(temp, path);
 }
 
 function removeIfThere(path: string): boolean {

@@ -74,6 +74,8 @@ export interface RunBackupOptions {
   readonly pool: Pool;
   readonly progress: BackupProgress;
   readonly reading?: ReadingCounter | undefined;
+  /** Throws if the run lost its lock (lock.ts's assertHeld): called before the index and the commit. */
+  readonly assertLocked?: (() => void) | undefined;
   /** Awaited at each checkpoint (tests stop the run there). */
   readonly checkpoint?: CheckpointHook | undefined;
   /** The worker task to run (default: tasks.ts's storeEntries; tests give one that observes reads). */
@@ -270,6 +272,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     for (const folder of new Set(packs.map((p) => dirname(p.path)))) fsyncDirectory(folder);
     fsyncDirectory(join(repo.root, 'data'));
   });
+  options.assertLocked?.();
   if (packs.length > 0) {
     writeIndexFile(
       repo.root,
@@ -294,6 +297,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     unreadable,
   };
   await checkpoint('before-commit');
+  options.assertLocked?.();
   const id = writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
   rmSync(marker, { force: true });

@@ -93,6 +93,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       pool,
       progress,
       reading: readingCounterFor({ jobs: options.jobs }, progress),
+      assertLocked: () => lock.assertHeld(),
       checkpoint: hooks.checkpoint,
       storeEntries: hooks.storeEntries,
     });

@@ -15,8 +15,11 @@ export interface SnapshotsOptions extends PasswordFlags {
 
 export async function snapshots(options: SnapshotsOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
-  const { snapshots: all, damaged } = await withRepositoryLock(repo, 'shared', { command: 'snapshots' }, async () =>
-    listSnapshots(repo),
+  const { snapshots: all, damaged } = await withRepositoryLock(
+    repo,
+    'shared',
+    { command: 'snapshots', refresher: 'timer' },
+    async () => listSnapshots(repo),
   );
   for (const { id, error } of damaged)
     process.stderr.write(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}\n`);
