@@ -18,7 +18,7 @@
  * packs and index entries no snapshot references (removed by the next prune).
  */
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
@@ -47,6 +47,7 @@ import type { CheckpointHook } from './checkpoints.js';
 import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
+import { largerThan } from './size-limit.js';
 import tasks, { type StoreEntriesTask } from './tasks.js';
 import { TreeAssembly } from './tree-assembly.js';
 
@@ -368,22 +369,6 @@ function userName(): { user?: string } {
   } catch {
     return {};
   }
-}
-
-/**
- * Whether a file is over `limit` bytes (--exclude-larger-than). The walk does not stat files
- * (workers do), so this costs one lstat a file, paid only when the flag is given. A file that
- * cannot be stat'ed here is kept: the worker reports what is wrong with it.
- */
-function largerThan(limit: number | undefined): (path: Buffer) => boolean {
-  if (limit === undefined) return () => false;
-  return (path) => {
-    try {
-      return lstatSync(path).size > limit;
-    } catch {
-      return false;
-    }
-  };
 }
 
 /** A repository inside a source is not backed up into itself. */

@@ -55,7 +55,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   const maxFileSize =
     options.excludeLargerThan === undefined ? undefined : parseSize(options.excludeLargerThan, '--exclude-larger-than');
   const sources = [...new Set(given.map(realSource))];
-  const missing = sources.filter((source) => lstatSync(source, { throwIfNoEntry: false }) === undefined);
+  const missing = sources.filter(isMissing);
   if (missing.length > 0) {
     throw new UsageError(
       `${missing.length === 1 ? 'the source' : 'the sources'} ${missing.join(', ')} ` +
@@ -162,6 +162,17 @@ async function rotate(
     return { plan, pruned: await executePlan(repo, codec, plan, hadLeftovers || unlistedPacks, hooks.checkpoint) };
   } finally {
     lock.release();
+  }
+}
+
+/** A source that is not there (a typo): refused. One that cannot be reached (EACCES) is the walk's to report. */
+function isMissing(source: string): boolean {
+  try {
+    lstatSync(source);
+    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
   }
 }
 
