@@ -59,7 +59,7 @@ export class RepositoryLockedError extends VigilError {
       'ERR_VIGIL_REPO_LOCKED',
       `the repository ${repo} is locked${holder.exclusive === false ? '' : ' exclusively'} by ` +
         `${holder.command === undefined ? 'a run' : `vigil ${holder.command}`} (process ${holder.pid} on ${holder.host}, ` +
-        `lock refreshed ${Number.isNaN(age) ? 'at an unknown time' : `${age} minute${age === 1 ? '' : 's'} ago`}): ` +
+        `lock refreshed ${Number.isNaN(age) ? 'at an unknown time' : age === 0 ? 'under a minute ago' : `${age} minute${age === 1 ? '' : 's'} ago`}): ` +
         `wait for that run to finish; if it is gone, its lock goes stale 30 minutes after its last refresh and ` +
         `vigil unlock ${repo} removes it (vigil unlock --remove-all removes every lock)`,
     );

@@ -102,7 +102,9 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     const rotation = await rotate(repo, codec, policy, unlistedPacks > 0, hooks);
     if (rotation instanceof RepositoryLockedError) {
       // The snapshot is committed; only its retention waits for a run that can hold the repository alone.
-      process.stdout.write(`snapshot ${shortId(id)} saved\n`);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ id, snapshot, removed: [], locked: rotation.message }, jsonValue)}\n`);
+      } else process.stdout.write(`snapshot ${shortId(id)} saved\n`);
       log(`vigil: snapshot ${shortId(id)} is saved, but the --keep-* policy was not applied: ${rotation.message}`);
       return Code.repositoryLocked;
     }
@@ -154,7 +156,7 @@ async function rotate(
   } catch (error) {
     if (!(error instanceof RepositoryLockedError)) throw error;
     if (!isEmptyPolicy(policy)) return error;
-    return { plan: planFor(listSnapshots(repo), policy), pruned: undefined };
+    return { plan: { keep: [], remove: [] }, pruned: undefined };
   }
   try {
     const hadLeftovers = cleanLeftovers(repo);
