@@ -44,14 +44,24 @@ export class EngineError extends VigilError {
   }
 }
 
-/** Another live run holds the repository's lock. */
+/** Another live run holds a lock of the repository that conflicts with the one asked for. */
 export class RepositoryLockedError extends VigilError {
-  readonly holder: { readonly pid: number; readonly host: string; readonly time: string };
-  constructor(repo: string, holder: { pid: number; host: string; time: string }) {
+  readonly holder: {
+    readonly pid: number;
+    readonly host: string;
+    readonly time: string;
+    readonly exclusive?: boolean;
+    readonly command?: string;
+  };
+  constructor(repo: string, holder: RepositoryLockedError['holder']) {
+    const age = Math.max(0, Math.round((Date.now() - Date.parse(holder.time)) / 60_000));
     super(
       'ERR_VIGIL_REPO_LOCKED',
-      `the repository ${repo} is locked by process ${holder.pid} on ${holder.host} since ${holder.time}: ` +
-        'wait for that run to finish (if it is gone from another host, remove REPO/lock by hand)',
+      `the repository ${repo} is locked${holder.exclusive === false ? '' : ' exclusively'} by ` +
+        `${holder.command === undefined ? 'a run' : `vigil ${holder.command}`} (process ${holder.pid} on ${holder.host}, ` +
+        `lock refreshed ${Number.isNaN(age) ? 'at an unknown time' : age === 0 ? 'under a minute ago' : `${age} minute${age === 1 ? '' : 's'} ago`}): ` +
+        `wait for that run to finish; if it is gone, its lock goes stale 30 minutes after its last refresh and ` +
+        `vigil unlock ${repo} removes it (vigil unlock --remove-all removes every lock)`,
     );
     this.holder = holder;
   }

@@ -34,7 +34,7 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     ],
     [ExitCode.usageOrFatal, 'bad usage, or a fatal error that stopped the run'],
     [ExitCode.snapshotIncomplete, 'backup: snapshot kept but incomplete (a source could not be read)'],
-    [ExitCode.repositoryLocked, 'backup, forget: the repository is locked by another live run'],
+    [ExitCode.repositoryLocked, 'backup and the repository commands: the repository is locked by another live run'],
     [
       ExitCode.wrongPassword,
       'backup and the repository commands: wrong password (no key of the repository opens with it)',
@@ -78,7 +78,10 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
       'bad usage, or a fatal error: an unreadable or unsafe repository or record, or a backup worker died (no snapshot was written)',
     ],
     [ExitCode.snapshotIncomplete, 'backup: the snapshot was kept but is incomplete (a source could not be read)'],
-    [ExitCode.repositoryLocked, "backup, forget: another live run holds the repository's lock"],
+    [
+      ExitCode.repositoryLocked,
+      'locked: another live run holds a lock that conflicts (forget beside anything; backup, snapshots, verify, restore beside forget); backup: its snapshot is saved but --keep-* was not applied',
+    ],
     [ExitCode.wrongPassword, 'wrong password: no key of the repository opens with it'],
     [
       ExitCode.interrupted,
@@ -88,9 +91,9 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
 };
 
 /** The commands, each with its group's table and the codes it can return (its --help lists only these). */
-const { ok, someFilesFailed, usageOrFatal, changesFound, interrupted, wrongPassword } = ExitCode;
-/** What a command on a repository may return beyond its own codes: done, fatal, wrong password. */
-const REPOSITORY = [ok, usageOrFatal, wrongPassword] as const;
+const { ok, someFilesFailed, usageOrFatal, changesFound, interrupted, wrongPassword, repositoryLocked } = ExitCode;
+/** What a command on a repository may return beyond its own codes: done, fatal, wrong password, locked. */
+const REPOSITORY = [ok, usageOrFatal, wrongPassword, repositoryLocked] as const;
 const BASELINE = { group: 'baseline', codes: [ok, changesFound, usageOrFatal, interrupted] } as const;
 
 export const COMMAND_EXIT_CODES = {
@@ -101,14 +104,15 @@ export const COMMAND_EXIT_CODES = {
   status: { group: 'baseline', codes: [ok, usageOrFatal] },
   backup: {
     group: 'backup',
-    codes: [...REPOSITORY, ExitCode.snapshotIncomplete, ExitCode.repositoryLocked, interrupted],
+    codes: [...REPOSITORY, ExitCode.snapshotIncomplete, interrupted],
   },
   snapshots: { group: 'backup', codes: REPOSITORY },
-  forget: { group: 'backup', codes: [...REPOSITORY, someFilesFailed, ExitCode.repositoryLocked] },
+  forget: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   verify: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   restore: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   init: { group: 'backup', codes: [ok, usageOrFatal] },
-  key: { group: 'backup', codes: REPOSITORY },
+  key: { group: 'backup', codes: [ok, usageOrFatal, wrongPassword] },
+  unlock: { group: 'backup', codes: [ok, usageOrFatal] },
 } as const satisfies Record<string, { group: ExitCodeGroup; codes: readonly ExitCode[] }>;
 export type CommandName = keyof typeof COMMAND_EXIT_CODES;
 

@@ -208,10 +208,20 @@ ${exitCodesHelp('baseline')}`,
           'contents cut into chunks stored once, compressed and encrypted; unchanged files not read again;\n' +
           'then apply the --keep-* policy and prune.',
       )
-      .argument('<sources...>', 'files and directories to back up')
-      .requiredOption('--to <repo>', 'the repository'),
+      .usage('--to <repo> [options] [sources...]')
+      .argument('[sources...]', 'files and directories to back up (or --files-from FILE)')
+      .requiredOption('--to <repo>', 'the repository (required)'),
   )
     .option('--exclude <glob>', 'skip paths matching a gitignore-style pattern (repeatable)', collect, [])
+    .option(
+      '--exclude-file <file>',
+      'read --exclude patterns from FILE, one a line, # comments (repeatable)',
+      collect,
+      [],
+    )
+    .option('--files-from <file>', 'back up the paths listed in FILE, one a line, # comments ("-": stdin)', collect, [])
+    .option('--exclude-caches', 'leave out the contents of directories holding a valid CACHEDIR.TAG (all but the tag)')
+    .option('--exclude-larger-than <size>', 'leave out files larger than SIZE (bytes, or K, M, G, T: 1024-based)')
     .option('--tag <tag>', 'tag the snapshot (repeatable)', collect, [])
     .option('--time <timestamp>', 'record this time instead of now (ISO 8601, or "2006-01-02 15:04:05" local)')
     .addOption(
@@ -280,7 +290,22 @@ ${exitCodesHelp('baseline')}`,
     .addHelpText('after', exitCodesHelp('verify'))
     .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
       const { verify } = await import('./commands/verify.js');
-      process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) });
+      process.exitCode = await verify({ ...flags, repo, ...(snapshot === undefined ? {} : { snapshot }) }, hooks);
+    });
+
+  program
+    .command('unlock')
+    .summary('remove stale locks from REPO (--remove-all: every lock)')
+    .description(
+      'Remove the locks of REPO whose run is gone: not refreshed for 30 minutes, or held by a process of\n' +
+        'this host that no longer exists. Prints how many were removed. Needs no password.',
+    )
+    .argument('<repo>', 'the repository')
+    .option('--remove-all', 'remove every lock, live or not (only when you know no vigil uses REPO)')
+    .addHelpText('after', exitCodesHelp('unlock'))
+    .action(async (repo: string, flags: Record<string, unknown>) => {
+      const { unlock } = await import('./commands/unlock.js');
+      process.exitCode = await unlock({ ...flags, repo });
     });
 
   program

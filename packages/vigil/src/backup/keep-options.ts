@@ -1,5 +1,6 @@
 /** The --keep-* and --group-by flags of backup and forget, checked and turned into a KeepPolicy; the plan as text. */
 import { UsageError } from '../errors.js';
+import { count } from '../report/plural.js';
 import { parseDuration, type RetentionDuration } from './duration.js';
 import {
   GROUP_FIELDS,
@@ -82,9 +83,9 @@ export function formatPlan(plan: RetentionPlan): string[] {
   const lines = [`grouped by ${plan.groupBy.length > 0 ? plan.groupBy.join(',') : 'nothing (one group)'}`];
   for (const group of plan.groups) {
     lines.push(groupTitle(group));
-    lines.push(`keep ${plural(group.keep.length, 'snapshot')}:`);
+    lines.push(`keep ${count(group.keep.length, 'snapshot')}:`);
     for (const item of group.keep) lines.push(`  ${shown(item.id)}  ${item.time}  ${item.reasons.join(', ')}`);
-    lines.push(`remove ${plural(group.remove.length, 'snapshot')}:`);
+    lines.push(`remove ${count(group.remove.length, 'snapshot')}:`);
     for (const item of group.remove) lines.push(`  ${shown(item.id)}  ${item.time}`);
   }
   if (plan.groups.length === 0) lines.push('no snapshots');

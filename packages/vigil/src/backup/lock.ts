@@ -1,103 +1,210 @@
 /**
- * The repository lock: REPO/lock holds {pid, host, time} of the run that writes the
- * repository (backup, forget). It is written whole to a temp name and hard-linked to
- * REPO/lock; link(2) fails if the name exists, so of two runs only one gets it, and a lock
- * that exists is never half-written.
- * A lock whose process no longer exists on this host (kill -9, power loss) is stale and is
- * taken over; a lock from another host cannot be checked and is respected.
+ * Repository locks, restic's way: REPO/locks/ holds one file per run that uses the
+ * repository, {pid, host, time, exclusive, command} (lock-file.ts). Readers and backup (which
+ * only adds) take shared locks; forget and prune, which remove, take the exclusive one.
  *
- * Taking over is remove-then-create, so two runs taking over the same stale lock at once
- * race only on the link, which settles it: one wins, the other sees a live lock.
- * (The read-check-remove has a window in which a third run could have replaced the stale
- * lock; it needs three runs within microseconds and is accepted.)
+ * To take a lock, a run writes its file (to a temp name, renamed into place: a lock that
+ * exists is never half-written), then lists the others: an exclusive lock conflicts with any
+ * other live lock, a shared one only with an exclusive one. On a conflict it removes its own
+ * and fails naming the holder. Of two runs that write at the same moment, each sees the
+ * other's file when it lists, so they cannot both pass; they may both fail, and the next try
+ * settles it. Stale locks met on the way (lock-file.ts's isStale) are removed.
+ *
+ * A held lock's time is rewritten every few minutes by a thread of its own (lock-refresher.ts),
+ * so it goes stale 30 minutes after its run died, on whichever host. REPO/lock, the single lock of vigils before
+ * locks/, is honoured as an exclusive lock and removed once stale.
  */
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { RepositoryError, RepositoryLockedError } from '../errors.js';
+import {
+  isStale,
+  type LockHolder,
+  REFRESH_EVERY_MS,
+  readHolder,
+  refreshLock,
+  STALE_AFTER_MS,
+  writeLockFile,
+} from './lock-file.js';
+import { RefreshState } from './lock-state.js';
 
-interface LockHolder {
-  pid: number;
-  host: string;
-  time: string;
+export type LockKind = 'shared' | 'exclusive';
+
+export interface LockOptions {
+  /** The vigil command taking it, named to whoever it blocks. */
+  readonly command: string;
+  /**
+   * Who rewrites the lock's time: a thread of its own (the default: 20 ms to start, and it keeps
+   * the lock fresh through any synchronous stretch of the command, such as verify's reading),
+   * or a timer of the main thread, for quick commands that never block it for long (snapshots).
+   */
+  readonly refresher?: 'thread' | 'timer';
+  /** How often to rewrite the lock's time (tests make it short to watch it move). */
+  readonly refreshMs?: number;
+  /** When another's lock counts as stale (tests give a short one). */
+  readonly staleMs?: number;
+  /** Awaited once the lock is held (tests pause a run there). */
+  readonly onTaken?: ((kind: LockKind) => Promise<void>) | undefined;
 }
+
+interface RepositoryRoot {
+  readonly root: string;
+}
+
+const LOCK_NAME = /^[0-9a-f]{64}$/;
+
+/** The folder of lock files, and the single lock of vigils before it. */
+export const locksDir = (root: string) => join(root, 'locks');
+export const legacyLockPath = (root: string) => join(root, 'lock');
 
 export class RepositoryLock {
   readonly #path: string;
+  readonly #root: string;
+  readonly #state = new Int32Array(new SharedArrayBuffer(4));
+  readonly #refresher: Worker | NodeJS.Timeout;
   #held = true;
 
-  private constructor(path: string) {
+  private constructor(root: string, path: string, holder: LockHolder, options: LockOptions) {
+    this.#root = root;
     this.#path = path;
+    const refreshMs = options.refreshMs ?? REFRESH_EVERY_MS;
+    if (options.refresher === 'timer') {
+      this.#refresher = setInterval(() => refreshLock(path, holder), refreshMs);
+    } else {
+      this.#refresher = new Worker(new URL('./lock-refresher.js', import.meta.url), {
+        workerData: { path, holder, refreshMs, state: this.#state.buffer },
+      });
+      this.#refresher.on('error', () => {});
+    }
+    // Never what keeps the process alive; a refresher that fails only lets the lock age.
+    this.#refresher.unref();
   }
 
-  /** Takes the lock, taking over a stale one; throws RepositoryLockedError if a live run holds it. */
-  static acquire(repo: { readonly root: string; readonly lockPath: string }): RepositoryLock {
-    const path = repo.lockPath;
-    const me: LockHolder = { pid: process.pid, host: hostname(), time: new Date().toISOString() };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const temp = `${path}.${process.pid}.tmp`;
-      const fd = openSync(temp, 'w', 0o644);
-      try {
-        writeSync(fd, `${JSON.stringify(me)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      try {
-        linkSync(temp, path);
-        return new RepositoryLock(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      } finally {
-        unlinkSync(temp);
-      }
-      const holder = readHolder(path);
-      if (holder === undefined) continue; // removed meanwhile: try again
-      if (isAlive(holder)) throw new RepositoryLockedError(repo.root, holder);
-      try {
-        unlinkSync(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
+  /** Takes a lock of `kind`; throws RepositoryLockedError if a live run holds one that conflicts. */
+  static acquire(repo: RepositoryRoot, kind: LockKind, options: LockOptions): RepositoryLock {
+    const dir = locksDir(repo.root);
+    const holder: LockHolder = {
+      pid: process.pid,
+      host: hostname(),
+      time: new Date().toISOString(),
+      exclusive: kind === 'exclusive',
+      command: options.command,
+    };
+    const name = randomBytes(32).toString('hex');
+    const path = join(dir, name);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeLockFile(path, holder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new RepositoryError(
+        `cannot write a lock in ${dir} (${code}): vigil needs write access to the repository, even to read it`,
+        { cause: error },
+      );
     }
-    throw new RepositoryError(`could not take the lock ${path}: it keeps changing hands; try again`);
+    const staleMs = options.staleMs ?? STALE_AFTER_MS;
+    let conflict: LockHolder | undefined;
+    for (const { path: other, holder: theirs } of otherLocks(repo.root, name)) {
+      if (isStale(theirs, staleMs)) removeIfThere(other);
+      else if (theirs !== null && (holder.exclusive || theirs.exclusive)) conflict ??= theirs;
+    }
+    if (conflict !== undefined) {
+      removeIfThere(path);
+      throw new RepositoryLockedError(repo.root, conflict);
+    }
+    return new RepositoryLock(repo.root, path, holder, options);
+  }
+
+  /**
+   * Throws unless the lock file is still there: a run that lost its lock (removed by vigil
+   * unlock, or by another run that found it stale) may have had an exclusive run prune beside
+   * it, so it must not commit.
+   */
+  assertHeld(): void {
+    if (this.#held && existsSync(this.#path)) return;
+    throw new RepositoryError(
+      `this run's lock in ${locksDir(this.#root)} was removed while it ran (by vigil unlock, or as stale by ` +
+        'another run): nothing was committed; run it again',
+    );
   }
 
   release(): void {
     if (!this.#held) return;
     this.#held = false;
-    try {
-      unlinkSync(this.#path);
-    } catch {
-      // Already gone (removed by hand): nothing to release.
+    if (this.#refresher instanceof Worker) {
+      // A refresh in progress is a write and a rename: wait it out, then bar any later one.
+      const { slot, idle, writing, released } = RefreshState;
+      while (Atomics.compareExchange(this.#state, slot, idle, released) === writing) {
+        Atomics.wait(this.#state, slot, writing, 100);
+      }
+      void this.#refresher.terminate();
+    } else {
+      clearInterval(this.#refresher);
     }
+    removeIfThere(this.#path);
   }
 }
 
-function readHolder(path: string): LockHolder | undefined {
-  let text: string;
+/** Runs `fn` holding a lock of `kind` on the repository; releases it however `fn` ends. */
+export async function withRepositoryLock<T>(
+  repo: RepositoryRoot,
+  kind: LockKind,
+  options: LockOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const lock = RepositoryLock.acquire(repo, kind, options);
   try {
-    text = readFileSync(path, 'utf8');
+    await options.onTaken?.(kind);
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}
+
+/** `vigil unlock`: removes the stale locks (or, with `all`, every lock); returns how many. */
+export function removeLocks(root: string, all: boolean, staleMs = STALE_AFTER_MS): number {
+  let removed = 0;
+  for (const { path, holder } of otherLocks(root, '')) {
+    if (all || isStale(holder, staleMs)) removed += removeIfThere(path) ? 1 : 0;
+  }
+  // Temp files of a run killed between writing and renaming its lock.
+  const dir = locksDir(root);
+  for (const name of listNames(dir)) if (name.endsWith('.tmp')) removeIfThere(join(dir, name));
+  return removed;
+}
+
+/** Every lock but `own`: the files of locks/ and the old REPO/lock. */
+function otherLocks(root: string, own: string): { path: string; holder: LockHolder | null }[] {
+  const dir = locksDir(root);
+  const found: { path: string; holder: LockHolder | null }[] = [];
+  for (const name of listNames(dir)) {
+    if (name === own || !LOCK_NAME.test(name)) continue;
+    const holder = readHolder(join(dir, name));
+    if (holder !== undefined) found.push({ path: join(dir, name), holder });
+  }
+  const legacy = readHolder(legacyLockPath(root), true);
+  if (legacy !== undefined) found.push({ path: legacyLockPath(root), holder: legacy });
+  return found;
+}
+
+function listNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  try {
-    const parsed = JSON.parse(text) as LockHolder;
-    if (Number.isInteger(parsed.pid) && typeof parsed.host === 'string') return parsed;
-  } catch {
-    // Not written by vigil (locks are linked in whole): treat as held by no live process.
-  }
-  return { pid: 0, host: hostname(), time: 'unknown' };
 }
 
-function isAlive(holder: LockHolder): boolean {
-  if (holder.host !== hostname()) return true;
-  if (holder.pid <= 0) return false;
+function removeIfThere(path: string): boolean {
   try {
-    process.kill(holder.pid, 0);
+    unlinkSync(path);
     return true;
   } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }

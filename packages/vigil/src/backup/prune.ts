@@ -31,6 +31,7 @@ import { PackWriter, packPath, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
+import { count } from '../report/plural.js';
 import type { CheckpointHook } from './checkpoints.js';
 import { fsyncDirectory } from './durable.js';
 
@@ -49,7 +50,7 @@ export async function prune(repo: Repository, codec: BlobCodec, checkpoint?: Che
   const loaded = loadIndex(repo.root, repo.sealer);
   if (loaded.damaged.length > 0) {
     throw new RepositoryError(
-      `not pruning: ${loaded.damaged.length} index file(s) cannot be read (${loaded.damaged[0]?.message}); ` +
+      `not pruning: ${count(loaded.damaged.length, 'index file')} cannot be read (${loaded.damaged[0]?.message}); ` +
         'run vigil verify to see what is damaged',
     );
   }

@@ -48,6 +48,7 @@ import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
+import { largerThan } from './size-limit.js';
 import tasks, { type StoreEntriesTask } from './tasks.js';
 import { TreeAssembly } from './tree-assembly.js';
 
@@ -66,11 +67,17 @@ export interface RunBackupOptions {
   /** Absolute source paths. */
   readonly sources: readonly string[];
   readonly excludes: readonly string[];
+  /** Leave out cache directories' contents (--exclude-caches). */
+  readonly excludeCaches?: boolean | undefined;
+  /** Leave out files larger than this many bytes (--exclude-larger-than). */
+  readonly maxFileSize?: number | undefined;
   readonly tags: readonly string[];
   readonly compression: CompressionMode;
   readonly pool: Pool;
   readonly progress: BackupProgress;
   readonly reading?: ReadingCounter | undefined;
+  /** Throws if the run lost its lock (lock.ts's assertHeld): called before the index and the commit. */
+  readonly assertLocked?: (() => void) | undefined;
   /** Awaited at each checkpoint (tests stop the run there). */
   readonly checkpoint?: CheckpointHook | undefined;
   /** The worker task to run (default: tasks.ts's storeEntries; tests give one that observes reads). */
@@ -212,7 +219,15 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   for (const dir of ancestorsOf(options.sources)) enqueue(Buffer.from(dir), 0, PathFlag.follow);
 
   const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
-  const walkOptions = { follow: false, oneFileSystem: false, excludes, directories: true, linkDetails: true };
+  const walkOptions = {
+    follow: false,
+    oneFileSystem: false,
+    excludes,
+    directories: true,
+    linkDetails: true,
+    excludeCaches: options.excludeCaches === true,
+  };
+  const tooLarge = largerThan(options.maxFileSize);
   let base = 0;
   for await (const entries of walk(
     options.sources.map((s) => Buffer.from(s)),
@@ -226,6 +241,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
         continue;
       }
       if (entry.kind === 'file') {
+        if (tooLarge(entry.path)) continue;
         found++;
         enqueue(entry.path, entry.base, entry.follow ? PathFlag.follow : 0);
       } else if (entry.kind === 'directory') {
@@ -264,6 +280,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     for (const folder of new Set(packs.map((p) => dirname(p.path)))) fsyncDirectory(folder);
     fsyncDirectory(join(repo.root, 'data'));
   });
+  options.assertLocked?.();
   if (packs.length > 0) {
     writeIndexFile(
       repo.root,
@@ -288,6 +305,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     unreadable,
   };
   await checkpoint('before-commit');
+  options.assertLocked?.();
   const id = writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
   rmSync(marker, { force: true });

@@ -5,24 +5,28 @@
  * a backup, the snapshot it would make included, and writes nothing. Ctrl-C before the commit
  * says that nothing was committed and that the next run resumes (resume.ts).
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { formatPlan, groupByFromFlag, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
-import { RepositoryLock } from '../backup/lock.js';
-import { isEmptyPolicy } from '../backup/policy.js';
+import { RepositoryLock, withRepositoryLock } from '../backup/lock.js';
+import { type GroupBy, isEmptyPolicy, type KeepPolicy, type RetentionPlan } from '../backup/policy.js';
+import type { PruneResult } from '../backup/prune.js';
 import { parseRecordedTime } from '../backup/recorded-time.js';
 import { executePlan, planFor } from '../backup/rotation.js';
 import { cleanLeftovers, runBackup } from '../backup/run-backup.js';
 import { shortId } from '../backup/snapshots.js';
-import { UsageError } from '../errors.js';
-import { type ExitCode, exitCodeForBackup } from '../exit.js';
+import { RepositoryLockedError, UsageError } from '../errors.js';
+import { ExitCode as Code, type ExitCode, exitCodeForBackup } from '../exit.js';
 import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
-import { COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
+import { type BlobCodec, COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
+import type { Repository } from '../repo/repository.js';
 import { snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
+import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
 import type { CommandHooks } from './hooks.js';
 import { openOrInitRepository, openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 import { onInterrupt } from './setup.js';
@@ -31,6 +35,10 @@ export interface BackupOptions extends KeepFlags, PasswordFlags {
   readonly sources: readonly string[];
   readonly to?: string;
   readonly exclude?: readonly string[];
+  readonly excludeFile?: readonly string[];
+  readonly filesFrom?: readonly string[];
+  readonly excludeCaches?: boolean;
+  readonly excludeLargerThan?: string;
   readonly tag?: readonly string[];
   readonly compression?: string;
   readonly dryRun?: boolean;
@@ -43,15 +51,30 @@ export interface BackupOptions extends KeepFlags, PasswordFlags {
 
 export async function backup(options: BackupOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   if (options.to === undefined) throw new UsageError('backup needs --to REPO: where to keep the snapshots');
-  if (options.sources.length === 0) throw new UsageError('backup needs at least one SRC to back up');
+  const given = [...options.sources, ...sourcesFromFiles(options.filesFrom ?? [])];
+  if (given.length === 0) throw new UsageError('backup needs at least one SRC to back up (or --files-from FILE)');
   const compression = compressionMode(options.compression);
   const policy = policyFromFlags(options);
   const groupBy = groupByFromFlag(options.groupBy);
   const recordedTimeNs = options.time === undefined ? undefined : parseRecordedTime(options.time);
-  const sources = [...new Set(options.sources.map(realSource))];
+  const excludes = [
+    ...(options.exclude ?? []),
+    ...(options.excludeFile ?? []).flatMap((file) => meaningfulLines(file, '--exclude-file')),
+  ];
+  const maxFileSize =
+    options.excludeLargerThan === undefined ? undefined : parseSize(options.excludeLargerThan, '--exclude-larger-than');
+  const sources = [...new Set(given.map(realSource))];
+  const missing = sources.filter(isMissing);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${missing.length === 1 ? 'the source' : 'the sources'} ${missing.join(', ')} ` +
+        `${missing.length === 1 ? 'does' : 'do'} not exist: check the path (nothing was backed up)`,
+    );
+  }
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (options.dryRun) {
     const repo = await openRepository(options.to, options);
+    const listing = await withRepositoryLock(repo, 'shared', { command: 'backup' }, async () => listSnapshots(repo));
     // The plan a real run makes includes the snapshot it has just made: so does this one.
     const wouldBe = {
       time: snapshotTime(recordedTimeNs ?? BigInt(Date.now()) * 1_000_000n),
@@ -59,7 +82,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       host: hostname(),
       tags: options.tag ?? [],
     };
-    const plan = planFor(listSnapshots(repo), policy, groupBy, wouldBe);
+    const plan = planFor(listing, policy, groupBy, wouldBe);
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ dryRun: true, wouldBe, plan })}\n`);
     } else {
@@ -70,7 +93,8 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   }
   const repo = await openOrInitRepository(options.to, options, log);
   const codec = await repositoryCodec();
-  const lock = RepositoryLock.acquire(repo);
+  // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
+  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'backup' });
   const progress =
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
@@ -87,51 +111,63 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     lock.release();
   });
   try {
-    const hadLeftovers = cleanLeftovers(repo);
+    await hooks.lockTaken?.('shared');
     const { id, snapshot, unlistedPacks, resumed } = await runBackup({
       repo,
       codec,
       sources,
-      excludes: options.exclude ?? [],
+      excludes,
+      excludeCaches: options.excludeCaches === true,
+      maxFileSize,
       tags: options.tag ?? [],
       compression,
       pool,
       progress,
       reading: readingCounterFor({ jobs: options.jobs }, progress),
+      assertLocked: () => lock.assertHeld(),
       checkpoint: hooks.checkpoint,
       storeEntries: hooks.storeEntries,
       recordedTimeNs,
     });
     committed = true;
     progress.stop();
+    lock.release();
     if (resumed.packs > 0) {
       log(
-        `vigil: resumed: ${resumed.blobs} chunks and trees (${formatBytes(resumed.bytes)}) an interrupted run stored were not stored again`,
+        `vigil: resumed: ${count(resumed.blobs, 'chunk or tree', 'chunks and trees')} (${formatBytes(resumed.bytes)}) an interrupted run stored were not stored again`,
       );
     }
-    const plan = planFor(listSnapshots(repo), policy, groupBy);
-    // What an interrupted run left (resumed packs included: this snapshot may not use all of their blobs) is pruned now.
-    const leftovers = hadLeftovers || unlistedPacks > 0 || resumed.packs > 0;
-    const pruned = await executePlan(repo, codec, plan, leftovers, hooks.checkpoint);
+    // What an interrupted run left (resumed packs included: this snapshot may not use all of their blobs) is pruned.
+    const leftovers = unlistedPacks > 0 || resumed.packs > 0;
+    const rotation = await rotate(repo, codec, policy, groupBy, leftovers, hooks);
+    if (rotation instanceof RepositoryLockedError) {
+      // The snapshot is committed; only its retention waits for a run that can hold the repository alone.
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ id, snapshot, removed: [], locked: rotation.message }, jsonValue)}\n`);
+      } else process.stdout.write(`snapshot ${shortId(id)} saved\n`);
+      log(`vigil: snapshot ${shortId(id)} is saved, but the --keep-* policy was not applied: ${rotation.message}`);
+      return Code.repositoryLocked;
+    }
+    const { plan, pruned } = rotation;
     const { stats } = snapshot;
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ id, snapshot, removed: plan.remove, pruned, resumed }, jsonValue)}\n`);
     } else {
       process.stdout.write(
-        `snapshot ${shortId(id)}${snapshot.incomplete ? ' (INCOMPLETE)' : ''}: ${stats.files} files, ` +
+        `snapshot ${shortId(id)}${snapshot.incomplete ? ' (INCOMPLETE)' : ''}: ${count(stats.files, 'file')}, ` +
           `${formatBytes(stats.totalBytes)}, ${formatBytes(stats.newBytes)} new ` +
-          `(${formatBytes(stats.storedBytes)} stored) in ${stats.newBlobs} chunks\n`,
+          `(${formatBytes(stats.storedBytes)} stored) in ${count(stats.newBlobs, 'chunk')}\n`,
       );
       if (!isEmptyPolicy(policy)) process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
       if (pruned && pruned.removedBlobs > 0) {
         process.stdout.write(
-          `pruned ${pruned.removedBlobs} blobs, ${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
+          `pruned ${count(pruned.removedBlobs, 'blob')}, ${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
         );
       }
     }
     if (snapshot.incomplete) {
       log(
-        `vigil: snapshot ${shortId(id)} is incomplete: ${snapshot.unreadableCount} path(s) could not be read (listed above)`,
+        `vigil: snapshot ${shortId(id)} is incomplete: ${count(snapshot.unreadableCount, 'path')} could not be read (listed above)`,
       );
     }
     return exitCodeForBackup({ unreadable: snapshot.unreadableCount });
@@ -144,9 +180,50 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
 }
 
 /**
+ * After the commit: with the exclusive lock, remove what interrupted runs left under tmp/,
+ * apply the policy and prune. Another run holding the repository skips this quietly when
+ * there is no policy (the next run cleans up), and is returned as the lock error when there is.
+ */
+async function rotate(
+  repo: Repository,
+  codec: BlobCodec,
+  policy: KeepPolicy,
+  groupBy: GroupBy | undefined,
+  leftovers: boolean,
+  hooks: CommandHooks,
+): Promise<{ plan: RetentionPlan; pruned: PruneResult | undefined } | RepositoryLockedError> {
+  let lock: RepositoryLock;
+  try {
+    lock = RepositoryLock.acquire(repo, 'exclusive', { command: 'backup' });
+  } catch (error) {
+    if (!(error instanceof RepositoryLockedError)) throw error;
+    if (!isEmptyPolicy(policy)) return error;
+    return { plan: planFor({ snapshots: [], damaged: [] }, policy, groupBy), pruned: undefined };
+  }
+  try {
+    const hadLeftovers = cleanLeftovers(repo);
+    const plan = planFor(listSnapshots(repo), policy, groupBy);
+    return { plan, pruned: await executePlan(repo, codec, plan, hadLeftovers || leftovers, hooks.checkpoint) };
+  } finally {
+    lock.release();
+  }
+}
+
+/** A source that is not there (a typo): refused. One that cannot be reached (EACCES) is the walk's to report. */
+function isMissing(source: string): boolean {
+  try {
+    lstatSync(source);
+    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+  }
+}
+
+/**
  * A source by its real path: the snapshot's tree holds each entry by its path, and a source
  * reached through a symlink would otherwise be recorded as the link with its contents under
- * it. A missing source stays as given: the walk reports it, and the snapshot is incomplete.
+ * it. A missing source stays as given, and is refused before anything is written.
  */
 function realSource(source: string): string {
   try {

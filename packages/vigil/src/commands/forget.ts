@@ -14,6 +14,7 @@ import { ExitCode as Code, type ExitCode } from '../exit.js';
 import type { Repository } from '../repo/repository.js';
 import { listSnapshots, type SnapshotListing } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { count } from '../report/plural.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface ForgetOptions extends KeepFlags, PasswordFlags {
@@ -35,7 +36,8 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
     throw new UsageError('forget needs at least one --keep-* rule or snapshot id (it would remove nothing)');
   }
   const repo = await openRepository(options.repo, options);
-  const lock = options.dryRun ? undefined : RepositoryLock.acquire(repo);
+  // A plan only reads; removing snapshots and pruning must not run beside any reader or backup.
+  const lock = RepositoryLock.acquire(repo, options.dryRun ? 'shared' : 'exclusive', { command: 'forget' });
   try {
     const listing = listSnapshots(repo);
     if (ids.length > 0) return await forgetNamed(repo, listing, ids, options);
@@ -46,7 +48,7 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
     await removeAndPrune(repo, plan.remove, options);
     return Code.ok;
   } finally {
-    lock?.release();
+    lock.release();
   }
 }
 
@@ -79,9 +81,7 @@ async function forgetNamed(
   const remove = [...chosen.values()];
   if (options.json) process.stdout.write(`${JSON.stringify({ remove, dryRun: options.dryRun === true })}\n`);
   else {
-    const lines = [
-      `${options.dryRun ? 'would remove' : 'remove'} ${remove.length} snapshot${remove.length === 1 ? '' : 's'}:`,
-    ];
+    const lines = [`${options.dryRun ? 'would remove' : 'remove'} ${count(remove.length, 'snapshot')}:`];
     for (const item of remove) lines.push(`  ${shortId(item.id)}  ${item.time}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
@@ -93,7 +93,7 @@ async function removeAndPrune(repo: Repository, remove: readonly PlanItem[], opt
   const pruned = await executePlan(repo, await repositoryCodec(), { remove }, cleanLeftovers(repo));
   if (pruned && !options.json) {
     process.stdout.write(
-      `pruned ${pruned.removedBlobs} blobs (${pruned.removedPacks} packs removed, ${pruned.repackedPacks} repacked), ` +
+      `pruned ${count(pruned.removedBlobs, 'blob')} (${count(pruned.removedPacks, 'pack')} removed, ${pruned.repackedPacks} repacked), ` +
         `${formatBytes(Math.max(0, pruned.freedBytes))} freed\n`,
     );
   }

@@ -6,6 +6,7 @@
  * Commands hand them to the engines they build; the command line passes none.
  */
 import type { CheckpointHook } from '../backup/checkpoints.js';
+import type { LockOptions } from '../backup/lock.js';
 import type { RunBackupOptions } from '../backup/run-backup.js';
 import type { InspectEngineOptions } from '../baseline/inspect-engine.js';
 import type { ScryptParams } from '../repo/keys.js';
@@ -16,6 +17,8 @@ export interface CommandHooks {
   readonly inspectBatch?: InspectEngineOptions['inspectBatch'];
   readonly storeEntries?: RunBackupOptions['storeEntries'];
   readonly checkpoint?: CheckpointHook;
+  /** Awaited once a command holds its repository lock (tests pause a reader there). */
+  readonly lockTaken?: LockOptions['onTaken'];
   /** scrypt's cost for new key files; users always get DEFAULT_SCRYPT. */
   readonly scrypt?: ScryptParams;
 }

@@ -17,6 +17,7 @@ import {
 } from '../repo/key-store.js';
 import { readNewPassword } from '../repo/password.js';
 import type { Repository } from '../repo/repository.js';
+import { count } from '../report/plural.js';
 import type { CommandHooks } from './hooks.js';
 import { openRepository } from './repository-access.js';
 
@@ -90,7 +91,7 @@ function printKeys(repo: Repository, json: boolean): void {
     `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}\n`;
   process.stdout.write(line(head));
   for (const row of rows) process.stdout.write(line(row));
-  process.stdout.write(`${keys.length} key(s); * marks the one that opened the repository now\n`);
+  process.stdout.write(`${count(keys.length, 'key')}; * marks the one that opened the repository now\n`);
 }
 
 function keyJson(k: KeyInfo) {

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { RepositoryLock } from '../backup/lock.js';
 import { restoreTree } from '../backup/restore.js';
 import { OVERWRITE_MODES, type OverwriteMode } from '../backup/restore-files.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
@@ -15,6 +16,7 @@ import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { createWorkerPool } from '../pool/worker-pool.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import { loadIndex } from '../repo/index-load.js';
+import { count } from '../report/plural.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface RestoreOptions extends PasswordFlags {
@@ -34,13 +36,17 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
   const overwrite = overwriteMode(options.overwrite);
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
-  const loaded = loadIndex(repo.root, repo.sealer);
-  for (const error of loaded.damaged) log(`vigil: ${error.message}`);
-  const reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, await repositoryCodec());
-  const target = resolve(options.target);
-  const pool = createWorkerPool('vigil-restore', { jobs: options.jobs });
+  const codec = await repositoryCodec();
+  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'restore' });
+  let reader: BlobReader | undefined;
+  let pool: ReturnType<typeof createWorkerPool> | undefined;
   try {
+    const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
+    const loaded = loadIndex(repo.root, repo.sealer);
+    for (const error of loaded.damaged) log(`vigil: ${error.message}`);
+    reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, codec);
+    const target = resolve(options.target);
+    pool = createWorkerPool('vigil-restore', { jobs: options.jobs });
     const outcome = await restoreTree({
       reader,
       root: snapshot.tree,
@@ -65,8 +71,9 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
     process.stdout.write(`${parts.join('; ')}\n`);
     return exitCodeForOutcome({ failures: outcome.failed });
   } finally {
-    reader.close();
-    await pool.terminate();
+    reader?.close();
+    await pool?.terminate();
+    lock.release();
   }
 }
 
@@ -75,8 +82,4 @@ function overwriteMode(flag: string | boolean | undefined): OverwriteMode {
   if (flag === true) return 'always';
   if ((OVERWRITE_MODES as readonly string[]).includes(flag)) return flag as OverwriteMode;
   throw new UsageError(`--overwrite takes ${OVERWRITE_MODES.join(', ')}; got "${flag}"`);
-}
-
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
 }

@@ -1,8 +1,10 @@
 /** `vigil snapshots REPO [--json]`: id, time, sources, files, size and new bytes of each snapshot; damaged ones named. */
+import { withRepositoryLock } from '../backup/lock.js';
 import { shortId } from '../backup/snapshots.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { count } from '../report/plural.js';
 import { jsonValue } from './backup.js';
 import { openRepository, type PasswordFlags } from './repository-access.js';
 
@@ -13,7 +15,12 @@ export interface SnapshotsOptions extends PasswordFlags {
 
 export async function snapshots(options: SnapshotsOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
-  const { snapshots: all, damaged } = listSnapshots(repo);
+  const { snapshots: all, damaged } = await withRepositoryLock(
+    repo,
+    'shared',
+    { command: 'snapshots', refresher: 'timer' },
+    async () => listSnapshots(repo),
+  );
   for (const { id, error } of damaged)
     process.stderr.write(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}\n`);
   if (options.json) {
@@ -39,6 +46,6 @@ export async function snapshots(options: SnapshotsOptions): Promise<ExitCode> {
     `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')}\n`;
   process.stdout.write(line(head));
   for (const row of rows) process.stdout.write(line(row));
-  process.stdout.write(`${all.length} snapshot(s)${damaged.length > 0 ? `, ${damaged.length} damaged` : ''}\n`);
+  process.stdout.write(`${count(all.length, 'snapshot')}${damaged.length > 0 ? `, ${damaged.length} damaged` : ''}\n`);
   return Code.ok;
 }

@@ -3,9 +3,12 @@
  * every pack and chunk is read and checked too (--structure-only skips the data: fast, for a
  * quick look). Exit 1 on any finding, each naming the snapshot and path it harms.
  */
+import { withRepositoryLock } from '../backup/lock.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { verifyRepository } from '../backup/verify.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { count } from '../report/plural.js';
+import type { CommandHooks } from './hooks.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface VerifyOptions extends PasswordFlags {
@@ -15,16 +18,19 @@ export interface VerifyOptions extends PasswordFlags {
   readonly json?: boolean;
 }
 
-export async function verify(options: VerifyOptions): Promise<ExitCode> {
+export async function verify(options: VerifyOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const only = options.snapshot === undefined ? [] : [findSnapshot(repo, options.snapshot, log).id];
-  const report = verifyRepository({
-    repo,
-    codec: await repositoryCodec(),
-    readData: options.structureOnly !== true,
-    snapshots: only,
-  });
+  const codec = await repositoryCodec();
+  const lock = { command: 'verify', onTaken: hooks.lockTaken };
+  const report = await withRepositoryLock(repo, 'shared', lock, async () =>
+    verifyRepository({
+      repo,
+      codec,
+      readData: options.structureOnly !== true,
+      snapshots: options.snapshot === undefined ? [] : [findSnapshot(repo, options.snapshot, log).id],
+    }),
+  );
   if (options.json) {
     for (const problem of report.problems)
       process.stdout.write(`${JSON.stringify({ type: 'problem', message: problem })}\n`);
@@ -33,9 +39,9 @@ export async function verify(options: VerifyOptions): Promise<ExitCode> {
     for (const problem of report.problems) log(`vigil: ${problem}`);
     const damaged = report.damagedSnapshots.map(shortId);
     process.stdout.write(
-      `verified ${report.snapshotsChecked} snapshot(s), ${report.packsChecked} packs, ${report.chunksChecked} chunks: ` +
-        `${report.problems.length === 0 ? 'all good' : `${report.problems.length} problem(s); damaged snapshots: ${damaged.join(' ') || 'none'}`}` +
-        `${report.unlistedPacks > 0 ? `; ${report.unlistedPacks} pack(s) of an interrupted run, which the next backup resumes from (or forget removes)` : ''}\n`,
+      `verified ${count(report.snapshotsChecked, 'snapshot')}, ${count(report.packsChecked, 'pack')}, ${count(report.chunksChecked, 'chunk')}: ` +
+        `${report.problems.length === 0 ? 'all good' : `${count(report.problems.length, 'problem')}; damaged snapshots: ${damaged.join(' ') || 'none'}`}` +
+        `${report.unlistedPacks > 0 ? `; ${count(report.unlistedPacks, 'pack')} of an interrupted run, which the next backup resumes from (or forget removes)` : ''}\n`,
     );
   }
   return exitCodeForOutcome({ failures: report.problems.length });

@@ -5,6 +5,7 @@
  * (native/list_dir.c); without it, node:fs does (listing-js.ts), the same way.
  */
 import { type BigIntStats, closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { CACHE_CONTENTS, isCacheDirectory } from './cache-tag.js';
 import { ExcludeRules } from './exclude-rules.js';
 import { failureFromErrno } from './failures.js';
 import { EntryKind, findFile, kindAt, type Listing, nameStart, recordEnd } from './listing.js';
@@ -83,7 +84,8 @@ export function openOperandDirectory(name: Buffer): number {
 /**
  * Lists an open directory and reads its .vigilignore. `prefix` is what the paths of its
  * entries start with; `relative`, the directory's path relative to the operand, with a
- * trailing '/' ('' at the root).
+ * trailing '/' ('' at the root). With `excludeCaches`, a cache directory (cache-tag.ts)
+ * excludes all its entries but its tag.
  */
 export async function listDirectory(
   lister: DirectoryLister,
@@ -92,6 +94,7 @@ export async function listDirectory(
   relative: string,
   follow: boolean,
   inheritedRules: readonly RulesInScope[],
+  excludeCaches = false,
 ): Promise<OpenDirectory> {
   const listing: Listing = { bytes: await lister.list(fd, follow, prefix), prefixLength: prefix.length };
   let rules = inheritedRules;
@@ -103,6 +106,9 @@ export async function listDirectory(
     } catch {
       // An unreadable .vigilignore is reported when the walk reaches it as a file to read.
     }
+  }
+  if (excludeCaches && isCacheDirectory(fd, listing)) {
+    rules = [...rules, { rules: CACHE_CONTENTS, baseLength: relative.length }];
   }
   let dirStat: BigIntStats | undefined;
   return {

@@ -63,6 +63,8 @@ export interface WalkOptions {
   readonly directories?: boolean;
   /** Give skipped symlinks their lstat and target (what a backup records). */
   readonly linkDetails?: boolean;
+  /** Leave out the contents of cache directories, all but their CACHEDIR.TAG (fs/cache-tag.ts). */
+  readonly excludeCaches?: boolean;
   /** Who opens and lists directories: by default the native addon's lister, else node:fs's. */
   readonly lister?: DirectoryLister;
 }
@@ -115,7 +117,7 @@ async function* walkTree(
   let rootFd: number | undefined;
   try {
     rootFd = openOperandDirectory(root);
-    first = await listDirectory(lister, rootFd, prefix, '', options.follow, baseRules);
+    first = await listDirectory(lister, rootFd, prefix, '', options.follow, baseRules, options.excludeCaches);
   } catch (error) {
     if (rootFd !== undefined) closeDirectory(rootFd);
     yield [errorEntry(root, error, 'cannot list this directory')];
@@ -193,7 +195,15 @@ async function enter(
   }
   try {
     const relative = `${frame.relative}${child.name.toString('utf8')}/`;
-    const dir = await listDirectory(lister, fd, child.prefix, relative, options.follow, frame.dir.rules);
+    const dir = await listDirectory(
+      lister,
+      fd,
+      child.prefix,
+      relative,
+      options.follow,
+      frame.dir.rules,
+      options.excludeCaches,
+    );
     if (options.oneFileSystem && dir.stat.dev !== rootDev) {
       closeDirectory(fd);
       return { entry: { kind: 'skipped', reason: 'other file system' } };

@@ -34,6 +34,7 @@ import {
   openAnyKeyFile,
   type ScryptParams,
 } from './keys.js';
+import { makeRepositoryRoot } from './repository-root.js';
 import { createSealer, KEY_BYTES, type Sealer } from './sealer.js';
 
 export const CONFIG_NAME = 'vigil-repository.json';
@@ -103,7 +104,7 @@ export class Repository {
    */
   static async init(path: string, options: InitOptions = {}): Promise<Repository> {
     const root = checkInitTarget(path);
-    mkdirSync(root, { recursive: true });
+    makeRepositoryRoot(root);
     for (const folder of FOLDERS) mkdirSync(join(root, folder), { recursive: true });
     fsyncDirectory(root);
     let keys: MasterKeys;
