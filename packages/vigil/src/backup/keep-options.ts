@@ -67,8 +67,6 @@ export function groupByFromFlag(value: string | undefined): GroupBy | undefined 
 /** The id as people see it: 8 hex digits, or a label such as "(new)" as it is. */
 const shown = (id: string) => (/^[0-9a-f]{64}$/.test(id) ? shortId(id) : id.padEnd(8));
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-
 function groupTitle(group: PlanGroup): string {
   const parts: string[] = [];
   if (group.key.host !== undefined) parts.push(`host ${group.key.host}`);
