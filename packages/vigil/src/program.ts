@@ -10,6 +10,7 @@ import type { CheckVerbosity } from './commands/hash.js';
 import type { CommandHooks } from './commands/hooks.js';
 import type { KeyOptions } from './commands/key.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
+import { addInspectCommands } from './program-inspect.js';
 import { VIGIL_VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -337,6 +338,7 @@ ${exitCodesHelp('baseline')}`,
     });
 
   addRepositoryCommands(program, hooks);
+  addInspectCommands(program);
 
   return program;
 }
