@@ -287,6 +287,7 @@ ${exitCodesHelp('baseline')}`,
     .argument('[snapshot]', 'a snapshot id, a unique prefix of one, or "latest"')
     .option('--json', 'one JSON object per finding, then a summary')
     .option('--structure-only', 'check the index, trees and that every chunk is listed, without reading the data')
+    .option('--read-data-subset <n/m|p%>', "read only the n-th of m groups of packs (by id), or a random p% (restic's)")
     .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('verify'))
     .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
