@@ -69,4 +69,34 @@ export function addInspectCommands(program: Command): void {
       const { find } = await import('./commands/find.js');
       process.exitCode = await find({ ...flags, repo, patterns });
     });
+
+  addCopyCommand(program);
+}
+
+function addCopyCommand(program: Command): void {
+  program
+    .command('copy')
+    .summary('copy snapshots from repository SRC into DST, re-encrypted; only missing blobs move')
+    .description(
+      "Copy SNAPSHOTs (default: all) of SRC into DST: every chunk and tree is stored again under DST's keys,\n" +
+        'only those DST lacks are written; a snapshot DST holds already (same time, host, sources, contents)\n' +
+        'is not copied again. DST must exist (vigil init).',
+    )
+    .argument('<src>', 'the repository to copy from')
+    .argument('<dst>', 'the repository to copy into')
+    .argument('[snapshots...]', 'snapshot ids, unique prefixes, or "latest" (default: all)')
+    .option(
+      '--from-password-file <file>',
+      "read SRC's password from FILE (else VIGIL_FROM_PASSWORD_FILE, VIGIL_FROM_PASSWORD, or a prompt)",
+    )
+    .option(
+      '--password-file <file>',
+      "read DST's password from FILE (else VIGIL_PASSWORD_FILE, VIGIL_PASSWORD, or a prompt)",
+    )
+    .option('--json', 'print the outcome as one JSON object')
+    .addHelpText('after', exitCodesHelp('copy'))
+    .action(async (from: string, to: string, snapshots: string[], flags: Record<string, unknown>) => {
+      const { copy } = await import('./commands/copy.js');
+      process.exitCode = await copy({ ...flags, from, to, snapshots });
+    });
 }
