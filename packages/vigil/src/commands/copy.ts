@@ -42,17 +42,15 @@ export async function copy(options: CopyOptions): Promise<ExitCode> {
     throw error;
   });
   const to = await openRepository(options.to, options);
-  let chosen: StoredSnapshot[];
+  const listing = listSnapshots(from);
+  for (const { id, error } of listing.damaged) {
+    log(`vigil: snapshot ${shortId(id)} of ${from.root} is damaged: ${error.message}`);
+  }
+  let chosen: readonly StoredSnapshot[] = listing.snapshots;
   if (options.snapshots.length > 0) {
-    const byId = new Map(
-      options.snapshots.map((s, i) => findSnapshot(from, s, i === 0 ? log : () => {})).map((s) => [s.id, s]),
-    );
-    chosen = [...byId.values()].sort((a, b) => (a.snapshot.timeNs < b.snapshot.timeNs ? -1 : 1));
-  } else {
-    const listing = listSnapshots(from);
-    for (const { id, error } of listing.damaged)
-      log(`vigil: snapshot ${shortId(id)} of ${from.root} is damaged: ${error.message}`);
-    chosen = listing.snapshots;
+    // Named ones, each once, oldest first (the listing's order).
+    const named = new Set(options.snapshots.map((s) => findSnapshot(from, s, () => {}).id));
+    chosen = listing.snapshots.filter((s) => named.has(s.id));
   }
   const codec = await repositoryCodec();
   const lock = RepositoryLock.acquire(to);

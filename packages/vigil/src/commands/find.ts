@@ -35,15 +35,13 @@ export async function find(options: FindOptions): Promise<ExitCode> {
   const matches = entryMatcher(options.patterns);
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  let chosen: StoredSnapshot[];
+  const listing = listSnapshots(repo);
+  for (const { id, error } of listing.damaged) log(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}`);
+  let chosen: readonly StoredSnapshot[] = listing.snapshots;
   if (options.snapshot && options.snapshot.length > 0) {
-    const picked = new Map(options.snapshot.map((s, i) => [i, findSnapshot(repo, s, i === 0 ? log : () => {})]));
-    chosen = [...new Map([...picked.values()].map((s) => [s.id, s])).values()];
-    chosen.sort((x, y) => (x.snapshot.timeNs < y.snapshot.timeNs ? -1 : x.snapshot.timeNs > y.snapshot.timeNs ? 1 : 0));
-  } else {
-    const listing = listSnapshots(repo);
-    for (const { id, error } of listing.damaged) log(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}`);
-    chosen = listing.snapshots;
+    // Named ones, each once, oldest first (the listing's order).
+    const named = new Set(options.snapshot.map((s) => findSnapshot(repo, s, () => {}).id));
+    chosen = listing.snapshots.filter((s) => named.has(s.id));
   }
   const { reader } = openSnapshotReading(repo, await repositoryCodec(), log);
   let damaged = 0;
