@@ -145,7 +145,11 @@ export function diffSnapshots(options: DiffOptions): DiffTotals {
       if (order <= 0) i++;
       if (order >= 0) j++;
       totals.entries++;
-      take(compareEntry(was && entryState(path, was), is && { kind: 'state', state: entryState(path, is) }));
+      // Most entries of two snapshots are the same record (an unchanged file, or a directory
+      // whose contents changed): nothing to report, and no state or content id to build.
+      if (was === undefined || is === undefined || !sameRecord(was, is)) {
+        take(compareEntry(was && entryState(path, was), is && { kind: 'state', state: entryState(path, is) }));
+      }
       if (was?.subtree !== undefined && is?.subtree !== undefined) {
         below.push({ dir: path, before: was.subtree, after: is.subtree });
       } else if (was?.subtree !== undefined) oneSide(path, was.subtree, removed);
@@ -156,4 +160,41 @@ export function diffSnapshots(options: DiffOptions): DiffTotals {
   }
   for (const change of settleAddedRemoved(added, removed)) onChange(change);
   return totals;
+}
+
+/** Whether two entries of one name hold what compareEntry compares: the same content and metadata. */
+function sameRecord(a: TreeNode, b: TreeNode): boolean {
+  const x = a.node;
+  const y = b.node;
+  if (
+    x.type !== y.type ||
+    x.mode !== y.mode ||
+    x.uid !== y.uid ||
+    x.gid !== y.gid ||
+    x.size !== y.size ||
+    (x.type === 'file' && x.mtimeNs !== y.mtimeNs) ||
+    !sameBytes(x.linkTarget, y.linkTarget) ||
+    !sameBytes(x.linkTo, y.linkTo) ||
+    x.xattrs.length !== y.xattrs.length
+  ) {
+    return false;
+  }
+  for (let i = 0; i < x.xattrs.length; i++) {
+    const p = x.xattrs[i];
+    const q = y.xattrs[i];
+    if (!p || !q || !p.name.equals(q.name) || !p.value.equals(q.value)) return false;
+  }
+  const c = a.content ?? [];
+  const d = b.content ?? [];
+  if (c.length !== d.length) return false;
+  for (let i = 0; i < c.length; i++) {
+    const p = c[i];
+    const q = d[i];
+    if (!p || !q || p.offset !== q.offset || p.length !== q.length || !p.id.equals(q.id)) return false;
+  }
+  return true;
+}
+
+function sameBytes(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.equals(b);
 }
