@@ -16,6 +16,7 @@ import { PasswordSourceError, readPassword } from '../repo/password.js';
 import { Repository } from '../repo/repository.js';
 import { listSnapshots, type StoredSnapshot } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { count } from '../report/plural.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface CopyOptions extends PasswordFlags {
@@ -42,20 +43,25 @@ export async function copy(options: CopyOptions): Promise<ExitCode> {
     throw error;
   });
   const to = await openRepository(options.to, options);
-  const listing = listSnapshots(from);
-  for (const { id, error } of listing.damaged) {
-    log(`vigil: snapshot ${shortId(id)} of ${from.root} is damaged: ${error.message}`);
-  }
-  let chosen: readonly StoredSnapshot[] = listing.snapshots;
-  if (options.snapshots.length > 0) {
-    // Named ones, each once, oldest first (the listing's order).
-    const named = new Set(options.snapshots.map((s) => findSnapshot(from, s, () => {}).id));
-    chosen = listing.snapshots.filter((s) => named.has(s.id));
-  }
   const codec = await repositoryCodec();
-  const lock = RepositoryLock.acquire(to);
+  // Both shared: a copy only reads SRC and only adds to DST, as a backup does; DST's is
+  // checked before the index and the commit, so a copy whose lock was lost commits nothing.
+  const fromLock = RepositoryLock.acquire(from, 'shared', { command: 'copy' });
+  let toLock: RepositoryLock | undefined;
   try {
-    const outcome = copySnapshots({ from, to, codec, snapshots: chosen, log });
+    toLock = RepositoryLock.acquire(to, 'shared', { command: 'copy' });
+    const held = toLock;
+    const listing = listSnapshots(from);
+    for (const { id, error } of listing.damaged) {
+      log(`vigil: snapshot ${shortId(id)} of ${from.root} is damaged: ${error.message}`);
+    }
+    let chosen: readonly StoredSnapshot[] = listing.snapshots;
+    if (options.snapshots.length > 0) {
+      // Named ones, each once, oldest first (the listing's order).
+      const named = new Set(options.snapshots.map((s) => findSnapshot(from, s, () => {}).id));
+      chosen = listing.snapshots.filter((s) => named.has(s.id));
+    }
+    const outcome = copySnapshots({ from, to, codec, snapshots: chosen, log, assertLocked: () => held.assertHeld() });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(outcome)}\n`);
     } else {
@@ -64,14 +70,15 @@ export async function copy(options: CopyOptions): Promise<ExitCode> {
         process.stdout.write(`skipped ${shortId(f)}: ${to.root} holds it already as ${shortId(t)}\n`);
       }
       process.stdout.write(
-        `${outcome.copied.length} snapshot(s) copied, ${outcome.present.length} present already` +
+        `${count(outcome.copied.length, 'snapshot')} copied, ${outcome.present.length} present already` +
           `${outcome.failed.length > 0 ? `, ${outcome.failed.length} failed` : ''}; ` +
-          `${outcome.storedBlobs} blobs stored (${formatBytes(outcome.storedBytes)})\n`,
+          `${count(outcome.storedBlobs, 'blob')} stored (${formatBytes(outcome.storedBytes)})\n`,
       );
     }
     return exitCodeForOutcome({ failures: outcome.failed.length });
   } finally {
-    lock.release();
+    toLock?.release();
+    fromLock.release();
   }
 }
 

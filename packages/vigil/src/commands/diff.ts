@@ -5,11 +5,14 @@
  * Exit 0 when compared (changes or not, as restic diff), 1 when a tree could not be read.
  */
 
+import { withRepositoryLock } from '../backup/lock.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { CHANGE_KINDS, type Change, type ChangeKind } from '../baseline/compare.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { diffSnapshots } from '../inspect/snapshot-diff.js';
 import { openSnapshotReading } from '../inspect/snapshot-reading.js';
+import type { BlobCodec } from '../repo/compression.js';
+import type { Repository } from '../repo/repository.js';
 import { changeToJson } from '../report/change-json-printer.js';
 import { ChangeTextPrinter } from '../report/change-text-printer.js';
 import { BufferedOutput } from '../report/output.js';
@@ -26,10 +29,15 @@ export interface DiffOptions extends PasswordFlags {
 
 export async function diff(options: DiffOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
+  const codec = await repositoryCodec();
+  return withRepositoryLock(repo, 'shared', { command: 'diff' }, () => compare(options, repo, codec));
+}
+
+async function compare(options: DiffOptions, repo: Repository, codec: BlobCodec): Promise<ExitCode> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const a = findSnapshot(repo, options.before, log);
   const b = findSnapshot(repo, options.after, () => {});
-  const { reader } = openSnapshotReading(repo, await repositoryCodec(), log);
+  const { reader } = openSnapshotReading(repo, codec, log);
   const counts = Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, 0])) as Record<ChangeKind, number>;
   const json = options.json ? new BufferedOutput(process.stdout as never) : undefined;
   const text = options.json

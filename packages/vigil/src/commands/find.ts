@@ -5,14 +5,18 @@
  * newest of those snapshots holds it, and the ids of all of them). Exit 0 whether or not
  * anything matched (as restic find); 1 when a tree could not be read.
  */
+import { withRepositoryLock } from '../backup/lock.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
-import { entryMatcher, SnapshotFinder } from '../inspect/find-matches.js';
+import { type EntryMatcher, entryMatcher, SnapshotFinder } from '../inspect/find-matches.js';
 import { openSnapshotReading } from '../inspect/snapshot-reading.js';
+import type { BlobCodec } from '../repo/compression.js';
+import type { Repository } from '../repo/repository.js';
 import { listSnapshots, type StoredSnapshot } from '../repo/snapshot-store.js';
 import type { TreeNode } from '../repo/tree.js';
 import { nodeJson } from '../report/node-format.js';
 import { BufferedOutput } from '../report/output.js';
+import { count } from '../report/plural.js';
 import { quotePath } from '../report/quote-path.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
@@ -34,6 +38,16 @@ interface Holding {
 export async function find(options: FindOptions): Promise<ExitCode> {
   const matches = entryMatcher(options.patterns);
   const repo = await openRepository(options.repo, options);
+  const codec = await repositoryCodec();
+  return withRepositoryLock(repo, 'shared', { command: 'find' }, () => search(options, matches, repo, codec));
+}
+
+async function search(
+  options: FindOptions,
+  matches: EntryMatcher,
+  repo: Repository,
+  codec: BlobCodec,
+): Promise<ExitCode> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const listing = listSnapshots(repo);
   for (const { id, error } of listing.damaged) log(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}`);
@@ -43,7 +57,7 @@ export async function find(options: FindOptions): Promise<ExitCode> {
     const named = new Set(options.snapshot.map((s) => findSnapshot(repo, s, () => {}).id));
     chosen = listing.snapshots.filter((s) => named.has(s.id));
   }
-  const { reader } = openSnapshotReading(repo, await repositoryCodec(), log);
+  const { reader } = openSnapshotReading(repo, codec, log);
   let damaged = 0;
   const found = new Map<string, Holding>();
   try {
@@ -74,14 +88,14 @@ export async function find(options: FindOptions): Promise<ExitCode> {
       const where =
         ids.length === chosen.length && chosen.length > 1
           ? `in all ${ids.length} snapshots`
-          : `in ${ids.length} snapshot${ids.length === 1 ? '' : 's'}: ${ids.map(shortId).join(' ')}`;
+          : `in ${count(ids.length, 'snapshot')}: ${ids.map(shortId).join(' ')}`;
       out.write(`${quotePath(path)}${entry.node.type === 'dir' ? '/' : ''}  ${where}\n`);
     }
     if (out.blocked) await out.blocked;
   }
   if (!options.json) {
     const n = sorted.length;
-    out.write(`${n} match${n === 1 ? '' : 'es'} in ${chosen.length} snapshot${chosen.length === 1 ? '' : 's'}\n`);
+    out.write(`${count(n, 'match', 'matches')} in ${count(chosen.length, 'snapshot')}\n`);
   }
   await out.end();
   return exitCodeForOutcome({ failures: damaged });

@@ -5,9 +5,12 @@
  * A PATH the snapshot does not hold is exit 1, named.
  */
 import { resolve } from 'node:path';
+import { RepositoryLock } from '../backup/lock.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { ExitCode, exitCodeForOutcome } from '../exit.js';
 import { locate, openSnapshotReading, walkInOrder } from '../inspect/snapshot-reading.js';
+import type { BlobCodec } from '../repo/compression.js';
+import type { Repository } from '../repo/repository.js';
 import { longLine, nodeJson } from '../report/node-format.js';
 import { BufferedOutput } from '../report/output.js';
 import { quotePath } from '../report/quote-path.js';
@@ -24,8 +27,23 @@ export interface LsOptions extends PasswordFlags {
 export async function ls(options: LsOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const codec = await repositoryCodec();
+  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'ls' });
+  try {
+    return await list(options, repo, codec, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function list(
+  options: LsOptions,
+  repo: Repository,
+  codec: BlobCodec,
+  log: (line: string) => void,
+): Promise<ExitCode> {
   const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
-  const { reader } = openSnapshotReading(repo, await repositoryCodec(), log);
+  const { reader } = openSnapshotReading(repo, codec, log);
   const out = new BufferedOutput(process.stdout as never);
   let damaged = 0;
   try {

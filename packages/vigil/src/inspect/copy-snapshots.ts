@@ -42,6 +42,8 @@ export interface CopyOptions {
   readonly log: (line: string) => void;
   /** Pack size to close at (tests make small packs). */
   readonly packTargetBytes?: number;
+  /** Throws if the run lost DST's lock: called before the index is written and before the commit. */
+  readonly assertLocked?: () => void;
 }
 
 export interface CopyOutcome {
@@ -145,6 +147,7 @@ export function copySnapshots(options: CopyOptions): CopyOutcome {
       for (const folder of new Set(packs.map((p) => dirname(p.path)))) fsyncDirectory(folder);
       fsyncDirectory(join(to.root, 'data'));
     });
+    options.assertLocked?.();
     if (packs.length > 0) {
       writeIndexFile(
         to.root,
@@ -152,6 +155,7 @@ export function copySnapshots(options: CopyOptions): CopyOutcome {
         packs.map((p) => ({ id: p.id, entries: p.entries })),
       );
     }
+    options.assertLocked?.();
     const copied = toWrite.map(({ from: id, snapshot }) => ({ from: id, to: writeSnapshot(to, snapshot) }));
     // A snapshot that failed may have left blobs no snapshot uses: the marker stays, so the next backup prunes.
     if (failed.length === 0) rmSync(marker, { force: true });
