@@ -53,6 +53,7 @@ means() {
     for (const x of r) console.log(`${x.command}\t${x.mean.toFixed(3)}\t${x.stddev === null ? 0 : x.stddev.toFixed(3)}`);' "$1"
 }
 
+ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
 declare -A mean
 for n in $sizes; do
   build_to "$n"
@@ -83,7 +84,7 @@ echo "| ---: | --- | ---: | ---: | ---: |"
 for n in $sizes; do
   for cmd in snapshots ls find diff; do
     v=${mean["$n vigil $cmd"]} r=${mean["$n restic $cmd"]}
-    echo "| $n | $cmd | $v ± ${mean["$n vigil $cmd sd"]} | $r ± ${mean["$n restic $cmd sd"]} | $(echo "scale=2; $r / $v" | bc) |"
+    echo "| $n | $cmd | $v ± ${mean["$n vigil $cmd sd"]} | $r ± ${mean["$n restic $cmd sd"]} | $(ratio "$r" "$v") |"
   done
 done
 set -- $sizes
@@ -95,6 +96,6 @@ if [ $# -gt 1 ]; then
   echo "| command | vigil | restic |"
   echo "| --- | ---: | ---: |"
   for cmd in snapshots ls find diff; do
-    echo "| $cmd | $(echo "scale=2; ${mean["$last vigil $cmd"]} / ${mean["$first vigil $cmd"]}" | bc) | $(echo "scale=2; ${mean["$last restic $cmd"]} / ${mean["$first restic $cmd"]}" | bc) |"
+    echo "| $cmd | $(ratio "${mean["$last vigil $cmd"]}" "${mean["$first vigil $cmd"]}") | $(ratio "${mean["$last restic $cmd"]}" "${mean["$first restic $cmd"]}") |"
   done
 fi
