@@ -71,7 +71,8 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     [ExitCode.ok, 'done, and all is well'],
     [
       ExitCode.someFilesFailed,
-      'verify: something stored is missing or damaged; restore: some entry could not be written, or a PATH is not in the snapshot; forget: an id names no snapshot or several (nothing was removed)',
+      'verify: something stored is missing or damaged; restore: some entry could not be written, or a PATH is not in the snapshot; forget: an id names no snapshot or several (nothing was removed); ' +
+        'ls: PATH is not in the snapshot; ls, diff, find, copy: a tree could not be read',
     ],
     [
       ExitCode.usageOrFatal,
@@ -80,7 +81,7 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     [ExitCode.snapshotIncomplete, 'backup: the snapshot was kept but is incomplete (a source could not be read)'],
     [
       ExitCode.repositoryLocked,
-      'locked: another live run holds a lock that conflicts (forget beside anything; backup, snapshots, verify, restore beside forget); backup: its snapshot is saved but --keep-* was not applied',
+      'locked: another live run holds a lock that conflicts (forget beside anything; backup, snapshots, ls, diff, find, verify, restore, copy beside forget); backup: its snapshot is saved but --keep-* was not applied',
     ],
     [ExitCode.wrongPassword, 'wrong password: no key of the repository opens with it'],
     [
@@ -110,6 +111,10 @@ export const COMMAND_EXIT_CODES = {
   forget: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   verify: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   restore: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
+  ls: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
+  diff: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
+  find: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
+  copy: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },
   init: { group: 'backup', codes: [ok, usageOrFatal] },
   key: { group: 'backup', codes: [ok, usageOrFatal, wrongPassword] },
   unlock: { group: 'backup', codes: [ok, usageOrFatal] },

@@ -10,6 +10,7 @@ import type { CheckVerbosity } from './commands/hash.js';
 import type { CommandHooks } from './commands/hooks.js';
 import type { KeyOptions } from './commands/key.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
+import { addInspectCommands } from './program-inspect.js';
 import { VIGIL_VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -286,6 +287,7 @@ ${exitCodesHelp('baseline')}`,
     .argument('[snapshot]', 'a snapshot id, a unique prefix of one, or "latest"')
     .option('--json', 'one JSON object per finding, then a summary')
     .option('--structure-only', 'check the index, trees and that every chunk is listed, without reading the data')
+    .option('--read-data-subset <n/m|p%>', "read only the n-th of m groups of packs (by id), or a random p% (restic's)")
     .addOption(passwordOption())
     .addHelpText('after', exitCodesHelp('verify'))
     .action(async (repo: string, snapshot: string | undefined, flags: Record<string, unknown>) => {
@@ -337,6 +339,7 @@ ${exitCodesHelp('baseline')}`,
     });
 
   addRepositoryCommands(program, hooks);
+  addInspectCommands(program);
 
   return program;
 }

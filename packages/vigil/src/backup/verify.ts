@@ -26,6 +26,11 @@ export interface VerifyOptions {
   readonly codec: BlobCodec;
   /** Read every pack and chunk (slow: reads the whole repository), not only the structure. */
   readonly readData: boolean;
+  /**
+   * With `readData`: read only these of the index's packs and the chunks stored in them
+   * (--read-data-subset; data-subset.ts chooses). Trees are always read whole.
+   */
+  readonly selectPacks?: (packIds: readonly string[]) => ReadonlySet<string>;
   /** Only these snapshots (ids); empty: all. */
   readonly snapshots?: readonly string[];
   readonly progress?: (line: string) => void;
@@ -64,8 +69,9 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
   // nothing and removed by the next prune: counted, not checked.
   const listed = new Set(index.packIds());
   const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
+  const readPacks = options.selectPacks?.(index.packIds());
   if (options.readData) {
-    for (const id of listed) {
+    for (const id of readPacks ?? listed) {
       if (lostPacks.has(id)) continue;
       packsChecked++;
       for (const finding of checkPack(join(repo.root, 'data', id.slice(0, 2), id), id)) {
@@ -106,7 +112,7 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
             problems.push(`snapshot ${short}: ${path.toString('utf8')}: blob ${blob} is missing (${where})`);
             continue;
           }
-          if (!options.readData) continue;
+          if (!options.readData || (readPacks !== undefined && !readPacks.has(place.packId))) continue;
           let problem = checkedChunks.get(key);
           if (problem === undefined) {
             chunksChecked++;

@@ -24,6 +24,7 @@ import type { Repository } from '../repo/repository.js';
 import { snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { jsonValue } from '../report/json-value.js';
 import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
 import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
@@ -239,13 +240,4 @@ function compressionMode(value: string | undefined): CompressionMode {
     throw new UsageError(`--compression must be one of ${COMPRESSION_MODES.join(', ')}, got "${value}"`);
   }
   return value as CompressionMode;
-}
-
-/** JSON of snapshots: bigints as decimal strings, ids as hex. */
-export function jsonValue(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Uint8Array || (value as { type?: string })?.type === 'Buffer') {
-    return Buffer.from((value as { data?: number[] }).data ?? (value as Uint8Array)).toString('hex');
-  }
-  return value;
 }

@@ -4,8 +4,8 @@ import { shortId } from '../backup/snapshots.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
+import { jsonValue } from '../report/json-value.js';
 import { count } from '../report/plural.js';
-import { jsonValue } from './backup.js';
 import { openRepository, type PasswordFlags } from './repository-access.js';
 
 export interface SnapshotsOptions extends PasswordFlags {

@@ -24,6 +24,8 @@ export interface Colors {
 
 export interface ChangeTextPrinterOptions extends PrinterStreams {
   readonly colors: Colors;
+  /** The closing line (default: check's); `vigil diff` says what it compared instead. */
+  readonly summaryLine?: (summary: ChangeSummary) => string;
 }
 
 /** Each kind's mark, in the order the groups are printed. */
@@ -61,7 +63,7 @@ export class ChangeTextPrinter extends BufferedPrinter<ChangeTextPrinterOptions>
       for (const line of lines) this.out.write(`  ${line}\n`);
       this.#groups.delete(kind);
     }
-    this.out.write(`${summaryLine(summary)}\n`);
+    this.out.write(`${(this.options.summaryLine ?? summaryLine)(summary)}\n`);
     await this.out.end();
   }
 
