@@ -2,15 +2,9 @@
  * The commands that look inside a repository (ls, diff, find) and copy snapshots between
  * repositories: flags and help only, as in program.ts, which calls `addInspectCommands`.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { exitCodesHelp } from './exit.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-const passwordOption = () =>
-  new Option(
-    '--password-file <file>',
-    "read the repository's password from FILE (else VIGIL_PASSWORD_FILE, VIGIL_PASSWORD, or a prompt on a terminal)",
-  );
+import { collect, passwordOption } from './program-options.js';
 
 export function addInspectCommands(program: Command): void {
   program

@@ -5,40 +5,13 @@
  * runs it with hooks (commands/hooks.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ALGORITHMS } from './checksums/algorithms.js';
 import type { CheckVerbosity } from './commands/hash.js';
 import type { CommandHooks } from './commands/hooks.js';
-import type { KeyOptions } from './commands/key.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
 import { addInspectCommands } from './program-inspect.js';
+import { addKeepOptions, algorithmOption, collect, passwordOption } from './program-options.js';
+import { addRepositoryCommands } from './program-repository.js';
 import { VIGIL_VERSION } from './version.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
-const algorithmOption = () =>
-  new Option('-a, --algo <name>', 'hash algorithm (default: blake3)').choices([...ALGORITHMS]);
-
-const passwordOption = () =>
-  new Option(
-    '--password-file <file>',
-    "read the repository's password from FILE (else VIGIL_PASSWORD_FILE, VIGIL_PASSWORD, or a prompt on a terminal)",
-  );
-
-const addKeepOptions = (command: Command) =>
-  command
-    .option('--keep-last <n>', 'keep the n newest snapshots')
-    .option('--keep-hourly <n>', 'keep the newest snapshot of each of the last n hours that have one')
-    .option('--keep-daily <n>', 'keep the newest snapshot of each of the last n days that have one')
-    .option('--keep-weekly <n>', 'keep the newest snapshot of each of the last n ISO weeks that have one')
-    .option('--keep-monthly <n>', 'keep the newest snapshot of each of the last n months that have one')
-    .option('--keep-yearly <n>', 'keep the newest snapshot of each of the last n years that have one')
-    .option('--keep-within <duration>', "keep every snapshot within DURATION (e.g. 1y2m3d4h) of its group's newest")
-    .option('--keep-within-hourly <duration>', 'keep the newest snapshot of each hour within DURATION')
-    .option('--keep-within-daily <duration>', 'keep the newest snapshot of each day within DURATION')
-    .option('--keep-within-weekly <duration>', 'keep the newest snapshot of each ISO week within DURATION')
-    .option('--keep-within-monthly <duration>', 'keep the newest snapshot of each month within DURATION')
-    .option('--keep-within-yearly <duration>', 'keep the newest snapshot of each year within DURATION')
-    .option('--keep-tag <tags>', 'keep every snapshot that has all of these tags (a or a,b; repeatable)', collect, [])
-    .option('--group-by <fields>', 'plan each group alone: any of host,paths,tags (default: host,paths)');
 
 function buildProgram(hooks: CommandHooks): Command {
   const program = new Command()
@@ -342,81 +315,6 @@ ${exitCodesHelp('baseline')}`,
   addInspectCommands(program);
 
   return program;
-}
-
-const PASSWORD_SOURCES = `
-The password comes from --password-file FILE, else VIGIL_PASSWORD_FILE (a file holding it),
-else VIGIL_PASSWORD, else a prompt when stdin is a terminal.`;
-const newPasswordFileOption = () =>
-  new Option('--new-password-file <file>', 'read the new password from FILE (default: asked twice on the terminal)');
-
-/** `vigil init` and `vigil key` (format-2 repositories and their keys). */
-function addRepositoryCommands(program: Command, hooks: CommandHooks): void {
-  program
-    .command('init')
-    .summary('make a new repository, encrypted unless --no-encryption')
-    .description(
-      'Make a repository at REPO (a missing path or an empty directory), encrypted under a password ' +
-        '(asked twice on a terminal); print where, and the id of its first key.',
-    )
-    .argument('<repo>', 'where to make it')
-    .option('--no-encryption', 'keep the master keys in the config: anyone who can read REPO can read its backups')
-    .addOption(passwordOption())
-    .addHelpText('after', `${PASSWORD_SOURCES}\n${exitCodesHelp('init')}`)
-    .action(async (repo: string, flags: Record<string, unknown>) => {
-      const { init } = await import('./commands/init.js');
-      process.exitCode = await init({ ...flags, repo }, hooks);
-    });
-
-  const key = program
-    .command('key')
-    .summary("list, add or remove the keys (passwords) of REPO, or change one's password")
-    .description(
-      'Manage the key files of an encrypted repository: each holds its master keys under one password. ' +
-        'Every subcommand first opens REPO with the current password.',
-    )
-    .addHelpText('after', `${PASSWORD_SOURCES}\n${exitCodesHelp('key')}`);
-  const run = async (options: KeyOptions) => {
-    const { key: keyCommand } = await import('./commands/key.js');
-    process.exitCode = await keyCommand(options, hooks);
-  };
-  key
-    .command('list')
-    .description('List the keys of REPO: id, created, scrypt cost; * marks the one the password opened.')
-    .argument('<repo>', 'the repository')
-    .option('--json', 'print a JSON array of keys')
-    .addOption(passwordOption())
-    .addHelpText('after', exitCodesHelp('key'))
-    .action((repo: string, flags: Record<string, unknown>) => run({ ...flags, action: 'list', repo }));
-  key
-    .command('add')
-    .description('Add a key to REPO: the same master keys under a new password. Prints its id.')
-    .argument('<repo>', 'the repository')
-    .addOption(passwordOption())
-    .addOption(newPasswordFileOption())
-    .addHelpText('after', exitCodesHelp('key'))
-    .action((repo: string, flags: Record<string, unknown>) => run({ ...flags, action: 'add', repo }));
-  key
-    .command('remove')
-    .description('Remove the key KEYID from REPO. Refuses the key that opened REPO now and its last key.')
-    .argument('<repo>', 'the repository')
-    .argument('<keyid>', 'a unique prefix (at least 8 hex digits) of a key id, as vigil key list shows')
-    .addOption(passwordOption())
-    .addHelpText('after', exitCodesHelp('key'))
-    .action((repo: string, keyId: string, flags: Record<string, unknown>) =>
-      run({ ...flags, action: 'remove', repo, keyId }),
-    );
-  key
-    .command('passwd')
-    .description(
-      'Change the password of the key that opens REPO: a new key is written, then the old one removed; ' +
-        'no data is rewritten.',
-    )
-    .argument('<repo>', 'the repository')
-    .addOption(passwordOption())
-    .addOption(newPasswordFileOption())
-    .addHelpText('after', exitCodesHelp('key'))
-    .action((repo: string, flags: Record<string, unknown>) => run({ ...flags, action: 'passwd', repo }));
 }
 
 /** Parses `argv` and runs the command; sets process.exitCode (never exits). */
