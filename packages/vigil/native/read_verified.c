@@ -26,6 +26,18 @@ static int same_state(const struct stat *a, const struct stat *b) {
          a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/*
+ * openat for reading without moving the file's atime (O_NOATIME, as restic and AIDE read):
+ * hashing, checking or backing up a tree must not change what the next snapshot or check
+ * records of it. O_NOATIME needs the file's owner or CAP_FOWNER; without, EPERM, and the
+ * file is opened as before.
+ */
+static int open_for_reading(int dir, const char *name, int flags) {
+  int fd = openat(dir, name, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = openat(dir, name, flags);
+  return fd;
+}
+
 /* /proc/self/fd, opened once per process (worker threads share it). */
 static int proc_fd_dir(void) {
   static int dir = -1;
@@ -48,7 +60,7 @@ static int reopen_for_reading(int path_fd) {
   if (proc >= 0) {
     char name[16];
     snprintf(name, sizeof name, "%d", path_fd);
-    fd = openat(proc, name, READ_FLAGS);
+    fd = open_for_reading(proc, name, READ_FLAGS);
     if (fd < 0) fd = -errno;
   }
   close(path_fd);
@@ -88,7 +100,7 @@ int open_entry(resolver *r, const char *path, uint32_t base, uint8_t flags, doub
     const char *name;
     int parent = resolve_parent(r, path, base, &name);
     if (parent < 0) return fail(record, -parent);
-    fd = openat(parent, name, READ_FLAGS | O_NOFOLLOW);
+    fd = open_for_reading(parent, name, READ_FLAGS | O_NOFOLLOW);
   }
   if (fd < 0) return fail(record, errno);
   if (fstat(fd, before) != 0) {

@@ -120,6 +120,16 @@ for (const { name, plain, observed, blake3 } of READERS)
       );
     });
 
+    it('reads without moving the atime (O_NOATIME), by name and through a followed path', () => {
+      // atime before mtime: on a relatime mount (as /tmp here) a read without O_NOATIME moves it.
+      writeFileSync(at('quiet-a'), 'read me\n');
+      writeFileSync(at('quiet-b'), 'and me\n');
+      for (const n of ['quiet-a', 'quiet-b']) utimesSync(at(n), 1_000_000_000, 2_000_000_000);
+      const r = call('readFiles', ['quiet-a', 'quiet-b'], { flags: [0, PathFlag.follow] });
+      assert.deepEqual([r.record(0)[0], r.record(1)[0]], [ReadKind.read, ReadKind.read]);
+      for (const n of ['quiet-a', 'quiet-b']) assert.equal(statSync(at(n)).atimeMs, 1_000_000_000_000, n);
+    });
+
     it('reports errno for a missing file, does not follow a symlink unless asked, and hands back non-files', () => {
       writeFileSync(at('target'), 'target\n');
       symlinkSync('target', at('link'));

@@ -39,13 +39,28 @@ export interface FileOps {
 }
 
 export const NODE_FILE_OPS: FileOps = {
-  open: (path, flags) => openSync(path, flags),
+  open: openForReading,
   fstat: (fd) => fstatSync(fd, { bigint: true }),
   read: (fd, into, offset, length) => readSync(fd, into, offset, length, null),
   close: (fd) => closeSync(fd),
 };
 
 const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY;
+
+/**
+ * Opens without moving the file's atime where it may (O_NOATIME needs the file's owner or
+ * CAP_FOWNER: EPERM otherwise, and the file is opened as before), as native/read_verified.c
+ * does. O_PATH opens are left as they are.
+ */
+function openForReading(path: string | Buffer, flags: number): number {
+  if ((flags & O_PATH) !== 0 || constants.O_NOATIME === undefined) return openSync(path, flags);
+  try {
+    return openSync(path, flags | constants.O_NOATIME);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    return openSync(path, flags);
+  }
+}
 /** A symlink target is at most this long on Linux: the arena keeps room for one. */
 const PATH_MAX = 4096;
 
