@@ -248,8 +248,8 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
     const last = groups.at(-1);
     if (last !== undefined && groupDirs.at(-1) === dir) (last.entries as number[]).push(position);
     else {
-      // A batch closes between directories: two workers making files in one directory at
-      // once contend for its lock in the kernel (measured: creates several times slower).
+      // A batch closes between directories, so two workers rarely make files in one
+      // directory at once (each create and rename takes the directory's lock in the kernel).
       if (batchFiles >= BATCH_FILES) await flush();
       // Copies of their own: a Buffer may be a view of a larger pool, which would cross whole.
       const tree = new Uint8Array(treeId);
