@@ -4,6 +4,7 @@
  * names complete contents. Every file of a repository is written through these.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { syncFileSystem } from '../fs/sync.js';
 
 /**
@@ -42,4 +43,17 @@ export function writeFileDurably(tempPath: string, finalPath: string, data: Uint
   }
   renameSync(tempPath, finalPath);
   fsyncDirectory(finalPath.slice(0, finalPath.lastIndexOf('/')) || '/');
+}
+
+/**
+ * Makes the packs at `paths` durable, contents and names, before an index lists them: one
+ * syncfs of the repository's file system where it can, else an fsync of each pack, its
+ * folder and data/. Backup, resume and copy commit this way.
+ */
+export function makePacksDurable(root: string, paths: readonly string[]): void {
+  flushFileSystem(root, () => {
+    for (const path of paths) fsyncPath(path);
+    for (const folder of new Set(paths.map((p) => dirname(p)))) fsyncDirectory(folder);
+    fsyncDirectory(join(root, 'data'));
+  });
 }

@@ -14,14 +14,13 @@
  * is complete (packs are renamed into data/ whole), and listing a pack twice is harmless.
  * Call with the lock held, before the run hands the index to anything.
  */
-import { dirname, join } from 'node:path';
 import { writeIndexFile } from '../repo/index-file.js';
 import { type LoadedIndex, packIds } from '../repo/index-load.js';
 import type { PackEntry } from '../repo/pack-header.js';
 import { packMatchesId, readPackEntries } from '../repo/pack-reader.js';
 import { packPath } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
-import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
+import { makePacksDurable } from './durable.js';
 
 export interface ResumedPacks {
   /** Packs taken over: their blobs are known to this run. */
@@ -54,11 +53,10 @@ export function resumeInterruptedRun(repo: Repository, loaded: LoadedIndex): Res
   }
   if (adopted.length === 0) return { packs: 0, blobs: 0, bytes: 0, damaged };
   // The interrupted run may not have made its packs durable: they must be before an index lists them.
-  flushFileSystem(repo.root, () => {
-    for (const pack of adopted) fsyncPath(pack.path);
-    for (const folder of new Set(adopted.map((p) => dirname(p.path)))) fsyncDirectory(folder);
-    fsyncDirectory(join(repo.root, 'data'));
-  });
+  makePacksDurable(
+    repo.root,
+    adopted.map((p) => p.path),
+  );
   const file = writeIndexFile(
     repo.root,
     repo.sealer,

@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
@@ -44,7 +44,7 @@ import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime 
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { flushFileSystem, fsyncDirectory, fsyncPath } from './durable.js';
+import { makePacksDurable } from './durable.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
@@ -275,11 +275,10 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');
   }
   // One flush makes every pack of the run durable, contents and names, before an index lists them.
-  flushFileSystem(repo.root, () => {
-    for (const pack of packs) fsyncPath(pack.path);
-    for (const folder of new Set(packs.map((p) => dirname(p.path)))) fsyncDirectory(folder);
-    fsyncDirectory(join(repo.root, 'data'));
-  });
+  makePacksDurable(
+    repo.root,
+    packs.map((p) => p.path),
+  );
   options.assertLocked?.();
   if (packs.length > 0) {
     writeIndexFile(

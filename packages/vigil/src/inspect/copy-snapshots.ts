@@ -21,8 +21,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { flushFileSystem, fsyncDirectory, fsyncPath } from '../backup/durable.js';
+import { join } from 'node:path';
+import { makePacksDurable } from '../backup/durable.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
@@ -142,11 +142,10 @@ export function copySnapshots(options: CopyOptions): CopyOutcome {
     }
     const packs = writer.takePacks();
     // As a backup commits: every pack durable, then the index listing them, then the snapshots.
-    flushFileSystem(to.root, () => {
-      for (const pack of packs) fsyncPath(pack.path);
-      for (const folder of new Set(packs.map((p) => dirname(p.path)))) fsyncDirectory(folder);
-      fsyncDirectory(join(to.root, 'data'));
-    });
+    makePacksDurable(
+      to.root,
+      packs.map((p) => p.path),
+    );
     options.assertLocked?.();
     if (packs.length > 0) {
       writeIndexFile(
