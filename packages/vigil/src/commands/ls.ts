@@ -11,6 +11,7 @@ import { ExitCode, exitCodeForOutcome } from '../exit.js';
 import { locate, openSnapshotReading, walkInOrder } from '../inspect/snapshot-reading.js';
 import type { BlobCodec } from '../repo/compression.js';
 import type { Repository } from '../repo/repository.js';
+import { decodeTreeListing } from '../repo/tree.js';
 import { longLine, nodeJson } from '../report/node-format.js';
 import { BufferedOutput } from '../report/output.js';
 import { quotePath } from '../report/quote-path.js';
@@ -70,7 +71,7 @@ async function list(
         damaged++;
         log(`vigil: ${quotePath(dir)}: its entries cannot be listed: ${error.message}`);
       };
-      for (const { path, entry } of walkInOrder(reader, subtree, found.path, onDamaged)) {
+      for (const { path, entry } of walkInOrder(reader, subtree, found.path, onDamaged, decodeTreeListing)) {
         show(path, entry.node);
         if (out.blocked) await out.blocked;
       }

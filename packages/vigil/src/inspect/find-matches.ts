@@ -8,7 +8,7 @@
 import picomatch from 'picomatch';
 import { UsageError } from '../errors.js';
 import type { BlobReader } from '../repo/blob-reader.js';
-import { decodeTree, type TreeNode } from '../repo/tree.js';
+import { decodeTreeListing, type TreeNode } from '../repo/tree.js';
 import { joinPath } from './snapshot-reading.js';
 
 export interface FoundEntry {
@@ -70,7 +70,7 @@ export class SnapshotFinder {
     let nodes: TreeNode[];
     try {
       this.treesRead++;
-      nodes = decodeTree(this.#reader.read(tree, 'tree'), `of ${dir.toString('utf8')}`);
+      nodes = decodeTreeListing(this.#reader.read(tree, 'tree'), `of ${dir.toString('utf8')}`);
     } catch (error) {
       this.#onDamaged(dir, error as Error);
       return NONE;

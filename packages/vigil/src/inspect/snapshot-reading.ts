@@ -8,7 +8,7 @@ import type { BlobCodec } from '../repo/compression.js';
 import { loadIndex } from '../repo/index-load.js';
 import type { BlobIndex } from '../repo/index-table.js';
 import type { Repository } from '../repo/repository.js';
-import { decodeTree, type TreeNode } from '../repo/tree.js';
+import { decodeTree, decodeTreeListing, type TreeNode } from '../repo/tree.js';
 
 export interface SnapshotReading {
   readonly reader: BlobReader;
@@ -39,7 +39,7 @@ export function locate(reader: BlobReader, root: Buffer, path: Buffer): Located 
   let entry: TreeNode | undefined;
   for (const [i, name] of names.entries()) {
     if (tree === undefined) return undefined;
-    const nodes = decodeTree(reader.read(tree, 'tree'), `above ${path.toString('utf8')}`);
+    const nodes = decodeTreeListing(reader.read(tree, 'tree'), `above ${path.toString('utf8')}`);
     entry = findByName(nodes, name);
     if (entry === undefined) return undefined;
     tree = i < names.length - 1 ? entry.subtree : undefined;
@@ -83,13 +83,15 @@ export function joinPath(dir: Buffer, name: Buffer): Buffer {
  * Every entry below the tree `tree` at `dir`, in the order ls(1) -R or find(1) print them:
  * each directory right before what it holds (tree-walk.ts lists a directory's entries
  * before descending, which suits restore, not a listing). A tree that cannot be read (or
- * that contains itself) goes to `onDamaged` and the walk goes on beside it.
+ * that contains itself) goes to `onDamaged` and the walk goes on beside it. `decode` is
+ * decodeTreeListing where only names and metadata are shown (ls): files then have no content refs.
  */
 export function* walkInOrder(
   reader: BlobReader,
   tree: Buffer,
   dir: Buffer,
   onDamaged: (dir: Buffer, error: Error) => void,
+  decode: typeof decodeTree = decodeTree,
 ): Generator<{ path: Buffer; entry: TreeNode }> {
   const active = new Set<string>();
   function* visit(at: Buffer, id: Buffer): Generator<{ path: Buffer; entry: TreeNode }> {
@@ -100,7 +102,7 @@ export function* walkInOrder(
     }
     let nodes: TreeNode[];
     try {
-      nodes = decodeTree(reader.read(id, 'tree'), `of ${at.toString('utf8')}`);
+      nodes = decode(reader.read(id, 'tree'), `of ${at.toString('utf8')}`);
     } catch (error) {
       onDamaged(at, error as Error);
       return;

@@ -32,6 +32,9 @@ export interface StoredNode {
 }
 
 const NS = 1_000_000_000n;
+/** The range of a signed 64-bit nanosecond count (hoisted: decoding calls storedTimeNs for every entry). */
+const NS_MAX = 2n ** 63n;
+const NS_MIN = -(2n ** 63n);
 const TYPES: readonly NodeType[] = ['file', 'dir', 'symlink', 'fifo', 'char', 'block', 'socket'];
 const MAX_ID = 0xfffffffe; // (uid_t)-1 means "unchanged" to chown: never an owner
 const MAX_TARGET = 4095; // PATH_MAX less its NUL
@@ -110,7 +113,7 @@ export function storedTimeNs(value: unknown, key: string): bigint {
   const nanos = integer(value[1], `${key}[1]`, 0, 999_999_999);
   const ns = BigInt(seconds) * NS + BigInt(nanos);
   // utimensat takes 64-bit nanoseconds here (a BigInt64 through the addon): bound it.
-  if (ns >= 2n ** 63n || ns < -(2n ** 63n)) fail(`"${key}" is out of range`);
+  if (ns >= NS_MAX || ns < NS_MIN) fail(`"${key}" is out of range`);
   return ns;
 }
 

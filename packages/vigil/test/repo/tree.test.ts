@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { MalformedNodeError, UnsafeEntryNameError } from '../../src/repo/meta-errors.js';
 import type { MetaNode } from '../../src/repo/metadata.js';
 import { MAX_BLOB_RAW_BYTES } from '../../src/repo/pack-header.js';
-import { decodeTree, encodeTree, TreeDamagedError, type TreeNode } from '../../src/repo/tree.js';
+import { decodeTree, decodeTreeListing, encodeTree, TreeDamagedError, type TreeNode } from '../../src/repo/tree.js';
 import { assertThrowsDamaged } from './assert-damaged.js';
 
 const id = (byte: number) => Buffer.alloc(32, byte);
@@ -102,6 +102,26 @@ describe('tree blobs: the round trip', () => {
     assert.throws(() => encodeTree([{ node: meta('f', 'file') }]), /a file\) needs content/);
     assert.throws(() => encodeTree([{ node: meta('s', 'symlink'), subtree: id(1) }]), /cannot have subtree/);
     assert.throws(() => encodeTree([{ node: meta('p', 'fifo'), stamp: { ctimeNs: 0n, ino: 0n } }]), /no stamp/);
+  });
+});
+
+describe('tree blobs: the listing decode (ls, find)', () => {
+  it('gives every entry as decodeTree does, but files without content refs and change stamps', () => {
+    const listed = decodeTreeListing(encodeTree(EVERY_KIND), 't');
+    const expected = EVERY_KIND.map(({ content: _content, stamp: _stamp, ...rest }) => rest);
+    assert.deepEqual(listed, expected);
+  });
+
+  it('still checks every node record, and that a file has the content its type needs', () => {
+    const badMode = storedTree();
+    Object.assign(badMode.nodes[1]!, { mode: 0o10000 });
+    assert.throws(() => decodeTreeListing(Buffer.from(JSON.stringify(badMode)), 't'), /"mode" is not an integer/);
+    const noContent = storedTree();
+    delete noContent.nodes[0]!.content;
+    assert.throws(() => decodeTreeListing(Buffer.from(JSON.stringify(noContent)), 't'), /a file needs "content"/);
+    const outOfOrder = storedTree();
+    outOfOrder.nodes.reverse();
+    assert.throws(() => decodeTreeListing(Buffer.from(JSON.stringify(outOfOrder)), 't'), TreeDamagedError);
   });
 });
 
