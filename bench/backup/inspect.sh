@@ -10,8 +10,11 @@
 #   npm run build && bash bench/backup/inspect.sh > report.md
 #   INSPECT_SIZES="10 30" INSPECT_RUNS=3 bash bench/backup/inspect.sh   # smaller, quicker
 #
+#   INSPECT_KEEP=1 INSPECT_SIZES=100 bash bench/backup/inspect.sh  # measure a new build on the
+#                                        # repositories a run before left (sizes below theirs skipped)
+#
 # Needs restic and hyperfine (apt-get install restic hyperfine). Everything it writes is under
-# bench/.scratch/inspect (gitignored) and is removed first.
+# bench/.scratch/inspect (gitignored) and is removed first, unless INSPECT_KEEP=1 finds it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 corpus_src="${INSPECT_CORPUS:-$here/bench/.scratch/hash/share}"
@@ -22,17 +25,21 @@ pattern='README*'
 [ -d "$corpus_src" ] || { echo "run bench/hash/make-corpora.sh first" >&2; exit 2; }
 command -v restic >/dev/null && command -v hyperfine >/dev/null || { echo "apt-get install restic hyperfine" >&2; exit 2; }
 
-rm -rf "$scratch" && mkdir -p "$scratch"
 corpus="$scratch/share"
-cp -a "$corpus_src" "$corpus"
 cli="$here/packages/vigil/dist/cli.js"
 export RESTIC_PASSWORD=throwaway-bench-password VIGIL_PASSWORD=throwaway-bench-password
 export RESTIC_REPOSITORY="$scratch/restic" RESTIC_CACHE_DIR="$scratch/restic-cache"
-restic init -q >/dev/null
-node "$cli" init "$scratch/vigil" >/dev/null
-LC_ALL=C find "$corpus" -type f | LC_ALL=C sort > "$scratch/files"
-
-made=0
+if [ "${INSPECT_KEEP:-0}" = 1 ] && [ -f "$scratch/made" ]; then
+  made=$(cat "$scratch/made") # how many snapshots each repository already holds
+  echo "reusing the repositories of $scratch ($made snapshots each)" >&2
+else
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  cp -a "$corpus_src" "$corpus"
+  restic init -q >/dev/null
+  node "$cli" init "$scratch/vigil" >/dev/null
+  LC_ALL=C find "$corpus" -type f | LC_ALL=C sort > "$scratch/files"
+  made=0
+fi
 build_to() { # backs up into both repositories until each holds $1 snapshots
   local started=$SECONDS
   while [ "$made" -lt "$1" ]; do
@@ -43,6 +50,7 @@ build_to() { # backs up into both repositories until each holds $1 snapshots
     node "$cli" backup "$corpus" --to "$scratch/vigil" --no-progress >/dev/null
     restic -q backup "$corpus" >/dev/null
     made=$((made + 1))
+    echo "$made" > "$scratch/made"
   done
   echo "built up to $1 snapshots in $((SECONDS - started)) s" >&2
 }
@@ -55,7 +63,9 @@ means() {
 
 ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
 declare -A mean
+measured=""
 for n in $sizes; do
+  if [ "$made" -gt "$n" ]; then echo "skipping $n snapshots: the repositories hold $made" >&2; continue; fi
   build_to "$n"
   # restic 0.14's diff takes ids only (no "latest"): both get the first and the last id.
   ends='const s = JSON.parse(require("fs").readFileSync(0)); console.log(s[0].id, s.at(-1).id)'
@@ -71,6 +81,7 @@ for n in $sizes; do
     -n "vigil diff" "node $cli diff $scratch/vigil $vfirst $vlast" \
     -n "restic diff" "restic diff $rfirst $rlast" >&2
   while IFS=$'\t' read -r name m sd; do mean["$n $name"]="$m"; mean["$n $name sd"]="$sd"; done < <(means "$scratch/h-$n.json")
+  measured="$measured $n"
 done
 
 nfiles=$(wc -l < "$scratch/files")
@@ -81,13 +92,13 @@ echo "\`find\` looks for \`$pattern\` in every snapshot; \`diff\` compares the f
 echo
 echo "| snapshots | command | vigil (s) | restic (s) | restic / vigil |"
 echo "| ---: | --- | ---: | ---: | ---: |"
-for n in $sizes; do
+for n in $measured; do
   for cmd in snapshots ls find diff; do
     v=${mean["$n vigil $cmd"]} r=${mean["$n restic $cmd"]}
     echo "| $n | $cmd | $v ± ${mean["$n vigil $cmd sd"]} | $r ± ${mean["$n restic $cmd sd"]} | $(ratio "$r" "$v") |"
   done
 done
-set -- $sizes
+set -- $measured
 if [ $# -gt 1 ]; then
   first=$1 last=${!#}
   echo
