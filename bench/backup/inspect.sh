@@ -55,10 +55,10 @@ build_to() { # backs up into both repositories until each holds $1 snapshots
   echo "built up to $1 snapshots in $((SECONDS - started)) s" >&2
 }
 
-# Mean seconds of each command of a hyperfine JSON export, by its name.
+# Mean seconds of each command of a hyperfine JSON export, by its name: wall (± σ), then CPU (user + system).
 means() {
   node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])).results;
-    for (const x of r) console.log(`${x.command}\t${x.mean.toFixed(3)}\t${x.stddev === null ? 0 : x.stddev.toFixed(3)}`);' "$1"
+    for (const x of r) console.log(`${x.command}\t${x.mean.toFixed(3)}\t${x.stddev === null ? 0 : x.stddev.toFixed(3)}\t${(x.user + x.system).toFixed(3)}`);' "$1"
 }
 
 ratio() { printf '%.2f' "$(echo "scale=4; $1 / $2" | bc)"; }
@@ -80,22 +80,24 @@ for n in $sizes; do
     -n "restic find" "restic find $pattern" \
     -n "vigil diff" "node $cli diff $scratch/vigil $vfirst $vlast" \
     -n "restic diff" "restic diff $rfirst $rlast" >&2
-  while IFS=$'\t' read -r name m sd; do mean["$n $name"]="$m"; mean["$n $name sd"]="$sd"; done < <(means "$scratch/h-$n.json")
+  while IFS=$'\t' read -r name m sd cpu; do mean["$n $name"]="$m"; mean["$n $name sd"]="$sd"; mean["$n $name cpu"]="$cpu"; done < <(means "$scratch/h-$n.json")
   measured="$measured $n"
 done
 
 nfiles=$(wc -l < "$scratch/files")
 echo "corpus: a copy of /usr/share, $nfiles files, $(du -sb "$corpus" | cut -f1) bytes; 1% of the files changed before each snapshot after the first."
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), node $(node --version), restic $(restic version | cut -d' ' -f2), hyperfine $(hyperfine --version | cut -d' ' -f2); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Each time is hyperfine's mean of $runs runs after a warm-up (± its standard deviation), key derivation included for both."
+echo "Each time is hyperfine's mean of $runs runs after a warm-up (± its standard deviation), key derivation included for both;"
+echo "CPU is the mean user + system time, steadier than wall time when the machine is shared."
 echo "\`find\` looks for \`$pattern\` in every snapshot; \`diff\` compares the first snapshot with the latest; \`ls\` lists all of the latest."
 echo
-echo "| snapshots | command | vigil (s) | restic (s) | restic / vigil |"
-echo "| ---: | --- | ---: | ---: | ---: |"
+echo "| snapshots | command | vigil (s) | restic (s) | restic / vigil | vigil CPU (s) | restic CPU (s) | restic / vigil CPU |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $measured; do
   for cmd in snapshots ls find diff; do
     v=${mean["$n vigil $cmd"]} r=${mean["$n restic $cmd"]}
-    echo "| $n | $cmd | $v ± ${mean["$n vigil $cmd sd"]} | $r ± ${mean["$n restic $cmd sd"]} | $(ratio "$r" "$v") |"
+    vc=${mean["$n vigil $cmd cpu"]} rc=${mean["$n restic $cmd cpu"]}
+    echo "| $n | $cmd | $v ± ${mean["$n vigil $cmd sd"]} | $r ± ${mean["$n restic $cmd sd"]} | $(ratio "$r" "$v") | $vc | $rc | $(ratio "$rc" "$vc") |"
   done
 done
 set -- $measured

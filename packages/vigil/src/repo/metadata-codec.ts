@@ -35,7 +35,10 @@ const NS = 1_000_000_000n;
 /** The range of a signed 64-bit nanosecond count (hoisted: decoding calls storedTimeNs for every entry). */
 const NS_MAX = 2n ** 63n;
 const NS_MIN = -(2n ** 63n);
+/** Whole seconds whose nanoseconds surely fit in a signed 64-bit count, nanoseconds included. */
+const NS_FIT_SECONDS = 9_223_372_035;
 const TYPES: readonly NodeType[] = ['file', 'dir', 'symlink', 'fifo', 'char', 'block', 'socket'];
+const TYPE_SET: ReadonlySet<unknown> = new Set(TYPES);
 const MAX_ID = 0xfffffffe; // (uid_t)-1 means "unchanged" to chown: never an owner
 const MAX_TARGET = 4095; // PATH_MAX less its NUL
 const MAX_XATTR_NAME = 255; // XATTR_NAME_MAX
@@ -112,8 +115,11 @@ export function storedTimeNs(value: unknown, key: string): bigint {
   const seconds = integer(value[0], `${key}[0]`, -(2 ** 53) + 1, 2 ** 53 - 1);
   const nanos = integer(value[1], `${key}[1]`, 0, 999_999_999);
   const ns = BigInt(seconds) * NS + BigInt(nanos);
-  // utimensat takes 64-bit nanoseconds here (a BigInt64 through the addon): bound it.
-  if (ns >= NS_MAX || ns < NS_MIN) fail(`"${key}" is out of range`);
+  // utimensat takes 64-bit nanoseconds here (a BigInt64 through the addon): bound it. Seconds
+  // within ±9,223,372,035 always fit, so only times centuries away pay for BigInt comparisons.
+  if ((seconds > NS_FIT_SECONDS || seconds < -NS_FIT_SECONDS) && (ns >= NS_MAX || ns < NS_MIN)) {
+    fail(`"${key}" is out of range`);
+  }
   return ns;
 }
 
@@ -128,6 +134,17 @@ function xattrList(value: unknown): Xattr[] {
   });
 }
 
+/**
+ * Whether `stored` has `key`: refused when its `type` must not have it, or must and lacks it
+ * (linkTo is optional for a file). Returns whether it is there and allowed.
+ */
+function keyFitsType(stored: Record<string, unknown>, type: NodeType, key: string, allowed: boolean): boolean {
+  const present = stored[key] !== undefined;
+  if (present && !allowed) fail(`a ${type} has no "${key}"`);
+  if (!present && allowed && key !== 'linkTo') fail(`a ${type} needs "${key}"`);
+  return allowed && present;
+}
+
 /** The node of a parsed stored record; throws MalformedNodeError or UnsafeEntryNameError. */
 export function fromStoredNode(value: unknown): MetaNode {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('not a JSON object');
@@ -135,12 +152,7 @@ export function fromStoredNode(value: unknown): MetaNode {
   const name = bytes(stored.name, 'name', 255);
   requireSafeName(name, 'the entry');
   const type = stored.type as NodeType;
-  if (!TYPES.includes(type)) fail(`"type" is not one of ${TYPES.join(', ')}`);
-  const has = (key: string, allowed: boolean) => {
-    if (!allowed && stored[key] !== undefined) fail(`a ${type} has no "${key}"`);
-    if (allowed && stored[key] === undefined && key !== 'linkTo') fail(`a ${type} needs "${key}"`);
-    return allowed && stored[key] !== undefined;
-  };
+  if (!TYPE_SET.has(type)) fail(`"type" is not one of ${TYPES.join(', ')}`);
   const node: Record<string, unknown> = {
     name,
     type,
@@ -149,19 +161,21 @@ export function fromStoredNode(value: unknown): MetaNode {
     gid: integer(stored.gid, 'gid', 0, MAX_ID),
     mtimeNs: storedTimeNs(stored.mtime, 'mtime'),
     atimeNs: storedTimeNs(stored.atime, 'atime'),
-    size: has('size', type === 'file') ? integer(stored.size, 'size', 0, Number.MAX_SAFE_INTEGER) : 0,
+    size: keyFitsType(stored, type, 'size', type === 'file')
+      ? integer(stored.size, 'size', 0, Number.MAX_SAFE_INTEGER)
+      : 0,
     xattrs: xattrList(stored.xattrs),
   };
   const user = account(stored.user, 'user');
   const group = account(stored.group, 'group');
   if (user !== undefined) node.user = user;
   if (group !== undefined) node.group = group;
-  if (has('target', type === 'symlink')) {
+  if (keyFitsType(stored, type, 'target', type === 'symlink')) {
     const target = bytes(stored.target, 'target', MAX_TARGET);
     if (target.length === 0 || target.includes(0)) fail('"target" is empty or holds NUL');
     node.linkTarget = target;
   }
-  if (has('device', type === 'char' || type === 'block')) {
+  if (keyFitsType(stored, type, 'device', type === 'char' || type === 'block')) {
     const device = stored.device;
     if (!Array.isArray(device) || device.length !== 2) fail('"device" is not [major, minor]');
     node.device = {
@@ -169,7 +183,7 @@ export function fromStoredNode(value: unknown): MetaNode {
       minor: integer(device[1], 'device[1]', 0, 0xfffff),
     };
   }
-  if (has('linkTo', type === 'file')) {
+  if (keyFitsType(stored, type, 'linkTo', type === 'file')) {
     const linkTo = bytes(stored.linkTo, 'linkTo', MAX_TARGET);
     safeComponents(linkTo, 'the hard link source');
     node.linkTo = linkTo;

@@ -155,21 +155,26 @@ function changeStamp(ctime: unknown, inode: unknown): ChangeStamp {
  */
 function treeNode(record: Record<string, unknown>, refs: boolean): TreeNode {
   const node = fromStoredNode(record);
-  const want = expects(node);
+  const file = node.type === 'file';
   const entry: { -readonly [K in keyof TreeNode]: TreeNode[K] } = { node };
-  const has = (key: string, allowed: boolean) => {
-    if (!allowed && record[key] !== undefined)
-      problem(`a ${node.type}${node.linkTo ? ' with linkTo' : ''} has no "${key}"`);
-    if (allowed && record[key] === undefined) problem(`a ${node.type} needs "${key}"`);
-    return allowed;
-  };
-  if (has('content', want.content) && refs) entry.content = contentRefs(record.content, node.size);
-  if (has('subtree', want.subtree)) entry.subtree = blobId(record.subtree, 'subtree');
+  // Plain calls, not a closure per entry: decoding runs once for every entry a command reads.
+  if (keyFitsType(record, node, 'content', file && node.linkTo === undefined) && refs) {
+    entry.content = contentRefs(record.content, node.size);
+  }
+  if (keyFitsType(record, node, 'subtree', node.type === 'dir')) entry.subtree = blobId(record.subtree, 'subtree');
   if ((record.ctime === undefined) !== (record.inode === undefined)) problem('"ctime" and "inode" come together');
-  if (record.ctime !== undefined && has('ctime', want.stamp) && refs) {
+  if (record.ctime !== undefined && keyFitsType(record, node, 'ctime', file) && refs) {
     entry.stamp = changeStamp(record.ctime, record.inode);
   }
   return entry;
+}
+
+/** Whether the record carries `key`, which its node's type must (`allowed`) or must not have; refused otherwise. */
+function keyFitsType(record: Record<string, unknown>, node: MetaNode, key: string, allowed: boolean): boolean {
+  const present = record[key] !== undefined;
+  if (present && !allowed) problem(`a ${node.type}${node.linkTo ? ' with linkTo' : ''} has no "${key}"`);
+  if (!present && allowed) problem(`a ${node.type} needs "${key}"`);
+  return allowed;
 }
 
 /** How an entry is named in a message: its place, and its name when the record has one. */
@@ -212,7 +217,8 @@ function decodeNodes(plain: Buffer, what: string, refs: boolean): TreeNode[] {
   if (records.length > MAX_TREE_NODES) throw damaged(`${records.length} entries, above the limit of ${MAX_TREE_NODES}`);
   const nodes: TreeNode[] = [];
   let previous: Buffer | undefined;
-  for (const [i, record] of records.entries()) {
+  for (let i = 0; i < records.length; i++) {
+    const record: unknown = records[i];
     let entry: TreeNode;
     try {
       entry = treeNode(record as Record<string, unknown>, refs);

@@ -50,6 +50,15 @@ describe('the stored node record', () => {
     assert.deepEqual(stored.atime, [4_102_444_800, 999_999_999]);
     assert.equal(stored.name, '/0HD');
   });
+
+  it('takes times up to the ends of a signed 64-bit nanosecond count, and refuses one past them', () => {
+    const withMtime = (mtime: [number, number]) => JSON.stringify({ ...JSON.parse(encodeNode(EVERYTHING)), mtime });
+    assert.equal(decodeNode(withMtime([9_223_372_036, 854_775_807])).mtimeNs, 2n ** 63n - 1n);
+    assert.equal(decodeNode(withMtime([-9_223_372_037, 145_224_192])).mtimeNs, -(2n ** 63n));
+    assert.throws(() => decodeNode(withMtime([9_223_372_036, 854_775_808])), /"mtime" is out of range/);
+    assert.throws(() => decodeNode(withMtime([-9_223_372_037, 145_224_191])), /"mtime" is out of range/);
+    assert.throws(() => decodeNode(withMtime([2 ** 52, 0])), /"mtime" is out of range/);
+  });
 });
 
 describe('capture', () => {
