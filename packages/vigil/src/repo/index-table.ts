@@ -44,30 +44,59 @@ export class BlobIndex {
 
   /** Adds a blob in pack `packId`; false (and nothing changes) if the id is known already: the first place found is kept. */
   add(packId: string, entry: PackEntry): boolean {
-    if (entry.id.length !== BLOB_ID_BYTES) throw new TypeError(`a blob id is ${BLOB_ID_BYTES} bytes`);
-    const slot = this.#slotOf(entry.id, 0);
-    if (this.#slots[slot] !== 0) return false;
+    const slot = this.#freeSlot(entry);
+    if (slot === undefined) return false;
+    this.#insert(slot, this.#packNumber(packId), entry);
+    return true;
+  }
+
+  /** Adds every blob of a pack; returns how many were new. */
+  addPack(packId: string, entries: Iterable<PackEntry>): number {
+    // The pack is numbered at its first new blob: a pack whose blobs are all known elsewhere is not listed.
+    let pack: number | undefined;
+    let added = 0;
+    for (const entry of entries) {
+      const slot = this.#freeSlot(entry);
+      if (slot === undefined) continue;
+      pack ??= this.#packNumber(packId);
+      this.#insert(slot, pack, entry);
+      added++;
+    }
+    return added;
+  }
+
+  /** The number of pack `packId`, given to it when first seen. */
+  #packNumber(packId: string): number {
     let pack = this.#packNumbers.get(packId);
     if (pack === undefined) {
       pack = this.#packIds.length;
       this.#packIds.push(packId);
       this.#packNumbers.set(packId, pack);
     }
+    return pack;
+  }
+
+  /** The empty slot where `entry` goes, or undefined when its id is known already. */
+  #freeSlot(entry: PackEntry): number | undefined {
+    if (entry.id.length !== BLOB_ID_BYTES) throw new TypeError(`a blob id is ${BLOB_ID_BYTES} bytes`);
+    const slot = this.#slotOf(entry.id, 0);
+    return this.#slots[slot] === 0 ? slot : undefined;
+  }
+
+  #insert(slot: number, pack: number, entry: PackEntry): void {
     this.#reserve(this.#count + 1);
     const n = this.#count++;
-    entry.id.copy(this.#ids, n * BLOB_ID_BYTES);
-    this.#fields.set([pack, entry.offset, entry.sealedLength, entry.rawLength], n * FIELDS);
+    this.#ids.set(entry.id, n * BLOB_ID_BYTES);
+    // Four stores, not fields.set([...]): this runs once per blob of every index loaded.
+    const f = n * FIELDS;
+    const fields = this.#fields;
+    fields[f] = pack;
+    fields[f + 1] = entry.offset;
+    fields[f + 2] = entry.sealedLength;
+    fields[f + 3] = entry.rawLength;
     this.#kinds[n] = kindCode(entry.kind) | (entry.compressed ? COMPRESSED : 0);
     this.#slots[slot] = n + 1;
     if (2 * this.#count > this.#slots.length) this.#rehash(this.#slots.length * 2);
-    return true;
-  }
-
-  /** Adds every blob of a pack; returns how many were new. */
-  addPack(packId: string, entries: Iterable<PackEntry>): number {
-    let added = 0;
-    for (const entry of entries) if (this.add(packId, entry)) added++;
-    return added;
   }
 
   has(id: Uint8Array): boolean {

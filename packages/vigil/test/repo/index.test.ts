@@ -68,6 +68,19 @@ describe('blob index in memory', () => {
     assert.ok(index.memoryBytes / index.size < 100, `${index.memoryBytes / index.size} bytes a blob`);
   });
 
+  it('keeps the first place of a blob listed twice, and lists no pack whose blobs were all known', () => {
+    const index = new BlobIndex();
+    const first = entries('first', 10);
+    assert.equal(index.addPack(packId('a'), first), 10);
+    assert.equal(index.addPack(packId('b'), first.slice(0, 4)), 0);
+    assert.equal(index.add(packId('c'), first[5]!), false);
+    assert.deepEqual(index.packIds(), [packId('a')]);
+    const mixed = [...first.slice(8), ...entries('mixed', 2)];
+    assert.equal(index.addPack(packId('d'), mixed), 2);
+    assert.deepEqual(index.packIds(), [packId('a'), packId('d')]);
+    assert.equal(index.find(first[9]!.id)?.packId, packId('a'));
+  });
+
   it("lists a pack's entries in the order of their offsets, however they came", () => {
     const index = new BlobIndex();
     const all = entries('reversed', 5);
