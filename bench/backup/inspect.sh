@@ -22,7 +22,6 @@ scratch="$here/bench/.scratch/inspect"
 sizes="${INSPECT_SIZES:-10 30 100}"
 runs="${INSPECT_RUNS:-5}"
 pattern='README*'
-[ -d "$corpus_src" ] || { echo "run bench/hash/make-corpora.sh first" >&2; exit 2; }
 command -v restic >/dev/null && command -v hyperfine >/dev/null || { echo "apt-get install restic hyperfine" >&2; exit 2; }
 
 corpus="$scratch/share"
@@ -33,6 +32,7 @@ if [ "${INSPECT_KEEP:-0}" = 1 ] && [ -f "$scratch/made" ]; then
   made=$(cat "$scratch/made") # how many snapshots each repository already holds
   echo "reusing the repositories of $scratch ($made snapshots each)" >&2
 else
+  [ -d "$corpus_src" ] || { echo "run bench/hash/make-corpora.sh first" >&2; exit 2; }
   rm -rf "$scratch" && mkdir -p "$scratch"
   cp -a "$corpus_src" "$corpus"
   restic init -q >/dev/null
