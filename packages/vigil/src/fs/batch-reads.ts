@@ -13,14 +13,6 @@ import { canonicalXattrs } from './xattrs.js';
 
 /** Files per batch sent to a worker: a few milliseconds of work on small files. */
 export const FILES_PER_BATCH = 256;
-/**
- * Files per hashing batch (vigil hash, --check): each batch costs about half a millisecond of
- * CPU beyond its files (messages, promises, typed arrays on both sides), so hashing sends
- * fewer, larger ones. On the /usr/share copy, 1024 against 256: 15% less CPU and wall time; on
- * 200k small files 7% less CPU; 4096 saved no more and left workers waiting at the end
- * (docs/benchmarks.md, issue 22).
- */
-export const HASH_FILES_PER_BATCH = 1024;
 /** Entries per batch of a baseline scan: most are trusted by a stat alone, so twice as many. */
 export const ENTRIES_PER_BATCH = 2 * FILES_PER_BATCH;
 /** A batch stops starting new files once it has read this much; the rest is sent again. */

@@ -1,7 +1,7 @@
 /** A batch of files on the main side: what is sent to one hashBatch task, and how to map results back. */
 
 import type { AlgorithmName } from '../checksums/algorithms.js';
-import { HASH_FILES_PER_BATCH } from '../fs/batch-reads.js';
+import { FILES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import type { HashBatchRequest } from './batch-protocol.js';
@@ -33,7 +33,7 @@ export class FileBatch {
   }
 
   get full(): boolean {
-    return this.seqs.length >= HASH_FILES_PER_BATCH;
+    return this.seqs.length >= FILES_PER_BATCH;
   }
 
   toRequest(algorithm: AlgorithmName, blake3?: Blake3Mode, reading?: ReadingCounter): HashBatchRequest {
