@@ -1,8 +1,9 @@
 /**
- * Inside a worker: a file too big for the arena, hashed from JavaScript (a Digester: BLAKE3
- * where the addon lacks BLAKE3's C sources, b3sum's keyed and extended modes). Its data ranges
- * are read and its holes handed to the digester as zeros, never read: reading a hole makes the
- * kernel fill page cache with zeros first (a 4 GiB sparse file: 18 s of system time cold).
+ * Inside a worker: a file too big for the arena, hashed from JavaScript by hash, check and
+ * baseline (a Digester: BLAKE3 where the addon lacks BLAKE3's C sources, b3sum's keyed and
+ * extended modes). Its data ranges are read and its holes handed to the digester as zeros,
+ * never read: reading a hole makes the kernel fill page cache with zeros first (a 4 GiB
+ * sparse file: 18 s of system time cold).
  * The native reader does the same in C (native/read_verified.c); without the addon the whole
  * file is one range (repo/data-ranges.ts), as read before.
  */
