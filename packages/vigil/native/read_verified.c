@@ -162,6 +162,10 @@ static int next_data(int fd, off_t offset, off_t size, off_t *start, off_t *end)
     return 0;
   }
   off_t hole = lseek(fd, data, SEEK_HOLE);
+  if (hole < 0 && errno == ENXIO) {
+    *start = *end = size; /* truncated since SEEK_DATA: the second fstat tells */
+    return 0;
+  }
   if (hole < 0 || lseek(fd, data, SEEK_SET) < 0) return -1;
   *start = data;
   *end = hole < size ? hole : size;
