@@ -10,6 +10,7 @@
  *  - fstat, read, fstat: a file whose size, mtime or ctime moved while it was read, or that
  *    did not read back the size fstat gave, is CHANGED, never READ.
  *  - Not regular, hard-linked (unless asked) and too big are handed back unread.
+ *  - A sparse file streamed to a hash has its holes hashed as zeros, not read (see read_verified).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -135,18 +136,89 @@ static ssize_t read_fully(int fd, uint8_t *into, size_t want) {
 }
 
 /*
+ * What a sparse file's holes are hashed from: never written, so every page of it is the
+ * kernel's one shared zero page (no memory, and always in cache). Reading a hole through
+ * read(2) instead makes the kernel fill page cache with zeros first: a 4 GiB sparse file
+ * cost 18 s of system time cold, 2.5 s warm.
+ */
+static uint8_t zeros[1 << 20];
+
+/*
+ * Where the data of a sparse file starts at or after `offset`, and where it ends: by lseek's
+ * SEEK_DATA and SEEK_HOLE, leaving the file position at the data's start for read(2). Both
+ * are clamped to `size` (what fstat said before reading); no data up to there gives
+ * start = end = size. Returns 0, -1 with errno, or 1 when the file system cannot tell
+ * (EINVAL, EOPNOTSUPP: the caller reads the rest as data).
+ */
+static int next_data(int fd, off_t offset, off_t size, off_t *start, off_t *end) {
+  off_t data = lseek(fd, offset, SEEK_DATA);
+  if (data < 0) {
+    if (errno == EINVAL || errno == EOPNOTSUPP) return lseek(fd, offset, SEEK_SET) < 0 ? -1 : 1;
+    if (errno != ENXIO) return -1;
+    data = size; /* no data past offset: a trailing hole, or the file shrank (the second fstat tells) */
+  }
+  if (data >= size) {
+    *start = *end = size;
+    return 0;
+  }
+  off_t hole = lseek(fd, data, SEEK_HOLE);
+  if (hole < 0 && errno == ENXIO) {
+    *start = *end = size; /* truncated since SEEK_DATA: the second fstat tells */
+    return 0;
+  }
+  if (hole < 0 || lseek(fd, data, SEEK_SET) < 0) return -1;
+  *start = data;
+  *end = hole < size ? hole : size;
+  return 0;
+}
+
+/* Hands `length` zero bytes to the sink, in pieces of at most sizeof zeros. */
+static int sink_zeros(chunk_sink sink, void *context, size_t length) {
+  while (length > 0) {
+    size_t piece = length < sizeof zeros ? length : sizeof zeros;
+    if (!sink(context, zeros, piece)) return 0;
+    length -= piece;
+  }
+  return 1;
+}
+
+/* Whether the file system allocated less than the file's size: only then can it have holes worth skipping. */
+static int looks_sparse(const struct stat *before, size_t buffer_length) {
+  return (size_t)before->st_size > buffer_length && (off_t)before->st_blocks * 512 < before->st_size;
+}
+
+/*
  * Reads the file through `buffer` (in pieces if it is longer), handing each piece to `sink`
  * (if any), then fstats it again. Stops at the size `before` gave: a file that grew shows in
- * the second fstat. Returns 1 if the file read whole and unchanged (*total = its size); 0
- * with the record written (FAILED or CHANGED); -1 if the sink failed (the caller throws).
- * Does not close `fd`.
+ * the second fstat. A file streamed to a sink that looks sparse (fewer blocks allocated than
+ * its size) has its holes handed on as zeros, never read; a hole that appeared or filled
+ * while it was read moves its mtime, so the second fstat tells as for any other change.
+ * Returns 1 if the file read whole and unchanged (*total = its size); 0 with the record
+ * written (FAILED or CHANGED); -1 if the sink failed (the caller throws). Does not close `fd`.
  */
 int read_verified(int fd, const struct stat *before, uint8_t *buffer, size_t buffer_length, chunk_sink sink,
                   void *context, double *record, size_t *total) {
   size_t want = (size_t)before->st_size;
+  int skip_holes = sink != NULL && looks_sparse(before, buffer_length);
+  /* The data range being read ends here: the whole file is one, unless holes are skipped
+     (then none is known yet). */
+  size_t data_end = skip_holes ? 0 : want;
   *total = 0;
   while (*total < want) {
-    size_t piece = want - *total < buffer_length ? want - *total : buffer_length;
+    if (skip_holes && *total >= data_end) {
+      off_t start, end;
+      int found = next_data(fd, (off_t)*total, (off_t)want, &start, &end);
+      if (found < 0) return fail(record, errno) + 1;
+      if (found == 1) {
+        skip_holes = 0, data_end = want;
+        continue;
+      }
+      if (!sink_zeros(sink, context, (size_t)start - *total)) return -1;
+      *total = (size_t)start, data_end = (size_t)end;
+      if (*total >= want) break;
+    }
+    size_t left = data_end - *total;
+    size_t piece = left < buffer_length ? left : buffer_length;
     ssize_t got = read_fully(fd, buffer, piece);
     if (got < 0) return fail(record, errno) + 1;
     if (got == 0) break;

@@ -12,6 +12,7 @@ import {
   constants,
   linkSync,
   mkdirSync,
+  openSync,
   readFileSync,
   renameSync,
   statSync,
@@ -19,6 +20,7 @@ import {
   truncateSync,
   utimesSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
@@ -51,23 +53,38 @@ assert.ok(
 const observedAddon = (): NativeAddon => require('./native/build/Release/vigil_native_observed.node');
 /** The addon as built where BLAKE3's C sources are missing: hashFiles takes OpenSSL's names only. */
 const withoutBlake3 = (addon: NativeAddon): NativeAddon => ({ ...addon, blake3: undefined });
-const READERS: { name: string; plain: () => FileReader; observed: () => FileReader; blake3: boolean }[] = [
+/** skipsHoles: hashFiles hashes a sparse file's holes as zeros without reading them (the native reader's lseek SEEK_DATA). */
+const READERS: {
+  name: string;
+  plain: () => FileReader;
+  observed: () => FileReader;
+  blake3: boolean;
+  skipsHoles: boolean;
+}[] = [
   {
     name: 'native',
     plain: () => new NativeReader(nativeAddon()!),
     observed: () => new NativeReader(observedAddon()),
     blake3: true,
+    skipsHoles: true,
   },
   {
     name: 'native (without BLAKE3)',
     plain: () => new NativeReader(withoutBlake3(nativeAddon()!)),
     observed: () => new NativeReader(withoutBlake3(observedAddon())),
     blake3: false,
+    skipsHoles: true,
   },
-  { name: 'JavaScript', plain: () => new JsReader(), observed: () => new JsReader(observedOps()), blake3: false },
+  {
+    name: 'JavaScript',
+    plain: () => new JsReader(),
+    observed: () => new JsReader(observedOps()),
+    blake3: false,
+    skipsHoles: false,
+  },
 ];
 
-for (const { name, plain, observed, blake3 } of READERS)
+for (const { name, plain, observed, blake3, skipsHoles } of READERS)
   describe(`${name} reader`, () => {
     let dir: { path: string; cleanup: () => void };
     const reader = plain();
@@ -260,6 +277,75 @@ for (const { name, plain, observed, blake3 } of READERS)
       assert.equal(statSync(at('t-shrinks')).size, 64, 'the file was truncated after its first read');
       assert.equal(records[0], ReadKind.changed);
       assert.deepEqual(Array.from(records.subarray(RECORD_SLOTS, RECORD_SLOTS + 3)), [ReadKind.read, 0, 6]);
+    });
+
+    it('hashes sparse files as their bytes read back, holes anywhere, and reports one truncated while hashed', () => {
+      /** Writes `pieces` ([offset, bytes]) into a file of `size` bytes that is otherwise a hole. */
+      const sparse = (name: string, size: number, pieces: [number, Buffer][]) => {
+        writeFileSync(at(name), '');
+        truncateSync(at(name), size);
+        const fd = openSync(at(name), 'r+');
+        for (const [offset, bytes] of pieces) writeSync(fd, bytes, 0, bytes.length, offset);
+        closeSync(fd);
+        const { blocks } = statSync(at(name));
+        assert.ok(blocks * 512 < size, `${name} has holes (this file system makes them)`);
+      };
+      const pattern = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 13) % 251));
+      // Around the 64 KiB arena: holes before, between and after data, a data range longer than
+      // the arena, a file that is one hole, and data ending on the last byte.
+      sparse('sp-middle', (1 << 20) + 10, [
+        [0, Buffer.from('start')],
+        [300_000, pattern(3)],
+        [(1 << 20) + 7, Buffer.from('end')],
+      ]);
+      sparse('sp-leading', 1_600_000, [[1_300_000, pattern(150_000)]]);
+      sparse('sp-trailing', 1 << 20, [[0, pattern(100)]]);
+      sparse('sp-hole', 2 << 20, []);
+      sparse('sp-shrinks', 1 << 20, [[0, pattern(100)]]);
+      const names = ['sp-middle', 'sp-leading', 'sp-trailing', 'sp-hole', 'sp-shrinks'];
+      const list = new FileListBuilder();
+      for (const n of names) list.add(Buffer.from(at(n)), 0, dir.path.length + 1);
+      const expected = {
+        SHA256: (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex'),
+        [BLAKE3_IN_READER]: (bytes: Buffer) => new Blake3Hasher().update(bytes).digest('hex'),
+      };
+      const algorithms = blake3 ? (['SHA256', BLAKE3_IN_READER] as const) : (['SHA256'] as const);
+      for (const algorithm of algorithms) {
+        const records = new Float64Array(names.length * RECORD_SLOTS);
+        const digests = new Uint8Array(names.length * 32);
+        const buffers = {
+          cursor: new Uint32Array(2),
+          arena: Buffer.alloc(1 << 16),
+          records,
+          stats: new BigInt64Array(names.length * STAT_SLOTS),
+        };
+        const size = statSync(at('sp-shrinks')).size;
+        observed().hashFiles(list.build(), buffers, Infinity, { algorithm, digests, byteBudget: Infinity });
+        for (let i = 0; i < 4; i++) {
+          const name = names[i] as string;
+          const bytes = readFileSync(at(name));
+          assert.deepEqual([records[i * RECORD_SLOTS], records[i * RECORD_SLOTS + 2]], [ReadKind.read, bytes.length]);
+          const digest = Buffer.from(digests.subarray(i * 32, (i + 1) * 32)).toString('hex');
+          assert.equal(digest, expected[algorithm](bytes), `${algorithm} of ${name}`);
+        }
+        // Truncated where its first read ended: past its data block, the hole after it is read
+        // only by a reader that does not skip holes (in pieces of the whole arena).
+        const readFirst = statSync(at('sp-shrinks')).size;
+        if (skipsHoles) assert.ok(readFirst >= 100 && readFirst < buffers.arena.length, `first read: ${readFirst}`);
+        else assert.equal(readFirst, buffers.arena.length);
+        assert.equal(records[4 * RECORD_SLOTS], ReadKind.changed);
+        truncateSync(at('sp-shrinks'), size);
+      }
+      // The same files through a whole hashing batch: those above the 1 MiB arena are hashed
+      // from JavaScript where the reader cannot hash BLAKE3, holes as zeros (scan/hash-large-file.ts).
+      const batch = new FileListBuilder();
+      for (const n of names.slice(0, 4)) batch.add(Buffer.from(at(n)), 0, dir.path.length + 1);
+      const result = hashBatchWith(reader, { algorithm: 'blake3', list: batch.build() });
+      names.slice(0, 4).forEach((n, i) => {
+        assert.equal(result.status[i], FileStatus.hashed, n);
+        const digest = Buffer.from(result.digests.subarray(i * 32, (i + 1) * 32)).toString('hex');
+        assert.equal(digest, expected[BLAKE3_IN_READER](readFileSync(at(n))), `blake3 of ${n} in a batch`);
+      });
     });
 
     it('lstats beneath the root, with symlink targets in the arena', () => {

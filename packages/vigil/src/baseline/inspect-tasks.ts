@@ -18,6 +18,7 @@ import type { FileReader } from '../fs/file-reader.js';
 import { fileReader } from '../fs/reader.js';
 import { putStat, STAT_SLOTS, type StatRecord, StatSlot } from '../fs/records.js';
 import { type Digester, digesterFor, digestInReader } from '../scan/digesters.js';
+import { hashLargeFile } from '../scan/hash-large-file.js';
 import { decideFastPath } from './fast-path.js';
 import {
   type InspectProblem,
@@ -186,7 +187,7 @@ function readXattrs(reader: FileReader, request: InspectRequest, result: Inspect
   });
 }
 
-/** Feeds a read (or streamed) file into the digester; a failure leaves the digester reset. */
+/** Feeds a read (or streamed, holes as zeros) file into the digester; a failure leaves the digester reset. */
 function readInto(
   digester: Digester,
   outcome: Extract<ReadOutcome, { kind: 'read' | 'large' }>,
@@ -195,7 +196,7 @@ function readInto(
     digester.update(outcome.bytes);
     return undefined;
   }
-  const failure = outcome.file.read((chunk) => digester.update(chunk));
+  const failure = hashLargeFile(outcome.file, digester);
   if (failure) digester.finishInto(new Uint8Array(64), 0);
   return failure;
 }

@@ -15,6 +15,7 @@ import type { HashBatchRequest, HashBatchResult } from './batch-protocol.js';
 import { BatchResults } from './batch-results.js';
 import { digestBytes } from './blake3-mode.js';
 import { createBlake3Digester, digesterFor, digestInReader } from './digesters.js';
+import { hashLargeFile } from './hash-large-file.js';
 
 /**
  * Hashes one batch with `reader`: inside the reader (in C when it is the native one) where it
@@ -44,7 +45,7 @@ export function hashBatchWith(reader: FileReader, request: HashBatchRequest): Ha
     done = eachRead(reader, list, options, (i, outcome) => {
       if (outcome.kind === 'read') digester.update(outcome.bytes);
       else if (outcome.kind === 'large') {
-        const failure = outcome.file.read((chunk) => digester.update(chunk));
+        const failure = hashLargeFile(outcome.file, digester);
         if (failure) {
           results.dropDigest(i, digester);
           results.failed(i, failure);
