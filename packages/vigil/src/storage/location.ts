@@ -42,7 +42,7 @@ export function formatRepositoryLocation(location: RepositoryLocation): string {
     case 'local':
       return location.path;
     case 'sftp':
-      return `sftp:${location.user === undefined ? '' : `${location.user}@`}${location.host}${location.port === 22 ? '' : `:${location.port}`}:${location.path}`;
+      return `sftp:${location.user === undefined ? '' : `${location.user}@`}${location.host.includes(':') ? `[${location.host}]` : location.host}${location.port === 22 ? '' : `:${location.port}`}:${location.path}`;
     case 's3':
       return `s3:${location.endpoint}/${location.bucket}${location.prefix === '' ? '' : `/${location.prefix}`}`;
   }
