@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import { LocalStorage } from './local-storage.js';
 import { formatRepositoryLocation, parseRepositoryLocation, type RepositoryLocation } from './location.js';
+import { noteOpened } from './opened.js';
 import type { Storage } from './storage.js';
 
 /** Opens the storage at `location` (parsed, or as the user gave it). */
@@ -13,7 +14,10 @@ export async function openStorage(location: RepositoryLocation | string): Promis
   switch (parsed.kind) {
     case 'local':
       return new LocalStorage(parsed.path);
-    case 'sftp':
+    case 'sftp': {
+      const { SftpStorage } = await import('./sftp-storage.js');
+      return noteOpened(await SftpStorage.open(parsed));
+    }
     case 's3':
       throw new UsageError(
         `${formatRepositoryLocation(parsed)}: this vigil does not reach ${parsed.kind} repositories yet; ` +
