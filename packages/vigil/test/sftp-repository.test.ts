@@ -10,6 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseRepositoryLocation } from '../src/storage/location.js';
+import { SftpStorage } from '../src/storage/sftp-storage.js';
 import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
 import { tempDir, vigil } from './helpers.js';
 import { type SshServer, sshServer } from './sshd-server.js';
@@ -77,6 +79,27 @@ describe('a repository over SFTP', () => {
     const out = join(dir.path, 'out-kill');
     assert.equal((await run(['restore', repo, 'latest', out])).code, 0);
     execFileSync('diff', ['-r', '--no-dereference', src, join(out, src)]);
+  });
+
+  it('reconnects after the server restarted, and names the operation once retries run out', async () => {
+    const home = process.env.HOME;
+    process.env.HOME = server.env.HOME;
+    const location = parseRepositoryLocation(server.url(join(dir.path, 'retry')));
+    assert.equal(location.kind, 'sftp');
+    const storage = await SftpStorage.open(location as never, { attempts: 3, firstDelayMs: 20 });
+    try {
+      await storage.create(['tmp']);
+      await storage.write('snapshots/one', Buffer.from('before the restart'));
+      await server.stop();
+      await server.start();
+      assert.equal((await storage.read('snapshots/one', 100)).toString(), 'before the restart');
+      await server.stop();
+      await assert.rejects(storage.size('snapshots/one'), /looking at snapshots\/one: gave up after 3 tries/);
+    } finally {
+      process.env.HOME = home;
+      await server.start();
+      await storage.close();
+    }
   });
 
   it('refuses an unknown host key, saying how to trust it (exit 2)', async () => {

@@ -25,7 +25,14 @@ export interface SftpTarget {
   readonly what: string;
 }
 
-export async function connectSftp(target: SftpTarget): Promise<{ client: ssh2.Client; sftp: SFTPWrapper }> {
+/** A logged-in SFTP session; `lost` once its connection closed. */
+export interface SftpSession {
+  readonly client: ssh2.Client;
+  readonly sftp: SFTPWrapper;
+  lost: boolean;
+}
+
+export async function connectSftp(target: SftpTarget): Promise<SftpSession> {
   const knownHosts = join(target.sshDir, 'known_hosts');
   let verdict: HostKeyVerdict | undefined;
   const client = new ssh2.Client();
@@ -58,7 +65,13 @@ export async function connectSftp(target: SftpTarget): Promise<{ client: ssh2.Cl
   });
   // A connection that drops later fails the calls in flight; nothing must crash on its event.
   client.on('error', () => {});
-  return { client, sftp };
+  // Every request in flight watches for the close (sftp-storage.ts): many at once, by design.
+  client.setMaxListeners(0);
+  const session: SftpSession = { client, sftp, lost: false };
+  client.on('close', () => {
+    session.lost = true;
+  });
+  return session;
 }
 
 /** The login methods ssh(1) would try: the agent, then each default key that can be read without a passphrase. */

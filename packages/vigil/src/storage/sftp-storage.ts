@@ -12,17 +12,20 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { basename, join, posix } from 'node:path';
-import type { Client, SFTPWrapper, Stats } from 'ssh2';
+import type { SFTPWrapper, Stats } from 'ssh2';
 import { StorageError } from '../errors.js';
 import type { RepositoryLocation } from './location.js';
 import { formatRepositoryLocation } from './location.js';
-import { connectSftp } from './sftp-connect.js';
+import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
+import { connectSftp, type SftpSession, type SftpTarget } from './sftp-connect.js';
 import type { RangeReader, RootState, Storage, WriteOptions } from './storage.js';
 
 type SftpLocation = Extract<RepositoryLocation, { kind: 'sftp' }>;
 
 /** SFTP status code for a missing file (draft-ietf-secsh-filexfer-02, SSH_FX_NO_SUCH_FILE). */
 const NO_SUCH_FILE = 2;
+/** SFTP status code for a read at the end of a file (SSH_FX_EOF). */
+const END_OF_FILE = 1;
 /** Bytes per read or write request: within every server's packet limit (OpenSSH takes 256 KiB). */
 const REQUEST_BYTES = 32 * 1024;
 /** Requests in flight per transfer: enough to fill a fast link, bounded memory. */
@@ -31,51 +34,111 @@ const REQUESTS_IN_FLIGHT = 16;
 export class SftpStorage implements Storage {
   readonly location: string;
   readonly stagingDir: string;
-  readonly #client: Client;
-  readonly #sftp: SFTPWrapper;
+  readonly #target: SftpTarget;
+  readonly #retry: RetryPolicy;
+  /** The session calls go through: replaced by a new one once its connection is lost. */
+  #session: SftpSession | undefined;
   readonly #root: string;
   readonly #folders = new Set<string>();
 
-  private constructor(location: SftpLocation, client: Client, sftp: SFTPWrapper, root: string) {
+  private constructor(
+    location: SftpLocation,
+    target: SftpTarget,
+    session: SftpSession,
+    root: string,
+    retry: RetryPolicy,
+  ) {
     this.location = formatRepositoryLocation(location);
-    this.#client = client;
-    this.#sftp = sftp;
+    this.#target = target;
+    this.#session = session;
+    this.#retry = retry;
     this.#root = root;
     mkdirSync(tmpdir(), { recursive: true });
     this.stagingDir = mkdtempSync(join(tmpdir(), 'vigil-sftp-'));
   }
 
-  /** Connects and logs in; throws StorageError saying what to do when the host or the login is refused. */
-  static async open(location: SftpLocation): Promise<SftpStorage> {
-    const user = location.user ?? userInfo().username;
-    const { client, sftp } = await connectSftp({
+  /**
+   * Connects and logs in; throws StorageError saying what to do when the host or the login is
+   * refused. A server that cannot be reached is tried again as `retry` says (tests shorten it).
+   */
+  static async open(location: SftpLocation, retry: RetryPolicy = DEFAULT_RETRY): Promise<SftpStorage> {
+    const target: SftpTarget = {
       host: location.host,
       port: location.port,
-      user,
+      user: location.user ?? userInfo().username,
       sshDir: join(homedir(), '.ssh'),
       what: formatRepositoryLocation(location),
-    });
+    };
+    const session = await retrying(
+      `${target.what}: connecting`,
+      retry,
+      unreachable,
+      () => {},
+      () => connectSftp(target),
+    );
     // A relative path is relative to the login folder, as with sftp(1).
     const root = location.path.startsWith('/')
       ? location.path
-      : await realpath(sftp, location.path).catch(() => location.path);
-    return new SftpStorage(location, client, sftp, root);
+      : await realpath(session.sftp, location.path).catch(() => location.path);
+    return new SftpStorage(location, target, session, root, retry);
   }
 
-  async rootState(): Promise<RootState> {
+  get #sftp(): SFTPWrapper {
+    if (this.#session === undefined) throw new StorageError(`${this.location}: not connected`);
+    return this.#session.sftp;
+  }
+
+  /**
+   * Runs `step` on the current session; when the connection was lost under it, connects again
+   * (after a backoff) and runs it anew. Every step can run twice: reads read again, writes go
+   * to a new temp name, removals count a file already gone as removed.
+   */
+  #retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return retrying(
+      `${this.location}: ${what}`,
+      this.#retry,
+      (error) => this.#session?.lost === true || unreachable(error),
+      () => {
+        this.#session?.client.end();
+        this.#session = undefined;
+      },
+      async () => {
+        if (this.#session?.lost) {
+          this.#session.client.end();
+          this.#session = undefined;
+        }
+        this.#session ??= await connectSftp(this.#target);
+        return step();
+      },
+    );
+  }
+
+  rootState(): Promise<RootState> {
+    return this.#retrying(`looking at the repository folder`, () => this.#rootState());
+  }
+
+  async #rootState(): Promise<RootState> {
     const stats = await this.#stat(this.#root);
     if (stats === undefined) return 'missing';
     if (!stats.isDirectory()) return 'not-a-folder';
     return (await this.#readdir(this.#root)).length === 0 ? 'empty' : 'not-empty';
   }
 
-  async create(folders: readonly string[]): Promise<void> {
+  create(folders: readonly string[]): Promise<void> {
+    return this.#retrying(`making the repository`, () => this.#create(folders));
+  }
+
+  async #create(folders: readonly string[]): Promise<void> {
     if ((await this.#stat(this.#root)) === undefined)
       await this.#call('make the folder', this.#root, (cb) => this.#sftp.mkdir(this.#root, cb));
     for (const folder of folders) await this.#ensureFolder(this.#path(folder));
   }
 
-  async list(folder: string): Promise<string[]> {
+  list(folder: string): Promise<string[]> {
+    return this.#retrying(`listing ${folder}/`, () => this.#list(folder));
+  }
+
+  async #list(folder: string): Promise<string[]> {
     const found: string[] = [];
     const visit = async (dir: string, prefix: string): Promise<void> => {
       let entries: { filename: string; attrs: Stats }[];
@@ -99,7 +162,11 @@ export class SftpStorage implements Storage {
     return found;
   }
 
-  async size(name: string): Promise<number | undefined> {
+  size(name: string): Promise<number | undefined> {
+    return this.#retrying(`looking at ${name}`, () => this.#size(name));
+  }
+
+  async #size(name: string): Promise<number | undefined> {
     return (await this.#stat(this.#path(name)))?.size;
   }
 
@@ -119,42 +186,57 @@ export class SftpStorage implements Storage {
 
   async openReader(name: string): Promise<RangeReader> {
     const path = this.#path(name);
-    const handle = await this.#call<Buffer>('open', path, (cb) => this.#sftp.open(path, 'r', cb));
-    let size: number;
-    try {
-      size = (await this.#call<Stats>('stat', path, (cb) => this.#sftp.fstat(handle, cb))).size;
-    } catch (error) {
-      this.#sftp.close(handle, () => {});
-      throw error;
-    }
+    // A handle belongs to one session: after a reconnection the file is opened again.
+    let open: { session: SftpSession | undefined; handle: Buffer } | undefined;
+    const handle = async (): Promise<Buffer> => {
+      if (open !== undefined && open.session === this.#session) return open.handle;
+      const fresh = await this.#call<Buffer>('open', path, (cb) => this.#sftp.open(path, 'r', cb));
+      open = { session: this.#session, handle: fresh };
+      return fresh;
+    };
+    const size = await this.#retrying(`opening ${name}`, async () => {
+      const h = await handle();
+      return (await this.#call<Stats>('stat', path, (cb) => this.#sftp.fstat(h, cb))).size;
+    });
+    const readRange = async (offset: number, length: number): Promise<Buffer> => {
+      const h = await handle();
+      const into = Buffer.allocUnsafe(length);
+      await windowed(length, async (at, bytes) => {
+        let done = 0;
+        while (done < bytes) {
+          const n = await this.#call<number>('read', path, (cb) =>
+            this.#sftp.read(h, into, at + done, bytes - done, offset + at + done, (error, n) => cb(error, n)),
+          ).catch((error: unknown) => {
+            // End of file comes as an error (SSH_FX_EOF) or as 0 bytes: both mean it shrank.
+            if (((error as Error).cause as { code?: number } | undefined)?.code === END_OF_FILE) return 0;
+            throw error;
+          });
+          if (n === 0) {
+            throw new StorageError(
+              `${path} ends early (at ${offset + at + done} of ${size} bytes: it shrank while read)`,
+            );
+          }
+          done += n;
+        }
+      });
+      return into;
+    };
     return {
       size,
-      read: async (offset, length) => {
-        const into = Buffer.allocUnsafe(length);
-        await windowed(length, async (at, bytes) => {
-          let done = 0;
-          while (done < bytes) {
-            const n = await this.#call<number>('read', path, (cb) =>
-              this.#sftp.read(handle, into, at + done, bytes - done, offset + at + done, (error, n) => cb(error, n)),
-            ).catch((error: unknown) => {
-              // End of file comes as an error (SSH_FX_EOF) or as 0 bytes: both mean it shrank.
-              if ((error as { code?: number }).code === 1) return 0;
-              throw error;
-            });
-            if (n === 0)
-              throw new StorageError(
-                `${path} ends early (at ${offset + at + done} of ${size} bytes: it shrank while read)`,
-              );
-            done += n;
-          }
-        });
-        return into;
+      read: (offset, length) => this.#retrying(`reading ${name}`, () => readRange(offset, length)),
+      close: async () => {
+        if (open === undefined || open.session !== this.#session) return;
+        const h = open.handle;
+        await this.#call<void>('close', path, (cb) => this.#sftp.close(h, cb)).catch(() => {});
       },
-      close: () => this.#call<void>('close', path, (cb) => this.#sftp.close(handle, cb)),
     };
   }
 
-  async write(name: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+  write(name: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+    return this.#retrying(`writing ${name}`, () => this.#write(name, bytes, options));
+  }
+
+  async #write(name: string, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
     const temp = this.#tempPath(name);
     await this.#upload(
       temp,
@@ -165,7 +247,11 @@ export class SftpStorage implements Storage {
     await this.#moveIn(temp, this.#path(name));
   }
 
-  async putFile(localPath: string, name: string, options: WriteOptions = {}): Promise<void> {
+  putFile(localPath: string, name: string, options: WriteOptions = {}): Promise<void> {
+    return this.#retrying(`uploading ${name}`, () => this.#putFile(localPath, name, options));
+  }
+
+  async #putFile(localPath: string, name: string, options: WriteOptions = {}): Promise<void> {
     const fd = openSync(localPath, 'r');
     try {
       const size = fstatSync(fd).size;
@@ -188,7 +274,11 @@ export class SftpStorage implements Storage {
     unlinkSync(localPath);
   }
 
-  async remove(name: string): Promise<boolean> {
+  remove(name: string): Promise<boolean> {
+    return this.#retrying(`removing ${name}`, () => this.#remove(name));
+  }
+
+  async #remove(name: string): Promise<boolean> {
     const path = this.#path(name);
     try {
       await this.#call<void>('remove', path, (cb) => this.#sftp.unlink(path, cb));
@@ -203,7 +293,8 @@ export class SftpStorage implements Storage {
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {
-    this.#client.end();
+    this.#session?.client.end();
+    this.#session = undefined;
     rmSync(this.stagingDir, { recursive: true, force: true });
   }
 
@@ -283,8 +374,15 @@ export class SftpStorage implements Storage {
     path: string,
     start: (done: (error: Error | null | undefined, value?: T) => void) => void,
   ): Promise<T> {
+    const session = this.#session;
     return new Promise<T>((resolve, reject) => {
+      // A request the server never answers because the connection closed must not hang:
+      // it fails as "Not connected", which #retrying takes for a reason to reconnect.
+      const closed = () => reject(new StorageError(`cannot ${what} ${path} on ${this.location} (Not connected)`));
+      if (session === undefined || session.lost) return closed();
+      session.client.once('close', closed);
       start((error, value) => {
+        session.client.removeListener('close', closed);
         if (!error) resolve(value as T);
         else {
           const code = (error as { code?: number }).code;
@@ -298,6 +396,17 @@ export class SftpStorage implements Storage {
       });
     });
   }
+}
+
+/** A failure that may pass: the server is down or restarting, or the link dropped. */
+function unreachable(error: unknown): boolean {
+  const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
+  const code = cause?.code ?? (error as NodeJS.ErrnoException).code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH'].includes(String(code)))
+    return true;
+  return /Not connected|No response from server|Timed out while waiting for handshake/.test(
+    `${(error as Error).message} ${cause?.message ?? ''}`,
+  );
 }
 
 function realpath(sftp: SFTPWrapper, path: string): Promise<string> {
