@@ -12,7 +12,7 @@
 # Everything it writes is under bench/.scratch/remote (gitignored) and is removed first.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/../.." && pwd)"
-corpus_src="$here/bench/.scratch/hash/share"
+corpus_src="${CORPUS_SRC:-$here/bench/.scratch/hash/share}"  # CORPUS_SRC: another checkout's copy
 scratch="$here/bench/.scratch/remote"
 [ -d "$corpus_src" ] || { echo "run bench/hash/make-corpora.sh first" >&2; exit 2; }
 command -v restic >/dev/null && [ -x /usr/sbin/sshd ] || { echo "apt-get install restic openssh-server" >&2; exit 2; }

@@ -9,7 +9,7 @@
  * so memory stays bounded.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
@@ -53,8 +53,9 @@ export class SftpStorage implements Storage {
     this.#session = session;
     this.#retry = retry;
     this.#root = root;
-    mkdirSync(tmpdir(), { recursive: true });
-    this.stagingDir = mkdtempSync(join(tmpdir(), 'vigil-sftp-'));
+    // One folder per process, shared by its worker threads (pack names are random) and made
+    // when the first pack is: the command's close removes it once every upload is done.
+    this.stagingDir = join(tmpdir(), `vigil-sftp-${process.pid}`);
   }
 
   /**
