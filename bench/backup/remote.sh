@@ -31,7 +31,7 @@ echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$scratch/host_key.pub")" > "$scratch/
   -o PidFile=none -o 'Subsystem=sftp internal-sftp' 2> "$scratch/sshd.log" &
 sshd_pid=$!
 trap 'kill $sshd_pid 2>/dev/null || true' EXIT
-until grep -q 'Server listening' "$scratch/sshd.log"; do kill -0 $sshd_pid; sleep 0.1; done
+until grep -qs 'Server listening' "$scratch/sshd.log"; do kill -0 $sshd_pid; sleep 0.1; done
 
 export HOME="$scratch/home" SSH_AUTH_SOCK=
 export RESTIC_PASSWORD=throwaway-bench-password VIGIL_PASSWORD=throwaway-bench-password
