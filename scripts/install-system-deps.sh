@@ -6,6 +6,7 @@
 # setfacl (acl) and setcap (libcap2-bin), with which vigil's tests set the extended attributes,
 # POSIX ACLs and file capabilities a check must see; libzstd-dev, whose zstd the addon links
 # for repository format 2's compression (packages/vigil/scripts/zstd-available.mjs).
+# openssh-server: the sshd that vigil's SFTP repository tests start on a loopback port.
 # Installed only when missing; needs root (CI and the dev machines run as root).
 set -euo pipefail
 missing=()
@@ -15,6 +16,7 @@ command -v openssl >/dev/null || missing+=(openssl)
 command -v setfattr >/dev/null || missing+=(attr)
 command -v setfacl >/dev/null || missing+=(acl)
 command -v setcap >/dev/null || missing+=(libcap2-bin)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 compgen -G '/usr/share/cargo/registry/blake3-*/c/blake3.c' >/dev/null || missing+=(librust-blake3-dev)
 [ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -74,6 +74,18 @@ export class RepositoryError extends VigilError {
   }
 }
 
+/**
+ * A file of a repository could not be listed, read, written or removed where it is stored
+ * (disk, SFTP or S3). `missing` tells a file that is not there from one that failed.
+ */
+export class StorageError extends RepositoryError {
+  readonly missing: boolean;
+  constructor(message: string, options?: { cause?: unknown; missing?: boolean }) {
+    super(message, options);
+    this.missing = options?.missing ?? false;
+  }
+}
+
 /** No snapshot matches the id given (or the repository has none, for `latest`). */
 export class SnapshotNotFoundError extends VigilError {
   constructor(repo: string, id: string) {

@@ -11,6 +11,7 @@ import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit
 import { addInspectCommands } from './program-inspect.js';
 import { addKeepOptions, algorithmOption, collect, passwordOption } from './program-options.js';
 import { addRepositoryCommands } from './program-repository.js';
+import { closeOpenedStorage } from './storage/opened.js';
 import { VIGIL_VERSION } from './version.js';
 
 function buildProgram(hooks: CommandHooks): Command {
@@ -329,5 +330,8 @@ export async function runProgram(argv: readonly string[], hooks: CommandHooks = 
       process.stderr.write(`${describeFatal(error)}\n`);
       process.exitCode = exitCodeForError(error);
     }
+  } finally {
+    // A remote repository's connection would keep the process alive after its command.
+    await closeOpenedStorage();
   }
 }

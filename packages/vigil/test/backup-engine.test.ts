@@ -70,7 +70,13 @@ describe('format 2: backup, restore and verify through the engine', () => {
       packTargetBytes: 4 * MIB,
     });
   const restore = async (snapshotTree: Buffer, target: string, only: Buffer[] = []) => {
-    const reader = new BlobReader(repo.root, loadIndex(repo.root, repo.sealer).index, repo.sealer, repo.ids, codec);
+    const reader = new BlobReader(
+      repo.storage,
+      (await loadIndex(repo.storage, repo.sealer)).index,
+      repo.sealer,
+      repo.ids,
+      codec,
+    );
     const lines: string[] = [];
     try {
       const outcome = await restoreTree({
@@ -147,7 +153,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
   });
 
   it('stores a copy of a file once, and a sparse file as its data (restored sparse)', async () => {
-    const { snapshot } = listSnapshots(repo).snapshots.at(-1)!;
+    const { snapshot } = (await listSnapshots(repo)).snapshots.at(-1)!;
     // 2 x 20 MiB of random data and 4 KiB in the sparse file: the copy and the holes cost nothing.
     assert.ok(snapshot.stats.newBytes < 21 * MIB, `stored ${snapshot.stats.newBytes} bytes of content`);
     const target = join(work.path, 'target-1');
@@ -187,7 +193,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
   });
 
   it('restores only the paths asked for, and says which it does not hold', async () => {
-    const { snapshot } = listSnapshots(repo).snapshots.at(-1)!;
+    const { snapshot } = (await listSnapshots(repo)).snapshots.at(-1)!;
     const target = join(work.path, 'target-3');
     // A path the snapshot does not hold is named, and nothing is restored (a typo must not restore half).
     const missing = await restore(snapshot.tree, target, [Buffer.from(join(source, 'sub')), Buffer.from('/no/such')]);
@@ -200,13 +206,19 @@ describe('format 2: backup, restore and verify through the engine', () => {
   });
 
   it('verifies clean, then names the snapshots and the file a flipped byte in a pack harms', async () => {
-    const clean = verifyRepository({ repo, codec, readData: true });
+    const clean = await verifyRepository({ repo, codec, readData: true });
     assert.deepEqual(clean.problems, []);
     assert.equal(clean.snapshotsChecked, 3);
     // Flip a byte inside the blob that holds the sparse file's 4 KiB of data.
-    const reader = new BlobReader(repo.root, loadIndex(repo.root, repo.sealer).index, repo.sealer, repo.ids, codec);
+    const reader = new BlobReader(
+      repo.storage,
+      (await loadIndex(repo.storage, repo.sealer)).index,
+      repo.sealer,
+      repo.ids,
+      codec,
+    );
     const id = repo.ids.id(Buffer.alloc(4096, 7));
-    const place = loadIndex(repo.root, repo.sealer).index.find(id);
+    const place = (await loadIndex(repo.storage, repo.sealer)).index.find(id);
     reader.close();
     assert.ok(place, "the sparse file's data is one blob");
     const packFile = join(repo.root, 'data', place.packId.slice(0, 2), place.packId);
@@ -214,7 +226,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
     bytes[place.offset + 20] = (bytes[place.offset + 20] as number) ^ 1;
     chmodSync(packFile, 0o644);
     writeFileSync(packFile, bytes);
-    const damaged = verifyRepository({ repo, codec, readData: true });
+    const damaged = await verifyRepository({ repo, codec, readData: true });
     assert.equal(damaged.damagedSnapshots.length, 3, damaged.problems.join('\n'));
     assert.ok(
       damaged.problems.some((p) => p.includes(`${source}/sparse`)),
@@ -225,7 +237,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
       damaged.problems.join('\n'),
     );
     const target = join(work.path, 'target-4');
-    const outcome = await restore(listSnapshots(repo).snapshots[0]!.snapshot.tree, target);
+    const outcome = await restore((await listSnapshots(repo)).snapshots[0]!.snapshot.tree, target);
     assert.equal(outcome.failed, 1);
     assert.match(outcome.lines.join('\n'), /sparse: .*blob/);
     assert.deepEqual(

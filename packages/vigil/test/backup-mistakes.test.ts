@@ -22,19 +22,21 @@ import { CLI, suiteDir, vigil } from './helpers.js';
 /** The paths the newest snapshot of a repository without encryption holds. */
 async function pathsInLatest(root: string): Promise<string[]> {
   const repo = await Repository.open(root, { password: async () => '' });
-  const latest = listSnapshots(repo).snapshots.at(-1);
+  const latest = (await listSnapshots(repo)).snapshots.at(-1);
   assert.ok(latest);
   const reader = new BlobReader(
-    repo.root,
-    loadIndex(repo.root, repo.sealer).index,
+    repo.storage,
+    (await loadIndex(repo.storage, repo.sealer)).index,
     repo.sealer,
     repo.ids,
     await repositoryCodec(),
   );
   try {
-    return [...walkSnapshotTree(reader, latest.snapshot.tree, () => {})].map(({ path }) => path.toString());
+    const paths: string[] = [];
+    for await (const { path } of walkSnapshotTree(reader, latest.snapshot.tree, () => {})) paths.push(path.toString());
+    return paths;
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
 
@@ -90,7 +92,7 @@ describe('vigil backup: mistakes get a clear answer', () => {
     const [code] = (await once(child, 'close')) as [number | null];
     assert.equal(code, 0);
     const repo = await Repository.open(at('pipe-repo'), { password: async () => '' });
-    assert.equal(listSnapshots(repo).snapshots.length, 1);
+    assert.equal((await listSnapshots(repo)).snapshots.length, 1);
   });
 
   it('leaves out --exclude-file patterns, caches, files over --exclude-larger-than; takes --files-from', async () => {

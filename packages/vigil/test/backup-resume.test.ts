@@ -86,8 +86,8 @@ describe('vigil backup resumes an interrupted run', () => {
     assert.match(next.stderr, /vigil: resumed: \d+ chunks and trees/);
 
     const repo = await Repository.open(repoPath, { password: async () => assert.fail('no password needed') });
-    assert.equal(listSnapshots(repo).snapshots.length, 1);
-    const report = verifyRepository({ repo, codec: createBlobCodec(await loadZstd()), readData: true });
+    assert.equal((await listSnapshots(repo)).snapshots.length, 1);
+    const report = await verifyRepository({ repo, codec: createBlobCodec(await loadZstd()), readData: true });
     assert.deepEqual(report.problems, []);
     assert.equal(report.unlistedPacks, 0);
     const out = join(dir.path, 'out');

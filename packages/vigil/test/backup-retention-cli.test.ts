@@ -35,19 +35,19 @@ describe('vigil forget and backup: the retention flags', () => {
     const made = await vigil(['backup', src, '--to', repoPath, '--time', '2024-01-01T03:00:00Z', '--tag', 'yearly']);
     assert.equal(made.code, 0, made.stderr);
     const repo = await openRepo();
-    const [first] = listSnapshots(repo).snapshots;
+    const [first] = (await listSnapshots(repo)).snapshots;
     assert.ok(first);
     assert.equal(first.snapshot.time, '2024-01-01T03:00:00.000Z');
     assert.deepEqual(first.snapshot.tags, ['yearly']);
     ids.imported = first.id;
     // Copies of it at other times and on another host, as other runs would have made them.
-    const copy = (label: string, iso: string, host = first.snapshot.host) => {
+    const copy = async (label: string, iso: string, host = first.snapshot.host) => {
       const timeNs = BigInt(Date.parse(iso)) * NS_PER_MS;
-      ids[label] = writeSnapshot(repo, { ...first.snapshot, time: snapshotTime(timeNs), timeNs, host, tags: [] });
+      ids[label] = await writeSnapshot(repo, { ...first.snapshot, time: snapshotTime(timeNs), timeNs, host, tags: [] });
     };
-    copy('jan10', '2024-01-10T03:00:00Z');
-    copy('jan11', '2024-01-11T03:00:00Z');
-    copy('other-host', '2024-01-05T03:00:00Z', 'elsewhere');
+    await copy('jan10', '2024-01-10T03:00:00Z');
+    await copy('jan11', '2024-01-11T03:00:00Z');
+    await copy('other-host', '2024-01-05T03:00:00Z', 'elsewhere');
   });
 
   it('backup --dry-run plans with the snapshot it would make', async () => {
@@ -63,7 +63,7 @@ describe('vigil forget and backup: the retention flags', () => {
       ),
     );
     assert.match(plan.stdout.toString(), /snapshots of host elsewhere; .*\nkeep 1 snapshot:\n/);
-    assert.equal(listSnapshots(await openRepo()).snapshots.length, 4, 'a dry run removes nothing');
+    assert.equal((await listSnapshots(await openRepo())).snapshots.length, 4, 'a dry run removes nothing');
   });
 
   it('forget --keep-within, --keep-within-daily, --keep-tag and --group-by', async () => {
@@ -85,12 +85,12 @@ describe('vigil forget and backup: the retention flags', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /no snapshot "feedface"/);
     assert.match(refused.stderr, /nothing was removed/);
-    assert.equal(listSnapshots(await openRepo()).snapshots.length, 4);
+    assert.equal((await listSnapshots(await openRepo())).snapshots.length, 4);
     const removed = await vigil(['forget', repoPath, ids.jan10?.slice(0, 8) as string, ids['other-host'] as string]);
     assert.equal(removed.code, 0, removed.stderr);
     assert.match(removed.stdout.toString(), /^remove 2 snapshots:\n/);
     assert.deepEqual(
-      listSnapshots(await openRepo()).snapshots.map((s) => s.id),
+      (await listSnapshots(await openRepo())).snapshots.map((s) => s.id),
       [ids.imported, ids.jan11],
     );
   });

@@ -198,7 +198,7 @@ describe('vigil backup and restore', () => {
     assert.equal((await vigil(['verify', at('vf-repo'), 'latest'])).code, 0);
     // Where f3.txt's one chunk lies (the repository has no encryption: its keys are in its config).
     const repo = await Repository.open(at('vf-repo'), { password: async () => assert.fail('no password needed') });
-    const place = loadIndex(repo.root, repo.sealer).index.find(
+    const place = (await loadIndex(repo.storage, repo.sealer)).index.find(
       repo.ids.id(readFileSync(at('vf-src', 'docs', 'f3.txt'))),
     );
     assert.ok(place, 'f3.txt is one blob');

@@ -16,7 +16,7 @@ import { entryMatcher } from '../src/inspect/find-matches.js';
 import { BlobReader } from '../src/repo/blob-reader.js';
 import { createBlobCodec } from '../src/repo/compression.js';
 import { loadIndex } from '../src/repo/index-load.js';
-import { packPath } from '../src/repo/pack-writer.js';
+import { packName } from '../src/repo/pack-writer.js';
 import { Repository } from '../src/repo/repository.js';
 import { listSnapshots } from '../src/repo/snapshot-store.js';
 import { walkSnapshotTree } from '../src/repo/tree-walk.js';
@@ -62,7 +62,7 @@ describe('looking inside snapshots: ls, diff, find, verify --read-data-subset, c
     chmodSync(join(src, 'private'), 0o600);
     const second = await vigil(['backup', src, '--to', repo, '--no-progress', '-j', '1'], { env: SRC_ENV });
     assert.equal(second.code, 0, second.stderr);
-    ids = listSnapshots(await open(repo, SRC_ENV.VIGIL_PASSWORD)).snapshots.map((s) => s.id);
+    ids = (await listSnapshots(await open(repo, SRC_ENV.VIGIL_PASSWORD))).snapshots.map((s) => s.id);
     assert.equal(ids.length, 2);
   });
 
@@ -202,51 +202,67 @@ describe('looking inside snapshots: ls, diff, find, verify --read-data-subset, c
     const source = await open(repo, SRC_ENV.VIGIL_PASSWORD);
     const target = await open(dst, DST_ENV.VIGIL_PASSWORD);
     const codec = createBlobCodec(await loadZstd());
-    const third = copySnapshots({
+    const third = await copySnapshots({
       from: source,
       to: target,
       codec,
-      snapshots: listSnapshots(source).snapshots,
+      snapshots: (await listSnapshots(source)).snapshots,
       log: assert.fail,
     });
     assert.deepEqual([third.copied.length, third.present.length, third.storedBlobs], [0, 2, 0]);
-    const index = loadIndex(dst, target.sealer).index;
+    const index = (await loadIndex(target.storage, target.sealer)).index;
     assert.equal(index.size, one.storedBlobs + secondStored);
-    const reader = new BlobReader(dst, index, target.sealer, target.ids, codec);
-    const sourceReader = new BlobReader(repo, loadIndex(repo, source.sealer).index, source.sealer, source.ids, codec);
+    const reader = new BlobReader(target.storage, index, target.sealer, target.ids, codec);
+    const sourceReader = new BlobReader(
+      source.storage,
+      (await loadIndex(source.storage, source.sealer)).index,
+      source.sealer,
+      source.ids,
+      codec,
+    );
     const used = new Set<string>();
-    const listing = (r: BlobReader, tree: Buffer) =>
-      [...walkSnapshotTree(r, tree, (dir, e) => assert.fail(`${dir}: ${e}`))].map(({ path, entry }) =>
-        JSON.stringify(nodeJson(path, entry.node)),
-      );
-    const copies = listSnapshots(target).snapshots;
+    const listing = async (r: BlobReader, tree: Buffer) => {
+      const lines: string[] = [];
+      for await (const { path, entry } of walkSnapshotTree(r, tree, (dir, e) => assert.fail(`${dir}: ${e}`))) {
+        lines.push(JSON.stringify(nodeJson(path, entry.node)));
+      }
+      return lines;
+    };
+    const copies = (await listSnapshots(target)).snapshots;
     for (const { snapshot } of copies) {
       used.add(snapshot.tree.toString('hex'));
-      for (const { entry } of walkSnapshotTree(reader, snapshot.tree, (dir, e) => assert.fail(`${dir}: ${e}`))) {
+      for await (const { entry } of walkSnapshotTree(reader, snapshot.tree, (dir, e) => assert.fail(`${dir}: ${e}`))) {
         if (entry.subtree) used.add(entry.subtree.toString('hex'));
         for (const ref of entry.content ?? []) used.add(ref.id.toString('hex'));
       }
     }
     assert.equal(used.size, index.size);
-    const originals = listSnapshots(source).snapshots;
+    const originals = (await listSnapshots(source)).snapshots;
     assert.deepEqual(
-      copies.map((c) => listing(reader, c.snapshot.tree)),
-      originals.map((o) => listing(sourceReader, o.snapshot.tree)),
+      await Promise.all(copies.map((c) => listing(reader, c.snapshot.tree))),
+      await Promise.all(originals.map((o) => listing(sourceReader, o.snapshot.tree))),
     );
-    reader.close();
-    sourceReader.close();
-    assert.deepEqual(verifyRepository({ repo: target, codec, readData: true }).problems, []);
+    await reader.close();
+    await sourceReader.close();
+    assert.deepEqual((await verifyRepository({ repo: target, codec, readData: true })).problems, []);
   });
 
   it('verify --read-data-subset reads the n-th of m groups of packs by id; P% a random share', async () => {
     const source = await open(repo, SRC_ENV.VIGIL_PASSWORD);
     const codec = createBlobCodec(await loadZstd());
-    const { index } = loadIndex(repo, source.sealer);
-    const full = verifyRepository({ repo: source, codec, readData: true });
-    const [low, high] = ['1/2', '2/2'].map((s) => {
-      const subset = parseDataSubset(s);
-      return verifyRepository({ repo: source, codec, readData: true, selectPacks: (all) => selectPacks(subset, all) });
-    }) as [typeof full, typeof full];
+    const { index } = await loadIndex(source.storage, source.sealer);
+    const full = await verifyRepository({ repo: source, codec, readData: true });
+    const [low, high] = (await Promise.all(
+      ['1/2', '2/2'].map((s) => {
+        const subset = parseDataSubset(s);
+        return verifyRepository({
+          repo: source,
+          codec,
+          readData: true,
+          selectPacks: (all) => selectPacks(subset, all),
+        });
+      }),
+    )) as [typeof full, typeof full];
     assert.equal(low.packsChecked + high.packsChecked, index.packCount);
     assert.equal(low.chunksChecked + high.chunksChecked, full.chunksChecked);
     const packs = [...index.packIds()];
@@ -259,7 +275,7 @@ describe('looking inside snapshots: ls, diff, find, verify --read-data-subset, c
     // Damage a pack holding only file data: only its group's read finds it.
     const dataPack = index.packs().find((p) => p.entries.every((e) => e.kind === 'data'))?.id as string;
     const group = (Number.parseInt(dataPack.slice(0, 2), 16) % 2) + 1;
-    const path = packPath(repo, dataPack);
+    const path = join(repo, packName(dataPack));
     const bytes = readFileSync(path);
     bytes[0] = (bytes[0] as number) ^ 0xff;
     writeFileSync(path, bytes);

@@ -67,7 +67,7 @@ for (const reader of READERS)
       // The outside file's content is in no blob of the repository (it has no encryption: the test holds its keys).
       const repo = await Repository.open(at('repo'), { password: async () => assert.fail('no password needed') });
       const outside = repo.ids.id(readFileSync(at('outside', 'secret')));
-      assert.equal(loadIndex(repo.root, repo.sealer).index.has(outside), false);
+      assert.equal((await loadIndex(repo.storage, repo.sealer)).index.has(outside), false);
       // Put the tree back and restore: the snapshot holds no trace of the outside content.
       rmSync(at('tree', 'sub'));
       renameSync(at('tree', 'sub.moved'), at('tree', 'sub'));

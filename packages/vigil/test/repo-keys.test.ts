@@ -275,9 +275,9 @@ describe('key-store: two removals racing', () => {
     const c = await addKeyFile(repo, 'c', CHEAP);
     // Another run, opened with b or c, removed our key (a) just before we remove b: b must stay,
     // or a third such run removing c would leave the repository with no key at all.
-    unlinkSync(join(repo.keysDir, repo.keyId as string));
-    assert.throws(() => removeKey(repo, b), /another run removed .* was put back/);
-    assert.deepEqual(readdirSync(repo.keysDir).sort(), [b, c].sort());
+    unlinkSync(join(join(repo.root, 'keys'), repo.keyId as string));
+    await assert.rejects(() => removeKey(repo, b), /another run removed .* was put back/);
+    assert.deepEqual(readdirSync(join(repo.root, 'keys')).sort(), [b, c].sort());
     const reopened = await Repository.open(repo.root, { password: async () => 'b' });
     assert.equal(reopened.keyId, b);
   });

@@ -10,11 +10,12 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } fr
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { locksDir, RepositoryLock } from '../src/backup/lock.js';
+import { LOCKS_DIR, RepositoryLock } from '../src/backup/lock.js';
 import { unlock } from '../src/commands/unlock.js';
 import { RepositoryLockedError } from '../src/errors.js';
 import { Repository } from '../src/repo/repository.js';
 import { listSnapshots } from '../src/repo/snapshot-store.js';
+import { LocalStorage } from '../src/storage/local-storage.js';
 import { OBSERVED_CLI, suiteDir, vigil } from './helpers.js';
 
 /** `vigil ...args` paused once it holds its lock; `resume()` lets it finish and gives its exit code and stdout. */
@@ -51,11 +52,11 @@ function plantLock(
   repo: string,
   holder: { host: string; pid: number; minutesAgo: number; exclusive: boolean },
 ): string {
-  mkdirSync(locksDir(repo), { recursive: true });
+  mkdirSync(join(repo, LOCKS_DIR), { recursive: true });
   const name = `${holder.minutesAgo.toString(16).padStart(2, '0')}${'ab'.repeat(31)}`;
   const time = new Date(Date.now() - holder.minutesAgo * 60_000).toISOString();
   const { host, pid, exclusive } = holder;
-  writeFileSync(join(locksDir(repo), name), JSON.stringify({ pid, host, time, exclusive, command: 'forget' }));
+  writeFileSync(join(join(repo, LOCKS_DIR), name), JSON.stringify({ pid, host, time, exclusive, command: 'forget' }));
   return name;
 }
 
@@ -86,7 +87,7 @@ describe('repository locks', () => {
     const after = await vigil(['forget', at('repo'), '--keep-last', '1']);
     assert.equal(after.code, 0, after.stderr);
     const repo = await Repository.open(at('repo'), { password: async () => '' });
-    assert.equal(listSnapshots(repo).snapshots.length, 1);
+    assert.equal((await listSnapshots(repo)).snapshots.length, 1);
     assert.deepEqual(readdirSync(at('repo', 'locks')), []);
   });
 
@@ -94,60 +95,68 @@ describe('repository locks', () => {
     const repo = (await Repository.init(at('stale'))).root;
     const old = plantLock(repo, { host: 'elsewhere', pid: 4242, minutesAgo: 31, exclusive: true });
     const fresh = plantLock(repo, { host: 'elsewhere', pid: 4243, minutesAgo: 29, exclusive: true });
-    assert.throws(
-      () => RepositoryLock.acquire({ root: repo }, 'shared', { command: 'verify' }),
+    await assert.rejects(
+      () => RepositoryLock.acquire({ root: repo, storage: new LocalStorage(repo) }, 'shared', { command: 'verify' }),
       (error: unknown) => error instanceof RepositoryLockedError && error.holder.pid === 4243,
     );
     // The refused run left no lock of its own, and removed the stale one it met.
-    assert.deepEqual(readdirSync(locksDir(repo)), [fresh]);
-    assert.ok(!readdirSync(locksDir(repo)).includes(old));
+    assert.deepEqual(readdirSync(join(repo, LOCKS_DIR)), [fresh]);
+    assert.ok(!readdirSync(join(repo, LOCKS_DIR)).includes(old));
     // With a shorter staleness (a test's), the 29-minute-old lock is stale too.
-    const lock = RepositoryLock.acquire({ root: repo }, 'exclusive', { command: 'forget', staleMs: 60_000 });
-    assert.equal(readdirSync(locksDir(repo)).length, 1);
-    lock.release();
-    assert.deepEqual(readdirSync(locksDir(repo)), []);
+    const lock = await RepositoryLock.acquire({ root: repo, storage: new LocalStorage(repo) }, 'exclusive', {
+      command: 'forget',
+      staleMs: 60_000,
+    });
+    assert.equal(readdirSync(join(repo, LOCKS_DIR)).length, 1);
+    await lock.release();
+    assert.deepEqual(readdirSync(join(repo, LOCKS_DIR)), []);
   });
 
   it('shared locks sit together, exclusive conflicts with any; a live lock is refreshed; a lost one is noticed', async () => {
     const repo = (await Repository.init(at('kinds'))).root;
-    const root = { root: repo };
-    const one = RepositoryLock.acquire(root, 'shared', { command: 'verify' });
-    assert.throws(() => RepositoryLock.acquire(root, 'exclusive', { command: 'forget' }), RepositoryLockedError);
-    one.release();
-    const dir = locksDir(repo);
+    const root = { root: repo, storage: new LocalStorage(repo) };
+    const one = await RepositoryLock.acquire(root, 'shared', { command: 'verify' });
+    await assert.rejects(() => RepositoryLock.acquire(root, 'exclusive', { command: 'forget' }), RepositoryLockedError);
+    await one.release();
+    const dir = join(repo, LOCKS_DIR);
     const watcher = watch(dir);
     // Each refresher (a thread by default, a main-thread timer for quick commands) rewrites
     // its lock's time, renamed into place: wait for those events.
     for (const refresher of ['thread', 'timer'] as const) {
       const before = new Set(readdirSync(dir));
-      const lock = RepositoryLock.acquire(root, 'shared', { command: 'snapshots', refresher, refreshMs: 5 });
+      const lock = await RepositoryLock.acquire(root, 'shared', { command: 'snapshots', refresher, refreshMs: 5 });
       const [name] = readdirSync(dir).filter((n) => !before.has(n) && !n.endsWith('.tmp'));
       const timeOf = () => (JSON.parse(readFileSync(join(dir, name as string), 'utf8')) as { time: string }).time;
       const taken = timeOf();
       while (timeOf() === taken) await once(watcher, 'change');
       assert.ok(timeOf() > taken, refresher);
-      lock.release();
+      await lock.release();
     }
     watcher.close();
     assert.deepEqual(readdirSync(dir), []);
     // A lock removed under a run (vigil unlock --remove-all) is lost: the run must not commit.
-    const lost = RepositoryLock.acquire(root, 'shared', { command: 'backup' });
-    lost.assertHeld();
+    const lost = await RepositoryLock.acquire(root, 'shared', { command: 'backup' });
+    await lost.assertHeld();
     for (const name of readdirSync(dir)) rmSync(join(dir, name));
-    assert.throws(() => lost.assertHeld(), /was removed while it ran/);
-    lost.release();
-    const solo = RepositoryLock.acquire(root, 'exclusive', { command: 'forget' });
-    assert.throws(() => RepositoryLock.acquire(root, 'shared', { command: 'verify' }), RepositoryLockedError);
-    solo.release();
+    await assert.rejects(() => lost.assertHeld(), /was removed while it ran/);
+    await lost.release();
+    const solo = await RepositoryLock.acquire(root, 'exclusive', { command: 'forget' });
+    await assert.rejects(() => RepositoryLock.acquire(root, 'shared', { command: 'verify' }), RepositoryLockedError);
+    await solo.release();
   });
 
   it('honours the old REPO/lock while its process lives, and drops it once gone', async () => {
     const repo = (await Repository.init(at('legacy'))).root;
     const legacy = { pid: process.pid, host: hostname(), time: new Date().toISOString() };
     writeFileSync(join(repo, 'lock'), JSON.stringify(legacy));
-    assert.throws(() => RepositoryLock.acquire({ root: repo }, 'shared', { command: 'verify' }), RepositoryLockedError);
+    await assert.rejects(
+      () => RepositoryLock.acquire({ root: repo, storage: new LocalStorage(repo) }, 'shared', { command: 'verify' }),
+      RepositoryLockedError,
+    );
     writeFileSync(join(repo, 'lock'), JSON.stringify({ ...legacy, pid: deadPid() }));
-    RepositoryLock.acquire({ root: repo }, 'exclusive', { command: 'forget' }).release();
+    await (
+      await RepositoryLock.acquire({ root: repo, storage: new LocalStorage(repo) }, 'exclusive', { command: 'forget' })
+    ).release();
     assert.deepEqual(readdirSync(repo).includes('lock'), false);
   });
 
@@ -159,10 +168,10 @@ describe('repository locks', () => {
     const stale = await vigil(['unlock', repo]);
     assert.equal(stale.code, 0, stale.stderr);
     assert.equal(stale.stdout.toString(), 'removed 2 stale locks\n');
-    assert.deepEqual(readdirSync(locksDir(repo)), [live]);
+    assert.deepEqual(readdirSync(join(repo, LOCKS_DIR)), [live]);
     const all = await vigil(['unlock', '--remove-all', repo]);
     assert.equal(all.stdout.toString(), 'removed 1 lock\n');
-    assert.deepEqual(readdirSync(locksDir(repo)), []);
+    assert.deepEqual(readdirSync(join(repo, LOCKS_DIR)), []);
     await assert.rejects(unlock({ repo: at('not-a-repo') }), /not a vigil repository/);
   });
 });

@@ -54,7 +54,7 @@ describe('vigil restore refuses trees that lead outside TARGET', () => {
   async function forge(trees: unknown[]): Promise<string> {
     const codec = createBlobCodec(await loadZstd());
     const writer = new BlobWriter({
-      root: repo.root,
+      storage: repo.storage,
       sealer: repo.sealer,
       ids: repo.ids,
       codec,
@@ -62,8 +62,8 @@ describe('vigil restore refuses trees that lead outside TARGET', () => {
       known: () => false,
     });
     const ids = trees.map((tree) => writer.store('tree', Buffer.from(JSON.stringify(tree))).id);
-    writeIndexFile(repo.root, repo.sealer, writer.takePacks());
-    const id = writeSnapshot(repo, {
+    await writeIndexFile(repo.storage, repo.sealer, await writer.takePacks());
+    const id = await writeSnapshot(repo, {
       version: 1,
       time: new Date(1_000).toISOString(),
       timeNs: 1_000_000_000n,

@@ -4,8 +4,9 @@
  * hold nothing the config (its host) and file times do not already show, and keeping them
  * readable lets `vigil unlock` and the "locked by" message work without the password.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { StorageError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
 
 /** What a lock file says about the run that holds it. */
 export interface LockHolder {
@@ -25,11 +26,13 @@ export const REFRESH_EVERY_MS = 5 * 60 * 1000;
 /** A lock file is a hundred bytes; anything much larger is not one of ours. */
 const MAX_LOCK_BYTES = 4096;
 
-/** Writes a lock whole under a temp name and renames it into place: a reader never sees half a lock. */
-export function writeLockFile(path: string, holder: LockHolder): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(holder)}\n`, { mode: 0o644 });
-  renameSync(temp, path);
+/**
+ * Writes lock file `name` whole (the storage makes it visible only once complete): a reader
+ * never sees half a lock. Not flushed: a lock that a power loss takes away belonged to a run
+ * that died with it.
+ */
+export function writeLockFile(storage: Storage, name: string, holder: LockHolder): Promise<void> {
+  return storage.write(name, Buffer.from(`${JSON.stringify(holder)}\n`), { durable: false });
 }
 
 /**
@@ -37,11 +40,13 @@ export function writeLockFile(path: string, holder: LockHolder): void {
  * run that found it stale) is not made again: the run has lost it, and lock.ts's assertHeld
  * says so before it commits.
  */
-export function refreshLock(path: string, holder: LockHolder): void {
+export async function refreshLock(storage: Storage, name: string, holder: LockHolder): Promise<void> {
   try {
-    if (existsSync(path)) writeLockFile(path, { ...holder, time: new Date().toISOString() });
+    if ((await storage.size(name)) !== undefined) {
+      await writeLockFile(storage, name, { ...holder, time: new Date().toISOString() });
+    }
   } catch {
-    // A full or read-only disk: the lock keeps its old time and may go stale; nothing else breaks.
+    // A full or read-only disk, a lost connection: the lock keeps its old time and may go stale; nothing else breaks.
   }
 }
 
@@ -51,13 +56,19 @@ export function refreshLock(path: string, holder: LockHolder): void {
  * stale, as no live run refreshes it. `legacy` reads REPO/lock of vigils before locks/:
  * {pid, host, time}, an exclusive lock (those vigils took it to write).
  */
-export function readHolder(path: string, legacy = false): LockHolder | null | undefined {
+export async function readHolder(
+  storage: Storage,
+  name: string,
+  legacy = false,
+): Promise<LockHolder | null | undefined> {
   let text: string;
   try {
-    if (statSync(path).size > MAX_LOCK_BYTES) return null;
-    text = readFileSync(path, 'utf8');
+    const size = await storage.size(name);
+    if (size === undefined) return undefined;
+    if (size > MAX_LOCK_BYTES) return null;
+    text = (await storage.read(name, MAX_LOCK_BYTES)).toString('utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof StorageError && error.missing) return undefined;
     throw error;
   }
   let value: Partial<LockHolder>;

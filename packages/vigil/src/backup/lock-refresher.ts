@@ -10,20 +10,24 @@
  * back. Once it reads RELEASED, this thread stops.
  */
 import { workerData } from 'node:worker_threads';
+import { workerStorage } from '../storage/worker-storage.js';
 import { type LockHolder, refreshLock } from './lock-file.js';
 import { RefreshState } from './lock-state.js';
 
 interface RefresherData {
-  readonly path: string;
+  /** The repository's location: this thread opens its own storage (a remote one's connection). */
+  readonly location: string;
+  /** The lock file's name in it. */
+  readonly name: string;
   readonly holder: LockHolder;
   readonly refreshMs: number;
   readonly state: SharedArrayBuffer;
 }
 
-const { path, holder, refreshMs, state: buffer } = workerData as RefresherData;
+const { location, name, holder, refreshMs, state: buffer } = workerData as RefresherData;
 const state = new Int32Array(buffer);
 
-const timer = setInterval(() => {
+const timer = setInterval(async () => {
   if (
     Atomics.compareExchange(state, RefreshState.slot, RefreshState.idle, RefreshState.writing) !== RefreshState.idle
   ) {
@@ -31,7 +35,9 @@ const timer = setInterval(() => {
     return;
   }
   try {
-    refreshLock(path, holder);
+    await refreshLock(await workerStorage(location), name, holder);
+  } catch {
+    // The storage could not be opened: the lock ages, as for a failed write.
   } finally {
     Atomics.store(state, RefreshState.slot, RefreshState.idle);
     Atomics.notify(state, RefreshState.slot);

@@ -15,11 +15,10 @@
  * locks/, is honoured as an exclusive lock and removed once stale.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { RepositoryError, RepositoryLockedError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
 import {
   isStale,
   type LockHolder,
@@ -52,30 +51,33 @@ export interface LockOptions {
 
 interface RepositoryRoot {
   readonly root: string;
+  readonly storage: Storage;
 }
 
 const LOCK_NAME = /^[0-9a-f]{64}$/;
 
 /** The folder of lock files, and the single lock of vigils before it. */
-export const locksDir = (root: string) => join(root, 'locks');
-export const legacyLockPath = (root: string) => join(root, 'lock');
+export const LOCKS_DIR = 'locks';
+export const LEGACY_LOCK = 'lock';
 
 export class RepositoryLock {
-  readonly #path: string;
+  readonly #name: string;
   readonly #root: string;
+  readonly #storage: Storage;
   readonly #state = new Int32Array(new SharedArrayBuffer(4));
   readonly #refresher: Worker | NodeJS.Timeout;
   #held = true;
 
-  private constructor(root: string, path: string, holder: LockHolder, options: LockOptions) {
-    this.#root = root;
-    this.#path = path;
+  private constructor(repo: RepositoryRoot, name: string, holder: LockHolder, options: LockOptions) {
+    this.#root = repo.root;
+    this.#storage = repo.storage;
+    this.#name = name;
     const refreshMs = options.refreshMs ?? REFRESH_EVERY_MS;
     if (options.refresher === 'timer') {
-      this.#refresher = setInterval(() => refreshLock(path, holder), refreshMs);
+      this.#refresher = setInterval(() => void refreshLock(repo.storage, name, holder), refreshMs);
     } else {
       this.#refresher = new Worker(new URL('./lock-refresher.js', import.meta.url), {
-        workerData: { path, holder, refreshMs, state: this.#state.buffer },
+        workerData: { location: repo.root, name, holder, refreshMs, state: this.#state.buffer },
       });
       this.#refresher.on('error', () => {});
     }
@@ -84,8 +86,8 @@ export class RepositoryLock {
   }
 
   /** Takes a lock of `kind`; throws RepositoryLockedError if a live run holds one that conflicts. */
-  static acquire(repo: RepositoryRoot, kind: LockKind, options: LockOptions): RepositoryLock {
-    const dir = locksDir(repo.root);
+  static async acquire(repo: RepositoryRoot, kind: LockKind, options: LockOptions): Promise<RepositoryLock> {
+    const dir = `${repo.root}/${LOCKS_DIR}`;
     const holder: LockHolder = {
       pid: process.pid,
       host: hostname(),
@@ -94,28 +96,26 @@ export class RepositoryLock {
       command: options.command,
     };
     const name = randomBytes(32).toString('hex');
-    const path = join(dir, name);
+    const path = `${LOCKS_DIR}/${name}`;
     try {
-      mkdirSync(dir, { recursive: true });
-      writeLockFile(path, holder);
+      await writeLockFile(repo.storage, path, holder);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new RepositoryError(
-        `cannot write a lock in ${dir} (${code}): vigil needs write access to the repository, even to read it`,
+        `cannot write a lock in ${dir} (${(error as Error).message}): vigil needs write access to the repository, even to read it`,
         { cause: error },
       );
     }
     const staleMs = options.staleMs ?? STALE_AFTER_MS;
     let conflict: LockHolder | undefined;
-    for (const { path: other, holder: theirs } of otherLocks(repo.root, name)) {
-      if (isStale(theirs, staleMs)) removeIfThere(other);
+    for (const { name: other, holder: theirs } of await otherLocks(repo.storage, name)) {
+      if (isStale(theirs, staleMs)) await repo.storage.remove(other, { durable: false });
       else if (theirs !== null && (holder.exclusive || theirs.exclusive)) conflict ??= theirs;
     }
     if (conflict !== undefined) {
-      removeIfThere(path);
+      await repo.storage.remove(path, { durable: false });
       throw new RepositoryLockedError(repo.root, conflict);
     }
-    return new RepositoryLock(repo.root, path, holder, options);
+    return new RepositoryLock(repo, path, holder, options);
   }
 
   /**
@@ -123,15 +123,15 @@ export class RepositoryLock {
    * unlock, or by another run that found it stale) may have had an exclusive run prune beside
    * it, so it must not commit.
    */
-  assertHeld(): void {
-    if (this.#held && existsSync(this.#path)) return;
+  async assertHeld(): Promise<void> {
+    if (this.#held && (await this.#storage.size(this.#name)) !== undefined) return;
     throw new RepositoryError(
-      `this run's lock in ${locksDir(this.#root)} was removed while it ran (by vigil unlock, or as stale by ` +
+      `this run's lock in ${this.#root}/${LOCKS_DIR} was removed while it ran (by vigil unlock, or as stale by ` +
         'another run): nothing was committed; run it again',
     );
   }
 
-  release(): void {
+  async release(): Promise<void> {
     if (!this.#held) return;
     this.#held = false;
     if (this.#refresher instanceof Worker) {
@@ -144,7 +144,11 @@ export class RepositoryLock {
     } else {
       clearInterval(this.#refresher);
     }
-    removeIfThere(this.#path);
+    try {
+      await this.#storage.remove(this.#name, { durable: false });
+    } catch {
+      // The lock stays behind and goes stale; the command's own outcome matters more.
+    }
   }
 }
 
@@ -155,56 +159,37 @@ export async function withRepositoryLock<T>(
   options: LockOptions,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const lock = RepositoryLock.acquire(repo, kind, options);
+  const lock = await RepositoryLock.acquire(repo, kind, options);
   try {
     await options.onTaken?.(kind);
     return await fn();
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
 /** `vigil unlock`: removes the stale locks (or, with `all`, every lock); returns how many. */
-export function removeLocks(root: string, all: boolean, staleMs = STALE_AFTER_MS): number {
+export async function removeLocks(storage: Storage, all: boolean, staleMs = STALE_AFTER_MS): Promise<number> {
   let removed = 0;
-  for (const { path, holder } of otherLocks(root, '')) {
-    if (all || isStale(holder, staleMs)) removed += removeIfThere(path) ? 1 : 0;
+  for (const { name, holder } of await otherLocks(storage, '')) {
+    if (all || isStale(holder, staleMs)) removed += (await storage.remove(name)) ? 1 : 0;
   }
-  // Temp files of a run killed between writing and renaming its lock.
-  const dir = locksDir(root);
-  for (const name of listNames(dir)) if (name.endsWith('.tmp')) removeIfThere(join(dir, name));
+  // Temp files of a run of an earlier vigil killed between writing and renaming its lock.
+  for (const name of await storage.list(LOCKS_DIR)) {
+    if (name.endsWith('.tmp')) await storage.remove(`${LOCKS_DIR}/${name}`);
+  }
   return removed;
 }
 
 /** Every lock but `own`: the files of locks/ and the old REPO/lock. */
-function otherLocks(root: string, own: string): { path: string; holder: LockHolder | null }[] {
-  const dir = locksDir(root);
-  const found: { path: string; holder: LockHolder | null }[] = [];
-  for (const name of listNames(dir)) {
+async function otherLocks(storage: Storage, own: string): Promise<{ name: string; holder: LockHolder | null }[]> {
+  const found: { name: string; holder: LockHolder | null }[] = [];
+  for (const name of await storage.list(LOCKS_DIR)) {
     if (name === own || !LOCK_NAME.test(name)) continue;
-    const holder = readHolder(join(dir, name));
-    if (holder !== undefined) found.push({ path: join(dir, name), holder });
+    const holder = await readHolder(storage, `${LOCKS_DIR}/${name}`);
+    if (holder !== undefined) found.push({ name: `${LOCKS_DIR}/${name}`, holder });
   }
-  const legacy = readHolder(legacyLockPath(root), true);
-  if (legacy !== undefined) found.push({ path: legacyLockPath(root), holder: legacy });
+  const legacy = await readHolder(storage, LEGACY_LOCK, true);
+  if (legacy !== undefined) found.push({ name: LEGACY_LOCK, holder: legacy });
   return found;
-}
-
-function listNames(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
-function removeIfThere(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw error;
-  }
 }

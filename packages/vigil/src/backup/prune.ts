@@ -18,22 +18,20 @@
  *    listed by no index (the next prune removes them). No step leaves a snapshot needing a
  *    blob that is not in a pack an index lists.
  */
-import { statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { RepositoryError } from '../errors.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import type { BlobCodec } from '../repo/compression.js';
-import { indexPath, writeIndexFile } from '../repo/index-file.js';
+import { indexName, writeIndexFile } from '../repo/index-file.js';
 import { indexFileIds, loadIndex, packIds } from '../repo/index-load.js';
 import type { BlobIndex } from '../repo/index-table.js';
 import { PackReader } from '../repo/pack-reader.js';
-import { PackWriter, packPath, type WrittenPack } from '../repo/pack-writer.js';
+import { PackWriter, packName, publishPacks, type StagedPack, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
 import { count } from '../report/plural.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { fsyncDirectory } from './durable.js';
 
 export interface PruneResult {
   readonly removedPacks: number;
@@ -47,18 +45,19 @@ export interface PruneResult {
 }
 
 export async function prune(repo: Repository, codec: BlobCodec, checkpoint?: CheckpointHook): Promise<PruneResult> {
-  const loaded = loadIndex(repo.root, repo.sealer);
+  const { storage } = repo;
+  const loaded = await loadIndex(storage, repo.sealer);
   if (loaded.damaged.length > 0) {
     throw new RepositoryError(
       `not pruning: ${count(loaded.damaged.length, 'index file')} cannot be read (${loaded.damaged[0]?.message}); ` +
         'run vigil verify to see what is damaged',
     );
   }
-  const used = markUsed(repo, codec, loaded.index);
-  const indexFilesBefore = indexFileIds(repo.root);
+  const used = await markUsed(repo, codec, loaded.index);
+  const indexFilesBefore = await indexFileIds(storage);
 
   const keep: { id: string; entries: WrittenPack['entries'] }[] = [];
-  const remove = new Set<string>(packIds(repo.root)); // every pack not kept goes, listed or not
+  const remove = new Set<string>(await packIds(storage)); // every pack not kept goes, listed or not
   const repack: { id: string; entries: WrittenPack['entries'] }[] = [];
   let removedBlobs = 0;
   let keptBlobs = 0;
@@ -76,23 +75,24 @@ export async function prune(repo: Repository, codec: BlobCodec, checkpoint?: Che
   }
 
   let freedBytes = 0;
-  const written = repackBlobs(repo, repack);
+  const written = await repackBlobs(repo, repack);
   for (const pack of written) freedBytes -= pack.size;
   await checkpoint?.('during-prune');
-  const newIndex = writeIndexFile(repo.root, repo.sealer, [
+  const newIndex = await writeIndexFile(storage, repo.sealer, [
     ...keep.map((p) => ({ id: p.id, entries: p.entries })),
     ...written.map((p) => ({ id: p.id, entries: p.entries })),
   ]);
-  for (const id of indexFilesBefore) if (id !== newIndex) unlinkSync(indexPath(repo.root, id));
-  fsyncDirectory(join(repo.root, 'index'));
-  const touched = new Set<string>();
+  const oldIndexFiles = indexFilesBefore.filter((id) => id !== newIndex).map(indexName);
+  for (const name of oldIndexFiles) await storage.remove(name, { durable: false });
+  await storage.flush(oldIndexFiles);
+  const removed: string[] = [];
   for (const id of remove) {
-    const path = packPath(repo.root, id);
-    freedBytes += statSync(path).size;
-    unlinkSync(path);
-    touched.add(id.slice(0, 2));
+    const name = packName(id);
+    freedBytes += (await storage.size(name)) ?? 0;
+    await storage.remove(name, { durable: false });
+    removed.push(name);
   }
-  for (const folder of touched) fsyncDirectory(join(repo.root, 'data', folder));
+  await storage.flush(removed);
   return {
     removedPacks: remove.size - repack.length,
     repackedPacks: repack.length,
@@ -104,8 +104,8 @@ export async function prune(repo: Repository, codec: BlobCodec, checkpoint?: Che
 }
 
 /** Ids (latin1) of every tree and chunk some snapshot reaches; throws if any cannot be read. */
-function markUsed(repo: Repository, codec: BlobCodec, index: BlobIndex): Set<string> {
-  const listing = listSnapshots(repo);
+async function markUsed(repo: Repository, codec: BlobCodec, index: BlobIndex): Promise<Set<string>> {
+  const listing = await listSnapshots(repo);
   if (listing.damaged.length > 0) {
     const first = listing.damaged[0] as { id: string; error: Error };
     throw new RepositoryError(
@@ -114,7 +114,7 @@ function markUsed(repo: Repository, codec: BlobCodec, index: BlobIndex): Set<str
     );
   }
   const used = new Set<string>();
-  const reader = new BlobReader(repo.root, index, repo.sealer, repo.ids, codec);
+  const reader = new BlobReader(repo.storage, index, repo.sealer, repo.ids, codec);
   try {
     for (const { id, snapshot } of listing.snapshots) {
       used.add(snapshot.tree.toString('latin1'));
@@ -124,46 +124,57 @@ function markUsed(repo: Repository, codec: BlobCodec, index: BlobIndex): Set<str
             `(${error.message}); what it uses is unknown. Run vigil verify`,
         );
       };
-      for (const { entry } of walkSnapshotTree(reader, snapshot.tree, onDamaged)) {
+      for await (const { entry } of walkSnapshotTree(reader, snapshot.tree, onDamaged)) {
         if (entry.subtree) used.add(entry.subtree.toString('latin1'));
         for (const ref of entry.content ?? []) used.add(ref.id.toString('latin1'));
       }
     }
   } finally {
-    reader.close();
+    await reader.close();
   }
   return used;
 }
 
-/** The used blobs of partly used packs, copied into new packs (each opened and sealed again). */
-function repackBlobs(
+/**
+ * The used blobs of partly used packs, copied into new packs (each opened and sealed again),
+ * each new pack moved into the repository durably as soon as it is complete.
+ */
+async function repackBlobs(
   repo: Repository,
   packs: readonly { id: string; entries: WrittenPack['entries'] }[],
-): WrittenPack[] {
+): Promise<WrittenPack[]> {
   if (packs.length === 0) return [];
-  const writer = new PackWriter(repo.root, repo.sealer);
+  const writer = new PackWriter(repo.storage.stagingDir, repo.sealer);
   const out: WrittenPack[] = [];
+  const publish = async (done: StagedPack | undefined) => {
+    if (done === undefined) return;
+    try {
+      out.push(...(await publishPacks(repo.storage, [done])));
+    } finally {
+      rmSync(done.stagedPath, { force: true });
+    }
+  };
   try {
     for (const pack of packs) {
-      const reader = PackReader.open(packPath(repo.root, pack.id));
+      const reader = await PackReader.open(repo.storage, pack.id);
       try {
         for (const entry of pack.entries) {
-          const payload = reader.readBlob(repo.sealer, entry);
-          const done = writer.add({
-            kind: entry.kind,
-            id: entry.id,
-            payload,
-            rawLength: entry.rawLength,
-            compressed: entry.compressed,
-          });
-          if (done) out.push(done);
+          const payload = await reader.readBlob(repo.sealer, entry);
+          await publish(
+            writer.add({
+              kind: entry.kind,
+              id: entry.id,
+              payload,
+              rawLength: entry.rawLength,
+              compressed: entry.compressed,
+            }),
+          );
         }
       } finally {
-        reader.close();
+        await reader.close();
       }
     }
-    const last = writer.flush();
-    if (last) out.push(last);
+    await publish(writer.flush());
   } catch (error) {
     writer.abort();
     throw error;

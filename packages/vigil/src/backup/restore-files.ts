@@ -59,7 +59,7 @@ export async function restoreFiles(
   const outcome: FileBatchOutcome = { restored: 0, identical: 0, failures: [] };
   for (const group of groups) {
     const dirPath = asBuffer(group.dirPath);
-    const nodes = context.trees.get(asBuffer(group.tree), dirPath);
+    const nodes = await context.trees.get(asBuffer(group.tree), dirPath);
     for (const position of group.entries) {
       const entry = nodes[position];
       if (entry === undefined)
@@ -94,9 +94,9 @@ export const DIFFERS =
   '(restore with --overwrite if-changed to replace what differs)';
 
 /** Each chunk read (and checked against its id) and written at its offset; returns where the last one ends. */
-export function writeChunks(reader: BlobReader, fd: number, content: readonly ContentRef[]): number {
+export async function writeChunks(reader: BlobReader, fd: number, content: readonly ContentRef[]): Promise<number> {
   for (const ref of content) {
-    const bytes = reader.readChunk(ref.id, ref.length);
+    const bytes = await reader.readChunk(ref.id, ref.length);
     let done = 0;
     while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, ref.offset + done);
   }
@@ -123,10 +123,10 @@ export class TreeCache {
   }
 
   /** The entries of tree `id` (of the directory `dirPath`, for messages). */
-  get(id: Buffer, dirPath: Buffer): TreeNode[] {
+  async get(id: Buffer, dirPath: Buffer): Promise<TreeNode[]> {
     const key = id.toString('latin1');
     let nodes = this.#trees.get(key);
-    if (nodes === undefined) nodes = decodeTree(this.#reader.read(id, 'tree'), `of ${dirPath.toString('utf8')}`);
+    if (nodes === undefined) nodes = decodeTree(await this.#reader.read(id, 'tree'), `of ${dirPath.toString('utf8')}`);
     else this.#trees.delete(key);
     this.remember(key, nodes);
     return nodes;

@@ -22,12 +22,12 @@ export class LinkSources {
   ) {}
 
   /** The node to restore at `path`: as recorded, or re-pointed, or made a file of its own. */
-  resolve(path: Buffer, entry: TreeNode): { node: TreeNode['node']; content?: TreeNode['content'] } {
+  async resolve(path: Buffer, entry: TreeNode): Promise<{ node: TreeNode['node']; content?: TreeNode['content'] }> {
     const linkTo = entry.node.linkTo;
     if (linkTo === undefined || this.restored(Buffer.concat([SLASH, linkTo]))) return entry;
     const moved = this.#moved.get(linkTo.toString('latin1'));
     if (moved !== undefined) return { node: { ...entry.node, linkTo: moved } };
-    const found = findEntry(this.reader, this.root, linkTo);
+    const found = await findEntry(this.reader, this.root, linkTo);
     if (found?.content === undefined)
       throw new Error(`its hard-link source /${linkTo.toString('utf8')} is not in the snapshot`);
     this.#moved.set(linkTo.toString('latin1'), path.subarray(1));
@@ -37,12 +37,12 @@ export class LinkSources {
 }
 
 /** The entry at `path` (relative to '/', components separated by '/'), read down the trees. */
-export function findEntry(reader: BlobReader, root: Buffer, path: Buffer): TreeNode | undefined {
+export async function findEntry(reader: BlobReader, root: Buffer, path: Buffer): Promise<TreeNode | undefined> {
   let tree = root;
   const parts = path.toString('latin1').split('/');
   for (let i = 0; i < parts.length; i++) {
     const name = Buffer.from(parts[i] as string, 'latin1');
-    const nodes = decodeTree(reader.read(tree, 'tree'), `above /${path.toString('utf8')}`);
+    const nodes = decodeTree(await reader.read(tree, 'tree'), `above /${path.toString('utf8')}`);
     const entry = nodes.find((n) => n.node.name.equals(name));
     if (entry === undefined) return undefined;
     if (i === parts.length - 1) return entry;

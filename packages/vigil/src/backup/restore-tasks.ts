@@ -15,6 +15,7 @@ import type { RepositorySecrets } from '../repo/repository.js';
 import { EntryRestorer, type RestoreNotice } from '../repo/restore-entry.js';
 import { createSealer } from '../repo/sealer.js';
 import { loadZstd } from '../repo/zstd.js';
+import { workerStorage } from '../storage/worker-storage.js';
 import {
   type FileBatchOutcome,
   type FileGroup,
@@ -66,9 +67,10 @@ async function open(request: RestoreFilesRequest): Promise<WorkerRestore> {
   const { secrets } = request;
   const sealer = createSealer(secrets.encryptionKey);
   // The main thread loaded the index too and reported any damage; a blob missing here fails its file.
-  const { index } = loadIndex(secrets.root, sealer);
+  const storage = await workerStorage(secrets.root);
+  const { index } = await loadIndex(storage, sealer);
   const reader = new BlobReader(
-    secrets.root,
+    storage,
     index,
     sealer,
     createBlobIdHasher(secrets.idKey),

@@ -111,7 +111,7 @@ const BATCH_BYTES = 8 << 20;
 
 export async function restoreTree(options: RestoreOptions): Promise<RestoreOutcome> {
   const { reader } = options;
-  const notFound = missingPaths(reader, options.root, options.only);
+  const notFound = await missingPaths(reader, options.root, options.only);
   if (notFound.length > 0) return { restored: 0, identical: 0, failed: 0, notFound };
 
   mkdirSync(options.target, { recursive: true });
@@ -264,7 +264,7 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
   };
 
   const restoreOther = async (dir: Directory, path: Buffer, entry: TreeNode) => {
-    const { node, content } = links.resolve(path, entry);
+    const { node, content } = await links.resolve(path, entry);
     if (node.linkTo !== undefined) {
       await flush();
       if (doneInOrder >= sent) link(dir, path, node);
@@ -296,7 +296,7 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
   const walk = async (dir: Directory, treeId: Buffer, scope: Scope): Promise<void> => {
     let nodes: TreeNode[];
     try {
-      nodes = decodeTree(reader.read(treeId, 'tree'), `of ${dir.path.toString('utf8')}`);
+      nodes = decodeTree(await reader.read(treeId, 'tree'), `of ${dir.path.toString('utf8')}`);
       if (options.workers === undefined) trees.remember(treeId.toString('latin1'), nodes);
     } catch (error) {
       fail(dir.path, `its contents cannot be restored: ${(error as Error).message}`);
@@ -367,8 +367,12 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
 }
 
 /** The paths of `only` that the snapshot does not hold (as text). */
-function missingPaths(reader: BlobReader, root: Buffer, only: readonly Buffer[]): string[] {
-  return only
-    .filter((path) => path.length > 1 && findEntry(reader, root, path.subarray(1)) === undefined)
-    .map((path) => path.toString('utf8'));
+async function missingPaths(reader: BlobReader, root: Buffer, only: readonly Buffer[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const path of only) {
+    if (path.length > 1 && (await findEntry(reader, root, path.subarray(1))) === undefined) {
+      missing.push(path.toString('utf8'));
+    }
+  }
+  return missing;
 }

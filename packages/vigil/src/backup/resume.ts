@@ -18,9 +18,8 @@ import { writeIndexFile } from '../repo/index-file.js';
 import { type LoadedIndex, packIds } from '../repo/index-load.js';
 import type { PackEntry } from '../repo/pack-header.js';
 import { packMatchesId, readPackEntries } from '../repo/pack-reader.js';
-import { packPath } from '../repo/pack-writer.js';
+import { packName } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
-import { makePacksDurable } from './durable.js';
 
 export interface ResumedPacks {
   /** Packs taken over: their blobs are known to this run. */
@@ -32,20 +31,19 @@ export interface ResumedPacks {
 }
 
 /** Takes over the good unlisted packs into `loaded` (its index and files) and a new index file. */
-export function resumeInterruptedRun(repo: Repository, loaded: LoadedIndex): ResumedPacks {
+export async function resumeInterruptedRun(repo: Repository, loaded: LoadedIndex): Promise<ResumedPacks> {
   const listed = new Set(loaded.index.packIds());
-  const adopted: { id: string; path: string; entries: PackEntry[] }[] = [];
+  const adopted: { id: string; entries: PackEntry[] }[] = [];
   const damaged: string[] = [];
-  for (const id of packIds(repo.root)) {
+  for (const id of await packIds(repo.storage)) {
     if (listed.has(id)) continue;
-    const path = packPath(repo.root, id);
     try {
-      if (!packMatchesId(path, id)) {
+      if (!(await packMatchesId(repo.storage, id))) {
         damaged.push(`pack ${id.slice(0, 16)}: its bytes do not hash to its name (torn or changed)`);
         continue;
       }
-      const entries = readPackEntries(path, repo.sealer);
-      if (entries.length > 0) adopted.push({ id, path, entries });
+      const entries = await readPackEntries(repo.storage, id, repo.sealer);
+      if (entries.length > 0) adopted.push({ id, entries });
     } catch (error) {
       // Removed meanwhile (a prune, or a run that was only slow), unreadable, or damaged: not ours to take.
       damaged.push(`pack ${id.slice(0, 16)}: ${(error as Error).message}`);
@@ -53,12 +51,9 @@ export function resumeInterruptedRun(repo: Repository, loaded: LoadedIndex): Res
   }
   if (adopted.length === 0) return { packs: 0, blobs: 0, bytes: 0, damaged };
   // The interrupted run may not have made its packs durable: they must be before an index lists them.
-  makePacksDurable(
-    repo.root,
-    adopted.map((p) => p.path),
-  );
-  const file = writeIndexFile(
-    repo.root,
+  await repo.storage.flush(adopted.map((p) => packName(p.id)));
+  const file = await writeIndexFile(
+    repo.storage,
     repo.sealer,
     adopted.map((p) => ({ id: p.id, entries: p.entries })),
   );

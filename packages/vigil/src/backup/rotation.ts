@@ -41,6 +41,6 @@ export async function executePlan(
   checkpoint?: CheckpointHook,
 ): Promise<PruneResult | undefined> {
   if (plan.remove.length === 0 && !pruneAnyway) return undefined;
-  for (const item of plan.remove) removeSnapshot(repo, item.id);
+  for (const item of plan.remove) await removeSnapshot(repo, item.id);
   return prune(repo, codec, checkpoint);
 }

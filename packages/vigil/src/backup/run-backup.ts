@@ -18,9 +18,7 @@
  * packs and index entries no snapshot references (removed by the next prune).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { type Pool, WorkerExitError } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
@@ -38,13 +36,12 @@ import type { BlobCodec, CompressionMode } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
 import { loadIndex, packIds } from '../repo/index-load.js';
 import type { BlobIndex } from '../repo/index-table.js';
-import type { WrittenPack } from '../repo/pack-writer.js';
+import { packName, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { makePacksDurable } from './durable.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
@@ -77,7 +74,7 @@ export interface RunBackupOptions {
   readonly progress: BackupProgress;
   readonly reading?: ReadingCounter | undefined;
   /** Throws if the run lost its lock (lock.ts's assertHeld): called before the index and the commit. */
-  readonly assertLocked?: (() => void) | undefined;
+  readonly assertLocked?: (() => void | Promise<void>) | undefined;
   /** Awaited at each checkpoint (tests stop the run there). */
   readonly checkpoint?: CheckpointHook | undefined;
   /** The worker task to run (default: tasks.ts's storeEntries; tests give one that observes reads). */
@@ -107,20 +104,20 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   // A run killed after its index file is written leaves blobs that are listed but used by no
   // snapshot: this marker, removed after the commit, makes the next run's cleanup see it and prune.
   const runId = randomBytes(8).toString('hex');
-  const marker = join(repo.tmpDir, `backup-${runId}.running`);
-  writeFileSync(marker, `${process.pid}\n`);
+  const marker = `tmp/backup-${runId}.running`;
+  await repo.storage.write(marker, Buffer.from(`${process.pid}\n`), { durable: false });
 
-  const loaded = loadIndex(repo.root, repo.sealer);
-  const resumed = resumeInterruptedRun(repo, loaded);
+  const loaded = await loadIndex(repo.storage, repo.sealer);
+  const resumed = await resumeInterruptedRun(repo, loaded);
   for (const error of loaded.damaged) damaged.push(error.message);
   const listed = new Set(loaded.index.packIds());
-  const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
-  const listing = listSnapshots(repo);
+  const unlistedPacks = (await packIds(repo.storage)).filter((id) => !listed.has(id)).length;
+  const listing = await listSnapshots(repo);
   for (const line of resumed.damaged) damaged.push(`not resumed from (left for prune): ${line}`);
   for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
   const parent = findParent(listing.snapshots, options.sources);
   const parents = parent
-    ? parentFiles(repo, options.codec, loaded.index, parent, damaged)
+    ? await parentFiles(repo, options.codec, loaded.index, parent, damaged)
     : new Map<string, ParentFile>();
   for (const line of damaged) progress.log(`vigil: ${line}`);
 
@@ -261,7 +258,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   await checkpoint('objects-stored');
 
   const treeWriter = new BlobWriter({
-    root: repo.root,
+    storage: repo.storage,
     sealer: repo.sealer,
     ids: repo.ids,
     codec: options.codec,
@@ -270,19 +267,16 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     durable: false,
   });
   const built = assembly.build((plain) => treeWriter.store('tree', plain));
-  packs.push(...treeWriter.takePacks());
+  packs.push(...(await treeWriter.takePacks()));
   for (const orphan of built.orphans) {
     noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');
   }
   // One flush makes every pack of the run durable, contents and names, before an index lists them.
-  makePacksDurable(
-    repo.root,
-    packs.map((p) => p.path),
-  );
-  options.assertLocked?.();
+  await repo.storage.flush(packs.map((p) => packName(p.id)));
+  await options.assertLocked?.();
   if (packs.length > 0) {
-    writeIndexFile(
-      repo.root,
+    await writeIndexFile(
+      repo.storage,
       repo.sealer,
       packs.map((p) => ({ id: p.id, entries: p.entries })),
     );
@@ -304,10 +298,10 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     unreadable,
   };
   await checkpoint('before-commit');
-  options.assertLocked?.();
-  const id = writeSnapshot(repo, snapshot);
+  await options.assertLocked?.();
+  const id = await writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
-  rmSync(marker, { force: true });
+  await repo.storage.remove(marker, { durable: false });
   return { id, snapshot, damaged, unlistedPacks, resumed };
 }
 
@@ -318,19 +312,19 @@ function findParent(snapshots: readonly StoredSnapshot[], sources: readonly stri
 }
 
 /** The parent's files with their chunks, by path (latin1); damaged trees are noted and their files read again. */
-function parentFiles(
+async function parentFiles(
   repo: Repository,
   codec: BlobCodec,
   index: BlobIndex,
   parent: StoredSnapshot,
   damaged: string[],
-): Map<string, ParentFile> {
+): Promise<Map<string, ParentFile>> {
   const files = new Map<string, ParentFile>();
-  const reader = new BlobReader(repo.root, index, repo.sealer, repo.ids, codec);
+  const reader = new BlobReader(repo.storage, index, repo.sealer, repo.ids, codec);
   const onDamaged = (dir: Buffer, error: Error) =>
     damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
   try {
-    for (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged)) {
+    for await (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged)) {
       const { node, content, stamp } = entry;
       if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
       files.set(path.toString('latin1'), {
@@ -342,7 +336,7 @@ function parentFiles(
       });
     }
   } finally {
-    reader.close();
+    await reader.close();
   }
   return files;
 }
@@ -391,8 +385,8 @@ function repositoryExcludes(repoRoot: string, sources: readonly string[]): strin
  * Removes what an interrupted run left under tmp/ (call with the lock held). Returns whether
  * anything was there: then that run may have left packs no index lists, worth a prune.
  */
-export function cleanLeftovers(repo: Repository): boolean {
-  const leftovers = readdirSync(repo.tmpDir);
-  for (const name of leftovers) rmSync(join(repo.tmpDir, name), { recursive: true, force: true });
+export async function cleanLeftovers(repo: Repository): Promise<boolean> {
+  const leftovers = await repo.storage.list('tmp');
+  for (const name of leftovers) await repo.storage.remove(`tmp/${name}`, { durable: false });
   return leftovers.length > 0;
 }

@@ -11,8 +11,8 @@ export function shortId(id: string): string {
 }
 
 /** `latest`, a full id, or a unique prefix of one; damaged snapshot files are named on `log`. */
-export function findSnapshot(repo: Repository, id: string, log: (line: string) => void): StoredSnapshot {
-  const listing = listSnapshots(repo);
+export async function findSnapshot(repo: Repository, id: string, log: (line: string) => void): Promise<StoredSnapshot> {
+  const listing = await listSnapshots(repo);
   for (const { id: bad, error } of listing.damaged) log(`vigil: snapshot ${shortId(bad)} is damaged: ${error.message}`);
   if (id === 'latest') {
     const newest = listing.snapshots.at(-1);

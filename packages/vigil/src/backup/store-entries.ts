@@ -42,21 +42,21 @@ interface Stored {
   newBlobs: number;
 }
 
-export function storeEntriesWith(
+export async function storeEntriesWith(
   reader: FileReader,
   repo: WorkerRepository,
   request: StoreEntriesRequest,
-): StoreEntriesResult {
+): Promise<StoreEntriesResult> {
   const { list, parents } = request;
   const paths = decodePaths(list.paths);
   const writer = new BlobWriter({
-    root: request.secrets.root,
+    storage: repo.storage,
     sealer: repo.sealer,
     ids: repo.ids,
     codec: repo.codec,
     compression: request.compression,
     known: repo.known,
-    // The main thread flushes the file system once for every pack of the run (run-backup.ts).
+    // The main thread flushes the storage once for every pack of the run (run-backup.ts).
     durable: false,
     ...(request.packTargetBytes ? { packTargetBytes: request.packTargetBytes } : {}),
   });
@@ -131,7 +131,7 @@ export function storeEntriesWith(
       throw error;
     }
   }
-  const packs = writer.takePacks();
+  const packs = await writer.takePacks();
   // Complete now: later batches of this run on this worker skip these blobs.
   repo.remember(writer.storedIds());
   return { entries, packs };

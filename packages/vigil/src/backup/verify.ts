@@ -12,7 +12,6 @@
  *    and decode; every chunk a file names must be in the index; with `readData`, every chunk
  *    is read and checked against its id too.
  */
-import { join } from 'node:path';
 import { BlobReader } from '../repo/blob-reader.js';
 import type { BlobCodec } from '../repo/compression.js';
 import { loadIndex, missingPacks, packIds, rebuildIndex } from '../repo/index-load.js';
@@ -48,19 +47,19 @@ export interface VerifyReport {
   readonly damagedSnapshots: readonly string[];
 }
 
-export function verifyRepository(options: VerifyOptions): VerifyReport {
+export async function verifyRepository(options: VerifyOptions): Promise<VerifyReport> {
   const { repo } = options;
   const problems: string[] = [];
-  const loaded = loadIndex(repo.root, repo.sealer);
+  const loaded = await loadIndex(repo.storage, repo.sealer);
   let index = loaded.index;
   if (loaded.damaged.length > 0) {
     for (const error of loaded.damaged) problems.push(`index: ${error.message}`);
     // The blobs a damaged index file listed are still in their packs: find them there.
-    const rebuilt = rebuildIndex(repo.root, repo.sealer);
+    const rebuilt = await rebuildIndex(repo.storage, repo.sealer);
     for (const pack of loaded.index.packs()) rebuilt.index.addPack(pack.id, pack.entries);
     index = rebuilt.index;
   }
-  const lostPacks = new Set(missingPacks(repo.root, index));
+  const lostPacks = new Set(await missingPacks(repo.storage, index));
   for (const pack of lostPacks) {
     problems.push(`pack ${pack.slice(0, 16)} is listed by the index but missing from data/: its blobs are lost`);
   }
@@ -68,20 +67,20 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
   // Packs no index lists (an interrupted run's, torn perhaps by a power loss) are read by
   // nothing and removed by the next prune: counted, not checked.
   const listed = new Set(index.packIds());
-  const unlistedPacks = packIds(repo.root).filter((id) => !listed.has(id)).length;
+  const unlistedPacks = (await packIds(repo.storage)).filter((id) => !listed.has(id)).length;
   const readPacks = options.selectPacks?.(index.packIds());
   if (options.readData) {
     for (const id of readPacks ?? listed) {
       if (lostPacks.has(id)) continue;
       packsChecked++;
-      for (const finding of checkPack(join(repo.root, 'data', id.slice(0, 2), id), id)) {
+      for await (const finding of checkPack(repo.storage, id)) {
         problems.push(`pack ${id.slice(0, 16)}: ${finding.message}`);
       }
     }
   }
 
-  const reader = new BlobReader(repo.root, index, repo.sealer, repo.ids, options.codec);
-  const listing = listSnapshots(repo);
+  const reader = new BlobReader(repo.storage, index, repo.sealer, repo.ids, options.codec);
+  const listing = await listSnapshots(repo);
   const damagedSnapshots: string[] = [];
   for (const { id, error } of listing.damaged) {
     problems.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
@@ -101,7 +100,7 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
       const short = id.slice(0, 16);
       const onDamaged = (dir: Buffer, error: Error) =>
         problems.push(`snapshot ${short}: ${dir.toString('utf8')}: its tree cannot be read: ${error.message}`);
-      for (const { path, entry } of walkSnapshotTree(reader, snapshot.tree, onDamaged)) {
+      for await (const { path, entry } of walkSnapshotTree(reader, snapshot.tree, onDamaged)) {
         for (const ref of entry.content ?? []) {
           const key = ref.id.toString('latin1');
           const place = index.find(ref.id);
@@ -116,7 +115,7 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
           let problem = checkedChunks.get(key);
           if (problem === undefined) {
             chunksChecked++;
-            problem = checkChunk(reader, ref.id, ref.length);
+            problem = await checkChunk(reader, ref.id, ref.length);
             checkedChunks.set(key, problem);
           }
           if (problem !== '') problems.push(`snapshot ${short}: ${path.toString('utf8')}: ${problem}`);
@@ -125,15 +124,15 @@ export function verifyRepository(options: VerifyOptions): VerifyReport {
       if (problems.length > before) damagedSnapshots.push(id);
     }
   } finally {
-    reader.close();
+    await reader.close();
   }
   return { snapshotsChecked: chosen.length, packsChecked, chunksChecked, unlistedPacks, problems, damagedSnapshots };
 }
 
 /** '' when the chunk reads back, checked against its id, with the length the tree records; else why not. */
-function checkChunk(reader: BlobReader, id: Buffer, length: number): string {
+async function checkChunk(reader: BlobReader, id: Buffer, length: number): Promise<string> {
   try {
-    reader.readChunk(id, length);
+    await reader.readChunk(id, length);
     return '';
   } catch (error) {
     return (error as Error).message;

@@ -17,8 +17,11 @@ import { OwnerNames } from '../repo/owners.js';
 import type { RepositorySecrets } from '../repo/repository.js';
 import { createSealer, type Sealer } from '../repo/sealer.js';
 import { loadZstd } from '../repo/zstd.js';
+import type { Storage } from '../storage/storage.js';
+import { workerStorage } from '../storage/worker-storage.js';
 
 export interface WorkerRepository {
+  readonly storage: Storage;
   readonly sealer: Sealer;
   readonly ids: BlobIdHasher;
   readonly codec: BlobCodec;
@@ -49,16 +52,18 @@ export function workerRepository(
 
 async function open(secrets: RepositorySecrets, indexFiles: readonly string[]): Promise<WorkerRepository> {
   const sealer = createSealer(secrets.encryptionKey);
+  const storage = await workerStorage(secrets.root);
   const index = new BlobIndex();
   const stored = new Set<string>();
   // The main thread loaded these same files and reported any damage; here a damaged one only
   // means its blobs are stored again.
   for (const id of indexFiles) {
     try {
-      for (const pack of readIndexFile(secrets.root, id, sealer)) index.addPack(pack.id, pack.entries);
+      for (const pack of await readIndexFile(storage, id, sealer)) index.addPack(pack.id, pack.entries);
     } catch {}
   }
   return {
+    storage,
     sealer,
     ids: createBlobIdHasher(secrets.idKey),
     codec: createBlobCodec(await loadZstd()),

@@ -95,7 +95,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   const repo = await openOrInitRepository(options.to, options, log);
   const codec = await repositoryCodec();
   // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
-  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'backup' });
+  const lock = await RepositoryLock.acquire(repo, 'shared', { command: 'backup' });
   const progress =
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
@@ -109,7 +109,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
         ? 'vigil: interrupted after the snapshot was committed: it is kept; the next backup or forget finishes the rotation'
         : 'vigil: interrupted: nothing was committed; the data already stored stays, and the next backup resumes from it',
     );
-    lock.release();
+    void lock.release();
   });
   try {
     await hooks.lockTaken?.('shared');
@@ -132,7 +132,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     });
     committed = true;
     progress.stop();
-    lock.release();
+    await lock.release();
     if (resumed.packs > 0) {
       log(
         `vigil: resumed: ${count(resumed.blobs, 'chunk or tree', 'chunks and trees')} (${formatBytes(resumed.bytes)}) an interrupted run stored were not stored again`,
@@ -176,7 +176,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     stopListening();
     progress.stop();
     await pool.terminate();
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -195,18 +195,18 @@ async function rotate(
 ): Promise<{ plan: RetentionPlan; pruned: PruneResult | undefined } | RepositoryLockedError> {
   let lock: RepositoryLock;
   try {
-    lock = RepositoryLock.acquire(repo, 'exclusive', { command: 'backup' });
+    lock = await RepositoryLock.acquire(repo, 'exclusive', { command: 'backup' });
   } catch (error) {
     if (!(error instanceof RepositoryLockedError)) throw error;
     if (!isEmptyPolicy(policy)) return error;
     return { plan: planFor({ snapshots: [], damaged: [] }, policy, groupBy), pruned: undefined };
   }
   try {
-    const hadLeftovers = cleanLeftovers(repo);
-    const plan = planFor(listSnapshots(repo), policy, groupBy);
+    const hadLeftovers = await cleanLeftovers(repo);
+    const plan = planFor(await listSnapshots(repo), policy, groupBy);
     return { plan, pruned: await executePlan(repo, codec, plan, hadLeftovers || leftovers, hooks.checkpoint) };
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

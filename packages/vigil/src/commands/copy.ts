@@ -46,22 +46,30 @@ export async function copy(options: CopyOptions): Promise<ExitCode> {
   const codec = await repositoryCodec();
   // Both shared: a copy only reads SRC and only adds to DST, as a backup does; DST's is
   // checked before the index and the commit, so a copy whose lock was lost commits nothing.
-  const fromLock = RepositoryLock.acquire(from, 'shared', { command: 'copy' });
+  const fromLock = await RepositoryLock.acquire(from, 'shared', { command: 'copy' });
   let toLock: RepositoryLock | undefined;
   try {
-    toLock = RepositoryLock.acquire(to, 'shared', { command: 'copy' });
+    toLock = await RepositoryLock.acquire(to, 'shared', { command: 'copy' });
     const held = toLock;
-    const listing = listSnapshots(from);
+    const listing = await listSnapshots(from);
     for (const { id, error } of listing.damaged) {
       log(`vigil: snapshot ${shortId(id)} of ${from.root} is damaged: ${error.message}`);
     }
     let chosen: readonly StoredSnapshot[] = listing.snapshots;
     if (options.snapshots.length > 0) {
       // Named ones, each once, oldest first (the listing's order).
-      const named = new Set(options.snapshots.map((s) => findSnapshot(from, s, () => {}).id));
+      const named = new Set<string>();
+      for (const s of options.snapshots) named.add((await findSnapshot(from, s, () => {})).id);
       chosen = listing.snapshots.filter((s) => named.has(s.id));
     }
-    const outcome = copySnapshots({ from, to, codec, snapshots: chosen, log, assertLocked: () => held.assertHeld() });
+    const outcome = await copySnapshots({
+      from,
+      to,
+      codec,
+      snapshots: chosen,
+      log,
+      assertLocked: () => held.assertHeld(),
+    });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(outcome)}\n`);
     } else {
@@ -77,8 +85,8 @@ export async function copy(options: CopyOptions): Promise<ExitCode> {
     }
     return exitCodeForOutcome({ failures: outcome.failed.length });
   } finally {
-    toLock?.release();
-    fromLock.release();
+    await toLock?.release();
+    await fromLock.release();
   }
 }
 

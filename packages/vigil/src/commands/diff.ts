@@ -35,9 +35,9 @@ export async function diff(options: DiffOptions): Promise<ExitCode> {
 
 async function compare(options: DiffOptions, repo: Repository, codec: BlobCodec): Promise<ExitCode> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const a = findSnapshot(repo, options.before, log);
-  const b = findSnapshot(repo, options.after, () => {});
-  const { reader } = openSnapshotReading(repo, codec, log);
+  const a = await findSnapshot(repo, options.before, log);
+  const b = await findSnapshot(repo, options.after, () => {});
+  const { reader } = await openSnapshotReading(repo, codec, log);
   const counts = Object.fromEntries(CHANGE_KINDS.map((kind) => [kind, 0])) as Record<ChangeKind, number>;
   const json = options.json ? new BufferedOutput(process.stdout as never) : undefined;
   const text = options.json
@@ -57,7 +57,7 @@ async function compare(options: DiffOptions, repo: Repository, codec: BlobCodec)
     return parts.length === 0 ? `No changes (${compared}).` : `Summary: ${parts.join(', ')} (${compared}).`;
   };
   try {
-    totals = diffSnapshots({
+    totals = await diffSnapshots({
       reader,
       before: a.snapshot.tree,
       after: b.snapshot.tree,
@@ -69,7 +69,7 @@ async function compare(options: DiffOptions, repo: Repository, codec: BlobCodec)
       onDamaged: (dir, error) => log(`vigil: ${quotePath(dir)}: cannot be compared: ${error.message}`),
     });
   } finally {
-    reader.close();
+    await reader.close();
   }
   if (json) {
     json.write(`${JSON.stringify({ type: 'summary', before: a.id, after: b.id, changes: counts, ...totals })}\n`);

@@ -49,15 +49,16 @@ async function search(
   codec: BlobCodec,
 ): Promise<ExitCode> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const listing = listSnapshots(repo);
+  const listing = await listSnapshots(repo);
   for (const { id, error } of listing.damaged) log(`vigil: snapshot ${shortId(id)} is damaged: ${error.message}`);
   let chosen: readonly StoredSnapshot[] = listing.snapshots;
   if (options.snapshot && options.snapshot.length > 0) {
     // Named ones, each once, oldest first (the listing's order).
-    const named = new Set(options.snapshot.map((s) => findSnapshot(repo, s, () => {}).id));
+    const named = new Set<string>();
+    for (const s of options.snapshot) named.add((await findSnapshot(repo, s, () => {})).id);
     chosen = listing.snapshots.filter((s) => named.has(s.id));
   }
-  const { reader } = openSnapshotReading(repo, codec, log);
+  const { reader } = await openSnapshotReading(repo, codec, log);
   let damaged = 0;
   const found = new Map<string, Holding>();
   try {
@@ -66,7 +67,7 @@ async function search(
       log(`vigil: ${quotePath(dir)}: its entries cannot be searched: ${error.message}`);
     });
     for (const { id, snapshot } of chosen) {
-      for (const { path, entry } of finder.find(snapshot.tree)) {
+      for (const { path, entry } of await finder.find(snapshot.tree)) {
         const key = path.toString('latin1');
         const holding = found.get(key);
         if (holding === undefined) found.set(key, { path, entry, ids: [id] });
@@ -77,7 +78,7 @@ async function search(
       }
     }
   } finally {
-    reader.close();
+    await reader.close();
   }
   const out = new BufferedOutput(process.stdout as never);
   const sorted = [...found.values()].sort((x, y) => Buffer.compare(x.path, y.path));

@@ -37,9 +37,9 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
   }
   const repo = await openRepository(options.repo, options);
   // A plan only reads; removing snapshots and pruning must not run beside any reader or backup.
-  const lock = RepositoryLock.acquire(repo, options.dryRun ? 'shared' : 'exclusive', { command: 'forget' });
+  const lock = await RepositoryLock.acquire(repo, options.dryRun ? 'shared' : 'exclusive', { command: 'forget' });
   try {
-    const listing = listSnapshots(repo);
+    const listing = await listSnapshots(repo);
     if (ids.length > 0) return await forgetNamed(repo, listing, ids, options);
     const plan = planFor(listing, policy, groupBy);
     if (options.json) process.stdout.write(`${JSON.stringify({ plan, dryRun: options.dryRun === true })}\n`);
@@ -48,7 +48,7 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
     await removeAndPrune(repo, plan.remove, options);
     return Code.ok;
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -90,7 +90,7 @@ async function forgetNamed(
 }
 
 async function removeAndPrune(repo: Repository, remove: readonly PlanItem[], options: ForgetOptions): Promise<void> {
-  const pruned = await executePlan(repo, await repositoryCodec(), { remove }, cleanLeftovers(repo));
+  const pruned = await executePlan(repo, await repositoryCodec(), { remove }, await cleanLeftovers(repo));
   if (pruned && !options.json) {
     process.stdout.write(
       `pruned ${count(pruned.removedBlobs, 'blob')} (${count(pruned.removedPacks, 'pack')} removed, ${pruned.repackedPacks} repacked), ` +

@@ -26,7 +26,7 @@ export async function init(options: InitOptions, hooks: CommandHooks = {}): Prom
     );
   }
   // Checked before the password is asked, so nobody types it twice only to be refused.
-  const root = checkInitTarget(options.repo);
+  const root = await checkInitTarget(options.repo);
   if (!encrypted) {
     await make(root, {});
     process.stdout.write(

@@ -37,7 +37,7 @@ export async function key(options: KeyOptions, hooks: CommandHooks = {}): Promis
   const repo = await openRepository(options.repo, { passwordFile: options.passwordFile });
   switch (options.action) {
     case 'list':
-      printKeys(repo, options.json === true);
+      await printKeys(repo, options.json === true);
       return Code.ok;
     case 'add': {
       const password = await newPassword(repo, options.newPasswordFile);
@@ -46,7 +46,7 @@ export async function key(options: KeyOptions, hooks: CommandHooks = {}): Promis
       return Code.ok;
     }
     case 'remove': {
-      const removed = removeKey(repo, options.keyId);
+      const removed = await removeKey(repo, options.keyId);
       process.stdout.write(`removed key ${short(removed.name)} from ${repo.root}\n`);
       return Code.ok;
     }
@@ -67,14 +67,14 @@ function newPassword(repo: Repository, newPasswordFile: string | undefined): Pro
   return readNewPassword({ repo: repo.root, newPasswordFile });
 }
 
-function printKeys(repo: Repository, json: boolean): void {
+async function printKeys(repo: Repository, json: boolean): Promise<void> {
   if (!repo.encrypted) {
     if (json) process.stdout.write('[]\n');
     else
       process.stdout.write(`${repo.root} has no encryption: it has no key files (its master keys are in its config)\n`);
     return;
   }
-  const keys = listKeys(repo);
+  const keys = await listKeys(repo);
   if (json) {
     process.stdout.write(`${JSON.stringify(keys.map(keyJson))}\n`);
     return;

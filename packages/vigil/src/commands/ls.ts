@@ -29,11 +29,11 @@ export async function ls(options: LsOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const codec = await repositoryCodec();
-  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'ls' });
+  const lock = await RepositoryLock.acquire(repo, 'shared', { command: 'ls' });
   try {
     return await list(options, repo, codec, log);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
@@ -43,13 +43,13 @@ async function list(
   codec: BlobCodec,
   log: (line: string) => void,
 ): Promise<ExitCode> {
-  const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
-  const { reader } = openSnapshotReading(repo, codec, log);
+  const { id, snapshot } = await findSnapshot(repo, options.snapshot, log);
+  const { reader } = await openSnapshotReading(repo, codec, log);
   const out = new BufferedOutput(process.stdout as never);
   let damaged = 0;
   try {
     const wanted = Buffer.from(resolve('/', options.path ?? '/'));
-    const found = locate(reader, snapshot.tree, wanted);
+    const found = await locate(reader, snapshot.tree, wanted);
     if (found === undefined) {
       log(`vigil: ${quotePath(wanted)}: not in snapshot ${shortId(id)} (list it with vigil ls REPO ${shortId(id)})`);
       return ExitCode.someFilesFailed;
@@ -71,7 +71,7 @@ async function list(
         damaged++;
         log(`vigil: ${quotePath(dir)}: its entries cannot be listed: ${error.message}`);
       };
-      for (const { path, entry } of walkInOrder(reader, subtree, found.path, onDamaged, decodeTreeListing)) {
+      for await (const { path, entry } of walkInOrder(reader, subtree, found.path, onDamaged, decodeTreeListing)) {
         show(path, entry.node);
         if (out.blocked) await out.blocked;
       }
@@ -79,6 +79,6 @@ async function list(
     await out.end();
     return exitCodeForOutcome({ failures: damaged });
   } finally {
-    reader.close();
+    await reader.close();
   }
 }

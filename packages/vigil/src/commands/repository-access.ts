@@ -35,7 +35,7 @@ export async function openOrInitRepository(
   flags: PasswordFlags,
   log: (line: string) => void,
 ): Promise<Repository> {
-  if (repositoryExists(path)) return openRepository(path, flags);
+  if (await repositoryExists(path)) return openRepository(path, flags);
   if (passwordGiven(flags)) {
     const { password } = await readPassword({ repo: path, purpose: 'create', ...passwordFile(flags) });
     const repo = await Repository.init(path, { password });

@@ -37,14 +37,14 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const codec = await repositoryCodec();
-  const lock = RepositoryLock.acquire(repo, 'shared', { command: 'restore' });
+  const lock = await RepositoryLock.acquire(repo, 'shared', { command: 'restore' });
   let reader: BlobReader | undefined;
   let pool: ReturnType<typeof createWorkerPool> | undefined;
   try {
-    const { id, snapshot } = findSnapshot(repo, options.snapshot, log);
-    const loaded = loadIndex(repo.root, repo.sealer);
+    const { id, snapshot } = await findSnapshot(repo, options.snapshot, log);
+    const loaded = await loadIndex(repo.storage, repo.sealer);
     for (const error of loaded.damaged) log(`vigil: ${error.message}`);
-    reader = new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, codec);
+    reader = new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec);
     const target = resolve(options.target);
     pool = createWorkerPool('vigil-restore', { jobs: options.jobs });
     const outcome = await restoreTree({
@@ -71,9 +71,9 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
     process.stdout.write(`${parts.join('; ')}\n`);
     return exitCodeForOutcome({ failures: outcome.failed });
   } finally {
-    reader?.close();
+    await reader?.close();
     await pool?.terminate();
-    lock.release();
+    await lock.release();
   }
 }
 

@@ -4,10 +4,10 @@
  * by whoever may write to it.
  */
 
-import { resolve } from 'node:path';
 import { removeLocks } from '../backup/lock.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
 import { readConfig } from '../repo/repository.js';
+import { openStorage } from '../storage/open-storage.js';
 
 export interface UnlockOptions {
   readonly repo: string;
@@ -15,9 +15,14 @@ export interface UnlockOptions {
 }
 
 export async function unlock(options: UnlockOptions): Promise<ExitCode> {
-  const root = resolve(options.repo);
-  readConfig(root); // a path that is not a repository is refused, not searched for locks
-  const removed = removeLocks(root, options.removeAll === true);
+  const storage = await openStorage(options.repo);
+  let removed: number;
+  try {
+    await readConfig(storage); // a path that is not a repository is refused, not searched for locks
+    removed = await removeLocks(storage, options.removeAll === true);
+  } finally {
+    await storage.close();
+  }
   const what = options.removeAll ? 'lock' : 'stale lock';
   process.stdout.write(`removed ${removed} ${what}${removed === 1 ? '' : 's'}\n`);
   return Code.ok;

@@ -36,7 +36,7 @@ export async function verify(options: VerifyOptions, hooks: CommandHooks = {}): 
       repo,
       codec,
       readData: options.structureOnly !== true,
-      snapshots: options.snapshot === undefined ? [] : [findSnapshot(repo, options.snapshot, log).id],
+      snapshots: options.snapshot === undefined ? [] : [(await findSnapshot(repo, options.snapshot, log)).id],
       ...(subset ? { selectPacks: (ids: readonly string[]) => selectPacks(subset, ids) } : {}),
     }),
   );

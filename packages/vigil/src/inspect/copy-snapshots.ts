@@ -20,13 +20,11 @@
  * tree is the one this copy makes (the same contents): copying twice changes nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { makePacksDurable } from '../backup/durable.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
 import { loadIndex } from '../repo/index-load.js';
+import { packName } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import type { Snapshot } from '../repo/snapshot-file.js';
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
@@ -43,7 +41,7 @@ export interface CopyOptions {
   /** Pack size to close at (tests make small packs). */
   readonly packTargetBytes?: number;
   /** Throws if the run lost DST's lock: called before the index is written and before the commit. */
-  readonly assertLocked?: () => void;
+  readonly assertLocked?: () => void | Promise<void>;
 }
 
 export interface CopyOutcome {
@@ -57,17 +55,17 @@ export interface CopyOutcome {
   readonly storedBytes: number;
 }
 
-export function copySnapshots(options: CopyOptions): CopyOutcome {
+export async function copySnapshots(options: CopyOptions): Promise<CopyOutcome> {
   const { from, to, log } = options;
   const runId = randomBytes(8).toString('hex');
-  const marker = join(to.tmpDir, `copy-${runId}.running`);
-  writeFileSync(marker, `${process.pid}\n`);
-  const source = openSnapshotReading(from, options.codec, log);
-  const target = loadIndex(to.root, to.sealer);
+  const marker = `tmp/copy-${runId}.running`;
+  await to.storage.write(marker, Buffer.from(`${process.pid}\n`), { durable: false });
+  const source = await openSnapshotReading(from, options.codec, log);
+  const target = await loadIndex(to.storage, to.sealer);
   for (const error of target.damaged) log(`vigil: ${error.message}`);
   const sameIds = Buffer.from(from.secrets.idKey).equals(Buffer.from(to.secrets.idKey));
   const writer = new BlobWriter({
-    root: to.root,
+    storage: to.storage,
     sealer: to.sealer,
     ids: to.ids,
     codec: options.codec,
@@ -88,36 +86,42 @@ export function copySnapshots(options: CopyOptions): CopyOutcome {
   };
   /** SRC id (latin1) -> DST id, for chunks and trees alike. */
   const translated = new Map<string, Buffer>();
-  const chunk = (id: Buffer, length: number): Buffer => {
+  const chunk = async (id: Buffer, length: number): Promise<Buffer> => {
     if (sameIds && target.index.has(id)) return id;
     const key = id.toString('latin1');
     let out = translated.get(key);
     if (out === undefined) {
-      out = store('data', source.reader.readChunk(id, length));
+      out = store('data', await source.reader.readChunk(id, length));
       translated.set(key, out);
     }
     return out;
   };
-  const tree = (id: Buffer, dir: Buffer): Buffer => {
+  const tree = async (id: Buffer, dir: Buffer): Promise<Buffer> => {
     if (sameIds && target.index.has(id)) return id;
     const key = id.toString('latin1');
     const known = translated.get(key);
     if (known !== undefined) return known;
-    const nodes = decodeTree(source.reader.read(id, 'tree'), `of ${dir.toString('utf8')}`);
-    const rewritten: TreeNode[] = nodes.map((entry) => {
+    const nodes = decodeTree(await source.reader.read(id, 'tree'), `of ${dir.toString('utf8')}`);
+    const rewritten: TreeNode[] = [];
+    for (const entry of nodes) {
       const path = joinPath(dir, entry.node.name);
-      return {
+      let content: NonNullable<TreeNode['content']>[number][] | undefined;
+      if (entry.content) {
+        content = [];
+        for (const ref of entry.content) content.push({ ...ref, id: await chunk(ref.id, ref.length) });
+      }
+      rewritten.push({
         ...entry,
-        ...(entry.content ? { content: entry.content.map((ref) => ({ ...ref, id: chunk(ref.id, ref.length) })) } : {}),
-        ...(entry.subtree ? { subtree: tree(entry.subtree, path) } : {}),
-      };
-    });
+        ...(content ? { content } : {}),
+        ...(entry.subtree ? { subtree: await tree(entry.subtree, path) } : {}),
+      });
+    }
     const out = store('tree', encodeTree(rewritten));
     translated.set(key, out);
     return out;
   };
 
-  const existing = listSnapshots(to).snapshots;
+  const existing = (await listSnapshots(to)).snapshots;
   const present: { from: string; to: string }[] = [];
   const failed: string[] = [];
   const toWrite: { from: string; snapshot: Snapshot }[] = [];
@@ -125,7 +129,7 @@ export function copySnapshots(options: CopyOptions): CopyOutcome {
     for (const { id, snapshot } of options.snapshots) {
       let root: Buffer;
       try {
-        root = tree(snapshot.tree, Buffer.from('/'));
+        root = await tree(snapshot.tree, Buffer.from('/'));
       } catch (error) {
         failed.push(id);
         log(`vigil: snapshot ${id.slice(0, 8)} not copied: ${(error as Error).message}`);
@@ -140,30 +144,28 @@ export function copySnapshots(options: CopyOptions): CopyOutcome {
       toWrite.push({ from: id, snapshot: { ...rest, tree: root } });
       existing.push({ id: '', snapshot: { ...rest, tree: root } });
     }
-    const packs = writer.takePacks();
+    const packs = await writer.takePacks();
     // As a backup commits: every pack durable, then the index listing them, then the snapshots.
-    makePacksDurable(
-      to.root,
-      packs.map((p) => p.path),
-    );
-    options.assertLocked?.();
+    await to.storage.flush(packs.map((p) => packName(p.id)));
+    await options.assertLocked?.();
     if (packs.length > 0) {
-      writeIndexFile(
-        to.root,
+      await writeIndexFile(
+        to.storage,
         to.sealer,
         packs.map((p) => ({ id: p.id, entries: p.entries })),
       );
     }
-    options.assertLocked?.();
-    const copied = toWrite.map(({ from: id, snapshot }) => ({ from: id, to: writeSnapshot(to, snapshot) }));
+    await options.assertLocked?.();
+    const copied: { from: string; to: string }[] = [];
+    for (const { from: id, snapshot } of toWrite) copied.push({ from: id, to: await writeSnapshot(to, snapshot) });
     // A snapshot that failed may have left blobs no snapshot uses: the marker stays, so the next backup prunes.
-    if (failed.length === 0) rmSync(marker, { force: true });
+    if (failed.length === 0) await to.storage.remove(marker, { durable: false });
     return { copied, present, failed, storedBlobs, storedBytes };
   } catch (error) {
     writer.abort();
     throw error;
   } finally {
-    source.reader.close();
+    await source.reader.close();
   }
 }
 

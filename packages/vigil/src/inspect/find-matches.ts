@@ -54,11 +54,11 @@ export class SnapshotFinder {
   }
 
   /** The matching entries of the snapshot whose root tree is `root`, depth first in name order. */
-  find(root: Buffer): readonly FoundEntry[] {
+  find(root: Buffer): Promise<readonly FoundEntry[]> {
     return this.#below(Buffer.from('/'), root, new Set());
   }
 
-  #below(dir: Buffer, tree: Buffer, active: Set<string>): readonly FoundEntry[] {
+  async #below(dir: Buffer, tree: Buffer, active: Set<string>): Promise<readonly FoundEntry[]> {
     const key = `${dir.toString('latin1')}\0${tree.toString('latin1')}`;
     const known = this.#memo.get(key);
     if (known !== undefined) return known;
@@ -70,7 +70,7 @@ export class SnapshotFinder {
     let nodes: TreeNode[];
     try {
       this.treesRead++;
-      nodes = decodeTreeListing(this.#reader.read(tree, 'tree'), `of ${dir.toString('utf8')}`);
+      nodes = decodeTreeListing(await this.#reader.read(tree, 'tree'), `of ${dir.toString('utf8')}`);
     } catch (error) {
       this.#onDamaged(dir, error as Error);
       return NONE;
@@ -81,7 +81,7 @@ export class SnapshotFinder {
       const path = joinPath(dir, entry.node.name);
       if (this.#matches(path.toString('utf8'), entry.node.name.toString('utf8'))) found.push({ path, entry });
       if (entry.subtree !== undefined) {
-        const deeper = this.#below(path, entry.subtree, active);
+        const deeper = await this.#below(path, entry.subtree, active);
         for (const match of deeper) found.push(match);
       }
     }

@@ -85,7 +85,7 @@ function contentId(entry: TreeNode): Buffer {
   return hash.digest();
 }
 
-export function diffSnapshots(options: DiffOptions): DiffTotals {
+export async function diffSnapshots(options: DiffOptions): Promise<DiffTotals> {
   const { reader, onChange, onDamaged } = options;
   const added: EntryState[] = [];
   const removed: EntryState[] = [];
@@ -94,17 +94,17 @@ export function diffSnapshots(options: DiffOptions): DiffTotals {
     totals.damaged++;
     onDamaged(dir, error);
   };
-  const read = (dir: Buffer, id: Buffer): TreeNode[] | undefined => {
+  const read = async (dir: Buffer, id: Buffer): Promise<TreeNode[] | undefined> => {
     try {
-      return decodeTree(reader.read(id, 'tree'), `of ${dir.toString('utf8')}`);
+      return decodeTree(await reader.read(id, 'tree'), `of ${dir.toString('utf8')}`);
     } catch (error) {
       damaged(dir, error as Error);
       return undefined;
     }
   };
   /** Everything below a directory only one side has: all added, or all removed. */
-  const oneSide = (dir: Buffer, tree: Buffer, into: EntryState[]) => {
-    for (const { path, entry } of walkInOrder(reader, tree, dir, damaged)) {
+  const oneSide = async (dir: Buffer, tree: Buffer, into: EntryState[]) => {
+    for await (const { path, entry } of walkInOrder(reader, tree, dir, damaged)) {
       totals.entries++;
       into.push(entryState(path, entry));
     }
@@ -127,8 +127,8 @@ export function diffSnapshots(options: DiffOptions): DiffTotals {
       totals.sameTrees++;
       continue;
     }
-    const left = read(dir, before);
-    const right = read(dir, after);
+    const left = await read(dir, before);
+    const right = await read(dir, after);
     // A side that cannot be read is named and compared as nothing: no false "removed" for it.
     if (left === undefined || right === undefined) continue;
     const below: (typeof pending)[number][] = [];
@@ -152,8 +152,8 @@ export function diffSnapshots(options: DiffOptions): DiffTotals {
       }
       if (was?.subtree !== undefined && is?.subtree !== undefined) {
         below.push({ dir: path, before: was.subtree, after: is.subtree });
-      } else if (was?.subtree !== undefined) oneSide(path, was.subtree, removed);
-      else if (is?.subtree !== undefined) oneSide(path, is.subtree, added);
+      } else if (was?.subtree !== undefined) await oneSide(path, was.subtree, removed);
+      else if (is?.subtree !== undefined) await oneSide(path, is.subtree, added);
     }
     // Reversed onto the stack, so directories are compared in name order (changes come sorted by path).
     for (let k = below.length - 1; k >= 0; k--) pending.push(below[k] as (typeof pending)[number]);

@@ -16,10 +16,14 @@ export interface SnapshotReading {
 }
 
 /** A reader of `repo`'s blobs; index files that cannot be read are named on `log` (their blobs are then missing). */
-export function openSnapshotReading(repo: Repository, codec: BlobCodec, log: (line: string) => void): SnapshotReading {
-  const loaded = loadIndex(repo.root, repo.sealer);
+export async function openSnapshotReading(
+  repo: Repository,
+  codec: BlobCodec,
+  log: (line: string) => void,
+): Promise<SnapshotReading> {
+  const loaded = await loadIndex(repo.storage, repo.sealer);
   for (const error of loaded.damaged) log(`vigil: ${error.message}`);
-  return { reader: new BlobReader(repo.root, loaded.index, repo.sealer, repo.ids, codec), index: loaded.index };
+  return { reader: new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec), index: loaded.index };
 }
 
 /** What is at an absolute path of a snapshot: the root ('/': no entry of its own), an entry, or nothing. */
@@ -32,14 +36,14 @@ const SLASH = 0x2f;
  * from the tree `root`; undefined when the snapshot does not hold it. Damaged trees on the
  * way throw TreeDamagedError / BlobUnreadableError.
  */
-export function locate(reader: BlobReader, root: Buffer, path: Buffer): Located {
+export async function locate(reader: BlobReader, root: Buffer, path: Buffer): Promise<Located> {
   if (path.length === 1 && path[0] === SLASH) return { path };
   const names = splitPath(path);
   let tree: Buffer | undefined = root;
   let entry: TreeNode | undefined;
   for (const [i, name] of names.entries()) {
     if (tree === undefined) return undefined;
-    const nodes = decodeTreeListing(reader.read(tree, 'tree'), `above ${path.toString('utf8')}`);
+    const nodes = decodeTreeListing(await reader.read(tree, 'tree'), `above ${path.toString('utf8')}`);
     entry = findByName(nodes, name);
     if (entry === undefined) return undefined;
     tree = i < names.length - 1 ? entry.subtree : undefined;
@@ -86,15 +90,15 @@ export function joinPath(dir: Buffer, name: Buffer): Buffer {
  * that contains itself) goes to `onDamaged` and the walk goes on beside it. `decode` is
  * decodeTreeListing where only names and metadata are shown (ls): files then have no content refs.
  */
-export function* walkInOrder(
+export async function* walkInOrder(
   reader: BlobReader,
   tree: Buffer,
   dir: Buffer,
   onDamaged: (dir: Buffer, error: Error) => void,
   decode: typeof decodeTree = decodeTree,
-): Generator<{ path: Buffer; entry: TreeNode }> {
+): AsyncGenerator<{ path: Buffer; entry: TreeNode }> {
   const active = new Set<string>();
-  function* visit(at: Buffer, id: Buffer): Generator<{ path: Buffer; entry: TreeNode }> {
+  async function* visit(at: Buffer, id: Buffer): AsyncGenerator<{ path: Buffer; entry: TreeNode }> {
     const key = id.toString('latin1');
     if (active.has(key)) {
       onDamaged(at, new Error('the tree contains itself (a loop): refused'));
@@ -102,7 +106,7 @@ export function* walkInOrder(
     }
     let nodes: TreeNode[];
     try {
-      nodes = decode(reader.read(id, 'tree'), `of ${at.toString('utf8')}`);
+      nodes = decode(await reader.read(id, 'tree'), `of ${at.toString('utf8')}`);
     } catch (error) {
       onDamaged(at, error as Error);
       return;

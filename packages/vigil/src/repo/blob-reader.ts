@@ -5,13 +5,13 @@
  * pointing at the wrong bytes, is caught). Packs stay open while reads go on in them.
  */
 import { VigilError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
 import type { BlobIdHasher } from './blob-id.js';
 import { formatBlobId } from './blob-id.js';
 import type { BlobCodec } from './compression.js';
 import type { BlobIndex } from './index-table.js';
 import type { PackedKind } from './pack-header.js';
 import { PackReader } from './pack-reader.js';
-import { packPath } from './pack-writer.js';
 import type { Sealer } from './sealer.js';
 
 /** A blob the index does not list, or that failed a check: names the blob and why. */
@@ -26,16 +26,16 @@ export class BlobUnreadableError extends VigilError {
 const OPEN_PACKS = 16;
 
 export class BlobReader {
-  readonly #root: string;
+  readonly #storage: Storage;
   readonly #index: BlobIndex;
   readonly #sealer: Sealer;
   readonly #ids: BlobIdHasher;
   readonly #codec: BlobCodec;
-  /** Open packs, least recently used first. */
-  readonly #open = new Map<string, PackReader>();
+  /** Open packs (or packs being opened), least recently used first. */
+  readonly #open = new Map<string, OpenPack>();
 
-  constructor(root: string, index: BlobIndex, sealer: Sealer, ids: BlobIdHasher, codec: BlobCodec) {
-    this.#root = root;
+  constructor(storage: Storage, index: BlobIndex, sealer: Sealer, ids: BlobIdHasher, codec: BlobCodec) {
+    this.#storage = storage;
     this.#index = index;
     this.#sealer = sealer;
     this.#ids = ids;
@@ -43,14 +43,14 @@ export class BlobReader {
   }
 
   /** The plaintext of blob `id` of `kind`; throws BlobUnreadableError. */
-  read(id: Uint8Array, kind: PackedKind): Buffer {
+  async read(id: Uint8Array, kind: PackedKind): Promise<Buffer> {
     const entry = this.#index.find(id);
     if (entry === undefined) throw new BlobUnreadableError(id, 'no index file lists it (missing from the repository)');
     if (entry.kind !== kind)
       throw new BlobUnreadableError(id, `it is a ${entry.kind} blob where a ${kind} one is needed`);
     let plain: Buffer;
     try {
-      const payload = this.#pack(entry.packId).readBlob(this.#sealer, entry);
+      const payload = await this.#readFrom(entry.packId, entry);
       plain = entry.compressed ? this.#codec.decode(payload, { rawLength: entry.rawLength }) : payload;
     } catch (error) {
       throw new BlobUnreadableError(id, `in pack ${entry.packId.slice(0, 16)}: ${(error as Error).message}`, {
@@ -64,8 +64,8 @@ export class BlobReader {
   }
 
   /** A file's chunk: blob `id` of kind data, which must hold the `length` bytes the tree records. */
-  readChunk(id: Uint8Array, length: number): Buffer {
-    const bytes = this.read(id, 'data');
+  async readChunk(id: Uint8Array, length: number): Promise<Buffer> {
+    const bytes = await this.read(id, 'data');
     if (bytes.length !== length) {
       throw new BlobUnreadableError(id, `it holds ${bytes.length} bytes where the tree records ${length}`);
     }
@@ -77,25 +77,77 @@ export class BlobReader {
     return this.#ids.id(bytes).equals(id);
   }
 
-  close(): void {
-    for (const pack of this.#open.values()) pack.close();
+  async close(): Promise<void> {
+    const open = [...this.#open.values()];
     this.#open.clear();
+    for (const pack of open) await pack.evict();
   }
 
-  #pack(id: string): PackReader {
+  async #readFrom(id: string, entry: Parameters<PackReader['readBlob']>[1]): Promise<Buffer> {
     let pack = this.#open.get(id);
     if (pack !== undefined) {
       this.#open.delete(id);
       this.#open.set(id, pack);
-      return pack;
+    } else {
+      pack = new OpenPack(PackReader.open(this.#storage, id));
+      this.#open.set(id, pack);
+      if (this.#open.size > OPEN_PACKS) {
+        const [oldest, reader] = this.#open.entries().next().value as [string, OpenPack];
+        this.#open.delete(oldest);
+        void reader.evict();
+      }
     }
-    pack = PackReader.open(packPath(this.#root, id));
-    this.#open.set(id, pack);
-    if (this.#open.size > OPEN_PACKS) {
-      const [oldest, reader] = this.#open.entries().next().value as [string, PackReader];
-      reader.close();
-      this.#open.delete(oldest);
+    try {
+      return await pack.read(this.#sealer, entry);
+    } catch (error) {
+      // A pack that failed to open is not kept: the next read tries again (and reports again).
+      if (pack.failed && this.#open.get(id) === pack) this.#open.delete(id);
+      throw error;
     }
-    return pack;
+  }
+}
+
+/**
+ * A pack kept open by a BlobReader. Reads may overlap (callers that await several at once),
+ * so an evicted pack closes only after the reads begun in it end: its file is never closed
+ * under a read.
+ */
+class OpenPack {
+  readonly #reader: Promise<PackReader>;
+  #busy = 0;
+  #evicted = false;
+  #closed = false;
+  failed = false;
+
+  constructor(reader: Promise<PackReader>) {
+    this.#reader = reader;
+    reader.catch(() => {
+      this.failed = true;
+    });
+  }
+
+  async read(sealer: Sealer, entry: Parameters<PackReader['readBlob']>[1]): Promise<Buffer> {
+    this.#busy++;
+    try {
+      return await (await this.#reader).readBlob(sealer, entry);
+    } finally {
+      this.#busy--;
+      if (this.#evicted && this.#busy === 0) await this.#close();
+    }
+  }
+
+  async evict(): Promise<void> {
+    this.#evicted = true;
+    if (this.#busy === 0) await this.#close();
+  }
+
+  async #close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      await (await this.#reader).close();
+    } catch {
+      // It failed to open: nothing to close.
+    }
   }
 }

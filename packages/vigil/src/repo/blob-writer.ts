@@ -6,17 +6,20 @@
  * trees. What a writer stored reaches the index only when the run lists its finished packs
  * (`takePacks`) in an index file, after the packs are durable.
  */
+
+import { rmSync } from 'node:fs';
+import type { Storage } from '../storage/storage.js';
 import type { BlobIdHasher } from './blob-id.js';
 import { type BlobCodec, type CompressionMode, STORED } from './compression.js';
 import type { PackedKind } from './pack-header.js';
-import { PackWriter, type WrittenPack } from './pack-writer.js';
+import { PackWriter, publishPacks, type StagedPack, type WrittenPack } from './pack-writer.js';
 import type { Sealer } from './sealer.js';
 
 /** Whether the repository has a blob already (its loaded index). */
 export type KnownBlobs = (id: Buffer) => boolean;
 
 export interface BlobWriterOptions {
-  readonly root: string;
+  readonly storage: Storage;
   readonly sealer: Sealer;
   readonly ids: BlobIdHasher;
   readonly codec: BlobCodec;
@@ -24,7 +27,12 @@ export interface BlobWriterOptions {
   readonly known: KnownBlobs;
   /** Pack size to close at (tests make small packs). */
   readonly packTargetBytes?: number;
-  /** false: packs are not fsynced one by one; the caller flushes the file system (see PackWriter). */
+  /**
+   * false: packs are not made durable one by one; the caller flushes the storage once for all
+   * of them (a backup, before its index file lists them), which costs far less than an fsync
+   * per pack. Until then a pack's name may outlive a power loss with incomplete contents; no
+   * index lists it, so nothing reads it, and prune removes it.
+   */
   readonly durable?: boolean;
 }
 
@@ -39,13 +47,12 @@ export class BlobWriter {
   readonly #packs: PackWriter;
   /** Ids this writer stored (latin1 of the 32 bytes: a cheap Set key). */
   readonly #stored = new Set<string>();
-  #finished: WrittenPack[] = [];
+  #finished: StagedPack[] = [];
 
   constructor(options: BlobWriterOptions) {
     this.#options = options;
-    this.#packs = new PackWriter(options.root, options.sealer, {
+    this.#packs = new PackWriter(options.storage.stagingDir, options.sealer, {
       ...(options.packTargetBytes ? { targetBytes: options.packTargetBytes } : {}),
-      ...(options.durable === false ? { durable: false } : {}),
     });
   }
 
@@ -65,13 +72,22 @@ export class BlobWriter {
     return { id, storedBytes: payload.length };
   }
 
-  /** Completes the pack being filled; returns every pack finished since the last call. */
-  takePacks(): WrittenPack[] {
+  /**
+   * Completes the pack being filled and moves every pack finished since the last call into the
+   * repository (publishPacks); returns them. If it throws, the packs not yet moved are dropped.
+   */
+  async takePacks(): Promise<WrittenPack[]> {
     const last = this.#packs.flush();
     if (last !== undefined) this.#finished.push(last);
     const packs = this.#finished;
-    this.#finished = [];
-    return packs;
+    try {
+      const written = await publishPacks(this.#options.storage, packs, { durable: this.#options.durable !== false });
+      this.#finished = [];
+      return written;
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
   }
 
   /** Ids (latin1) of the blobs this writer stored, for a caller that remembers them past the writer. */
@@ -79,8 +95,10 @@ export class BlobWriter {
     return this.#stored;
   }
 
-  /** Drops the pack being filled (a failed run): its blobs are stored nowhere. */
+  /** Drops the pack being filled and the finished ones not yet published (a failed run): their blobs are stored nowhere. */
   abort(): void {
     this.#packs.abort();
+    for (const pack of this.#finished) rmSync(pack.stagedPath, { force: true });
+    this.#finished = [];
   }
 }

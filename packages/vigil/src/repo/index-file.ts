@@ -6,15 +6,13 @@
  *   "VGIX" | version (u8) = 1 | 3 zero bytes | pack count (u32 LE) | packs, each:
  *   pack id (32 bytes) | entry count (u32 LE) | entries (48 bytes each, as in a pack header)
  *
- * Written like packs (tmp/, fsync, rename, fsync the folder) and checked like them when read:
+ * Written whole through the storage (visible only once complete) and checked like them when read:
  * counts must match the bytes there are, entries must be well-formed, in order, not
  * overlapping, and each pack may appear once.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fsyncDirectory } from '../backup/durable.js';
-import { VigilError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { StorageError, VigilError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
 import {
   ENTRY_BYTES,
   MAX_PACK_BYTES,
@@ -110,47 +108,27 @@ export function parseIndex(path: string, plain: Buffer): IndexedPack[] {
   return packs;
 }
 
-/** The path of index file `id`. */
-export function indexPath(repo: string, id: string): string {
-  return join(repo, 'index', id);
+/** The name of index file `id` in its repository. */
+export function indexName(id: string): string {
+  return `index/${id}`;
 }
 
 /** Writes one index file for `packs`, durably; returns its id. */
-export function writeIndexFile(repo: string, sealer: Sealer, packs: readonly IndexedPack[]): string {
+export async function writeIndexFile(storage: Storage, sealer: Sealer, packs: readonly IndexedPack[]): Promise<string> {
   const bytes = sealer.seal(encodeIndex(packs), 'index');
   const id = createHash('sha256').update(bytes).digest('hex');
-  const tmp = join(repo, 'tmp');
-  mkdirSync(tmp, { recursive: true });
-  const folder = join(repo, 'index');
-  const made = mkdirSync(folder, { recursive: true });
-  if (made !== undefined) fsyncDirectory(dirname(made));
-  const tempPath = join(tmp, `index-${randomBytes(8).toString('hex')}.tmp`);
-  const fd = openSync(tempPath, 'wx', 0o644);
-  try {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, done);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tempPath, indexPath(repo, id));
-  fsyncDirectory(folder);
+  await storage.write(indexName(id), bytes);
   return id;
 }
 
 /** Reads and checks index file `id`: its bytes must hash to its name and open with `sealer`. */
-export function readIndexFile(repo: string, id: string, sealer: Sealer): IndexedPack[] {
-  const path = indexPath(repo, id);
+export async function readIndexFile(storage: Storage, id: string, sealer: Sealer): Promise<IndexedPack[]> {
+  const path = `${storage.location}/${indexName(id)}`;
   if (!HEX_ID.test(id)) throw new IndexDamagedError(path, 'its name is not a 64-hex-digit id');
-  const fd = openSync(path, 'r');
-  let bytes: Buffer;
-  try {
-    const size = fstatSync(fd).size;
-    if (size > MAX_INDEX_FILE_BYTES) throw new IndexDamagedError(path, `${size} bytes, above the limit`);
-    bytes = readFileSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  const size = await storage.size(indexName(id));
+  if (size === undefined) throw new StorageError(`${path} is gone`, { missing: true });
+  if (size > MAX_INDEX_FILE_BYTES) throw new IndexDamagedError(path, `${size} bytes, above the limit`);
+  const bytes = await storage.read(indexName(id), MAX_INDEX_FILE_BYTES);
   if (createHash('sha256').update(bytes).digest('hex') !== id)
     throw new IndexDamagedError(path, 'its bytes do not hash to its name');
   let plain: Buffer;

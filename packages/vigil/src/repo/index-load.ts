@@ -4,15 +4,12 @@
  * from the pack headers when index files are lost or damaged, and compacting many index
  * files into one (written durably before the old ones are removed).
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fsyncDirectory } from '../backup/durable.js';
-import { IndexDamagedError, type IndexedPack, indexPath, readIndexFile, writeIndexFile } from './index-file.js';
+import type { Storage } from '../storage/storage.js';
+import { IndexDamagedError, type IndexedPack, indexName, readIndexFile, writeIndexFile } from './index-file.js';
 import { BlobIndex } from './index-table.js';
 import type { Sealer } from './pack-header.js';
 import { PackDamagedError } from './pack-header.js';
 import { readPackEntries } from './pack-reader.js';
-import { packPath } from './pack-writer.js';
 
 const HEX_ID = /^[0-9a-f]{64}$/;
 
@@ -25,23 +22,18 @@ export interface LoadedIndex {
 }
 
 /** The ids of REPO/index/ (anything else there is not an index file and is skipped). */
-export function indexFileIds(repo: string): string[] {
-  const folder = join(repo, 'index');
-  return existsSync(folder)
-    ? readdirSync(folder)
-        .filter((name) => HEX_ID.test(name))
-        .sort()
-    : [];
+export async function indexFileIds(storage: Storage): Promise<string[]> {
+  return (await storage.list('index')).filter((name) => HEX_ID.test(name)).sort();
 }
 
 /** Every index file merged; a blob listed in several packs is found in the first. */
-export function loadIndex(repo: string, sealer: Sealer): LoadedIndex {
+export async function loadIndex(storage: Storage, sealer: Sealer): Promise<LoadedIndex> {
   const index = new BlobIndex();
   const files: string[] = [];
   const damaged: LoadedIndex['damaged'] = [];
-  for (const id of indexFileIds(repo)) {
+  for (const id of await indexFileIds(storage)) {
     try {
-      for (const pack of readIndexFile(repo, id, sealer)) index.addPack(pack.id, pack.entries);
+      for (const pack of await readIndexFile(storage, id, sealer)) index.addPack(pack.id, pack.entries);
       files.push(id);
     } catch (error) {
       if (!(error instanceof IndexDamagedError)) throw error;
@@ -51,23 +43,25 @@ export function loadIndex(repo: string, sealer: Sealer): LoadedIndex {
   return { index, files, damaged };
 }
 
+const PACK_NAME = /^([0-9a-f]{2})\/([0-9a-f]{64})$/;
+
 /** The ids of every pack under REPO/data/XX/. */
-export function packIds(repo: string): string[] {
-  const data = join(repo, 'data');
-  if (!existsSync(data)) return [];
-  return readdirSync(data)
-    .filter((folder) => /^[0-9a-f]{2}$/.test(folder))
-    .flatMap((folder) => readdirSync(join(data, folder)).filter((name) => HEX_ID.test(name) && name.startsWith(folder)))
-    .sort();
+export async function packIds(storage: Storage): Promise<string[]> {
+  const ids: string[] = [];
+  for (const name of await storage.list('data')) {
+    const match = PACK_NAME.exec(name);
+    if (match !== null && (match[2] as string).startsWith(match[1] as string)) ids.push(match[2] as string);
+  }
+  return ids.sort();
 }
 
 /** The index made from the pack headers alone (for a lost or damaged index); damaged packs are reported. */
-export function rebuildIndex(repo: string, sealer: Sealer): LoadedIndex {
+export async function rebuildIndex(storage: Storage, sealer: Sealer): Promise<LoadedIndex> {
   const index = new BlobIndex();
   const damaged: LoadedIndex['damaged'] = [];
-  for (const id of packIds(repo)) {
+  for (const id of await packIds(storage)) {
     try {
-      index.addPack(id, readPackEntries(packPath(repo, id), sealer));
+      index.addPack(id, await readPackEntries(storage, id, sealer));
     } catch (error) {
       if (!(error instanceof PackDamagedError)) throw error;
       damaged.push(error);
@@ -84,29 +78,30 @@ export const BLOBS_PER_INDEX_FILE = 1_000_000;
  * then removes the files in `replaces` (the ones it was loaded from): a crash between leaves
  * both, which read back as the same index. Returns the ids of the files written.
  */
-export function compactIndex(
-  repo: string,
+export async function compactIndex(
+  storage: Storage,
   sealer: Sealer,
   index: BlobIndex,
   replaces: readonly string[],
   blobsPerFile = BLOBS_PER_INDEX_FILE,
-): string[] {
+): Promise<string[]> {
   const written: string[] = [];
   let group: IndexedPack[] = [];
   let blobs = 0;
-  const write = () => {
-    written.push(writeIndexFile(repo, sealer, group));
+  const write = async () => {
+    written.push(await writeIndexFile(storage, sealer, group));
     group = [];
     blobs = 0;
   };
   for (const pack of index.packs()) {
-    if (blobs > 0 && blobs + pack.entries.length > blobsPerFile) write();
+    if (blobs > 0 && blobs + pack.entries.length > blobsPerFile) await write();
     group.push(pack);
     blobs += pack.entries.length;
   }
-  if (group.length > 0) write();
-  for (const old of replaces) if (!written.includes(old)) rmSync(indexPath(repo, old), { force: true });
-  fsyncDirectory(join(repo, 'index'));
+  if (group.length > 0) await write();
+  const removed = replaces.filter((old) => !written.includes(old)).map(indexName);
+  for (const name of removed) await storage.remove(name, { durable: false });
+  await storage.flush(removed);
   return written;
 }
 
@@ -114,7 +109,7 @@ export function compactIndex(
  * The packs the index names that are not under data/ (lost or removed by hand): the blobs
  * found only there are missing, and verify reports them.
  */
-export function missingPacks(repo: string, index: BlobIndex): string[] {
-  const present = new Set(packIds(repo));
+export async function missingPacks(storage: Storage, index: BlobIndex): Promise<string[]> {
+  const present = new Set(await packIds(storage));
   return index.packIds().filter((id) => !present.has(id));
 }

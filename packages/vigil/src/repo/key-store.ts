@@ -8,9 +8,6 @@
  * What is read back is checked before it is shown: a file whose bytes do not hash to its name,
  * or whose fields are out of range, is listed as damaged with the reason, never trusted.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { fsyncDirectory, writeFileDurably } from '../backup/durable.js';
 import { RepositoryError, UsageError, VigilError } from '../errors.js';
 import { createKeyFile, KeyFileError, keyFileId, MAX_KEY_FILE_BYTES, parseKeyFile, type ScryptParams } from './keys.js';
 import type { Repository } from './repository.js';
@@ -61,22 +58,24 @@ export class KeyRemovalRefusedError extends VigilError {
 }
 
 /** Every key file of `repo` (sorted by name), each checked and parsed; damaged ones say why. */
-export function listKeys(repo: Repository): KeyInfo[] {
-  const names = existsSync(repo.keysDir) ? readdirSync(repo.keysDir).filter((name) => KEY_NAME.test(name)) : [];
-  return names.sort().map((name) => describeKeyFile(repo, name));
+export async function listKeys(repo: Repository): Promise<KeyInfo[]> {
+  const names = (await repo.storage.list('keys')).filter((name) => KEY_NAME.test(name)).sort();
+  const keys: KeyInfo[] = [];
+  for (const name of names) keys.push(await describeKeyFile(repo, name));
+  return keys;
 }
 
-function describeKeyFile(repo: Repository, name: string): KeyInfo {
+async function describeKeyFile(repo: Repository, name: string): Promise<KeyInfo> {
   const base = { name, current: name === repo.keyId, created: undefined, scrypt: undefined };
-  const path = join(repo.keysDir, name);
   let bytes: Buffer;
   try {
-    const stat = lstatSync(path);
-    if (!stat.isFile()) return { ...base, damaged: 'not a regular file' };
-    if (stat.size > MAX_KEY_FILE_BYTES) return { ...base, damaged: `${stat.size} bytes, too big to be a key file` };
-    bytes = readFileSync(path);
+    const size = await repo.storage.size(`keys/${name}`);
+    if (size !== undefined && size > MAX_KEY_FILE_BYTES) {
+      return { ...base, damaged: `${size} bytes, too big to be a key file` };
+    }
+    bytes = await repo.storage.read(`keys/${name}`, MAX_KEY_FILE_BYTES);
   } catch (error) {
-    return { ...base, damaged: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    return { ...base, damaged: `cannot be read (${(error as Error).message})` };
   }
   if (keyFileId(bytes) !== name) {
     return { ...base, damaged: 'its bytes do not hash to its name: it was altered or renamed' };
@@ -107,19 +106,16 @@ export async function addKey(repo: Repository, password: string, scrypt?: Scrypt
     masterKeys: repo.masterKeys,
     ...(scrypt === undefined ? {} : { scrypt }),
   });
-  writeKeyFile(repo, made.keyId, made.json);
+  await writeKeyFile(repo, made.keyId, made.json);
   return made.keyId;
 }
 
-/** Writes keys/NAME durably through a temp file under tmp/. */
-function writeKeyFile(repo: Repository, name: string, data: string | Uint8Array): void {
-  const path = join(repo.keysDir, name);
+/** Writes keys/NAME durably (whole, or not at all). */
+async function writeKeyFile(repo: Repository, name: string, data: string | Uint8Array): Promise<void> {
   try {
-    // tmp/ is made at init; made again in case it was cleaned away by hand.
-    mkdirSync(repo.tmpDir, { recursive: true });
-    writeFileDurably(join(repo.tmpDir, `key-${name}.tmp`), path, data);
+    await repo.storage.write(`keys/${name}`, typeof data === 'string' ? Buffer.from(data) : data);
   } catch (error) {
-    throw diskError(`cannot write the key file ${path}`, error);
+    throw diskError(`cannot write the key file ${repo.root}/keys/${name}`, error);
   }
 }
 
@@ -146,9 +142,9 @@ export function findKey(keys: readonly KeyInfo[], prefix: string, repo: string):
  * Removes the key file `prefix` names, refusing the repository's last key and the key that
  * opened it now (so a run can never lock out the password it was given). Returns what it removed.
  */
-export function removeKey(repo: Repository, prefix: string): KeyInfo {
+export async function removeKey(repo: Repository, prefix: string): Promise<KeyInfo> {
   if (!repo.encrypted) throw new UnencryptedRepositoryError(repo.root);
-  const keys = listKeys(repo);
+  const keys = await listKeys(repo);
   const key = findKey(keys, prefix, repo.root);
   const id = key.name.slice(0, KEY_ID_DIGITS);
   if (keys.length === 1) {
@@ -163,17 +159,16 @@ export function removeKey(repo: Repository, prefix: string): KeyInfo {
         `password; to change its password use vigil key passwd ${repo.root}`,
     );
   }
-  const path = join(repo.keysDir, key.name);
-  const bytes = readBack(path);
-  deleteKeyFile(repo, key.name);
+  const bytes = await readBack(repo, key.name);
+  await deleteKeyFile(repo, key.name);
   // Two runs opened with keys A and B removing each other would each see another key left and
   // together remove both. So after our unlink we check that the key we opened with is still
   // there, and put back the one we removed if it is not. For both runs to pass that check, each
   // must have checked before the other's unlink, yet after its own: no order of the two unlinks
   // allows it, so one of the two keys always survives.
   const opener = repo.keyId as string;
-  if (!existsSync(join(repo.keysDir, opener))) {
-    if (bytes !== undefined) writeKeyFile(repo, key.name, bytes);
+  if ((await repo.storage.size(`keys/${opener}`)) === undefined) {
+    if (bytes !== undefined) await writeKeyFile(repo, key.name, bytes);
     throw new RepositoryError(
       `another run removed ${opener.slice(0, KEY_ID_DIGITS)} (the key that opened ${repo.root}) while this one ` +
         `removed ${id}: ${bytes === undefined ? `${id} could not be read back` : `${id} was put back`}; ` +
@@ -198,34 +193,33 @@ export async function changePassword(
   // A crash here leaves both key files, each whole: the old password and the new one both open
   // the repository, and `vigil key remove` of the old key (with the new password) finishes.
   const removed = repo.keyId as string;
-  deleteKeyFile(repo, removed);
+  await deleteKeyFile(repo, removed);
   return { added, removed };
 }
 
-/** Unlinks keys/NAME and fsyncs keys/, so the removal survives a power loss; a name already gone is no error. */
-function deleteKeyFile(repo: Repository, name: string): void {
-  const path = join(repo.keysDir, name);
+/**
+ * Removes keys/NAME durably. A name already gone is no error: another run removed it first
+ * (two `key passwd` with one password), and the goal is reached.
+ */
+async function deleteKeyFile(repo: Repository, name: string): Promise<void> {
   try {
-    unlinkSync(path);
+    await repo.storage.remove(`keys/${name}`);
   } catch (error) {
-    // Another run removed it first (two `key passwd` with one password): the goal is reached.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw diskError(`cannot remove the key file ${path}`, error);
+    throw diskError(`cannot remove the key file ${repo.root}/keys/${name}`, error);
   }
-  fsyncDirectory(repo.keysDir);
 }
 
-/** A file-system failure as a RepositoryError that says what failed, with the errno code. */
+/** A storage failure as a RepositoryError that says what failed, and why. */
 function diskError(what: string, error: unknown): RepositoryError {
-  const code = (error as NodeJS.ErrnoException).code ?? String(error);
-  return new RepositoryError(`${what} (${code}): check the repository's permissions and free space`, {
+  const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
+  return new RepositoryError(`${what} (${why}): check the repository's permissions and free space`, {
     cause: error,
   });
 }
 
-function readBack(path: string): Buffer | undefined {
+async function readBack(repo: Repository, name: string): Promise<Buffer | undefined> {
   try {
-    return readFileSync(path);
+    return await repo.storage.read(`keys/${name}`, MAX_KEY_FILE_BYTES);
   } catch {
     return undefined; // Unreadable: nothing worth putting back.
   }

@@ -6,7 +6,7 @@
  * PackDamagedError naming the pack.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { RangeReader, Storage } from '../storage/storage.js';
 import {
   type BlobKind,
   MAX_PACK_BYTES,
@@ -16,46 +16,52 @@ import {
   type Sealer,
   TRAILER_BYTES,
 } from './pack-header.js';
+import { packName } from './pack-writer.js';
 
 /** One open pack: its size and where its header starts are known and checked. */
 export class PackReader {
+  /** How messages name the pack: its repository's location and its name there. */
   readonly path: string;
   readonly size: number;
   /** The offset of the sealed header: every blob lies before it. */
   readonly headerStart: number;
-  readonly #fd: number;
+  readonly #file: RangeReader;
 
-  private constructor(path: string, fd: number, size: number, headerStart: number) {
+  private constructor(path: string, file: RangeReader, headerStart: number) {
     this.path = path;
-    this.#fd = fd;
-    this.size = size;
+    this.#file = file;
+    this.size = file.size;
     this.headerStart = headerStart;
   }
 
-  /** Opens the pack at `path` and checks its trailer. */
-  static open(path: string): PackReader {
-    const fd = openSync(path, 'r');
+  /** Opens pack `id` of `storage` and checks its trailer. */
+  static async open(storage: Storage, id: string): Promise<PackReader> {
+    const path = packLocation(storage, id);
+    const file = await storage.openReader(packName(id));
     try {
-      const size = fstatSync(fd).size;
+      const size = file.size;
       if (size < TRAILER_BYTES + 1) throw new PackDamagedError(path, `only ${size} bytes`);
       if (size > MAX_PACK_BYTES) throw new PackDamagedError(path, `${size} bytes, larger than any pack`);
-      const trailer = Buffer.alloc(TRAILER_BYTES);
-      readFully(path, fd, trailer, size - TRAILER_BYTES);
+      const trailer = await readFully(path, file, size - TRAILER_BYTES, TRAILER_BYTES);
       const headerLength = trailer.readUInt32LE(0);
       if (headerLength === 0 || headerLength > size - TRAILER_BYTES) {
         throw new PackDamagedError(path, `a header of ${headerLength} bytes in a pack of ${size}`);
       }
-      return new PackReader(path, fd, size, size - TRAILER_BYTES - headerLength);
+      return new PackReader(path, file, size - TRAILER_BYTES - headerLength);
     } catch (error) {
-      closeSync(fd);
+      await file.close();
       throw error;
     }
   }
 
   /** The pack's entries, from its header opened with `sealer`. */
-  entries(sealer: Sealer): PackEntry[] {
-    const sealed = Buffer.alloc(this.size - TRAILER_BYTES - this.headerStart);
-    readFully(this.path, this.#fd, sealed, this.headerStart);
+  async entries(sealer: Sealer): Promise<PackEntry[]> {
+    const sealed = await readFully(
+      this.path,
+      this.#file,
+      this.headerStart,
+      this.size - TRAILER_BYTES - this.headerStart,
+    );
     return parsePackHeader(this.path, this.#open(sealer, sealed, 'pack-header'), this.headerStart);
   }
 
@@ -64,10 +70,10 @@ export class PackReader {
    * from this pack's header or from an index: its range is checked against the pack first,
    * and an uncompressed payload must have the raw length the entry records.
    */
-  readBlob(
+  async readBlob(
     sealer: Sealer,
     entry: Pick<PackEntry, 'kind' | 'offset' | 'sealedLength' | 'rawLength' | 'compressed'>,
-  ): Buffer {
+  ): Promise<Buffer> {
     const { offset, sealedLength } = entry;
     if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(sealedLength) && offset >= 0 && sealedLength > 0)) {
       throw new PackDamagedError(this.path, `a blob range ${offset}+${sealedLength} that is no range`);
@@ -78,8 +84,7 @@ export class PackReader {
         `a blob at ${offset} of ${sealedLength} bytes runs past the blobs (${this.headerStart})`,
       );
     }
-    const sealed = Buffer.alloc(sealedLength);
-    readFully(this.path, this.#fd, sealed, offset);
+    const sealed = await readFully(this.path, this.#file, offset, sealedLength);
     const payload = this.#open(sealer, sealed, entry.kind);
     if (!entry.compressed && payload.length !== entry.rawLength) {
       throw new PackDamagedError(
@@ -90,8 +95,8 @@ export class PackReader {
     return payload;
   }
 
-  close(): void {
-    closeSync(this.#fd);
+  close(): Promise<void> {
+    return this.#file.close();
   }
 
   #open(sealer: Sealer, sealed: Buffer, kind: BlobKind): Buffer {
@@ -105,31 +110,35 @@ export class PackReader {
   }
 }
 
-/** Reads the header of the pack at `path`: its entries, checked. */
-export function readPackEntries(path: string, sealer: Sealer): PackEntry[] {
-  const reader = PackReader.open(path);
+/** How messages name pack `id` of `storage`. */
+export function packLocation(storage: Storage, id: string): string {
+  return `${storage.location}/${packName(id)}`;
+}
+
+/** Reads the header of pack `id`: its entries, checked. */
+export async function readPackEntries(storage: Storage, id: string, sealer: Sealer): Promise<PackEntry[]> {
+  const reader = await PackReader.open(storage, id);
   try {
-    return reader.entries(sealer);
+    return await reader.entries(sealer);
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
 
-/** Whether the pack's bytes hash to its id: verify's check that needs no key. */
-export function packMatchesId(path: string, id: string): boolean {
-  const fd = openSync(path, 'r');
+/** Bytes hashed per read: bounded memory for a pack of any size, few round trips to a remote one. */
+const HASH_READ_BYTES = 4 << 20;
+
+/** Whether pack `id`'s bytes hash to its id: verify's check that needs no key. */
+export async function packMatchesId(storage: Storage, id: string): Promise<boolean> {
+  const file = await storage.openReader(packName(id));
   try {
     const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (let at = 0; ; ) {
-      const n = readSync(fd, buffer, 0, buffer.length, at);
-      if (n === 0) break;
-      hash.update(buffer.subarray(0, n));
-      at += n;
+    for (let at = 0; at < file.size; at += HASH_READ_BYTES) {
+      hash.update(await file.read(at, Math.min(HASH_READ_BYTES, file.size - at)));
     }
     return hash.digest('hex') === id;
   } finally {
-    closeSync(fd);
+    await file.close();
   }
 }
 
@@ -140,12 +149,13 @@ export type PackFinding =
   | { readonly kind: 'blob-damaged'; readonly packId: string; readonly blobId: string; readonly message: string };
 
 /**
- * Checks pack `id` at `path` as verify does: its bytes hash to its id (no key needed), and,
- * with `sealer`, its header reads back and every blob in it opens. Yields a finding for each
+ * Checks pack `id` as verify does: its bytes hash to its id (no key needed), and, with
+ * `sealer`, its header reads back and every blob in it opens. Yields a finding for each
  * problem rather than stopping at the first, and returns the number of blobs that opened.
  */
-export function* checkPack(path: string, id: string, sealer?: Sealer): Generator<PackFinding, number> {
-  if (!packMatchesId(path, id)) {
+export async function* checkPack(storage: Storage, id: string, sealer?: Sealer): AsyncGenerator<PackFinding, number> {
+  const path = packLocation(storage, id);
+  if (!(await packMatchesId(storage, id))) {
     yield {
       kind: 'pack-id-mismatch',
       packId: id,
@@ -156,17 +166,17 @@ export function* checkPack(path: string, id: string, sealer?: Sealer): Generator
   let reader: PackReader;
   let entries: PackEntry[];
   try {
-    reader = PackReader.open(path);
+    reader = await PackReader.open(storage, id);
   } catch (error) {
     yield { kind: 'pack-damaged', packId: id, message: (error as Error).message };
     return 0;
   }
   let good = 0;
   try {
-    entries = reader.entries(sealer);
+    entries = await reader.entries(sealer);
     for (const entry of entries) {
       try {
-        reader.readBlob(sealer, entry);
+        await reader.readBlob(sealer, entry);
         good++;
       } catch (error) {
         yield { kind: 'blob-damaged', packId: id, blobId: entry.id.toString('hex'), message: (error as Error).message };
@@ -175,16 +185,16 @@ export function* checkPack(path: string, id: string, sealer?: Sealer): Generator
   } catch (error) {
     yield { kind: 'pack-damaged', packId: id, message: (error as Error).message };
   } finally {
-    reader.close();
+    await reader.close();
   }
   return good;
 }
 
-function readFully(path: string, fd: number, into: Buffer, position: number): void {
-  let done = 0;
-  while (done < into.length) {
-    const n = readSync(fd, into, done, into.length - done, position + done);
-    if (n === 0) throw new PackDamagedError(path, 'it ends early (it shrank while read)');
-    done += n;
+/** Reads a range the pack's checks put inside it; a file that ends early is damaged (it shrank while read). */
+async function readFully(path: string, file: RangeReader, offset: number, length: number): Promise<Buffer> {
+  try {
+    return await file.read(offset, length);
+  } catch (error) {
+    throw new PackDamagedError(path, `it cannot be read at ${offset} (${(error as Error).message})`, { cause: error });
   }
 }

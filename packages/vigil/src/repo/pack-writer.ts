@@ -1,15 +1,17 @@
 /**
- * Writes blobs into pack files: each blob is sealed and appended to REPO/tmp/pack-*.tmp;
- * when the pack reaches its target size (about 16 MiB) or on `flush`, the sealed header and
- * its length are appended, the file is fsynced and renamed to REPO/data/XX/<pack id> (the
- * SHA-256 of its bytes, so a pack can be checked without keys), and the folder is fsynced.
- * A crash at any point leaves a file under tmp/ or a complete pack, never a partial pack
+ * Writes blobs into pack files: each blob is sealed and appended to a file in the storage's
+ * staging folder (a local folder: REPO/tmp for a local repository); when the pack reaches its
+ * target size (about 16 MiB) or on `flush`, the sealed header and its length are appended and
+ * the file is complete, named by its id (the SHA-256 of its bytes, so a pack can be checked
+ * without keys). `publishPacks` then moves complete packs into the repository as
+ * data/XX/<pack id>: a rename on a local disk, an upload elsewhere, each visible only once
+ * whole. A crash at any point leaves a staged file or a complete pack, never a partial pack
  * under data/ (test/repo/pack-crash.test.ts kills a writer to show it).
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fsyncDirectory } from '../backup/durable.js';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Storage } from '../storage/storage.js';
 import {
   encodePackHeader,
   MAX_PACK_BYTES,
@@ -31,18 +33,40 @@ export interface BlobToPack {
   readonly compressed: boolean;
 }
 
-/** A pack made durable under data/: what an index records of it. */
+/** A complete pack: what an index records of it. */
 export interface WrittenPack {
   /** 64 hex characters: SHA-256 of the pack's bytes. */
   readonly id: string;
-  readonly path: string;
   readonly size: number;
   readonly entries: readonly PackEntry[];
 }
 
-/** The folder of a pack and its path, by its id. */
-export function packPath(repo: string, id: string): string {
-  return join(repo, 'data', id.slice(0, 2), id);
+/** A complete pack still in the staging folder, to be published. */
+export interface StagedPack extends WrittenPack {
+  readonly stagedPath: string;
+}
+
+/** The name of pack `id` in its repository: data/XX/<id>. */
+export function packName(id: string): string {
+  return `data/${id.slice(0, 2)}/${id}`;
+}
+
+/**
+ * Moves complete packs into the repository, one after another (each is up to 16 MiB: a
+ * writer has at most one in flight, so a backup's uploads are bounded by its workers).
+ * `durable: false` leaves their durability to one `storage.flush` of the caller.
+ */
+export async function publishPacks(
+  storage: Storage,
+  packs: readonly StagedPack[],
+  options: { durable?: boolean } = {},
+): Promise<WrittenPack[]> {
+  const written: WrittenPack[] = [];
+  for (const { stagedPath, ...pack } of packs) {
+    await storage.putFile(stagedPath, packName(pack.id), options);
+    written.push(pack);
+  }
+  return written;
 }
 
 interface OpenPack {
@@ -55,24 +79,16 @@ interface OpenPack {
 }
 
 export class PackWriter {
-  readonly #repo: string;
+  readonly #stagingDir: string;
   readonly #sealer: Sealer;
   readonly #target: number;
   #pack: OpenPack | undefined;
 
-  readonly #durable: boolean;
-
-  /**
-   * `durable: false` skips the fsync of each pack and of its folder: the caller flushes the
-   * file system once for all its packs (a backup: syncfs before its index file is written),
-   * which costs far less than an fsync per pack. Until then a pack's name may outlive a power
-   * loss with incomplete contents; no index lists it, so nothing reads it, and prune removes it.
-   */
-  constructor(repo: string, sealer: Sealer, options: { targetBytes?: number; durable?: boolean } = {}) {
-    this.#repo = repo;
+  /** Packs are built in `stagingDir` (a local folder: the storage's), to be published by `publishPacks`. */
+  constructor(stagingDir: string, sealer: Sealer, options: { targetBytes?: number } = {}) {
+    this.#stagingDir = stagingDir;
     this.#sealer = sealer;
     this.#target = options.targetBytes ?? PACK_TARGET_BYTES;
-    this.#durable = options.durable ?? true;
   }
 
   /**
@@ -81,7 +97,7 @@ export class PackWriter {
    * the blobs added since the last pack returned are stored nowhere, and the run must not
    * record them (a backup abandons its snapshot).
    */
-  add(blob: BlobToPack): WrittenPack | undefined {
+  add(blob: BlobToPack): StagedPack | undefined {
     const pack = this.#pack ?? this.#open();
     try {
       const sealed = this.#sealer.seal(blob.payload, blob.kind);
@@ -105,7 +121,7 @@ export class PackWriter {
   }
 
   /** Completes the pack being written, if any blob is in it. If it throws, the pack is dropped, as for `add`. */
-  flush(): WrittenPack | undefined {
+  flush(): StagedPack | undefined {
     const pack = this.#pack;
     if (pack === undefined) return undefined;
     try {
@@ -114,16 +130,10 @@ export class PackWriter {
       trailer.writeUInt32LE(header.length);
       this.#write(pack, header);
       this.#write(pack, trailer);
-      if (this.#durable) fsyncSync(pack.fd);
       closeSync(pack.fd);
       pack.closed = true;
-      const id = pack.hash.digest('hex');
-      const path = packPath(this.#repo, id);
-      this.#ensureFolder(join(this.#repo, 'data', id.slice(0, 2)));
-      renameSync(pack.tempPath, path);
       this.#pack = undefined;
-      if (this.#durable) fsyncDirectory(join(this.#repo, 'data', id.slice(0, 2)));
-      return { id, path, size: pack.size, entries: pack.entries };
+      return { id: pack.hash.digest('hex'), stagedPath: pack.tempPath, size: pack.size, entries: pack.entries };
     } catch (error) {
       this.abort();
       throw error;
@@ -140,9 +150,8 @@ export class PackWriter {
   }
 
   #open(): OpenPack {
-    const tmp = join(this.#repo, 'tmp');
-    mkdirSync(tmp, { recursive: true });
-    const tempPath = join(tmp, `pack-${randomBytes(8).toString('hex')}.tmp`);
+    mkdirSync(this.#stagingDir, { recursive: true });
+    const tempPath = join(this.#stagingDir, `pack-${randomBytes(8).toString('hex')}.tmp`);
     const fd = openSync(tempPath, 'wx', 0o644);
     this.#pack = { fd, tempPath, hash: createHash('sha256'), entries: [], size: 0, closed: false };
     return this.#pack;
@@ -153,13 +162,5 @@ export class PackWriter {
     while (done < bytes.length) done += writeSync(pack.fd, bytes, done, bytes.length - done, pack.size + done);
     pack.hash.update(bytes);
     pack.size += bytes.length;
-  }
-
-  /** Makes data/XX once, durably: the new folder's entry in data/ is fsynced too. */
-  #ensureFolder(folder: string): void {
-    const made = mkdirSync(folder, { recursive: true });
-    if (made === undefined || !this.#durable) return;
-    fsyncDirectory(dirname(made));
-    if (made !== folder) fsyncDirectory(dirname(folder));
   }
 }

@@ -19,11 +19,10 @@
  * every blob is still authenticated against damage; only the secrecy is gone, as asked.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fsyncDirectory, writeFileDurably } from '../backup/durable.js';
-import { RepositoryError } from '../errors.js';
+import { RepositoryError, StorageError } from '../errors.js';
+import { openStorage } from '../storage/open-storage.js';
+import type { Storage } from '../storage/storage.js';
 import { type BlobIdHasher, createBlobIdHasher } from './blob-id.js';
 import { type ChunkerParams, checkChunkerParams, DEFAULT_CHUNKER_PARAMS, gearTable } from './chunker-params.js';
 import {
@@ -34,7 +33,6 @@ import {
   openAnyKeyFile,
   type ScryptParams,
 } from './keys.js';
-import { makeRepositoryRoot } from './repository-root.js';
 import { createSealer, KEY_BYTES, type Sealer } from './sealer.js';
 
 export const CONFIG_NAME = 'vigil-repository.json';
@@ -61,6 +59,7 @@ export interface RepositoryConfig {
 
 /** The secrets and parameters a worker needs to write or read blobs (plain data: it crosses to workers). */
 export interface RepositorySecrets {
+  /** The repository's location (storage/location.ts): each worker opens its own storage from it. */
   readonly root: string;
   readonly encryptionKey: Uint8Array;
   readonly idKey: Uint8Array;
@@ -80,7 +79,10 @@ export interface OpenOptions {
 }
 
 export class Repository {
+  /** How messages name the repository: its absolute path or its URL (the storage's location). */
   readonly root: string;
+  /** Where its files are: nothing in repo/ or above knows which backend this is. */
+  readonly storage: Storage;
   readonly config: RepositoryConfig;
   /** The key file that opened it (undefined without encryption). */
   readonly keyId: string | undefined;
@@ -89,8 +91,9 @@ export class Repository {
   readonly #keys: MasterKeys;
   #gear: Uint32Array | undefined;
 
-  private constructor(root: string, config: RepositoryConfig, keys: MasterKeys, keyId: string | undefined) {
-    this.root = root;
+  private constructor(storage: Storage, config: RepositoryConfig, keys: MasterKeys, keyId: string | undefined) {
+    this.storage = storage;
+    this.root = storage.location;
     this.config = config;
     this.keyId = keyId;
     this.#keys = keys;
@@ -103,10 +106,18 @@ export class Repository {
    * key file, then the config last, each durable.
    */
   static async init(path: string, options: InitOptions = {}): Promise<Repository> {
-    const root = checkInitTarget(path);
-    makeRepositoryRoot(root);
-    for (const folder of FOLDERS) mkdirSync(join(root, folder), { recursive: true });
-    fsyncDirectory(root);
+    const storage = await openStorage(path);
+    try {
+      return await Repository.#init(storage, options);
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+  }
+
+  static async #init(storage: Storage, options: InitOptions): Promise<Repository> {
+    await checkStorageEmpty(storage);
+    await storage.create(FOLDERS);
     let keys: MasterKeys;
     let keyId: string | undefined;
     const encrypted = options.password !== undefined;
@@ -114,7 +125,7 @@ export class Repository {
       const made = await createKeyFile(options.password, options.scrypt ? { scrypt: options.scrypt } : {});
       keys = made.masterKeys;
       keyId = made.keyId;
-      writeFileDurably(join(root, 'tmp', `key-${keyId}.tmp`), join(root, 'keys', keyId), made.json);
+      await storage.write(`keys/${keyId}`, Buffer.from(made.json));
     } else {
       keys = createMasterKeys();
     }
@@ -127,21 +138,36 @@ export class Repository {
       created: new Date().toISOString(),
       host: hostname(),
     };
-    writeFileDurably(join(root, 'tmp', 'config.tmp'), join(root, CONFIG_NAME), `${JSON.stringify(config, null, 2)}\n`);
-    return new Repository(root, config, keys, keyId);
+    await storage.write(CONFIG_NAME, Buffer.from(`${JSON.stringify(config, null, 2)}\n`));
+    return new Repository(storage, config, keys, keyId);
   }
 
   /** Opens the repository at `path`; throws RepositoryError (not one, format 1, damaged config) or the keys' errors. */
   static async open(path: string, options: OpenOptions): Promise<Repository> {
-    const root = resolve(path);
-    const config = readConfig(root);
-    if (config.encryption === 'none') {
-      return new Repository(root, config, splitKeys(Buffer.from(config.masterKeys as string, 'base64')), undefined);
+    const storage = await openStorage(path);
+    try {
+      const config = await readConfig(storage);
+      if (config.encryption === 'none') {
+        return new Repository(
+          storage,
+          config,
+          splitKeys(Buffer.from(config.masterKeys as string, 'base64')),
+          undefined,
+        );
+      }
+      const keyFiles = await readKeyFiles(storage);
+      const password = await options.password();
+      const opened = await openAnyKeyFile(keyFiles, password, storage.location);
+      return new Repository(storage, config, opened.masterKeys, opened.keyId);
+    } catch (error) {
+      await storage.close();
+      throw error;
     }
-    const keyFiles = readKeyFiles(root);
-    const password = await options.password();
-    const opened = await openAnyKeyFile(keyFiles, password, root);
-    return new Repository(root, config, opened.masterKeys, opened.keyId);
+  }
+
+  /** Ends the storage's connections (a remote repository's); the repository is unusable after. */
+  close(): Promise<void> {
+    return this.storage.close();
   }
 
   /** What workers need to seal, name and chunk blobs of this repository. */
@@ -169,58 +195,64 @@ export class Repository {
   get encrypted(): boolean {
     return this.config.encryption !== 'none';
   }
-
-  get snapshotsDir(): string {
-    return join(this.root, 'snapshots');
-  }
-  get tmpDir(): string {
-    return join(this.root, 'tmp');
-  }
-  get keysDir(): string {
-    return join(this.root, 'keys');
-  }
-  get lockPath(): string {
-    return join(this.root, 'lock');
-  }
 }
 
 /** Whether `path` holds a repository of either format (for commands that make one when there is none). */
-export function repositoryExists(path: string): boolean {
-  return existsSync(join(resolve(path), CONFIG_NAME));
+export async function repositoryExists(path: string): Promise<boolean> {
+  const storage = await openStorage(path);
+  try {
+    return (await storage.size(CONFIG_NAME)) !== undefined;
+  } finally {
+    await storage.close();
+  }
 }
 
 /**
- * The absolute path of `path` if a repository may be made there (it is missing, or an empty
- * directory); throws RepositoryError otherwise. `vigil init` asks it before prompting for a
- * password, so nobody types one twice only to be refused.
+ * The location of `path`, as messages name it, if a repository may be made there (it is
+ * missing, or an empty folder); throws RepositoryError otherwise. `vigil init` asks it before
+ * prompting for a password, so nobody types one twice only to be refused.
  */
-export function checkInitTarget(path: string): string {
-  const root = resolve(path);
-  if (existsSync(join(root, CONFIG_NAME))) {
+export async function checkInitTarget(path: string): Promise<string> {
+  const storage = await openStorage(path);
+  try {
+    await checkStorageEmpty(storage);
+    return storage.location;
+  } finally {
+    await storage.close();
+  }
+}
+
+async function checkStorageEmpty(storage: Storage): Promise<void> {
+  const root = storage.location;
+  if ((await storage.size(CONFIG_NAME)) !== undefined) {
     throw new RepositoryError(`${root} is a vigil repository already: back up into it, or pick another path`);
   }
-  if (existsSync(root) && (!statSync(root).isDirectory() || readdirSync(root).length > 0)) {
+  const state = await storage.rootState();
+  if (state === 'not-empty' || state === 'not-a-folder') {
     throw new RepositoryError(`${root} exists and is not an empty directory: pick a new or empty one`);
   }
-  return root;
 }
 
 /** Reads and checks the config; format 1 and unknown formats are refused with the way out. */
-export function readConfig(root: string): RepositoryConfig {
-  const path = join(root, CONFIG_NAME);
+export async function readConfig(storage: Storage): Promise<RepositoryConfig> {
+  const root = storage.location;
+  const path = configPath(root);
   let text: string;
   try {
-    if (statSync(path).size > MAX_CONFIG_BYTES) throw new RepositoryError(`${path} is too big to be a vigil config`);
-    text = readFileSync(path, 'utf8');
+    const size = await storage.size(CONFIG_NAME);
+    if (size === undefined) throw new StorageError(`no ${CONFIG_NAME}`, { missing: true });
+    if (size > MAX_CONFIG_BYTES) throw new RepositoryError(`${path} is too big to be a vigil config`);
+    text = (await storage.read(CONFIG_NAME, MAX_CONFIG_BYTES)).toString('utf8');
   } catch (error) {
-    if (error instanceof RepositoryError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new RepositoryError(
-      code === 'ENOENT'
-        ? `${root} is not a vigil repository (no ${CONFIG_NAME}): make one with vigil init ${root}`
-        : `cannot read ${path} (${code ?? String(error)})`,
-      { cause: error },
-    );
+    if (error instanceof StorageError && error.missing) {
+      throw new RepositoryError(
+        `${root} is not a vigil repository (no ${CONFIG_NAME}): make one with vigil init ${root}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
   }
   let value: unknown;
   try {
@@ -268,14 +300,23 @@ function damagedConfig(path: string, what: string): RepositoryError {
 }
 
 /** Every key file under keys/ (names that are not 64 hex digits are not key files). */
-export function readKeyFiles(root: string): { keyId: string; json: string }[] {
-  const folder = join(root, 'keys');
-  const names = existsSync(folder) ? readdirSync(folder).filter((name) => HEX_ID.test(name)) : [];
-  return names.sort().map((keyId) => {
-    const path = join(folder, keyId);
-    if (statSync(path).size > MAX_KEY_FILE_BYTES) return { keyId, json: '' };
-    return { keyId, json: readFileSync(path, 'utf8') };
-  });
+export async function readKeyFiles(storage: Storage): Promise<{ keyId: string; json: string }[]> {
+  const names = (await storage.list('keys')).filter((name) => HEX_ID.test(name)).sort();
+  const files: { keyId: string; json: string }[] = [];
+  for (const keyId of names) {
+    const size = await storage.size(`keys/${keyId}`);
+    if (size === undefined) continue;
+    files.push({
+      keyId,
+      json: size > MAX_KEY_FILE_BYTES ? '' : (await storage.read(`keys/${keyId}`, MAX_KEY_FILE_BYTES)).toString('utf8'),
+    });
+  }
+  return files;
+}
+
+/** How messages name the config file: a path, or the location and the name. */
+function configPath(root: string): string {
+  return `${root}/${CONFIG_NAME}`;
 }
 
 function joinKeys(keys: MasterKeys): Buffer {

@@ -5,10 +5,7 @@
  * commit of a backup. Listing reads every file and checks it: a damaged one is named and set
  * aside, and the others list, restore and verify as if it were not there.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { fsyncDirectory, writeFileDurably } from '../backup/durable.js';
+import { StorageError } from '../errors.js';
 import type { Repository } from './repository.js';
 import {
   decodeSnapshot,
@@ -36,25 +33,22 @@ export interface SnapshotListing {
 }
 
 /** Seals and writes `snapshot`, durably, under its id; returns the id. This is a backup's commit. */
-export function writeSnapshot(repo: Repository, snapshot: Snapshot): string {
+export async function writeSnapshot(repo: Repository, snapshot: Snapshot): Promise<string> {
   const bytes = repo.sealer.seal(encodeSnapshot(snapshot), 'snapshot');
   const id = snapshotFileId(bytes);
-  writeFileDurably(
-    join(repo.tmpDir, `snapshot-${randomBytes(8).toString('hex')}.tmp`),
-    join(repo.snapshotsDir, id),
-    bytes,
-  );
+  await repo.storage.write(`snapshots/${id}`, bytes);
   return id;
 }
 
 /** Reads and checks snapshot `id`; throws SnapshotDamagedError. */
-export function readSnapshot(repo: Repository, id: string): Snapshot {
-  const path = join(repo.snapshotsDir, id);
+export async function readSnapshot(repo: Repository, id: string): Promise<Snapshot> {
+  const name = `snapshots/${id}`;
   const what = `snapshot ${id.slice(0, 16)}`;
   if (!HEX_ID.test(id)) throw new SnapshotDamagedError(what, '', 'its name is not a 64-hex-digit id');
-  if (statSync(path).size > MAX_SNAPSHOT_FILE_BYTES)
-    throw new SnapshotDamagedError(what, '', 'too big to be a snapshot file');
-  const bytes = readFileSync(path);
+  const size = await repo.storage.size(name);
+  if (size === undefined) throw new StorageError(`${repo.root}: no ${name}`, { missing: true });
+  if (size > MAX_SNAPSHOT_FILE_BYTES) throw new SnapshotDamagedError(what, '', 'too big to be a snapshot file');
+  const bytes = await repo.storage.read(name, MAX_SNAPSHOT_FILE_BYTES);
   if (snapshotFileId(bytes) !== id) throw new SnapshotDamagedError(what, '', 'its bytes do not hash to its name');
   let plain: Buffer;
   try {
@@ -66,15 +60,15 @@ export function readSnapshot(repo: Repository, id: string): Snapshot {
 }
 
 /** Every snapshot, oldest first, and the files that are damaged. */
-export function listSnapshots(repo: Repository): SnapshotListing {
-  const names = existsSync(repo.snapshotsDir) ? readdirSync(repo.snapshotsDir).filter((n) => HEX_ID.test(n)) : [];
+export async function listSnapshots(repo: Repository): Promise<SnapshotListing> {
+  const names = (await repo.storage.list('snapshots')).filter((n) => HEX_ID.test(n));
   const snapshots: StoredSnapshot[] = [];
   const damaged: SnapshotListing['damaged'] = [];
   for (const id of names) {
     try {
-      snapshots.push({ id, snapshot: readSnapshot(repo, id) });
+      snapshots.push({ id, snapshot: await readSnapshot(repo, id) });
     } catch (error) {
-      if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code === 'ENOENT') continue; // forgotten meanwhile
+      if (!(error instanceof Error) || (error instanceof StorageError && error.missing)) continue; // forgotten meanwhile
       damaged.push({ id, error });
     }
   }
@@ -85,8 +79,9 @@ export function listSnapshots(repo: Repository): SnapshotListing {
 }
 
 /** Removes snapshot `id` durably (forget). */
-export function removeSnapshot(repo: Repository, id: string): void {
+export async function removeSnapshot(repo: Repository, id: string): Promise<void> {
   if (!HEX_ID.test(id)) throw new RangeError(`not a snapshot id: ${id}`);
-  unlinkSync(join(repo.snapshotsDir, id));
-  fsyncDirectory(repo.snapshotsDir);
+  if (!(await repo.storage.remove(`snapshots/${id}`))) {
+    throw new StorageError(`${repo.root}: snapshot ${id} is gone (removed by another run)`, { missing: true });
+  }
 }

@@ -16,11 +16,11 @@ export interface WalkedNode {
 }
 
 /** Every entry below the tree `root`, depth first; damaged trees go to `onDamaged`. */
-export function* walkSnapshotTree(
+export async function* walkSnapshotTree(
   reader: BlobReader,
   root: Buffer,
   onDamaged: (dir: Buffer, error: Error) => void,
-): Generator<WalkedNode> {
+): AsyncGenerator<WalkedNode> {
   /** Trees being walked, by id: a tree that names itself (or an ancestor) is a loop, not a deeper tree. */
   const active = new Set<string>();
   const pending: { dir: Buffer; id: Buffer; leave?: string }[] = [{ dir: Buffer.from('/'), id: root }];
@@ -37,7 +37,7 @@ export function* walkSnapshotTree(
     }
     let nodes: TreeNode[];
     try {
-      nodes = decodeTree(reader.read(top.id, 'tree'), `of ${top.dir.toString('utf8')}`);
+      nodes = decodeTree(await reader.read(top.id, 'tree'), `of ${top.dir.toString('utf8')}`);
     } catch (error) {
       onDamaged(top.dir, error as Error);
       continue;

@@ -5,16 +5,19 @@ import assert from 'node:assert/strict';
  * Asserts that `fn` throws an instance of `type` with the error code `code` and a message
  * matching `reason`: the class, the code and the words a user sees, each checked.
  */
-export function assertThrowsDamaged(
+export async function assertThrowsDamaged(
   fn: () => unknown,
   type: abstract new (...args: never[]) => Error & { code: string },
   code: string,
   reason: RegExp,
-): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof type, `a ${type.name}, not ${error}`);
-    assert.equal(error.code, code);
-    assert.match(error.message, reason);
-    return true;
-  });
+): Promise<void> {
+  await assert.rejects(
+    async () => fn(),
+    (error: unknown) => {
+      assert.ok(error instanceof type, `a ${type.name}, not ${error}`);
+      assert.equal(error.code, code);
+      assert.match(error.message, reason);
+      return true;
+    },
+  );
 }

@@ -13,14 +13,15 @@ import {
   encodeIndex,
   IndexDamagedError,
   type IndexedPack,
-  indexPath,
+  indexName,
   readIndexFile,
   writeIndexFile,
 } from '../../src/repo/index-file.js';
 import { compactIndex, indexFileIds, loadIndex, missingPacks, rebuildIndex } from '../../src/repo/index-load.js';
 import { BlobIndex } from '../../src/repo/index-table.js';
 import { PackDamagedError, type PackEntry } from '../../src/repo/pack-header.js';
-import { PackWriter } from '../../src/repo/pack-writer.js';
+import { PackWriter, packName, publishPacks } from '../../src/repo/pack-writer.js';
+import { LocalStorage } from '../../src/storage/local-storage.js';
 import { suiteDir } from '../helpers.js';
 import { assertThrowsDamaged } from './assert-damaged.js';
 import { randomBytesFrom } from './random-bytes.js';
@@ -44,12 +45,12 @@ function entries(label: string, count: number): PackEntry[] {
   }));
 }
 
-function assertDamaged(fn: () => unknown, reason: RegExp) {
-  assertThrowsDamaged(fn, IndexDamagedError, 'ERR_VIGIL_INDEX_DAMAGED', reason);
+function assertDamaged(fn: () => unknown, reason: RegExp): Promise<void> {
+  return assertThrowsDamaged(fn, IndexDamagedError, 'ERR_VIGIL_INDEX_DAMAGED', reason);
 }
 
 describe('blob index in memory', () => {
-  it('finds each of 50,000 blobs in 50 packs, and nothing else', () => {
+  it('finds each of 50,000 blobs in 50 packs, and nothing else', async () => {
     const index = new BlobIndex();
     const packs = Array.from({ length: 50 }, (_, p) => ({
       id: packId(`pack ${p}`),
@@ -81,14 +82,14 @@ describe('blob index in memory', () => {
     assert.equal(index.find(first[9]!.id)?.packId, packId('a'));
   });
 
-  it("lists a pack's entries in the order of their offsets, however they came", () => {
+  it("lists a pack's entries in the order of their offsets, however they came", async () => {
     const index = new BlobIndex();
     const all = entries('reversed', 5);
     index.addPack(packId('r'), [...all].reverse());
     assert.deepEqual(index.packs(), [{ id: packId('r'), entries: all }]);
   });
 
-  it('keeps the first place of a blob found in two packs', () => {
+  it('keeps the first place of a blob found in two packs', async () => {
     const index = new BlobIndex();
     const [e] = entries('dup', 1);
     assert.equal(index.add(packId('a'), e!), true);
@@ -105,29 +106,29 @@ describe('index files', () => {
     { id: packId('two'), entries: entries('two', 5) },
   ];
 
-  it('round-trip through a sealed file named by its SHA-256', () => {
+  it('round-trip through a sealed file named by its SHA-256', async () => {
     const repo = at('roundtrip');
-    const id = writeIndexFile(repo, sealer, packs);
+    const id = await writeIndexFile(new LocalStorage(repo), sealer, packs);
     assert.equal(
       createHash('sha256')
-        .update(readFileSync(indexPath(repo, id)))
+        .update(readFileSync(join(repo, indexName(id))))
         .digest('hex'),
       id,
     );
-    assert.deepEqual(readIndexFile(repo, id, sealer), packs);
+    assert.deepEqual(await readIndexFile(new LocalStorage(repo), id, sealer), packs);
     assert.deepEqual(readdirSync(join(repo, 'tmp')), []);
   });
 
-  it('refuses a file whose bytes changed, or that does not open', () => {
+  it('refuses a file whose bytes changed, or that does not open', async () => {
     const repo = at('changed');
-    const id = writeIndexFile(repo, sealer, packs);
-    const bytes = readFileSync(indexPath(repo, id));
+    const id = await writeIndexFile(new LocalStorage(repo), sealer, packs);
+    const bytes = readFileSync(join(repo, indexName(id)));
     bytes[100]! ^= 1;
-    writeFileSync(indexPath(repo, id), bytes);
-    assertDamaged(() => readIndexFile(repo, id, sealer), /do not hash to its name/);
+    writeFileSync(join(repo, indexName(id)), bytes);
+    await assertDamaged(() => readIndexFile(new LocalStorage(repo), id, sealer), /do not hash to its name/);
     const renamed = createHash('sha256').update(bytes).digest('hex');
-    renameSync(indexPath(repo, id), indexPath(repo, renamed));
-    assertDamaged(() => readIndexFile(repo, renamed, sealer), /does not open \(bad MAC\)/);
+    renameSync(join(repo, indexName(id)), join(repo, indexName(renamed)));
+    await assertDamaged(() => readIndexFile(new LocalStorage(repo), renamed, sealer), /does not open \(bad MAC\)/);
   });
 
   describe('refuses damaged contents', () => {
@@ -173,73 +174,79 @@ describe('index files', () => {
       ],
     ];
     for (const [name, bytes, reason] of cases) {
-      it(name, () => {
+      it(name, async () => {
         const repo = at(`crafted-${name.replace(/\W+/g, '-')}`);
         // Through the identity sealer, the hand-made plaintext reaches the parser as it is.
         const content = bytes();
         const id = createHash('sha256').update(content).digest('hex');
-        writeFileSync(join(writeIndexDir(repo), id), content);
-        assertDamaged(() => readIndexFile(repo, id, identitySealer), reason);
+        writeFileSync(join(await writeIndexDir(repo), id), content);
+        await assertDamaged(() => readIndexFile(new LocalStorage(repo), id, identitySealer), reason);
       });
     }
   });
 
-  function writeIndexDir(repo: string): string {
-    writeIndexFile(repo, identitySealer, []);
+  async function writeIndexDir(repo: string): Promise<string> {
+    await writeIndexFile(new LocalStorage(repo), identitySealer, []);
     return join(repo, 'index');
   }
 
-  it('merge into one index; a damaged file costs only the blobs it alone lists', () => {
+  it('merge into one index; a damaged file costs only the blobs it alone lists', async () => {
     const repo = at('merge');
-    const a = writeIndexFile(repo, sealer, [packs[0]!]);
-    const b = writeIndexFile(repo, sealer, [packs[1]!]);
-    const c = writeIndexFile(repo, sealer, [{ id: packId('three'), entries: entries('three', 10) }]);
-    writeFileSync(indexPath(repo, c), 'damaged');
-    const loaded = loadIndex(repo, sealer);
+    const a = await writeIndexFile(new LocalStorage(repo), sealer, [packs[0]!]);
+    const b = await writeIndexFile(new LocalStorage(repo), sealer, [packs[1]!]);
+    const c = await writeIndexFile(new LocalStorage(repo), sealer, [
+      { id: packId('three'), entries: entries('three', 10) },
+    ]);
+    writeFileSync(join(repo, indexName(c)), 'damaged');
+    const loaded = await loadIndex(new LocalStorage(repo), sealer);
     assert.deepEqual(loaded.files, [a, b].sort());
     assert.equal(loaded.damaged.length, 1);
-    assert.equal(loaded.damaged[0]!.path, indexPath(repo, c));
+    assert.equal(loaded.damaged[0]!.path, join(repo, indexName(c)));
     assert.equal(loaded.index.size, 305);
     for (const pack of packs) for (const e of pack.entries) assert.equal(loaded.index.find(e.id)?.packId, pack.id);
 
     // Compacting: one file with the same blobs, the old ones gone (the damaged one stays for verify to report).
-    const merged = compactIndex(repo, sealer, loaded.index, loaded.files);
+    const merged = await compactIndex(new LocalStorage(repo), sealer, loaded.index, loaded.files);
     assert.equal(merged.length, 1);
-    assert.deepEqual(indexFileIds(repo), [...merged, c].sort());
-    assert.deepEqual(loadIndex(repo, sealer).index.packs(), loaded.index.packs());
+    assert.deepEqual(await indexFileIds(new LocalStorage(repo)), [...merged, c].sort());
+    assert.deepEqual((await loadIndex(new LocalStorage(repo), sealer)).index.packs(), loaded.index.packs());
     // Past the blobs a file may hold, whole packs go to further files.
-    const split = compactIndex(repo, sealer, loaded.index, merged, 200);
+    const split = await compactIndex(new LocalStorage(repo), sealer, loaded.index, merged, 200);
     assert.equal(split.length, 2);
-    assert.deepEqual(indexFileIds(repo), [...split, c].sort());
-    assert.deepEqual(loadIndex(repo, sealer).index.packs(), loaded.index.packs());
+    assert.deepEqual(await indexFileIds(new LocalStorage(repo)), [...split, c].sort());
+    assert.deepEqual((await loadIndex(new LocalStorage(repo), sealer)).index.packs(), loaded.index.packs());
   });
 
-  it('rebuild from the pack headers, reporting a damaged pack', () => {
+  it('rebuild from the pack headers, reporting a damaged pack', async () => {
     const repo = at('rebuild');
-    const writer = new PackWriter(repo, sealer, { targetBytes: 64 * 1024 });
-    const written = [];
+    const writer = new PackWriter(join(repo, 'tmp'), sealer, { targetBytes: 64 * 1024 });
+    const staged = [];
     for (let i = 0; i < 40; i++) {
       const payload = randomBytesFrom(`rebuild ${i}`, 10_000);
       const id = createHash('sha256').update(payload).digest();
       const pack = writer.add({ kind: 'data', id, payload, rawLength: payload.length, compressed: false });
-      if (pack) written.push(pack);
+      if (pack) staged.push(pack);
     }
-    written.push(writer.flush()!);
+    staged.push(writer.flush()!);
+    const written = (await publishPacks(new LocalStorage(repo), staged)).map((p) => ({
+      ...p,
+      path: join(repo, packName(p.id)),
+    }));
     const index = new BlobIndex();
     for (const pack of written) index.addPack(pack.id, pack.entries);
-    const rebuilt = rebuildIndex(repo, sealer);
+    const rebuilt = await rebuildIndex(new LocalStorage(repo), sealer);
     assert.deepEqual(rebuilt.damaged, []);
     assert.equal(rebuilt.index.size, 40);
     for (const pack of written)
       for (const e of pack.entries) assert.deepEqual(rebuilt.index.find(e.id), { ...e, packId: pack.id });
 
-    assert.deepEqual(missingPacks(repo, index), []);
+    assert.deepEqual(await missingPacks(new LocalStorage(repo), index), []);
     rmSync(written[1]!.path);
-    assert.deepEqual(missingPacks(repo, index), [written[1]!.id]);
+    assert.deepEqual(await missingPacks(new LocalStorage(repo), index), [written[1]!.id]);
 
     const broken = written[0]!;
     writeFileSync(broken.path, readFileSync(broken.path).subarray(0, 100));
-    const again = rebuildIndex(repo, sealer);
+    const again = await rebuildIndex(new LocalStorage(repo), sealer);
     assert.equal(again.damaged.length, 1);
     assert.ok(again.damaged[0] instanceof PackDamagedError);
     assert.equal(again.index.size, 40 - broken.entries.length - written[1]!.entries.length);

@@ -14,7 +14,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadIndex, missingPacks } from '../../src/repo/index-load.js';
 import { packMatchesId, readPackEntries } from '../../src/repo/pack-reader.js';
-import { PackWriter, packPath } from '../../src/repo/pack-writer.js';
+import { PackWriter, publishPacks } from '../../src/repo/pack-writer.js';
+import { LocalStorage } from '../../src/storage/local-storage.js';
 import { suiteDir } from '../helpers.js';
 import { macSealer } from './sealers.js';
 
@@ -58,22 +59,24 @@ describe('pack writer killed with SIGKILL', () => {
     it(`leaves only complete packs, killed ${blobs} blobs after pack ${packs}`, async () => {
       const repo = at(`repo-${packs}-${blobs}`);
       const reported = await killWhileWriting(repo, packs, blobs);
+      const storage = new LocalStorage(repo);
       const found = packsIn(repo);
       for (const id of reported) assert.ok(found.includes(id), `reported pack ${id} is in data/`);
       for (const id of found) {
-        const path = packPath(repo, id);
-        assert.ok(packMatchesId(path, id), `${id} hashes to its name`);
-        assert.ok(readPackEntries(path, sealer).length > 0, `${id} has a header that reads back`);
+        assert.ok(await packMatchesId(storage, id), `${id} hashes to its name`);
+        assert.ok((await readPackEntries(storage, id, sealer)).length > 0, `${id} has a header that reads back`);
       }
-      for (const name of readdirSync(join(repo, 'tmp'))) assert.match(name, /^(pack|index)-[0-9a-f]{16}\.tmp$/);
+      for (const name of readdirSync(join(repo, 'tmp'))) {
+        assert.match(name, /^(pack-[0-9a-f]{16}|[0-9a-f]{64}-[0-9a-f]{12})\.tmp$/);
+      }
       // Every index file is complete, and names only packs that are there.
-      const loaded = loadIndex(repo, sealer);
+      const loaded = await loadIndex(storage, sealer);
       assert.deepEqual(loaded.damaged, []);
       assert.ok(loaded.files.length >= packs - 1, `${loaded.files.length} index files`);
-      assert.deepEqual(missingPacks(repo, loaded.index), []);
+      assert.deepEqual(await missingPacks(storage, loaded.index), []);
 
       // The next run succeeds beside what the killed one left.
-      const writer = new PackWriter(repo, sealer);
+      const writer = new PackWriter(storage.stagingDir, sealer);
       writer.add({
         kind: 'data',
         id: Buffer.alloc(32, 3),
@@ -81,9 +84,9 @@ describe('pack writer killed with SIGKILL', () => {
         rawLength: 8,
         compressed: false,
       });
-      const next = writer.flush()!;
-      assert.equal(readPackEntries(next.path, sealer).length, 1);
-      assert.deepEqual(packsIn(repo).sort(), [...found, next.id].sort());
+      const [next] = await publishPacks(storage, [writer.flush()!]);
+      assert.equal((await readPackEntries(storage, next!.id, sealer)).length, 1);
+      assert.deepEqual(packsIn(repo).sort(), [...found, next!.id].sort());
     });
   }
 });

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   encodePackHeader,
@@ -17,7 +17,8 @@ import {
   type Sealer,
 } from '../../src/repo/pack-header.js';
 import { checkPack, PackReader, packMatchesId, readPackEntries } from '../../src/repo/pack-reader.js';
-import { type BlobToPack, PackWriter, packPath, type WrittenPack } from '../../src/repo/pack-writer.js';
+import { type BlobToPack, PackWriter, packName, publishPacks, type WrittenPack } from '../../src/repo/pack-writer.js';
+import { LocalStorage } from '../../src/storage/local-storage.js';
 import { suiteDir } from '../helpers.js';
 import { assertThrowsDamaged } from './assert-damaged.js';
 import { randomBytesFrom } from './random-bytes.js';
@@ -53,61 +54,77 @@ function entry(over: Partial<PackEntry> = {}): PackEntry {
   };
 }
 
-function assertDamaged(fn: () => unknown, reason: RegExp) {
-  assertThrowsDamaged(fn, PackDamagedError, 'ERR_VIGIL_PACK_DAMAGED', reason);
+function assertDamaged(fn: () => unknown, reason: RegExp): Promise<void> {
+  return assertThrowsDamaged(fn, PackDamagedError, 'ERR_VIGIL_PACK_DAMAGED', reason);
+}
+
+/** A pack in a repository folder of its own, at data/XX/<id>, for crafted bytes. */
+function craftedPackPath(root: string): { storage: LocalStorage; id: string; path: string } {
+  const id = 'ab'.repeat(32);
+  const path = join(root, packName(id));
+  mkdirSync(dirname(path), { recursive: true });
+  return { storage: new LocalStorage(root), id, path };
 }
 
 describe('pack files', () => {
   const at = suiteDir('vigil-pack-');
 
-  function writeBlobs(repo: string, sealer: Sealer, count: number): { packs: WrittenPack[]; blobs: BlobToPack[] } {
-    const writer = new PackWriter(repo, sealer, { targetBytes: 256 * 1024 });
-    const packs: WrittenPack[] = [];
+  type PackAt = WrittenPack & { path: string };
+  async function writeBlobs(
+    repo: string,
+    sealer: Sealer,
+    count: number,
+  ): Promise<{ packs: PackAt[]; blobs: BlobToPack[] }> {
+    const writer = new PackWriter(join(repo, 'tmp'), sealer, { targetBytes: 256 * 1024 });
+    const staged = [];
     const blobs: BlobToPack[] = [];
     for (let i = 0; i < count; i++) {
       const b = blob(i, 1000 + ((i * 7919) % 60_000));
       blobs.push(b);
       const done = writer.add(b);
-      if (done) packs.push(done);
+      if (done) staged.push(done);
     }
     const last = writer.flush();
-    if (last) packs.push(last);
+    if (last) staged.push(last);
+    const packs = (await publishPacks(new LocalStorage(repo), staged)).map((p) => ({
+      ...p,
+      path: join(repo, packName(p.id)),
+    }));
     return { packs, blobs };
   }
 
-  it('writes blobs into packs named by their SHA-256, and reads every blob back', () => {
+  it('writes blobs into packs named by their SHA-256, and reads every blob back', async () => {
     const repo = at('repo');
     const sealer = macSealer();
-    const { packs, blobs } = writeBlobs(repo, sealer, 60);
+    const { packs, blobs } = await writeBlobs(repo, sealer, 60);
     assert.ok(packs.length >= 4, `${packs.length} packs`);
     assert.deepEqual(readdirSync(join(repo, 'tmp')), []);
     let n = 0;
     for (const pack of packs) {
-      assert.equal(pack.path, packPath(repo, pack.id));
       assert.match(pack.path, /data\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
       assert.equal(statSync(pack.path).size, pack.size);
       assert.equal(createHash('sha256').update(readFileSync(pack.path)).digest('hex'), pack.id);
-      assert.ok(packMatchesId(pack.path, pack.id));
-      const entries = readPackEntries(pack.path, sealer);
+      assert.ok(await packMatchesId(new LocalStorage(repo), pack.id));
+      const entries = await readPackEntries(new LocalStorage(repo), pack.id, sealer);
       assert.deepEqual(entries, pack.entries);
-      const reader = PackReader.open(pack.path);
+      const reader = await PackReader.open(new LocalStorage(repo), pack.id);
       try {
         for (const e of entries) {
           const expected = blobs[n++]!;
           assert.ok(e.id.equals(expected.id));
           assert.equal(e.kind, expected.kind);
-          assert.ok(reader.readBlob(sealer, e).equals(expected.payload));
+          assert.ok((await reader.readBlob(sealer, e)).equals(expected.payload));
         }
       } finally {
-        reader.close();
+        await reader.close();
       }
     }
     assert.equal(n, blobs.length);
   });
 
-  it('writes nothing on a flush with no blob, and leaves nothing after abort', () => {
+  it('writes nothing on a flush with no blob, and leaves nothing after abort', async () => {
     const repo = at('empty');
-    const writer = new PackWriter(repo, identitySealer);
+    const writer = new PackWriter(join(repo, 'tmp'), identitySealer);
     assert.equal(writer.flush(), undefined);
     writer.add(blob(1, 100));
     writer.abort();
@@ -115,7 +132,7 @@ describe('pack files', () => {
     assert.equal(writer.flush(), undefined);
   });
 
-  it('drops the pack being written when sealing or writing fails, and goes on with a new one', () => {
+  it('drops the pack being written when sealing or writing fails, and goes on with a new one', async () => {
     const repo = at('failing');
     let seals = 0;
     const failing: Sealer = {
@@ -125,37 +142,37 @@ describe('pack files', () => {
       },
       open: identitySealer.open,
     };
-    const writer = new PackWriter(repo, failing);
+    const writer = new PackWriter(join(repo, 'tmp'), failing);
     writer.add(blob(1, 100));
     writer.add(blob(2, 100));
     assert.throws(() => writer.add(blob(3, 100)), /sealer failed/);
     assert.deepEqual(readdirSync(join(repo, 'tmp')), []);
     writer.add(blob(4, 100));
-    const pack = writer.flush()!;
+    const [pack] = await publishPacks(new LocalStorage(repo), [writer.flush()!]);
     assert.deepEqual(
-      readPackEntries(pack.path, identitySealer).map((e) => e.id),
+      (await readPackEntries(new LocalStorage(repo), pack!.id, identitySealer)).map((e) => e.id),
       [blob(4, 100).id],
     );
   });
 
-  it('checks a pack as verify does: each finding named, the other blobs still counted', () => {
+  it('checks a pack as verify does: each finding named, the other blobs still counted', async () => {
     const repo = at('check');
     const sealer = macSealer();
-    const { packs } = writeBlobs(repo, sealer, 4);
+    const { packs } = await writeBlobs(repo, sealer, 4);
     const pack = packs[0]!;
-    const run = (s?: Sealer) => {
+    const run = async (s?: Sealer) => {
       const findings = [];
-      const it = checkPack(pack.path, pack.id, s);
-      for (let step = it.next(); ; step = it.next()) {
+      const it = checkPack(new LocalStorage(repo), pack.id, s);
+      for (let step = await it.next(); ; step = await it.next()) {
         if (step.done) return { findings, good: step.value };
         findings.push(step.value);
       }
     };
-    assert.deepEqual(run(sealer), { findings: [], good: 4 });
+    assert.deepEqual(await run(sealer), { findings: [], good: 4 });
     const bytes = readFileSync(pack.path);
     bytes[pack.entries[1]!.offset]! ^= 1;
     writeFileSync(pack.path, bytes);
-    const { findings, good } = run(sealer);
+    const { findings, good } = await run(sealer);
     assert.equal(good, 3);
     assert.deepEqual(
       findings.map((f) => f.kind),
@@ -164,54 +181,57 @@ describe('pack files', () => {
     assert.equal((findings[1] as { blobId: string }).blobId, pack.entries[1]!.id.toString('hex'));
     // Without keys, only the hash can be checked.
     assert.deepEqual(
-      run().findings.map((f) => f.kind),
+      (await run()).findings.map((f) => f.kind),
       ['pack-id-mismatch'],
     );
     writeFileSync(pack.path, bytes.subarray(0, bytes.length - 1));
     assert.deepEqual(
-      run(sealer).findings.map((f) => f.kind),
+      (await run(sealer)).findings.map((f) => f.kind),
       ['pack-id-mismatch', 'pack-damaged'],
     );
   });
 
-  it('refuses a pack whose bytes no longer hash to its name', () => {
+  it('refuses a pack whose bytes no longer hash to its name', async () => {
     const repo = at('renamed');
-    const { packs } = writeBlobs(repo, identitySealer, 3);
+    const { packs } = await writeBlobs(repo, identitySealer, 3);
     const pack = packs[0]!;
     const bytes = readFileSync(pack.path);
     bytes[0]! ^= 1;
     writeFileSync(pack.path, bytes);
-    assert.equal(packMatchesId(pack.path, pack.id), false);
+    assert.equal(await packMatchesId(new LocalStorage(repo), pack.id), false);
   });
 
-  it('refuses a tampered header or blob when the sealer authenticates', () => {
+  it('refuses a tampered header or blob when the sealer authenticates', async () => {
     const repo = at('tampered');
     const sealer = macSealer();
-    const { packs } = writeBlobs(repo, sealer, 5);
+    const { packs } = await writeBlobs(repo, sealer, 5);
     const pack = packs[0]!;
     const bytes = readFileSync(pack.path);
     const headerByte = bytes.length - 10;
     bytes[headerByte]! ^= 0x40;
     writeFileSync(pack.path, bytes);
-    assertDamaged(() => readPackEntries(pack.path, sealer), /a pack-header blob does not open \(bad MAC\)/);
+    await assertDamaged(
+      () => readPackEntries(new LocalStorage(repo), pack.id, sealer),
+      /a pack-header blob does not open \(bad MAC\)/,
+    );
     bytes[headerByte]! ^= 0x40;
     bytes[3]! ^= 1;
     writeFileSync(pack.path, bytes);
-    const reader = PackReader.open(pack.path);
+    const reader = await PackReader.open(new LocalStorage(repo), pack.id);
     try {
-      const [first, second] = reader.entries(sealer);
-      assert.throws(
+      const [first, second] = await reader.entries(sealer);
+      await assert.rejects(
         () => reader.readBlob(sealer, first!),
         (e: Error) => e.cause instanceof TamperedError,
       );
       // A blob of one kind cannot pass for another.
-      assertDamaged(
+      await assertDamaged(
         () => reader.readBlob(sealer, { ...second!, kind: second!.kind === 'data' ? 'tree' : 'data' }),
         /does not open/,
       );
-      assert.equal(reader.readBlob(sealer, second!).length, second!.rawLength);
+      assert.equal((await reader.readBlob(sealer, second!)).length, second!.rawLength);
     } finally {
-      reader.close();
+      await reader.close();
     }
   });
 
@@ -285,35 +305,38 @@ describe('pack files', () => {
       ],
     ];
     for (const [name, header, reason, trailer] of cases) {
-      it(name, () => {
-        const path = at(`crafted-${name.replace(/\W+/g, '-')}`);
+      it(name, async () => {
+        const { storage, id, path } = craftedPackPath(at(`crafted-${name.replace(/\W+/g, '-')}`));
         const h = header();
         craftPack(path, blobs, h, trailer ?? h.length);
-        assertDamaged(() => readPackEntries(path, identitySealer), reason);
+        await assertDamaged(() => readPackEntries(storage, id, identitySealer), reason);
       });
     }
 
-    it('a file too short to be a pack', () => {
-      const path = at('short');
+    it('a file too short to be a pack', async () => {
+      const { storage, id, path } = craftedPackPath(at('short'));
       writeFileSync(path, Buffer.from([1, 0, 0]));
-      assertDamaged(() => PackReader.open(path), /only 3 bytes/);
+      await assertDamaged(() => PackReader.open(storage, id), /only 3 bytes/);
     });
 
-    it('an index entry that points outside the blobs, or whose length does not match', () => {
-      const path = at('index-entry');
+    it('an index entry that points outside the blobs, or whose length does not match', async () => {
+      const { storage, id, path } = craftedPackPath(at('index-entry'));
       craftPack(path, blobs, encodePackHeader([entry()]));
-      const reader = PackReader.open(path);
+      const reader = await PackReader.open(storage, id);
       try {
-        assertDamaged(() => reader.readBlob(identitySealer, entry({ offset: 95 })), /runs past the blobs \(100\)/);
-        assertDamaged(() => reader.readBlob(identitySealer, entry({ offset: 2 ** 40 })), /runs past the blobs/);
-        assertDamaged(() => reader.readBlob(identitySealer, entry({ offset: -1 })), /no range/);
-        assertDamaged(
+        await assertDamaged(
+          () => reader.readBlob(identitySealer, entry({ offset: 95 })),
+          /runs past the blobs \(100\)/,
+        );
+        await assertDamaged(() => reader.readBlob(identitySealer, entry({ offset: 2 ** 40 })), /runs past the blobs/);
+        await assertDamaged(() => reader.readBlob(identitySealer, entry({ offset: -1 })), /no range/);
+        await assertDamaged(
           () => reader.readBlob(identitySealer, entry({ rawLength: 11 })),
           /10 bytes where its entry says 11/,
         );
-        assert.ok(reader.readBlob(identitySealer, entry()).equals(Buffer.alloc(10, 9)));
+        assert.ok((await reader.readBlob(identitySealer, entry())).equals(Buffer.alloc(10, 9)));
       } finally {
-        reader.close();
+        await reader.close();
       }
     });
   });

@@ -7,13 +7,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import { writeIndexFile } from '../../../src/repo/index-file.js';
-import { PackWriter } from '../../../src/repo/pack-writer.js';
+import { PackWriter, publishPacks } from '../../../src/repo/pack-writer.js';
+import { LocalStorage } from '../../../src/storage/local-storage.js';
 import { macSealer } from '../sealers.js';
 
 const repo = process.argv[2];
 if (repo === undefined) throw new Error('usage: pack-child REPO');
 const sealer = macSealer();
-const writer = new PackWriter(repo, sealer, { targetBytes: 1 << 20 });
+const storage = new LocalStorage(repo);
+const writer = new PackWriter(storage.stagingDir, sealer, { targetBytes: 1 << 20 });
 for (let n = 0; ; n++) {
   const payload = randomBytes(50_000 + (n % 7) * 10_000);
   const pack = writer.add({
@@ -25,7 +27,8 @@ for (let n = 0; ; n++) {
   });
   writeSync(1, `blob ${n}\n`);
   if (pack) {
+    await publishPacks(storage, [pack]);
     writeSync(1, `pack ${pack.id}\n`);
-    writeIndexFile(repo, sealer, [{ id: pack.id, entries: pack.entries }]);
+    await writeIndexFile(storage, sealer, [{ id: pack.id, entries: pack.entries }]);
   }
 }
