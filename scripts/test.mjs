@@ -51,8 +51,9 @@ limits.push(`--test-concurrency=${rootFlag === -1 ? 2 : 1}`);
 // run that starts them last ends with one core busy on them while the other idles.
 // Size misjudges a few files: each edge-cases-*.test.ts is four lines around edge-cases.ts, whose
 // 4 GiB sparse-file case alone takes 20 s of a 300 s run; sorted by size they started last and
-// made the run's tail. They start first, one on each slot.
-const SLOW_SMALL_FILES = ['edge-cases-native.test.ts', 'edge-cases-js.test.ts'];
+// made the run's tail. They start first, one on each slot, and the SFTP suite (a real sshd,
+// about 75 s for a 6 KB file) right after them.
+const SLOW_SMALL_FILES = ['edge-cases-native.test.ts', 'edge-cases-js.test.ts', 'sftp-repository.test.ts'];
 const slowness = (file) => {
   const rank = SLOW_SMALL_FILES.findIndex((name) => file.endsWith(name));
   return rank === -1 ? statSync(join(root, file)).size : Number.MAX_SAFE_INTEGER - rank;
