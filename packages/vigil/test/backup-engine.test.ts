@@ -31,7 +31,7 @@ import { Pool } from 'tandem';
 import { restoreTree } from '../src/backup/restore.js';
 import { runBackup } from '../src/backup/run-backup.js';
 import { verifyRepository } from '../src/backup/verify.js';
-import { BlobReader } from '../src/repo/blob-reader.js';
+import { openSnapshotReading } from '../src/inspect/snapshot-reading.js';
 import { type BlobCodec, createBlobCodec } from '../src/repo/compression.js';
 import { loadIndex } from '../src/repo/index-load.js';
 import { Repository } from '../src/repo/repository.js';
@@ -70,13 +70,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
       packTargetBytes: 4 * MIB,
     });
   const restore = async (snapshotTree: Buffer, target: string, only: Buffer[] = []) => {
-    const reader = new BlobReader(
-      repo.storage,
-      (await loadIndex(repo.storage, repo.sealer)).index,
-      repo.sealer,
-      repo.ids,
-      codec,
-    );
+    const reader = (await openSnapshotReading(repo, codec, assert.fail)).reader;
     const lines: string[] = [];
     try {
       const outcome = await restoreTree({
@@ -210,13 +204,7 @@ describe('format 2: backup, restore and verify through the engine', () => {
     assert.deepEqual(clean.problems, []);
     assert.equal(clean.snapshotsChecked, 3);
     // Flip a byte inside the blob that holds the sparse file's 4 KiB of data.
-    const reader = new BlobReader(
-      repo.storage,
-      (await loadIndex(repo.storage, repo.sealer)).index,
-      repo.sealer,
-      repo.ids,
-      codec,
-    );
+    const reader = (await openSnapshotReading(repo, codec, assert.fail)).reader;
     const id = repo.ids.id(Buffer.alloc(4096, 7));
     const place = (await loadIndex(repo.storage, repo.sealer)).index.find(id);
     reader.close();

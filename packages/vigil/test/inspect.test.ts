@@ -13,6 +13,7 @@ import { verifyRepository } from '../src/backup/verify.js';
 import { UsageError } from '../src/errors.js';
 import { copySnapshots } from '../src/inspect/copy-snapshots.js';
 import { entryMatcher } from '../src/inspect/find-matches.js';
+import { openSnapshotReading } from '../src/inspect/snapshot-reading.js';
 import { BlobReader } from '../src/repo/blob-reader.js';
 import { createBlobCodec } from '../src/repo/compression.js';
 import { loadIndex } from '../src/repo/index-load.js';
@@ -213,13 +214,7 @@ describe('looking inside snapshots: ls, diff, find, verify --read-data-subset, c
     const index = (await loadIndex(target.storage, target.sealer)).index;
     assert.equal(index.size, one.storedBlobs + secondStored);
     const reader = new BlobReader(target.storage, index, target.sealer, target.ids, codec);
-    const sourceReader = new BlobReader(
-      source.storage,
-      (await loadIndex(source.storage, source.sealer)).index,
-      source.sealer,
-      source.ids,
-      codec,
-    );
+    const sourceReader = (await openSnapshotReading(source, codec, assert.fail)).reader;
     const used = new Set<string>();
     const listing = async (r: BlobReader, tree: Buffer) => {
       const lines: string[] = [];
