@@ -49,10 +49,9 @@ const limits = ['--test-timeout=600000'];
 limits.push(`--test-concurrency=${rootFlag === -1 ? 2 : 1}`);
 // Largest files first: they are the slow ones (the CLI tests spawn vigil a hundred times), and a
 // run that starts them last ends with one core busy on them while the other idles.
-// Size misjudges a few files: each edge-cases-*.test.ts is four lines around edge-cases.ts, whose
-// 4 GiB sparse-file case alone takes 20 s of a 300 s run; sorted by size they started last and
-// made the run's tail. They start first, one on each slot, and the SFTP suite (a real sshd,
-// about 75 s for a 6 KB file) right after them.
+// Size misjudges a few files that are small but slow: each edge-cases-*.test.ts is four lines
+// around edge-cases.ts (15 s each), and the SFTP suite starts a real sshd (15 s for a 6 KB
+// file). Sorted by size they would start last and make the run's tail; they start first.
 const SLOW_SMALL_FILES = ['edge-cases-native.test.ts', 'edge-cases-js.test.ts', 'sftp-repository.test.ts'];
 const slowness = (file) => {
   const rank = SLOW_SMALL_FILES.findIndex((name) => file.endsWith(name));

@@ -67,8 +67,8 @@ export function run(command: string, args: readonly string[], options: RunOption
 }
 
 /** A fresh directory readable by everyone; removed by `cleanup`. */
-export function tempDir(prefix = 'vigil-test-'): { path: string; cleanup: () => void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
+export function tempDir(prefix = 'vigil-test-', parent = tmpdir()): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(parent, prefix));
   chmodSync(path, 0o755);
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
