@@ -23,8 +23,18 @@ export async function openSnapshotReading(
 ): Promise<SnapshotReading> {
   const loaded = await loadIndex(repo.storage, repo.sealer);
   for (const error of loaded.damaged) log(`vigil: ${error.message}`);
-  return { reader: new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec), index: loaded.index };
+  const reader = new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec, {
+    openPacks: LISTING_OPEN_PACKS,
+  });
+  return { reader, index: loaded.index };
 }
+
+/**
+ * Packs a listing keeps open: a snapshot's unchanged directories are trees stored by earlier
+ * backups, each backup's in packs of its own, and a walk in path order goes back and forth
+ * between them (at 100 backups of /usr/share, 2,073 pack opens for 100 packs with 16 open).
+ */
+const LISTING_OPEN_PACKS = 256;
 
 /** What is at an absolute path of a snapshot: the root ('/': no entry of its own), an entry, or nothing. */
 export type Located = { readonly entry?: TreeNode; readonly path: Buffer } | undefined;
@@ -97,8 +107,11 @@ export async function* walkInOrder(
   onDamaged: (dir: Buffer, error: Error) => void,
   decode: typeof decodeTree = decodeTree,
 ): AsyncGenerator<{ path: Buffer; entry: TreeNode }> {
+  // One generator and a stack of open directories, not a generator per directory: each
+  // entry would otherwise pass through one `yield*` per level above it, an await each.
   const active = new Set<string>();
-  async function* visit(at: Buffer, id: Buffer): AsyncGenerator<{ path: Buffer; entry: TreeNode }> {
+  const stack: { readonly at: Buffer; readonly key: string; readonly nodes: TreeNode[]; next: number }[] = [];
+  const enter = async (at: Buffer, id: Buffer): Promise<void> => {
     const key = id.toString('latin1');
     if (active.has(key)) {
       onDamaged(at, new Error('the tree contains itself (a loop): refused'));
@@ -112,12 +125,19 @@ export async function* walkInOrder(
       return;
     }
     active.add(key);
-    for (const entry of nodes) {
-      const path = joinPath(at, entry.node.name);
-      yield { path, entry };
-      if (entry.subtree !== undefined) yield* visit(path, entry.subtree);
+    stack.push({ at, key, nodes, next: 0 });
+  };
+  await enter(dir, tree);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as (typeof stack)[number];
+    if (top.next === top.nodes.length) {
+      active.delete(top.key);
+      stack.pop();
+      continue;
     }
-    active.delete(key);
+    const entry = top.nodes[top.next++] as TreeNode;
+    const path = joinPath(top.at, entry.node.name);
+    yield { path, entry };
+    if (entry.subtree !== undefined) await enter(path, entry.subtree);
   }
-  yield* visit(dir, tree);
 }

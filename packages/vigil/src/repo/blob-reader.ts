@@ -23,7 +23,21 @@ export class BlobUnreadableError extends VigilError {
   }
 }
 
+/**
+ * Packs a reader keeps open by default: a restore or a verify reads pack by pack, and workers
+ * each hold a reader, so a few open files each are enough and stay far below the process's
+ * limit on open files (1024 by default) whatever --jobs says.
+ */
 const OPEN_PACKS = 16;
+
+export interface BlobReaderOptions {
+  /**
+   * Packs kept open at once (least recently used closed first). A walk of a snapshot's trees
+   * (ls, find, diff) goes back and forth between the tree packs of every earlier backup that
+   * still holds one of its directories; one reader in the main thread can keep them all open.
+   */
+  readonly openPacks?: number;
+}
 
 export class BlobReader {
   readonly #storage: Storage;
@@ -33,8 +47,17 @@ export class BlobReader {
   readonly #codec: BlobCodec;
   /** Open packs (or packs being opened), least recently used first. */
   readonly #open = new Map<string, OpenPack>();
+  readonly #openPacks: number;
 
-  constructor(storage: Storage, index: BlobIndex, sealer: Sealer, ids: BlobIdHasher, codec: BlobCodec) {
+  constructor(
+    storage: Storage,
+    index: BlobIndex,
+    sealer: Sealer,
+    ids: BlobIdHasher,
+    codec: BlobCodec,
+    options: BlobReaderOptions = {},
+  ) {
+    this.#openPacks = options.openPacks ?? OPEN_PACKS;
     this.#storage = storage;
     this.#index = index;
     this.#sealer = sealer;
@@ -91,7 +114,7 @@ export class BlobReader {
     } else {
       pack = new OpenPack(PackReader.open(this.#storage, id));
       this.#open.set(id, pack);
-      if (this.#open.size > OPEN_PACKS) {
+      if (this.#open.size > this.#openPacks) {
         const [oldest, reader] = this.#open.entries().next().value as [string, OpenPack];
         this.#open.delete(oldest);
         void reader.evict();
