@@ -7,7 +7,8 @@ import { fstatSync } from 'node:fs';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
-import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
+import { createHashPools } from '../pool/hash-pools.js';
+import { readingCounterFor } from '../pool/worker-pool.js';
 import { JsonPrinter } from '../report/json-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
 import { TextPrinter } from '../report/text-printer.js';
@@ -75,7 +76,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
   const progress: Progress = showProgress ? terminalProgress(process.stderr) : silentProgress(process.stderr);
   const printer = createPrinter(options, verbosity, algorithm, checking, progress);
   const blake3 = await blake3ModeFor(options, algorithm, checking);
-  const pool = createWorkerPool('vigil-hash', options);
+  const pools = createHashPools('vigil-hash', options);
   const reading = readingCounterFor(options, progress);
   try {
     const outcome = checking
@@ -83,7 +84,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
           manifests: manifestsToCheck(options),
           algorithm,
           algorithmDefaulted: options.algo === undefined,
-          pool,
+          pools,
           printer,
           progress,
           ignoreMissing: options.ignoreMissing === true,
@@ -102,7 +103,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
             excludes: options.exclude ?? [],
           },
           algorithm,
-          pool,
+          pools,
           ordered: options.unordered !== true,
           printer,
           progress,
@@ -114,7 +115,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
     return exitCodeForOutcome(outcome);
   } finally {
     progress.stop();
-    await pool.terminate();
+    await pools.terminate();
   }
 }
 

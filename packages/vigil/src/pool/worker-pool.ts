@@ -53,19 +53,28 @@ export function readingCounterFor(flags: WorkerPoolFlags, progress: ProgressSink
   return counter;
 }
 
-export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {
-  if (sharesMemory(flags)) {
-    return new Pool({ workers: resolveJobs(flags.jobs), name, prefetch: 1 });
-  }
+/**
+ * How many workers the pool of `flags` has: --jobs, or by default this machine's cores (worker
+ * threads) or DEFAULT_REDIS_JOBS (hosts through Redis). Refuses --redis without --queue and
+ * the reverse.
+ */
+export function poolWorkers(flags: WorkerPoolFlags): number {
+  if (sharesMemory(flags)) return resolveJobs(flags.jobs);
   if (flags.redis === undefined || flags.queue === undefined) {
     throw new UsageError('--redis and --queue go together: give both, e.g. --redis redis://HOST:6379 --queue hashing');
   }
+  return resolveJobs(flags.jobs, DEFAULT_REDIS_JOBS);
+}
+
+export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {
+  const workers = poolWorkers(flags);
+  if (sharesMemory(flags)) return new Pool({ workers, name, prefetch: 1 });
   return new Pool({
     backend: 'redis',
-    connection: flags.redis,
-    queue: flags.queue,
+    connection: flags.redis as string,
+    queue: flags.queue as string,
     root: VIGIL_PACKAGE_ROOT,
-    workers: resolveJobs(flags.jobs, DEFAULT_REDIS_JOBS),
+    workers,
     name,
   });
 }

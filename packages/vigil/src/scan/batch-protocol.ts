@@ -19,6 +19,11 @@ export interface HashBatchRequest {
   readonly blake3?: Blake3Mode;
   /** Where the worker counts the pieces of big files as it reads them (fs/reading-bytes.ts). */
   readonly reading?: ReadingCounter;
+  /**
+   * Run in the main thread (hash-pools.ts): a file too big to share a batch is handed back
+   * even when it is the batch's only file, for a worker, so the main thread never hashes for long.
+   */
+  readonly inMainThread?: boolean;
 }
 
 /** What happened to each path of a batch. */

@@ -3,9 +3,9 @@
  * files they name on every worker, and reports each line in manifest order, with
  * coreutils' flags (--quiet, --status, --ignore-missing, --strict, --warn) and warnings.
  */
+
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { Pool } from 'tandem';
 import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { readLines } from '../checksums/lines.js';
 import { type ManifestForm, type ParsedLine, parseChecksumLine } from '../checksums/parse.js';
@@ -13,6 +13,7 @@ import { ManifestReadError } from '../errors.js';
 import type { RunOutcome } from '../exit.js';
 import { describeErrno } from '../fs/failures.js';
 import { PathFlag } from '../fs/records.js';
+import type { HashPools } from '../pool/hash-pools.js';
 import type { ProgressSink } from '../progress-sink.js';
 import { displayPath } from '../report/printer.js';
 import { probeAlgorithm } from './check-probe.js';
@@ -31,7 +32,7 @@ export interface CheckChecksumsOptions {
   readonly algorithm: AlgorithmName;
   /** The algorithm was not given: untagged lines may pick one by digest length. */
   readonly algorithmDefaulted: boolean;
-  readonly pool: Pool;
+  readonly pools: HashPools;
   readonly printer: RecordSink;
   readonly progress: ProgressSink;
   readonly ignoreMissing: boolean;
@@ -78,7 +79,7 @@ async function checkChecksumFile(
   options: CheckChecksumsOptions,
   state: RunState,
 ): Promise<{ summary: CheckSummary; otherFailure: boolean }> {
-  const { printer, pool, progress } = options;
+  const { printer, pools, progress } = options;
   const summary: CheckSummary = { ok: 0, failed: 0, unreadable: 0, malformed: 0, missingIgnored: 0 };
   const expectations = new Map<number, Expectation>();
   const release = new OrderedRelease<CheckRecord | undefined>((record) => {
@@ -168,7 +169,9 @@ async function checkChecksumFile(
       expectations.set(lineSeq, { expected: parsed.expected, algorithm });
       batch.add(lineSeq, parsed.name, PathFlag.follow | PathFlag.readLinked, 0);
       progress.found(1);
-      if (batch.full || engine.count < pool.workers) {
+      // Until the first batch fills, none goes out: a manifest that ends first is checked in
+      // this thread, with no worker started (hash-pools.ts).
+      if (batch.full || (engine.started && engine.count < pools.workers)) {
         send();
         await engine.waitForRoom();
         while (release.held > MAX_HELD_RECORDS && engine.count > 0) await engine.settled();
@@ -179,7 +182,10 @@ async function checkChecksumFile(
     if ((error as NodeJS.ErrnoException).code !== undefined) throw new ManifestReadError(manifest, error);
     throw error;
   }
-  if (batch.size > 0) send();
+  if (batch.size > 0) {
+    engine.submit(batch, batchAlgorithm, !engine.started);
+    batch = new FileBatch();
+  }
   done = true;
   settleUndecided();
   malformed.known(options.algorithm);
@@ -225,7 +231,7 @@ async function sameLengthAlgorithm(
   if (known !== undefined) return known;
   if (state.probesLeft === 0) return parsed.algorithm;
   state.probesLeft--;
-  const probe = await probeAlgorithm(options.pool, parsed.name, parsed.expected, candidates, options.hashBatch);
+  const probe = await probeAlgorithm(options.pools, parsed.name, parsed.expected, candidates, options.hashBatch);
   if (probe.kind === 'unreadable') return { outcome: probe.outcome }; // ask the next line's file
   const decided = probe.kind === 'matched' ? probe.algorithm : parsed.algorithm;
   state.byLength.set(digits, decided);

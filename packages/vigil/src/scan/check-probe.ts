@@ -5,9 +5,10 @@
  * digest, and checks the whole run with that one, rather than guessing and printing a FAILED
  * line for every file.
  */
-import type { Pool } from 'tandem';
+
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { PathFlag } from '../fs/records.js';
+import type { HashPools } from '../pool/hash-pools.js';
 import { FileBatch } from './file-batch.js';
 import { type FileOutcome, HashEngine, type HashEngineOptions } from './hash-engine.js';
 
@@ -20,14 +21,14 @@ export type ProbeResult =
   | { readonly kind: 'unreadable'; readonly outcome: Exclude<FileOutcome, { kind: 'hashed' }> };
 
 export async function probeAlgorithm(
-  pool: Pool,
+  pools: HashPools,
   name: Buffer,
   expected: string,
   candidates: readonly AlgorithmName[],
   hashBatch: HashEngineOptions['hashBatch'],
 ): Promise<ProbeResult> {
   for (const algorithm of candidates) {
-    const outcome = await hashOne(pool, name, algorithm, hashBatch);
+    const outcome = await hashOne(pools, name, algorithm, hashBatch);
     if (outcome === undefined)
       return { kind: 'unreadable', outcome: { kind: 'failed', code: 'EIO', message: 'not read' } };
     if (outcome.kind !== 'hashed') return { kind: 'unreadable', outcome };
@@ -37,14 +38,14 @@ export async function probeAlgorithm(
 }
 
 async function hashOne(
-  pool: Pool,
+  pools: HashPools,
   name: Buffer,
   algorithm: AlgorithmName,
   hashBatch: HashEngineOptions['hashBatch'],
 ): Promise<FileOutcome | undefined> {
   let result: FileOutcome | undefined;
   const engine = new HashEngine({
-    pool,
+    pools,
     maxInFlight: 1,
     readLinksOnce: false,
     hashBatch,
@@ -54,7 +55,8 @@ async function hashOne(
   });
   const batch = new FileBatch();
   batch.add(0, name, PathFlag.follow | PathFlag.readLinked, 0);
-  engine.submit(batch, algorithm);
+  // One file: read in this thread unless it is big (then a worker reads it).
+  engine.submit(batch, algorithm, true);
   await engine.drain();
   return result;
 }

@@ -36,12 +36,18 @@ export class FileBatch {
     return this.seqs.length >= FILES_PER_BATCH;
   }
 
-  toRequest(algorithm: AlgorithmName, blake3?: Blake3Mode, reading?: ReadingCounter): HashBatchRequest {
+  toRequest(
+    algorithm: AlgorithmName,
+    blake3?: Blake3Mode,
+    reading?: ReadingCounter,
+    inMainThread = false,
+  ): HashBatchRequest {
     return {
       algorithm,
       list: this.#list.build(),
       ...(blake3 && algorithm === 'blake3' ? { blake3 } : {}),
       ...(reading ? { reading } : {}),
+      ...(inMainThread ? { inMainThread } : {}),
     };
   }
 }

@@ -7,11 +7,11 @@
  * results feed back into the input (re-sent files) and the caller needs the in-flight count
  * to decide when to send a partial batch and when to hold the walk back.
  */
-import type { Pool } from 'tandem';
 import type { TaskRef } from 'tandem/tasks';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
+import type { HashPools } from '../pool/hash-pools.js';
 import { InFlight } from '../pool/in-flight.js';
 import type { ProgressSink } from '../progress-sink.js';
 import { FileStatus, type HashBatchResult } from './batch-protocol.js';
@@ -26,7 +26,7 @@ export type FileOutcome =
   | { readonly kind: 'notRegular'; readonly what: string };
 
 export interface HashEngineOptions {
-  readonly pool: Pool;
+  readonly pools: HashPools;
   /** Most batches sent and not yet settled, re-sent ones included. */
   readonly maxInFlight: number;
   /** Read each hard-linked inode once (hash mode); --check reads every name it is given. */
@@ -46,18 +46,31 @@ export class HashEngine extends InFlight {
   readonly #links = new HardLinkRegistry();
   /** seq -> inode key, for names chosen to read a hard-linked inode. */
   readonly #linkReaders = new Map<number, string>();
+  #started = false;
 
   constructor(options: HashEngineOptions) {
     super(options.maxInFlight);
     this.#options = options;
   }
 
-  /** Sends a batch now (callers wait for room first with `waitForRoom`). */
-  submit(batch: FileBatch, algorithm: AlgorithmName): void {
+  /** Whether a batch went to the worker pool yet (which starts it). */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /**
+   * Sends a batch now (callers wait for room first with `waitForRoom`): to the worker pool, or
+   * with `here` to the main thread's pool, for a run whose whole input is this one batch (what
+   * it hands back, such as a big file, goes to the workers).
+   */
+  submit(batch: FileBatch, algorithm: AlgorithmName, here = false): void {
     if (batch.size === 0) return;
+    const herePool = here ? this.#options.pools.herePool() : undefined;
+    if (herePool === undefined) this.#started = true;
+    const pool = herePool ?? this.#options.pools.workerPool();
     this.track(
-      this.#options.pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [
-        batch.toRequest(algorithm, this.#options.blake3, this.#options.reading),
+      pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [
+        batch.toRequest(algorithm, this.#options.blake3, this.#options.reading, herePool !== undefined),
       ]),
       (result) => this.#onResult(batch, algorithm, result),
       'a hashing worker',
@@ -166,7 +179,7 @@ const BATCHES_PER_WORKER = 3;
 
 /** What a whole-tree run (`vigil hash`, `vigil --check`) gives its engine. */
 export interface TreeRun {
-  readonly pool: Pool;
+  readonly pools: HashPools;
   readonly progress: ProgressSink;
   readonly blake3?: Blake3Mode | undefined;
   readonly hashBatch?: HashEngineOptions['hashBatch'];
@@ -180,8 +193,8 @@ export function treeHashEngine(
   onOutcome: HashEngineOptions['onOutcome'],
 ): HashEngine {
   return new HashEngine({
-    pool: run.pool,
-    maxInFlight: run.pool.workers * BATCHES_PER_WORKER,
+    pools: run.pools,
+    maxInFlight: run.pools.workers * BATCHES_PER_WORKER,
     readLinksOnce,
     blake3: run.blake3,
     hashBatch: run.hashBatch,

@@ -25,7 +25,7 @@ export function hashBatchWith(reader: FileReader, request: HashBatchRequest): Ha
   const { list, algorithm } = request;
   const count = list.flags.length;
   const results = new BatchResults(count, digestBytes(algorithm, request.blake3));
-  const deferAbove = count > 1 ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
+  const deferAbove = count > 1 || request.inMainThread ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
   // b3sum's keyed, derive-key and extended-output modes are hashed from the arena: the reader
   // hashes plain BLAKE3 only.
   const inReader = request.blake3 ? undefined : digestInReader(reader, algorithm);

@@ -7,11 +7,11 @@
  * behind one huge file. `--unordered` prints each record as it arrives and keeps nothing.
  */
 import type { Readable } from 'node:stream';
-import type { Pool } from 'tandem';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import type { RunOutcome } from '../exit.js';
 import { PathFlag } from '../fs/records.js';
 import { type WalkEntry, type WalkOptions, walk } from '../fs/walk.js';
+import type { HashPools } from '../pool/hash-pools.js';
 import type { ProgressSink } from '../progress-sink.js';
 import type { Blake3Mode } from './blake3-mode.js';
 import { FileBatch } from './file-batch.js';
@@ -29,7 +29,7 @@ export interface HashTreeOptions {
   readonly operands: readonly Buffer[];
   readonly walk: WalkOptions;
   readonly algorithm: AlgorithmName;
-  readonly pool: Pool;
+  readonly pools: HashPools;
   readonly ordered: boolean;
   readonly printer: RecordSink;
   readonly progress: ProgressSink;
@@ -44,7 +44,7 @@ export interface HashTreeOptions {
 }
 
 export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
-  const { printer, progress, pool, algorithm } = options;
+  const { printer, progress, pools, algorithm } = options;
   const summary = { files: 0, bytes: 0, errors: 0, skipped: 0 };
   const emit = (record: EntryRecord) => {
     if (record.type === 'file') {
@@ -100,14 +100,16 @@ export async function hashTree(options: HashTreeOptions): Promise<RunOutcome> {
           put(entrySeq, recordForWalkEntry(entry));
         }
       }
-      // Workers idle while a partial batch waits for the walk: send it now.
-      if (batch.size > 0 && engine.count < pool.workers) {
+      // Workers idle while a partial batch waits for the walk: send it now. Until the first
+      // batch fills, none are started: a walk that ends first is hashed in this thread.
+      if (batch.size > 0 && engine.started && engine.count < pools.workers) {
         send();
         await waitForRoom();
       }
     }
   }
-  if (batch.size > 0) send();
+  // The whole input in one batch, and no worker started yet: this thread hashes it.
+  if (batch.size > 0) engine.submit(batch, algorithm, !engine.started);
   progress.walkDone();
   await engine.drain();
   progress.stop();

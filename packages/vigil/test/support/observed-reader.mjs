@@ -10,11 +10,14 @@
  *   - VIGIL_TEST_CRASH_ON=TEXT: exits the worker when a file to read has TEXT in its path
  *   - a file to read named "*blocks": writes READING to stderr and waits for the file
  *     VIGIL_TEST_RELEASE to appear (a minute at most)
+ *   - VIGIL_TEST_THREAD_LOG=FILE: appends "main" or "worker", a tab and the paths the call
+ *     takes (comma-separated), so a test can see which thread read what
  *   - VIGIL_TEST_SWAP=DIR:OUTSIDE: before the first call naming a path under DIR, replaces
  *     DIR with a symlink to OUTSIDE (DIR moves to DIR.moved): the parent swap of issue 20
  */
 import { appendFileSync, existsSync, readlinkSync, renameSync, symlinkSync, truncateSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { decodePaths } from '../../dist/fs/file-list.js';
 import { JsReader, NODE_FILE_OPS } from '../../dist/fs/js-reader.js';
 import { NativeReader } from '../../dist/fs/reader.js';
@@ -90,6 +93,9 @@ function beforeCall(list, cursor, reads) {
     .map((p) => p.toString('latin1'));
   swapParent(paths);
   if (!reads) return;
+  if (process.env.VIGIL_TEST_THREAD_LOG) {
+    appendFileSync(process.env.VIGIL_TEST_THREAD_LOG, `${isMainThread ? 'main' : 'worker'}\t${paths.join(',')}\n`);
+  }
   const crashOn = process.env.VIGIL_TEST_CRASH_ON;
   if (crashOn && paths.some((p) => p.includes(crashOn))) process.exit(70);
   if (paths.some((p) => p.endsWith('blocks'))) waitForRelease();

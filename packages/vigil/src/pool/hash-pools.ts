@@ -1,0 +1,46 @@
+/**
+ * The pools a hashing run (`vigil hash`, `vigil hash --check`) draws on, each started only
+ * when first used: the worker pool of worker-pool.ts, and a pool that runs tasks in this
+ * thread for a run so small that starting workers would cost more than the work. Hashing two
+ * small files the way sha256sum is used took 0.42 s of CPU, a quarter of it starting worker
+ * threads and loading the task modules in each; in this thread the task loads once.
+ */
+import { Pool } from 'tandem';
+import { createWorkerPool, poolWorkers, sharesMemory, type WorkerPoolFlags } from './worker-pool.js';
+
+export interface HashPools {
+  /** Workers the worker pool has, known before it starts. */
+  readonly workers: number;
+  /** The worker pool, started by the first call. */
+  workerPool(): Pool;
+  /**
+   * A pool running tasks in this thread (started by the first call), for the one batch of a run
+   * whose whole input fits in it; undefined when the work belongs to the hosts behind --redis.
+   */
+  herePool(): Pool | undefined;
+  /** Ends whichever pools were started. */
+  terminate(): Promise<void>;
+}
+
+/** The pools of one run; bad --jobs, --redis or --queue values are refused here, before any work. */
+export function createHashPools(name: string, flags: WorkerPoolFlags): HashPools {
+  const workers = poolWorkers(flags);
+  const local = sharesMemory(flags);
+  let pool: Pool | undefined;
+  let here: Pool | undefined;
+  return {
+    workers,
+    workerPool() {
+      pool ??= createWorkerPool(name, flags);
+      return pool;
+    },
+    herePool() {
+      if (!local) return undefined;
+      here ??= new Pool({ backend: 'inline', workers: 1, name: `${name}-here` });
+      return here;
+    },
+    async terminate() {
+      await Promise.all([pool?.terminate(), here?.terminate()]);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * A run whose whole input fits in one batch is hashed in the main thread, with no worker
+ * started (pool/hash-pools.ts); a bigger run, and a big file even in a small run, still go to
+ * the workers. Seen through the observed reader's thread log (test/support/observed-reader.mjs).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FILES_PER_BATCH } from '../src/fs/batch-reads.js';
+import { tempDir, vigil } from './helpers.js';
+
+describe('vigil hash: small runs in the main thread, the rest on workers', () => {
+  let dir: { path: string; cleanup: () => void };
+  let logCount = 0;
+  before(() => {
+    dir = tempDir();
+  });
+  after(() => dir.cleanup());
+
+  /** Runs vigil through the observed CLI; returns its result and, per call, the thread and paths. */
+  const observed = async (args: string[]) => {
+    const log = join(dir.path, `threads-${logCount++}.log`);
+    writeFileSync(log, '');
+    const result = await vigil(args, { cwd: dir.path, observed: true, env: { VIGIL_TEST_THREAD_LOG: log } });
+    const calls = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [thread, paths] = line.split('\t');
+        return { thread, paths: (paths ?? '').split(',').filter(Boolean) };
+      });
+    return { result, calls };
+  };
+
+  it('hashes two small files in the main thread, as sha256sum would print them', async () => {
+    writeFileSync(join(dir.path, 'one'), 'one\n');
+    writeFileSync(join(dir.path, 'two'), 'two\n');
+    const { result, calls } = await observed(['hash', '-a', 'sha256', 'one', 'two']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.toString(), execFileSync('sha256sum', ['one', 'two'], { cwd: dir.path }).toString());
+    assert.deepEqual(calls, [{ thread: 'main', paths: ['one', 'two'] }]);
+  });
+
+  it('checks a small manifest in the main thread', async () => {
+    const sums = execFileSync('sha256sum', ['one', 'two'], { cwd: dir.path });
+    writeFileSync(join(dir.path, 'SUMS'), sums);
+    const { result, calls } = await observed(['hash', '-a', 'sha256', '-c', 'SUMS']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.toString(), 'one: OK\ntwo: OK\n');
+    assert.deepEqual(new Set(calls.map((c) => c.thread)), new Set(['main']));
+  });
+
+  it('sends a tree of more than one batch to the workers', async () => {
+    const tree = join(dir.path, 'many');
+    mkdirSync(tree);
+    for (let i = 0; i <= FILES_PER_BATCH; i++) writeFileSync(join(tree, `f${i}`), `${i}\n`);
+    const { result, calls } = await observed(['hash', 'many']);
+    assert.equal(result.code, 0, result.stderr);
+    const sorted = (text: string) => text.split('\n').filter(Boolean).sort();
+    const theirs = execFileSync('sh', ['-c', 'b3sum many/*'], { cwd: dir.path }).toString();
+    assert.deepEqual(sorted(result.stdout.toString()), sorted(theirs));
+    assert.deepEqual(new Set(calls.map((c) => c.thread)), new Set(['worker']));
+    assert.equal(
+      calls.reduce((n, c) => n + c.paths.length, 0),
+      FILES_PER_BATCH + 1,
+    );
+  });
+
+  it('hands a big file of a small run to a worker, which hashes it whole', async () => {
+    const fd = openSync(join(dir.path, 'big'), 'w');
+    const block = Buffer.alloc(1 << 20, 7);
+    for (let i = 0; i < 9; i++) writeSync(fd, block);
+    closeSync(fd);
+    const { result, calls } = await observed(['hash', 'one', 'big']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.toString(), execFileSync('b3sum', ['one', 'big'], { cwd: dir.path }).toString());
+    assert.deepEqual(calls, [
+      { thread: 'main', paths: ['one', 'big'] },
+      { thread: 'worker', paths: ['big'] },
+    ]);
+  });
+});
