@@ -12,6 +12,7 @@
 #
 #   INSPECT_KEEP=1 INSPECT_SIZES=100 bash bench/backup/inspect.sh  # measure a new build on the
 #                                        # repositories a run before left (sizes below theirs skipped)
+#   INSPECT_COMMANDS="snapshots ls" ...  # only these commands (find takes minutes at 100 snapshots)
 #
 # Needs restic and hyperfine (apt-get install restic hyperfine). Everything it writes is under
 # bench/.scratch/inspect (gitignored) and is removed first, unless INSPECT_KEEP=1 finds it.
@@ -22,6 +23,7 @@ scratch="$here/bench/.scratch/inspect"
 sizes="${INSPECT_SIZES:-10 30 100}"
 runs="${INSPECT_RUNS:-5}"
 pattern='README*'
+commands="${INSPECT_COMMANDS:-snapshots ls find diff}"
 command -v restic >/dev/null && command -v hyperfine >/dev/null || { echo "apt-get install restic hyperfine" >&2; exit 2; }
 
 corpus="$scratch/share"
@@ -71,15 +73,14 @@ for n in $sizes; do
   ends='const s = JSON.parse(require("fs").readFileSync(0)); console.log(s[0].id, s.at(-1).id)'
   read -r vfirst vlast < <(node "$cli" snapshots "$scratch/vigil" --json | node -e "$ends")
   read -r rfirst rlast < <(restic snapshots --json | node -e "$ends")
-  hyperfine -N --warmup 1 --runs "$runs" --export-json "$scratch/h-$n.json" \
-    -n "vigil snapshots" "node $cli snapshots $scratch/vigil" \
-    -n "restic snapshots" "restic snapshots" \
-    -n "vigil ls" "node $cli ls $scratch/vigil latest" \
-    -n "restic ls" "restic ls latest" \
-    -n "vigil find" "node $cli find $scratch/vigil $pattern" \
-    -n "restic find" "restic find $pattern" \
-    -n "vigil diff" "node $cli diff $scratch/vigil $vfirst $vlast" \
-    -n "restic diff" "restic diff $rfirst $rlast" >&2
+  declare -A vigil_cmd=([snapshots]="snapshots $scratch/vigil" [ls]="ls $scratch/vigil latest"
+    [find]="find $scratch/vigil $pattern" [diff]="diff $scratch/vigil $vfirst $vlast")
+  declare -A restic_cmd=([snapshots]="snapshots" [ls]="ls latest" [find]="find $pattern" [diff]="diff $rfirst $rlast")
+  timed=()
+  for cmd in $commands; do
+    timed+=(-n "vigil $cmd" "node $cli ${vigil_cmd[$cmd]}" -n "restic $cmd" "restic ${restic_cmd[$cmd]}")
+  done
+  hyperfine -N --warmup 1 --runs "$runs" --export-json "$scratch/h-$n.json" "${timed[@]}" >&2
   while IFS=$'\t' read -r name m sd cpu; do mean["$n $name"]="$m"; mean["$n $name sd"]="$sd"; mean["$n $name cpu"]="$cpu"; done < <(means "$scratch/h-$n.json")
   measured="$measured $n"
 done
@@ -94,7 +95,7 @@ echo
 echo "| snapshots | command | vigil (s) | restic (s) | restic / vigil | vigil CPU (s) | restic CPU (s) | restic / vigil CPU |"
 echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $measured; do
-  for cmd in snapshots ls find diff; do
+  for cmd in $commands; do
     v=${mean["$n vigil $cmd"]} r=${mean["$n restic $cmd"]}
     vc=${mean["$n vigil $cmd cpu"]} rc=${mean["$n restic $cmd cpu"]}
     echo "| $n | $cmd | $v ± ${mean["$n vigil $cmd sd"]} | $r ± ${mean["$n restic $cmd sd"]} | $(ratio "$r" "$v") | $vc | $rc | $(ratio "$rc" "$vc") |"
@@ -108,7 +109,7 @@ if [ $# -gt 1 ]; then
   echo
   echo "| command | vigil | restic |"
   echo "| --- | ---: | ---: |"
-  for cmd in snapshots ls find diff; do
+  for cmd in $commands; do
     echo "| $cmd | $(ratio "${mean["$last vigil $cmd"]}" "${mean["$first vigil $cmd"]}") | $(ratio "${mean["$last restic $cmd"]}" "${mean["$first restic $cmd"]}") |"
   done
 fi
