@@ -10,7 +10,7 @@
  * real ends, so nothing is left waiting in the parent when it returns.
  */
 import { InvalidStateError } from '../errors.js';
-import { lookupBrokered } from '../shared/broker.js';
+import { lookupBrokered } from '../shared/broker-registry.js';
 import { BROKER_ID, REMOTE } from '../shared/shareable.js';
 import { deadlineOf, runAsync } from '../sync/waits.js';
 import { Connection, POLL_UNTIL, READY_NOW, STOP_POLLS, WAIT_AMONG } from './connection.js';

@@ -19,7 +19,7 @@ import {
   type WorkerStartData,
   type WorkerToMain,
 } from '../protocol.js';
-import { brokerClientGone } from '../shared/broker.js';
+import { brokerClientGone } from '../shared/broker-registry.js';
 import { type MarshalForm, marshalItems } from '../shared/marshal.js';
 import { deserializeError } from '../util/remote-error.js';
 import { argumentCloneError } from './clone-errors.js';

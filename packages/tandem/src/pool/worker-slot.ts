@@ -4,7 +4,6 @@ import type { WorkerBackend, WorkerHandle } from '../backends/backend.js';
 import { deliverLogRecord } from '../logging/parent-logger.js';
 import { workerOrigin } from '../process/identity.js';
 import type { JobMessage, TaskDefinition, WorkerStartData, WorkerToMain } from '../protocol.js';
-import { serveBrokerCall } from '../shared/broker.js';
 import { deserializeError } from '../util/remote-error.js';
 import type { Job } from './job.js';
 
@@ -182,7 +181,7 @@ export class WorkerSlot {
         deliverLogRecord(message.record, { worker: this.name, pid: this.handle.pid, threadId: this.handle.threadId });
         break;
       case 'brokerCall':
-        serveBrokerCall(this.handle, message);
+        serveLater(this.handle, message);
         break;
       case 'bye':
         break;
@@ -225,4 +224,26 @@ export class WorkerSlot {
     }
     return failed;
   }
+}
+
+type BrokerModule = typeof import('../shared/broker.js');
+let broker: BrokerModule | undefined;
+let loadingBroker: Promise<BrokerModule> | undefined;
+
+/**
+ * Serves a worker's call on a shared object (shared/broker.ts), loading the broker on the first
+ * such call: most pools never share an object, and the broker pulls in every kind of shared
+ * object. Calls that arrive while it loads are served in their order of arrival, each after
+ * the ones before it (promise reactions run first in, first out), as the broker requires.
+ */
+function serveLater(handle: WorkerHandle, message: Extract<WorkerToMain, { type: 'brokerCall' }>): void {
+  if (broker !== undefined) {
+    broker.serveBrokerCall(handle, message);
+    return;
+  }
+  loadingBroker ??= import('../shared/broker.js').then((loaded) => {
+    broker = loaded;
+    return loaded;
+  });
+  void loadingBroker.then((loaded) => loaded.serveBrokerCall(handle, message));
 }

@@ -20,57 +20,19 @@
  * revive here, and a result holding any goes back marshalled for the worker: as memory to a
  * thread of this process, brokered to a child process.
  */
-import { threadId } from 'node:worker_threads';
-import type { MainToWorker, WorkerToMain } from '../protocol.js';
+import type { WorkerToMain } from '../protocol.js';
 import { newVirtualOwner } from '../sync/waits.js';
 import { serializeError } from '../util/remote-error.js';
+import { objectsById, type ReplyChannel, sessionOf } from './broker-registry.js';
 import { marshalResult } from './marshal.js';
 import { reviveArgs } from './revive.js';
-import { type BrokerCaller, INVOKE, type Shareable } from './shareable.js';
+import { INVOKE } from './shareable.js';
 
 type BrokerCall = Extract<WorkerToMain, { type: 'brokerCall' }>;
 
-/** Whatever can carry a reply back to the worker that asked (a WorkerHandle). */
-export interface ReplyChannel {
-  /** The worker's process id: ours for a thread, which shares our memory. */
-  readonly pid: number;
-  send(message: MainToWorker, transfer: readonly never[]): void;
-}
-
-const idPrefix = `${process.pid}:${threadId}:`;
-let nextId = 1;
-const idsByObject = new WeakMap<Shareable, string>();
-const objectsById = new Map<string, Shareable>();
-
-interface Session extends BrokerCaller {
-  gone: boolean;
-}
-const sessions = new WeakMap<ReplyChannel, Session>();
-
-/** The id a child's proxy uses for `object`; registers it the first time. */
-export function registerBrokered(object: Shareable): string {
-  let id = idsByObject.get(object);
-  if (id === undefined) {
-    id = `${idPrefix}${nextId++}`;
-    idsByObject.set(object, id);
-    objectsById.set(id, object);
-  }
-  return id;
-}
-
-/** The real object behind an id, if it was registered in this thread (the inline backend's case). */
-export function lookupBrokered(id: string): Shareable | undefined {
-  return objectsById.get(id);
-}
-
 /** Runs one call from a worker and, unless it is one-way, replies on `channel`. */
 export function serveBrokerCall(channel: ReplyChannel, message: BrokerCall): void {
-  let session = sessions.get(channel);
-  if (session === undefined) {
-    // Negative owner ids never collide with a thread's (threadId + 1 >= 1).
-    session = { owner: newVirtualOwner(), gone: false };
-    sessions.set(channel, session);
-  }
+  const session = sessionOf(channel, newVirtualOwner);
   const { callId } = message;
   const reply = (value: unknown, error?: unknown) => {
     if (session.gone) return;
@@ -108,12 +70,6 @@ export function serveBrokerCall(channel: ReplyChannel, message: BrokerCall): voi
   } catch (error) {
     reply(undefined, error);
   }
-}
-
-/** The worker behind `channel` exited: its pending calls get no reply, and locks it gains are given back. */
-export function brokerClientGone(channel: ReplyChannel): void {
-  const session = sessions.get(channel);
-  if (session) session.gone = true;
 }
 
 function describe(error: unknown): string {

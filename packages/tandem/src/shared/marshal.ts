@@ -5,7 +5,7 @@
  * `typeof`, a container one walk that looks at each member once; typed arrays, buffers,
  * Dates and the like are not entered.
  */
-import { registerBrokered } from './broker.js';
+import { registerBrokered } from './broker-registry.js';
 import {
   BROKER_ID,
   BROKER_META,

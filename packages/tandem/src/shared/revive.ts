@@ -21,7 +21,7 @@ import '../sync/rlock.js';
 import '../sync/semaphore.js';
 import './shared-array.js';
 import './value.js';
-import { lookupBrokered } from './broker.js';
+import { lookupBrokered } from './broker-registry.js';
 import { marshalForParent } from './marshal.js';
 import {
   BROKER_ID,

@@ -21,7 +21,7 @@
  * fails its file alone (its temporary name is removed; nothing half-written appears).
  */
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
-import type { Pool } from 'tandem';
+import type { Pool } from 'tandem/pool';
 import { EngineError } from '../errors.js';
 import { InFlight } from '../pool/in-flight.js';
 import type { BlobReader } from '../repo/blob-reader.js';

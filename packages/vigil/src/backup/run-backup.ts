@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { type Pool, WorkerExitError } from 'tandem';
+import { type Pool, WorkerExitError } from 'tandem/pool';
 import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
 import { BackupAbortedError } from '../errors.js';

@@ -4,7 +4,7 @@
  * outcome per entry (a trusted file takes its digest, and its extended attributes when the
  * worker did not read them, from the baseline row).
  */
-import type { Pool } from 'tandem';
+import type { Pool } from 'tandem/pool';
 import type { TaskRef } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { ENTRIES_PER_BATCH } from '../fs/batch-reads.js';

@@ -8,7 +8,7 @@
  * A directory that cannot be listed hides its recorded contents: they are neither present
  * nor removed, and are not reported as removed.
  */
-import type { Pool } from 'tandem';
+import type { Pool } from 'tandem/pool';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { walk } from '../fs/walk.js';
 import type { ProgressSink } from '../progress-sink.js';

@@ -5,7 +5,7 @@
  * small files the way sha256sum is used took 0.42 s of CPU, a quarter of it starting worker
  * threads and loading the task modules in each; in this thread the task loads once.
  */
-import { Pool } from 'tandem';
+import { Pool } from 'tandem/pool';
 import { createWorkerPool, poolWorkers, sharesMemory, type WorkerPoolFlags } from './worker-pool.js';
 
 export interface HashPools {

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'tandem';
+import { Pool } from 'tandem/pool';
 import { UsageError } from '../errors.js';
 import { createReadingCounter, type ReadingCounter, readingBytes } from '../fs/reading-bytes.js';
 import type { ProgressSink } from '../progress-sink.js';
