@@ -2,6 +2,7 @@
  * vigil baseline / check / accept / status through the built CLI: every group of the report,
  * the fast path (which files are read), exit codes, and the edge cases of issue 7.
  */
+
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ALGORITHMS } from '../src/checksums/algorithms.js';
+import { ENTRIES_PER_BATCH } from '../src/fs/batch-reads.js';
 import { INVALID_UTF8_NAME } from './fixtures.js';
 import { lines, OBSERVED_CLI, tempDir, vigil } from './helpers.js';
 
@@ -309,7 +311,11 @@ describe('vigil baseline, check, accept, status', () => {
   });
 
   it('Ctrl-C during check leaves the baseline byte for byte; during baseline, the old one stays and no temporary is left', async () => {
-    const root = makeTree('interrupt', { 'a-blocks': 'x\n', b: 'y\n' });
+    // More entries than one batch, so the reading happens in a worker while the main thread
+    // takes the signal (a smaller tree is read in the main thread itself: pool/hash-pools.ts).
+    const files: Record<string, string> = { 'a-blocks': 'x\n' };
+    for (let i = 0; i < ENTRIES_PER_BATCH; i++) files[`b${i}`] = `${i}\n`;
+    const root = makeTree('interrupt', files);
     assert.equal((await vigil(['baseline', root])).code, 0);
     const dbPath = join(root, '.vigil', 'baseline.db');
     const bytes = readFileSync(dbPath);

@@ -1,5 +1,5 @@
 /**
- * A run whose whole input fits in one batch is hashed in the main thread, with no worker
+ * A run whose whole input fits in one batch is hashed (or inspected) in the main thread, with no worker
  * started (pool/hash-pools.ts); a bigger run, and a big file even in a small run, still go to
  * the workers. Seen through the observed reader's thread log (test/support/observed-reader.mjs).
  */
@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { FILES_PER_BATCH } from '../src/fs/batch-reads.js';
 import { tempDir, vigil } from './helpers.js';
 
-describe('vigil hash: small runs in the main thread, the rest on workers', () => {
+describe('vigil hash, baseline and check: small runs in the main thread, the rest on workers', () => {
   let dir: { path: string; cleanup: () => void };
   let logCount = 0;
   before(() => {
@@ -80,5 +80,27 @@ describe('vigil hash: small runs in the main thread, the rest on workers', () =>
       { thread: 'main', paths: ['one', 'big'] },
       { thread: 'worker', paths: ['big'] },
     ]);
+  });
+
+  it('makes and checks the baseline of a small tree in the main thread, a big file on a worker', async () => {
+    const tree = join(dir.path, 'watched');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'small'), 'small\n');
+    const fd = openSync(join(tree, 'big'), 'w');
+    for (let i = 0; i < 9; i++) writeSync(fd, Buffer.alloc(1 << 20, i));
+    closeSync(fd);
+    const made = await observed(['baseline', 'watched']);
+    assert.equal(made.result.code, 0, made.result.stderr);
+    const reads = (thread: string) =>
+      made.calls.filter((c) => c.thread === thread).flatMap((c) => c.paths.map((p) => p.replace(/.*\//, '')));
+    assert.ok(reads('main').includes('small'), JSON.stringify(made.calls));
+    assert.ok(!reads('main').includes('big') || reads('worker').includes('big'), JSON.stringify(made.calls));
+    assert.deepEqual(reads('worker'), ['big']);
+    writeFileSync(join(tree, 'small'), 'changed\n');
+    const checked = await observed(['check', '--full', 'watched']);
+    assert.equal(checked.result.code, 1, checked.result.stderr);
+    assert.match(checked.result.stdout.toString(), /small/);
+    assert.doesNotMatch(checked.result.stdout.toString(), /big/);
+    assert.deepEqual(new Set(checked.calls.map((c) => c.thread)), new Set(['main', 'worker']));
   });
 });

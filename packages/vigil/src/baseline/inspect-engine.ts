@@ -4,13 +4,13 @@
  * outcome per entry (a trusted file takes its digest, and its extended attributes when the
  * worker did not read them, from the baseline row).
  */
-import type { Pool } from 'tandem/pool';
 import type { TaskRef } from 'tandem/tasks';
 import { ALGORITHM_INFO, type AlgorithmName } from '../checksums/algorithms.js';
 import { ENTRIES_PER_BATCH } from '../fs/batch-reads.js';
 import { FileListBuilder } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { statAt } from '../fs/records.js';
+import type { HashPools } from '../pool/hash-pools.js';
 import { InFlight } from '../pool/in-flight.js';
 import { type EntryState, entryTypeOf } from './entry.js';
 import {
@@ -47,7 +47,7 @@ export type Inspected =
   | { readonly kind: 'vanished' };
 
 export interface InspectEngineOptions {
-  readonly pool: Pool;
+  readonly pools: HashPools;
   readonly algorithm: AlgorithmName;
   readonly recordedAtNs: bigint;
   readonly full: boolean;
@@ -74,22 +74,35 @@ export class InspectBatch {
 /** Batches in flight are counted by InFlight (settled, waitForRoom, drain come from it). */
 export class InspectEngine extends InFlight {
   readonly #options: InspectEngineOptions;
+  #started = false;
 
   constructor(options: InspectEngineOptions) {
     super(options.maxInFlight);
     this.#options = options;
   }
 
-  submit(batch: InspectBatch): void {
+  /** Whether a batch went to the worker pool yet (which starts it). */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /**
+   * Sends a batch: to the worker pool, or with `here` to the main thread's pool, for a run whose
+   * whole input is this one batch (a big file it hands back goes to the workers).
+   */
+  submit(batch: InspectBatch, here = false): void {
     if (batch.items.length === 0) return;
+    const herePool = here ? this.#options.pools.herePool() : undefined;
+    if (herePool === undefined) this.#started = true;
+    const pool = herePool ?? this.#options.pools.workerPool();
     this.track(
-      this.#options.pool.apply(this.#options.inspectBatch ?? tasks.inspectBatch, [this.#request(batch)]),
+      pool.apply(this.#options.inspectBatch ?? tasks.inspectBatch, [this.#request(batch, herePool !== undefined)]),
       (result) => this.#onResult(batch, result),
       'an inspecting worker',
     );
   }
 
-  #request(batch: InspectBatch): InspectRequest {
+  #request(batch: InspectBatch, inMainThread: boolean): InspectRequest {
     const count = batch.items.length;
     const storedState = new Uint8Array(count);
     const stored = new BigInt64Array(count * STORED_FIELDS);
@@ -112,6 +125,7 @@ export class InspectEngine extends InFlight {
       full: this.#options.full,
       xattrsKnown,
       ...(this.#options.reading ? { reading: this.#options.reading } : {}),
+      ...(inMainThread ? { inMainThread } : {}),
     };
   }
 

@@ -64,6 +64,11 @@ export interface InspectRequest {
   readonly xattrsKnown: Uint8Array;
   /** Where the worker counts the pieces of big files as it reads them (fs/reading-bytes.ts). */
   readonly reading?: ReadingCounter;
+  /**
+   * Run in the main thread (pool/hash-pools.ts): a file over ALONE_ABOVE_BYTES is handed back
+   * (status later) for a worker, so the main thread never hashes for long.
+   */
+  readonly inMainThread?: boolean;
 }
 
 /** What happened to each path. */

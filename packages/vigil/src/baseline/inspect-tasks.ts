@@ -11,7 +11,15 @@
  */
 import { defineTasks } from 'tandem/tasks';
 import { ALGORITHM_INFO } from '../checksums/algorithms.js';
-import { BATCH_BYTE_BUDGET, eachHash, eachRead, eachStat, eachXattrs, type ReadOutcome } from '../fs/batch-reads.js';
+import {
+  ALONE_ABOVE_BYTES,
+  BATCH_BYTE_BUDGET,
+  eachHash,
+  eachRead,
+  eachStat,
+  eachXattrs,
+  type ReadOutcome,
+} from '../fs/batch-reads.js';
 import type { FileFailure } from '../fs/failures.js';
 import { decodePaths, FileListBuilder } from '../fs/file-list.js';
 import type { FileReader } from '../fs/file-reader.js';
@@ -104,7 +112,8 @@ function inspectEntries(reader: FileReader, request: InspectRequest): Inspection
   const files = new FileListBuilder();
   const paths = decodePaths(list.paths);
   for (const i of toRead) files.add(paths[i] as Buffer, list.flags[i] as number, list.bases[i] as number);
-  const options = { deferAbove: Number.POSITIVE_INFINITY, byteBudget: BATCH_BYTE_BUDGET, reading: request.reading };
+  const deferAbove = request.inMainThread ? ALONE_ABOVE_BYTES : Number.POSITIVE_INFINITY;
+  const options = { deferAbove, byteBudget: BATCH_BYTE_BUDGET, reading: request.reading };
   // Where the reader hashes the algorithm itself, file k's digest lands in `hashed` at k x
   // digestBytes; elsewhere the digester hashes what the reader read.
   const inReader = digestInReader(reader, request.algorithm);
@@ -138,6 +147,12 @@ function inspectEntries(reader: FileReader, request: InspectRequest): Inspection
         break;
       case 'failed':
         result.fail(i, outcome.failure);
+        break;
+      case 'tooBig':
+        if (!request.inMainThread)
+          throw new Error(`inspectBatch: the reader deferred path ${i}, which it was not asked to`);
+        result.status[i] = InspectStatus.later;
+        result.statValid[i] = 0;
         break;
       default:
         throw new Error(`inspectBatch: the reader deferred path ${i} (${outcome.kind}), which it was not asked to`);

@@ -8,9 +8,10 @@
  * A directory that cannot be listed hides its recorded contents: they are neither present
  * nor removed, and are not reported as removed.
  */
-import type { Pool } from 'tandem/pool';
+
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { walk } from '../fs/walk.js';
+import type { HashPools } from '../pool/hash-pools.js';
 import type { ProgressSink } from '../progress-sink.js';
 import type { Scanned } from './compare.js';
 import { type EntryState, keyOf } from './entry.js';
@@ -23,7 +24,7 @@ export interface ScanTreeOptions {
   readonly excludes: readonly string[];
   /** Relative paths left out whatever the excludes say (see location.ts `alwaysExcluded`). */
   readonly alwaysExcluded: readonly Buffer[];
-  readonly pool: Pool;
+  readonly pools: HashPools;
   readonly algorithm: AlgorithmName;
   /** The baseline's rows in key order (none for a first baseline). */
   readonly stored: Iterator<EntryState> | undefined;
@@ -58,7 +59,7 @@ export interface ScanTotals {
 }
 
 export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
-  const { pool, progress, onEntry } = options;
+  const { pools, progress, onEntry } = options;
   const totals: ScanTotals = { entries: 0, hashed: 0, trusted: 0, bytesRead: 0, hidden: 0 };
   const rootBytes = Buffer.from(options.root);
   const prefixLength = options.root === '.' ? 0 : options.root.endsWith('/') ? rootBytes.length : rootBytes.length + 1;
@@ -71,13 +72,13 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
   };
 
   const engine = new InspectEngine({
-    pool,
+    pools,
     algorithm: options.algorithm,
     recordedAtNs: options.recordedAtNs,
     full: options.full,
     inspectBatch: options.inspectBatch,
     reading: options.reading,
-    maxInFlight: pool.workers * 3,
+    maxInFlight: pools.workers * 3,
     onInspected: (item, outcome) => {
       totals.entries++;
       progress.fileDone(0);
@@ -153,9 +154,11 @@ export async function scanTree(options: ScanTreeOptions): Promise<ScanTotals> {
       progress.found(1);
       if (batch.full) await send();
     }
-    if (batch.items.length > 0 && engine.count < pool.workers) await send();
+    // Workers idle while a partial batch waits for the walk: send it now. Until the first batch
+    // fills, none are started: a walk that ends first is inspected in this thread.
+    if (batch.items.length > 0 && engine.started && engine.count < pools.workers) await send();
   }
-  if (batch.items.length > 0) engine.submit(batch);
+  if (batch.items.length > 0) engine.submit(batch, !engine.started);
   rows.finish(passRow);
   progress.walkDone();
   await engine.drain();

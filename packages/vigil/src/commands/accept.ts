@@ -14,7 +14,8 @@ import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { isWithin, relativeInside } from '../fs/containment.js';
 import { xattrsUnreadableBecause } from '../fs/reader.js';
-import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
+import { createHashPools } from '../pool/hash-pools.js';
+import { readingCounterFor } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { CommandHooks } from './hooks.js';
@@ -51,7 +52,7 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
   const scanStartedNs = nowNs();
   return writeNewBaseline(dbPath, algorithm, async (writer) => {
     const progress = createProgress(options.progress);
-    const pool = createWorkerPool('vigil-accept', { jobs: options.jobs });
+    const pools = createHashPools('vigil-accept', { jobs: options.jobs });
     let accepted = 0;
     let keptOld = false;
     let problems = 0;
@@ -62,7 +63,7 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
     try {
       await scanTree({
         ...scanAgainst(reader, root, dbPath),
-        pool,
+        pools,
         algorithm,
         full: false,
         progress,
@@ -112,7 +113,7 @@ export async function accept(options: AcceptOptions, hooks: CommandHooks = {}): 
     } finally {
       progress.stop();
       reader.close();
-      await pool.terminate();
+      await pools.terminate();
     }
   });
 }

@@ -10,7 +10,8 @@ import { scanTree } from '../baseline/scan-tree.js';
 import { loadSigningKey, signatureFor } from '../baseline/signature.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
 import { xattrsUnreadableBecause } from '../fs/reader.js';
-import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
+import { createHashPools } from '../pool/hash-pools.js';
+import { readingCounterFor } from '../pool/worker-pool.js';
 import { quotePath } from '../report/quote-path.js';
 import { VIGIL_VERSION } from '../version.js';
 import type { CommandHooks } from './hooks.js';
@@ -35,7 +36,7 @@ export async function baseline(options: BaselineOptions, hooks: CommandHooks = {
   const scanStartedNs = nowNs();
   return writeNewBaseline(dbPath, algorithm, async (writer) => {
     const progress = createProgress(options.progress);
-    const pool = createWorkerPool('vigil-baseline', options);
+    const pools = createHashPools('vigil-baseline', options);
     const colors = colorsFor(process.stderr);
     let problems = 0;
     const xattrsUnreadable = xattrsUnreadableBecause();
@@ -46,7 +47,7 @@ export async function baseline(options: BaselineOptions, hooks: CommandHooks = {
         root,
         excludes: excludes,
         alwaysExcluded: alwaysExcluded(root, dbPath),
-        pool,
+        pools,
         algorithm,
         stored: undefined,
         recordedAtNs: scanStartedNs,
@@ -86,7 +87,7 @@ export async function baseline(options: BaselineOptions, hooks: CommandHooks = {
       return exitCodeForOutcome({ failures: problems });
     } finally {
       progress.stop();
-      await pool.terminate();
+      await pools.terminate();
     }
   });
 }

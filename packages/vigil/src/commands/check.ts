@@ -10,7 +10,8 @@ import { BaselineReader } from '../baseline/store.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForChanges } from '../exit.js';
 import { xattrsUnreadableBecause } from '../fs/reader.js';
-import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
+import { createHashPools } from '../pool/hash-pools.js';
+import { readingCounterFor } from '../pool/worker-pool.js';
 import { ChangeJsonPrinter } from '../report/change-json-printer.js';
 import { type ChangePrinter, totalChanges } from '../report/change-printer.js';
 import { ChangeTextPrinter } from '../report/change-text-printer.js';
@@ -39,7 +40,7 @@ export async function check(options: CheckOptions, hooks: CommandHooks = {}): Pr
     }
   }
   const progress = createProgress(options.progress);
-  const pool = createWorkerPool('vigil-check', { jobs: options.jobs });
+  const pools = createHashPools('vigil-check', { jobs: options.jobs });
   try {
     const algorithm = resolveAlgorithm(reader.meta.algorithm);
     const printer = createPrinter(options, progress);
@@ -48,7 +49,7 @@ export async function check(options: CheckOptions, hooks: CommandHooks = {}): Pr
     if (xattrsUnreadable) printer.warn(`extended attributes not checked: ${xattrsUnreadable}`);
     const totals = await scanTree({
       ...scanAgainst(reader, root, dbPath),
-      pool,
+      pools,
       algorithm,
       full: options.full === true,
       progress,
@@ -66,7 +67,7 @@ export async function check(options: CheckOptions, hooks: CommandHooks = {}): Pr
   } finally {
     progress.stop();
     reader.close();
-    await pool.terminate();
+    await pools.terminate();
   }
 }
 
