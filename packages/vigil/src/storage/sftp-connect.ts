@@ -52,6 +52,10 @@ export async function connectSftp(target: SftpTarget): Promise<SftpSession> {
       client.once('ready', resolve);
       client.once('error', reject);
       client.connect(config);
+      // Nagle's algorithm holds each small request until the server's delayed ACK (40 ms on
+      // Linux): one tree read per round trip took 46 ms on loopback, and a second backup that
+      // reads 3,500 parent trees 200 s instead of 10 s. ssh2 sends whole packets, so no cost.
+      client.setNoDelay(true);
     });
   } catch (error) {
     client.end();
