@@ -145,6 +145,14 @@ describe('second backup: unchanged directories reuse their parent tree', () => {
     );
   });
 
+  it("does not move a directory's atime by listing it (relatime would: atime before mtime)", async () => {
+    const dir = join(source, 'a');
+    utimesSync(dir, 946684800, statSync(dir).mtime);
+    const atimeNs = statSync(dir, { bigint: true }).atimeNs;
+    await backup();
+    assert.equal(statSync(dir, { bigint: true }).atimeNs, atimeNs);
+  });
+
   it('builds with reuse the very root it builds without it', async () => {
     const snapshots = (await listSnapshots(repo)).snapshots;
     const parent = snapshots.at(-1);
