@@ -2,7 +2,8 @@
  * A second backup reuses the parent snapshot's tree of every directory whose entries are all
  * unchanged (parent-snapshot.ts, tree-equal.ts), and only of those: a changed file, a changed
  * subtree id, a directory's own mode or a file's xattr each make the trees above them new,
- * and a tree built with reuse is the very tree built without it.
+ * and a tree built with reuse is the very tree built without it. The parent's trees are read
+ * many at once (tree-fetch.ts), the same trees a walk in order reads.
  *
  * The fixture's directories get atimes after their mtimes and ctimes, so that listing them
  * (relatime) does not move them between the runs: atime is recorded, and a moved one is a
@@ -24,8 +25,12 @@ import { loadIndex } from '../src/repo/index-load.js';
 import type { MetaNode } from '../src/repo/metadata.js';
 import { Repository } from '../src/repo/repository.js';
 import { listSnapshots } from '../src/repo/snapshot-store.js';
-import { decodeTree, encodeTree } from '../src/repo/tree.js';
+import { decodeTree, encodeTree, type TreeNode } from '../src/repo/tree.js';
+import { sameTreeNodes } from '../src/repo/tree-equal.js';
+import { fetchSnapshotTrees } from '../src/repo/tree-fetch.js';
+import { walkSnapshotTree } from '../src/repo/tree-walk.js';
 import { loadZstd } from '../src/repo/zstd.js';
+import type { RangeReader, Storage } from '../src/storage/storage.js';
 import { tempDir } from './helpers.js';
 import { tool } from './repo/meta-tree.js';
 
@@ -151,6 +156,56 @@ describe('second backup: unchanged directories reuse their parent tree', () => {
     const atimeNs = statSync(dir, { bigint: true }).atimeNs;
     await backup();
     assert.equal(statSync(dir, { bigint: true }).atimeNs, atimeNs);
+  });
+
+  it('reads the parent trees many at once, the same trees a walk in order reads', async () => {
+    const parent = (await listSnapshots(repo)).snapshots.at(-1);
+    assert.ok(parent);
+    const loaded = await loadIndex(repo.storage, repo.sealer);
+    let inFlight = 0;
+    let most = 0;
+    // Each read yields to the event loop first, so reads begun meanwhile overlap it.
+    const storage: Storage = Object.create(repo.storage, {
+      openReader: {
+        value: async (name: string): Promise<RangeReader> => {
+          const inner = await repo.storage.openReader(name);
+          return {
+            size: inner.size,
+            close: () => inner.close(),
+            read: async (offset: number, length: number) => {
+              most = Math.max(most, ++inFlight);
+              try {
+                await new Promise((resolve) => setImmediate(resolve));
+                return await inner.read(offset, length);
+              } finally {
+                inFlight--;
+              }
+            },
+          };
+        },
+      },
+    });
+    const fetched = new Map<string, { id: Buffer; nodes: readonly TreeNode[] }>();
+    const reader = new BlobReader(storage, loaded.index, repo.sealer, repo.ids, codec);
+    await fetchSnapshotTrees(reader, parent.snapshot.tree, {
+      concurrency: 4,
+      onTree: (dir, id, nodes) => fetched.set(dir.toString('latin1'), { id, nodes }),
+      onDamaged: (dir, error) => assert.fail(`${dir}: ${error.message}`),
+    });
+    await reader.close();
+    assert.ok(most >= 2, `at most ${most} tree read in flight`);
+
+    const walked = new Map<string, TreeNode[]>([['/', []]]);
+    const inOrder = new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec);
+    for await (const { path, entry } of walkSnapshotTree(inOrder, parent.snapshot.tree, assert.fail)) {
+      const at = path.toString('latin1');
+      const dir = at.slice(0, at.lastIndexOf('/')) || '/';
+      walked.get(dir)?.push(entry);
+      if (entry.node.type === 'dir') walked.set(at, []);
+    }
+    await inOrder.close();
+    assert.deepEqual([...fetched.keys()].sort(), [...walked.keys()].sort());
+    for (const [dir, nodes] of walked) assert.ok(sameTreeNodes(nodes, fetched.get(dir)?.nodes ?? []), dir);
   });
 
   it('builds with reuse the very root it builds without it', async () => {

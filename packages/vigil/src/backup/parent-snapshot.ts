@@ -2,8 +2,8 @@
  * What a backup takes from its parent snapshot: the files with their chunks by path (a file
  * whose size, times and inode are unchanged keeps them unread: store-entries.ts), and the
  * trees by directory (a directory whose entries are all unchanged keeps its tree id:
- * tree-assembly.ts). Both come from one walk of the parent's trees; a damaged tree is noted
- * and what it held is simply read and encoded again.
+ * tree-assembly.ts). Both come from one read of the parent's trees, many at once; a damaged
+ * tree is noted and what it held is simply read and encoded again.
  */
 import { BlobReader } from '../repo/blob-reader.js';
 import type { BlobCodec } from '../repo/compression.js';
@@ -12,9 +12,15 @@ import type { Repository } from '../repo/repository.js';
 import type { StoredSnapshot } from '../repo/snapshot-store.js';
 import type { TreeNode } from '../repo/tree.js';
 import { sameTreeNodes } from '../repo/tree-equal.js';
-import { walkSnapshotTree } from '../repo/tree-walk.js';
+import { fetchSnapshotTrees } from '../repo/tree-fetch.js';
 import type { ParentFile } from './protocol.js';
 import type { ReuseTree } from './tree-assembly.js';
+
+/**
+ * Tree reads in flight: over SFTP each is a round trip, which this many overlap (tree-fetch.ts);
+ * the trees of a backup are in a few packs, which the BlobReader keeps open.
+ */
+const TREES_IN_FLIGHT = 16;
 
 export interface ParentSnapshot {
   /** Regular files with content and a change stamp, by absolute path (latin1). */
@@ -39,13 +45,12 @@ export async function readParentSnapshot(
   const onDamaged = (dir: Buffer, error: Error) =>
     damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
   const onTree = (dir: Buffer, id: Buffer, nodes: readonly TreeNode[]) => {
-    trees.set(dir.toString('latin1'), { id, nodes });
-  };
-  try {
-    for await (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged, onTree)) {
-      const { node, content, stamp } = entry;
+    const key = dir.toString('latin1');
+    trees.set(key, { id, nodes });
+    const prefix = key === '/' ? '/' : `${key}/`;
+    for (const { node, content, stamp } of nodes) {
       if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
-      files.set(path.toString('latin1'), {
+      files.set(`${prefix}${node.name.toString('latin1')}`, {
         size: node.size,
         mtimeNs: node.mtimeNs,
         ctimeNs: stamp.ctimeNs,
@@ -53,6 +58,9 @@ export async function readParentSnapshot(
         content,
       });
     }
+  };
+  try {
+    await fetchSnapshotTrees(reader, parent.snapshot.tree, { concurrency: TREES_IN_FLIGHT, onTree, onDamaged });
   } finally {
     await reader.close();
   }

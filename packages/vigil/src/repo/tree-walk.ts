@@ -15,12 +15,11 @@ export interface WalkedNode {
   readonly entry: TreeNode;
 }
 
-/** Every entry below the tree `root`, depth first; damaged trees go to `onDamaged`, each tree read to `onTree`. */
+/** Every entry below the tree `root`, depth first; damaged trees go to `onDamaged`. */
 export async function* walkSnapshotTree(
   reader: BlobReader,
   root: Buffer,
   onDamaged: (dir: Buffer, error: Error) => void,
-  onTree?: (dir: Buffer, id: Buffer, nodes: readonly TreeNode[]) => void,
 ): AsyncGenerator<WalkedNode> {
   /** Trees being walked, by id: a tree that names itself (or an ancestor) is a loop, not a deeper tree. */
   const active = new Set<string>();
@@ -43,7 +42,6 @@ export async function* walkSnapshotTree(
       onDamaged(top.dir, error as Error);
       continue;
     }
-    onTree?.(top.dir, top.id, nodes);
     active.add(key);
     pending.push({ dir: top.dir, id: top.id, leave: key });
     const below: { dir: Buffer; id: Buffer }[] = [];
