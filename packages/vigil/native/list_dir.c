@@ -2,7 +2,8 @@
  * The walk's directory listing (src/fs/walk-directory.ts), one call per directory:
  *
  *   openDirectoryAt(parentFd, name: Buffer, follow)  the child directory `name` of parentFd:
- *       openat(O_RDONLY | O_DIRECTORY | O_CLOEXEC, and O_NOFOLLOW unless follow): its descriptor, or -errno
+ *       openat(O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME, and O_NOFOLLOW unless follow): its
+ *       descriptor, or -errno
  *   listDirectory(fd, follow, prefix: Buffer)  every entry of the directory fd (but "." and
  *       ".."), typed and sorted, with its path (prefix + name), packed in one Buffer (the layout
  *       below, mirrored in src/fs/listing.ts); or -errno
@@ -239,7 +240,14 @@ napi_value open_directory_at(napi_env env, napi_callback_info info) {
   path[name.length] = 0;
   /* A name holds no '/' nor NUL: the walk got it from a listing; one that does is not a name. */
   if (strlen(path) != name.length || memchr(path, '/', name.length) != NULL) return errno_value(env, EINVAL);
-  int fd = openat(parent, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+  /*
+   * O_NOATIME, as files are read (read_verified.c): listing must not move the directory's
+   * atime, which the next backup records (relatime moves it once a day), or every directory
+   * would look changed and get a new tree. It needs the owner or CAP_FOWNER: EPERM, opened as before.
+   */
+  int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW);
+  int fd = openat(parent, path, flags | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = openat(parent, path, flags);
   napi_value result;
   if (napi_create_int32(env, fd >= 0 ? fd : -errno, &result) != napi_ok) return NULL;
   return result;

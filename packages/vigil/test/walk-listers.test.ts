@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type NativeAddon, nativeAddon, nativeAddonProblem } from '../src/fs/native-addon.js';
 import { type WalkEntry, type WalkOptions, walk } from '../src/fs/walk.js';
@@ -87,6 +88,20 @@ describe('the native and JavaScript listers give the same walk', () => {
         assert.ok(!native.some((line) => line.includes('drop.log')), '.vigilignore is applied');
       }
     });
+
+  // The native lister only: node:fs lists a directory by opening it again by path
+  // (readdirSync of /proc/self/fd/N), which O_NOATIME on our descriptor cannot reach.
+  it("leaves directories' atimes where they were (O_NOATIME), though relatime would move them", async () => {
+    const root = at('atime');
+    mkdirSync(join(root, 'inner'), { recursive: true });
+    writeFileSync(join(root, 'inner', 'file'), 'x');
+    // An atime before the mtime: relatime moves it at the next read of the directory.
+    for (const dir of [root, join(root, 'inner')]) utimesSync(dir, 946684800, statSync(dir).mtime);
+    await walkText(root, nativeLister(addon));
+    for (const dir of [root, join(root, 'inner')]) {
+      assert.equal(statSync(dir).atimeMs, 946684800_000, `the listing moved the atime of ${dir}`);
+    }
+  });
 
   it('types entries the file system leaves untyped (DT_UNKNOWN) by fstatat, as d_type would', async () => {
     makeKindsTree(at('untyped'));

@@ -30,18 +30,16 @@ import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
 import { walk } from '../fs/walk.js';
 import { InFlight } from '../pool/in-flight.js';
-import { BlobReader } from '../repo/blob-reader.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec, CompressionMode } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
 import { loadIndex, packIds } from '../repo/index-load.js';
-import type { BlobIndex } from '../repo/index-table.js';
 import { packName, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
-import { walkSnapshotTree } from '../repo/tree-walk.js';
 import type { CheckpointHook } from './checkpoints.js';
+import { NO_PARENT, readParentSnapshot } from './parent-snapshot.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
 import { reviveContent, reviveNode, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
@@ -94,6 +92,8 @@ export interface BackupOutcome {
   readonly unlistedPacks: number;
   /** What an interrupted run had stored, taken over by this one (resume.ts). */
   readonly resumed: ResumedPacks;
+  /** Directories whose tree the parent snapshot's was reused for, and those encoded anew. */
+  readonly trees: { readonly reused: number; readonly encoded: number };
 }
 
 export async function runBackup(options: RunBackupOptions): Promise<BackupOutcome> {
@@ -116,9 +116,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   for (const line of resumed.damaged) damaged.push(`not resumed from (left for prune): ${line}`);
   for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
   const parent = findParent(listing.snapshots, options.sources);
-  const parents = parent
-    ? await parentFiles(repo, options.codec, loaded.index, parent, damaged)
-    : new Map<string, ParentFile>();
+  const fromParent = parent ? await readParentSnapshot(repo, options.codec, loaded.index, parent, damaged) : NO_PARENT;
+  const parents = fromParent.files;
   for (const line of damaged) progress.log(`vigil: ${line}`);
 
   const stats: SnapshotStats = {
@@ -266,7 +265,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     known: (id) => loaded.index.has(id),
     durable: false,
   });
-  const built = assembly.build((plain) => treeWriter.store('tree', plain));
+  const built = assembly.build((plain) => treeWriter.store('tree', plain), fromParent.reuseTree);
   packs.push(...(await treeWriter.takePacks()));
   for (const orphan of built.orphans) {
     noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');
@@ -302,43 +301,20 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const id = await writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
   await repo.storage.remove(marker, { durable: false });
-  return { id, snapshot, damaged, unlistedPacks, resumed };
+  return {
+    id,
+    snapshot,
+    damaged,
+    unlistedPacks,
+    resumed,
+    trees: { reused: built.reused, encoded: built.encoded },
+  };
 }
 
 /** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */
 function findParent(snapshots: readonly StoredSnapshot[], sources: readonly string[]): StoredSnapshot | undefined {
   const key = JSON.stringify([...sources].sort());
   return snapshots.filter((s) => JSON.stringify([...s.snapshot.sources].sort()) === key).at(-1);
-}
-
-/** The parent's files with their chunks, by path (latin1); damaged trees are noted and their files read again. */
-async function parentFiles(
-  repo: Repository,
-  codec: BlobCodec,
-  index: BlobIndex,
-  parent: StoredSnapshot,
-  damaged: string[],
-): Promise<Map<string, ParentFile>> {
-  const files = new Map<string, ParentFile>();
-  const reader = new BlobReader(repo.storage, index, repo.sealer, repo.ids, codec);
-  const onDamaged = (dir: Buffer, error: Error) =>
-    damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
-  try {
-    for await (const { path, entry } of walkSnapshotTree(reader, parent.snapshot.tree, onDamaged)) {
-      const { node, content, stamp } = entry;
-      if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
-      files.set(path.toString('latin1'), {
-        size: node.size,
-        mtimeNs: node.mtimeNs,
-        ctimeNs: stamp.ctimeNs,
-        ino: stamp.ino,
-        content,
-      });
-    }
-  } finally {
-    await reader.close();
-  }
-  return files;
 }
 
 /** Every directory above a source ('/home', '/home/me' for '/home/me/docs'), each once, outermost first. */

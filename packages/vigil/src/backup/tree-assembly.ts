@@ -5,14 +5,28 @@
  * Hard links are settled here, in byte order of paths: the least path of a (device, inode)
  * keeps its content and every later one records `linkTo` that path instead.
  *
- * The trees are stored through a BlobWriter, so an unchanged directory (same entries, same
- * metadata, same chunks) is the same blob as in the last snapshot and costs nothing.
+ * A directory whose entries are exactly those of its tree in the parent snapshot (same
+ * metadata, chunks, stamps and subtree ids: tree-equal.ts) reuses that tree's id, unencoded;
+ * the others are encoded and stored through a BlobWriter (which skips a blob the repository
+ * already holds).
  */
 import type { StoredBlob } from '../repo/blob-writer.js';
 import type { MetaNode } from '../repo/metadata.js';
 import { type ContentRef, encodeTree, type TreeNode } from '../repo/tree.js';
 
 const SLASH = 0x2f;
+
+/** The id of the parent snapshot's tree for directory `dir` if it holds exactly `nodes`. */
+export type ReuseTree = (dir: string, nodes: readonly TreeNode[]) => Buffer | undefined;
+
+export interface BuiltTrees {
+  readonly root: Buffer;
+  /** Paths dropped because a directory above them could not be captured. */
+  readonly orphans: string[];
+  /** Directories (the root included) whose parent tree was reused, and those encoded. */
+  readonly reused: number;
+  readonly encoded: number;
+}
 
 /** One captured entry, by its absolute path. */
 interface Captured {
@@ -33,10 +47,10 @@ export class TreeAssembly {
   }
 
   /**
-   * Stores every tree with `storeTree` (deepest first) and returns the root tree's id, with the
-   * paths dropped because a directory above them could not be captured.
+   * Stores every tree with `storeTree` (deepest first), but those `reuse` finds unchanged, and
+   * returns the root tree's id.
    */
-  build(storeTree: (plain: Buffer) => StoredBlob): { root: Buffer; orphans: string[] } {
+  build(storeTree: (plain: Buffer) => StoredBlob, reuse: ReuseTree = () => undefined): BuiltTrees {
     const paths = [...this.#entries.keys()].sort(comparePaths);
     const links = new Map<string, string>();
     /** Directory path -> the nodes inside it, in path order (so in name order). */
@@ -65,8 +79,19 @@ export class TreeAssembly {
           ? { ...child, subtree: subtree.get(joinPath(dir, child.node.name)) as Buffer }
           : child,
       );
-    for (const dir of dirs) subtree.set(dir, storeTree(encodeTree(withSubtrees(dir))).id);
-    return { root: storeTree(encodeTree(withSubtrees('/'))).id, orphans };
+    let reused = 0;
+    const treeOf = (dir: string): Buffer => {
+      const nodes = withSubtrees(dir);
+      const id = reuse(dir, nodes);
+      if (id !== undefined) {
+        reused++;
+        return id;
+      }
+      return storeTree(encodeTree(nodes)).id;
+    };
+    for (const dir of dirs) subtree.set(dir, treeOf(dir));
+    const root = treeOf('/');
+    return { root, orphans, reused, encoded: dirs.length + 1 - reused };
   }
 }
 

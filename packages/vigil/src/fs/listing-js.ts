@@ -12,7 +12,24 @@ const LIST_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY;
 
 /** The directory `name` in the directory `parentFd`, not through a symlink unless `follow`. */
 export function openChildDirectoryJs(parentFd: number, name: Buffer, follow: boolean): number {
-  return openSync(procPath(parentFd, name), LIST_FLAGS | (follow ? 0 : constants.O_NOFOLLOW));
+  return openDirectoryNoAtime(procPath(parentFd, name), LIST_FLAGS | (follow ? 0 : constants.O_NOFOLLOW));
+}
+
+/**
+ * Opens a directory for listing without moving its atime (O_NOATIME, as native/list_dir.c):
+ * a backup records directories' atimes, and one moved by the last listing makes a new tree.
+ * O_NOATIME needs the owner or CAP_FOWNER: on EPERM the directory is opened as before.
+ * (listDirectoryJs below still moves it: node:fs can only list a directory by opening it
+ * again by path; only the addon's lister keeps atimes.)
+ */
+export function openDirectoryNoAtime(path: string | Buffer, flags: number): number {
+  if (constants.O_NOATIME === undefined) return openSync(path, flags);
+  try {
+    return openSync(path, flags | constants.O_NOATIME);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+    return openSync(path, flags);
+  }
 }
 
 /** The listing of the directory `fd` (see listing.ts); under `follow`, symlinks are typed by their targets. */

@@ -40,7 +40,7 @@ export interface NativeAddon {
   /** Every extended attribute of each path (see native/xattrs.c). */
   xattrFiles(...args: BatchArgs): void;
   /**
-   * The directory `name` in the directory `parentFd`, opened O_RDONLY | O_DIRECTORY (and
+   * The directory `name` in the directory `parentFd`, opened O_RDONLY | O_DIRECTORY | O_NOATIME (and
    * O_NOFOLLOW unless `follow`): its descriptor, or -errno (see native/list_dir.c).
    */
   openDirectoryAt(parentFd: number, name: Uint8Array, follow: boolean): number;

@@ -9,7 +9,7 @@ import { CACHE_CONTENTS, isCacheDirectory } from './cache-tag.js';
 import { ExcludeRules } from './exclude-rules.js';
 import { failureFromErrno } from './failures.js';
 import { EntryKind, findFile, kindAt, type Listing, nameStart, recordEnd } from './listing.js';
-import { listDirectoryJs, openChildDirectoryJs } from './listing-js.js';
+import { listDirectoryJs, openChildDirectoryJs, openDirectoryNoAtime } from './listing-js.js';
 import { type NativeAddon, nativeAddon } from './native-addon.js';
 import { procPath } from './proc-fd.js';
 
@@ -78,7 +78,7 @@ const READ_IGNORE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.
 
 /** Opens an operand's directory: the path `name` itself, followed (the user named it). */
 export function openOperandDirectory(name: Buffer): number {
-  return openSync(name, constants.O_RDONLY | constants.O_DIRECTORY);
+  return openDirectoryNoAtime(name, constants.O_RDONLY | constants.O_DIRECTORY);
 }
 
 /**

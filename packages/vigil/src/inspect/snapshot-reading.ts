@@ -3,7 +3,7 @@
  * BlobReader over the repository's whole index (damaged index files named, the rest read),
  * and finding the entry at one absolute path by reading down the trees.
  */
-import { BlobReader } from '../repo/blob-reader.js';
+import { BlobReader, TREE_WALK_OPEN_PACKS } from '../repo/blob-reader.js';
 import type { BlobCodec } from '../repo/compression.js';
 import { loadIndex } from '../repo/index-load.js';
 import type { BlobIndex } from '../repo/index-table.js';
@@ -24,17 +24,10 @@ export async function openSnapshotReading(
   const loaded = await loadIndex(repo.storage, repo.sealer);
   for (const error of loaded.damaged) log(`vigil: ${error.message}`);
   const reader = new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec, {
-    openPacks: LISTING_OPEN_PACKS,
+    openPacks: TREE_WALK_OPEN_PACKS,
   });
   return { reader, index: loaded.index };
 }
-
-/**
- * Packs a listing keeps open: a snapshot's unchanged directories are trees stored by earlier
- * backups, each backup's in packs of its own, and a walk in path order goes back and forth
- * between them (at 100 backups of /usr/share, 2,073 pack opens for 100 packs with 16 open).
- */
-const LISTING_OPEN_PACKS = 256;
 
 /** What is at an absolute path of a snapshot: the root ('/': no entry of its own), an entry, or nothing. */
 export type Located = { readonly entry?: TreeNode; readonly path: Buffer } | undefined;

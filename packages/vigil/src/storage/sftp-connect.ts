@@ -55,6 +55,7 @@ export async function connectSftp(target: SftpTarget): Promise<SftpSession> {
       // SFTP is request and reply, each packet written in pieces (length, body, MAC): with Nagle's
       // algorithm on, every round trip waited for the server's delayed ACK, about 40 ms.
       // ssh(1) turns it off the same way for interactive sessions.
+      // A second backup reading 3,500 parent trees took 200 s instead of 10 s.
       client.setNoDelay(true);
     });
   } catch (error) {
