@@ -45,9 +45,6 @@ describe('a repository on S3', () => {
     const repo = server.url('cycle/some/prefix');
     const init = await run(['init', '--no-encryption', repo]);
     assert.equal(init.code, 0, init.stderr);
-    const again = await run(['init', '--no-encryption', repo]);
-    assert.equal(again.code, 2);
-    assert.match(again.stderr, /is a vigil repository already/);
     const first = await run(['backup', src, '--to', repo]);
     assert.equal(first.code, 0, first.stderr);
     writeFileSync(join(src, 'docs', 'f1.txt'), 'changed\n');
@@ -82,15 +79,15 @@ describe('a repository on S3', () => {
     }
   });
 
-  it('an encrypted repository: backup, restore; a wrong password is refused (exit 5)', async () => {
+  it('an encrypted repository made by the first backup: restore byte for byte; a wrong password is refused (exit 5)', async () => {
     const src = join(dir.path, 'src-secret');
     makeSourceTree(src, 10);
     const repo = server.url('secret');
     const pw = { VIGIL_PASSWORD: 'an s3 passphrase', VIGIL_PASSWORD_FILE: '' };
-    const init = await run(['init', repo], pw);
-    assert.equal(init.code, 0, init.stderr);
+    // backup's first run makes the repository (and the bucket), encrypted as a password is given.
     const backup = await run(['backup', src, '--to', repo], pw);
     assert.equal(backup.code, 0, backup.stderr);
+    assert.match(backup.stderr, /made an encrypted repository in s3:/);
     const out = join(dir.path, 'out-secret');
     const restored = await run(['restore', repo, 'latest', out], pw);
     assert.equal(restored.code, 0, restored.stderr);
@@ -99,7 +96,7 @@ describe('a repository on S3', () => {
     assert.equal(wrong.code, 5, wrong.stderr);
   });
 
-  it('the server killed in the middle of a backup: the earlier snapshot stays, the next run succeeds', async () => {
+  it('the server killed in the middle of a backup: the earlier snapshot stays, the next run succeeds; locks hold and go stale', async () => {
     const src = join(dir.path, 'src-kill');
     makeSourceTree(src, 30);
     const repo = server.url('kill');
@@ -107,6 +104,10 @@ describe('a repository on S3', () => {
     for (let i = 0; i < 30; i += 2) writeFileSync(join(src, 'docs', `f${i}.txt`), `changed ${i}\n`);
     // The run's workers have uploaded their packs, nothing is indexed yet: the server dies there.
     const stopped = await runUntilPoint(['backup', src, '--to', repo], 'objects-stored', server.env);
+    // Its lock, an object like any other, keeps an exclusive run out while it lives.
+    const blocked = await run(['forget', repo, '--keep-last', '1']);
+    assert.equal(blocked.code, 4, blocked.stderr);
+    assert.match(blocked.stderr, /locked/);
     await server.stop();
     process.kill(stopped.pid, 'SIGKILL');
     await stopped.exited;
@@ -119,6 +120,9 @@ describe('a repository on S3', () => {
     const out = join(dir.path, 'out-kill');
     assert.equal((await run(['restore', repo, 'latest', out])).code, 0);
     execFileSync('diff', ['-r', '--no-dereference', src, join(out, src)]);
+    // The killed run's lock is left behind; its process is gone, so it is stale and removed.
+    const forget = await run(['forget', repo, '--keep-last', '1']);
+    assert.equal(forget.code, 0, forget.stderr);
   });
 
   it('refuses a key the server does not know, saying what to set (exit 2)', async () => {
