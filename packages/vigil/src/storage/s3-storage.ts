@@ -130,7 +130,7 @@ export class S3Storage implements Storage {
 
   async list(folder: string): Promise<string[]> {
     this.#needBucket();
-    const prefix = `${this.#key(folder)}/`;
+    const prefix = folder === '' ? this.#prefix : `${this.#key(folder)}/`;
     const found: string[] = [];
     let token: string | undefined;
     do {
