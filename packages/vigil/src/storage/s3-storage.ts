@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { StorageError } from '../errors.js';
 import { formatRepositoryLocation, type RepositoryLocation } from './location.js';
+import { withReadAhead } from './read-ahead.js';
 import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
 import { DEFAULT_REGION, s3Client } from './s3-client.js';
 import { explainRefusal, isNoSuchBucket, isNotFound, isTransient, missingBucket, s3Code } from './s3-errors.js';
@@ -178,12 +179,13 @@ export class S3Storage implements Storage {
     if (size === undefined) {
       throw new StorageError(`cannot read ${this.#shown(name)} (no such object)`, { missing: true });
     }
-    return {
+    // Every range is a request of its own (nothing is held open): reads in a row are served
+    // from a window fetched ahead (read-ahead.ts).
+    return withReadAhead({
       size,
       read: (offset, length) => this.#readRange(name, size, offset, length),
-      // Every range is a request of its own: nothing is held open.
       close: async () => {},
-    };
+    });
   }
 
   async write(name: string, bytes: Uint8Array): Promise<void> {
