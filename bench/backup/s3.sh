@@ -60,19 +60,30 @@ printf '%s\n' "$files" | while IFS= read -r f; do printf 'changed by bench/backu
 measure s3 2
 measure local 2
 
-# The S3 repository restores byte for byte.
-"${vigil[@]}" restore "${repo[s3]}" latest "$scratch/out" >/dev/null
-diff -r --no-dereference "$corpus" "$scratch/out$corpus" >/dev/null || { echo "vigil's restore from S3 differs from the corpus" >&2; exit 1; }
+# Restores, timed the same way; the S3 one must give the corpus back byte for byte.
+restore() { # $1 = local or s3
+  local out="$scratch/time-restore-$1"
+  sync
+  /usr/bin/time -f '%e %U %S %M' -o "$out" "${vigil[@]}" restore "${repo[$1]}" latest "$scratch/out-$1" >/dev/null
+  read -r w u s m < "$out"
+  wall[$1r]=$w cpu[$1r]=$(echo "$u + $s" | bc) peak[$1r]=$((m / 1024))
+}
+restore local
+restore s3
+diff -r --no-dereference "$corpus" "$scratch/out-s3$corpus" >/dev/null || { echo "vigil's restore from S3 differs from the corpus" >&2; exit 1; }
 
 echo "corpus: $(find "$corpus" -type f | wc -l) files, $(du -sb "$corpus" | cut -f1) bytes; s3rver on loopback port $port"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), node $(node --version)"
 echo
-echo "| target | first: wall (s) | first: CPU (s) | first: peak MB | second: wall (s) | second: CPU (s) | second: peak MB |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-for target in local s3; do
-  printf '| vigil, %s | %.2f | %.2f | %d | %.2f | %.2f | %d |\n' "$target" "${wall[${target}1]}" "${cpu[${target}1]}" \
-    "${peak[${target}1]}" "${wall[${target}2]}" "${cpu[${target}2]}" "${peak[${target}2]}"
+echo "| vigil into | run | wall (s) | CPU (s) | peak MB |"
+echo "| --- | --- | ---: | ---: | ---: |"
+for run in "1|first backup" "2|second backup" "r|restore"; do
+  for target in local s3; do
+    printf '| %s | %s | %.2f | %.2f | %d |\n' "$target" "${run#*|}" "${wall[$target${run%%|*}]}" \
+      "${cpu[$target${run%%|*}]}" "${peak[$target${run%%|*}]}"
+  done
 done
 echo
-printf 's3 against local, wall: first %.2fx, second %.2fx\n' "$(echo "${wall[s31]} / ${wall[local1]}" | bc -l)" \
-  "$(echo "${wall[s32]} / ${wall[local2]}" | bc -l)"
+printf 's3 against local, wall: first backup %.2fx, second %.2fx, restore %.2fx\n' \
+  "$(echo "${wall[s31]} / ${wall[local1]}" | bc -l)" "$(echo "${wall[s32]} / ${wall[local2]}" | bc -l)" \
+  "$(echo "${wall[s3r]} / ${wall[localr]}" | bc -l)"

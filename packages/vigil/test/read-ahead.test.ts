@@ -1,7 +1,8 @@
 /**
  * Read-ahead over a remote file (read-ahead.ts): reads in a row are served from a window
  * fetched ahead, which grows while they stay sequential; reads that jump fetch exactly what
- * they ask; every read returns the file's bytes, and a read past the end still fails.
+ * they ask until a file is jumped around in often, then the blocks around them; every read
+ * returns the file's bytes, and a read past the end still fails.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -47,14 +48,22 @@ describe('read-ahead', () => {
     assert.ok(file.fetched < content.length * 1.01, `${file.fetched} bytes fetched`);
   });
 
-  it('reads that jump fetch exactly what they ask', async () => {
+  it('the first reads that jump fetch exactly what they ask; later jumps fetch blocks, kept for the reads near them', async () => {
     const file = countedFile(content);
     const reader = withReadAhead(file);
-    const offsets = [5_000_000, 10, 3_000_000, 7_000_000, 200_000, 6_000_000];
-    for (const offset of offsets)
-      assert.deepEqual(await reader.read(offset, 1000), content.subarray(offset, offset + 1000));
-    assert.equal(file.requests, offsets.length);
-    assert.equal(file.fetched, offsets.length * 1000);
+    const read = async (offset: number, length = 1000) =>
+      assert.deepEqual(await reader.read(offset, length), content.subarray(offset, offset + length));
+    for (const offset of [5_000_000, 10, 3_000_000]) await read(offset);
+    assert.equal(file.requests, 3);
+    assert.equal(file.fetched, 3000);
+    // A tree here, a tree there, in the same region: the blocks fetched serve the later reads.
+    for (const offset of [7_000_000, 6_000_000, 7_005_000, 6_010_000, 7_001_000, 6_020_000]) await read(offset);
+    assert.equal(file.requests, 5);
+    // Across a block boundary: both blocks, one request.
+    await read(2 * 1024 * 1024 - 500);
+    assert.equal(file.requests, 6);
+    await read(2 * 1024 * 1024 + 1000);
+    assert.equal(file.requests, 6);
   });
 
   it('a window ends at the end of the file, and a read past it fails as the file would', async () => {
