@@ -58,14 +58,6 @@ describe('repository locations', () => {
       );
     }
   });
-
-  it('a remote kind this vigil cannot reach yet is refused with a usage error, not attempted', async () => {
-    await assert.rejects(openStorage('s3:http://127.0.0.1:1/bucket'), (error: unknown) => {
-      assert.ok(error instanceof UsageError);
-      assert.match(error.message, /does not reach s3 repositories yet/);
-      return true;
-    });
-  });
 });
 
 describe('local storage', () => {

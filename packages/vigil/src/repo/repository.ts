@@ -201,6 +201,8 @@ export class Repository {
 export async function repositoryExists(path: string): Promise<boolean> {
   const storage = await openStorage(path);
   try {
+    // A missing root (an S3 bucket) holds no file to look for.
+    if ((await storage.rootState()) === 'missing') return false;
     return (await storage.size(CONFIG_NAME)) !== undefined;
   } finally {
     await storage.close();
@@ -224,10 +226,12 @@ export async function checkInitTarget(path: string): Promise<string> {
 
 async function checkStorageEmpty(storage: Storage): Promise<void> {
   const root = storage.location;
+  // Asked first: where the root is missing (an S3 bucket), no file can be looked for in it.
+  const state = await storage.rootState();
+  if (state === 'missing') return;
   if ((await storage.size(CONFIG_NAME)) !== undefined) {
     throw new RepositoryError(`${root} is a vigil repository already: back up into it, or pick another path`);
   }
-  const state = await storage.rootState();
   if (state === 'not-empty' || state === 'not-a-folder') {
     throw new RepositoryError(`${root} exists and is not an empty directory: pick a new or empty one`);
   }

@@ -2,9 +2,8 @@
  * The one place a backend is chosen: a location (location.ts) becomes the Storage that holds
  * its files. Nothing else in vigil branches on the kind of repository.
  */
-import { UsageError } from '../errors.js';
 import { LocalStorage } from './local-storage.js';
-import { formatRepositoryLocation, parseRepositoryLocation, type RepositoryLocation } from './location.js';
+import { parseRepositoryLocation, type RepositoryLocation } from './location.js';
 import { noteOpened } from './opened.js';
 import type { Storage } from './storage.js';
 
@@ -18,10 +17,9 @@ export async function openStorage(location: RepositoryLocation | string): Promis
       const { SftpStorage } = await import('./sftp-storage.js');
       return noteOpened(await SftpStorage.open(parsed));
     }
-    case 's3':
-      throw new UsageError(
-        `${formatRepositoryLocation(parsed)}: this vigil does not reach ${parsed.kind} repositories yet; ` +
-          'give a local path (or a mounted network folder)',
-      );
+    case 's3': {
+      const { S3Storage } = await import('./s3-storage.js');
+      return noteOpened(await S3Storage.open(parsed));
+    }
   }
 }
