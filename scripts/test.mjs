@@ -50,9 +50,15 @@ limits.push(`--test-concurrency=${rootFlag === -1 ? 2 : 1}`);
 // Largest files first: they are the slow ones (the CLI tests spawn vigil a hundred times), and a
 // run that starts them last ends with one core busy on them while the other idles.
 // Size misjudges a few files that are small but slow: each edge-cases-*.test.ts is four lines
-// around edge-cases.ts (15 s each), and the SFTP suite starts a real sshd (15 s for a 6 KB
-// file). Sorted by size they would start last and make the run's tail; they start first.
-const SLOW_SMALL_FILES = ['edge-cases-native.test.ts', 'edge-cases-js.test.ts', 'sftp-repository.test.ts'];
+// around edge-cases.ts (15 s each), and the SFTP and S3 suites start real servers (15 and 25 s
+// for files of 6 and 9 KB). Sorted by size they would start last and make the run's tail;
+// they start first.
+const SLOW_SMALL_FILES = [
+  'edge-cases-native.test.ts',
+  'edge-cases-js.test.ts',
+  's3-repository.test.ts',
+  'sftp-repository.test.ts',
+];
 const slowness = (file) => {
   const rank = SLOW_SMALL_FILES.findIndex((name) => file.endsWith(name));
   return rank === -1 ? statSync(join(root, file)).size : Number.MAX_SAFE_INTEGER - rank;
