@@ -1,35 +1,22 @@
 /**
  * tandem: Python's multiprocessing for TypeScript on Node.js.
- * This module only re-exports the public surface.
+ * This module only re-exports the public surface: the pool's part through pool-entry.ts (also
+ * `tandem/pool`, for programs that run pools and nothing else), then the rest.
  */
 
-export type { BackendKind } from './backends/backend.js';
 export { Connection } from './connection/connection.js';
 export { Pipe, type PipeOptions } from './connection/pipe.js';
 export { waitConnections } from './connection/wait.js';
 export {
-  AbortError,
-  ArgumentCloneError,
-  BootstrapError,
   BrokenBarrierError,
   BrokenPipeError,
   EOFError,
-  InlineTaskError,
   InvalidStateError,
-  PoolClosedError,
   QueueClosedError,
   QueueEmptyError,
   QueueFullError,
   QueueShutDownError,
-  RedisConnectionError,
-  RedisPackagesMissingError,
-  ResultCloneError,
   SyncUnavailableError,
-  TandemError,
-  TaskError,
-  TimeoutError,
-  WorkerExitError,
-  WorkerInitError,
 } from './errors.js';
 export { getLogger, type Logger } from './logging/get-logger.js';
 export { setLogger } from './logging/parent-logger.js';
@@ -38,11 +25,7 @@ export { ListProxy, type ListSortOptions } from './manager/list-proxy.js';
 export { Manager, type ManagerWith } from './manager/manager.js';
 export { NamespaceProxy } from './manager/namespace-proxy.js';
 export { ObjectProxy, type Proxied } from './manager/object-proxy.js';
-export { AsyncResult } from './pool/async-result.js';
-export type { CancelOptions } from './pool/call-guard.js';
-export type { ApplyOptions, AsyncResultCallbacks, ImapOptions, MapOptions, PoolOptions } from './pool/options.js';
-export { Pool, type PoolEvents } from './pool/pool.js';
-export type { LatencySummary, PoolStats } from './pool/stats.js';
+export * from './pool-entry.js';
 export {
   cpuCount,
   currentProcess,
@@ -70,5 +53,3 @@ export { Lock } from './sync/lock.js';
 export type { AcquireOptions } from './sync/lock-like.js';
 export { RLock } from './sync/rlock.js';
 export { BoundedSemaphore, Semaphore } from './sync/semaphore.js';
-export { type AnyFunction, defineTasks, type TaskLocation, type TaskRef, type TaskTable } from './tasks.js';
-export { transfer } from './transfer.js';
