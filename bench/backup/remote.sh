@@ -17,23 +17,12 @@ scratch="$here/bench/.scratch/remote"
 [ -d "$corpus_src" ] || { echo "run bench/hash/make-corpora.sh first" >&2; exit 2; }
 command -v restic >/dev/null && [ -x /usr/sbin/sshd ] || { echo "apt-get install restic openssh-server" >&2; exit 2; }
 
-rm -rf "$scratch" && mkdir -p "$scratch/home/.ssh" /run/sshd
+rm -rf "$scratch" && mkdir -p "$scratch"
 corpus="$scratch/share"
 cp -a "$corpus_src" "$corpus"
-ssh-keygen -q -t ed25519 -N '' -f "$scratch/host_key"
-ssh-keygen -q -t ed25519 -N '' -f "$scratch/home/.ssh/id_ed25519"
-cp "$scratch/home/.ssh/id_ed25519.pub" "$scratch/authorized_keys"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$scratch/host_key.pub")" > "$scratch/home/.ssh/known_hosts"
-/usr/sbin/sshd -D -e -f /dev/null -p "$port" -o ListenAddress=127.0.0.1 -o "HostKey=$scratch/host_key" \
-  -o "AuthorizedKeysFile=$scratch/authorized_keys" -o PermitRootLogin=prohibit-password \
-  -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o StrictModes=no -o UsePAM=no \
-  -o PidFile=none -o 'Subsystem=sftp internal-sftp' 2> "$scratch/sshd.log" &
-sshd_pid=$!
-trap 'kill $sshd_pid 2>/dev/null || true' EXIT
-until grep -qs 'Server listening' "$scratch/sshd.log"; do kill -0 $sshd_pid; sleep 0.1; done
-
 export HOME="$scratch/home" SSH_AUTH_SOCK=
+source "$(dirname "$0")/sshd.sh"
+start_sshd "$scratch"
 export RESTIC_PASSWORD=throwaway-bench-password VIGIL_PASSWORD=throwaway-bench-password
 vigil=(node "$here/packages/vigil/dist/cli.js")
 vigil_sftp="sftp:root@127.0.0.1:$port:$scratch/server/vigil"

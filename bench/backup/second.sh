@@ -34,19 +34,8 @@ repo_vigil[local]="$scratch/server/vigil-local"
 repo_restic[local]="-r $scratch/server/restic-local"
 kinds=(local)
 if [ -n "$sftp" ]; then
-  mkdir -p /run/sshd
-  ssh-keygen -q -t ed25519 -N '' -f "$scratch/host_key"
-  ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
-  cp "$HOME/.ssh/id_ed25519.pub" "$scratch/authorized_keys"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$scratch/host_key.pub")" > "$HOME/.ssh/known_hosts"
-  /usr/sbin/sshd -D -e -f /dev/null -p "$port" -o ListenAddress=127.0.0.1 -o "HostKey=$scratch/host_key" \
-    -o "AuthorizedKeysFile=$scratch/authorized_keys" -o PermitRootLogin=prohibit-password \
-    -o PasswordAuthentication=no -o KbdInteractiveAuthentication=no -o StrictModes=no -o UsePAM=no \
-    -o PidFile=none -o 'Subsystem=sftp internal-sftp' 2> "$scratch/sshd.log" &
-  sshd_pid=$!
-  trap 'kill $sshd_pid 2>/dev/null || true' EXIT
-  until grep -qs 'Server listening' "$scratch/sshd.log"; do kill -0 $sshd_pid; sleep 0.1; done
+  source "$(dirname "$0")/sshd.sh"
+  start_sshd "$scratch"
   repo_vigil[sftp]="sftp:root@127.0.0.1:$port:$scratch/server/vigil-sftp"
   printf -v ssh_command 'ssh -F /dev/null -i %s -o UserKnownHostsFile=%s -o IdentitiesOnly=yes -p %s root@127.0.0.1 -s sftp' \
     "$HOME/.ssh/id_ed25519" "$HOME/.ssh/known_hosts" "$port"
