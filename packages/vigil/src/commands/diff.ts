@@ -30,7 +30,9 @@ export interface DiffOptions extends PasswordFlags {
 export async function diff(options: DiffOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const codec = await repositoryCodec();
-  return withRepositoryLock(repo, 'shared', { command: 'diff' }, () => compare(options, repo, codec));
+  return withRepositoryLock(repo, 'shared', { command: 'diff', refresher: 'timer' }, () =>
+    compare(options, repo, codec),
+  );
 }
 
 async function compare(options: DiffOptions, repo: Repository, codec: BlobCodec): Promise<ExitCode> {

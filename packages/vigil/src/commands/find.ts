@@ -39,7 +39,9 @@ export async function find(options: FindOptions): Promise<ExitCode> {
   const matches = entryMatcher(options.patterns);
   const repo = await openRepository(options.repo, options);
   const codec = await repositoryCodec();
-  return withRepositoryLock(repo, 'shared', { command: 'find' }, () => search(options, matches, repo, codec));
+  return withRepositoryLock(repo, 'shared', { command: 'find', refresher: 'timer' }, () =>
+    search(options, matches, repo, codec),
+  );
 }
 
 async function search(

@@ -29,7 +29,7 @@ export async function ls(options: LsOptions): Promise<ExitCode> {
   const repo = await openRepository(options.repo, options);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const codec = await repositoryCodec();
-  const lock = await RepositoryLock.acquire(repo, 'shared', { command: 'ls' });
+  const lock = await RepositoryLock.acquire(repo, 'shared', { command: 'ls', refresher: 'timer' });
   try {
     return await list(options, repo, codec, log);
   } finally {
