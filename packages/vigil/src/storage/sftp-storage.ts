@@ -18,18 +18,10 @@ import type { RepositoryLocation } from './location.js';
 import { formatRepositoryLocation } from './location.js';
 import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
 import { connectSftp, type SftpSession, type SftpTarget } from './sftp-connect.js';
+import { END_OF_FILE, hasExtension, NO_SUCH_FILE, realpath, unreachable, windowed } from './sftp-wire.js';
 import type { RangeReader, RootState, Storage, WriteOptions } from './storage.js';
 
 type SftpLocation = Extract<RepositoryLocation, { kind: 'sftp' }>;
-
-/** SFTP status code for a missing file (draft-ietf-secsh-filexfer-02, SSH_FX_NO_SUCH_FILE). */
-const NO_SUCH_FILE = 2;
-/** SFTP status code for a read at the end of a file (SSH_FX_EOF). */
-const END_OF_FILE = 1;
-/** Bytes per read or write request: within every server's packet limit (OpenSSH takes 256 KiB). */
-const REQUEST_BYTES = 32 * 1024;
-/** Requests in flight per transfer: enough to fill a fast link, bounded memory. */
-const REQUESTS_IN_FLIGHT = 16;
 
 export class SftpStorage implements Storage {
   readonly location: string;
@@ -397,40 +389,4 @@ export class SftpStorage implements Storage {
       });
     });
   }
-}
-
-/** A failure that may pass: the server is down or restarting, or the link dropped. */
-function unreachable(error: unknown): boolean {
-  const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
-  const code = cause?.code ?? (error as NodeJS.ErrnoException).code ?? '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH'].includes(String(code)))
-    return true;
-  return /Not connected|No response from server|Timed out while waiting for handshake/.test(
-    `${(error as Error).message} ${cause?.message ?? ''}`,
-  );
-}
-
-function realpath(sftp: SFTPWrapper, path: string): Promise<string> {
-  return new Promise((resolve, reject) =>
-    sftp.realpath(path, (error, absolute) => (error ? reject(error) : resolve(absolute))),
-  );
-}
-
-/** Whether the server announced the extension (OpenSSH does both this file uses). */
-function hasExtension(sftp: SFTPWrapper, name: string): boolean {
-  return (sftp as unknown as { _extensions?: Record<string, string> })._extensions?.[name] !== undefined;
-}
-
-/** Runs `step(at, length)` over [0, size) in REQUEST_BYTES pieces, REQUESTS_IN_FLIGHT at a time. */
-async function windowed(size: number, step: (at: number, length: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < size) {
-      const at = next;
-      const length = Math.min(REQUEST_BYTES, size - at);
-      next += length;
-      await step(at, length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(REQUESTS_IN_FLIGHT, Math.ceil(size / REQUEST_BYTES)) }, lane));
 }
