@@ -74,7 +74,6 @@ export class InspectBatch {
 /** Batches in flight are counted by InFlight (settled, waitForRoom, drain come from it). */
 export class InspectEngine extends InFlight {
   readonly #options: InspectEngineOptions;
-  #started = false;
 
   constructor(options: InspectEngineOptions) {
     super(options.maxInFlight);
@@ -83,7 +82,7 @@ export class InspectEngine extends InFlight {
 
   /** Whether a batch went to the worker pool yet (which starts it). */
   get started(): boolean {
-    return this.#started;
+    return this.#options.pools.started;
   }
 
   /**
@@ -92,11 +91,9 @@ export class InspectEngine extends InFlight {
    */
   submit(batch: InspectBatch, here = false): void {
     if (batch.items.length === 0) return;
-    const herePool = here ? this.#options.pools.herePool() : undefined;
-    if (herePool === undefined) this.#started = true;
-    const pool = herePool ?? this.#options.pools.workerPool();
+    const { pool, inMainThread } = this.#options.pools.poolFor(here);
     this.track(
-      pool.apply(this.#options.inspectBatch ?? tasks.inspectBatch, [this.#request(batch, herePool !== undefined)]),
+      pool.apply(this.#options.inspectBatch ?? tasks.inspectBatch, [this.#request(batch, inMainThread)]),
       (result) => this.#onResult(batch, result),
       'an inspecting worker',
     );

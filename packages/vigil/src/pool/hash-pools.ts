@@ -1,9 +1,9 @@
 /**
- * The pools a hashing run (`vigil hash`, `vigil hash --check`) draws on, each started only
- * when first used: the worker pool of worker-pool.ts, and a pool that runs tasks in this
- * thread for a run so small that starting workers would cost more than the work. Hashing two
- * small files the way sha256sum is used took 0.42 s of CPU, a quarter of it starting worker
- * threads and loading the task modules in each; in this thread the task loads once.
+ * The pools a run that reads files draws on (`vigil hash` and `--check`, `baseline`, `check`,
+ * `accept`), each started only when first used: the worker pool of worker-pool.ts, and a pool
+ * that runs tasks in this thread for a run so small that starting workers would cost more than
+ * the work. Hashing two small files the way sha256sum is used took 0.52 s of CPU, a third of
+ * it starting worker threads and loading the task modules in each (docs/benchmarks.md).
  */
 import { Pool } from 'tandem/pool';
 import { createWorkerPool, poolWorkers, sharesMemory, type WorkerPoolFlags } from './worker-pool.js';
@@ -18,6 +18,13 @@ export interface HashPools {
    * whose whole input fits in it; undefined when the work belongs to the hosts behind --redis.
    */
   herePool(): Pool | undefined;
+  /** Whether the worker pool was started (a batch went to it). */
+  readonly started: boolean;
+  /**
+   * Where a batch goes: with `here`, to this thread's pool when there is one (the batch is then
+   * run `inMainThread`: a big file is handed back for a worker); else to the worker pool.
+   */
+  poolFor(here: boolean): { readonly pool: Pool; readonly inMainThread: boolean };
   /** Ends whichever pools were started. */
   terminate(): Promise<void>;
 }
@@ -30,6 +37,13 @@ export function createHashPools(name: string, flags: WorkerPoolFlags): HashPools
   let here: Pool | undefined;
   return {
     workers,
+    get started() {
+      return pool !== undefined;
+    },
+    poolFor(here) {
+      const herePool = here ? this.herePool() : undefined;
+      return herePool ? { pool: herePool, inMainThread: true } : { pool: this.workerPool(), inMainThread: false };
+    },
     workerPool() {
       pool ??= createWorkerPool(name, flags);
       return pool;

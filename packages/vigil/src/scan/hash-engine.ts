@@ -46,7 +46,6 @@ export class HashEngine extends InFlight {
   readonly #links = new HardLinkRegistry();
   /** seq -> inode key, for names chosen to read a hard-linked inode. */
   readonly #linkReaders = new Map<number, string>();
-  #started = false;
 
   constructor(options: HashEngineOptions) {
     super(options.maxInFlight);
@@ -55,7 +54,7 @@ export class HashEngine extends InFlight {
 
   /** Whether a batch went to the worker pool yet (which starts it). */
   get started(): boolean {
-    return this.#started;
+    return this.#options.pools.started;
   }
 
   /**
@@ -65,12 +64,10 @@ export class HashEngine extends InFlight {
    */
   submit(batch: FileBatch, algorithm: AlgorithmName, here = false): void {
     if (batch.size === 0) return;
-    const herePool = here ? this.#options.pools.herePool() : undefined;
-    if (herePool === undefined) this.#started = true;
-    const pool = herePool ?? this.#options.pools.workerPool();
+    const { pool, inMainThread } = this.#options.pools.poolFor(here);
     this.track(
       pool.apply(this.#options.hashBatch ?? tasks.hashBatch, [
-        batch.toRequest(algorithm, this.#options.blake3, this.#options.reading, herePool !== undefined),
+        batch.toRequest(algorithm, this.#options.blake3, this.#options.reading, inMainThread),
       ]),
       (result) => this.#onResult(batch, algorithm, result),
       'a hashing worker',
