@@ -84,6 +84,16 @@ static int open_dir_stepwise(int root_fd, char *relative) {
   return fd;
 }
 
+int open_beneath(int root_fd, char *relative) {
+  int fd = -ENOSYS;
+  if (__atomic_load_n(&have_openat2, __ATOMIC_RELAXED)) {
+    fd = open_dir_openat2(root_fd, relative);
+    if (fd == -ENOSYS || fd == -EPERM) __atomic_store_n(&have_openat2, 0, __ATOMIC_RELAXED);
+  }
+  if (fd == -ENOSYS || fd == -EPERM) fd = open_dir_stepwise(root_fd, relative);
+  return fd;
+}
+
 int resolve_parent(resolver *r, const char *path, uint32_t base, const char **name) {
   int failed = use_root(r, path, base);
   if (failed) return failed;
@@ -101,12 +111,7 @@ int resolve_parent(resolver *r, const char *path, uint32_t base, const char **na
   r->dir_fd = -1;
   memcpy(r->dir, relative, dir_len);
   r->dir[dir_len] = 0;
-  int fd = -ENOSYS;
-  if (__atomic_load_n(&have_openat2, __ATOMIC_RELAXED)) {
-    fd = open_dir_openat2(r->root_fd, r->dir);
-    if (fd == -ENOSYS || fd == -EPERM) __atomic_store_n(&have_openat2, 0, __ATOMIC_RELAXED);
-  }
-  if (fd == -ENOSYS || fd == -EPERM) fd = open_dir_stepwise(r->root_fd, r->dir);
+  int fd = open_beneath(r->root_fd, r->dir);
   if (fd < 0) return fd;
   r->dir_fd = fd;
   r->dir_len = dir_len;

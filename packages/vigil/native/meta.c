@@ -5,6 +5,9 @@
  *
  *   lstatAt(dir, name, out)              fstatat(AT_SYMLINK_NOFOLLOW) into out (BigInt64Array, LSTAT_* slots)
  *   openAt(dir, name, flags, mode)       openat: a descriptor, or -errno
+ *   openDirBeneath(root, relative)       the directory `relative` (components joined by '/') beneath
+ *                                        the descriptor root, no symlink followed (beneath.c): an
+ *                                        O_PATH descriptor, or -errno; capture's parent directories
  *   mkdirAt(dir, name, mode)             mkdirat
  *   symlinkAt(target, dir, name)         symlinkat
  *   mknodAt(dir, name, mode, major, minor)  mknodat (mode carries the type: S_IFIFO, S_IFCHR, S_IFBLK)
@@ -103,6 +106,20 @@ static napi_value open_at(napi_env env, napi_callback_info info) {
     USAGE("openAt(dir: number, name: Uint8Array, flags: number, mode: number)");
   }
   return result_of(env, openat((int)dir, name, (int)flags | O_CLOEXEC, (mode_t)mode));
+}
+
+/* One openat2 where the JavaScript resolver made one open per component through /proc/self/fd:
+   capture resolves every directory of a backup's tree (3,600 on /usr/share) in each batch. */
+static napi_value open_dir_beneath(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  long long root;
+  char relative[PATH_MAX];
+  size_t length;
+  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], &root) ||
+      !get_bytes(env, argv[1], relative, sizeof relative, &length) || length == 0 || relative[0] == '/') {
+    USAGE("openDirBeneath(root: number, relative: Uint8Array)");
+  }
+  return number(env, open_beneath((int)root, relative));
 }
 
 static napi_value mkdir_at(napi_env env, napi_callback_info info) {
@@ -316,7 +333,7 @@ static napi_value set_xattr_at(napi_env env, napi_callback_info info) {
 int export_meta_functions(napi_env env, napi_value exports) {
   static const exported_function functions[] = {
       {"lstatAt", lstat_at},
-      {"openAt", open_at},       {"mkdirAt", mkdir_at},     {"symlinkAt", symlink_at}, {"mknodAt", mknod_at},
+      {"openAt", open_at},       {"openDirBeneath", open_dir_beneath}, {"mkdirAt", mkdir_at},     {"symlinkAt", symlink_at}, {"mknodAt", mknod_at},
       {"linkAt", link_at},       {"renameAt", rename_at},   {"unlinkAt", unlink_at},   {"chownAt", chown_at},
       {"chmodAt", chmod_at},     {"utimesAt", utimes_at},   {"xattrsAt", xattrs_at},   {"setXattrAt", set_xattr_at},
       {"utimesFd", utimes_fd},

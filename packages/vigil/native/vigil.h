@@ -90,6 +90,9 @@ void resolver_init(resolver *r);
 void resolver_close(resolver *r);
 /* The parent directory of `path` beneath its root, and its last component in *name; or -errno. */
 int resolve_parent(resolver *r, const char *path, uint32_t base, const char **name);
+/* The directory `relative` (no leading '/', no "..") beneath root_fd, no symlink followed on the
+   way: an O_PATH descriptor, or -errno (ELOOP for a symlink where a directory was). */
+int open_beneath(int root_fd, char *relative);
 
 /* batch_loop.c: what every batch entry point does first and last. */
 /* Takes a call's `want` arguments (the batch first, then deferAbove unless NULL); 0 with an exception if they are not all there. */

@@ -58,6 +58,7 @@ export async function readParentSnapshot(
         ctimeNs: stamp.ctimeNs,
         ino: stamp.ino,
         content,
+        xattrs: node.xattrs,
       });
     }
   };

@@ -6,6 +6,7 @@
  */
 import type { FileList } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
+import type { Xattr } from '../fs/xattrs.js';
 import type { CompressionMode } from '../repo/compression.js';
 import type { MetaNode } from '../repo/metadata.js';
 import type { PackEntry } from '../repo/pack-header.js';
@@ -39,6 +40,8 @@ export interface ParentFile {
   readonly ctimeNs: bigint;
   readonly ino: bigint;
   readonly content: readonly ContentRef[];
+  /** Its extended attributes, kept with the content (the same test: a change to them moves the ctime). */
+  readonly xattrs?: readonly Xattr[];
 }
 
 export type StoredEntry =

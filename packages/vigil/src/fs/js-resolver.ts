@@ -14,11 +14,26 @@ const DOT_DOT = Buffer.from('..');
 /** The parent's descriptor and the last component, or the errno code that stopped the lookup. */
 export type Parent = { readonly fd: number; readonly name: Buffer } | { readonly error: unknown };
 
+/** How a resolver opens a directory beneath the root's descriptor (throwing an errno error), and closes it. */
+export interface DirectoryOpener {
+  open(rootFd: number, dir: Buffer): number;
+  close(fd: number): void;
+}
+
+/** node:fs alone: one open per component through /proc/self/fd. */
+const STEPWISE: DirectoryOpener = { open: (rootFd, dir) => openStepwise(rootFd, dir), close: closeSync };
+
 export class JsResolver {
+  readonly #opener: DirectoryOpener;
   #root: Buffer | undefined;
   #rootFd = -1;
   #dir: Buffer | undefined;
   #dirFd = -1;
+
+  /** `opener`: the native addon's where capture has it (parent-resolver.ts). */
+  constructor(opener: DirectoryOpener = STEPWISE) {
+    this.#opener = opener;
+  }
 
   /** The parent directory of `path` (its first `base` bytes are the root, which is followed). */
   parent(path: Buffer, base: number): Parent {
@@ -31,7 +46,7 @@ export class JsResolver {
       const dir = relative.subarray(0, slash);
       if (this.#dir?.equals(dir)) return { fd: this.#dirFd, name };
       this.#closeDir();
-      this.#dirFd = openStepwise(rootFd, dir);
+      this.#dirFd = this.#opener.open(rootFd, dir);
       this.#dir = Buffer.from(dir);
       return { fd: this.#dirFd, name };
     } catch (error) {
@@ -55,7 +70,7 @@ export class JsResolver {
   }
 
   #closeDir(): void {
-    if (this.#dirFd >= 0) closeSync(this.#dirFd);
+    if (this.#dirFd >= 0) this.#opener.close(this.#dirFd);
     this.#dirFd = -1;
     this.#dir = undefined;
   }

@@ -46,6 +46,12 @@ export interface NativeAddon {
   openDirectoryAt(parentFd: number, name: Uint8Array, follow: boolean): number;
   /** Every entry of the directory `fd`, typed, sorted and packed with its path `prefix` + name (src/fs/listing.ts); or -errno. */
   listDirectory(fd: number, follow: boolean, prefix: Uint8Array): Buffer | number;
+  /**
+   * The directory `relative` (components joined by '/') beneath the directory `rootFd`, with no
+   * symlink followed on the way (native/beneath.c: openat2, or one openat per component): an
+   * O_PATH descriptor, or -errno (ELOOP where a symlink was).
+   */
+  openDirBeneath(rootFd: number, relative: Uint8Array): number;
   /** close(2) of a descriptor the addon opened (closeSync warns in workers about those): 0 or -errno. */
   closeDescriptor(fd: number): number;
   /** syncfs(2) of the file system holding `path`: 0, or the errno. */

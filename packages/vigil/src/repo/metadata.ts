@@ -104,6 +104,14 @@ const LSTAT = Object.fromEntries(LSTAT_FIELDS.map((field, slot) => [field, slot]
 const LSTAT_SLOTS = LSTAT_FIELDS.length;
 
 /**
+ * The extended attributes a caller already knows `node` to have (its record is complete but
+ * for them), or undefined to read them. A backup gives its parent snapshot's for a file whose
+ * size, times and inode say it is unchanged: setting or removing an attribute (ACLs included)
+ * moves the ctime, so it is the same test that keeps the file's content unread.
+ */
+export type KnownXattrs = (node: MetaNode) => readonly Xattr[] | undefined;
+
+/**
  * The node record of `name` in the directory `dirFd` holds. Throws MetaCallError (with the
  * errno: ENOENT when it went away since the walk listed it) if it cannot be read. `calls`:
  * the native addon's where it is built, else node:fs's, which capture no extended attributes.
@@ -113,6 +121,7 @@ export function captureEntry(
   name: Buffer,
   owners: OwnerNames,
   calls: MetaAddon = metaAddon(),
+  knownXattrs?: KnownXattrs,
 ): MetaNode {
   requireSafeName(name, 'to capture the entry');
   const stat = new BigInt64Array(LSTAT_SLOTS);
@@ -131,7 +140,7 @@ export function captureEntry(
     mtimeNs: stat[LSTAT.mtimeNs] as bigint,
     atimeNs: stat[LSTAT.atimeNs] as bigint,
     size: type === 'file' ? Number(stat[LSTAT.size]) : 0,
-    xattrs: type === 'socket' ? [] : readXattrs(calls, dirFd, name),
+    xattrs: [],
   };
   const user = owners.userName(uid);
   const group = owners.groupName(gid);
@@ -150,5 +159,6 @@ export function captureEntry(
     node.stamp = { ctimeNs: stat[LSTAT.ctimeNs] as bigint, ino: BigInt.asUintN(64, stat[LSTAT.ino] as bigint) };
   }
   if (type === 'socket') node.skipped = SOCKET_SKIPPED;
+  else node.xattrs = knownXattrs?.(node) ?? readXattrs(calls, dirFd, name);
   return node;
 }
