@@ -1,5 +1,6 @@
 /**
- * Resume: a backup killed half-way (kill -9, or Ctrl-C) leaves the packs its worker completed,
+ * Resume: a backup killed half-way (kill -9, or Ctrl-C) leaves the packs its worker completed
+ * (a worker fills one pack of about 16 MiB across batches: src/backup/run-packs.ts),
  * and the next run takes them over instead of storing their chunks again (src/backup/resume.ts).
  * The run is stopped at a known point, not by a timer: with one worker, the batch holding a file
  * named "*blocks" waits (test/support/observed-reader.mjs) after the batches before it are
@@ -19,12 +20,14 @@ import { OBSERVED_CLI, tempDir, vigil } from './helpers.js';
 import { randomBytesFrom } from './repo/random-bytes.js';
 
 const FILES_PER_DIR = 300;
-const FILE_BYTES = 4096;
+/** 128 files of this fill a pack of 16 MiB. */
+const FILE_BYTES = 128 * 1024;
 
 /**
- * Two directories of incompressible files: a/ (walked first) fills the run's second batch of
- * 256 files; b/ starts with the file that blocks, so about 45% of the data is stored when the
- * run stops.
+ * Two directories of incompressible files: a/ (walked first) fills the run's first batch (its
+ * directories, then files up to 256 entries: over 30 MiB, so at least one complete pack of
+ * 16 MiB) and begins the second; b/ starts with the file that blocks. When the run stops, at
+ * least a pack is complete (128 files of the 600) and the one being filled is lost with the run.
  */
 function makeTree(root: string): void {
   for (const dir of ['a', 'b']) {
@@ -80,8 +83,11 @@ describe('vigil backup resumes an interrupted run', () => {
     const total = snapshot.stats.totalBytes;
     assert.equal(total, 2 * FILES_PER_DIR * FILE_BYTES);
     // A full backup stores every byte (the data does not compress); this one far fewer.
-    assert.ok(resumed.blobs >= 200, `resumed ${resumed.blobs} chunks`);
-    assert.ok(snapshot.stats.storedBytes < 0.7 * total, `stored ${snapshot.stats.storedBytes} of ${total}`);
+    assert.ok(resumed.packs >= 1 && resumed.blobs >= 128, `resumed ${resumed.blobs} chunks`);
+    assert.ok(
+      snapshot.stats.storedBytes <= total - 128 * FILE_BYTES,
+      `stored ${snapshot.stats.storedBytes} of ${total}`,
+    );
     assert.ok(snapshot.stats.storedBytes + resumed.bytes >= total, 'what was resumed and stored holds it all');
     assert.match(next.stderr, /vigil: resumed: \d+ chunks and trees/);
 

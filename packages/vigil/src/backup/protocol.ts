@@ -13,6 +13,7 @@ import type { PackEntry } from '../repo/pack-header.js';
 import type { WrittenPack } from '../repo/pack-writer.js';
 import type { RepositorySecrets } from '../repo/repository.js';
 import type { ContentRef } from '../repo/tree.js';
+import type { BatchPacks, OpenPackReport } from './run-packs.js';
 
 export interface StoreEntriesRequest {
   readonly secrets: RepositorySecrets;
@@ -59,10 +60,9 @@ export type StoredEntry =
     }
   | { readonly ok: false; readonly message: string; readonly vanished: boolean };
 
-export interface StoreEntriesResult {
+/** The batch's entries, and what it did to the worker's packs (run-packs.ts). */
+export interface StoreEntriesResult extends BatchPacks {
   readonly entries: readonly StoredEntry[];
-  /** The packs this batch finished (durable under data/). */
-  readonly packs: readonly WrittenPack[];
 }
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -82,8 +82,13 @@ export function reviveContent(content: readonly ContentRef[]): ContentRef[] {
 }
 
 export function revivePack(pack: WrittenPack): WrittenPack {
-  return {
-    ...pack,
-    entries: pack.entries.map((e: PackEntry) => ({ ...e, id: toBuffer(e.id) })),
-  };
+  return { ...pack, entries: reviveEntries(pack.entries) };
+}
+
+export function reviveOpenPack(report: OpenPackReport): OpenPackReport {
+  return { ...report, entries: reviveEntries(report.entries) };
+}
+
+function reviveEntries(entries: readonly PackEntry[]): PackEntry[] {
+  return entries.map((e) => ({ ...e, id: toBuffer(e.id) }));
 }

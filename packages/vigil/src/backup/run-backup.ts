@@ -4,9 +4,11 @@
  * of their own), assemble the trees, list the run's packs in an index file, and commit the
  * snapshot last. The order of a commit, and why a crash at any point is harmless:
  *
- *   1. each worker completes its pack at the end of every batch: written under tmp/ and
- *      renamed into data/XX/ (not yet fsynced). A pack no index lists is invisible to
- *      readers; the next run resumes from it (resume.ts), or prune removes it.
+ *   1. each worker fills one pack across its batches, completing it at the target size
+ *      (written under tmp/ and renamed into data/XX/, not yet fsynced); after the last batch
+ *      the main thread completes the packs still being filled (run-packs.ts). A pack no index
+ *      lists is invisible to readers; the next run resumes from it (resume.ts), or prune
+ *      removes it.
  *   2. the main thread stores the trees (into its own pack, the same way), then flushes the
  *      file system once (syncfs; an fsync per pack and folder without the addon): every pack
  *      of the run is durable, contents and name;
@@ -34,15 +36,16 @@ import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec, CompressionMode } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
 import { loadIndex, packIds } from '../repo/index-load.js';
-import { packName, type WrittenPack } from '../repo/pack-writer.js';
+import { packName, publishPacks, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
 import type { CheckpointHook } from './checkpoints.js';
 import { NO_PARENT, readParentSnapshot } from './parent-snapshot.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
-import { reviveContent, reviveNode, revivePack } from './protocol.js';
+import { reviveContent, reviveNode, reviveOpenPack, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
+import { OpenPackLedger } from './run-packs.js';
 import { largerThan } from './size-limit.js';
 import tasks, { type StoreEntriesTask } from './tasks.js';
 import { TreeAssembly } from './tree-assembly.js';
@@ -140,8 +143,10 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const assembly = new TreeAssembly();
   const packs: WrittenPack[] = [];
 
+  const openPacks = new OpenPackLedger();
   const onResult = (paths: readonly Buffer[], result: StoreEntriesResult) => {
     for (const pack of result.packs) packs.push(revivePack(pack));
+    openPacks.note({ completed: result.completed, ...(result.open ? { open: reviveOpenPack(result.open) } : {}) });
     result.entries.forEach((entry, i) => {
       const path = paths[i] as Buffer;
       if (!entry.ok) {
@@ -254,6 +259,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   await inFlight.drain().catch((error: Error) => {
     throw abortion(error);
   });
+  // No batch is in flight: the packs the workers were filling are theirs no more.
+  packs.push(...(await publishPacks(repo.storage, openPacks.complete(repo.sealer), { durable: false })));
   await checkpoint('objects-stored');
 
   const treeWriter = new BlobWriter({

@@ -11,9 +11,9 @@
  * this worker's pack. A file bigger than the reader's arena is read by its data ranges, so
  * the holes of a sparse file are never read nor stored.
  *
- * The batch's pack is completed at the end of the batch, so every blob a result names is in
- * a durable pack by the time the main thread sees it; the main thread lists the packs in an
- * index file before it commits the snapshot.
+ * The blobs go into the pack this worker fills across the run's batches (run-packs.ts): a
+ * result names blobs that are in a complete pack or in the one being filled, which the main
+ * thread completes after the last batch and before it lists the packs in an index file.
  */
 import { closeSync, constants, openSync } from 'node:fs';
 import { decideFastPath } from '../baseline/fast-path.js';
@@ -50,17 +50,21 @@ export async function storeEntriesWith(
 ): Promise<StoreEntriesResult> {
   const { list, parents } = request;
   const paths = decodePaths(list.paths);
-  const writer = new BlobWriter({
-    storage: repo.storage,
-    sealer: repo.sealer,
-    ids: repo.ids,
-    codec: repo.codec,
-    compression: request.compression,
-    known: repo.known,
-    // The main thread flushes the storage once for every pack of the run (run-backup.ts).
-    durable: false,
-    ...(request.packTargetBytes ? { packTargetBytes: request.packTargetBytes } : {}),
-  });
+  const packs = repo.runPacks(
+    () =>
+      new BlobWriter({
+        storage: repo.storage,
+        sealer: repo.sealer,
+        ids: repo.ids,
+        codec: repo.codec,
+        compression: request.compression,
+        known: repo.known,
+        // The main thread flushes the storage once for every pack of the run (run-backup.ts).
+        durable: false,
+        ...(request.packTargetBytes ? { packTargetBytes: request.packTargetBytes } : {}),
+      }),
+  );
+  const { writer } = packs;
   const entries = new Array<StoredEntry>(paths.length);
   const nodes = new Array<MetaNode | undefined>(paths.length);
   const toRead: number[] = [];
@@ -137,10 +141,8 @@ export async function storeEntriesWith(
       throw error;
     }
   }
-  const packs = await writer.takePacks();
-  // Complete now: later batches of this run on this worker skip these blobs.
-  repo.remember(writer.storedIds());
-  return { entries, packs };
+  // The pack being filled stays open for the next batch; the main thread completes it after the last (run-packs.ts).
+  return { entries, ...(await packs.endBatch()) };
 }
 
 /** The node, with size, mtime and change stamp from the fstat the content was read under (they agree with it). */

@@ -2,12 +2,14 @@
  * What a backup worker keeps of the repository across the batches of a run: the sealer, the
  * id hasher, the codec, the gear table, the owners' names and the index the run started
  * with (loaded once per worker, so each can skip the blobs the repository has without asking
- * the main thread), and the blobs this worker stored in the run's earlier batches. Blobs other
+ * the main thread), and the run's pack writer (run-packs.ts), which knows the blobs this
+ * worker stored in the run's earlier batches and fills one pack across them. Blobs other
  * workers store during the run are not in it: two workers that meet the same new chunk both
  * store it, and the index keeps one (prune drops the other copy).
  */
 import type { BlobIdHasher } from '../repo/blob-id.js';
 import { createBlobIdHasher } from '../repo/blob-id.js';
+import type { BlobWriter } from '../repo/blob-writer.js';
 import type { ChunkerParams } from '../repo/chunker-params.js';
 import { gearTable } from '../repo/chunker-params.js';
 import { type BlobCodec, createBlobCodec } from '../repo/compression.js';
@@ -19,6 +21,7 @@ import { createSealer, type Sealer } from '../repo/sealer.js';
 import { loadZstd } from '../repo/zstd.js';
 import type { Storage } from '../storage/storage.js';
 import { workerStorage } from '../storage/worker-storage.js';
+import { WorkerPacks } from './run-packs.js';
 
 export interface WorkerRepository {
   readonly storage: Storage;
@@ -28,10 +31,10 @@ export interface WorkerRepository {
   readonly gear: Uint32Array;
   readonly chunker: ChunkerParams;
   readonly owners: OwnerNames;
-  /** Whether the repository has the blob, or this worker stored it earlier in the run. */
+  /** Whether the run started with the blob in the repository (the run's writer knows what it stored since). */
   readonly known: (id: Buffer) => boolean;
-  /** Notes blobs this worker stored in a batch whose pack is complete (latin1 of the ids). */
-  readonly remember: (ids: Iterable<string>) => void;
+  /** The run's packs on this worker: made by `create` on the run's first batch, kept for its others. */
+  readonly runPacks: (create: () => BlobWriter) => WorkerPacks;
 }
 
 let cached: { key: string; repo: Promise<WorkerRepository> } | undefined;
@@ -54,7 +57,7 @@ async function open(secrets: RepositorySecrets, indexFiles: readonly string[]): 
   const sealer = createSealer(secrets.encryptionKey);
   const storage = await workerStorage(secrets.root);
   const index = new BlobIndex();
-  const stored = new Set<string>();
+  let packs: WorkerPacks | undefined;
   // The main thread loaded these same files and reported any damage; here a damaged one only
   // means its blobs are stored again.
   for (const id of indexFiles) {
@@ -70,9 +73,10 @@ async function open(secrets: RepositorySecrets, indexFiles: readonly string[]): 
     gear: gearTable(secrets.chunkerSeed),
     chunker: secrets.chunker,
     owners: new OwnerNames(),
-    known: (id) => index.has(id) || stored.has(id.toString('latin1')),
-    remember: (ids) => {
-      for (const id of ids) stored.add(id);
+    known: (id) => index.has(id),
+    runPacks: (create) => {
+      packs ??= new WorkerPacks(create());
+      return packs;
     },
   };
 }

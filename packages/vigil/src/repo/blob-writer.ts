@@ -12,7 +12,7 @@ import type { Storage } from '../storage/storage.js';
 import type { BlobIdHasher } from './blob-id.js';
 import { type BlobCodec, type CompressionMode, STORED } from './compression.js';
 import type { PackedKind } from './pack-header.js';
-import { PackWriter, publishPacks, type StagedPack, type WrittenPack } from './pack-writer.js';
+import { PackWriter, publishPacks, type StagedPack, type SuspendedPack, type WrittenPack } from './pack-writer.js';
 import type { Sealer } from './sealer.js';
 
 /** Whether the repository has a blob already (its loaded index). */
@@ -79,20 +79,30 @@ export class BlobWriter {
   async takePacks(): Promise<WrittenPack[]> {
     const last = this.#packs.flush();
     if (last !== undefined) this.#finished.push(last);
+    return (await this.takeFinished()).packs;
+  }
+
+  /**
+   * Moves every pack finished since the last call into the repository, as takePacks does, but
+   * leaves the one being filled open for the next blobs. Returns them with the staged paths
+   * they had (a caller that was told of a suspended pack learns here that it was completed).
+   */
+  async takeFinished(): Promise<{ packs: WrittenPack[]; completed: string[] }> {
     const packs = this.#finished;
+    const completed = packs.map((pack) => pack.stagedPath);
     try {
       const written = await publishPacks(this.#options.storage, packs, { durable: this.#options.durable !== false });
       this.#finished = [];
-      return written;
+      return { packs: written, completed };
     } catch (error) {
       this.abort();
       throw error;
     }
   }
 
-  /** Ids (latin1) of the blobs this writer stored, for a caller that remembers them past the writer. */
-  storedIds(): Iterable<string> {
-    return this.#stored;
+  /** The pack being filled, its file closed until the next store (PackWriter.suspend). */
+  suspend(): SuspendedPack | undefined {
+    return this.#packs.suspend();
   }
 
   /** Drops the pack being filled and the finished ones not yet published (a failed run): their blobs are stored nowhere. */

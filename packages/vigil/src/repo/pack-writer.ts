@@ -9,7 +9,7 @@
  * under data/ (test/repo/pack-crash.test.ts kills a writer to show it).
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Storage } from '../storage/storage.js';
 import {
@@ -69,13 +69,85 @@ export async function publishPacks(
   return written;
 }
 
+/**
+ * The pack a writer is filling, its file closed between batches (`PackWriter.suspend`): what
+ * another thread needs to complete it (`completeSuspendedPack`) once the writer is done with it.
+ */
+export interface SuspendedPack {
+  readonly path: string;
+  /** Bytes in the file: the sealed blobs of `entries`, nothing after them. */
+  readonly size: number;
+  /** Every blob in the pack, in the file's order (the writer's own array: copy what you keep). */
+  readonly entries: readonly PackEntry[];
+}
+
 interface OpenPack {
-  readonly fd: number;
+  /** -1 while suspended: the next add opens the file again. */
+  fd: number;
   readonly tempPath: string;
   readonly hash: Hash;
   readonly entries: PackEntry[];
   size: number;
   closed: boolean;
+}
+
+/**
+ * Appends the sealed header of `entries` and the trailer at `pack.size`, closes the file and
+ * names the pack: the last step of every pack, whichever thread filled it.
+ */
+function sealPack(pack: OpenPack, sealer: Sealer): StagedPack {
+  const header = sealer.seal(encodePackHeader(pack.entries), 'pack-header');
+  const trailer = Buffer.alloc(TRAILER_BYTES);
+  trailer.writeUInt32LE(header.length);
+  writeAt(pack, header);
+  writeAt(pack, trailer);
+  closeSync(pack.fd);
+  pack.closed = true;
+  return { id: pack.hash.digest('hex'), stagedPath: pack.tempPath, size: pack.size, entries: pack.entries };
+}
+
+function writeAt(pack: OpenPack, bytes: Buffer): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(pack.fd, bytes, done, bytes.length - done, pack.size + done);
+  pack.hash.update(bytes);
+  pack.size += bytes.length;
+}
+
+/**
+ * Completes a pack a writer in another thread filled and suspended, after that writer's last
+ * add (a backup's main thread completes its workers' packs at the end of the run). The file
+ * must hold exactly `pack.size` bytes; they are hashed again here (the writer's hash state
+ * cannot cross threads). Throws if the file is not as described: the run must not index it.
+ */
+export function completeSuspendedPack(pack: SuspendedPack, sealer: Sealer): StagedPack {
+  const fd = openSync(pack.path, 'r+');
+  const open: OpenPack = {
+    fd,
+    tempPath: pack.path,
+    hash: createHash('sha256'),
+    entries: [...pack.entries],
+    size: 0,
+    closed: false,
+  };
+  try {
+    const actual = fstatSync(fd).size;
+    if (actual !== pack.size) {
+      throw new Error(
+        `the pack being filled at ${pack.path} holds ${actual} bytes, not the ${pack.size} its writer wrote`,
+      );
+    }
+    const buffer = Buffer.allocUnsafe(Math.min(pack.size, 1024 * 1024) || 1);
+    while (open.size < pack.size) {
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, pack.size - open.size), open.size);
+      if (n === 0) throw new Error(`the pack being filled at ${pack.path} ended early`);
+      open.hash.update(buffer.subarray(0, n));
+      open.size += n;
+    }
+    return sealPack(open, sealer);
+  } catch (error) {
+    if (!open.closed) closeSync(fd);
+    throw error;
+  }
 }
 
 export class PackWriter {
@@ -100,11 +172,12 @@ export class PackWriter {
   add(blob: BlobToPack): StagedPack | undefined {
     const pack = this.#pack ?? this.#open();
     try {
+      this.#resume(pack);
       const sealed = this.#sealer.seal(blob.payload, blob.kind);
       if (pack.size + sealed.length > MAX_PACK_BYTES - this.#target) {
         throw new RangeError(`a blob of ${sealed.length} bytes does not fit in a pack`);
       }
-      this.#write(pack, sealed);
+      writeAt(pack, sealed);
       pack.entries.push({
         kind: blob.kind,
         id: blob.id,
@@ -125,19 +198,26 @@ export class PackWriter {
     const pack = this.#pack;
     if (pack === undefined) return undefined;
     try {
-      const header = this.#sealer.seal(encodePackHeader(pack.entries), 'pack-header');
-      const trailer = Buffer.alloc(TRAILER_BYTES);
-      trailer.writeUInt32LE(header.length);
-      this.#write(pack, header);
-      this.#write(pack, trailer);
-      closeSync(pack.fd);
-      pack.closed = true;
+      this.#resume(pack);
+      const staged = sealPack(pack, this.#sealer);
       this.#pack = undefined;
-      return { id: pack.hash.digest('hex'), stagedPath: pack.tempPath, size: pack.size, entries: pack.entries };
+      return staged;
     } catch (error) {
       this.abort();
       throw error;
     }
+  }
+
+  /**
+   * Closes the file of the pack being filled, which stays this writer's: the next add opens it
+   * again. Returns what completing it elsewhere takes, or undefined if no blob is in it.
+   */
+  suspend(): SuspendedPack | undefined {
+    const pack = this.#pack;
+    if (pack === undefined) return undefined;
+    if (pack.fd >= 0) closeSync(pack.fd);
+    pack.fd = -1;
+    return { path: pack.tempPath, size: pack.size, entries: pack.entries };
   }
 
   /** Drops the pack being written (after an error): its blobs are in no pack. */
@@ -145,8 +225,18 @@ export class PackWriter {
     const pack = this.#pack;
     this.#pack = undefined;
     if (pack === undefined) return;
-    if (!pack.closed) closeSync(pack.fd);
+    if (!pack.closed && pack.fd >= 0) closeSync(pack.fd);
     rmSync(pack.tempPath, { force: true });
+  }
+
+  /** Opens a suspended pack's file again, checking nothing else wrote to it meanwhile. */
+  #resume(pack: OpenPack): void {
+    if (pack.fd >= 0) return;
+    pack.fd = openSync(pack.tempPath, 'r+');
+    const actual = fstatSync(pack.fd).size;
+    if (actual !== pack.size) {
+      throw new Error(`the pack being filled at ${pack.tempPath} holds ${actual} bytes, not the ${pack.size} written`);
+    }
   }
 
   #open(): OpenPack {
@@ -155,12 +245,5 @@ export class PackWriter {
     const fd = openSync(tempPath, 'wx', 0o644);
     this.#pack = { fd, tempPath, hash: createHash('sha256'), entries: [], size: 0, closed: false };
     return this.#pack;
-  }
-
-  #write(pack: OpenPack, bytes: Buffer): void {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(pack.fd, bytes, done, bytes.length - done, pack.size + done);
-    pack.hash.update(bytes);
-    pack.size += bytes.length;
   }
 }
