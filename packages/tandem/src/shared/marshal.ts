@@ -7,6 +7,7 @@
  */
 import { registerBrokered } from './broker-registry.js';
 import {
+  anyShareableMade,
   BROKER_ID,
   BROKER_META,
   DESCRIPTOR_TAG,
@@ -124,7 +125,7 @@ function isOpaque(value: object): boolean {
 
 /** Whether a shared object is reachable from `value`; `seen` guards against cycles. */
 function containsShared(value: unknown, seen: Set<object> | undefined): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || !anyShareableMade()) return false;
   // The common case, an argument list of plain values, needs no cycle guard (no Set per call).
   if (seen === undefined && Array.isArray(value) && value.every(isPrimitive)) return false;
   if (value instanceof Shareable) return true;

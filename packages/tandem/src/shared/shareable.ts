@@ -75,7 +75,24 @@ export type SharedDescriptor = MemoryDescriptor | BrokerDescriptor;
  * Base class of the objects tandem can pass to workers as task arguments, Process `args`
  * and Process subclass fields. You do not extend it yourself.
  */
+/** Set by the first shared object made in this thread (see `anyShareableMade`). */
+let shareableMade = false;
+
+/**
+ * Whether a shared object was ever made in this thread. Until one is, no value here can reach
+ * one (a structured clone of one is a plain object), so marshalling need not walk every
+ * argument and result looking for them: on a backup's batches that walk was about 2% of the
+ * main thread's time.
+ */
+export function anyShareableMade(): boolean {
+  return shareableMade;
+}
+
 export abstract class Shareable {
+  constructor() {
+    shareableMade = true;
+  }
+
   /** @internal The name the worker revives this object by. */
   abstract readonly [SHARED_KIND]: string;
   /** @internal Set on a proxy for an object that lives in the parent process. */
@@ -105,7 +122,11 @@ const revivers = new Map<string, Reviver>();
 
 /** Called once per shared class, when its module loads. */
 export function registerKind(kind: string, revive: Reviver): void {
-  revivers.set(kind, revive);
+  // Revivers make their objects with Object.create, past the constructor: they note it here.
+  revivers.set(kind, (descriptor, remote) => {
+    shareableMade = true;
+    return revive(descriptor, remote);
+  });
 }
 
 export function reviverOf(kind: string): Reviver | undefined {
