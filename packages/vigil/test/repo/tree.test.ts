@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MalformedNodeError, UnsafeEntryNameError } from '../../src/repo/meta-errors.js';
 import type { MetaNode } from '../../src/repo/metadata.js';
+import { storedTime, toStoredNode } from '../../src/repo/metadata-codec.js';
 import { MAX_BLOB_RAW_BYTES } from '../../src/repo/pack-header.js';
 import { decodeTree, decodeTreeListing, encodeTree, TreeDamagedError, type TreeNode } from '../../src/repo/tree.js';
 import { assertThrowsDamaged } from './assert-damaged.js';
@@ -61,6 +62,18 @@ const EVERY_KIND: TreeNode[] = [
   { node: meta(Buffer.from([0xff, 0xfe, 0x41]), 'dir'), subtree: id(4) },
 ];
 
+/** A tree record as the generic writer made it before tree.ts wrote records by hand: the reference. */
+function genericRecord(entry: TreeNode): Record<string, unknown> {
+  const record: Record<string, unknown> = { ...toStoredNode(entry.node) };
+  if (entry.content) record.content = entry.content.map((ref) => [ref.offset, ref.id.toString('hex'), ref.length]);
+  if (entry.subtree) record.subtree = entry.subtree.toString('hex');
+  if (entry.stamp) {
+    record.ctime = storedTime(entry.stamp.ctimeNs);
+    record.inode = entry.stamp.ino.toString();
+  }
+  return record;
+}
+
 describe('tree blobs: the round trip', () => {
   it('reads back every kind of entry as written, byte for byte', () => {
     assert.deepEqual(decodeTree(encodeTree(EVERY_KIND), 'tree-under-test'), EVERY_KIND);
@@ -85,6 +98,18 @@ describe('tree blobs: the round trip', () => {
     assert.equal(dir.subtree, hex(4));
     assert.equal(dir.name, '//5B');
     assert.deepEqual(decodeTree(plain, 't')[0], EVERY_KIND[7]);
+  });
+
+  it('writes by hand exactly what JSON.stringify writes of the stored records (the bytes decide tree ids)', () => {
+    // Owner names and a skip reason are free text: quotes, backslashes, control characters, non-ASCII.
+    const awkward: TreeNode[] = [
+      ...EVERY_KIND.slice(0, 6),
+      { node: meta('socket', 'socket', { skipped: 'say "why"\\ \n\t\u0001 é 😀', user: 'a"b', group: '\\g\u007f' }) },
+      ...EVERY_KIND.slice(7),
+    ];
+    for (const nodes of [EVERY_KIND, awkward, []]) {
+      assert.equal(encodeTree(nodes).toString('utf8'), JSON.stringify({ nodes: nodes.map(genericRecord) }));
+    }
   });
 
   it('ignores keys it does not know, at the top and in a record', () => {
