@@ -1,9 +1,10 @@
 /**
  * A second backup reuses the parent snapshot's tree of every directory whose entries are all
- * unchanged (parent-snapshot.ts, tree-equal.ts), and only of those: a changed file, a changed
- * subtree id, a directory's own mode or a file's xattr each make the trees above them new,
- * and a tree built with reuse is the very tree built without it. The parent's trees are read
- * many at once (tree-fetch.ts), the same trees a walk in order reads.
+ * unchanged (tree-assembly.ts: the same records make the same tree, found by its id), and only
+ * of those: a changed file, a changed subtree id, a directory's own mode or a file's xattr each
+ * make the trees above them new, and the trees the assembly joins from records are the very
+ * bytes encodeTree writes. The parent's trees are read many at once (tree-fetch.ts), the same
+ * trees a walk in order reads.
  *
  * The fixture's directories get atimes after their mtimes and ctimes, so that listing them
  * (relatime) does not move them between the runs: atime is recorded, and a moved one is a
@@ -16,7 +17,6 @@ import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'tandem';
-import { readParentSnapshot } from '../src/backup/parent-snapshot.js';
 import { runBackup } from '../src/backup/run-backup.js';
 import { TreeAssembly } from '../src/backup/tree-assembly.js';
 import { BlobReader } from '../src/repo/blob-reader.js';
@@ -26,7 +26,6 @@ import type { MetaNode } from '../src/repo/metadata.js';
 import { Repository } from '../src/repo/repository.js';
 import { listSnapshots } from '../src/repo/snapshot-store.js';
 import { decodeTree, encodeTree, type TreeNode } from '../src/repo/tree.js';
-import { sameTreeNodes } from '../src/repo/tree-equal.js';
 import { fetchSnapshotTrees } from '../src/repo/tree-fetch.js';
 import { walkSnapshotTree } from '../src/repo/tree-walk.js';
 import { loadZstd } from '../src/repo/zstd.js';
@@ -205,15 +204,13 @@ describe('second backup: unchanged directories reuse their parent tree', () => {
     }
     await inOrder.close();
     assert.deepEqual([...fetched.keys()].sort(), [...walked.keys()].sort());
-    for (const [dir, nodes] of walked) assert.ok(sameTreeNodes(nodes, fetched.get(dir)?.nodes ?? []), dir);
+    for (const [dir, nodes] of walked) assert.deepEqual(fetched.get(dir)?.nodes, nodes, dir);
   });
 
-  it('builds with reuse the very root it builds without it', async () => {
-    const snapshots = (await listSnapshots(repo)).snapshots;
-    const parent = snapshots.at(-1);
+  it('joins from records the very tree bytes encodeTree writes, and finds an unchanged tree by its id', async () => {
+    const parent = (await listSnapshots(repo)).snapshots.at(-1);
     assert.ok(parent);
     const loaded = await loadIndex(repo.storage, repo.sealer);
-    const fromParent = await readParentSnapshot(repo, codec, loaded.index, parent, []);
     // The parent's entries again, one file's mode changed: its directory and those above are new.
     const assembly = new TreeAssembly();
     const reader = new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec);
@@ -223,7 +220,7 @@ describe('second backup: unchanged directories reuse their parent tree', () => {
       for (const entry of decodeTree(await reader.read(id, 'tree'), dir)) {
         const path = `${dir === '/' ? '' : dir}/${entry.node.name.toString('latin1')}`;
         const node: MetaNode = path === `${source}/top` ? { ...entry.node, mode: 0o600 } : entry.node;
-        assembly.add(
+        assembly.addNode(
           Buffer.from(path, 'latin1'),
           { ...node, ...(entry.stamp ? { stamp: entry.stamp } : {}) },
           entry.content,
@@ -232,17 +229,17 @@ describe('second backup: unchanged directories reuse their parent tree', () => {
       }
     }
     await reader.close();
-    const encodedAll: Buffer[] = [];
-    const plain = assembly.build((bytes) => {
-      encodedAll.push(bytes);
-      return { id: repo.ids.id(bytes), storedBytes: 0 };
+    const joined: Buffer[] = [];
+    const built = assembly.build((bytes) => {
+      joined.push(bytes);
+      const id = repo.ids.id(bytes);
+      return { id, storedBytes: loaded.index.has(id) ? 0 : bytes.length };
     });
-    const reusing = assembly.build((bytes) => ({ id: repo.ids.id(bytes), storedBytes: 0 }), fromParent.reuseTree);
-    assert.ok(reusing.root.equals(plain.root));
-    assert.ok(!reusing.root.equals(parent.snapshot.tree));
-    assert.equal(reusing.encoded, 1 + (source.split('/').length - 1));
-    assert.equal(encodedAll.length, dirs);
-    // The tree blobs a backup writes decode and encode again to the same bytes: what makes reuse exact.
-    for (const bytes of encodedAll) assert.ok(encodeTree(decodeTree(bytes, 'a tree')).equals(bytes));
+    assert.ok(!built.root.equals(parent.snapshot.tree));
+    assert.equal(built.encoded, 1 + (source.split('/').length - 1));
+    assert.equal(built.reused, dirs - built.encoded);
+    assert.equal(joined.length, dirs);
+    // Each tree decodes and encodes again to the same bytes: joined records are encodeTree's output.
+    for (const bytes of joined) assert.ok(encodeTree(decodeTree(bytes, 'a tree')).equals(bytes));
   });
 });

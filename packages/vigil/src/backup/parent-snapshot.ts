@@ -1,9 +1,9 @@
 /**
  * What a backup takes from its parent snapshot: the files with their chunks by path (a file
- * whose size, times and inode are unchanged keeps them unread: store-entries.ts), and the
- * trees by directory (a directory whose entries are all unchanged keeps its tree id:
- * tree-assembly.ts). Both come from one read of the parent's trees, many at once; a damaged
- * tree is noted and what it held is simply read and encoded again.
+ * whose size, times and inode are unchanged keeps them unread, and its extended attributes:
+ * store-entries.ts), from one read of the parent's trees, many at once. A damaged tree is
+ * noted and what it held is simply read again. (A directory whose entries are all unchanged
+ * makes the very tree its parent snapshot has, found by its id: tree-assembly.ts.)
  */
 import { BlobReader, TREE_WALK_OPEN_PACKS } from '../repo/blob-reader.js';
 import type { BlobCodec } from '../repo/compression.js';
@@ -11,10 +11,8 @@ import type { BlobIndex } from '../repo/index-table.js';
 import type { Repository } from '../repo/repository.js';
 import type { StoredSnapshot } from '../repo/snapshot-store.js';
 import type { TreeNode } from '../repo/tree.js';
-import { sameTreeNodes } from '../repo/tree-equal.js';
 import { fetchSnapshotTrees } from '../repo/tree-fetch.js';
 import type { ParentFile } from './protocol.js';
-import type { ReuseTree } from './tree-assembly.js';
 
 /**
  * Tree reads in flight: over SFTP each is a round trip, which this many overlap (tree-fetch.ts);
@@ -25,12 +23,10 @@ const TREES_IN_FLIGHT = 16;
 export interface ParentSnapshot {
   /** Regular files with content and a change stamp, by absolute path (latin1). */
   readonly files: Map<string, ParentFile>;
-  /** The parent's tree of a directory (absolute path, latin1) if the new entries are exactly its entries. */
-  readonly reuseTree: ReuseTree;
 }
 
-/** No parent: every file is read, every tree encoded. */
-export const NO_PARENT: ParentSnapshot = { files: new Map(), reuseTree: () => undefined };
+/** No parent: every file is read. */
+export const NO_PARENT: ParentSnapshot = { files: new Map() };
 
 export async function readParentSnapshot(
   repo: Repository,
@@ -40,15 +36,13 @@ export async function readParentSnapshot(
   damaged: string[],
 ): Promise<ParentSnapshot> {
   const files = new Map<string, ParentFile>();
-  const trees = new Map<string, { id: Buffer; nodes: readonly TreeNode[] }>();
   const reader = new BlobReader(repo.storage, index, repo.sealer, repo.ids, codec, {
     openPacks: TREE_WALK_OPEN_PACKS,
   });
   const onDamaged = (dir: Buffer, error: Error) =>
     damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
-  const onTree = (dir: Buffer, id: Buffer, nodes: readonly TreeNode[]) => {
+  const onTree = (dir: Buffer, _id: Buffer, nodes: readonly TreeNode[]) => {
     const key = dir.toString('latin1');
-    trees.set(key, { id, nodes });
     const prefix = key === '/' ? '/' : `${key}/`;
     for (const { node, content, stamp } of nodes) {
       if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
@@ -67,10 +61,5 @@ export async function readParentSnapshot(
   } finally {
     await reader.close();
   }
-  const reuseTree: ReuseTree = (dir, nodes) => {
-    const tree = trees.get(dir);
-    // The index check is for safety only: the parent's trees were just read through it.
-    return tree !== undefined && sameTreeNodes(nodes, tree.nodes) && index.has(tree.id) ? tree.id : undefined;
-  };
-  return { files, reuseTree };
+  return { files };
 }

@@ -8,11 +8,11 @@ import type { FileList } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import type { Xattr } from '../fs/xattrs.js';
 import type { CompressionMode } from '../repo/compression.js';
-import type { MetaNode } from '../repo/metadata.js';
 import type { PackEntry } from '../repo/pack-header.js';
 import type { WrittenPack } from '../repo/pack-writer.js';
 import type { RepositorySecrets } from '../repo/repository.js';
 import type { ContentRef } from '../repo/tree.js';
+import type { EntryRecord } from './entry-record.js';
 import type { BatchPacks, OpenPackReport } from './run-packs.js';
 
 export interface StoreEntriesRequest {
@@ -48,9 +48,13 @@ export interface ParentFile {
 export type StoredEntry =
   | {
       readonly ok: true;
-      readonly node: MetaNode;
-      /** A file's chunks (omitted for other types). */
-      readonly content?: readonly ContentRef[];
+      /** The entry as its tree records it (written by the worker: entry-record.ts). */
+      readonly record: EntryRecord;
+      /** A file's size (0 for other types), and the bytes its content refs cover (its holes excluded). */
+      readonly size: number;
+      readonly dataBytes: number;
+      /** Why the entry is recorded but not restored (a socket), to say so. */
+      readonly skipped?: string;
       /** Whether its content was read (false: trusted from the parent). */
       readonly read: boolean;
       /** Plaintext bytes of the blobs this entry added; and what they take in packs. */
@@ -66,20 +70,6 @@ export interface StoreEntriesResult extends BatchPacks {
 }
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-/** A node as it arrives from a worker, with its Buffers restored. */
-export function reviveNode(node: MetaNode): MetaNode {
-  return {
-    ...node,
-    name: toBuffer(node.name),
-    ...(node.linkTarget ? { linkTarget: toBuffer(node.linkTarget) } : {}),
-    xattrs: node.xattrs.map((x) => ({ name: toBuffer(x.name), value: toBuffer(x.value) })),
-  };
-}
-
-export function reviveContent(content: readonly ContentRef[]): ContentRef[] {
-  return content.map((ref) => ({ offset: ref.offset, id: toBuffer(ref.id), length: ref.length }));
-}
 
 export function revivePack(pack: WrittenPack): WrittenPack {
   return { ...pack, entries: reviveEntries(pack.entries) };

@@ -43,7 +43,7 @@ import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snaps
 import type { CheckpointHook } from './checkpoints.js';
 import { NO_PARENT, readParentSnapshot } from './parent-snapshot.js';
 import type { ParentFile, StoreEntriesResult } from './protocol.js';
-import { reviveContent, reviveNode, reviveOpenPack, revivePack } from './protocol.js';
+import { reviveOpenPack, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
 import { OpenPackLedger } from './run-packs.js';
 import { largerThan } from './size-limit.js';
@@ -156,21 +156,21 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
         progress.fileDone(0, 0);
         return;
       }
-      const node = reviveNode(entry.node);
-      if (node.type === 'file') {
+      const { type } = entry.record;
+      if (type === 'file') {
         stats.files++;
-        for (const ref of entry.content ?? []) stats.totalBytes += ref.length; // holes excluded
+        stats.totalBytes += entry.dataBytes;
         stats.newBytes += entry.newBytes;
         stats.storedBytes += entry.storedBytes;
         stats.newBlobs += entry.newBlobs;
-        progress.fileDone(node.size, entry.newBytes);
-      } else if (node.type === 'dir') stats.dirs++;
-      else if (node.type === 'symlink') stats.symlinks++;
+        progress.fileDone(entry.size, entry.newBytes);
+      } else if (type === 'dir') stats.dirs++;
+      else if (type === 'symlink') stats.symlinks++;
       else {
         stats.others++;
-        if (node.skipped) progress.log(`vigil: ${path.toString('utf8')}: ${node.skipped}`);
+        if (entry.skipped) progress.log(`vigil: ${path.toString('utf8')}: ${entry.skipped}`);
       }
-      assembly.add(path, node, entry.content ? reviveContent(entry.content) : undefined);
+      assembly.add(path, entry.record);
     });
   };
 
@@ -272,7 +272,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     known: (id) => loaded.index.has(id),
     durable: false,
   });
-  const built = assembly.build((plain) => treeWriter.store('tree', plain), fromParent.reuseTree);
+  const built = assembly.build((plain) => treeWriter.store('tree', plain));
   packs.push(...(await treeWriter.takePacks()));
   for (const orphan of built.orphans) {
     noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');

@@ -30,10 +30,39 @@ import { dataRanges } from '../repo/data-ranges.js';
 import { MetaCallError } from '../repo/meta-errors.js';
 import { captureEntry, type KnownXattrs, type MetaNode } from '../repo/metadata.js';
 import type { ContentRef } from '../repo/tree.js';
+import { entryRecord } from './entry-record.js';
 import type { ParentFile, StoredEntry, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
 import type { WorkerRepository } from './worker-repository.js';
 
 const SLASH = 0x2f;
+
+/** An entry as the worker captured it; it leaves as a StoredEntry, its record in text. */
+type CapturedEntry =
+  | {
+      readonly ok: true;
+      readonly node: MetaNode;
+      readonly content?: readonly ContentRef[];
+      readonly read: boolean;
+      readonly newBytes: number;
+      readonly storedBytes: number;
+      readonly newBlobs: number;
+    }
+  | { readonly ok: false; readonly message: string; readonly vanished: boolean };
+
+/** What crosses to the main thread: the record's text, and the figures the run counts. */
+function toStoredEntry(entry: CapturedEntry): StoredEntry {
+  if (!entry.ok) return entry;
+  const { node, content, ...counts } = entry;
+  let dataBytes = 0;
+  for (const ref of content ?? []) dataBytes += ref.length;
+  return {
+    ...counts,
+    record: entryRecord(node, content),
+    size: node.size,
+    dataBytes,
+    ...(node.skipped !== undefined ? { skipped: node.skipped } : {}),
+  };
+}
 
 /** What one file's chunks added to the repository. */
 interface Stored {
@@ -65,7 +94,7 @@ export async function storeEntriesWith(
       }),
   );
   const { writer } = packs;
-  const entries = new Array<StoredEntry>(paths.length);
+  const entries = new Array<CapturedEntry>(paths.length);
   const nodes = new Array<MetaNode | undefined>(paths.length);
   const toRead: number[] = [];
   const parentTimeNs = BigInt(request.parentTimeNs);
@@ -142,11 +171,11 @@ export async function storeEntriesWith(
     }
   }
   // The pack being filled stays open for the next batch; the main thread completes it after the last (run-packs.ts).
-  return { entries, ...(await packs.endBatch()) };
+  return { entries: entries.map(toStoredEntry), ...(await packs.endBatch()) };
 }
 
 /** The node, with size, mtime and change stamp from the fstat the content was read under (they agree with it). */
-function stored(node: MetaNode, stat: StatRecord, result: Stored): StoredEntry {
+function stored(node: MetaNode, stat: StatRecord, result: Stored): CapturedEntry {
   const fresh: MetaNode = {
     ...node,
     size: stat.size,

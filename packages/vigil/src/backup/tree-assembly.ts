@@ -1,93 +1,80 @@
 /**
  * Turns the entries a backup captured (in any order: workers answer out of order) into the
  * snapshot's trees, bottom-up: each directory's entries sorted by name become one tree blob,
- * whose id goes into the directory's node in its parent's tree, up to the root tree of '/'.
- * Hard links are settled here, in byte order of paths: the least path of a (device, inode)
- * keeps its content and every later one records `linkTo` that path instead.
+ * whose id goes into the directory's record in its parent's tree, up to the root tree of '/'.
+ * Entries arrive as the text of their records (entry-record.ts), so a tree is joined, not
+ * encoded. Hard links are settled here, in byte order of paths: the least path of a (device,
+ * inode) keeps its content and every later one records `linkTo` that path instead.
  *
- * A directory whose entries are exactly those of its tree in the parent snapshot (same
- * metadata, chunks, stamps and subtree ids: tree-equal.ts) reuses that tree's id, unencoded;
- * the others are encoded and stored through a BlobWriter (which skips a blob the repository
- * already holds).
+ * Every tree is hashed; one the repository already holds (a directory unchanged since the
+ * parent snapshot: same entries, metadata, chunks and subtree ids) is not stored again, and
+ * counts as reused.
  */
 import type { StoredBlob } from '../repo/blob-writer.js';
 import type { MetaNode } from '../repo/metadata.js';
-import { type ContentRef, encodeTree, type TreeNode } from '../repo/tree.js';
+import { type ContentRef, subtreeJson, treeJson } from '../repo/tree.js';
+import { type EntryRecord, entryRecord } from './entry-record.js';
 
 const SLASH = 0x2f;
-
-/** The id of the parent snapshot's tree for directory `dir` if it holds exactly `nodes`. */
-export type ReuseTree = (dir: string, nodes: readonly TreeNode[]) => Buffer | undefined;
 
 export interface BuiltTrees {
   readonly root: Buffer;
   /** Paths dropped because a directory above them could not be captured. */
   readonly orphans: string[];
-  /** Directories (the root included) whose parent tree was reused, and those encoded. */
+  /** Directories (the root included) whose tree the repository or this run already had, and those stored. */
   readonly reused: number;
   readonly encoded: number;
 }
 
-/** One captured entry, by its absolute path. */
-interface Captured {
-  readonly node: MetaNode;
-  readonly content?: readonly ContentRef[] | undefined;
-}
-
 export class TreeAssembly {
-  /** latin1 of each absolute path (latin1 keeps every byte, and sorts as the bytes do) -> its entry. */
-  readonly #entries = new Map<string, Captured>();
+  /** latin1 of each absolute path (latin1 keeps every byte, and sorts as the bytes do) -> its record. */
+  readonly #entries = new Map<string, EntryRecord>();
 
-  add(path: Buffer, node: MetaNode, content?: readonly ContentRef[]): void {
-    this.#entries.set(path.toString('latin1'), { node, content });
+  add(path: Buffer, record: EntryRecord): void {
+    this.#entries.set(path.toString('latin1'), record);
+  }
+
+  /** An entry given as a node (its content refs for a file), as a worker would have written it. */
+  addNode(path: Buffer, node: MetaNode, content?: readonly ContentRef[]): void {
+    this.add(path, entryRecord(node, content));
   }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  /**
-   * Stores every tree with `storeTree` (deepest first), but those `reuse` finds unchanged, and
-   * returns the root tree's id.
-   */
-  build(storeTree: (plain: Buffer) => StoredBlob, reuse: ReuseTree = () => undefined): BuiltTrees {
+  /** Stores every tree with `storeTree` (deepest first) and returns the root tree's id. */
+  build(storeTree: (plain: Buffer) => StoredBlob): BuiltTrees {
     const paths = [...this.#entries.keys()].sort(comparePaths);
     const links = new Map<string, string>();
-    /** Directory path -> the nodes inside it, in path order (so in name order). */
-    const children = new Map<string, TreeNode[]>([['/', []]]);
+    /** Directory path -> its entries' records, in path order (so in name order); a directory's own waits for its id. */
+    const children = new Map<string, (string | { dir: string; members: string })[]>([['/', []]]);
     const orphans: string[] = [];
     for (const path of paths) {
-      if (this.#entries.get(path)?.node.type === 'dir') children.set(path, []);
+      if (this.#entries.get(path)?.type === 'dir') children.set(path, []);
     }
     for (const path of paths) {
-      const { node, content } = this.#entries.get(path) as Captured;
+      const record = this.#entries.get(path) as EntryRecord;
       const siblings = children.get(parentOf(path));
       if (siblings === undefined) {
         orphans.push(path);
         continue;
       }
-      siblings.push(settleLink(links, path, node, content));
+      siblings.push(record.type === 'dir' ? { dir: path, members: record.members } : settled(links, path, record));
     }
     // Deepest directories first: a directory's tree needs its subdirectories' ids.
     const dirs = [...children.keys()]
       .filter((d) => d !== '/')
       .sort((a, b) => depth(b) - depth(a) || comparePaths(a, b));
     const subtree = new Map<string, Buffer>();
-    const withSubtrees = (dir: string): TreeNode[] =>
-      (children.get(dir) as TreeNode[]).map((child) =>
-        child.node.type === 'dir'
-          ? { ...child, subtree: subtree.get(joinPath(dir, child.node.name)) as Buffer }
-          : child,
-      );
     let reused = 0;
     const treeOf = (dir: string): Buffer => {
-      const nodes = withSubtrees(dir);
-      const id = reuse(dir, nodes);
-      if (id !== undefined) {
-        reused++;
-        return id;
-      }
-      return storeTree(encodeTree(nodes)).id;
+      const records = (children.get(dir) as (string | { dir: string; members: string })[]).map((child) =>
+        typeof child === 'string' ? child : `{${child.members}${subtreeJson(subtree.get(child.dir) as Buffer)}}`,
+      );
+      const stored = storeTree(treeJson(records));
+      if (stored.storedBytes === 0) reused++;
+      return stored.id;
     };
     for (const dir of dirs) subtree.set(dir, treeOf(dir));
     const root = treeOf('/');
@@ -95,34 +82,23 @@ export class TreeAssembly {
   }
 }
 
-/** The node as the tree records it: a later name of a hard-linked file points at the first. */
-function settleLink(
-  links: Map<string, string>,
-  path: string,
-  node: MetaNode,
-  content: readonly ContentRef[] | undefined,
-): TreeNode {
-  const { linkIdentity, stamp, ...stored } = node;
-  if (node.type !== 'file') return { node: stored };
-  const withStamp = stamp ? { stamp } : {};
-  if (linkIdentity !== undefined) {
-    const key = `${linkIdentity.dev}:${linkIdentity.ino}`;
-    const first = links.get(key);
+/** The record as the tree keeps it: a later name of a hard-linked file points at the first, without content. */
+function settled(links: Map<string, string>, path: string, record: EntryRecord): string {
+  if (record.link !== undefined) {
+    const first = links.get(record.link);
     if (first !== undefined) {
-      return { node: { ...stored, linkTo: Buffer.from(first.slice(1), 'latin1') }, ...withStamp };
+      // linkTo is the last member a file's record can have (nodeJsonMembers' order).
+      const linkTo = Buffer.from(first.slice(1), 'latin1').toString('base64');
+      return `{${record.members},"linkTo":"${linkTo}"${record.stamp}}`;
     }
-    links.set(key, path);
+    links.set(record.link, path);
   }
-  return { node: stored, content: content ?? [], ...withStamp };
+  return `{${record.members}${record.content}${record.stamp}}`;
 }
 
 function parentOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash <= 0 ? '/' : path.slice(0, slash);
-}
-
-function joinPath(dir: string, name: Buffer): string {
-  return `${dir === '/' ? '' : dir}/${name.toString('latin1')}`;
 }
 
 function depth(path: string): number {

@@ -92,19 +92,40 @@ export function encodeTree(nodes: readonly TreeNode[]): Buffer {
       }
     }
     if (!want.stamp && entry.stamp !== undefined) throw new TypeError(`${showName(node.name)} is not a file: no stamp`);
-    // By hand, as JSON.stringify of the record would write it (tree.test.ts holds the two equal).
-    let record = `{${nodeJsonMembers(node)}`;
-    if (entry.content) {
-      record += `,"content":[${entry.content.map((ref) => `[${ref.offset},"${formatBlobId(ref.id)}",${ref.length}]`).join(',')}]`;
-    }
-    if (entry.subtree) record += `,"subtree":"${formatBlobId(entry.subtree)}"`;
-    if (entry.stamp) {
-      if (entry.stamp.ino < 0n || entry.stamp.ino > MAX_U64) throw new RangeError('an inode number is a u64');
-      const [seconds, nanos] = storedTime(entry.stamp.ctimeNs);
-      record += `,"ctime":[${seconds},${nanos}],"inode":"${entry.stamp.ino}"`;
-    }
-    records.push(`${record}}`);
+    const content = entry.content ? contentJson(entry.content) : '';
+    const subtree = entry.subtree ? subtreeJson(entry.subtree) : '';
+    records.push(`{${nodeJsonMembers(node)}${content}${subtree}${entry.stamp ? stampJson(entry.stamp) : ''}}`);
   }
+  return treeJson(records);
+}
+
+/*
+ * A tree record's JSON text is written by hand, in parts, as JSON.stringify of the stored
+ * record would write it (tree.test.ts holds the two equal): `{`, the node's members
+ * (nodeJsonMembers), then `content`, `subtree`, `ctime` and `inode` where the entry has them,
+ * `}`. A backup's workers write the parts of every entry they capture, so the main thread
+ * only joins text to build a tree (tree-assembly.ts).
+ */
+
+/** A file's content refs as the record's `,"content":[...]` member. */
+export function contentJson(refs: readonly ContentRef[]): string {
+  return `,"content":[${refs.map((ref) => `[${ref.offset},"${formatBlobId(ref.id)}",${ref.length}]`).join(',')}]`;
+}
+
+/** A directory's subtree id as the record's `,"subtree":"..."` member. */
+export function subtreeJson(id: Uint8Array): string {
+  return `,"subtree":"${formatBlobId(id)}"`;
+}
+
+/** A file's change stamp as the record's `,"ctime":[...],"inode":"..."` members. */
+export function stampJson(stamp: ChangeStamp): string {
+  if (stamp.ino < 0n || stamp.ino > MAX_U64) throw new RangeError('an inode number is a u64');
+  const [seconds, nanos] = storedTime(stamp.ctimeNs);
+  return `,"ctime":[${seconds},${nanos}],"inode":"${stamp.ino}"`;
+}
+
+/** The plaintext of the tree blob of these records (each `{...}`), in name order. */
+export function treeJson(records: readonly string[]): Buffer {
   return Buffer.from(`{"nodes":[${records.join(',')}]}`, 'utf8');
 }
 
