@@ -10,6 +10,8 @@
  * it. After the last batch, the main thread completes every pack still being filled
  * (`OpenPackLedger.complete`: the worker is idle by then and never writes to it again), so the
  * run's blobs are all in complete packs before the run flushes them and writes its index.
+ * That needs the workers' staging folder to be the main thread's file system: backup workers
+ * are threads of this process (never hosts through Redis).
  *
  * What a crash costs: the packs being filled are in the staging folder, complete in no way and
  * listed nowhere; the next run removes them (cleanLeftovers) and stores their blobs again. At
