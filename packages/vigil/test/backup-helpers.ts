@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type BackupOutcome, type RunBackupOptions, runBackup } from '../src/backup/run-backup.js';
 import { OBSERVED_CLI, vigil } from './helpers.js';
 
 /** A small tree with nesting, an empty directory, a symlink, odd modes and an old mtime. */
@@ -91,4 +92,19 @@ export function bytesUnder(root: string): number {
     if (entry.isFile()) total += lstatSync(join(entry.parentPath, entry.name)).size;
   }
   return total;
+}
+
+/** The engine's backup of one source with no excludes, tags nor progress: what most engine tests run. */
+export function engineBackup(
+  options: Pick<RunBackupOptions, 'repo' | 'codec' | 'pool'> & Partial<RunBackupOptions> & { source: string },
+): Promise<BackupOutcome> {
+  const { source, ...rest } = options;
+  return runBackup({
+    sources: [source],
+    excludes: [],
+    tags: [],
+    compression: 'auto',
+    progress: { found() {}, walkDone() {}, fileDone() {}, log() {}, stop() {} },
+    ...rest,
+  });
 }

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'tandem';
 import { restoreTree } from '../src/backup/restore.js';
-import { runBackup } from '../src/backup/run-backup.js';
 import { OpenPackLedger } from '../src/backup/run-packs.js';
 import { verifyRepository } from '../src/backup/verify.js';
 import { FILES_PER_BATCH } from '../src/fs/batch-reads.js';
@@ -24,9 +23,9 @@ import { readPackEntries } from '../src/repo/pack-reader.js';
 import { PackWriter } from '../src/repo/pack-writer.js';
 import { Repository } from '../src/repo/repository.js';
 import { loadZstd } from '../src/repo/zstd.js';
+import { engineBackup } from './backup-helpers.js';
 import { tempDir } from './helpers.js';
 
-const quiet = { found() {}, walkDone() {}, fileDone() {}, log() {}, stop() {} };
 /** Three batches' worth of small files in three directories. */
 const FILES = 3 * FILES_PER_BATCH;
 
@@ -48,17 +47,7 @@ describe('backup: packs filled across batches', () => {
   const backupInto = async (repo: Repository, workers: number, packTargetBytes?: number) => {
     const pool = new Pool({ workers, name: 'run-packs-test' });
     try {
-      return await runBackup({
-        repo,
-        codec,
-        sources: [source],
-        excludes: [],
-        tags: [],
-        compression: 'auto',
-        pool,
-        progress: quiet,
-        ...(packTargetBytes ? { packTargetBytes } : {}),
-      });
+      return await engineBackup({ repo, codec, pool, source, ...(packTargetBytes ? { packTargetBytes } : {}) });
     } finally {
       await pool.terminate();
     }

@@ -12,7 +12,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'tandem';
-import { runBackup } from '../src/backup/run-backup.js';
 import { BlobReader } from '../src/repo/blob-reader.js';
 import { type BlobCodec, createBlobCodec } from '../src/repo/compression.js';
 import { loadIndex } from '../src/repo/index-load.js';
@@ -20,10 +19,9 @@ import { Repository } from '../src/repo/repository.js';
 import type { TreeNode } from '../src/repo/tree.js';
 import { walkSnapshotTree } from '../src/repo/tree-walk.js';
 import { loadZstd } from '../src/repo/zstd.js';
+import { engineBackup } from './backup-helpers.js';
 import { tempDir } from './helpers.js';
 import { tool } from './repo/meta-tree.js';
-
-const quiet = { found() {}, walkDone() {}, fileDone() {}, log() {}, stop() {} };
 
 describe('second backup: extended attributes of unchanged files', () => {
   const work = tempDir('vigil-xattr-reuse-');
@@ -32,17 +30,7 @@ describe('second backup: extended attributes of unchanged files', () => {
   let repo: Repository;
   let codec: BlobCodec;
   const backup = (recordedTimeNs?: bigint) =>
-    runBackup({
-      repo,
-      codec,
-      sources: [source],
-      excludes: [],
-      tags: [],
-      compression: 'auto',
-      pool,
-      progress: quiet,
-      ...(recordedTimeNs ? { recordedTimeNs } : {}),
-    });
+    engineBackup({ repo, codec, pool, source, ...(recordedTimeNs ? { recordedTimeNs } : {}) });
   /** The entries under the source in snapshot tree `root`, by name. */
   const entries = async (root: Buffer): Promise<Map<string, TreeNode>> => {
     const loaded = await loadIndex(repo.storage, repo.sealer);
