@@ -43,7 +43,11 @@ export function createNativeBlobIdHasher(idKey: Uint8Array): BlobIdHasher | unde
   return {
     implementation: 'native',
     id(plain) {
-      const out = Buffer.allocUnsafe(BLOB_ID_BYTES);
+      // Not from Buffer's shared 8 KiB pool: a backup worker's ids cross to the main thread
+      // (which keeps them until the trees are built), and structured clone copies the whole
+      // ArrayBuffer under a view, so pooled ids carried every pool slab the worker had filled
+      // with other bytes too: ~100 MB of the main thread's memory on the /usr/share copy.
+      const out = Buffer.allocUnsafeSlow(BLOB_ID_BYTES);
       keyed(key, plain, out);
       return out;
     },
@@ -74,9 +78,16 @@ export function formatBlobId(id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, id.length).toString('hex');
 }
 
-/** The bytes of a printed id, or undefined unless `text` is exactly 64 lowercase hex characters. */
+/**
+ * The bytes of a printed id, or undefined unless `text` is exactly 64 lowercase hex characters.
+ * In a buffer of its own, as `id` makes them: a parent snapshot's ids go to backup workers and
+ * come back, and pooled ones carried their pool slab both ways.
+ */
 export function parseBlobId(text: string): Buffer | undefined {
-  return HEX_ID.test(text) ? Buffer.from(text, 'hex') : undefined;
+  if (!HEX_ID.test(text)) return undefined;
+  const id = Buffer.allocUnsafeSlow(BLOB_ID_BYTES);
+  id.write(text, 'hex');
+  return id;
 }
 
 function checkKey(idKey: Uint8Array): void {
