@@ -66,9 +66,30 @@ export function poolWorkers(flags: WorkerPoolFlags): number {
   return resolveJobs(flags.jobs, DEFAULT_REDIS_JOBS);
 }
 
-export function createWorkerPool(name: string, flags: WorkerPoolFlags): Pool {
+/**
+ * The young generation (MB) of backup and restore workers. Node's default lets a worker's grow
+ * to 48 MB of mostly dead chunk buffers and their wrappers between scavenges; at 4 MB the two
+ * workers of a backup took 50 to 80 MB less at the peak and no more CPU (docs/benchmarks.md,
+ * issue 18: peak memory).
+ */
+export const REPOSITORY_WORKER_YOUNG_MB = 4;
+
+export interface WorkerPoolLimits {
+  /** The young generation of each worker thread, MB (V8's default when absent). */
+  readonly youngGenerationMb?: number;
+}
+
+export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: WorkerPoolLimits = {}): Pool {
   const workers = poolWorkers(flags);
-  if (sharesMemory(flags)) return new Pool({ workers, name, prefetch: 1 });
+  if (sharesMemory(flags)) {
+    const young = limits.youngGenerationMb;
+    return new Pool({
+      workers,
+      name,
+      prefetch: 1,
+      ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
+    });
+  }
   return new Pool({
     backend: 'redis',
     connection: flags.redis as string,
