@@ -68,11 +68,11 @@ export function poolWorkers(flags: WorkerPoolFlags): number {
 
 /**
  * The young generation (MB) of backup and restore workers. Node's default lets a worker's grow
- * to 48 MB of mostly dead chunk buffers and their wrappers between scavenges; at 4 MB the two
- * workers of a backup took 50 to 80 MB less at the peak and no more CPU (docs/benchmarks.md,
- * issue 18: peak memory).
+ * to 48 MB of mostly dead chunk buffers and their wrappers between scavenges. On the /usr/share
+ * copy, 2 MB took restore's peak from ~385 to ~310 MB (4 MB: ~335, 8 MB: ~360) and a backup's
+ * 50 to 80 MB down (1, 2 and 4 MB alike), with no more CPU (docs/benchmarks.md, issue 18).
  */
-export const REPOSITORY_WORKER_YOUNG_MB = 4;
+export const REPOSITORY_WORKER_YOUNG_MB = 2;
 
 export interface WorkerPoolLimits {
   /** The young generation of each worker thread, MB (V8's default when absent). */
