@@ -1,7 +1,7 @@
 /** The worker pool of backup and restore: its workers' young generation is capped (issue 18's memory aim). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createWorkerPool, REPOSITORY_WORKER_YOUNG_MB } from '../src/pool/worker-pool.js';
+import { createWorkerPool, RESTORE_WORKER_YOUNG_MB } from '../src/pool/worker-pool.js';
 
 /** Runs in the worker: the limits its isolate was made with. */
 async function workerLimits(): Promise<{ maxYoungGenerationSizeMb?: number }> {
@@ -11,11 +11,11 @@ async function workerLimits(): Promise<{ maxYoungGenerationSizeMb?: number }> {
 
 describe('createWorkerPool', () => {
   it("gives each worker thread the young generation asked for, and V8's default otherwise", async () => {
-    const capped = createWorkerPool('test-capped', { jobs: '1' }, { youngGenerationMb: REPOSITORY_WORKER_YOUNG_MB });
+    const capped = createWorkerPool('test-capped', { jobs: '1' }, { youngGenerationMb: RESTORE_WORKER_YOUNG_MB });
     const plain = createWorkerPool('test-plain', { jobs: '1' });
     try {
-      assert.equal((await capped.apply(workerLimits, [])).maxYoungGenerationSizeMb, REPOSITORY_WORKER_YOUNG_MB);
-      assert.notEqual((await plain.apply(workerLimits, [])).maxYoungGenerationSizeMb, REPOSITORY_WORKER_YOUNG_MB);
+      assert.equal((await capped.apply(workerLimits, [])).maxYoungGenerationSizeMb, RESTORE_WORKER_YOUNG_MB);
+      assert.notEqual((await plain.apply(workerLimits, [])).maxYoungGenerationSizeMb, RESTORE_WORKER_YOUNG_MB);
     } finally {
       await capped.close();
       await plain.close();

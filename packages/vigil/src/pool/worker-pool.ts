@@ -67,12 +67,14 @@ export function poolWorkers(flags: WorkerPoolFlags): number {
 }
 
 /**
- * The young generation (MB) of backup and restore workers. Node's default lets a worker's grow
- * to 48 MB of mostly dead chunk buffers and their wrappers between scavenges. On the /usr/share
- * copy, 2 MB took restore's peak from ~385 to ~310 MB (4 MB: ~335, 8 MB: ~360) and a backup's
- * 50 to 80 MB down (1, 2 and 4 MB alike), with no more CPU (docs/benchmarks.md, issue 18).
+ * The young generation (MB) of backup and of restore workers. Node's default lets a worker's
+ * grow to 48 MB of mostly dead chunk buffers and their wrappers between scavenges. Measured on
+ * the /usr/share copy (docs/benchmarks.md, issue 18), against the default: a backup's peak
+ * 30 to 40 MB lower at 8 MB, with less CPU (2 MB: lower still, but more CPU than the default);
+ * restore's ~70 MB lower at 2 MB (4 MB: ~45, 8 MB: ~25) with the same CPU.
  */
-export const REPOSITORY_WORKER_YOUNG_MB = 2;
+export const BACKUP_WORKER_YOUNG_MB = 8;
+export const RESTORE_WORKER_YOUNG_MB = 2;
 
 export interface WorkerPoolLimits {
   /** The young generation of each worker thread, MB (V8's default when absent). */
