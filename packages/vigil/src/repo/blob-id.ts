@@ -78,16 +78,9 @@ export function formatBlobId(id: Uint8Array): string {
   return Buffer.from(id.buffer, id.byteOffset, id.length).toString('hex');
 }
 
-/**
- * The bytes of a printed id, or undefined unless `text` is exactly 64 lowercase hex characters.
- * In a buffer of its own, as `id` makes them: a parent snapshot's ids go to backup workers and
- * come back, and pooled ones carried their pool slab both ways.
- */
+/** The bytes of a printed id, or undefined unless `text` is exactly 64 lowercase hex characters. */
 export function parseBlobId(text: string): Buffer | undefined {
-  if (!HEX_ID.test(text)) return undefined;
-  const id = Buffer.allocUnsafeSlow(BLOB_ID_BYTES);
-  id.write(text, 'hex');
-  return id;
+  return HEX_ID.test(text) ? Buffer.from(text, 'hex') : undefined;
 }
 
 function checkKey(idKey: Uint8Array): void {
