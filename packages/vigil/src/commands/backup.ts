@@ -18,7 +18,7 @@ import { cleanLeftovers, runBackup } from '../backup/run-backup.js';
 import { shortId } from '../backup/snapshots.js';
 import { RepositoryLockedError, UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode, exitCodeForBackup } from '../exit.js';
-import { createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
+import { BACKUP_WORKER_YOUNG_MB, createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { type BlobCodec, COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
 import type { Repository } from '../repo/repository.js';
 import { snapshotTime } from '../repo/snapshot-file.js';
@@ -100,7 +100,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
       : silentProgress(process.stderr);
-  const pool = createWorkerPool('vigil-backup', { jobs: options.jobs });
+  const pool = createWorkerPool('vigil-backup', { jobs: options.jobs }, { youngGenerationMb: BACKUP_WORKER_YOUNG_MB });
   let committed = false;
   const stopListening = onInterrupt(() => {
     progress.stop();

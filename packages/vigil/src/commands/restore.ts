@@ -13,7 +13,7 @@ import { OVERWRITE_MODES, type OverwriteMode } from '../backup/restore-files.js'
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
-import { createWorkerPool } from '../pool/worker-pool.js';
+import { createWorkerPool, RESTORE_WORKER_YOUNG_MB } from '../pool/worker-pool.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import { loadIndex } from '../repo/index-load.js';
 import { count } from '../report/plural.js';
@@ -46,7 +46,7 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
     for (const error of loaded.damaged) log(`vigil: ${error.message}`);
     reader = new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec);
     const target = resolve(options.target);
-    pool = createWorkerPool('vigil-restore', { jobs: options.jobs });
+    pool = createWorkerPool('vigil-restore', { jobs: options.jobs }, { youngGenerationMb: RESTORE_WORKER_YOUNG_MB });
     const outcome = await restoreTree({
       reader,
       root: snapshot.tree,

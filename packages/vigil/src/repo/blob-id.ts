@@ -43,7 +43,11 @@ export function createNativeBlobIdHasher(idKey: Uint8Array): BlobIdHasher | unde
   return {
     implementation: 'native',
     id(plain) {
-      const out = Buffer.allocUnsafe(BLOB_ID_BYTES);
+      // Not from Buffer's shared 8 KiB pool: a backup worker's ids cross to the main thread
+      // (which keeps them until the trees are built), and structured clone copies the whole
+      // ArrayBuffer under a view, so pooled ids carried every pool slab the worker had filled
+      // with other bytes too: ~100 MB of the main thread's memory on the /usr/share copy.
+      const out = Buffer.allocUnsafeSlow(BLOB_ID_BYTES);
       keyed(key, plain, out);
       return out;
     },

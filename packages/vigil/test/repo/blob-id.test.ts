@@ -92,4 +92,15 @@ describe('blob ids', () => {
     assert.throws(() => formatBlobId(id.subarray(1)), RangeError);
     assert.throws(() => createBlobIdHasher(randomBytes(31)), RangeError);
   });
+
+  it('gives each id a buffer of its own, never a slice of a shared pool', () => {
+    // Structured clone copies a view's whole ArrayBuffer: an id from Buffer's 8 KiB pool took
+    // the slab and whatever else was in it to the main thread of a backup.
+    const hashers = [createNapiBlobIdHasher(KEY), createNativeBlobIdHasher(KEY)].filter((h) => h !== undefined);
+    for (const hasher of hashers) {
+      const id = hasher.id(Buffer.from('x'));
+      assert.equal(id.buffer.byteLength, 32, hasher.implementation);
+      assert.equal(id.byteOffset, 0, hasher.implementation);
+    }
+  });
 });
