@@ -18,6 +18,7 @@ import { S3Storage } from '../src/storage/s3-storage.js';
 import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
 import { tempDir, vigil } from './helpers.js';
 import { type S3Server, s3Server } from './s3-server.js';
+import { checkStagingLeftovers } from './staging-leftovers.js';
 
 describe('a repository on S3', () => {
   let dir: { path: string; cleanup: () => void };
@@ -123,6 +124,12 @@ describe('a repository on S3', () => {
     // The killed run's lock is left behind; its process is gone, so it is stale and removed.
     const forget = await run(['forget', repo, '--keep-last', '1']);
     assert.equal(forget.code, 0, forget.stderr);
+  });
+
+  it('the local staging folder goes at a normal end and on Ctrl-C; after a kill -9 the next run removes it', async () => {
+    const repo = server.url('staging');
+    assert.equal((await run(['init', '--no-encryption', repo])).code, 0);
+    await checkStagingLeftovers({ kind: 's3', dir: dir.path, repo, env: server.env });
   });
 
   it('refuses a key the server does not know, saying what to set (exit 2)', async () => {

@@ -10,9 +10,7 @@
  * uploads in flight are bounded by the workers and memory by a stream's buffer.
  */
 
-import { createReadStream, rmSync, statSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream, statSync, unlinkSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
@@ -29,6 +27,7 @@ import { withReadAhead } from './read-ahead.js';
 import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
 import { DEFAULT_REGION, s3Client } from './s3-client.js';
 import { explainRefusal, isNoSuchBucket, isNotFound, isTransient, missingBucket, s3Code } from './s3-errors.js';
+import { StagingFolder } from './staging-folder.js';
 import type { RangeReader, RootState, Storage } from './storage.js';
 
 type S3Location = Extract<RepositoryLocation, { kind: 's3' }>;
@@ -45,7 +44,7 @@ export interface S3Options {
 
 export class S3Storage implements Storage {
   readonly location: string;
-  readonly stagingDir: string;
+  readonly #staging: StagingFolder;
   readonly #client: S3Client;
   readonly #bucket: string;
   /** "" or "some/prefix/": what every key starts with. */
@@ -65,8 +64,12 @@ export class S3Storage implements Storage {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#pageSize = options.pageSize ?? LIST_PAGE;
     this.#bucketMissing = missing;
-    // As for SFTP: one folder per process, shared by its worker threads, removed by close.
-    this.stagingDir = join(tmpdir(), `vigil-s3-${process.pid}`);
+    this.#staging = new StagingFolder('s3');
+  }
+
+  /** One folder per process, shared by its worker threads (staging-folder.ts), made when the first pack is. */
+  get stagingDir(): string {
+    return this.#staging.ensure();
   }
 
   /**
@@ -233,7 +236,7 @@ export class S3Storage implements Storage {
 
   async close(): Promise<void> {
     this.#client.destroy();
-    rmSync(this.stagingDir, { recursive: true, force: true });
+    this.#staging.release();
   }
 
   async #readRange(name: string, size: number, offset: number, length: number): Promise<Buffer> {
