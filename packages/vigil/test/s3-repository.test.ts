@@ -183,6 +183,9 @@ describe('a repository on S3', () => {
       await assert.rejects(storage.read('index/a', 5), /more than the 5 such a file may have/);
       assert.equal(await storage.remove('index/a'), true);
       assert.equal(await storage.remove('index/a'), false);
+      // One DeleteObjects for them all; a key already gone counts as removed.
+      await storage.removeAll(['data/00/c', 'data/01/e', 'data/02/never-there']);
+      assert.deepEqual(await storage.list('data'), ['01/d']);
       await server.stop();
       await server.start();
       assert.equal((await storage.read('index/b', 100)).toString(), 'contents of index/b');

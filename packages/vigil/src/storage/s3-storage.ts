@@ -15,6 +15,7 @@ import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -22,6 +23,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { StorageError } from '../errors.js';
+import { boundedMap } from './bounded-map.js';
 import { formatRepositoryLocation, type RepositoryLocation } from './location.js';
 import { withReadAhead } from './read-ahead.js';
 import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
@@ -34,6 +36,9 @@ type S3Location = Extract<RepositoryLocation, { kind: 's3' }>;
 
 /** Keys per listing request: S3's maximum (tests ask for fewer, to page through a small folder). */
 const LIST_PAGE = 1000;
+
+/** Keys per DeleteObjects request: S3's maximum. */
+const DELETE_BATCH = 1000;
 
 export interface S3Options {
   readonly retry?: RetryPolicy;
@@ -226,6 +231,39 @@ export class S3Storage implements Storage {
       this.#client.send(new DeleteObjectCommand({ Bucket: this.#bucket, Key: this.#key(name) })),
     );
     return true;
+  }
+
+  /**
+   * DeleteObjects, a request per 1000 keys (a few in flight), where `remove` takes a HEAD and
+   * a DELETE per object: prune's removal of hundreds of packs becomes one request. S3 counts
+   * a key already gone as deleted, which is what this call promises. The answer lists the
+   * keys it could not delete (a 200 with errors inside): the first is thrown, naming it.
+   */
+  async removeAll(names: readonly string[]): Promise<void> {
+    this.#needBucket();
+    const batches: string[][] = [];
+    for (let at = 0; at < names.length; at += DELETE_BATCH) batches.push(names.slice(at, at + DELETE_BATCH));
+    await boundedMap(
+      batches,
+      async (batch) => {
+        const answer = await this.#send(`removing ${batch.length} files`, batch[0] as string, () =>
+          this.#client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.#bucket,
+              Delete: { Objects: batch.map((name) => ({ Key: this.#key(name) })), Quiet: true },
+            }),
+          ),
+        );
+        const refused = answer.Errors?.[0];
+        if (refused !== undefined) {
+          throw new StorageError(
+            `${this.location}: removing ${batch.length} files: the server did not remove ${refused.Key} ` +
+              `(${refused.Code}: ${refused.Message})${answer.Errors && answer.Errors.length > 1 ? ` nor ${answer.Errors.length - 1} more` : ''}`,
+          );
+        }
+      },
+      4,
+    );
   }
 
   /**
