@@ -18,6 +18,7 @@ import { S3Storage } from '../src/storage/s3-storage.js';
 import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
 import { tempDir, vigil } from './helpers.js';
 import { type S3Server, s3Server } from './s3-server.js';
+import { checkStagingLeftovers } from './staging-leftovers.js';
 
 describe('a repository on S3', () => {
   let dir: { path: string; cleanup: () => void };
@@ -125,6 +126,12 @@ describe('a repository on S3', () => {
     assert.equal(forget.code, 0, forget.stderr);
   });
 
+  it('the local staging folder goes at a normal end and on Ctrl-C; after a kill -9 the next run removes it', async () => {
+    const repo = server.url('staging');
+    assert.equal((await run(['init', '--no-encryption', repo])).code, 0);
+    await checkStagingLeftovers({ kind: 's3', dir: dir.path, repo, env: server.env });
+  });
+
   it('refuses a key the server does not know, saying what to set (exit 2)', async () => {
     const refused = await run(['snapshots', server.url('cycle/some/prefix')], { AWS_ACCESS_KEY_ID: 'NOT-A-KEY' });
     assert.equal(refused.code, 2);
@@ -176,6 +183,9 @@ describe('a repository on S3', () => {
       await assert.rejects(storage.read('index/a', 5), /more than the 5 such a file may have/);
       assert.equal(await storage.remove('index/a'), true);
       assert.equal(await storage.remove('index/a'), false);
+      // One DeleteObjects for them all; a key already gone counts as removed.
+      await storage.removeAll(['data/00/c', 'data/01/e', 'data/02/never-there']);
+      assert.deepEqual(await storage.list('data'), ['01/d']);
       await server.stop();
       await server.start();
       assert.equal((await storage.read('index/b', 100)).toString(), 'contents of index/b');

@@ -15,6 +15,7 @@ import { SftpStorage } from '../src/storage/sftp-storage.js';
 import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
 import { tempDir, vigil } from './helpers.js';
 import { type SshServer, sshServer } from './sshd-server.js';
+import { checkStagingLeftovers } from './staging-leftovers.js';
 
 describe('a repository over SFTP', () => {
   let dir: { path: string; cleanup: () => void };
@@ -100,6 +101,12 @@ describe('a repository over SFTP', () => {
       await server.start();
       await storage.close();
     }
+  });
+
+  it('the local staging folder goes at a normal end and on Ctrl-C; after a kill -9 the next run removes it', async () => {
+    const repo = server.url(join(dir.path, 'repo-staging'));
+    assert.equal((await run(['init', '--no-encryption', repo])).code, 0);
+    await checkStagingLeftovers({ kind: 'sftp', dir: dir.path, repo, env: server.env });
   });
 
   it('refuses an unknown host key, saying how to trust it (exit 2)', async () => {

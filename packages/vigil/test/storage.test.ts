@@ -109,6 +109,10 @@ describe('local storage', () => {
     assert.equal((await storage.read('data/cd/cdef', 10)).toString(), 'packed');
     assert.equal(await storage.remove('data/cd/cdef'), true);
     assert.equal(await storage.remove('data/cd/cdef'), false);
+    for (const name of ['index/a', 'index/b', 'data/ef/ef01']) await storage.write(name, Buffer.from(name));
+    await storage.removeAll(['index/a', 'data/ef/ef01', 'index/never-there']);
+    assert.deepEqual(await storage.list('index'), ['b']);
+    assert.deepEqual(await storage.list('data'), []);
   });
 
   it('says a non-empty folder or a file is no place for a new repository', async () => {

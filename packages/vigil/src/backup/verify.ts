@@ -18,7 +18,18 @@ import { loadIndex, missingPacks, packIds, rebuildIndex } from '../repo/index-lo
 import { checkPack } from '../repo/pack-reader.js';
 import type { Repository } from '../repo/repository.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
+import type { TreeNode } from '../repo/tree.js';
+import { fetchSnapshotTrees } from '../repo/tree-fetch.js';
 import { walkSnapshotTree } from '../repo/tree-walk.js';
+
+/** Tree reads in flight when only the structure is checked (as for a backup's parent snapshot). */
+const TREES_IN_FLIGHT = 16;
+const SEP = Buffer.from('/');
+
+/** The path of `name` in directory `dir`, as the walk gives it. */
+function childPath(dir: Buffer, name: Buffer): Buffer {
+  return dir.length === 1 ? Buffer.concat([dir, name]) : Buffer.concat([dir, SEP, name]);
+}
 
 export interface VerifyOptions {
   readonly repo: Repository;
@@ -100,9 +111,10 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
       const short = id.slice(0, 16);
       const onDamaged = (dir: Buffer, error: Error) =>
         problems.push(`snapshot ${short}: ${dir.toString('utf8')}: its tree cannot be read: ${error.message}`);
-      for await (const { path, entry } of walkSnapshotTree(reader, snapshot.tree, onDamaged)) {
+      /** The index check of one entry's chunks; the chunks to read back (readData) are returned. */
+      const located = (path: Buffer, entry: TreeNode) => {
+        const toRead: { id: Buffer; length: number; packId: string }[] = [];
         for (const ref of entry.content ?? []) {
-          const key = ref.id.toString('latin1');
           const place = index.find(ref.id);
           if (place === undefined || lostPacks.has(place.packId)) {
             const where =
@@ -111,14 +123,35 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
             problems.push(`snapshot ${short}: ${path.toString('utf8')}: blob ${blob} is missing (${where})`);
             continue;
           }
-          if (!options.readData || (readPacks !== undefined && !readPacks.has(place.packId))) continue;
-          let problem = checkedChunks.get(key);
-          if (problem === undefined) {
-            chunksChecked++;
-            problem = await checkChunk(reader, ref.id, ref.length);
-            checkedChunks.set(key, problem);
+          toRead.push({ id: ref.id, length: ref.length, packId: place.packId });
+        }
+        return toRead;
+      };
+      if (!options.readData) {
+        // Structure only: no chunk is read, so the trees need no order and are read many at
+        // once (a round trip each on a remote repository); the problems are sorted after.
+        await fetchSnapshotTrees(reader, snapshot.tree, {
+          concurrency: TREES_IN_FLIGHT,
+          onTree: (dir, _id, nodes) => {
+            for (const entry of nodes) located(childPath(dir, entry.node.name), entry);
+          },
+          onDamaged,
+        });
+        const found = problems.splice(before).sort();
+        problems.push(...found);
+      } else {
+        for await (const { path, entry } of walkSnapshotTree(reader, snapshot.tree, onDamaged)) {
+          for (const ref of located(path, entry)) {
+            if (readPacks !== undefined && !readPacks.has(ref.packId)) continue;
+            const key = ref.id.toString('latin1');
+            let problem = checkedChunks.get(key);
+            if (problem === undefined) {
+              chunksChecked++;
+              problem = await checkChunk(reader, ref.id, ref.length);
+              checkedChunks.set(key, problem);
+            }
+            if (problem !== '') problems.push(`snapshot ${short}: ${path.toString('utf8')}: ${problem}`);
           }
-          if (problem !== '') problems.push(`snapshot ${short}: ${path.toString('utf8')}: ${problem}`);
         }
       }
       if (problems.length > before) damagedSnapshots.push(id);

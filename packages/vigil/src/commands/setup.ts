@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit.js';
 import type { Colors } from '../report/change-text-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
+import { removeStagingFolders } from '../storage/staging-folder.js';
 
 export function resolveAlgorithm(name: string | undefined, fallback: AlgorithmName = 'blake3'): AlgorithmName {
   if (name === undefined) return fallback;
@@ -30,12 +31,14 @@ export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
 }
 
 /**
- * Runs `cleanup` (removing a temporary database) if the user presses Ctrl-C, then exits
- * 130; returns the function that removes the handler once the run is over.
+ * Runs `cleanup` (removing a temporary database) if the user presses Ctrl-C, then removes
+ * the local staging folders of remote repositories (their storages are not closed on this
+ * path) and exits 130; returns the function that removes the handler once the run is over.
  */
 export function onInterrupt(cleanup: () => void): () => void {
   const handler = () => {
     cleanup();
+    removeStagingFolders();
     process.exit(ExitCode.interrupted);
   };
   process.once('SIGINT', handler);

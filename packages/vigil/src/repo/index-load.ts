@@ -4,6 +4,7 @@
  * from the pack headers when index files are lost or damaged, and compacting many index
  * files into one (written durably before the old ones are removed).
  */
+import { boundedMap } from '../storage/bounded-map.js';
 import type { Storage } from '../storage/storage.js';
 import { IndexDamagedError, type IndexedPack, indexName, readIndexFile, writeIndexFile } from './index-file.js';
 import { BlobIndex } from './index-table.js';
@@ -31,14 +32,25 @@ export async function loadIndex(storage: Storage, sealer: Sealer): Promise<Loade
   const index = new BlobIndex();
   const files: string[] = [];
   const damaged: LoadedIndex['damaged'] = [];
-  for (const id of await indexFileIds(storage)) {
-    try {
-      for (const pack of await readIndexFile(storage, id, sealer)) index.addPack(pack.id, pack.entries);
-      files.push(id);
-    } catch (error) {
-      if (!(error instanceof IndexDamagedError)) throw error;
-      damaged.push(error);
+  const ids = await indexFileIds(storage);
+  // Read side by side (a round trip or two each on a remote repository), merged in name order
+  // as before. Eight at once: an index file may be tens of MB, and they are all held until parsed.
+  const read = await boundedMap(
+    ids,
+    (id) =>
+      readIndexFile(storage, id, sealer).catch((error: unknown) => {
+        if (!(error instanceof IndexDamagedError)) throw error;
+        return error;
+      }),
+    8,
+  );
+  for (const [at, packs] of read.entries()) {
+    if (packs instanceof IndexDamagedError) {
+      damaged.push(packs);
+      continue;
     }
+    for (const pack of packs) index.addPack(pack.id, pack.entries);
+    files.push(ids[at] as string);
   }
   return { index, files, damaged };
 }

@@ -6,6 +6,7 @@
  * aside, and the others list, restore and verify as if it were not there.
  */
 import { StorageError } from '../errors.js';
+import { boundedMap } from '../storage/bounded-map.js';
 import type { Repository } from './repository.js';
 import {
   decodeSnapshot,
@@ -64,14 +65,16 @@ export async function listSnapshots(repo: Repository): Promise<SnapshotListing> 
   const names = (await repo.storage.list('snapshots')).filter((n) => HEX_ID.test(n));
   const snapshots: StoredSnapshot[] = [];
   const damaged: SnapshotListing['damaged'] = [];
-  for (const id of names) {
+  // Read side by side: a round trip or two each on a remote repository.
+  await boundedMap(names, async (id) => {
     try {
       snapshots.push({ id, snapshot: await readSnapshot(repo, id) });
     } catch (error) {
-      if (!(error instanceof Error) || (error instanceof StorageError && error.missing)) continue; // forgotten meanwhile
+      if (!(error instanceof Error) || (error instanceof StorageError && error.missing)) return; // forgotten meanwhile
       damaged.push({ id, error });
     }
-  }
+  });
+  damaged.sort((a, b) => (a.id < b.id ? -1 : 1));
   snapshots.sort((a, b) =>
     a.snapshot.timeNs < b.snapshot.timeNs ? -1 : a.snapshot.timeNs > b.snapshot.timeNs ? 1 : a.id < b.id ? -1 : 1,
   );

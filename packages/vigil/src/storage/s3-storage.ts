@@ -10,13 +10,12 @@
  * uploads in flight are bounded by the workers and memory by a stream's buffer.
  */
 
-import { createReadStream, rmSync, statSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream, statSync, unlinkSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -24,17 +23,22 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { StorageError } from '../errors.js';
+import { boundedMap } from './bounded-map.js';
 import { formatRepositoryLocation, type RepositoryLocation } from './location.js';
 import { withReadAhead } from './read-ahead.js';
 import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
 import { DEFAULT_REGION, s3Client } from './s3-client.js';
 import { explainRefusal, isNoSuchBucket, isNotFound, isTransient, missingBucket, s3Code } from './s3-errors.js';
+import { StagingFolder } from './staging-folder.js';
 import type { RangeReader, RootState, Storage } from './storage.js';
 
 type S3Location = Extract<RepositoryLocation, { kind: 's3' }>;
 
 /** Keys per listing request: S3's maximum (tests ask for fewer, to page through a small folder). */
 const LIST_PAGE = 1000;
+
+/** Keys per DeleteObjects request: S3's maximum. */
+const DELETE_BATCH = 1000;
 
 export interface S3Options {
   readonly retry?: RetryPolicy;
@@ -45,7 +49,7 @@ export interface S3Options {
 
 export class S3Storage implements Storage {
   readonly location: string;
-  readonly stagingDir: string;
+  readonly #staging: StagingFolder;
   readonly #client: S3Client;
   readonly #bucket: string;
   /** "" or "some/prefix/": what every key starts with. */
@@ -65,8 +69,12 @@ export class S3Storage implements Storage {
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#pageSize = options.pageSize ?? LIST_PAGE;
     this.#bucketMissing = missing;
-    // As for SFTP: one folder per process, shared by its worker threads, removed by close.
-    this.stagingDir = join(tmpdir(), `vigil-s3-${process.pid}`);
+    this.#staging = new StagingFolder('s3');
+  }
+
+  /** One folder per process, shared by its worker threads (staging-folder.ts), made when the first pack is. */
+  get stagingDir(): string {
+    return this.#staging.ensure();
   }
 
   /**
@@ -226,6 +234,39 @@ export class S3Storage implements Storage {
   }
 
   /**
+   * DeleteObjects, a request per 1000 keys (a few in flight), where `remove` takes a HEAD and
+   * a DELETE per object: prune's removal of hundreds of packs becomes one request. S3 counts
+   * a key already gone as deleted, which is what this call promises. The answer lists the
+   * keys it could not delete (a 200 with errors inside): the first is thrown, naming it.
+   */
+  async removeAll(names: readonly string[]): Promise<void> {
+    this.#needBucket();
+    const batches: string[][] = [];
+    for (let at = 0; at < names.length; at += DELETE_BATCH) batches.push(names.slice(at, at + DELETE_BATCH));
+    await boundedMap(
+      batches,
+      async (batch) => {
+        const answer = await this.#send(`removing ${batch.length} files`, batch[0] as string, () =>
+          this.#client.send(
+            new DeleteObjectsCommand({
+              Bucket: this.#bucket,
+              Delete: { Objects: batch.map((name) => ({ Key: this.#key(name) })), Quiet: true },
+            }),
+          ),
+        );
+        const refused = answer.Errors?.[0];
+        if (refused !== undefined) {
+          throw new StorageError(
+            `${this.location}: removing ${batch.length} files: the server did not remove ${refused.Key} ` +
+              `(${refused.Code}: ${refused.Message})${answer.Errors && answer.Errors.length > 1 ? ` nor ${answer.Errors.length - 1} more` : ''}`,
+          );
+        }
+      },
+      4,
+    );
+  }
+
+  /**
    * Nothing to do: S3 acknowledges a PUT or a DELETE only once the server has stored it
    * durably (AWS: across several devices), so every write is durable when it returns.
    */
@@ -233,7 +274,7 @@ export class S3Storage implements Storage {
 
   async close(): Promise<void> {
     this.#client.destroy();
-    rmSync(this.stagingDir, { recursive: true, force: true });
+    this.#staging.release();
   }
 
   async #readRange(name: string, size: number, offset: number, length: number): Promise<Buffer> {

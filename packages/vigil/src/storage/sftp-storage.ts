@@ -9,23 +9,25 @@
  * so memory stays bounded.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
-import { homedir, tmpdir, userInfo } from 'node:os';
+import { closeSync, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
 import { basename, join, posix } from 'node:path';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { StorageError } from '../errors.js';
+import { boundedMap } from './bounded-map.js';
 import type { RepositoryLocation } from './location.js';
 import { formatRepositoryLocation } from './location.js';
 import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
 import { connectSftp, type SftpSession, type SftpTarget } from './sftp-connect.js';
 import { END_OF_FILE, hasExtension, NO_SUCH_FILE, realpath, unreachable, windowed } from './sftp-wire.js';
+import { StagingFolder } from './staging-folder.js';
 import type { RangeReader, RootState, Storage, WriteOptions } from './storage.js';
 
 type SftpLocation = Extract<RepositoryLocation, { kind: 'sftp' }>;
 
 export class SftpStorage implements Storage {
   readonly location: string;
-  readonly stagingDir: string;
+  readonly #staging: StagingFolder;
   readonly #target: SftpTarget;
   readonly #retry: RetryPolicy;
   /** The session calls go through: replaced by a new one once its connection is lost. */
@@ -45,9 +47,12 @@ export class SftpStorage implements Storage {
     this.#session = session;
     this.#retry = retry;
     this.#root = root;
-    // One folder per process, shared by its worker threads (pack names are random) and made
-    // when the first pack is: the command's close removes it once every upload is done.
-    this.stagingDir = join(tmpdir(), `vigil-sftp-${process.pid}`);
+    this.#staging = new StagingFolder('sftp');
+  }
+
+  /** One folder per process, shared by its worker threads (staging-folder.ts), made when the first pack is. */
+  get stagingDir(): string {
+    return this.#staging.ensure();
   }
 
   /**
@@ -282,13 +287,18 @@ export class SftpStorage implements Storage {
     }
   }
 
+  /** Several unlinks in flight on the one connection (each retried as `remove` is): a round trip's wait each, overlapped. */
+  async removeAll(names: readonly string[]): Promise<void> {
+    await boundedMap(names, (name) => this.remove(name));
+  }
+
   /** Every write is made durable on the server before its rename (fsync@openssh.com): nothing is left to flush. */
   async flush(): Promise<void> {}
 
   async close(): Promise<void> {
     this.#session?.client.end();
     this.#session = undefined;
-    rmSync(this.stagingDir, { recursive: true, force: true });
+    this.#staging.release();
   }
 
   /** Writes `size` bytes that `piece(at, length)` gives to `path`, a window of requests in flight, then fsyncs and closes. */

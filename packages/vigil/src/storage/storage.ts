@@ -59,6 +59,12 @@ export interface Storage {
   /** Removes `name`; true if it was there. Durable when it returns, unless `durable: false`. */
   remove(name: string, options?: WriteOptions): Promise<boolean>;
   /**
+   * Removes every file of `names` (one already gone counts as removed), in as few round trips
+   * as the backend allows (prune removes hundreds of packs): S3 deletes up to 1000 objects per
+   * request, SFTP keeps several removals in flight. Durable when it returns, unless `durable: false`.
+   */
+  removeAll(names: readonly string[], options?: WriteOptions): Promise<void>;
+  /**
    * Makes what was written or removed with `durable: false` durable: `names` are those files
    * (the files written, with their names; the folders of the files removed).
    */

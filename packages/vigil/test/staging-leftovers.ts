@@ -1,0 +1,63 @@
+/**
+ * Test only: what a remote repository's local staging folder ($TMPDIR/vigil-<kind>-<pid>)
+ * becomes when a backup ends normally, is interrupted with Ctrl-C, or is killed with SIGKILL
+ * and followed by another run. Shared by the SFTP and S3 suites; each run gets a TMPDIR of
+ * the test's own, so folders of other tests running beside it are not counted.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
+import { vigil } from './helpers.js';
+
+export async function checkStagingLeftovers(options: {
+  readonly kind: 'sftp' | 's3';
+  /** A folder of the test's own, for the sources and the runs' TMPDIR. */
+  readonly dir: string;
+  readonly repo: string;
+  readonly env: NodeJS.ProcessEnv;
+}): Promise<void> {
+  const tmp = join(options.dir, 'tmpdir');
+  mkdirSync(tmp, { recursive: true });
+  const env = { ...options.env, TMPDIR: tmp };
+  const staging = () => readdirSync(tmp).filter((name) => name.startsWith(`vigil-${options.kind}-`));
+  const src = join(options.dir, 'src-staging');
+  makeSourceTree(src, 30);
+
+  const first = await vigil(['backup', src, '--to', options.repo], { env });
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(staging(), [], 'a normal end removes the staging folder');
+
+  // Ctrl-C once the workers have staged and uploaded the run's packs: the handler removes the folder.
+  const change = (round: string) => {
+    for (let i = 0; i < 30; i++) writeFileSync(join(src, 'docs', `f${i}.txt`), `${round} ${i}\n`.repeat(40));
+  };
+  change('interrupted');
+  const interrupted = await runUntilPoint(['backup', src, '--to', options.repo], 'objects-stored', env);
+  let ended = false;
+  void interrupted.exited.then(() => {
+    ended = true;
+  });
+  try {
+    assert.deepEqual(staging(), [`vigil-${options.kind}-${interrupted.pid}`], 'the run stages in its own folder');
+    process.kill(interrupted.pid, 'SIGINT');
+    assert.equal(await interrupted.exited, 130, interrupted.stderr());
+    assert.deepEqual(staging(), [], 'Ctrl-C removes the staging folder');
+  } finally {
+    // A failed assertion must not leave the run waiting at its test point (the file would hang).
+    if (!ended) process.kill(interrupted.pid, 'SIGKILL');
+  }
+
+  // kill -9 leaves the folder (with whatever was half-staged): the next run of any command removes it.
+  change('killed');
+  const killed = await runUntilPoint(['backup', src, '--to', options.repo], 'objects-stored', env);
+  const left = join(tmp, `vigil-${options.kind}-${killed.pid}`);
+  process.kill(killed.pid, 'SIGKILL');
+  await killed.exited;
+  assert.equal(existsSync(left), true, 'a kill -9 leaves the folder');
+  writeFileSync(join(left, 'pack-half-written.tmp'), 'a pack the killed run was building');
+  const listed = await vigil(['snapshots', options.repo], { env });
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.equal(existsSync(left), false, 'the next run removes the folder of a process that is gone');
+  assert.deepEqual(staging(), []);
+}
