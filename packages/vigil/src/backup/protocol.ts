@@ -8,6 +8,7 @@ import type { FileList } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import type { Xattr } from '../fs/xattrs.js';
 import type { CompressionMode } from '../repo/compression.js';
+import type { SharedBlobIds } from '../repo/index-table.js';
 import type { PackEntry } from '../repo/pack-header.js';
 import type { WrittenPack } from '../repo/pack-writer.js';
 import type { RepositorySecrets } from '../repo/repository.js';
@@ -17,8 +18,8 @@ import type { BatchPacks, OpenPackReport } from './run-packs.js';
 
 export interface StoreEntriesRequest {
   readonly secrets: RepositorySecrets;
-  /** The index files the run started with: a worker loads them once and skips the blobs they list. */
-  readonly indexFiles: readonly string[];
+  /** The blob ids of the index the run started with (shared, not copied): a worker skips storing those. */
+  readonly knownBlobs: SharedBlobIds;
   /** This run: a worker's memory of the blobs it stored lasts one run. */
   readonly runId: string;
   readonly compression: CompressionMode;

@@ -177,7 +177,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const inFlight = new InFlight(pool.workers * 2);
   const request = {
     secrets: repo.secrets,
-    indexFiles: loaded.files,
+    knownBlobs: loaded.index.shareIds(),
     runId,
     compression: options.compression,
     parentTimeNs: (parent?.snapshot.timeNs ?? 0n).toString(),

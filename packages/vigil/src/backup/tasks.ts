@@ -10,7 +10,7 @@ import { storeEntriesWith } from './store-entries.js';
 import { workerRepository } from './worker-repository.js';
 
 async function storeEntries(request: StoreEntriesRequest): Promise<StoreEntriesResult> {
-  const repo = await workerRepository(request.secrets, request.indexFiles, request.runId);
+  const repo = await workerRepository(request.secrets, request.knownBlobs, request.runId);
   return storeEntriesWith(fileReader(), repo, request);
 }
 

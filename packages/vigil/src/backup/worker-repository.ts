@@ -1,8 +1,8 @@
 /**
  * What a backup worker keeps of the repository across the batches of a run: the sealer, the
- * id hasher, the codec, the gear table, the owners' names and the index the run started
- * with (loaded once per worker, so each can skip the blobs the repository has without asking
- * the main thread), and the run's pack writer (run-packs.ts), which knows the blobs this
+ * id hasher, the codec, the gear table, the owners' names, the blob ids of the index the run
+ * started with (the main thread's table, shared: each worker skips the blobs the repository
+ * has without asking the main thread or loading the index again), and the run's pack writer (run-packs.ts), which knows the blobs this
  * worker stored in the run's earlier batches and fills one pack across them. Blobs other
  * workers store during the run are not in it: two workers that meet the same new chunk both
  * store it, and the index keeps one (prune drops the other copy).
@@ -13,8 +13,7 @@ import type { BlobWriter } from '../repo/blob-writer.js';
 import type { ChunkerParams } from '../repo/chunker-params.js';
 import { gearTable } from '../repo/chunker-params.js';
 import { type BlobCodec, createBlobCodec } from '../repo/compression.js';
-import { readIndexFile } from '../repo/index-file.js';
-import { BlobIndex } from '../repo/index-table.js';
+import { KnownBlobIds, type SharedBlobIds } from '../repo/index-table.js';
 import { OwnerNames } from '../repo/owners.js';
 import type { RepositorySecrets } from '../repo/repository.js';
 import { createSealer, type Sealer } from '../repo/sealer.js';
@@ -40,31 +39,24 @@ export interface WorkerRepository {
 let cached: { key: string; repo: Promise<WorkerRepository> } | undefined;
 
 /**
- * This worker's view of the repository for run `runId`, which started with `indexFiles`. Kept
+ * This worker's view of the repository for run `runId`, which started with `knownBlobs`. Kept
  * for the run only: what a worker stored in a run that did not commit is in no index, and a
  * later run must store it again.
  */
 export function workerRepository(
   secrets: RepositorySecrets,
-  indexFiles: readonly string[],
+  knownBlobs: SharedBlobIds,
   runId: string,
 ): Promise<WorkerRepository> {
-  if (cached?.key !== runId) cached = { key: runId, repo: open(secrets, indexFiles) };
+  if (cached?.key !== runId) cached = { key: runId, repo: open(secrets, knownBlobs) };
   return cached.repo;
 }
 
-async function open(secrets: RepositorySecrets, indexFiles: readonly string[]): Promise<WorkerRepository> {
+async function open(secrets: RepositorySecrets, knownBlobs: SharedBlobIds): Promise<WorkerRepository> {
   const sealer = createSealer(secrets.encryptionKey);
   const storage = await workerStorage(secrets.root);
-  const index = new BlobIndex();
+  const known = new KnownBlobIds(knownBlobs);
   let packs: WorkerPacks | undefined;
-  // The main thread loaded these same files and reported any damage; here a damaged one only
-  // means its blobs are stored again.
-  for (const id of indexFiles) {
-    try {
-      for (const pack of await readIndexFile(storage, id, sealer)) index.addPack(pack.id, pack.entries);
-    } catch {}
-  }
   return {
     storage,
     sealer,
@@ -73,7 +65,7 @@ async function open(secrets: RepositorySecrets, indexFiles: readonly string[]): 
     gear: gearTable(secrets.chunkerSeed),
     chunker: secrets.chunker,
     owners: new OwnerNames(),
-    known: (id) => index.has(id),
+    known: (id) => known.has(id),
     runPacks: (create) => {
       packs ??= new WorkerPacks(create());
       return packs;

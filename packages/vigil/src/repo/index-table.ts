@@ -5,6 +5,9 @@
  * one Uint32Array, kind and flags in a Uint8Array, and an open-addressing hash table of entry
  * numbers keyed by the id's first four bytes (ids are keyed BLAKE3: uniform, and nobody
  * without the key can make them collide). About 60 bytes a blob (docs/benchmarks.md).
+ *
+ * The ids and the table live in SharedArrayBuffers, so a backup's workers can ask whether the
+ * repository has a blob without loading the index again each (`shareIds`, `KnownBlobIds`).
  */
 import { BLOB_ID_BYTES, kindCode, kindOfCode, type PackEntry, type PackedKind } from './pack-header.js';
 
@@ -17,13 +20,77 @@ export interface IndexedBlob extends PackEntry {
 const FIELDS = 4; // pack number, offset, sealed length, raw length
 const COMPRESSED = 0x80; // in the kind byte, above the kind codes
 
+/**
+ * A read-only view of an index's blob ids that crosses to worker threads without a copy:
+ * `ids` holds `count` ids of 32 bytes, `slots` the open-addressing table over them (entry
+ * number + 1 per slot, 0 when empty). Made by BlobIndex.shareIds(); never written after.
+ */
+export interface SharedBlobIds {
+  readonly ids: SharedArrayBuffer;
+  readonly slots: SharedArrayBuffer;
+  readonly count: number;
+}
+
+function sharedBytes(length: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(length));
+}
+
+function sharedSlots(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * 4));
+}
+
+/**
+ * The slot of `slots` holding the id at `at` of `bytes`, or the empty slot where it would go
+ * (linear probing from the id's first four bytes).
+ */
+function slotOf(slots: Uint32Array, ids: Uint8Array, bytes: Uint8Array, at: number): number {
+  const mask = slots.length - 1;
+  let slot = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) & mask;
+  for (;;) {
+    const n = slots[slot]!;
+    if (n === 0 || idEquals(ids, n - 1, bytes, at)) return slot;
+    slot = (slot + 1) & mask;
+  }
+}
+
+function idEquals(ids: Uint8Array, n: number, bytes: Uint8Array, at: number): boolean {
+  const start = n * BLOB_ID_BYTES;
+  for (let i = 0; i < BLOB_ID_BYTES; i++) if (ids[start + i] !== bytes[at + i]) return false;
+  return true;
+}
+
+/** Whether a blob id is among those a SharedBlobIds holds: a worker's side of shareIds(). */
+export class KnownBlobIds {
+  readonly #ids: Uint8Array;
+  readonly #slots: Uint32Array;
+
+  constructor(shared: SharedBlobIds) {
+    this.#ids = new Uint8Array(shared.ids);
+    this.#slots = new Uint32Array(shared.slots);
+    const capacity = this.#slots.length;
+    // A view made by anything but shareIds() would probe forever or out of bounds: refuse it.
+    if (capacity === 0 || (capacity & (capacity - 1)) !== 0 || 2 * shared.count > capacity) {
+      throw new RangeError(`a shared blob id table has ${capacity} slots for ${shared.count} ids`);
+    }
+    if (this.#ids.length < shared.count * BLOB_ID_BYTES) {
+      throw new RangeError(`a shared blob id table holds ${this.#ids.length} bytes for ${shared.count} ids`);
+    }
+  }
+
+  has(id: Uint8Array): boolean {
+    return id.length === BLOB_ID_BYTES && this.#slots[slotOf(this.#slots, this.#ids, id, 0)] !== 0;
+  }
+}
+
 export class BlobIndex {
   #count = 0;
-  #ids = Buffer.alloc(0);
+  #ids = sharedBytes(0);
   #fields = new Uint32Array(0);
   #kinds = new Uint8Array(0);
   /** Entry number + 1 per slot, 0 when empty; the capacity is a power of two, at most half full. */
-  #slots = new Uint32Array(16);
+  #slots = sharedSlots(16);
+  /** Whether shareIds() handed out the current ids and table: the next add works on copies. */
+  #shared = false;
   readonly #packIds: string[] = [];
   readonly #packNumbers = new Map<string, number>();
 
@@ -35,6 +102,19 @@ export class BlobIndex {
   /** The ids of the packs its blobs are in (each pack has at least one). */
   packIds(): readonly string[] {
     return this.#packIds;
+  }
+
+  /**
+   * Its blob ids and table as they are now, for worker threads, without a copy. What was
+   * handed out never changes: a later add first copies the two into new buffers.
+   */
+  shareIds(): SharedBlobIds {
+    this.#shared = true;
+    return {
+      ids: this.#ids.buffer as SharedArrayBuffer,
+      slots: this.#slots.buffer as SharedArrayBuffer,
+      count: this.#count,
+    };
   }
 
   /** How many packs its blobs are in. */
@@ -79,11 +159,12 @@ export class BlobIndex {
   /** The empty slot where `entry` goes, or undefined when its id is known already. */
   #freeSlot(entry: PackEntry): number | undefined {
     if (entry.id.length !== BLOB_ID_BYTES) throw new TypeError(`a blob id is ${BLOB_ID_BYTES} bytes`);
-    const slot = this.#slotOf(entry.id, 0);
+    const slot = slotOf(this.#slots, this.#ids, entry.id, 0);
     return this.#slots[slot] === 0 ? slot : undefined;
   }
 
   #insert(slot: number, pack: number, entry: PackEntry): void {
+    if (this.#shared) this.#unshare();
     this.#reserve(this.#count + 1);
     const n = this.#count++;
     this.#ids.set(entry.id, n * BLOB_ID_BYTES);
@@ -100,13 +181,13 @@ export class BlobIndex {
   }
 
   has(id: Uint8Array): boolean {
-    return id.length === BLOB_ID_BYTES && this.#slots[this.#slotOf(id, 0)] !== 0;
+    return id.length === BLOB_ID_BYTES && this.#slots[slotOf(this.#slots, this.#ids, id, 0)] !== 0;
   }
 
   /** Where the blob `id` is, or undefined. */
   find(id: Uint8Array): IndexedBlob | undefined {
     if (id.length !== BLOB_ID_BYTES) return undefined;
-    const n = this.#slots[this.#slotOf(id, 0)]!;
+    const n = this.#slots[slotOf(this.#slots, this.#ids, id, 0)]!;
     if (n === 0) return undefined;
     const f = (n - 1) * FIELDS;
     const kind = this.#kinds[n - 1]!;
@@ -151,29 +232,11 @@ export class BlobIndex {
     };
   }
 
-  /** The slot holding the id at `at` of `bytes`, or the empty slot where it would go (linear probing). */
-  #slotOf(bytes: Uint8Array, at: number): number {
-    const mask = this.#slots.length - 1;
-    let slot = (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) & mask;
-    for (;;) {
-      const n = this.#slots[slot]!;
-      if (n === 0 || this.#idEquals(n - 1, bytes, at)) return slot;
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  #idEquals(n: number, bytes: Uint8Array, at: number): boolean {
-    const ids = this.#ids;
-    const start = n * BLOB_ID_BYTES;
-    for (let i = 0; i < BLOB_ID_BYTES; i++) if (ids[start + i] !== bytes[at + i]) return false;
-    return true;
-  }
-
   /** Room for `count` entries: the columns grow by half, which keeps the slack at a third at most. */
   #reserve(count: number): void {
     if (count <= this.#kinds.length) return;
     const capacity = Math.max(1024, Math.ceil(this.#kinds.length * 1.5));
-    const ids = Buffer.allocUnsafe(capacity * BLOB_ID_BYTES);
+    const ids = sharedBytes(capacity * BLOB_ID_BYTES);
     this.#ids.copy(ids);
     this.#ids = ids;
     const fields = new Uint32Array(capacity * FIELDS);
@@ -185,9 +248,19 @@ export class BlobIndex {
   }
 
   #rehash(capacity: number): void {
-    this.#slots = new Uint32Array(capacity);
-    for (let n = 0; n < this.#count; n++) {
-      this.#slots[this.#slotOf(this.#ids, n * BLOB_ID_BYTES)] = n + 1;
-    }
+    const slots = sharedSlots(capacity);
+    for (let n = 0; n < this.#count; n++) slots[slotOf(slots, this.#ids, this.#ids, n * BLOB_ID_BYTES)] = n + 1;
+    this.#slots = slots;
+  }
+
+  /** New copies of the ids and the table, leaving the ones shareIds() handed out as they were. */
+  #unshare(): void {
+    const ids = sharedBytes(this.#ids.length);
+    this.#ids.copy(ids);
+    this.#ids = ids;
+    const slots = sharedSlots(this.#slots.length);
+    slots.set(this.#slots);
+    this.#slots = slots;
+    this.#shared = false;
   }
 }

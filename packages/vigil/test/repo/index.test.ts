@@ -6,9 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import {
   encodeIndex,
   IndexDamagedError,
@@ -18,7 +20,7 @@ import {
   writeIndexFile,
 } from '../../src/repo/index-file.js';
 import { compactIndex, indexFileIds, loadIndex, missingPacks, rebuildIndex } from '../../src/repo/index-load.js';
-import { BlobIndex } from '../../src/repo/index-table.js';
+import { BlobIndex, KnownBlobIds } from '../../src/repo/index-table.js';
 import { PackDamagedError, type PackEntry } from '../../src/repo/pack-header.js';
 import { PackWriter, packName, publishPacks } from '../../src/repo/pack-writer.js';
 import { LocalStorage } from '../../src/storage/local-storage.js';
@@ -96,6 +98,69 @@ describe('blob index in memory', () => {
     assert.equal(index.add(packId('b'), { ...e!, offset: 5 }), false);
     assert.equal(index.size, 1);
     assert.equal(index.find(e!.id)?.packId, packId('a'));
+  });
+});
+
+describe("an index's blob ids shared with workers", () => {
+  const packs = Array.from({ length: 4 }, (_, p) => ({
+    id: packId(`shared ${p}`),
+    entries: entries(`shared ${p}`, 3000),
+  }));
+
+  it('answers as the index does, for every id it holds and for ids it does not', () => {
+    const index = new BlobIndex();
+    for (const pack of packs.slice(0, 3)) index.addPack(pack.id, pack.entries);
+    const known = new KnownBlobIds(index.shareIds());
+    for (const pack of packs.slice(0, 3)) for (const e of pack.entries) assert.equal(known.has(e.id), true);
+    for (const e of (packs[3] as IndexedPack).entries) assert.equal(known.has(e.id), false);
+    assert.equal(known.has(Buffer.alloc(31)), false);
+  });
+
+  it('never changes once shared: blobs added later are in the index, not in the view handed out', () => {
+    const index = new BlobIndex();
+    index.addPack((packs[0] as IndexedPack).id, (packs[0] as IndexedPack).entries);
+    const shared = index.shareIds();
+    const before = Buffer.from(new Uint8Array(shared.slots));
+    // Enough to rehash the table, and single adds that would probe into the shared slots.
+    index.addPack((packs[1] as IndexedPack).id, (packs[1] as IndexedPack).entries);
+    for (const e of (packs[2] as IndexedPack).entries.slice(0, 10)) index.add((packs[2] as IndexedPack).id, e);
+    assert.deepEqual(Buffer.from(new Uint8Array(shared.slots)), before);
+    const known = new KnownBlobIds(shared);
+    assert.equal(known.has((packs[0] as IndexedPack).entries[5]!.id), true);
+    assert.equal(known.has((packs[1] as IndexedPack).entries[5]!.id), false);
+    assert.equal(index.has((packs[1] as IndexedPack).entries[5]!.id), true);
+    assert.equal(new KnownBlobIds(index.shareIds()).has((packs[2] as IndexedPack).entries[9]!.id), true);
+  });
+
+  it('crosses to a worker thread as shared memory, and is read there', async () => {
+    const index = new BlobIndex();
+    index.addPack((packs[0] as IndexedPack).id, (packs[0] as IndexedPack).entries);
+    const shared = index.shareIds();
+    // The worker zeroes the table it was sent: seen here, the memory is one, not a copy.
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      new Uint32Array(workerData.slots).fill(0);
+      parentPort.postMessage('done');`;
+    const worker = new Worker(source, { eval: true, workerData: shared });
+    const [message] = await once(worker, 'message');
+    assert.equal(message, 'done');
+    await once(worker, 'exit');
+    assert.equal(new KnownBlobIds(shared).has((packs[0] as IndexedPack).entries[0]!.id), false);
+  });
+
+  it('refuses a view that would make it probe forever or past its ids', () => {
+    const slots = new SharedArrayBuffer(4 * 12);
+    assert.throws(() => new KnownBlobIds({ ids: new SharedArrayBuffer(32), slots, count: 1 }), /12 slots for 1 ids/);
+    const full = new SharedArrayBuffer(4 * 4);
+    assert.throws(
+      () => new KnownBlobIds({ ids: new SharedArrayBuffer(32 * 3), slots: full, count: 3 }),
+      /4 slots for 3/,
+    );
+    const short = new SharedArrayBuffer(4 * 16);
+    assert.throws(
+      () => new KnownBlobIds({ ids: new SharedArrayBuffer(32), slots: short, count: 2 }),
+      /32 bytes for 2 ids/,
+    );
   });
 });
 

@@ -21,5 +21,5 @@ export default defineTasks(import.meta.url, {
   hashBatch: (request) => hashBatchWith(observed(), request),
   inspectBatch: (request) => inspectBatchWith(observed(), request),
   storeEntries: async (request) =>
-    storeEntriesWith(observed(), await workerRepository(request.secrets, request.indexFiles, request.runId), request),
+    storeEntriesWith(observed(), await workerRepository(request.secrets, request.knownBlobs, request.runId), request),
 });
