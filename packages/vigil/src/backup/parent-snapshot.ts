@@ -4,15 +4,20 @@
  * store-entries.ts), from one read of the parent's trees, many at once. A damaged tree is
  * noted and what it held is simply read again. (A directory whose entries are all unchanged
  * makes the very tree its parent snapshot has, found by its id: tree-assembly.ts.)
+ *
+ * It runs in a backup worker (tasks.ts's readParentFiles) while the main thread walks the
+ * sources, and hands back the files as one table of bytes (parent-files.ts): decoding the
+ * parent's trees was a second or more of the main thread's time before its walk could begin.
  */
+import type { BlobIdHasher } from '../repo/blob-id.js';
 import { BlobReader, TREE_WALK_OPEN_PACKS } from '../repo/blob-reader.js';
 import type { BlobCodec } from '../repo/compression.js';
 import type { BlobIndex } from '../repo/index-table.js';
-import type { Repository } from '../repo/repository.js';
-import type { StoredSnapshot } from '../repo/snapshot-store.js';
+import type { Sealer } from '../repo/pack-header.js';
 import type { TreeNode } from '../repo/tree.js';
 import { fetchSnapshotTrees } from '../repo/tree-fetch.js';
-import type { ParentFile } from './protocol.js';
+import type { Storage } from '../storage/storage.js';
+import { ParentFilesWriter } from './parent-files.js';
 
 /**
  * Tree reads in flight: over SFTP each is a round trip, which this many overlap (tree-fetch.ts);
@@ -20,46 +25,53 @@ import type { ParentFile } from './protocol.js';
  */
 const TREES_IN_FLIGHT = 16;
 
-export interface ParentSnapshot {
-  /** Regular files with content and a change stamp, by absolute path (latin1). */
-  readonly files: Map<string, ParentFile>;
+export interface ParentFilesRead {
+  /** Regular files with content and a change stamp, by absolute path (parent-files.ts's table). */
+  readonly table: Uint8Array;
+  /** What could not be read, one line each (the files below it are read again). */
+  readonly damaged: readonly string[];
 }
 
-/** No parent: every file is read. */
-export const NO_PARENT: ParentSnapshot = { files: new Map() };
+export interface ParentReadingRepository {
+  readonly storage: Storage;
+  readonly sealer: Sealer;
+  readonly ids: BlobIdHasher;
+  readonly codec: BlobCodec;
+}
 
-export async function readParentSnapshot(
-  repo: Repository,
-  codec: BlobCodec,
+/** The files of the snapshot whose root tree is `root` (`label` names it in what is damaged). */
+export async function readParentFiles(
+  repo: ParentReadingRepository,
   index: BlobIndex,
-  parent: StoredSnapshot,
-  damaged: string[],
-): Promise<ParentSnapshot> {
-  const files = new Map<string, ParentFile>();
-  const reader = new BlobReader(repo.storage, index, repo.sealer, repo.ids, codec, {
+  root: Buffer,
+  label: string,
+): Promise<ParentFilesRead> {
+  const files = new ParentFilesWriter();
+  const damaged: string[] = [];
+  const reader = new BlobReader(repo.storage, index, repo.sealer, repo.ids, repo.codec, {
     openPacks: TREE_WALK_OPEN_PACKS,
   });
   const onDamaged = (dir: Buffer, error: Error) =>
-    damaged.push(`parent snapshot ${parent.id.slice(0, 16)}, ${dir.toString('utf8')}: ${error.message}`);
+    damaged.push(`parent snapshot ${label}, ${dir.toString('utf8')}: ${error.message}`);
+  const slash = Buffer.from('/');
   const onTree = (dir: Buffer, _id: Buffer, nodes: readonly TreeNode[]) => {
-    const key = dir.toString('latin1');
-    const prefix = key === '/' ? '/' : `${key}/`;
+    const prefix = dir.length === 1 && dir[0] === 0x2f ? dir : Buffer.concat([dir, slash]);
     for (const { node, content, stamp } of nodes) {
       if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
-      files.set(`${prefix}${node.name.toString('latin1')}`, {
+      files.add(Buffer.concat([prefix, node.name]), {
         size: node.size,
         mtimeNs: node.mtimeNs,
         ctimeNs: stamp.ctimeNs,
         ino: stamp.ino,
         content,
-        xattrs: node.xattrs,
+        ...(node.xattrs ? { xattrs: node.xattrs } : {}),
       });
     }
   };
   try {
-    await fetchSnapshotTrees(reader, parent.snapshot.tree, { concurrency: TREES_IN_FLIGHT, onTree, onDamaged });
+    await fetchSnapshotTrees(reader, root, { concurrency: TREES_IN_FLIGHT, onTree, onDamaged });
   } finally {
     await reader.close();
   }
-  return { files };
+  return { table: files.finish(), damaged };
 }

@@ -8,12 +8,13 @@ import type { FileList } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import type { Xattr } from '../fs/xattrs.js';
 import type { CompressionMode } from '../repo/compression.js';
-import type { SharedBlobIds } from '../repo/index-table.js';
+import type { SharedBlobIds, SharedBlobIndex } from '../repo/index-table.js';
 import type { PackEntry } from '../repo/pack-header.js';
 import type { WrittenPack } from '../repo/pack-writer.js';
 import type { RepositorySecrets } from '../repo/repository.js';
 import type { ContentRef } from '../repo/tree.js';
 import type { EntryRecord } from './entry-record.js';
+import type { ParentRecords } from './parent-files.js';
 import type { BatchPacks, OpenPackReport } from './run-packs.js';
 
 export interface StoreEntriesRequest {
@@ -25,14 +26,27 @@ export interface StoreEntriesRequest {
   readonly compression: CompressionMode;
   /** The entries, each with its source's prefix (`bases`): resolved beneath it, never through a link. */
   readonly list: FileList;
-  /** Per entry, what the parent snapshot recorded of the file at this path (null: none). */
-  readonly parents: readonly (ParentFile | null)[];
+  /** Per entry, what the parent snapshot recorded of the file at this path (parent-files.ts: parentFileAt). */
+  readonly parents: ParentRecords;
   /** The parent snapshot's start, nanoseconds (the racy-timestamp rule). */
   readonly parentTimeNs: string;
   /** Where the worker counts the pieces of big files as it reads them. */
   readonly reading?: ReadingCounter | undefined;
   /** Pack size to close at (tests make small packs). */
   readonly packTargetBytes?: number | undefined;
+}
+
+/** What a worker needs to read the parent snapshot's files (tasks.ts's readParentFiles). */
+export interface ParentFilesRequest {
+  readonly secrets: RepositorySecrets;
+  readonly knownBlobs: SharedBlobIds;
+  readonly runId: string;
+  /** The index the run started with, shared: where the parent's trees are. */
+  readonly index: SharedBlobIndex;
+  /** The parent snapshot's root tree id. */
+  readonly root: Uint8Array;
+  /** Names the parent in what is reported damaged. */
+  readonly label: string;
 }
 
 /** A file as the parent snapshot recorded it: when its stat still matches, its content is reused unread. */

@@ -41,8 +41,8 @@ import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { NO_PARENT, readParentSnapshot } from './parent-snapshot.js';
-import type { ParentFile, StoreEntriesResult } from './protocol.js';
+import { ParentFileTable } from './parent-files.js';
+import type { StoreEntriesResult } from './protocol.js';
 import { reviveOpenPack, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
 import { OpenPackLedger } from './run-packs.js';
@@ -58,6 +58,9 @@ export interface BackupProgress {
   log(line: string): void;
   stop(): void;
 }
+
+/** Batches the walk may make before the parent snapshot's files are read (about 256 entries each). */
+const MAX_HELD_BATCHES = 256;
 
 export interface RunBackupOptions {
   readonly repo: Repository;
@@ -119,9 +122,32 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   for (const line of resumed.damaged) damaged.push(`not resumed from (left for prune): ${line}`);
   for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
   const parent = findParent(listing.snapshots, options.sources);
-  const fromParent = parent ? await readParentSnapshot(repo, options.codec, loaded.index, parent, damaged) : NO_PARENT;
-  const parents = fromParent.files;
   for (const line of damaged) progress.log(`vigil: ${line}`);
+  const knownBlobs = loaded.index.shareIds();
+  // A worker reads the parent's files while this thread walks; batches wait for them (send below).
+  let parentFiles: ParentFileTable | undefined = parent ? undefined : ParentFileTable.EMPTY;
+  const parentFilesRead = parent
+    ? pool
+        .apply(tasks.readParentFiles, [
+          {
+            secrets: repo.secrets,
+            knownBlobs,
+            runId,
+            index: loaded.index.share(),
+            root: parent.snapshot.tree,
+            label: parent.id.slice(0, 16),
+          },
+        ])
+        .then((read) => {
+          for (const line of read.damaged) {
+            damaged.push(line);
+            progress.log(`vigil: ${line}`);
+          }
+          parentFiles = new ParentFileTable(read.table);
+        })
+    : Promise.resolve();
+  // Awaited before any batch is sent; a failure before then (the walk's) must not leave it unhandled.
+  parentFilesRead.catch(() => {});
 
   const stats: SnapshotStats = {
     files: 0,
@@ -177,7 +203,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const inFlight = new InFlight(pool.workers * 2);
   const request = {
     secrets: repo.secrets,
-    knownBlobs: loaded.index.shareIds(),
+    knownBlobs,
     runId,
     compression: options.compression,
     parentTimeNs: (parent?.snapshot.timeNs ?? 0n).toString(),
@@ -185,35 +211,41 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     ...(options.packTargetBytes ? { packTargetBytes: options.packTargetBytes } : {}),
   };
   let batch = new FileListBuilder();
-  let batchParents: (ParentFile | null)[] = [];
+  /** Batches made before the parent's files were read: sent once they are. */
+  const held: FileListBuilder[] = [];
   let batchesSent = 0;
-  const submit = () => {
-    const paths = batch.paths;
+  const submit = (full: FileListBuilder) => {
+    const paths = full.paths;
     inFlight.track(
       pool.apply(options.storeEntries ?? tasks.storeEntries, [
-        { ...request, list: batch.build(), parents: batchParents },
+        { ...request, list: full.build(), parents: (parentFiles as ParentFileTable).recordsFor(paths) },
       ]),
       (result) => onResult(paths, result),
       'a backup worker',
     );
     batchesSent++;
-    batch = new FileListBuilder();
-    batchParents = [];
+  };
+  const sendHeld = async () => {
+    await parentFilesRead;
+    for (const full of held.splice(0)) {
+      if (batchesSent === 1 && options.checkpoint) {
+        await inFlight.drain().catch(() => {});
+        await checkpoint('after-first-batch');
+      }
+      submit(full);
+      await inFlight.waitForRoom().catch((error: Error) => {
+        throw abortion(error);
+      });
+    }
   };
   const send = async () => {
-    if (batchesSent === 1 && options.checkpoint) {
-      await inFlight.drain().catch(() => {});
-      await checkpoint('after-first-batch');
-    }
-    submit();
-    await inFlight.waitForRoom().catch((error: Error) => {
-      throw abortion(error);
-    });
+    held.push(batch);
+    batch = new FileListBuilder();
+    // The walk goes on while the parent's files are read, up to a bound on what it holds.
+    if (parentFiles === undefined && held.length < MAX_HELD_BATCHES) return;
+    await sendHeld();
   };
-  const enqueue = (path: Buffer, base: number, flags: number) => {
-    batch.add(path, flags, base);
-    batchParents.push(parents.get(path.toString('latin1')) ?? null);
-  };
+  const enqueue = (path: Buffer, base: number, flags: number) => batch.add(path, flags, base);
 
   // The directories above each source are recorded with their own metadata (as restic does),
   // so a restore recreates /home/me with its owner and mode, not root's defaults.
@@ -252,9 +284,11 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
       if (batch.size >= FILES_PER_BATCH) await send();
     }
     progress.found(found);
-    if (batch.size > 0 && inFlight.count < pool.workers) await send();
+    // A worker without work gets what there is (once batches can go: until then, they fill up).
+    if (batch.size > 0 && parentFiles !== undefined && inFlight.count < pool.workers) await send();
   }
-  if (batch.size > 0) submit();
+  if (batch.size > 0) held.push(batch);
+  await sendHeld();
   progress.walkDone();
   await inFlight.drain().catch((error: Error) => {
     throw abortion(error);

@@ -31,6 +31,7 @@ import { MetaCallError } from '../repo/meta-errors.js';
 import { captureEntry, type KnownXattrs, type MetaNode } from '../repo/metadata.js';
 import type { ContentRef } from '../repo/tree.js';
 import { entryRecord } from './entry-record.js';
+import { parentFileAt } from './parent-files.js';
 import type { ParentFile, StoredEntry, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
 import type { WorkerRepository } from './worker-repository.js';
 
@@ -101,7 +102,7 @@ export async function storeEntriesWith(
   const resolver = parentResolver();
   try {
     paths.forEach((path, i) => {
-      const parent = parents[i];
+      const parent = parentFileAt(parents, i);
       // An unchanged file keeps its recorded attributes: no listxattr (a tenth of a worker's time).
       const known: KnownXattrs | undefined =
         parent == null || parent.xattrs === undefined

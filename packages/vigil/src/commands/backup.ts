@@ -100,7 +100,14 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
       : silentProgress(process.stderr);
-  const pool = createWorkerPool('vigil-backup', { jobs: options.jobs }, { youngGenerationMb: BACKUP_WORKER_YOUNG_MB });
+  const pool = createWorkerPool(
+    'vigil-backup',
+    { jobs: options.jobs },
+    {
+      youngGenerationMb: BACKUP_WORKER_YOUNG_MB,
+      startAll: true,
+    },
+  );
   let committed = false;
   const stopListening = onInterrupt(() => {
     progress.stop();

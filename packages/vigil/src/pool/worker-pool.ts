@@ -79,6 +79,11 @@ export const RESTORE_WORKER_YOUNG_MB = 2;
 export interface WorkerPoolLimits {
   /** The young generation of each worker thread, MB (V8's default when absent). */
   readonly youngGenerationMb?: number;
+  /**
+   * Start every worker thread now rather than at the first tasks: a backup's workers then load
+   * while the main thread opens the repository, instead of after it.
+   */
+  readonly startAll?: boolean;
 }
 
 export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: WorkerPoolLimits = {}): Pool {
@@ -89,6 +94,7 @@ export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: W
       workers,
       name,
       prefetch: 1,
+      ...(limits.startAll ? { minWorkers: workers } : {}),
       ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
     });
   }

@@ -31,12 +31,23 @@ export interface SharedBlobIds {
   readonly count: number;
 }
 
+/** All of an index, for a worker thread that reads blobs (BlobIndex.share(), BlobIndex.fromShared()). */
+export interface SharedBlobIndex extends SharedBlobIds {
+  readonly fields: SharedArrayBuffer;
+  readonly kinds: SharedArrayBuffer;
+  readonly packIds: readonly string[];
+}
+
 function sharedBytes(length: number): Buffer {
   return Buffer.from(new SharedArrayBuffer(length));
 }
 
-function sharedSlots(length: number): Uint32Array {
+function sharedU32(length: number): Uint32Array {
   return new Uint32Array(new SharedArrayBuffer(length * 4));
+}
+
+function sharedU8(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
 }
 
 /**
@@ -59,6 +70,17 @@ function idEquals(ids: Uint8Array, n: number, bytes: Uint8Array, at: number): bo
   return true;
 }
 
+/** Refuses a view made by anything but shareIds(): it would probe forever or out of bounds. */
+function checkShared(shared: SharedBlobIds): void {
+  const capacity = shared.slots.byteLength / 4;
+  if (capacity === 0 || (capacity & (capacity - 1)) !== 0 || 2 * shared.count > capacity) {
+    throw new RangeError(`a shared blob id table has ${capacity} slots for ${shared.count} ids`);
+  }
+  if (shared.ids.byteLength < shared.count * BLOB_ID_BYTES) {
+    throw new RangeError(`a shared blob id table holds ${shared.ids.byteLength} bytes for ${shared.count} ids`);
+  }
+}
+
 /** Whether a blob id is among those a SharedBlobIds holds: a worker's side of shareIds(). */
 export class KnownBlobIds {
   readonly #ids: Uint8Array;
@@ -67,14 +89,7 @@ export class KnownBlobIds {
   constructor(shared: SharedBlobIds) {
     this.#ids = new Uint8Array(shared.ids);
     this.#slots = new Uint32Array(shared.slots);
-    const capacity = this.#slots.length;
-    // A view made by anything but shareIds() would probe forever or out of bounds: refuse it.
-    if (capacity === 0 || (capacity & (capacity - 1)) !== 0 || 2 * shared.count > capacity) {
-      throw new RangeError(`a shared blob id table has ${capacity} slots for ${shared.count} ids`);
-    }
-    if (this.#ids.length < shared.count * BLOB_ID_BYTES) {
-      throw new RangeError(`a shared blob id table holds ${this.#ids.length} bytes for ${shared.count} ids`);
-    }
+    checkShared(shared);
   }
 
   has(id: Uint8Array): boolean {
@@ -85,14 +100,35 @@ export class KnownBlobIds {
 export class BlobIndex {
   #count = 0;
   #ids = sharedBytes(0);
-  #fields = new Uint32Array(0);
-  #kinds = new Uint8Array(0);
+  #fields = sharedU32(0);
+  #kinds = sharedU8(0);
   /** Entry number + 1 per slot, 0 when empty; the capacity is a power of two, at most half full. */
-  #slots = sharedSlots(16);
-  /** Whether shareIds() handed out the current ids and table: the next add works on copies. */
+  #slots = sharedU32(16);
+  /** Whether share() or shareIds() handed out the current columns: the next add works on copies. */
   #shared = false;
   readonly #packIds: string[] = [];
   readonly #packNumbers = new Map<string, number>();
+
+  /**
+   * The index a worker thread was sent (share()), reading the same memory. Adding to it first
+   * copies the columns: the sender's index never sees it.
+   */
+  static fromShared(shared: SharedBlobIndex): BlobIndex {
+    checkShared(shared);
+    const count = shared.count;
+    if (shared.fields.byteLength < count * FIELDS * 4 || shared.kinds.byteLength < count) {
+      throw new RangeError(`a shared blob index has too few fields for ${count} blobs`);
+    }
+    const index = new BlobIndex();
+    index.#count = count;
+    index.#ids = Buffer.from(shared.ids);
+    index.#slots = new Uint32Array(shared.slots);
+    index.#fields = new Uint32Array(shared.fields);
+    index.#kinds = new Uint8Array(shared.kinds);
+    for (const id of shared.packIds) index.#packNumber(id);
+    index.#shared = true;
+    return index;
+  }
 
   /** How many blobs it holds. */
   get size(): number {
@@ -114,6 +150,16 @@ export class BlobIndex {
       ids: this.#ids.buffer as SharedArrayBuffer,
       slots: this.#slots.buffer as SharedArrayBuffer,
       count: this.#count,
+    };
+  }
+
+  /** All of it as it is now, for a worker thread that reads blobs (fromShared()); the same promise as shareIds(). */
+  share(): SharedBlobIndex {
+    return {
+      ...this.shareIds(),
+      fields: this.#fields.buffer as SharedArrayBuffer,
+      kinds: this.#kinds.buffer as SharedArrayBuffer,
+      packIds: [...this.#packIds],
     };
   }
 
@@ -239,28 +285,34 @@ export class BlobIndex {
     const ids = sharedBytes(capacity * BLOB_ID_BYTES);
     this.#ids.copy(ids);
     this.#ids = ids;
-    const fields = new Uint32Array(capacity * FIELDS);
+    const fields = sharedU32(capacity * FIELDS);
     fields.set(this.#fields);
     this.#fields = fields;
-    const kinds = new Uint8Array(capacity);
+    const kinds = sharedU8(capacity);
     kinds.set(this.#kinds);
     this.#kinds = kinds;
   }
 
   #rehash(capacity: number): void {
-    const slots = sharedSlots(capacity);
+    const slots = sharedU32(capacity);
     for (let n = 0; n < this.#count; n++) slots[slotOf(slots, this.#ids, this.#ids, n * BLOB_ID_BYTES)] = n + 1;
     this.#slots = slots;
   }
 
-  /** New copies of the ids and the table, leaving the ones shareIds() handed out as they were. */
+  /** New copies of the columns and the table, leaving the ones handed out as they were. */
   #unshare(): void {
     const ids = sharedBytes(this.#ids.length);
     this.#ids.copy(ids);
     this.#ids = ids;
-    const slots = sharedSlots(this.#slots.length);
+    const slots = sharedU32(this.#slots.length);
     slots.set(this.#slots);
     this.#slots = slots;
+    const fields = sharedU32(this.#fields.length);
+    fields.set(this.#fields);
+    this.#fields = fields;
+    const kinds = sharedU8(this.#kinds.length);
+    kinds.set(this.#kinds);
+    this.#kinds = kinds;
     this.#shared = false;
   }
 }
