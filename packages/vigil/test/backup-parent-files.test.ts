@@ -66,7 +66,10 @@ describe('parent files as bytes', () => {
     assert.equal(writer.count, 3);
     assert.equal(table.size, 3);
     const records = table.recordsFor(files.map(([path]) => path));
-    files.forEach(([, file], i) => assert.deepEqual(parentFileAt(records, i), file));
+    assert.deepEqual(
+      files.map((_, i) => parentFileAt(records, i)),
+      files.map(([, file]) => file),
+    );
   });
 
   it("give a batch its files' records only, null for a path the parent did not have", () => {

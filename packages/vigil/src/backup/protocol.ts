@@ -16,6 +16,7 @@ import type { ContentRef } from '../repo/tree.js';
 import type { EntryRecord } from './entry-record.js';
 import type { ParentRecords } from './parent-files.js';
 import type { BatchPacks, OpenPackReport } from './run-packs.js';
+import type { StoredEntries } from './stored-entries.js';
 
 export interface StoreEntriesRequest {
   readonly secrets: RepositorySecrets;
@@ -70,8 +71,6 @@ export type StoredEntry =
       readonly dataBytes: number;
       /** Why the entry is recorded but not restored (a socket), to say so. */
       readonly skipped?: string;
-      /** Whether its content was read (false: trusted from the parent). */
-      readonly read: boolean;
       /** Plaintext bytes of the blobs this entry added; and what they take in packs. */
       readonly newBytes: number;
       readonly storedBytes: number;
@@ -79,9 +78,9 @@ export type StoredEntry =
     }
   | { readonly ok: false; readonly message: string; readonly vanished: boolean };
 
-/** The batch's entries, and what it did to the worker's packs (run-packs.ts). */
+/** The batch's entries (in columns: stored-entries.ts), and what it did to the worker's packs (run-packs.ts). */
 export interface StoreEntriesResult extends BatchPacks {
-  readonly entries: readonly StoredEntry[];
+  readonly entries: StoredEntries;
 }
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -47,6 +47,7 @@ import { reviveOpenPack, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
 import { OpenPackLedger } from './run-packs.js';
 import { largerThan } from './size-limit.js';
+import { decodeStoredEntries } from './stored-entries.js';
 import tasks, { type StoreEntriesTask } from './tasks.js';
 import { TreeAssembly } from './tree-assembly.js';
 
@@ -173,7 +174,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const onResult = (paths: readonly Buffer[], result: StoreEntriesResult) => {
     for (const pack of result.packs) packs.push(revivePack(pack));
     openPacks.note({ completed: result.completed, ...(result.open ? { open: reviveOpenPack(result.open) } : {}) });
-    result.entries.forEach((entry, i) => {
+    decodeStoredEntries(result.entries).forEach((entry, i) => {
       const path = paths[i] as Buffer;
       if (!entry.ok) {
         // Gone since the walk listed it: not an error, the entry is simply not in the snapshot.

@@ -33,6 +33,7 @@ import type { ContentRef } from '../repo/tree.js';
 import { entryRecord } from './entry-record.js';
 import { parentFileAt } from './parent-files.js';
 import type { ParentFile, StoredEntry, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
+import { encodeStoredEntries } from './stored-entries.js';
 import type { WorkerRepository } from './worker-repository.js';
 
 const SLASH = 0x2f;
@@ -43,7 +44,6 @@ type CapturedEntry =
       readonly ok: true;
       readonly node: MetaNode;
       readonly content?: readonly ContentRef[];
-      readonly read: boolean;
       readonly newBytes: number;
       readonly storedBytes: number;
       readonly newBlobs: number;
@@ -116,11 +116,11 @@ export async function storeEntriesWith(
       const node = captured.node;
       nodes[i] = node;
       if (node.type !== 'file') {
-        entries[i] = { ok: true, node, read: false, newBytes: 0, storedBytes: 0, newBlobs: 0 };
+        entries[i] = { ok: true, node, newBytes: 0, storedBytes: 0, newBlobs: 0 };
         return;
       }
       if (parent != null && trusted(parent, node, parentTimeNs)) {
-        entries[i] = { ok: true, node, content: parent.content, read: false, newBytes: 0, storedBytes: 0, newBlobs: 0 };
+        entries[i] = { ok: true, node, content: parent.content, newBytes: 0, storedBytes: 0, newBlobs: 0 };
       } else toRead.push(i);
     });
   } finally {
@@ -172,7 +172,7 @@ export async function storeEntriesWith(
     }
   }
   // The pack being filled stays open for the next batch; the main thread completes it after the last (run-packs.ts).
-  return { entries: entries.map(toStoredEntry), ...(await packs.endBatch()) };
+  return { entries: encodeStoredEntries(entries.map(toStoredEntry)), ...(await packs.endBatch()) };
 }
 
 /** The node, with size, mtime and change stamp from the fstat the content was read under (they agree with it). */
@@ -183,7 +183,7 @@ function stored(node: MetaNode, stat: StatRecord, result: Stored): CapturedEntry
     mtimeNs: stat.mtimeNs,
     stamp: { ctimeNs: stat.ctimeNs, ino: stat.ino },
   };
-  return { ok: true, node: fresh, read: true, ...result };
+  return { ok: true, node: fresh, ...result };
 }
 
 /** A file read whole into the arena: one chunk if it is under the minimum chunk size, else chunked. */
