@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { type Pool, WorkerExitError } from 'tandem/pool';
+import { Pool, WorkerExitError } from 'tandem/pool';
 import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
 import { BackupAbortedError } from '../errors.js';
@@ -42,7 +42,8 @@ import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime 
 import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
 import type { CheckpointHook } from './checkpoints.js';
 import { ParentFileTable } from './parent-files.js';
-import type { StoreEntriesResult } from './protocol.js';
+import type { ParentFilesRead } from './parent-snapshot.js';
+import type { ParentFilesRequest, StoreEntriesResult } from './protocol.js';
 import { reviveOpenPack, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
 import { OpenPackLedger } from './run-packs.js';
@@ -86,6 +87,11 @@ export interface RunBackupOptions {
   readonly storeEntries?: TaskRef<StoreEntriesTask> | undefined;
   /** Pack size to close at (tests make small packs to have many). */
   readonly packTargetBytes?: number | undefined;
+  /**
+   * Called once no batch is in flight and none will be sent: the command ends its pool there,
+   * so that the workers' heaps are given back before the trees are built (the run's peak).
+   */
+  readonly workersDone?: (() => Promise<void>) | undefined;
   /** The time to record (backup --time), ns since the epoch; default: the run's start. */
   readonly recordedTimeNs?: bigint | undefined;
 }
@@ -128,24 +134,20 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   // A worker reads the parent's files while this thread walks; batches wait for them (send below).
   let parentFiles: ParentFileTable | undefined = parent ? undefined : ParentFileTable.EMPTY;
   const parentFilesRead = parent
-    ? pool
-        .apply(tasks.readParentFiles, [
-          {
-            secrets: repo.secrets,
-            knownBlobs,
-            runId,
-            index: loaded.index.share(),
-            root: parent.snapshot.tree,
-            label: parent.id.slice(0, 16),
-          },
-        ])
-        .then((read) => {
-          for (const line of read.damaged) {
-            damaged.push(line);
-            progress.log(`vigil: ${line}`);
-          }
-          parentFiles = new ParentFileTable(read.table);
-        })
+    ? readParentInWorker({
+        secrets: repo.secrets,
+        knownBlobs,
+        runId,
+        index: loaded.index.share(),
+        root: parent.snapshot.tree,
+        label: parent.id.slice(0, 16),
+      }).then((read) => {
+        for (const line of read.damaged) {
+          damaged.push(line);
+          progress.log(`vigil: ${line}`);
+        }
+        parentFiles = new ParentFileTable(read.table);
+      })
     : Promise.resolve();
   // Awaited before any batch is sent; a failure before then (the walk's) must not leave it unhandled.
   parentFilesRead.catch(() => {});
@@ -294,6 +296,8 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   await inFlight.drain().catch((error: Error) => {
     throw abortion(error);
   });
+  parentFiles = ParentFileTable.EMPTY; // every batch has its records: the table's memory can go
+  await options.workersDone?.();
   // No batch is in flight: the packs the workers were filling are theirs no more.
   packs.push(...(await publishPacks(repo.storage, openPacks.complete(repo.sealer), { durable: false })));
   await checkpoint('objects-stored');
@@ -351,6 +355,22 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     resumed,
     trees: { reused: built.reused, encoded: built.encoded },
   };
+}
+
+/**
+ * The parent's files, read in a worker of its own that ends with the read: decoding every tree
+ * of the parent leaves tens of MB of garbage in a heap that no major collection would reclaim
+ * for the rest of the run (a backup worker's old generation only grows over a run), and a
+ * worker that exits gives it all back. It runs while the main thread walks and the backup's
+ * own workers are still waiting for their first batch.
+ */
+async function readParentInWorker(request: ParentFilesRequest): Promise<ParentFilesRead> {
+  const pool = new Pool({ workers: 1, name: 'vigil-backup-parent', prefetch: 1 });
+  try {
+    return await pool.apply(tasks.readParentFiles, [request]);
+  } finally {
+    await pool.terminate();
+  }
 }
 
 /** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */

@@ -136,6 +136,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       checkpoint: hooks.checkpoint,
       storeEntries: hooks.storeEntries,
       recordedTimeNs,
+      workersDone: () => pool.terminate(),
     });
     committed = true;
     progress.stop();
