@@ -59,7 +59,10 @@ describe('parent files as bytes', () => {
     ],
   ];
   const writer = new ParentFilesWriter();
-  for (const [path, file] of files) writer.add(path, file);
+  for (const [path, file] of files) {
+    const slash = path.lastIndexOf(0x2f) + 1;
+    writer.add(path.subarray(0, slash), path.subarray(slash), file);
+  }
   const table = new ParentFileTable(writer.finish());
 
   it('keep every field of every file, by path', () => {

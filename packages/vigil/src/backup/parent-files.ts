@@ -6,7 +6,7 @@
  *
  * The table, record after record:
  *   path length (u32 LE) | path (the absolute path's bytes) | record length (u32 LE) | record
- * A record (all little-endian):
+ * A record (little-endian, but for the three 64-bit integers, in the machine's own order):
  *   size (f64) | mtimeNs (i64) | ctimeNs (i64) | ino (u64) | content count (u32) |
  *   xattr count (i32; -1: none recorded) | content refs, each: offset (f64), length (u32), id (32 bytes) |
  *   xattrs, each: name length (u32), name, value length (u32), value
@@ -25,6 +25,10 @@ export interface ParentRecords {
 }
 
 const FIXED_BYTES = 8 * 4 + 4 + 4;
+const SCRATCH = new ArrayBuffer(24);
+const SCRATCH_I64 = new BigInt64Array(SCRATCH);
+const SCRATCH_U64 = new BigUint64Array(SCRATCH);
+const SCRATCH_BYTES = Buffer.from(SCRATCH);
 const REF_BYTES = 8 + 4 + BLOB_ID_BYTES;
 
 /** Builds a table of parent files, growing one buffer. */
@@ -37,19 +41,24 @@ export class ParentFilesWriter {
     return this.#count;
   }
 
-  add(path: Buffer, file: ParentFile): void {
+  /** Adds the file at `dir` + `name` (`dir` ends in '/'). */
+  add(dir: Buffer, name: Buffer, file: ParentFile): void {
     let recordBytes = FIXED_BYTES + file.content.length * REF_BYTES;
     for (const x of file.xattrs ?? []) recordBytes += 8 + x.name.length + x.value.length;
-    this.#reserve(8 + path.length + recordBytes);
+    const pathLength = dir.length + name.length;
+    this.#reserve(8 + pathLength + recordBytes);
     const out = this.#bytes;
     let at = this.#length;
-    at = out.writeUInt32LE(path.length, at);
-    at += path.copy(out, at);
+    at = out.writeUInt32LE(pathLength, at);
+    at += dir.copy(out, at);
+    at += name.copy(out, at);
     at = out.writeUInt32LE(recordBytes, at);
     at = out.writeDoubleLE(file.size, at);
-    at = out.writeBigInt64LE(file.mtimeNs, at);
-    at = out.writeBigInt64LE(file.ctimeNs, at);
-    at = out.writeBigUInt64LE(file.ino, at);
+    // Through one 8-byte scratch: Buffer's own BigInt writers split each value with BigInt arithmetic.
+    SCRATCH_I64[0] = file.mtimeNs;
+    SCRATCH_I64[1] = file.ctimeNs;
+    SCRATCH_U64[2] = file.ino;
+    at += SCRATCH_BYTES.copy(out, at);
     at = out.writeUInt32LE(file.content.length, at);
     at = out.writeInt32LE(file.xattrs === undefined ? -1 : file.xattrs.length, at);
     for (const ref of file.content) {
@@ -139,9 +148,10 @@ export function parentFileAt(records: ParentRecords, i: number): ParentFile | nu
   const bytes = Buffer.from(records.bytes.buffer, records.bytes.byteOffset, records.bytes.byteLength);
   let at = start;
   const size = bytes.readDoubleLE(at);
-  const mtimeNs = bytes.readBigInt64LE(at + 8);
-  const ctimeNs = bytes.readBigInt64LE(at + 16);
-  const ino = bytes.readBigUInt64LE(at + 24);
+  bytes.copy(SCRATCH_BYTES, 0, at + 8, at + 32);
+  const mtimeNs = SCRATCH_I64[0] as bigint;
+  const ctimeNs = SCRATCH_I64[1] as bigint;
+  const ino = SCRATCH_U64[2] as bigint;
   const refCount = bytes.readUInt32LE(at + 32);
   const xattrCount = bytes.readInt32LE(at + 36);
   at += FIXED_BYTES;

@@ -58,7 +58,7 @@ export async function readParentFiles(
     const prefix = dir.length === 1 && dir[0] === 0x2f ? dir : Buffer.concat([dir, slash]);
     for (const { node, content, stamp } of nodes) {
       if (node.type !== 'file' || content === undefined || stamp === undefined) continue;
-      files.add(Buffer.concat([prefix, node.name]), {
+      files.add(prefix, node.name, {
         size: node.size,
         mtimeNs: node.mtimeNs,
         ctimeNs: stamp.ctimeNs,
