@@ -229,7 +229,9 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     batchesSent++;
   };
   const sendHeld = async () => {
-    await parentFilesRead;
+    await parentFilesRead.catch((error: Error) => {
+      throw abortion(error);
+    });
     for (const full of held.splice(0)) {
       if (batchesSent === 1 && options.checkpoint) {
         await inFlight.drain().catch(() => {});
