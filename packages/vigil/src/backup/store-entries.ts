@@ -32,8 +32,8 @@ import { captureEntry, type KnownXattrs, type MetaNode } from '../repo/metadata.
 import type { ContentRef } from '../repo/tree.js';
 import { entryRecord } from './entry-record.js';
 import { parentFileAt } from './parent-files.js';
-import type { ParentFile, StoredEntry, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
-import { encodeStoredEntries } from './stored-entries.js';
+import type { ParentFile, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
+import { type StoredEntries, StoredEntriesWriter } from './stored-entries.js';
 import type { WorkerRepository } from './worker-repository.js';
 
 const SLASH = 0x2f;
@@ -50,19 +50,30 @@ type CapturedEntry =
     }
   | { readonly ok: false; readonly message: string; readonly vanished: boolean };
 
-/** What crosses to the main thread: the record's text, and the figures the run counts. */
-function toStoredEntry(entry: CapturedEntry): StoredEntry {
-  if (!entry.ok) return entry;
-  const { node, content, ...counts } = entry;
-  let dataBytes = 0;
-  for (const ref of content ?? []) dataBytes += ref.length;
-  return {
-    ...counts,
-    record: entryRecord(node, content),
-    size: node.size,
-    dataBytes,
-    ...(node.skipped !== undefined ? { skipped: node.skipped } : {}),
-  };
+/** What crosses to the main thread: each entry's record text, and the figures the run counts. */
+function storedEntries(entries: readonly CapturedEntry[]): StoredEntries {
+  const writer = new StoredEntriesWriter(entries.length);
+  for (const entry of entries) {
+    if (!entry.ok) {
+      writer.failed(entry.message, entry.vanished);
+      continue;
+    }
+    const { node, content } = entry;
+    let dataBytes = 0;
+    if (content !== undefined) for (const ref of content) dataBytes += ref.length;
+    writer.ok(
+      entryRecord(node, content),
+      {
+        size: node.size,
+        dataBytes,
+        newBytes: entry.newBytes,
+        storedBytes: entry.storedBytes,
+        newBlobs: entry.newBlobs,
+      },
+      node.skipped,
+    );
+  }
+  return writer.finish();
 }
 
 /** What one file's chunks added to the repository. */
@@ -172,7 +183,7 @@ export async function storeEntriesWith(
     }
   }
   // The pack being filled stays open for the next batch; the main thread completes it after the last (run-packs.ts).
-  return { entries: encodeStoredEntries(entries.map(toStoredEntry)), ...(await packs.endBatch()) };
+  return { entries: storedEntries(entries), ...(await packs.endBatch()) };
 }
 
 /** The node, with size, mtime and change stamp from the fstat the content was read under (they agree with it). */
