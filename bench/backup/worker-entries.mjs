@@ -6,7 +6,8 @@
 // repository). Prints CPU (user + sys) per round; compare builds in alternating runs:
 //   VIGIL_PASSWORD=... node bench/backup/worker-entries.mjs packages/vigil/dist REPO-COPY SOURCE [rounds]
 const [distArg, repoPath, source, roundsArg = '3'] = process.argv.slice(2);
-const dist = (await import('node:path')).resolve(distArg);
+const { resolve } = await import('node:path');
+const dist = resolve(distArg);
 const { openRepository, repositoryCodec } = await import(`${dist}/commands/repository-access.js`);
 const { loadIndex } = await import(`${dist}/repo/index-load.js`);
 const { listSnapshots } = await import(`${dist}/repo/snapshot-store.js`);
