@@ -1,8 +1,9 @@
 /**
- * One backup run into a format-2 repository: walk the sources, send their entries in batches
- * to the workers (which capture metadata, and read, chunk and store what changed into packs
- * of their own), assemble the trees, list the run's packs in an index file, and commit the
- * snapshot last. The order of a commit, and why a crash at any point is harmless:
+ * One backup run into a format-2 repository: walk the sources while a worker of its own reads
+ * the parent snapshot's files (parent-snapshot.ts), send the entries in batches to the workers
+ * with what the parent recorded of them (the workers capture metadata, and read, chunk and
+ * store what changed into packs of their own), assemble the trees, list the run's packs in an
+ * index file, and commit the snapshot last. The order of a commit, and why a crash at any point is harmless:
  *
  *   1. each worker fills one pack across its batches, completing it at the target size
  *      (written under tmp/ and renamed into data/XX/, not yet fsynced); after the last batch
@@ -361,9 +362,9 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
 
 /**
  * The parent's files, read in a worker of its own that ends with the read: decoding every tree
- * of the parent leaves tens of MB of garbage in a heap that no major collection would reclaim
- * for the rest of the run (a backup worker's old generation only grows over a run), and a
- * worker that exits gives it all back. It runs while the main thread walks and the backup's
+ * of the parent leaves tens of MB of garbage in the worker's old generation, which V8 does not
+ * collect until that grows further (in a backup worker, it held 60-90 MB to the end of the run
+ * on the /usr/share copy), and a worker that exits gives it all back. It runs while the main thread walks and the backup's
  * own workers are still waiting for their first batch.
  */
 async function readParentInWorker(request: ParentFilesRequest): Promise<ParentFilesRead> {
