@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'tandem/pool';
+import type { TaskRef } from 'tandem/tasks';
 import { UsageError } from '../errors.js';
 import { createReadingCounter, type ReadingCounter, readingBytes } from '../fs/reading-bytes.js';
 import type { ProgressSink } from '../progress-sink.js';
@@ -79,6 +80,8 @@ export const RESTORE_WORKER_YOUNG_MB = 2;
 export interface WorkerPoolLimits {
   /** The young generation of each worker thread, MB (V8's default when absent). */
   readonly youngGenerationMb?: number;
+  /** Start every worker thread now, not when the first task comes, and run this task in each as it starts. */
+  readonly startNow?: { readonly prepare: TaskRef<() => void> };
 }
 
 export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: WorkerPoolLimits = {}): Pool {
@@ -89,6 +92,7 @@ export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: W
       workers,
       name,
       prefetch: 1,
+      ...(limits.startNow ? { minWorkers: workers, initializer: limits.startNow.prepare } : {}),
       ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
     });
   }
