@@ -4,13 +4,15 @@
 # median wall time and median CPU time (user + sys) over the rounds. Uses the corpora of
 # run.sh (bench/hash/make-corpora.sh) and a built vigil.
 #   bash bench/hash/alternate.sh small        ROUNDS=7 bash bench/hash/alternate.sh share
+# NODE=path runs vigil on another Node; BEFORE=DIR (another built checkout) adds its vigil's
+# blake3 run to the rounds, to compare two builds under the same load.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 corpus="${1:?usage: alternate.sh big|share|small}"
 dir="$repo/bench/.scratch/hash/$corpus"
 rounds="${ROUNDS:-5}"
 jobs="$(nproc)"
-vigil="node $repo/packages/vigil/dist/cli.js"
+vigil="${NODE:-node} $repo/packages/vigil/dist/cli.js"
 bash "$repo/bench/hash/make-corpora.sh" >/dev/null
 commands=(
   "vigil hash (blake3)|$vigil hash -q ."
@@ -20,6 +22,9 @@ commands=(
   "xargs -P$jobs b3sum|find . -type f -print0 | xargs -0 -P$jobs -n 512 b3sum"
   "rhash -r --sha256|rhash -r --sha256 ."
 )
+if [ -n "${BEFORE:-}" ]; then
+  commands=("vigil hash (blake3), $BEFORE|${NODE:-node} $BEFORE/packages/vigil/dist/cli.js hash -q ." "${commands[@]}")
+fi
 times="$(mktemp)"
 trap 'rm -f "$times"' EXIT
 cd "$dir"

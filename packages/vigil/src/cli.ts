@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 /** The `vigil` binary: runs the command line (program.ts). */
-import { runProgram } from './program.js';
+import module from 'node:module';
+import { type CompileCacheApi, startCompileCache } from './compile-cache.js';
+
+// Before anything else is imported, so that the modules of the run load from the cache.
+startCompileCache(module as CompileCacheApi, process.env);
 
 // A reader that went away (`vigil snapshots REPO | head -1`, or stderr into a closed pipe) is
 // not an error of ours: what is left to print has nowhere to go, and the run goes on to its
@@ -12,4 +16,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+const { runProgram } = await import('./program.js');
 await runProgram(process.argv);

@@ -68,6 +68,19 @@ describe('vigil hash, baseline and check: small runs in the main thread, the res
     );
   });
 
+  it('starts the workers before the walk for a tree with subdirectories, and hashes even its few files there', async () => {
+    const tree = join(dir.path, 'nested');
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    writeFileSync(join(tree, 'top'), 'top\n');
+    writeFileSync(join(tree, 'sub', 'low'), 'low\n');
+    const { result, calls } = await observed(['hash', 'nested']);
+    assert.equal(result.code, 0, result.stderr);
+    const theirs = execFileSync('b3sum', ['nested/sub/low', 'nested/top'], { cwd: dir.path }).toString();
+    assert.equal(result.stdout.toString(), theirs);
+    assert.deepEqual(new Set(calls.map((c) => c.thread)), new Set(['worker']));
+    assert.deepEqual(calls.flatMap((c) => c.paths).sort(), ['nested/sub/low', 'nested/top']);
+  });
+
   it('hands a big file of a small run to a worker, which hashes it whole', async () => {
     const fd = openSync(join(dir.path, 'big'), 'w');
     const block = Buffer.alloc(1 << 20, 7);

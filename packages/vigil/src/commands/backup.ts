@@ -105,7 +105,6 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     { jobs: options.jobs },
     {
       youngGenerationMb: BACKUP_WORKER_YOUNG_MB,
-      startAll: true,
     },
   );
   let committed = false;

@@ -7,13 +7,14 @@ import { fstatSync } from 'node:fs';
 import type { AlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
+import { looksLikeManyFiles } from '../pool/early-start.js';
 import { createHashPools } from '../pool/hash-pools.js';
 import { readingCounterFor } from '../pool/worker-pool.js';
 import { JsonPrinter } from '../report/json-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
 import { TextPrinter } from '../report/text-printer.js';
 import { BLAKE3_KEY_BYTES, type Blake3Mode, MAX_BLAKE3_LENGTH } from '../scan/blake3-mode.js';
-import { hashTree } from '../scan/hash-tree.js';
+import hashTasks from '../scan/hash-tasks.js';
 import type { RecordSink } from '../scan/record-sink.js';
 import type { CommandHooks } from './hooks.js';
 import { resolveAlgorithm } from './setup.js';
@@ -77,8 +78,12 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
   const printer = createPrinter(options, verbosity, algorithm, checking, progress);
   const blake3 = await blake3ModeFor(options, algorithm, checking);
   const pools = createHashPools('vigil-hash', options);
+  const operands = checking ? [] : operandsToHash(options.paths, progress, options.keyed === true);
+  // Workers start while this thread loads the hashing modules and walks (pool/early-start.ts).
+  if (looksLikeManyFiles(operands)) pools.startWorkers(hashTasks.prepareReader);
   const reading = readingCounterFor(options, progress);
   try {
+    const { hashTree } = await import('../scan/hash-tree.js');
     const outcome = checking
       ? await (await import('../scan/check-checksums.js')).checkChecksumFiles({
           manifests: manifestsToCheck(options),
@@ -96,7 +101,7 @@ export async function hash(options: HashOptions, hooks: CommandHooks = {}): Prom
           reading,
         })
       : await hashTree({
-          operands: operandsToHash(options.paths, progress, options.keyed === true),
+          operands,
           walk: {
             follow: options.follow === true,
             oneFileSystem: options.oneFileSystem === true,

@@ -6,6 +6,7 @@
  * it starting worker threads and loading the task modules in each (docs/benchmarks.md).
  */
 import { Pool } from 'tandem/pool';
+import type { TaskRef } from 'tandem/tasks';
 import { createWorkerPool, poolWorkers, sharesMemory, type WorkerPoolFlags } from './worker-pool.js';
 
 export interface HashPools {
@@ -25,6 +26,11 @@ export interface HashPools {
    * run `inMainThread`: a big file is handed back for a worker); else to the worker pool.
    */
   poolFor(here: boolean): { readonly pool: Pool; readonly inMainThread: boolean };
+  /**
+   * Starts the worker pool's threads now, ahead of the first batch, each running `prepare` as
+   * it starts (pool/early-start.ts says when this pays).
+   */
+  startWorkers(prepare: TaskRef<() => void>): void;
   /** Ends whichever pools were started. */
   terminate(): Promise<void>;
 }
@@ -47,6 +53,10 @@ export function createHashPools(name: string, flags: WorkerPoolFlags): HashPools
     workerPool() {
       pool ??= createWorkerPool(name, flags);
       return pool;
+    },
+    startWorkers(prepare) {
+      // Hosts behind --redis are already running: there is nothing to start early.
+      if (local) pool ??= createWorkerPool(name, flags, { startWith: { task: prepare, args: [] } });
     },
     herePool() {
       if (!local) return undefined;

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'tandem/pool';
+import type { TaskRef } from 'tandem/tasks';
 import { UsageError } from '../errors.js';
 import { createReadingCounter, type ReadingCounter, readingBytes } from '../fs/reading-bytes.js';
 import type { ProgressSink } from '../progress-sink.js';
@@ -80,10 +81,13 @@ export interface WorkerPoolLimits {
   /** The young generation of each worker thread, MB (V8's default when absent). */
   readonly youngGenerationMb?: number;
   /**
-   * Start every worker thread now rather than at the first tasks: a backup's workers then load
-   * while the main thread opens the repository, instead of after it.
+   * Start every worker thread now, not when the first task comes, each running `task(...args)`
+   * as it starts (tandem's initializer): the worker loads that task's module, and does what it
+   * does, while the main thread is still busy with what comes before its first batch.
    */
-  readonly startAll?: boolean;
+  readonly startWith?:
+    | { readonly task: TaskRef<(...args: never[]) => unknown>; readonly args: readonly unknown[] }
+    | undefined;
 }
 
 export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: WorkerPoolLimits = {}): Pool {
@@ -94,7 +98,9 @@ export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: W
       workers,
       name,
       prefetch: 1,
-      ...(limits.startAll ? { minWorkers: workers } : {}),
+      ...(limits.startWith !== undefined
+        ? { minWorkers: workers, initializer: limits.startWith.task, initArgs: limits.startWith.args }
+        : {}),
       ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
     });
   }

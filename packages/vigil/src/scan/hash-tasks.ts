@@ -63,7 +63,16 @@ function hashBatch(request: HashBatchRequest): HashBatchResult {
   return hashBatchWith(fileReader(), request);
 }
 
+/**
+ * Run once in each worker a command starts ahead of its first batch (pool/early-start.ts): the
+ * worker then imports this module and loads the reader (the native addon) while the main
+ * thread is still loading and walking, not when the first batch comes.
+ */
+function prepareReader(): void {
+  fileReader();
+}
+
 /** The task a HashEngine runs by default; tests give it another built on hashBatchWith. */
 export type HashBatchTask = (request: HashBatchRequest) => HashBatchResult;
 
-export default defineTasks(import.meta.url, { hashBatch });
+export default defineTasks(import.meta.url, { hashBatch, prepareReader });
