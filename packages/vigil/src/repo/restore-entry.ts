@@ -58,6 +58,9 @@ export interface RestoredDirectory {
  */
 export type WriteContents = (fd: number) => number | undefined | Promise<number | undefined>;
 
+/** The addon's fstat, fchown and fchmod where the file differs, and futimens (uid -1: no chown): 0 or -errno. */
+type FinishFd = (fd: number, uid: number, gid: number, mode: number, atimeNs: bigint, mtimeNs: bigint) => number;
+
 const S_IFIFO = 0o010000;
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -87,6 +90,10 @@ export class EntryRestorer {
   readonly #privileges: RestorePrivileges;
   readonly #owners: OwnerNames;
   readonly #options: RestoreEntryOptions;
+  /** The addon's finishFd (owner, mode and times in one call), where it is built. */
+  readonly #finishFd: FinishFd | undefined;
+  /** Whom files this process makes belong to (a setgid directory may give them its group: finishFd checks). */
+  readonly #creator = { uid: process.geteuid?.() ?? -1, gid: process.getegid?.() ?? -1 };
 
   /**
    * `targetFd`: TARGET's directory descriptor, from which hard-link sources are found.
@@ -99,6 +106,8 @@ export class EntryRestorer {
     this.#owners = new OwnerNames(calls);
     this.#privileges = currentPrivileges();
     this.#options = options;
+    const finishFd = (calls as Partial<{ finishFd: FinishFd }>).finishFd;
+    this.#finishFd = this.#native ? finishFd : undefined;
   }
 
   /** Restores `node` into the directory `dirFd`; a directory comes back open, to be finished. */
@@ -115,7 +124,7 @@ export class EntryRestorer {
   async restoreFile(dirFd: number, node: MetaNode, contents?: WriteContents): Promise<void> {
     requireSafeName(node.name, 'to restore the file');
     const temporary = temporaryName();
-    const fd = checked(this.#calls.openAt(dirFd, temporary, NEW_FILE, 0o600), 'open', node.name);
+    const fd = checked(this.#calls.openAt(dirFd, temporary, NEW_FILE, this.#creationMode(node)), 'open', node.name);
     try {
       try {
         const end = await contents?.(fd);
@@ -257,6 +266,11 @@ export class EntryRestorer {
    */
   #applyMetadataThrough(fd: number, dirFd: number, name: Buffer, node: MetaNode): void {
     const calls = this.#calls;
+    if (this.#finishFd !== undefined && node.xattrs.length === 0) {
+      const { uid, gid } = this.#privileges.chown ? this.#ownerOf(node) : { uid: -1, gid: -1 };
+      // On a failure, the calls one by one below say which one failed.
+      if (this.#finishFd(fd, uid, gid, node.mode & 0o7777, node.atimeNs, node.mtimeNs) === 0) return;
+    }
     if (this.#privileges.chown) {
       const { uid, gid } = this.#ownerOf(node);
       fchownSync(fd, uid, gid);
@@ -292,6 +306,19 @@ export class EntryRestorer {
         `did not restore the attribute ${showName(attribute)} of ${showName(node.name)}: ${why}`,
       );
     }
+  }
+
+  /**
+   * The mode a new file is made with: its recorded permissions when it is made with its
+   * recorded owner already (or cannot be given one), so finishFd need not fchmod it; else
+   * 0600, so nobody reads it before it has its owner.
+   */
+  #creationMode(node: MetaNode): number {
+    if (this.#privileges.chown) {
+      const { uid, gid } = this.#ownerOf(node);
+      if (uid !== this.#creator.uid || gid !== this.#creator.gid) return 0o600;
+    }
+    return node.mode & 0o777;
   }
 
   #ownerOf(node: MetaNode): { uid: number; gid: number } {
