@@ -19,6 +19,8 @@
  *   utimesAt(dir, name, atimeNs, mtimeNs)  utimensat(AT_SYMLINK_NOFOLLOW), nanoseconds as BigInt
  *   utimesFd(fd, atimeNs, mtimeNs)       futimens: restore sets a file's times on the descriptor it wrote
  *                                        through (no path lookup; node:fs's futimes rounds to microseconds)
+ *   openUnnamed(dir, mode)               openat(dir, ".", O_TMPFILE | O_WRONLY): a file with no name yet, or -errno
+ *   linkUnnamed(fd, dir, name)           gives such a file its name (linkat of the descriptor); -EEXIST if taken
  *   finishFd(fd, uid, gid, mode, atimeNs, mtimeNs)  restore's metadata of a file without extended
  *                                        attributes, in one call: fstat, then fchown (uid -1: never) and
  *                                        fchmod only where the file differs, then futimens
@@ -261,6 +263,36 @@ static napi_value utimes_fd(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * Restore writes a file with no name and links it into place once complete: measured on a
+ * fresh ext4, create + write + rename cost 72 us of kernel time a file, O_TMPFILE + write +
+ * linkat 48 us (56 us through /proc), creating under the final name 40 us.
+ */
+static napi_value open_unnamed(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  long long dir, mode;
+  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], &dir) || !get_int(env, argv[1], &mode) || mode < 0 ||
+      mode > 0777) {
+    USAGE("openUnnamed(dir: number, mode: number)");
+  }
+  return result_of(env, openat((int)dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, (mode_t)mode));
+}
+
+/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; without it, the descriptor's /proc link does the same. */
+static napi_value link_unnamed(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  long long fd, dir;
+  char name[NAME_MAX + 1], proc[64];
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &dir) ||
+      !get_name(env, argv[2], name)) {
+    USAGE("linkUnnamed(fd: number, dir: number, name: Uint8Array)");
+  }
+  if (linkat((int)fd, "", (int)dir, name, AT_EMPTY_PATH) == 0) return number(env, 0);
+  if (errno != ENOENT && errno != EPERM) return number(env, -errno);
+  snprintf(proc, sizeof proc, "/proc/self/fd/%lld", fd);
+  return result_of(env, linkat(AT_FDCWD, proc, (int)dir, name, AT_SYMLINK_FOLLOW));
+}
+
+/*
  * A new file often has its recorded owner already (restore as root of root's files) and
  * sometimes its mode: an fstat costs less than an fchown or fchmod, which each dirty the inode
  * in the journal. Owner before mode (chown clears setuid and setgid), times last.
@@ -365,6 +397,7 @@ int export_meta_functions(napi_env env, napi_value exports) {
       {"linkAt", link_at},       {"renameAt", rename_at},   {"unlinkAt", unlink_at},   {"chownAt", chown_at},
       {"chmodAt", chmod_at},     {"utimesAt", utimes_at},   {"xattrsAt", xattrs_at},   {"setXattrAt", set_xattr_at},
       {"utimesFd", utimes_fd},   {"finishFd", finish_fd},
+      {"openUnnamed", open_unnamed}, {"linkUnnamed", link_unnamed},
   };
   return export_functions(env, exports, functions, sizeof functions / sizeof functions[0]);
 }
