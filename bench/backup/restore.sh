@@ -7,6 +7,7 @@
 #
 #   bash bench/backup/restore.sh [NAME=BUILD_ROOT ...]    # default: this=. (this checkout)
 #   ROUNDS=5 bash bench/backup/restore.sh old=/tmp/old-build new=.
+#   RESTIC=0 bash bench/backup/restore.sh a=/tmp/a b=/tmp/b      # builds only (peak memory A/B)
 #
 # Prints a line per run (wall s, user s, sys s, max RSS KB; restic's too), then medians.
 # The first vigil restore of each build is compared with the corpus (diff -r).
@@ -18,6 +19,8 @@ rounds=${ROUNDS:-3}
 [ "$(id -u)" = 0 ] || { echo "restore.sh needs root for its loop mounts" >&2; exit 2; }
 command -v restic >/dev/null || { echo "apt-get install restic" >&2; exit 2; }
 builds=("$@")
+peers=(restic)
+[ "${RESTIC:-1}" = 1 ] || peers=()
 [ ${#builds[@]} -gt 0 ] || builds=("this=$here")
 export RESTIC_PASSWORD=throwaway-bench-password VIGIL_PASSWORD=throwaway-bench-password
 
@@ -56,7 +59,7 @@ drop_fs() { umount "$1"; rm -rf "$1" "$1.img"; }
 
 declare -A runs
 for round in $(seq "$rounds"); do
-  for build in "${builds[@]}" restic; do
+  for build in "${builds[@]}" "${peers[@]}"; do
     name=${build%%=*}
     out=$(fresh_fs "out-$name")
     if [ "$name" = restic ]; then
@@ -77,7 +80,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 echo
 echo "| tool | wall median (s) | CPU user+sys median (s) | peak RSS median (MiB) | walls (s) |"
 echo "| --- | ---: | ---: | ---: | --- |"
-for build in "${builds[@]}" restic; do
+for build in "${builds[@]}" "${peers[@]}"; do
   name=${build%%=*}
   data=$(printf '%s' "${runs[$name]}" | sed '/^$/d')
   wall=$(echo "$data" | awk '{print $1}' | median)
