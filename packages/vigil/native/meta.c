@@ -19,6 +19,11 @@
  *   utimesAt(dir, name, atimeNs, mtimeNs)  utimensat(AT_SYMLINK_NOFOLLOW), nanoseconds as BigInt
  *   utimesFd(fd, atimeNs, mtimeNs)       futimens: restore sets a file's times on the descriptor it wrote
  *                                        through (no path lookup; node:fs's futimes rounds to microseconds)
+ *   openUnnamed(dir, mode)               openat(dir, ".", O_TMPFILE | O_WRONLY): a file with no name yet, or -errno
+ *   linkUnnamed(fd, dir, name)           gives such a file its name (linkat of the descriptor); -EEXIST if taken
+ *   finishFd(fd, uid, gid, mode, atimeNs, mtimeNs)  restore's metadata of a file without extended
+ *                                        attributes, in one call: fstat, then fchown (uid -1: never) and
+ *                                        fchmod only where the file differs, then futimens
  *   xattrsAt(dir, name)                  every extended attribute, as src/fs/xattrs.ts records them, or -errno
  *   setXattrAt(dir, name, attr, value)   lsetxattr
  *
@@ -33,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -256,6 +262,60 @@ static napi_value utimes_fd(napi_env env, napi_callback_info info) {
   return result_of(env, futimens((int)fd, times));
 }
 
+/*
+ * Restore writes a file with no name and links it into place once complete: measured on a
+ * fresh ext4, create + write + rename cost 72 us of kernel time a file, O_TMPFILE + write +
+ * linkat 48 us (56 us through /proc), creating under the final name 40 us.
+ */
+static napi_value open_unnamed(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  long long dir, mode;
+  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], &dir) || !get_int(env, argv[1], &mode) || mode < 0 ||
+      mode > 0777) {
+    USAGE("openUnnamed(dir: number, mode: number)");
+  }
+  return result_of(env, openat((int)dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, (mode_t)mode));
+}
+
+/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; without it, the descriptor's /proc link does the same. */
+static napi_value link_unnamed(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  long long fd, dir;
+  char name[NAME_MAX + 1], proc[64];
+  if (!get_args(env, info, 3, argv) || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &dir) ||
+      !get_name(env, argv[2], name)) {
+    USAGE("linkUnnamed(fd: number, dir: number, name: Uint8Array)");
+  }
+  if (linkat((int)fd, "", (int)dir, name, AT_EMPTY_PATH) == 0) return number(env, 0);
+  if (errno != ENOENT && errno != EPERM) return number(env, -errno);
+  snprintf(proc, sizeof proc, "/proc/self/fd/%lld", fd);
+  return result_of(env, linkat(AT_FDCWD, proc, (int)dir, name, AT_SYMLINK_FOLLOW));
+}
+
+/*
+ * A new file often has its recorded owner already (restore as root of root's files) and
+ * sometimes its mode: an fstat costs less than an fchown or fchmod, which each dirty the inode
+ * in the journal. Owner before mode (chown clears setuid and setgid), times last.
+ */
+static napi_value finish_fd(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  long long fd, uid, gid, mode;
+  struct timespec times[2];
+  if (!get_args(env, info, 6, argv) || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &uid) ||
+      !get_int(env, argv[2], &gid) || !get_int(env, argv[3], &mode) || !get_timespec(env, argv[4], &times[0]) ||
+      !get_timespec(env, argv[5], &times[1]) || mode < 0 || mode > 07777) {
+    USAGE("finishFd(fd: number, uid: number, gid: number, mode: number, atimeNs: bigint, mtimeNs: bigint)");
+  }
+  struct stat st;
+  if (fstat((int)fd, &st) < 0) return number(env, -errno);
+  if (uid >= 0 && gid >= 0 && (st.st_uid != (uid_t)uid || st.st_gid != (gid_t)gid)) {
+    if (fchown((int)fd, (uid_t)uid, (gid_t)gid) < 0) return number(env, -errno);
+    st.st_mode &= ~(mode_t)(S_ISUID | S_ISGID);
+  }
+  if ((st.st_mode & 07777) != (mode_t)mode && fchmod((int)fd, (mode_t)mode) < 0) return number(env, -errno);
+  return result_of(env, futimens((int)fd, times));
+}
+
 /* /proc/self/fd/<dir>/<name>, or 0 when it does not fit. */
 static int proc_path(char *out, size_t capacity, long long dir, const char *name) {
   int length = snprintf(out, capacity, "/proc/self/fd/%lld/%s", dir, name);
@@ -336,7 +396,8 @@ int export_meta_functions(napi_env env, napi_value exports) {
       {"openAt", open_at},       {"openDirBeneath", open_dir_beneath}, {"mkdirAt", mkdir_at},     {"symlinkAt", symlink_at}, {"mknodAt", mknod_at},
       {"linkAt", link_at},       {"renameAt", rename_at},   {"unlinkAt", unlink_at},   {"chownAt", chown_at},
       {"chmodAt", chmod_at},     {"utimesAt", utimes_at},   {"xattrsAt", xattrs_at},   {"setXattrAt", set_xattr_at},
-      {"utimesFd", utimes_fd},
+      {"utimesFd", utimes_fd},   {"finishFd", finish_fd},
+      {"openUnnamed", open_unnamed}, {"linkUnnamed", link_unnamed},
   };
   return export_functions(env, exports, functions, sizeof functions / sizeof functions[0]);
 }

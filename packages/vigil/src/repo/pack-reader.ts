@@ -26,16 +26,26 @@ export class PackReader {
   /** The offset of the sealed header: every blob lies before it. */
   readonly headerStart: number;
   readonly #file: RangeReader;
+  /** Bytes a read of a smaller blob fetches from its offset on (0: exactly the blob). */
+  readonly #span: number;
+  /** What the last such read fetched: blobs within it are served from it. */
+  #fetched: { start: number; bytes: Buffer } | undefined;
 
-  private constructor(path: string, file: RangeReader, headerStart: number) {
+  private constructor(path: string, file: RangeReader, headerStart: number, span: number) {
     this.path = path;
     this.#file = file;
     this.size = file.size;
     this.headerStart = headerStart;
+    this.#span = span;
   }
 
-  /** Opens pack `id` of `storage` and checks its trailer. */
-  static async open(storage: Storage, id: string): Promise<PackReader> {
+  /**
+   * Opens pack `id` of `storage` and checks its trailer. `span`: a blob smaller than this is
+   * read with the bytes after it, up to `span` in all, and the blobs that lie within are
+   * served from them: restore reads a pack's small blobs mostly in the order they were
+   * stored, and one read per blob cost more than the bytes (bounded: one span per open pack).
+   */
+  static async open(storage: Storage, id: string, span = 0): Promise<PackReader> {
     const path = packLocation(storage, id);
     const file = await storage.openReader(packName(id));
     try {
@@ -47,7 +57,7 @@ export class PackReader {
       if (headerLength === 0 || headerLength > size - TRAILER_BYTES) {
         throw new PackDamagedError(path, `a header of ${headerLength} bytes in a pack of ${size}`);
       }
-      return new PackReader(path, file, size - TRAILER_BYTES - headerLength);
+      return new PackReader(path, file, size - TRAILER_BYTES - headerLength, span);
     } catch (error) {
       await file.close();
       throw error;
@@ -84,7 +94,7 @@ export class PackReader {
         `a blob at ${offset} of ${sealedLength} bytes runs past the blobs (${this.headerStart})`,
       );
     }
-    const sealed = await readFully(this.path, this.#file, offset, sealedLength);
+    const sealed = await this.#read(offset, sealedLength);
     const payload = this.#open(sealer, sealed, entry.kind);
     if (!entry.compressed && payload.length !== entry.rawLength) {
       throw new PackDamagedError(
@@ -96,7 +106,20 @@ export class PackReader {
   }
 
   close(): Promise<void> {
+    this.#fetched = undefined;
     return this.#file.close();
+  }
+
+  /** The checked range [offset, offset + length) of the blobs, from the last span fetched where it lies within. */
+  async #read(offset: number, length: number): Promise<Buffer> {
+    const fetched = this.#fetched;
+    if (fetched !== undefined && offset >= fetched.start && offset + length <= fetched.start + fetched.bytes.length) {
+      return fetched.bytes.subarray(offset - fetched.start, offset - fetched.start + length);
+    }
+    if (length >= this.#span) return readFully(this.path, this.#file, offset, length);
+    const bytes = await readFully(this.path, this.#file, offset, Math.min(this.#span, this.headerStart - offset));
+    this.#fetched = { start: offset, bytes };
+    return bytes.subarray(0, length);
   }
 
   #open(sealer: Sealer, sealed: Buffer, kind: BlobKind): Buffer {

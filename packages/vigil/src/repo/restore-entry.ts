@@ -6,7 +6,9 @@
  *
  * Files, symlinks, FIFOs, devices and hard links are made under a short temporary name
  * (fits NAME_MAX whatever the real name's length), given their owner, attributes, mode and
- * times there, then renamed into place: a name in TARGET is complete or absent. Directories
+ * times there, then renamed into place: a name in TARGET is complete or absent. A file
+ * without extended attributes is rather made with no name at all (O_TMPFILE, with the native
+ * addon) and linked into place once complete: the same promise for less kernel time. Directories
  * are made at once (their children need them) and finished later: the caller calls
  * `finish()` after the last child, so a read-only directory can still be filled and its
  * mtime is not moved by the children.
@@ -58,6 +60,21 @@ export interface RestoredDirectory {
  */
 export type WriteContents = (fd: number) => number | undefined | Promise<number | undefined>;
 
+/** The addon's fstat, fchown and fchmod where the file differs, and futimens (uid -1: no chown): 0 or -errno. */
+type FinishFd = (fd: number, uid: number, gid: number, mode: number, atimeNs: bigint, mtimeNs: bigint) => number;
+/** O_TMPFILE in a directory (a descriptor or -errno), and linkat of such a file to `name` (0 or -errno). */
+interface UnnamedFiles {
+  open(dir: number, mode: number): number;
+  link(fd: number, dir: number, name: Uint8Array): number;
+}
+interface NativeFileCalls {
+  finishFd: FinishFd;
+  openUnnamed: UnnamedFiles['open'];
+  linkUnnamed: UnnamedFiles['link'];
+}
+
+/** The name an unnamed file's attributes would be set by: none, as it has no extended attributes. */
+const NO_NAME = Buffer.alloc(0);
 const S_IFIFO = 0o010000;
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
@@ -87,6 +104,12 @@ export class EntryRestorer {
   readonly #privileges: RestorePrivileges;
   readonly #owners: OwnerNames;
   readonly #options: RestoreEntryOptions;
+  /** The addon's calls for files made with no name and linked into place, while they work here. */
+  #unnamed: UnnamedFiles | undefined;
+  /** The addon's finishFd (owner, mode and times in one call), where it is built. */
+  readonly #finishFd: FinishFd | undefined;
+  /** Whom files this process makes belong to (a setgid directory may give them its group: finishFd checks). */
+  readonly #creator = { uid: process.geteuid?.() ?? -1, gid: process.getegid?.() ?? -1 };
 
   /**
    * `targetFd`: TARGET's directory descriptor, from which hard-link sources are found.
@@ -99,6 +122,11 @@ export class EntryRestorer {
     this.#owners = new OwnerNames(calls);
     this.#privileges = currentPrivileges();
     this.#options = options;
+    const { finishFd, openUnnamed, linkUnnamed } = calls as Partial<NativeFileCalls>;
+    this.#finishFd = this.#native ? finishFd : undefined;
+    if (this.#native && openUnnamed !== undefined && linkUnnamed !== undefined) {
+      this.#unnamed = { open: openUnnamed, link: linkUnnamed };
+    }
   }
 
   /** Restores `node` into the directory `dirFd`; a directory comes back open, to be finished. */
@@ -111,11 +139,36 @@ export class EntryRestorer {
     return undefined;
   }
 
-  /** A regular file: contents written under a temporary name, cut to the recorded size, renamed. */
+  /**
+   * A regular file: contents written, cut to the recorded size, metadata set, then given its
+   * name: written with no name and linked into place where the file system can (O_TMPFILE;
+   * a file with extended attributes, which are set by name, or a name already taken goes
+   * the other way), else under a temporary name and renamed.
+   */
   async restoreFile(dirFd: number, node: MetaNode, contents?: WriteContents): Promise<void> {
     requireSafeName(node.name, 'to restore the file');
+    if (this.#unnamed !== undefined && node.xattrs.length === 0) {
+      const fd = this.#unnamed.open(dirFd, this.#creationMode(node));
+      if (fd >= 0) {
+        try {
+          const end = await contents?.(fd);
+          if (end !== node.size) ftruncateSync(fd, node.size);
+          this.#applyMetadataThrough(fd, dirFd, NO_NAME, node);
+          this.#linkUnnamed(this.#unnamed, fd, dirFd, node.name);
+        } finally {
+          // Never linked, the file goes with its descriptor: nothing to remove on a failure.
+          this.#calls.closeDescriptor(fd);
+        }
+        return;
+      }
+      const { EOPNOTSUPP, EISDIR, EINVAL } = osConstants.errno;
+      if (fd === -EOPNOTSUPP || fd === -EISDIR || fd === -EINVAL) {
+        // This file system has no O_TMPFILE (EISDIR: a kernel before 3.11): files are renamed from now on.
+        this.#unnamed = undefined;
+      } else checked(fd, 'open', node.name);
+    }
     const temporary = temporaryName();
-    const fd = checked(this.#calls.openAt(dirFd, temporary, NEW_FILE, 0o600), 'open', node.name);
+    const fd = checked(this.#calls.openAt(dirFd, temporary, NEW_FILE, this.#creationMode(node)), 'open', node.name);
     try {
       try {
         const end = await contents?.(fd);
@@ -126,6 +179,20 @@ export class EntryRestorer {
         this.#calls.closeDescriptor(fd);
       }
       checked(this.#calls.renameAt(dirFd, temporary, dirFd, node.name), 'rename', node.name);
+    } catch (error) {
+      this.#calls.unlinkAt(dirFd, temporary, 0);
+      throw error;
+    }
+  }
+
+  /** Links the unnamed file `fd` as `name`; a name already taken (--overwrite) is replaced by a rename. */
+  #linkUnnamed(unnamed: UnnamedFiles, fd: number, dirFd: number, name: Buffer): void {
+    const linked = unnamed.link(fd, dirFd, name);
+    if (linked !== -osConstants.errno.EEXIST) return void checked(linked, 'link', name);
+    const temporary = temporaryName();
+    checked(unnamed.link(fd, dirFd, temporary), 'link', name);
+    try {
+      checked(this.#calls.renameAt(dirFd, temporary, dirFd, name), 'rename', name);
     } catch (error) {
       this.#calls.unlinkAt(dirFd, temporary, 0);
       throw error;
@@ -257,6 +324,11 @@ export class EntryRestorer {
    */
   #applyMetadataThrough(fd: number, dirFd: number, name: Buffer, node: MetaNode): void {
     const calls = this.#calls;
+    if (this.#finishFd !== undefined && node.xattrs.length === 0) {
+      const { uid, gid } = this.#privileges.chown ? this.#ownerOf(node) : { uid: -1, gid: -1 };
+      // On a failure, the calls one by one below say which one failed.
+      if (this.#finishFd(fd, uid, gid, node.mode & 0o7777, node.atimeNs, node.mtimeNs) === 0) return;
+    }
     if (this.#privileges.chown) {
       const { uid, gid } = this.#ownerOf(node);
       fchownSync(fd, uid, gid);
@@ -292,6 +364,19 @@ export class EntryRestorer {
         `did not restore the attribute ${showName(attribute)} of ${showName(node.name)}: ${why}`,
       );
     }
+  }
+
+  /**
+   * The mode a new file is made with: its recorded permissions when it is made with its
+   * recorded owner already (or cannot be given one), so finishFd need not fchmod it; else
+   * 0600, so nobody reads it before it has its owner.
+   */
+  #creationMode(node: MetaNode): number {
+    if (this.#privileges.chown) {
+      const { uid, gid } = this.#ownerOf(node);
+      if (uid !== this.#creator.uid || gid !== this.#creator.gid) return 0o600;
+    }
+    return node.mode & 0o777;
   }
 
   #ownerOf(node: MetaNode): { uid: number; gid: number } {

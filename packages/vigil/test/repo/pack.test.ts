@@ -201,6 +201,57 @@ describe('pack files', () => {
     assert.equal(await packMatchesId(new LocalStorage(repo), pack.id), false);
   });
 
+  it('reads neighbouring blobs through one span read, in any order, and still refuses a tampered one', async () => {
+    const repo = at('span');
+    const sealer = macSealer();
+    const { packs, blobs } = await writeBlobs(repo, sealer, 12);
+    const pack = packs[0]!;
+    const local = new LocalStorage(repo);
+    let reads = 0;
+    // Counts the range reads the pack reader makes (the trailer's and the header's included).
+    const counting = Object.create(local, {
+      openReader: {
+        value: async (name: string) => {
+          const file = await local.openReader(name);
+          const read = (offset: number, length: number) => {
+            reads++;
+            return file.read(offset, length);
+          };
+          return { size: file.size, read, close: () => file.close() };
+        },
+      },
+    }) as LocalStorage;
+    const span = 128 * 1024;
+    const reader = await PackReader.open(counting, pack.id, span);
+    const entries = await reader.entries(sealer);
+    assert.ok(entries.length >= 3, `${entries.length} blobs in the pack`);
+    const expected = (e: PackEntry) => blobs.find((b) => b.id.equals(e.id))!.payload;
+    try {
+      reads = 0;
+      for (const e of entries) assert.ok((await reader.readBlob(sealer, e)).equals(expected(e)));
+      const perSpan = Math.floor(span / 61_000);
+      assert.ok(reads < entries.length, `${reads} reads for ${entries.length} blobs`);
+      assert.ok(reads <= Math.ceil(entries.length / perSpan), `${reads} reads for ${entries.length} blobs`);
+      for (const e of [...entries].reverse()) assert.ok((await reader.readBlob(sealer, e)).equals(expected(e)));
+    } finally {
+      await reader.close();
+    }
+    const bytes = readFileSync(pack.path);
+    const second = entries[1]!;
+    bytes[second.offset + 20]! ^= 1;
+    writeFileSync(pack.path, bytes);
+    const again = await PackReader.open(local, pack.id, span);
+    try {
+      assert.ok((await again.readBlob(sealer, entries[0]!)).equals(expected(entries[0]!)));
+      await assert.rejects(
+        () => again.readBlob(sealer, second),
+        (e: Error) => e.cause instanceof TamperedError,
+      );
+    } finally {
+      await again.close();
+    }
+  });
+
   it('refuses a tampered header or blob when the sealer authenticates', async () => {
     const repo = at('tampered');
     const sealer = macSealer();

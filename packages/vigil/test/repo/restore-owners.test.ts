@@ -55,6 +55,39 @@ async function restoreOne(node: MetaNode, numericOwner: boolean): Promise<{ uid:
 }
 
 describe('owners at restore, as root', () => {
+  it('come back with every mode bit and nanosecond mtime when the file is made with its recorded owner', async () => {
+    // root's own files: made with their permissions, so the native path skips chown and most
+    // chmods; the umask (022 or 077) must not take bits away, nor a setgid directory the group.
+    const work = tempDir('vigil-owners-own-');
+    try {
+      const inherited = join(work.path, 'setgid');
+      mkdirSync(inherited);
+      execFileSync('chown', [`0:${NOGROUP}`, inherited]);
+      execFileSync('chmod', ['2777', inherited]);
+      for (const dir of [work.path, inherited]) {
+        for (const mode of [0o664, 0o4755, 0o2775, 0o000, 0o777]) {
+          const node: MetaNode = { ...FILE, name: Buffer.from(`m${mode.toString(8)}`), mode, uid: 0, gid: 0 };
+          const { user: _user, group: _group, ...numeric } = node;
+          const fd = openDirectory(dir);
+          try {
+            await new EntryRestorer(fd, { numericOwner: false }).restoreEntry(fd, numeric, () => {});
+          } finally {
+            closeSync(fd);
+          }
+          const made = lstatSync(join(dir, node.name.toString()), { bigint: true });
+          const where = `${node.name} in ${dir === inherited ? 'a setgid directory' : 'a plain one'}`;
+          assert.deepEqual(
+            { uid: made.uid, gid: made.gid, mode: made.mode & 0o7777n, mtime: made.mtimeNs },
+            { uid: 0n, gid: 0n, mode: BigInt(mode), mtime: FILE.mtimeNs },
+            where,
+          );
+        }
+      }
+    } finally {
+      work.cleanup();
+    }
+  });
+
   it('are restored by the recorded names where this machine has them', async () => {
     assert.deepEqual(await restoreOne(FILE, false), { uid: NOBODY, gid: NOGROUP, mode: 0o102750 });
   });
