@@ -29,8 +29,8 @@ import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
 import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
 import type { CommandHooks } from './hooks.js';
+import { onInterrupt } from './interrupt.js';
 import { openOrInitRepository, openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
-import { onInterrupt } from './setup.js';
 
 export interface BackupOptions extends KeepFlags, PasswordFlags {
   readonly sources: readonly string[];
