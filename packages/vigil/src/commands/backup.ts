@@ -27,6 +27,8 @@ import { formatBytes } from '../report/format-bytes.js';
 import { jsonValue } from '../report/json-value.js';
 import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
+import { parseRepositoryLocation } from '../storage/location.js';
+import openAheadTasks from '../storage/open-ahead-tasks.js';
 import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
 import type { CommandHooks } from './hooks.js';
 import { onInterrupt } from './interrupt.js';
@@ -100,7 +102,16 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
       : silentProgress(process.stderr);
-  const pool = createWorkerPool('vigil-backup', { jobs: options.jobs }, { youngGenerationMb: BACKUP_WORKER_YOUNG_MB });
+  // Workers of a remote repository connect while the main thread reads the index and the parent snapshot.
+  const remote = parseRepositoryLocation(repo.secrets.root).kind !== 'local';
+  const pool = createWorkerPool(
+    'vigil-backup',
+    { jobs: options.jobs },
+    {
+      youngGenerationMb: BACKUP_WORKER_YOUNG_MB,
+      startWith: remote ? { task: openAheadTasks.openAhead, args: [repo.secrets.root] } : undefined,
+    },
+  );
   let committed = false;
   const stopListening = onInterrupt(() => {
     progress.stop();

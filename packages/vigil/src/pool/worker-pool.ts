@@ -79,6 +79,11 @@ export const RESTORE_WORKER_YOUNG_MB = 2;
 export interface WorkerPoolLimits {
   /** The young generation of each worker thread, MB (V8's default when absent). */
   readonly youngGenerationMb?: number;
+  /**
+   * A task every worker thread runs as it starts, and its arguments: the workers then start
+   * with the pool (a backup's open their remote storage ahead: storage/open-ahead-tasks.ts).
+   */
+  readonly startWith?: { readonly task: (...args: never[]) => unknown; readonly args: readonly unknown[] } | undefined;
 }
 
 export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: WorkerPoolLimits = {}): Pool {
@@ -90,6 +95,9 @@ export function createWorkerPool(name: string, flags: WorkerPoolFlags, limits: W
       name,
       prefetch: 1,
       ...(young !== undefined ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}),
+      ...(limits.startWith !== undefined
+        ? { minWorkers: workers, initializer: limits.startWith.task, initArgs: limits.startWith.args }
+        : {}),
     });
   }
   return new Pool({
