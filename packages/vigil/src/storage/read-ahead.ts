@@ -135,10 +135,10 @@ export function withReadAhead(file: RangeReader): RangeReader {
     }
     for (let index = first; index * BLOCK < end; index++) {
       mine.add(index);
-      keepBlock(
-        `${fileNo}:${index}`,
-        bytes.subarray((index - first) * BLOCK, Math.min(end, (index + 1) * BLOCK) - first * BLOCK),
-      );
+      const block = bytes.subarray((index - first) * BLOCK, Math.min(end, (index + 1) * BLOCK) - first * BLOCK);
+      // A block of a bigger fetch (a window) is copied: kept alone, a view would hold the whole
+      // fetch, and the bound of 16 MiB a thread would not hold.
+      keepBlock(`${fileNo}:${index}`, single ? block : Buffer.from(block));
     }
     const at = offset - first * BLOCK;
     return Buffer.from(bytes.subarray(at, at + length));
