@@ -3,10 +3,11 @@
  * repositories: flags and help only, as in program.ts, which calls `addInspectCommands`.
  */
 import type { Command } from 'commander';
+import type { CommandHooks } from './commands/hooks.js';
 import { exitCodesHelp } from './exit.js';
 import { collect, passwordOption } from './program-options.js';
 
-export function addInspectCommands(program: Command): void {
+export function addInspectCommands(program: Command, hooks: CommandHooks): void {
   program
     .command('ls')
     .summary('list the entries of a snapshot, or of one PATH in it')
@@ -64,10 +65,10 @@ export function addInspectCommands(program: Command): void {
       process.exitCode = await find({ ...flags, repo, patterns });
     });
 
-  addCopyCommand(program);
+  addCopyCommand(program, hooks);
 }
 
-function addCopyCommand(program: Command): void {
+function addCopyCommand(program: Command, hooks: CommandHooks): void {
   program
     .command('copy')
     .summary('copy snapshots from repository SRC into DST, re-encrypted; only missing blobs move')
@@ -91,6 +92,6 @@ function addCopyCommand(program: Command): void {
     .addHelpText('after', exitCodesHelp('copy'))
     .action(async (from: string, to: string, snapshots: string[], flags: Record<string, unknown>) => {
       const { copy } = await import('./commands/copy.js');
-      process.exitCode = await copy({ ...flags, from, to, snapshots });
+      process.exitCode = await copy({ ...flags, from, to, snapshots }, hooks);
     });
 }

@@ -7,11 +7,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CheckVerbosity } from './commands/hash.js';
 import type { CommandHooks } from './commands/hooks.js';
+import { removeStagingOnInterrupt } from './commands/interrupt.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
 import { addInspectCommands } from './program-inspect.js';
 import { addKeepOptions, algorithmOption, collect, passwordOption } from './program-options.js';
 import { addRepositoryCommands } from './program-repository.js';
-import { closeOpenedStorage } from './storage/opened.js';
+import { closeOpenedStorage, whenRemoteOpened } from './storage/opened.js';
 import { VIGIL_VERSION } from './version.js';
 
 function buildProgram(hooks: CommandHooks): Command {
@@ -247,7 +248,7 @@ ${exitCodesHelp('baseline')}`,
     .addHelpText('after', exitCodesHelp('forget'))
     .action(async (repo: string, ids: string[], flags: Record<string, unknown>) => {
       const { forget } = await import('./commands/forget.js');
-      process.exitCode = await forget({ ...flags, repo, ids });
+      process.exitCode = await forget({ ...flags, repo, ids }, hooks);
     });
 
   program
@@ -313,13 +314,15 @@ ${exitCodesHelp('baseline')}`,
     });
 
   addRepositoryCommands(program, hooks);
-  addInspectCommands(program);
+  addInspectCommands(program, hooks);
 
   return program;
 }
 
 /** Parses `argv` and runs the command; sets process.exitCode (never exits). */
 export async function runProgram(argv: readonly string[], hooks: CommandHooks = {}): Promise<void> {
+  // Every command that opens an SFTP or S3 repository stages in a local folder: Ctrl-C removes it.
+  whenRemoteOpened(removeStagingOnInterrupt);
   try {
     await buildProgram(hooks).parseAsync([...argv]);
   } catch (error) {

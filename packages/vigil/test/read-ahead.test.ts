@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { withReadAhead } from '../src/storage/read-ahead.js';
+import { keptBlockCount, withReadAhead } from '../src/storage/read-ahead.js';
 import type { RangeReader } from '../src/storage/storage.js';
 
 /** A file in memory that counts the requests made of it and the bytes they fetched. */
@@ -64,6 +64,29 @@ describe('read-ahead', () => {
     assert.equal(file.requests, 6);
     await read(2 * 1024 * 1024 + 1000);
     assert.equal(file.requests, 6);
+  });
+
+  it('keeps the blocks of a file jumped all over (a tree pack read 16 trees at once), and drops them at close', async () => {
+    const file = countedFile(content.subarray(0, 4 * 1024 * 1024));
+    const reader = withReadAhead(file);
+    const before = keptBlockCount();
+    // 400 small reads spread over 4 MiB in a scattered order, 16 at a time, then all again.
+    const offsets = Array.from({ length: 400 }, (_, i) => ((i * 7919) % 400) * 10_000 + 17);
+    for (let round = 0; round < 2; round++) {
+      for (let at = 0; at < offsets.length; at += 16) {
+        await Promise.all(
+          offsets.slice(at, at + 16).map(async (offset) => {
+            assert.deepEqual(await reader.read(offset, 3000), content.subarray(offset, offset + 3000));
+          }),
+        );
+      }
+    }
+    // 64 blocks of 64 KiB cover the file: each fetched once (a block two reads need at once is one
+    // request), the first three jumps exact; eight kept blocks per file made 400 requests a round.
+    assert.ok(file.requests <= 3 + 64 + 4, `${file.requests} requests`);
+    assert.ok(keptBlockCount() - before >= 60, 'the blocks stay while the file is open');
+    await reader.close();
+    assert.equal(keptBlockCount(), before, 'closing the file drops its blocks');
   });
 
   it('a window ends at the end of the file, and a read past it fails as the file would', async () => {

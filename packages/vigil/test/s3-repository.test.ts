@@ -18,7 +18,7 @@ import { S3Storage } from '../src/storage/s3-storage.js';
 import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
 import { tempDir, vigil } from './helpers.js';
 import { type S3Server, s3Server } from './s3-server.js';
-import { checkStagingLeftovers } from './staging-leftovers.js';
+import { checkInterruptedCommands, checkStagingLeftovers } from './staging-leftovers.js';
 
 describe('a repository on S3', () => {
   let dir: { path: string; cleanup: () => void };
@@ -130,6 +130,10 @@ describe('a repository on S3', () => {
     const repo = server.url('staging');
     assert.equal((await run(['init', '--no-encryption', repo])).code, 0);
     await checkStagingLeftovers({ kind: 's3', dir: dir.path, repo, env: server.env });
+  });
+
+  it('Ctrl-C of forget and of copy removes the staging folder too (exit 130)', async () => {
+    await checkInterruptedCommands({ kind: 's3', dir: dir.path, repoAt: (name) => server.url(name), env: server.env });
   });
 
   it('refuses a key the server does not know, saying what to set (exit 2)', async () => {

@@ -15,7 +15,7 @@ import { SftpStorage } from '../src/storage/sftp-storage.js';
 import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
 import { tempDir, vigil } from './helpers.js';
 import { type SshServer, sshServer } from './sshd-server.js';
-import { checkStagingLeftovers } from './staging-leftovers.js';
+import { checkInterruptedCommands, checkStagingLeftovers } from './staging-leftovers.js';
 
 describe('a repository over SFTP', () => {
   let dir: { path: string; cleanup: () => void };
@@ -107,6 +107,15 @@ describe('a repository over SFTP', () => {
     const repo = server.url(join(dir.path, 'repo-staging'));
     assert.equal((await run(['init', '--no-encryption', repo])).code, 0);
     await checkStagingLeftovers({ kind: 'sftp', dir: dir.path, repo, env: server.env });
+  });
+
+  it('Ctrl-C of forget and of copy removes the staging folder too (exit 130)', async () => {
+    await checkInterruptedCommands({
+      kind: 'sftp',
+      dir: dir.path,
+      repoAt: (name) => server.url(join(dir.path, name)),
+      env: server.env,
+    });
   });
 
   it('refuses an unknown host key, saying how to trust it (exit 2)', async () => {

@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from '../../tandem/test/fixtures/redis-harness.ts';
 
 export interface SshServer {
@@ -82,8 +83,15 @@ export async function sshServer(dir: string): Promise<SshServer> {
     async stop() {
       if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
       // Each connection is served by a process of its own, in a session of its own: the
-      // server is down only once they are gone too.
-      const sessions = descendants(child.pid as number);
+      // server is down only once they are gone too. The listener is stopped first, so no
+      // session is forked after they are listed: one forked after the list would survive the
+      // kill, and a new session holds the listening socket until it closes it, so a restart on
+      // the same port (the reconnection test) could fail with "Address already in use".
+      const listener = child.pid as number;
+      try {
+        process.kill(listener, 'SIGSTOP');
+      } catch {}
+      const sessions = descendants(listener);
       const exited = once(child, 'exit');
       child.kill('SIGKILL');
       for (const pid of sessions) {
@@ -92,8 +100,30 @@ export async function sshServer(dir: string): Promise<SshServer> {
         } catch {}
       }
       await exited;
+      // A killed process closes its sockets as it dies, after kill() returns: wait for each.
+      await Promise.all(sessions.map(gone));
     },
   };
+}
+
+/**
+ * Resolves once process `pid` has died (it is gone, or a zombie: its sockets are closed then).
+ * SIGKILL takes effect within milliseconds; the bound only turns a process that will not die
+ * into an error naming it instead of a hung suite.
+ */
+async function gone(pid: number): Promise<void> {
+  for (let waited = 0; ; waited += 5) {
+    let state: string;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      return;
+    }
+    if (state === 'Z' || state === 'X') return;
+    if (waited > 10_000) throw new Error(`sshd session ${pid} did not die within 10 s of SIGKILL (state ${state})`);
+    await delay(5);
+  }
 }
 
 /** Every process below `pid` (from /proc: each stat names its parent). */

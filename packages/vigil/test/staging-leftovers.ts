@@ -5,7 +5,7 @@
  * the test's own, so folders of other tests running beside it are not counted.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSourceTree, runUntilPoint } from './backup-helpers.js';
 import { vigil } from './helpers.js';
@@ -59,5 +59,58 @@ export async function checkStagingLeftovers(options: {
   const listed = await vigil(['snapshots', options.repo], { env });
   assert.equal(listed.code, 0, listed.stderr);
   assert.equal(existsSync(left), false, 'the next run removes the folder of a process that is gone');
+  assert.deepEqual(staging(), []);
+}
+
+/**
+ * Ctrl-C of the other commands that stage packs: forget (prune's repacked packs) and copy (the
+ * packs it writes into DST), each stopped at a test point once it has staged its packs (and
+ * uploaded them), then sent SIGINT: exit 130 and no folder left. `repoAt(name)` spells a repository of
+ * the server by name; restore, which writes nothing but its lock, is shown to stage nothing.
+ */
+export async function checkInterruptedCommands(options: {
+  readonly kind: 'sftp' | 's3';
+  readonly dir: string;
+  readonly repoAt: (name: string) => string;
+  readonly env: NodeJS.ProcessEnv;
+}): Promise<void> {
+  const tmp = join(options.dir, 'tmpdir-commands');
+  mkdirSync(tmp, { recursive: true });
+  const env = { ...options.env, TMPDIR: tmp };
+  const staging = () => readdirSync(tmp).filter((name) => name.startsWith(`vigil-${options.kind}-`));
+  const src = join(options.dir, 'src-commands');
+  makeSourceTree(src, 30);
+  const repo = options.repoAt('interrupted-commands');
+  const ok = async (args: string[]) => {
+    const result = await vigil(args, { env });
+    assert.equal(result.code, 0, `vigil ${args.join(' ')}: ${result.stderr}`);
+  };
+  // One worker: one pack holds every file, so once half of them are gone forget must repack it.
+  await ok(['backup', '-j', '1', src, '--to', repo]);
+  for (let i = 0; i < 30; i += 2) rmSync(join(src, 'docs', `f${i}.txt`));
+  await ok(['backup', '-j', '1', src, '--to', repo]);
+
+  const interrupt = async (args: string[], point: string, what: string) => {
+    const run = await runUntilPoint(args, point, env);
+    let ended = false;
+    void run.exited.then(() => {
+      ended = true;
+    });
+    try {
+      const folder = `vigil-${options.kind}-${run.pid}`;
+      assert.deepEqual(staging(), [folder], `${what} stages in its own folder`);
+      process.kill(run.pid, 'SIGINT');
+      assert.equal(await run.exited, 130, run.stderr());
+      assert.deepEqual(staging(), [], `Ctrl-C of ${what} removes the staging folder`);
+    } finally {
+      if (!ended) process.kill(run.pid, 'SIGKILL');
+    }
+  };
+  const dst = options.repoAt('interrupted-copy');
+  await ok(['init', '--no-encryption', dst]);
+  await interrupt(['copy', repo, dst], 'objects-stored', 'copy');
+  await interrupt(['forget', repo, '--keep-last', '1'], 'during-prune', 'forget');
+
+  await ok(['restore', repo, 'latest', join(options.dir, 'out-commands')]);
   assert.deepEqual(staging(), []);
 }

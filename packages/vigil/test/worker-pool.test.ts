@@ -1,4 +1,7 @@
-/** The worker pool of backup and restore: its workers' young generation is capped (issue 18's memory aim). */
+/**
+ * The worker pool of backup and restore: its workers' young generation is capped (issue 18's
+ * memory aim), and a task to start each worker with runs before the worker's first job.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createWorkerPool, RESTORE_WORKER_YOUNG_MB } from '../src/pool/worker-pool.js';
@@ -7,6 +10,16 @@ import { createWorkerPool, RESTORE_WORKER_YOUNG_MB } from '../src/pool/worker-po
 async function workerLimits(): Promise<{ maxYoungGenerationSizeMb?: number }> {
   const { resourceLimits } = await import('node:worker_threads');
   return { ...resourceLimits };
+}
+
+/** Runs in the worker as it starts (what open-ahead-tasks.ts does with a remote location). */
+function noteStart(location: string): void {
+  (globalThis as { startedWith?: string }).startedWith = location;
+}
+
+/** Runs in the worker: what its start task noted. */
+async function startNoted(): Promise<string | undefined> {
+  return (globalThis as { startedWith?: string }).startedWith;
 }
 
 describe('createWorkerPool', () => {
@@ -19,6 +32,19 @@ describe('createWorkerPool', () => {
     } finally {
       await capped.close();
       await plain.close();
+    }
+  });
+
+  it('runs the task to start each worker with, with its arguments, before the worker takes a job', async () => {
+    const pool = createWorkerPool(
+      'test-start-with',
+      { jobs: '1' },
+      { startWith: { task: noteStart, args: ['sftp:backup.example:/srv/repo'] } },
+    );
+    try {
+      assert.equal(await pool.apply(startNoted, []), 'sftp:backup.example:/srv/repo');
+    } finally {
+      await pool.close();
     }
   });
 });

@@ -1,12 +1,15 @@
 /**
  * Executes a retention plan on a format-2 repository: removes the snapshot files the plan
- * drops (each removal is one unlink, durable), then prunes what no snapshot uses any more.
+ * drops (all in one removeAll, durable before it returns), then prunes what no snapshot uses
+ * any more. The order is what makes a crash harmless: prune only ever removes what the
+ * remaining snapshots do not reach, so every removal must be durable before prune marks; a
+ * crash between the two leaves unused data that the next prune takes.
  * Shared by `forget` and by the rotation after a backup.
  */
 
 import type { BlobCodec } from '../repo/compression.js';
 import type { Repository } from '../repo/repository.js';
-import { removeSnapshot, type SnapshotListing } from '../repo/snapshot-store.js';
+import { removeSnapshots, type SnapshotListing } from '../repo/snapshot-store.js';
 import type { CheckpointHook } from './checkpoints.js';
 import { type GroupBy, type KeepPolicy, type PlannedSnapshot, planRetention, type RetentionPlan } from './policy.js';
 import { type PruneResult, prune } from './prune.js';
@@ -41,6 +44,9 @@ export async function executePlan(
   checkpoint?: CheckpointHook,
 ): Promise<PruneResult | undefined> {
   if (plan.remove.length === 0 && !pruneAnyway) return undefined;
-  for (const item of plan.remove) await removeSnapshot(repo, item.id);
+  await removeSnapshots(
+    repo,
+    plan.remove.map((item) => item.id),
+  );
   return prune(repo, codec, checkpoint);
 }

@@ -27,10 +27,11 @@ import { formatBytes } from '../report/format-bytes.js';
 import { jsonValue } from '../report/json-value.js';
 import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
+import openAheadTasks from '../storage/open-ahead-tasks.js';
 import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
 import type { CommandHooks } from './hooks.js';
+import { onInterrupt } from './interrupt.js';
 import { openOrInitRepository, openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
-import { onInterrupt } from './setup.js';
 
 export interface BackupOptions extends KeepFlags, PasswordFlags {
   readonly sources: readonly string[];
@@ -105,6 +106,9 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     { jobs: options.jobs },
     {
       youngGenerationMb: BACKUP_WORKER_YOUNG_MB,
+      // The workers start with the pool and open their storage (over SFTP or S3: connect and log
+      // in) while this thread reads the index and the parent snapshot, not at their first batch.
+      startWith: { task: openAheadTasks.openAhead, args: [repo.secrets.root] },
     },
   );
   let committed = false;

@@ -17,6 +17,7 @@ import { Repository } from '../repo/repository.js';
 import { listSnapshots, type StoredSnapshot } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { count } from '../report/plural.js';
+import type { CommandHooks } from './hooks.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface CopyOptions extends PasswordFlags {
@@ -27,7 +28,7 @@ export interface CopyOptions extends PasswordFlags {
   readonly json?: boolean;
 }
 
-export async function copy(options: CopyOptions): Promise<ExitCode> {
+export async function copy(options: CopyOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (sameDirectory(options.from, options.to)) {
     throw new UsageError(`SRC and DST are the same repository (${options.from}): copy into another one`);
@@ -69,6 +70,7 @@ export async function copy(options: CopyOptions): Promise<ExitCode> {
       snapshots: chosen,
       log,
       assertLocked: () => held.assertHeld(),
+      checkpoint: hooks.checkpoint,
     });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(outcome)}\n`);

@@ -15,6 +15,7 @@ import type { Repository } from '../repo/repository.js';
 import { listSnapshots, type SnapshotListing } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { count } from '../report/plural.js';
+import type { CommandHooks } from './hooks.js';
 import { openRepository, type PasswordFlags, repositoryCodec } from './repository-access.js';
 
 export interface ForgetOptions extends KeepFlags, PasswordFlags {
@@ -25,7 +26,7 @@ export interface ForgetOptions extends KeepFlags, PasswordFlags {
   readonly json?: boolean;
 }
 
-export async function forget(options: ForgetOptions): Promise<ExitCode> {
+export async function forget(options: ForgetOptions, hooks: CommandHooks = {}): Promise<ExitCode> {
   const policy = policyFromFlags(options);
   const groupBy = groupByFromFlag(options.groupBy);
   const ids = options.ids ?? [];
@@ -40,12 +41,12 @@ export async function forget(options: ForgetOptions): Promise<ExitCode> {
   const lock = await RepositoryLock.acquire(repo, options.dryRun ? 'shared' : 'exclusive', { command: 'forget' });
   try {
     const listing = await listSnapshots(repo);
-    if (ids.length > 0) return await forgetNamed(repo, listing, ids, options);
+    if (ids.length > 0) return await forgetNamed(repo, listing, ids, options, hooks);
     const plan = planFor(listing, policy, groupBy);
     if (options.json) process.stdout.write(`${JSON.stringify({ plan, dryRun: options.dryRun === true })}\n`);
     else process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
     if (options.dryRun) return Code.ok;
-    await removeAndPrune(repo, plan.remove, options);
+    await removeAndPrune(repo, plan.remove, options, hooks);
     return Code.ok;
   } finally {
     await lock.release();
@@ -58,6 +59,7 @@ async function forgetNamed(
   listing: SnapshotListing,
   ids: readonly string[],
   options: ForgetOptions,
+  hooks: CommandHooks,
 ): Promise<ExitCode> {
   const chosen = new Map<string, PlanItem>();
   const problems: string[] = [];
@@ -85,12 +87,23 @@ async function forgetNamed(
     for (const item of remove) lines.push(`  ${shortId(item.id)}  ${item.time}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
-  if (!options.dryRun) await removeAndPrune(repo, remove, options);
+  if (!options.dryRun) await removeAndPrune(repo, remove, options, hooks);
   return Code.ok;
 }
 
-async function removeAndPrune(repo: Repository, remove: readonly PlanItem[], options: ForgetOptions): Promise<void> {
-  const pruned = await executePlan(repo, await repositoryCodec(), { remove }, await cleanLeftovers(repo));
+async function removeAndPrune(
+  repo: Repository,
+  remove: readonly PlanItem[],
+  options: ForgetOptions,
+  hooks: CommandHooks,
+): Promise<void> {
+  const pruned = await executePlan(
+    repo,
+    await repositoryCodec(),
+    { remove },
+    await cleanLeftovers(repo),
+    hooks.checkpoint,
+  );
   if (pruned && !options.json) {
     process.stdout.write(
       `pruned ${count(pruned.removedBlobs, 'blob')} (${count(pruned.removedPacks, 'pack')} removed, ${pruned.repackedPacks} repacked), ` +

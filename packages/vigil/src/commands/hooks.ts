@@ -1,8 +1,9 @@
 /**
  * What a test may inject into a command, and nothing a user runs sets: the worker tasks the
  * engines send batches to (a test's own task module, built on the shipped *With functions,
- * observes or disturbs reads), a hook awaited at each backup checkpoint, and the scrypt cost
- * of the key files `vigil init` and `vigil key` write (a test's is cheap, so it can make many).
+ * observes or disturbs reads), a hook awaited at each backup checkpoint (and at forget's prune
+ * and copy's objects-stored), and the scrypt cost of the key files `vigil init` and `vigil key`
+ * write (a test's is cheap, so it can make many).
  * Commands hand them to the engines they build; the command line passes none.
  */
 import type { CheckpointHook } from '../backup/checkpoints.js';

@@ -7,7 +7,7 @@
 
 import { BaselineWriter } from '../baseline/store.js';
 import type { AlgorithmName } from '../checksums/algorithms.js';
-import { onInterrupt } from './setup.js';
+import { onInterrupt } from './interrupt.js';
 
 /** Runs `write` with a new baseline for dbPath; it is dropped if `write` throws or the user interrupts. */
 export async function writeNewBaseline<T>(

@@ -1,14 +1,12 @@
 /**
- * What commands set up alike: the algorithm, the progress bar, the colours, and removal of a
- * half-written database on Ctrl-C (the one place a signal handler is installed).
+ * What commands set up alike: the algorithm, the progress bar and the colours (what Ctrl-C
+ * undoes is interrupt.ts's).
  */
 import picocolors from 'picocolors';
 import { ALGORITHMS, type AlgorithmName, isAlgorithmName } from '../checksums/algorithms.js';
 import { UsageError } from '../errors.js';
-import { ExitCode } from '../exit.js';
 import type { Colors } from '../report/change-text-printer.js';
 import { type Progress, silentProgress, terminalProgress } from '../report/progress.js';
-import { removeStagingFolders } from '../storage/staging-folder.js';
 
 export function resolveAlgorithm(name: string | undefined, fallback: AlgorithmName = 'blake3'): AlgorithmName {
   if (name === undefined) return fallback;
@@ -28,23 +26,4 @@ export function createProgress(enabled: boolean | undefined): Progress {
 export function colorsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): Colors {
   const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   return picocolors.createColors(stream.isTTY === true && !noColor);
-}
-
-/**
- * Runs `cleanup` (removing a temporary database) if the user presses Ctrl-C, then removes
- * the local staging folders of remote repositories (their storages are not closed on this
- * path) and exits 130; returns the function that removes the handler once the run is over.
- */
-export function onInterrupt(cleanup: () => void): () => void {
-  const handler = () => {
-    cleanup();
-    removeStagingFolders();
-    process.exit(ExitCode.interrupted);
-  };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 }

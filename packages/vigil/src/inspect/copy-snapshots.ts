@@ -20,6 +20,7 @@
  * tree is the one this copy makes (the same contents): copying twice changes nothing.
  */
 import { randomBytes } from 'node:crypto';
+import type { CheckpointHook } from '../backup/checkpoints.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
@@ -42,6 +43,8 @@ export interface CopyOptions {
   readonly packTargetBytes?: number;
   /** Throws if the run lost DST's lock: called before the index is written and before the commit. */
   readonly assertLocked?: () => void | Promise<void>;
+  /** Awaited at 'objects-stored', once every pack is in DST and nothing is indexed (tests stop the run there). */
+  readonly checkpoint?: CheckpointHook | undefined;
 }
 
 export interface CopyOutcome {
@@ -145,6 +148,7 @@ export async function copySnapshots(options: CopyOptions): Promise<CopyOutcome> 
       existing.push({ id: '', snapshot: { ...rest, tree: root } });
     }
     const packs = await writer.takePacks();
+    await options.checkpoint?.('objects-stored');
     // As a backup commits: every pack durable, then the index listing them, then the snapshots.
     await to.storage.flush(packs.map((p) => packName(p.id)));
     await options.assertLocked?.();

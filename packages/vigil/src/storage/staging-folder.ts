@@ -6,10 +6,10 @@
  *
  * What removes it:
  * - a normal end or an error: the storage's close (program.ts closes every storage it opened);
- * - Ctrl-C or SIGTERM during a backup: the command's interruption handler
- *   (removeStagingFolders, called before it exits);
- * - a kill -9, a crash, or Ctrl-C during a command without a handler: the next remote run,
- *   which removes the folders of processes that no longer live (sweepStaleStagingFolders).
+ * - Ctrl-C or SIGTERM during any command that opened a remote repository: the interruption
+ *   handler (commands/interrupt.ts calls removeStagingFolders before it exits);
+ * - a kill -9 or a crash: the next remote run, which removes the folders of processes that
+ *   no longer live (sweepStaleStagingFolders).
  *
  * The name is predictable, so it is made 0700 and an existing one is used only if it is a
  * real folder of this user that no one else can write to: otherwise another user could
