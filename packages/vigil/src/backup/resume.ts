@@ -66,3 +66,13 @@ export async function resumeInterruptedRun(repo: Repository, loaded: LoadedIndex
     damaged,
   };
 }
+
+/**
+ * Removes what an interrupted run left under tmp/ (call with the lock held). Returns whether
+ * anything was there: then that run may have left packs no index lists, worth a prune.
+ */
+export async function cleanLeftovers(repo: Repository): Promise<boolean> {
+  const leftovers = await repo.storage.list('tmp');
+  for (const name of leftovers) await repo.storage.remove(`tmp/${name}`, { durable: false });
+  return leftovers.length > 0;
+}

@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { Pool, WorkerExitError } from 'tandem/pool';
+import { type Pool, WorkerExitError } from 'tandem/pool';
 import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
 import { BackupAbortedError } from '../errors.js';
@@ -40,11 +40,10 @@ import { loadIndex, packIds } from '../repo/index-load.js';
 import { packName, publishPacks, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
-import { listSnapshots, type StoredSnapshot, writeSnapshot } from '../repo/snapshot-store.js';
+import { listSnapshots, writeSnapshot } from '../repo/snapshot-store.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { ParentFileTable } from './parent-files.js';
-import type { ParentFilesRead } from './parent-snapshot.js';
-import type { ParentFilesRequest, StoreEntriesResult } from './protocol.js';
+import { findParent, ParentFilesArrival } from './parent-in-worker.js';
+import type { StoreEntriesResult } from './protocol.js';
 import { reviveOpenPack, revivePack } from './protocol.js';
 import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
 import { OpenPackLedger } from './run-packs.js';
@@ -133,25 +132,20 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   for (const line of damaged) progress.log(`vigil: ${line}`);
   const knownBlobs = loaded.index.shareIds();
   // A worker reads the parent's files while this thread walks; batches wait for them (send below).
-  let parentFiles: ParentFileTable | undefined = parent ? undefined : ParentFileTable.EMPTY;
-  const parentFilesRead = parent
-    ? readParentInWorker({
-        secrets: repo.secrets,
-        knownBlobs,
-        runId,
-        index: loaded.index.share(),
-        root: parent.snapshot.tree,
-        label: parent.id.slice(0, 16),
-      }).then((read) => {
-        for (const line of read.damaged) {
-          damaged.push(line);
-          progress.log(`vigil: ${line}`);
-        }
-        parentFiles = new ParentFileTable(read.table);
-      })
-    : Promise.resolve();
-  // Awaited before any batch is sent; a failure before then (the walk's) must not leave it unhandled.
-  parentFilesRead.catch(() => {});
+  const parentFiles = new ParentFilesArrival(
+    parent && {
+      secrets: repo.secrets,
+      knownBlobs,
+      runId,
+      index: loaded.index.share(),
+      root: parent.snapshot.tree,
+      label: parent.id.slice(0, 16),
+    },
+    (line) => {
+      damaged.push(line);
+      progress.log(`vigil: ${line}`);
+    },
+  );
 
   const stats: SnapshotStats = {
     files: 0,
@@ -222,7 +216,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     const paths = full.paths;
     inFlight.track(
       pool.apply(options.storeEntries ?? tasks.storeEntries, [
-        { ...request, list: full.build(), parents: (parentFiles as ParentFileTable).recordsFor(paths) },
+        { ...request, list: full.build(), parents: parentFiles.recordsFor(paths) },
       ]),
       (result) => onResult(paths, result),
       'a backup worker',
@@ -230,7 +224,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     batchesSent++;
   };
   const sendHeld = async () => {
-    await parentFilesRead.catch((error: Error) => {
+    await parentFiles.arrived.catch((error: Error) => {
       throw abortion(error);
     });
     for (const full of held.splice(0)) {
@@ -248,7 +242,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     held.push(batch);
     batch = new FileListBuilder();
     // The walk goes on while the parent's files are read, up to a bound on what it holds.
-    if (parentFiles === undefined && held.length < MAX_HELD_BATCHES) return;
+    if (!parentFiles.here && held.length < MAX_HELD_BATCHES) return;
     await sendHeld();
   };
   const enqueue = (path: Buffer, base: number, flags: number) => batch.add(path, flags, base);
@@ -291,7 +285,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     }
     progress.found(found);
     // A worker without work gets what there is (once batches can go: until then, they fill up).
-    if (batch.size > 0 && parentFiles !== undefined && inFlight.count < pool.workers) await send();
+    if (batch.size > 0 && parentFiles.here && inFlight.count < pool.workers) await send();
   }
   if (batch.size > 0) held.push(batch);
   await sendHeld();
@@ -299,7 +293,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   await inFlight.drain().catch((error: Error) => {
     throw abortion(error);
   });
-  parentFiles = ParentFileTable.EMPTY; // every batch has its records: the table's memory can go
+  parentFiles.drop(); // every batch has its records: the table's memory can go
   await options.workersDone?.();
   // No batch is in flight: the packs the workers were filling are theirs no more.
   packs.push(...(await publishPacks(repo.storage, openPacks.complete(repo.sealer), { durable: false })));
@@ -360,28 +354,6 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   };
 }
 
-/**
- * The parent's files, read in a worker of its own that ends with the read: decoding every tree
- * of the parent leaves tens of MB of garbage in the worker's old generation, which V8 does not
- * collect until that grows further (in a backup worker, it held 60-90 MB to the end of the run
- * on the /usr/share copy), and a worker that exits gives it all back. It runs while the main thread walks and the backup's
- * own workers are still waiting for their first batch.
- */
-async function readParentInWorker(request: ParentFilesRequest): Promise<ParentFilesRead> {
-  const pool = new Pool({ workers: 1, name: 'vigil-backup-parent', prefetch: 1 });
-  try {
-    return await pool.apply(tasks.readParentFiles, [request]);
-  } finally {
-    await pool.terminate();
-  }
-}
-
-/** The newest snapshot of exactly these sources (restic's parent), whose records skip reads. */
-function findParent(snapshots: readonly StoredSnapshot[], sources: readonly string[]): StoredSnapshot | undefined {
-  const key = JSON.stringify([...sources].sort());
-  return snapshots.filter((s) => JSON.stringify([...s.snapshot.sources].sort()) === key).at(-1);
-}
-
 /** Every directory above a source ('/home', '/home/me' for '/home/me/docs'), each once, outermost first. */
 function ancestorsOf(sources: readonly string[]): string[] {
   const dirs = new Set<string>();
@@ -420,14 +392,4 @@ function repositoryExcludes(repoRoot: string, sources: readonly string[]): strin
     if (inside !== undefined && inside !== '') out.push(`/${inside}/`);
   }
   return out;
-}
-
-/**
- * Removes what an interrupted run left under tmp/ (call with the lock held). Returns whether
- * anything was there: then that run may have left packs no index lists, worth a prune.
- */
-export async function cleanLeftovers(repo: Repository): Promise<boolean> {
-  const leftovers = await repo.storage.list('tmp');
-  for (const name of leftovers) await repo.storage.remove(`tmp/${name}`, { durable: false });
-  return leftovers.length > 0;
 }

@@ -14,7 +14,7 @@
  * are threads of this process (never hosts through Redis).
  *
  * What a crash costs: the packs being filled are in the staging folder, complete in no way and
- * listed nowhere; the next run removes them (cleanLeftovers) and stores their blobs again. At
+ * listed nowhere; the next run removes them (cleanLeftovers, resume.ts) and stores their blobs again. At
  * most one pack per worker is lost that way; completed ones are resumed from (resume.ts).
  */
 import type { BlobWriter } from '../repo/blob-writer.js';

@@ -6,8 +6,8 @@
 import { formatPlan, groupByFromFlag, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock } from '../backup/lock.js';
 import { isEmptyPolicy, type PlanItem } from '../backup/policy.js';
+import { cleanLeftovers } from '../backup/resume.js';
 import { executePlan, planFor } from '../backup/rotation.js';
-import { cleanLeftovers } from '../backup/run-backup.js';
 import { shortId } from '../backup/snapshots.js';
 import { UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode } from '../exit.js';
