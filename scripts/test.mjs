@@ -5,7 +5,8 @@
 // under DIR instead (packaging/: slower tests of the packed packages, which .ci/run runs after
 // `npm test`).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { compiledPath, compileTests, defaultCompileRoots } from './compile-tests.mjs';
 
@@ -65,6 +66,9 @@ const slowness = (file) => {
 };
 const bySize = [...files].sort((a, b) => slowness(b) - slowness(a));
 const mirror = compileTests(root, compileRoots);
+// vigil backup keeps a cache under XDG_CACHE_HOME (else ~/.cache/vigil): the tests' repositories
+// come and go, so their caches go to a folder of the run's own, removed after it.
+const cacheHome = mkdtempSync(join(tmpdir(), 'vigil-test-cache-'));
 const compiled = bySize.map((file) => compiledPath(mirror, file));
 const result = spawnSync(
   process.execPath,
@@ -72,7 +76,9 @@ const result = spawnSync(
   {
     cwd: root,
     stdio: 'inherit',
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
   },
 );
 rmSync(mirror, { recursive: true, force: true });
+rmSync(cacheHome, { recursive: true, force: true });
 process.exit(result.status ?? 1);

@@ -212,6 +212,7 @@ ${exitCodesHelp('baseline')}`,
     .option('-j, --jobs <n>', 'worker threads (default: available cores)')
     .option('--json', 'print the result as JSON')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('--no-cache', "neither use nor keep the local cache of the parent snapshot's files (~/.cache/vigil)")
     .addHelpText('after', exitCodesHelp('backup'))
     .action(async (sources: string[], flags: Record<string, unknown>) => {
       const { backup } = await import('./commands/backup.js');

@@ -136,6 +136,26 @@ export class ParentFileTable {
   }
 }
 
+/**
+ * The tables `parts` joined, without the files at the paths `drop` holds (latin1 of each path,
+ * as TreeAssembly keys them).
+ */
+export function joinTables(parts: readonly Uint8Array[], drop: ReadonlySet<string>): Uint8Array {
+  const kept: Uint8Array[] = [];
+  for (const part of parts) {
+    const bytes = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+    for (let at = 0; at < bytes.length; ) {
+      const pathLength = bytes.readUInt32LE(at);
+      const end = at + 4 + pathLength + 4 + bytes.readUInt32LE(at + 4 + pathLength);
+      if (drop.size === 0 || !drop.has(bytes.toString('latin1', at + 4, at + 4 + pathLength))) {
+        kept.push(bytes.subarray(at, end));
+      }
+      at = end;
+    }
+  }
+  return Buffer.concat(kept);
+}
+
 /** No parent: no records. */
 export function noParentRecords(count: number): ParentRecords {
   return { bytes: new Uint8Array(0), at: new Int32Array(count).fill(-1) };

@@ -35,6 +35,8 @@ export interface StoreEntriesRequest {
   readonly reading?: ReadingCounter | undefined;
   /** Pack size to close at (tests make small packs). */
   readonly packTargetBytes?: number | undefined;
+  /** Whether to hand back the batch's files as parent-table rows too (for the parent cache: parent-cache.ts). */
+  readonly parentRows?: boolean | undefined;
 }
 
 /** What a worker needs to read the parent snapshot's files (tasks.ts's readParentFiles). */
@@ -81,6 +83,8 @@ export type StoredEntry =
 /** The batch's entries (in columns: stored-entries.ts), and what it did to the worker's packs (run-packs.ts). */
 export interface StoreEntriesResult extends BatchPacks {
   readonly entries: StoredEntries;
+  /** When asked: the batch's stored files as a parent table (parent-files.ts), as the snapshot's trees will hold them. */
+  readonly parentRows?: Uint8Array;
 }
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -15,7 +15,7 @@
  * Call with the lock held, before the run hands the index to anything.
  */
 import { writeIndexFile } from '../repo/index-file.js';
-import { type LoadedIndex, packIds } from '../repo/index-load.js';
+import type { LoadedIndex } from '../repo/index-load.js';
 import type { PackEntry } from '../repo/pack-header.js';
 import { packMatchesId, readPackEntries } from '../repo/pack-reader.js';
 import { packName } from '../repo/pack-writer.js';
@@ -30,12 +30,20 @@ export interface ResumedPacks {
   readonly damaged: readonly string[];
 }
 
-/** Takes over the good unlisted packs into `loaded` (its index and files) and a new index file. */
-export async function resumeInterruptedRun(repo: Repository, loaded: LoadedIndex): Promise<ResumedPacks> {
+/**
+ * Takes over the good unlisted packs into `loaded` (its index and files) and a new index file.
+ * `inData`: the packs under data/ (index-load.ts's packIds), listed by the caller, which needs
+ * them too: over SFTP or S3 a listing of data/ is 257 requests.
+ */
+export async function resumeInterruptedRun(
+  repo: Repository,
+  loaded: LoadedIndex,
+  inData: readonly string[],
+): Promise<ResumedPacks> {
   const listed = new Set(loaded.index.packIds());
   const adopted: { id: string; entries: PackEntry[] }[] = [];
   const damaged: string[] = [];
-  for (const id of await packIds(repo.storage)) {
+  for (const id of inData) {
     if (listed.has(id)) continue;
     try {
       if (!(await packMatchesId(repo.storage, id))) {

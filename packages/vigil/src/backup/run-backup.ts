@@ -36,17 +36,18 @@ import { InFlight } from '../pool/in-flight.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec, CompressionMode } from '../repo/compression.js';
 import { writeIndexFile } from '../repo/index-file.js';
-import { loadIndex, packIds } from '../repo/index-load.js';
 import { packName, publishPacks, type WrittenPack } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
-import { listSnapshots, writeSnapshot } from '../repo/snapshot-store.js';
+import { writeSnapshot } from '../repo/snapshot-store.js';
 import type { CheckpointHook } from './checkpoints.js';
-import { findParent, ParentFilesArrival } from './parent-in-worker.js';
+import { type ParentCache, RunParentRows } from './parent-cache.js';
+import { ParentFilesArrival, type ParentReader } from './parent-in-worker.js';
 import type { StoreEntriesResult } from './protocol.js';
 import { reviveOpenPack, revivePack } from './protocol.js';
-import { type ResumedPacks, resumeInterruptedRun } from './resume.js';
+import type { ResumedPacks } from './resume.js';
 import { OpenPackLedger } from './run-packs.js';
+import { startRun } from './run-start.js';
 import { largerThan } from './size-limit.js';
 import { decodeStoredEntries } from './stored-entries.js';
 import tasks, { type StoreEntriesTask } from './tasks.js';
@@ -92,6 +93,13 @@ export interface RunBackupOptions {
    * so that the workers' heaps are given back before the trees are built (the run's peak).
    */
   readonly workersDone?: (() => Promise<void>) | undefined;
+  /**
+   * The worker to read the parent snapshot's files in, started by the command before it opened
+   * the repository (parent-in-worker.ts); closed by the run. Default: one started when needed.
+   */
+  readonly parentReader?: ParentReader | undefined;
+  /** Where the parent's files are kept between runs (parent-cache.ts); none: always read from its trees. */
+  readonly parentCache?: ParentCache | undefined;
   /** The time to record (backup --time), ns since the epoch; default: the run's start. */
   readonly recordedTimeNs?: bigint | undefined;
 }
@@ -107,45 +115,31 @@ export interface BackupOutcome {
   readonly resumed: ResumedPacks;
   /** Directories whose tree the parent snapshot's was reused for, and those encoded anew. */
   readonly trees: { readonly reused: number; readonly encoded: number };
+  /** Where the parent's files came from: its trees, or the cache (none: no parent). */
+  readonly parentFrom: 'trees' | 'cache' | undefined;
 }
 
 export async function runBackup(options: RunBackupOptions): Promise<BackupOutcome> {
   const { repo, pool, progress } = options;
   const startNs = nowNs();
   const checkpoint = options.checkpoint ?? (async () => {});
-  const damaged: string[] = [];
-  // A run killed after its index file is written leaves blobs that are listed but used by no
-  // snapshot: this marker, removed after the commit, makes the next run's cleanup see it and prune.
   const runId = randomBytes(8).toString('hex');
   const marker = `tmp/backup-${runId}.running`;
-  await repo.storage.write(marker, Buffer.from(`${process.pid}\n`), { durable: false });
-
-  const loaded = await loadIndex(repo.storage, repo.sealer);
-  const resumed = await resumeInterruptedRun(repo, loaded);
-  for (const error of loaded.damaged) damaged.push(error.message);
-  const listed = new Set(loaded.index.packIds());
-  const unlistedPacks = (await packIds(repo.storage)).filter((id) => !listed.has(id)).length;
-  const listing = await listSnapshots(repo);
-  for (const line of resumed.damaged) damaged.push(`not resumed from (left for prune): ${line}`);
-  for (const { id, error } of listing.damaged) damaged.push(`snapshot ${id.slice(0, 16)}: ${error.message}`);
-  const parent = findParent(listing.snapshots, options.sources);
+  const { loaded, resumed, unlistedPacks, parent, damaged } = await startRun(repo, options.sources, marker);
   for (const line of damaged) progress.log(`vigil: ${line}`);
   const knownBlobs = loaded.index.shareIds();
-  // A worker reads the parent's files while this thread walks; batches wait for them (send below).
-  const parentFiles = new ParentFilesArrival(
-    parent && {
-      secrets: repo.secrets,
-      knownBlobs,
-      runId,
-      index: loaded.index.share(),
-      root: parent.snapshot.tree,
-      label: parent.id.slice(0, 16),
-    },
-    (line) => {
+  const rows = options.parentCache && new RunParentRows(options.parentCache, options.sources);
+  // From the cache, or read by a worker while this thread walks; batches wait for them (send below).
+  const parentFiles = ParentFilesArrival.of(parent, {
+    cache: options.parentCache,
+    sources: options.sources,
+    request: (root, label) => ({ secrets: repo.secrets, knownBlobs, runId, index: loaded.index.share(), root, label }),
+    onDamaged: (line) => {
       damaged.push(line);
       progress.log(`vigil: ${line}`);
     },
-  );
+    reader: options.parentReader,
+  });
 
   const stats: SnapshotStats = {
     files: 0,
@@ -170,6 +164,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   const openPacks = new OpenPackLedger();
   const onResult = (paths: readonly Buffer[], result: StoreEntriesResult) => {
     for (const pack of result.packs) packs.push(revivePack(pack));
+    rows?.add(result.parentRows);
     openPacks.note({ completed: result.completed, ...(result.open ? { open: reviveOpenPack(result.open) } : {}) });
     decodeStoredEntries(result.entries).forEach((entry, i) => {
       const path = paths[i] as Buffer;
@@ -207,6 +202,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     parentTimeNs: (parent?.snapshot.timeNs ?? 0n).toString(),
     ...(options.reading ? { reading: options.reading } : {}),
     ...(options.packTargetBytes ? { packTargetBytes: options.packTargetBytes } : {}),
+    ...(rows ? { parentRows: true } : {}),
   };
   let batch = new FileListBuilder();
   /** Batches made before the parent's files were read: sent once they are. */
@@ -343,6 +339,13 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   await options.assertLocked?.();
   const id = await writeSnapshot(repo, snapshot);
   await checkpoint('after-commit');
+  try {
+    rows?.commit(id, built);
+  } catch (error) {
+    progress.log(
+      `vigil: the parent cache was not written (${(error as Error).message}): the next backup reads the trees`,
+    );
+  }
   await repo.storage.remove(marker, { durable: false });
   return {
     id,
@@ -351,6 +354,7 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     unlistedPacks,
     resumed,
     trees: { reused: built.reused, encoded: built.encoded },
+    parentFrom: parentFiles.from,
   };
 }
 

@@ -31,7 +31,7 @@ import { MetaCallError } from '../repo/meta-errors.js';
 import { captureEntry, type KnownXattrs, type MetaNode } from '../repo/metadata.js';
 import type { ContentRef } from '../repo/tree.js';
 import { entryRecord } from './entry-record.js';
-import { parentFileAt } from './parent-files.js';
+import { ParentFilesWriter, parentFileAt } from './parent-files.js';
 import type { ParentFile, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
 import { type StoredEntries, StoredEntriesWriter } from './stored-entries.js';
 import type { WorkerRepository } from './worker-repository.js';
@@ -183,8 +183,37 @@ export async function storeEntriesWith(
     }
   }
   // The pack being filled stays open for the next batch; the main thread completes it after the last (run-packs.ts).
-  return { entries: storedEntries(entries), ...(await packs.endBatch()) };
+  return {
+    entries: storedEntries(entries),
+    ...(request.parentRows ? { parentRows: parentRows(paths, entries) } : {}),
+    ...(await packs.endBatch()),
+  };
 }
+
+/**
+ * The batch's files as a parent table: those with content and a change stamp, as the parent's
+ * trees would give them to the next backup (parent-snapshot.ts's onTree takes the same).
+ */
+function parentRows(paths: readonly Buffer[], entries: readonly CapturedEntry[]): Uint8Array {
+  const rows = new ParentFilesWriter();
+  entries.forEach((entry, i) => {
+    if (!entry.ok || entry.node.type !== 'file' || entry.content === undefined) return;
+    const { node } = entry;
+    const { stamp } = node;
+    if (stamp === undefined) return;
+    rows.add(paths[i] as Buffer, NO_NAME, {
+      size: node.size,
+      mtimeNs: node.mtimeNs,
+      ctimeNs: stamp.ctimeNs,
+      ino: stamp.ino,
+      content: entry.content,
+      ...(node.xattrs ? { xattrs: node.xattrs } : {}),
+    });
+  });
+  return rows.finish();
+}
+
+const NO_NAME = Buffer.alloc(0);
 
 /** The node, with size, mtime and change stamp from the fstat the content was read under (they agree with it). */
 function stored(node: MetaNode, stat: StatRecord, result: Stored): CapturedEntry {

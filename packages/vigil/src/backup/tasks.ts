@@ -7,6 +7,7 @@
 import { defineTasks } from 'tandem/tasks';
 import { fileReader } from '../fs/reader.js';
 import { BlobIndex } from '../repo/index-table.js';
+import { workerStorage } from '../storage/worker-storage.js';
 import { type ParentFilesRead, readParentFiles as readFiles } from './parent-snapshot.js';
 import type { ParentFilesRequest, StoreEntriesRequest, StoreEntriesResult } from './protocol.js';
 import { storeEntriesWith } from './store-entries.js';
@@ -22,7 +23,16 @@ async function readParentFiles(request: ParentFilesRequest): Promise<ParentFiles
   return readFiles(repo, BlobIndex.fromShared(request.index), Buffer.from(request.root), request.label);
 }
 
+/**
+ * The parent reader's initializer (parent-in-worker.ts's ParentReader): this module is loaded by
+ * running it, and the storage at `location` opened for the read to come. A failure is not kept:
+ * the read opens the storage again and reports its own.
+ */
+async function prepareParentRead(location: string): Promise<void> {
+  await workerStorage(location).catch(() => {});
+}
+
 /** The task runBackup sends batches to by default; tests give another built on storeEntriesWith. */
 export type StoreEntriesTask = (request: StoreEntriesRequest) => Promise<StoreEntriesResult>;
 
-export default defineTasks(import.meta.url, { storeEntries, readParentFiles });
+export default defineTasks(import.meta.url, { storeEntries, readParentFiles, prepareParentRead });

@@ -21,6 +21,8 @@ export interface BuiltTrees {
   readonly root: Buffer;
   /** Paths dropped because a directory above them could not be captured. */
   readonly orphans: string[];
+  /** Later names of hard-linked files: recorded with `linkTo`, without content of their own. */
+  readonly linked: string[];
   /** Directories (the root included) whose tree the repository or this run already had, and those stored. */
   readonly reused: number;
   readonly encoded: number;
@@ -47,6 +49,7 @@ export class TreeAssembly {
   build(storeTree: (plain: Buffer) => StoredBlob): BuiltTrees {
     const paths = [...this.#entries.keys()].sort(comparePaths);
     const links = new Map<string, string>();
+    const linked: string[] = [];
     /** Directory path -> its entries' records, in path order (so in name order); a directory's own waits for its id. */
     const children = new Map<string, (string | { dir: string; members: string })[]>([['/', []]]);
     const orphans: string[] = [];
@@ -60,7 +63,8 @@ export class TreeAssembly {
         orphans.push(path);
         continue;
       }
-      siblings.push(record.type === 'dir' ? { dir: path, members: record.members } : settled(links, path, record));
+      if (record.type === 'dir') siblings.push({ dir: path, members: record.members });
+      else siblings.push(settled(links, path, record, linked));
     }
     // Deepest directories first: a directory's tree needs its subdirectories' ids.
     const dirs = [...children.keys()]
@@ -78,15 +82,16 @@ export class TreeAssembly {
     };
     for (const dir of dirs) subtree.set(dir, treeOf(dir));
     const root = treeOf('/');
-    return { root, orphans, reused, encoded: dirs.length + 1 - reused };
+    return { root, orphans, linked, reused, encoded: dirs.length + 1 - reused };
   }
 }
 
 /** The record as the tree keeps it: a later name of a hard-linked file points at the first, without content. */
-function settled(links: Map<string, string>, path: string, record: EntryRecord): string {
+function settled(links: Map<string, string>, path: string, record: EntryRecord, linked: string[]): string {
   if (record.link !== undefined) {
     const first = links.get(record.link);
     if (first !== undefined) {
+      linked.push(path);
       // linkTo is the last member a file's record can have (nodeJsonMembers' order).
       const linkTo = Buffer.from(first.slice(1), 'latin1').toString('base64');
       return `{${record.members},"linkTo":"${linkTo}"${record.stamp}}`;

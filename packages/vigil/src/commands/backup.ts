@@ -5,11 +5,13 @@
  * a backup, the snapshot it would make included, and writes nothing. Ctrl-C before the commit
  * says that nothing was committed and that the next run resumes (resume.ts).
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { formatPlan, groupByFromFlag, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock, withRepositoryLock } from '../backup/lock.js';
+import { cacheRoot, ParentCache } from '../backup/parent-cache.js';
+import { ParentReader } from '../backup/parent-in-worker.js';
 import { type GroupBy, isEmptyPolicy, type KeepPolicy, type RetentionPlan } from '../backup/policy.js';
 import type { PruneResult } from '../backup/prune.js';
 import { parseRecordedTime } from '../backup/recorded-time.js';
@@ -21,13 +23,14 @@ import { RepositoryLockedError, UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode, exitCodeForBackup } from '../exit.js';
 import { BACKUP_WORKER_YOUNG_MB, createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { type BlobCodec, COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
-import type { Repository } from '../repo/repository.js';
+import { CONFIG_NAME, type Repository } from '../repo/repository.js';
 import { snapshotTime } from '../repo/snapshot-file.js';
 import { listSnapshots } from '../repo/snapshot-store.js';
 import { formatBytes } from '../report/format-bytes.js';
 import { jsonValue } from '../report/json-value.js';
 import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
+import { formatRepositoryLocation, parseRepositoryLocation, type RepositoryLocation } from '../storage/location.js';
 import openAheadTasks from '../storage/open-ahead-tasks.js';
 import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
 import type { CommandHooks } from './hooks.js';
@@ -48,6 +51,8 @@ export interface BackupOptions extends KeepFlags, PasswordFlags {
   readonly jobs?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+  /** commander's `--no-cache` sets this to false: the parent cache is neither read nor written. */
+  readonly cache?: boolean;
   /** The time to record instead of now (importing old backups). */
   readonly time?: string;
 }
@@ -94,10 +99,21 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     }
     return 0;
   }
-  const repo = await openOrInitRepository(options.to, options, log);
-  const codec = await repositoryCodec();
-  // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
-  const lock = await RepositoryLock.acquire(repo, 'shared', { command: 'backup' });
+  // The worker that reads the parent snapshot starts now, beside the opening (parent-in-worker.ts).
+  const caching = options.cache !== false;
+  const parentReader = startParentReader(options.to, caching);
+  let repo: Repository;
+  let codec: BlobCodec;
+  let lock: RepositoryLock;
+  try {
+    repo = await openOrInitRepository(options.to, options, log);
+    codec = await repositoryCodec();
+    // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
+    lock = await RepositoryLock.acquire(repo, 'shared', { command: 'backup' });
+  } catch (error) {
+    await parentReader.close();
+    throw error;
+  }
   const progress =
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
@@ -124,7 +140,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   });
   try {
     await hooks.lockTaken?.('shared');
-    const { id, snapshot, unlistedPacks, resumed } = await runBackup({
+    const { id, snapshot, unlistedPacks, resumed, parentFrom } = await runBackup({
       repo,
       codec,
       sources,
@@ -141,6 +157,8 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       storeEntries: hooks.storeEntries,
       recordedTimeNs,
       workersDone: () => pool.terminate(),
+      parentReader,
+      parentCache: caching ? new ParentCache(cacheRoot(), repo.config.id, repo.secrets.encryptionKey) : undefined,
     });
     committed = true;
     progress.stop();
@@ -164,7 +182,9 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     const { plan, pruned } = rotation;
     const { stats } = snapshot;
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ id, snapshot, removed: plan.remove, pruned, resumed }, jsonValue)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ id, snapshot, removed: plan.remove, pruned, resumed, parentFrom }, jsonValue)}\n`,
+      );
     } else {
       process.stdout.write(
         `snapshot ${shortId(id)}${snapshot.incomplete ? ' (INCOMPLETE)' : ''}: ${count(stats.files, 'file')}, ` +
@@ -187,9 +207,28 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   } finally {
     stopListening();
     progress.stop();
-    await pool.terminate();
+    await Promise.all([pool.terminate(), parentReader.close()]);
     await lock.release();
   }
+}
+
+/**
+ * The parent reader for a backup into `to`, its worker started at once when it is likely to be
+ * needed: when `to` may hold a repository already (not a local path without one: a first
+ * backup has no parent, and its workers need the core), and the parent cache cannot be had
+ * (turned off, or no cache folder on this machine: a new machine, or one cleared), so its
+ * trees will be read. Else it starts only if the cache misses.
+ */
+function startParentReader(to: string, caching: boolean): ParentReader {
+  let location: RepositoryLocation;
+  try {
+    location = parseRepositoryLocation(to);
+  } catch {
+    return new ParentReader(); // the opening reports the bad location
+  }
+  if (location.kind === 'local' && !existsSync(join(location.path, CONFIG_NAME))) return new ParentReader();
+  if (caching && existsSync(cacheRoot())) return new ParentReader();
+  return new ParentReader(formatRepositoryLocation(location));
 }
 
 /**

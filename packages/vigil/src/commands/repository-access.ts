@@ -6,16 +6,18 @@
  */
 import { type BlobCodec, createBlobCodec } from '../repo/compression.js';
 import { readPassword } from '../repo/password.js';
-import { Repository, repositoryExists } from '../repo/repository.js';
+import { holdsRepository, Repository } from '../repo/repository.js';
 import { loadZstd } from '../repo/zstd.js';
+import { openStorage } from '../storage/open-storage.js';
+import type { Storage } from '../storage/storage.js';
 
 export interface PasswordFlags {
   readonly passwordFile?: string | undefined;
 }
 
-/** Opens the repository at `path`, asking for its password only if it is encrypted. */
-export function openRepository(path: string, flags: PasswordFlags): Promise<Repository> {
-  return Repository.open(path, {
+/** Opens the repository at `path` (or in its storage, opened), asking for its password only if it is encrypted. */
+export function openRepository(path: string, flags: PasswordFlags, storage?: Storage): Promise<Repository> {
+  return Repository.open(storage ?? path, {
     password: async () => (await readPassword({ repo: path, purpose: 'open', ...passwordFile(flags) })).password,
   });
 }
@@ -35,14 +37,29 @@ export async function openOrInitRepository(
   flags: PasswordFlags,
   log: (line: string) => void,
 ): Promise<Repository> {
-  if (await repositoryExists(path)) return openRepository(path, flags);
+  // One connection for the question and the answer: over SFTP each open is a handshake.
+  const storage = await openStorage(path);
+  let exists: boolean;
+  try {
+    exists = await holdsRepository(storage);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  if (exists) return openRepository(path, flags, storage);
   if (passwordGiven(flags)) {
-    const { password } = await readPassword({ repo: path, purpose: 'create', ...passwordFile(flags) });
-    const repo = await Repository.init(path, { password });
+    let password: string;
+    try {
+      ({ password } = await readPassword({ repo: path, purpose: 'create', ...passwordFile(flags) }));
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+    const repo = await Repository.init(storage, { password });
     log(`vigil: made an encrypted repository in ${repo.root} (key ${repo.keyId?.slice(0, 16)})`);
     return repo;
   }
-  const repo = await Repository.init(path);
+  const repo = await Repository.init(storage);
   log(
     `vigil: made ${repo.root} WITHOUT encryption, as no password was given: anyone who can read it can read ` +
       'the backups. For an encrypted one, give a password (--password-file, VIGIL_PASSWORD_FILE or ' +

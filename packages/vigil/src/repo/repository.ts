@@ -105,8 +105,8 @@ export class Repository {
    * Makes a repository at `path` (missing, or an empty directory): folders first, then the
    * key file, then the config last, each durable.
    */
-  static async init(path: string, options: InitOptions = {}): Promise<Repository> {
-    const storage = await openStorage(path);
+  static async init(path: string | Storage, options: InitOptions = {}): Promise<Repository> {
+    const storage = typeof path === 'string' ? await openStorage(path) : path;
     try {
       return await Repository.#init(storage, options);
     } catch (error) {
@@ -142,9 +142,12 @@ export class Repository {
     return new Repository(storage, config, keys, keyId);
   }
 
-  /** Opens the repository at `path`; throws RepositoryError (not one, format 1, damaged config) or the keys' errors. */
-  static async open(path: string, options: OpenOptions): Promise<Repository> {
-    const storage = await openStorage(path);
+  /**
+   * Opens the repository at `path` (or in storage already opened, which it then owns: closed
+   * on failure); throws RepositoryError (not one, format 1, damaged config) or the keys' errors.
+   */
+  static async open(path: string | Storage, options: OpenOptions): Promise<Repository> {
+    const storage = typeof path === 'string' ? await openStorage(path) : path;
     try {
       const config = await readConfig(storage);
       if (config.encryption === 'none') {
@@ -197,16 +200,11 @@ export class Repository {
   }
 }
 
-/** Whether `path` holds a repository of either format (for commands that make one when there is none). */
-export async function repositoryExists(path: string): Promise<boolean> {
-  const storage = await openStorage(path);
-  try {
-    // A missing root (an S3 bucket) holds no file to look for.
-    if ((await storage.rootState()) === 'missing') return false;
-    return (await storage.size(CONFIG_NAME)) !== undefined;
-  } finally {
-    await storage.close();
-  }
+/** Whether `storage` holds a repository of either format (for commands that make one when there is none). */
+export async function holdsRepository(storage: Storage): Promise<boolean> {
+  // A missing root (an S3 bucket) holds no file to look for.
+  if ((await storage.rootState()) === 'missing') return false;
+  return (await storage.size(CONFIG_NAME)) !== undefined;
 }
 
 /**
