@@ -64,7 +64,7 @@ describe('tree assembly', () => {
       return { id: id(trees.length), storedBytes: plain.length };
     });
     assert.equal(trees.length, 3, "sub, d and '/'");
-    assert.deepEqual(built, { root: id(3), orphans: [], reused: 0, encoded: 3 });
+    assert.deepEqual(built, { root: id(3), orphans: [], linked: ['/d/second'], reused: 0, encoded: 3 });
 
     const expected: TreeNode[] = entries.map(({ name, node, content: refs }) => {
       const { linkIdentity: _, stamp: fileStamp, ...stored } = node;
