@@ -5,9 +5,10 @@
  * runs it with hooks (commands/hooks.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
+import { whenLockTaken } from './backup/lock.js';
 import type { CheckVerbosity } from './commands/hash.js';
 import type { CommandHooks } from './commands/hooks.js';
-import { removeStagingOnInterrupt } from './commands/interrupt.js';
+import { releaseLocksOnInterrupt, removeStagingOnInterrupt } from './commands/interrupt.js';
 import { describeFatal, ExitCode, exitCodeForError, exitCodesHelp } from './exit.js';
 import { addInspectCommands } from './program-inspect.js';
 import { addKeepOptions, algorithmOption, collect, passwordOption } from './program-options.js';
@@ -324,6 +325,8 @@ ${exitCodesHelp('baseline')}`,
 export async function runProgram(argv: readonly string[], hooks: CommandHooks = {}): Promise<void> {
   // Every command that opens an SFTP or S3 repository stages in a local folder: Ctrl-C removes it.
   whenRemoteOpened(removeStagingOnInterrupt);
+  // Ctrl-C removes the locks the command holds, rather than leaving them to go stale.
+  whenLockTaken(releaseLocksOnInterrupt);
   try {
     await buildProgram(hooks).parseAsync([...argv]);
   } catch (error) {

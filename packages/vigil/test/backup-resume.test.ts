@@ -110,7 +110,8 @@ describe('vigil backup resumes an interrupted run', () => {
     assert.deepEqual(said, [
       'vigil: interrupted: nothing was committed; the data already stored stays, and the next backup resumes from it',
     ]);
-    assert.equal(existsSync(join(repoPath, 'lock')), false, 'the lock is released');
+    assert.equal(existsSync(join(repoPath, 'lock')), false, 'no lock of the old kind either');
+    assert.deepEqual(readdirSync(join(repoPath, 'locks')), [], 'the lock is released');
     assert.deepEqual(readdirSync(join(repoPath, 'snapshots')), []);
   });
 });

@@ -120,9 +120,9 @@ describe('repository locks', () => {
     await one.release();
     const dir = join(repo, LOCKS_DIR);
     const watcher = watch(dir);
-    // Each refresher (a thread by default, a main-thread timer for quick commands) rewrites
-    // its lock's time, renamed into place: wait for those events.
-    for (const refresher of ['thread', 'timer'] as const) {
+    // Each refresher (a thread by default, one started later for backup, a main-thread timer
+    // for quick commands) rewrites its lock's time, renamed into place: wait for those events.
+    for (const refresher of ['thread', 'later-thread', 'timer'] as const) {
       const before = new Set(readdirSync(dir));
       const lock = await RepositoryLock.acquire(root, 'shared', { command: 'snapshots', refresher, refreshMs: 5 });
       const [name] = readdirSync(dir).filter((n) => !before.has(n) && !n.endsWith('.tmp'));

@@ -40,9 +40,11 @@ export interface LockOptions {
    * the lock fresh through any synchronous stretch of the command, such as verify's reading),
    * or a timer of the main thread, for commands that never block it for long (snapshots; ls,
    * find and diff, whose walks await each tree read): starting the thread costs about 0.1 s
-   * of CPU, a tenth of an `ls`.
+   * of CPU, a tenth of an `ls`. Or the thread started only after LATER_THREAD_MS, for commands
+   * that never block the main thread for long but may run for hours (backup: a second backup
+   * of /usr/share is over in 2-3 s, and paid for two threads' start, its lock and rotation's).
    */
-  readonly refresher?: 'thread' | 'timer';
+  readonly refresher?: 'thread' | 'later-thread' | 'timer';
   /** How often to rewrite the lock's time (tests make it short to watch it move). */
   readonly refreshMs?: number;
   /** When another's lock counts as stale (tests give a short one). */
@@ -62,29 +64,51 @@ const LOCK_NAME = /^[0-9a-f]{64}$/;
 export const LOCKS_DIR = 'locks';
 export const LEGACY_LOCK = 'lock';
 
+/** Told of each lock taken in this thread (program.ts: Ctrl-C releases it); returns what to call once it is released. */
+let lockListener: ((release: () => Promise<void>) => () => void) | undefined;
+
+/** `listener` hears of every lock taken from now on, with its release; what it returns is called on release. */
+export function whenLockTaken(listener: (release: () => Promise<void>) => () => void): void {
+  lockListener = listener;
+}
+
+/** How long a 'later-thread' lock goes before its refresher thread starts (well under REFRESH_EVERY_MS). */
+export const LATER_THREAD_MS = 10_000;
+
 export class RepositoryLock {
   readonly #name: string;
   readonly #root: string;
   readonly #storage: Storage;
   readonly #state = new Int32Array(new SharedArrayBuffer(4));
-  readonly #refresher: Worker | NodeJS.Timeout;
+  /** The refresher thread, once started. */
+  #worker: Worker | undefined;
+  /** The refresh timer of the main thread, or the one that starts the thread later. */
+  #timer: NodeJS.Timeout | undefined;
   #held = true;
+  readonly #forget: () => void;
 
   private constructor(repo: RepositoryRoot, name: string, holder: LockHolder, options: LockOptions) {
     this.#root = repo.root;
     this.#storage = repo.storage;
     this.#name = name;
     const refreshMs = options.refreshMs ?? REFRESH_EVERY_MS;
-    if (options.refresher === 'timer') {
-      this.#refresher = setInterval(() => void refreshLock(repo.storage, name, holder), refreshMs);
-    } else {
-      this.#refresher = new Worker(new URL('./lock-refresher.js', import.meta.url), {
+    const startThread = () => {
+      this.#timer = undefined;
+      this.#worker = new Worker(new URL('./lock-refresher.js', import.meta.url), {
         workerData: { location: repo.root, name, holder, refreshMs, state: this.#state.buffer },
       });
-      this.#refresher.on('error', () => {});
+      this.#worker.on('error', () => {});
+      // Never what keeps the process alive; a refresher that fails only lets the lock age.
+      this.#worker.unref();
+    };
+    this.#forget = lockListener?.(() => this.release()) ?? (() => {});
+    if (options.refresher === 'timer') {
+      this.#timer = setInterval(() => void refreshLock(repo.storage, name, holder), refreshMs).unref();
+    } else if (options.refresher === 'later-thread') {
+      this.#timer = setTimeout(startThread, Math.min(LATER_THREAD_MS, refreshMs)).unref();
+    } else {
+      startThread();
     }
-    // Never what keeps the process alive; a refresher that fails only lets the lock age.
-    this.#refresher.unref();
   }
 
   /** Takes a lock of `kind`; throws RepositoryLockedError if a live run holds one that conflicts. */
@@ -136,20 +160,21 @@ export class RepositoryLock {
   async release(): Promise<void> {
     if (!this.#held) return;
     this.#held = false;
-    if (this.#refresher instanceof Worker) {
+    clearTimeout(this.#timer); // an interval too; a thread not started yet never will be
+    if (this.#worker !== undefined) {
       // A refresh in progress is a write and a rename: wait it out, then bar any later one.
       const { slot, idle, writing, released } = RefreshState;
       while (Atomics.compareExchange(this.#state, slot, idle, released) === writing) {
         Atomics.wait(this.#state, slot, writing, 100);
       }
-      void this.#refresher.terminate();
-    } else {
-      clearInterval(this.#refresher);
+      void this.#worker.terminate();
     }
     try {
       await this.#storage.remove(this.#name, { durable: false });
     } catch {
       // The lock stays behind and goes stale; the command's own outcome matters more.
+    } finally {
+      this.#forget();
     }
   }
 }

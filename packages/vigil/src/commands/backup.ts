@@ -109,7 +109,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     repo = await openOrInitRepository(options.to, options, log);
     codec = await repositoryCodec();
     // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
-    lock = await RepositoryLock.acquire(repo, 'shared', { command: 'backup' });
+    lock = await RepositoryLock.acquire(repo, 'shared', { command: 'backup', refresher: 'later-thread' });
   } catch (error) {
     await parentReader.close();
     throw error;
@@ -136,7 +136,6 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
         ? 'vigil: interrupted after the snapshot was committed: it is kept; the next backup or forget finishes the rotation'
         : 'vigil: interrupted: nothing was committed; the data already stored stays, and the next backup resumes from it',
     );
-    void lock.release();
   });
   try {
     await hooks.lockTaken?.('shared');
@@ -246,7 +245,7 @@ async function rotate(
 ): Promise<{ plan: RetentionPlan; pruned: PruneResult | undefined } | RepositoryLockedError> {
   let lock: RepositoryLock;
   try {
-    lock = await RepositoryLock.acquire(repo, 'exclusive', { command: 'backup' });
+    lock = await RepositoryLock.acquire(repo, 'exclusive', { command: 'backup', refresher: 'later-thread' });
   } catch (error) {
     if (!(error instanceof RepositoryLockedError)) throw error;
     if (!isEmptyPolicy(policy)) return error;
