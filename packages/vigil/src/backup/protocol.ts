@@ -10,7 +10,6 @@ import type { Xattr } from '../fs/xattrs.js';
 import type { CompressionMode } from '../repo/compression.js';
 import type { SharedBlobIds, SharedBlobIndex } from '../repo/index-table.js';
 import type { PackEntry } from '../repo/pack-header.js';
-import type { WrittenPack } from '../repo/pack-writer.js';
 import type { RepositorySecrets } from '../repo/repository.js';
 import type { ContentRef } from '../repo/tree.js';
 import type { EntryRecord } from './entry-record.js';
@@ -88,10 +87,6 @@ export interface StoreEntriesResult extends BatchPacks {
 }
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-export function revivePack(pack: WrittenPack): WrittenPack {
-  return { ...pack, entries: reviveEntries(pack.entries) };
-}
 
 export function reviveOpenPack(report: OpenPackReport): OpenPackReport {
   return { ...report, entries: reviveEntries(report.entries) };

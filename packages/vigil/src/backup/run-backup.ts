@@ -35,8 +35,8 @@ import { walk } from '../fs/walk.js';
 import { InFlight } from '../pool/in-flight.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec, CompressionMode } from '../repo/compression.js';
-import { writeIndexFile } from '../repo/index-file.js';
-import { packName, publishPacks, type WrittenPack } from '../repo/pack-writer.js';
+import { IndexFileBuilder, writeIndexFile } from '../repo/index-file.js';
+import { packName, publishPacks } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
 import { writeSnapshot } from '../repo/snapshot-store.js';
@@ -44,7 +44,7 @@ import type { CheckpointHook } from './checkpoints.js';
 import { type ParentCache, RunParentRows } from './parent-cache.js';
 import { ParentFilesArrival, type ParentReader } from './parent-in-worker.js';
 import type { StoreEntriesResult } from './protocol.js';
-import { reviveOpenPack, revivePack } from './protocol.js';
+import { reviveOpenPack } from './protocol.js';
 import type { ResumedPacks } from './resume.js';
 import { OpenPackLedger } from './run-packs.js';
 import { startRun } from './run-start.js';
@@ -159,11 +159,12 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     progress.log(`vigil: ${path.toString('utf8')}: ${message}`);
   };
   const assembly = new TreeAssembly();
-  const packs: WrittenPack[] = [];
+  // The run's packs as its index file lists them (encoded as they come: not kept as objects).
+  const packs = new IndexFileBuilder();
 
   const openPacks = new OpenPackLedger();
   const onResult = (paths: readonly Buffer[], result: StoreEntriesResult) => {
-    for (const pack of result.packs) packs.push(revivePack(pack));
+    for (const pack of result.packs) packs.add(pack);
     rows?.add(result.parentRows);
     openPacks.note({ completed: result.completed, ...(result.open ? { open: reviveOpenPack(result.open) } : {}) });
     decodeStoredEntries(result.entries).forEach((entry, i) => {
@@ -292,7 +293,9 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   parentFiles.drop(); // every batch has its records: the table's memory can go
   await options.workersDone?.();
   // No batch is in flight: the packs the workers were filling are theirs no more.
-  packs.push(...(await publishPacks(repo.storage, openPacks.complete(repo.sealer), { durable: false })));
+  for (const pack of await publishPacks(repo.storage, openPacks.complete(repo.sealer), { durable: false })) {
+    packs.add(pack);
+  }
   await checkpoint('objects-stored');
 
   const treeWriter = new BlobWriter({
@@ -305,20 +308,14 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     durable: false,
   });
   const built = assembly.build((plain) => treeWriter.store('tree', plain));
-  packs.push(...(await treeWriter.takePacks()));
+  for (const pack of await treeWriter.takePacks()) packs.add(pack);
   for (const orphan of built.orphans) {
     noteUnreadable(Buffer.from(orphan, 'latin1'), 'not recorded: a directory above it could not be read');
   }
   // One flush makes every pack of the run durable, contents and names, before an index lists them.
-  await repo.storage.flush(packs.map((p) => packName(p.id)));
+  await repo.storage.flush(packs.packIds.map(packName));
   await options.assertLocked?.();
-  if (packs.length > 0) {
-    await writeIndexFile(
-      repo.storage,
-      repo.sealer,
-      packs.map((p) => ({ id: p.id, entries: p.entries })),
-    );
-  }
+  if (packs.packIds.length > 0) await writeIndexFile(repo.storage, repo.sealer, packs);
 
   const snapshot: Snapshot = {
     version: 1,

@@ -33,7 +33,10 @@ function handler(): void {
     removeStagingFolders();
     process.exit(ExitCode.interrupted);
   };
-  if (locks.size === 0) return finish();
+  if (locks.size === 0) {
+    finish();
+    return;
+  }
   const releases = [...locks].map((release) => release().catch(() => {}));
   const timer = setTimeout(finish, RELEASE_WAIT_MS);
   void Promise.all(releases).then(() => {

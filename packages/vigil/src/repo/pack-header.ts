@@ -84,7 +84,7 @@ export function writeEntry(out: Buffer, at: number, e: PackEntry): void {
   out.writeUInt32LE(e.offset, at + 4);
   out.writeUInt32LE(e.sealedLength, at + 8);
   out.writeUInt32LE(e.rawLength, at + 12);
-  e.id.copy(out, at + 16);
+  out.set(e.id, at + 16); // a Uint8Array too: entries that crossed from a worker unrevived
 }
 
 /** Reads one entry at `at`, or says what is wrong with it. Checks what it can alone: kind, flags, lengths. */
