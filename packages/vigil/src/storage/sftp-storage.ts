@@ -20,7 +20,15 @@ import { formatRepositoryLocation } from './location.js';
 import { withReadAhead } from './read-ahead.js';
 import { DEFAULT_RETRY, type RetryPolicy, retrying } from './retry.js';
 import { connectSftp, type SftpSession, type SftpTarget } from './sftp-connect.js';
-import { END_OF_FILE, hasExtension, NO_SUCH_FILE, realpath, unreachable, windowed } from './sftp-wire.js';
+import {
+  END_OF_FILE,
+  hasExtension,
+  NO_SUCH_FILE,
+  realpath,
+  unreachable,
+  windowed,
+  windowedUpload,
+} from './sftp-wire.js';
 import { StagingFolder } from './staging-folder.js';
 import type { RangeReader, RootState, Storage, WriteOptions } from './storage.js';
 
@@ -314,7 +322,7 @@ export class SftpStorage implements Storage {
     await this.#ensureFolder(posix.dirname(path));
     const handle = await this.#call<Buffer>('open', path, (cb) => this.#sftp.open(path, 'w', cb));
     try {
-      await windowed(size, async (at, length) => {
+      await windowedUpload(this.#sftp, size, async (at, length) => {
         const bytes = piece(at, length);
         await this.#call<void>('write', path, (cb) => this.#sftp.write(handle, bytes, 0, length, at, cb));
       });

@@ -36,16 +36,42 @@ export function hasExtension(sftp: SFTPWrapper, name: string): boolean {
   return (sftp as unknown as { _extensions?: Record<string, string> })._extensions?.[name] !== undefined;
 }
 
-/** Runs `step(at, length)` over [0, size) in REQUEST_BYTES pieces, REQUESTS_IN_FLIGHT at a time. */
-export async function windowed(size: number, step: (at: number, length: number) => Promise<void>): Promise<void> {
+/**
+ * Bytes per write request of an upload, where the server says it takes that many in one
+ * (limits@openssh.com: OpenSSH takes 256 KiB): a pack is then 128 requests instead of 512,
+ * and each request is a read of the staged file, a Buffer, a promise and ssh2's framing.
+ */
+const UPLOAD_REQUEST_BYTES = 128 * 1024;
+/** Upload requests in flight: the same 512 KiB as reads, in fewer, larger requests. */
+const UPLOAD_REQUESTS_IN_FLIGHT = 4;
+
+/** Runs `step(at, length)` over [0, size) in `pieceBytes` pieces, `inFlight` at a time. */
+export async function windowed(
+  size: number,
+  step: (at: number, length: number) => Promise<void>,
+  pieceBytes = REQUEST_BYTES,
+  inFlight = REQUESTS_IN_FLIGHT,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < size) {
       const at = next;
-      const length = Math.min(REQUEST_BYTES, size - at);
+      const length = Math.min(pieceBytes, size - at);
       next += length;
       await step(at, length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(REQUESTS_IN_FLIGHT, Math.ceil(size / REQUEST_BYTES)) }, lane));
+  await Promise.all(Array.from({ length: Math.min(inFlight, Math.ceil(size / pieceBytes)) }, lane));
+}
+
+/** Runs an upload's `step(at, length)` over [0, size): large requests where `sftp` allows them, else REQUEST_BYTES. */
+export function windowedUpload(
+  sftp: SFTPWrapper,
+  size: number,
+  step: (at: number, length: number) => Promise<void>,
+): Promise<void> {
+  const limit = (sftp as unknown as { _maxWriteLen?: number })._maxWriteLen ?? 0;
+  return limit >= UPLOAD_REQUEST_BYTES
+    ? windowed(size, step, UPLOAD_REQUEST_BYTES, UPLOAD_REQUESTS_IN_FLIGHT)
+    : windowed(size, step);
 }
