@@ -3,12 +3,12 @@
  * per operand, and a listing of a small flat directory. Big files are sparse: they cost no disk.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET } from '../src/fs/batch-reads.js';
 import { looksLikeManyFiles } from '../src/pool/early-start.js';
-import { tempDir } from './helpers.js';
+import { tempDir, vigil } from './helpers.js';
 
 describe('looksLikeManyFiles', () => {
   let dir: { path: string; cleanup: () => void };
@@ -35,6 +35,9 @@ describe('looksLikeManyFiles', () => {
     for (let i = 0; i * each <= BATCH_BYTE_BUDGET; i++) sized(each, 'holds-budget', `f${i}`);
     mkdirSync(join(dir.path, 'links-big'));
     symlinkSync(join(dir.path, 'big'), join(dir.path, 'links-big', 'big'));
+    mkdirSync(join(dir.path, 'unsearchable'));
+    writeFileSync(join(dir.path, 'unsearchable', 'f'), 'f');
+    chmodSync(join(dir.path, 'unsearchable'), 0o444); // listed, but its entries cannot be stat'ed
   });
   after(() => dir.cleanup());
 
@@ -66,5 +69,12 @@ describe('looksLikeManyFiles', () => {
   it('says no for a file of exactly ALONE_ABOVE_BYTES, and for a link to a big file in a directory (not followed)', () => {
     assert.equal(looksLikeManyFiles([at('batch-sized')]), false);
     assert.equal(looksLikeManyFiles([at('links-big')]), false);
+  });
+
+  it('leaves a directory it can list but not search to the walk, which reports it (without privileges)', async () => {
+    const result = await vigil(['hash', at('unsearchable').toString()], { unprivileged: true });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /unsearchable\/f: Permission denied/);
+    assert.doesNotMatch(result.stderr, /Please report/);
   });
 });

@@ -6,7 +6,7 @@
  * one batch is hashed in the main thread without workers (hash-pools.ts); starting them for it
  * would cost their start for nothing, so only operands that look bigger than a batch count.
  */
-import { type Dirent, readdirSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, type Stats, statSync } from 'node:fs';
 import { ALONE_ABOVE_BYTES, BATCH_BYTE_BUDGET } from '../fs/batch-reads.js';
 
 /**
@@ -28,7 +28,7 @@ export function looksLikeManyFiles(operands: readonly Buffer[]): boolean {
   let bytes = 0;
   for (const operand of operands) {
     // Operands are followed, as the walk follows them; the entries of a directory are not.
-    const stats = statSync(operand, { throwIfNoEntry: false });
+    const stats = statOrUndefined(operand);
     if (stats?.isDirectory()) {
       if (stats.nlink > 2 || stats.size > ONE_BLOCK_OF_ENTRIES) return true;
       bytes += bytesOfFlatDirectory(operand);
@@ -49,17 +49,29 @@ function bytesOfFlatDirectory(dir: Buffer): number {
   try {
     entries = readdirSync(dir, { encoding: 'buffer', withFileTypes: true });
   } catch {
-    return 0; // a guess: the walk meets the same error and reports it with its path
+    return 0; // as statOrUndefined: the walk meets the same error and reports it
   }
   let bytes = 0;
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const stats = statSync(Buffer.concat([dir, SLASH, entry.name]), { throwIfNoEntry: false });
+    const stats = statOrUndefined(Buffer.concat([dir, SLASH, entry.name]));
     if (stats === undefined) continue;
     if (stats.size > ALONE_ABOVE_BYTES) return Number.POSITIVE_INFINITY;
     bytes += stats.size;
   }
   return bytes;
+}
+
+/**
+ * The stat of `path`, or undefined when it cannot be had (missing, or a directory readable but
+ * not searchable): a guess must not end the run; the walk reports the error with its path.
+ */
+function statOrUndefined(path: Buffer): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 const SLASH = Buffer.from('/');
