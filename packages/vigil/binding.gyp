@@ -12,7 +12,7 @@
   "targets": [
     {
       "target_name": "vigil_native",
-      "sources": ["native/accounts.c", "native/addon.c", "native/batch.c", "native/batch_loop.c", "native/beneath.c", "native/chunker.c", "native/data_ranges.c", "native/digest.c", "native/list_dir.c", "native/meta.c", "native/napi.c", "native/read_verified.c", "native/repo_codec.c", "native/xattrs.c"],
+      "sources": ["native/accounts.c", "native/addon.c", "native/batch.c", "native/batch_loop.c", "native/beneath.c", "native/chunker.c", "native/data_ranges.c", "native/digest.c", "native/list_dir.c", "native/meta.c", "native/napi.c", "native/read_verified.c", "native/repo_codec.c", "native/sealing.c", "native/xattrs.c"],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror"],
       "conditions": [

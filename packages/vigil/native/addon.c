@@ -13,6 +13,7 @@
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
  *   blake3Keyed, zstdCompress, zstdDecompress, zstd
  *                                    repo_codec.c (repository format 2's per-blob work)
+ *   sealBlob, openBlob               sealing.c (AES-256-GCM of sealed blobs, OpenSSL's)
  *
  * Paths are bytes (never decoded). No entry point calls back into JavaScript.
  */
@@ -33,6 +34,7 @@ napi_value open_directory_at(napi_env env, napi_callback_info info);
 napi_value list_directory(napi_env env, napi_callback_info info);
 int export_meta_functions(napi_env env, napi_value exports);
 int export_account_functions(napi_env env, napi_value exports);
+int export_sealing(napi_env env, napi_value exports);
 
 static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -104,7 +106,7 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "chunkScan", chunk_scan) ||
       !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports) ||
       !export_repo_codec(env, exports) || !export_meta_functions(env, exports) ||
-      !export_account_functions(env, exports)) {
+      !export_account_functions(env, exports) || !export_sealing(env, exports)) {
     return NULL;
   }
   return exports;

@@ -8,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 import { VigilError } from '../errors.js';
+import { nativeAddon } from '../fs/native-addon.js';
 
 /** What a sealed blob holds; bound into its tag, so opening it as another kind fails. */
 export type BlobKind = 'data' | 'tree' | 'index' | 'snapshot' | 'pack-header';
@@ -75,8 +76,41 @@ function takeNonce(nonce: Buffer): void {
   noncePoolAt += nonce.length;
 }
 
+/** The addon's AES-256-GCM (native/sealing.c): the same bytes, without an object and a copy per blob. */
+interface NativeSealing {
+  sealBlob(key: Uint8Array, nonce: Uint8Array, plain: Uint8Array, aad: Uint8Array): Buffer;
+  /** null when the tag does not check. */
+  openBlob(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | null;
+}
+
+let nativeSealing: NativeSealing | null | undefined;
+
+/** The addon's sealing, or null without the addon (or when VIGIL_NATIVE_SEAL=0 asks for node:crypto's, to compare). */
+function addonSealing(): NativeSealing | null {
+  if (nativeSealing === undefined) {
+    const addon = nativeAddon() as Partial<NativeSealing> | undefined;
+    nativeSealing =
+      process.env.VIGIL_NATIVE_SEAL !== '0' && addon?.sealBlob !== undefined && addon.openBlob !== undefined
+        ? (addon as NativeSealing)
+        : null;
+  }
+  return nativeSealing;
+}
+
+const nonceScratch = Buffer.alloc(NONCE_BYTES);
+
 /** nonce || AES-256-GCM(key, nonce, plain, aad) || tag. Also seals key files' master keys (keys.ts). */
 export function sealBytes(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buffer {
+  const native = addonSealing();
+  if (native !== null) {
+    takeNonce(nonceScratch);
+    return native.sealBlob(key, nonceScratch, plain, aad);
+  }
+  return sealBytesJs(key, plain, aad);
+}
+
+/** sealBytes through node:crypto (without the addon; tests compare the two). */
+export function sealBytesJs(key: Buffer, plain: Uint8Array, aad: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(NONCE_BYTES + plain.length + TAG_BYTES);
   const nonce = out.subarray(0, NONCE_BYTES);
   takeNonce(nonce);
@@ -104,6 +138,16 @@ export function openBytes(key: Buffer, sealed: Uint8Array, aad: Uint8Array, what
       `${what} is ${sealed.length} bytes, shorter than the ${SEAL_OVERHEAD} of its nonce and tag: it is truncated`,
     );
   }
+  const native = addonSealing();
+  if (native === null) return openBytesJs(key, sealed, aad, what);
+  const plain = native.openBlob(key, sealed, aad);
+  if (plain === null) throw notAuthentic(what);
+  return plain;
+}
+
+/** openBytes through node:crypto (without the addon; tests compare the two). */
+export function openBytesJs(key: Buffer, sealed: Uint8Array, aad: Uint8Array, what: string): Buffer {
+  if (sealed.length < SEAL_OVERHEAD) throw new SealedBlobError(`${what} is truncated`);
   const nonce = sealed.subarray(0, NONCE_BYTES);
   const tag = sealed.subarray(sealed.length - TAG_BYTES);
   const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
@@ -113,10 +157,14 @@ export function openBytes(key: Buffer, sealed: Uint8Array, aad: Uint8Array, what
   try {
     decipher.final();
   } catch (error) {
-    throw new SealedBlobError(
-      `${what} does not authenticate: it was damaged or altered, is of another kind, or belongs to another repository`,
-      { cause: error },
-    );
+    throw notAuthentic(what, error);
   }
   return body;
+}
+
+function notAuthentic(what: string, cause?: unknown): SealedBlobError {
+  return new SealedBlobError(
+    `${what} does not authenticate: it was damaged or altered, is of another kind, or belongs to another repository`,
+    cause === undefined ? undefined : { cause },
+  );
 }

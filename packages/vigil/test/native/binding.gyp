@@ -21,6 +21,7 @@
         "../../native/napi.c",
         "../../native/read_verified.c",
         "../../native/repo_codec.c",
+        "../../native/sealing.c",
         "../../native/xattrs.c",
         "observe_reads.c"
       ],

@@ -2,12 +2,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { nativeAddon } from '../../src/fs/native-addon.js';
 import {
   BLOB_KINDS,
   createSealer,
   NONCE_BYTES,
+  openBytes,
+  openBytesJs,
   SEAL_OVERHEAD,
   SealedBlobError,
+  sealBytes,
+  sealBytesJs,
   TAG_BYTES,
 } from '../../src/repo/sealer.js';
 
@@ -81,5 +86,51 @@ describe('sealer', () => {
   it('rejects keys of the wrong length and unknown kinds', () => {
     assert.throws(() => createSealer(randomBytes(16)), RangeError);
     assert.throws(() => sealer.seal(Buffer.from('x'), 'config' as never), TypeError);
+  });
+});
+
+describe("the addon's AES-256-GCM (native/sealing.c) and node:crypto's", () => {
+  const keys = [randomBytes(32), randomBytes(32)];
+  const aad = Buffer.from('vigil-v2:data');
+
+  it('is what sealBytes and openBytes use (the tests build the addon)', () => {
+    const addon = nativeAddon() as { sealBlob?: unknown; openBlob?: unknown } | undefined;
+    assert.equal(typeof addon?.sealBlob, 'function');
+    assert.equal(typeof addon?.openBlob, 'function');
+  });
+
+  it('make blobs the other opens, for any size and with keys taking turns (each thread keeps a keyed context)', () => {
+    for (const size of [0, 1, 15, 16, 17, 4096, (1 << 20) + 3]) {
+      for (const [i, key] of [...keys, ...keys].entries()) {
+        const plain = randomBytes(size);
+        const byAddon = sealBytes(key, plain, aad);
+        const byNode = sealBytesJs(key, plain, aad);
+        assert.equal(byAddon.length, size + SEAL_OVERHEAD);
+        assert.deepEqual(openBytesJs(key, byAddon, aad, 'a blob'), plain, `size ${size}, round ${i}`);
+        assert.deepEqual(openBytes(key, byNode, aad, 'a blob'), plain, `size ${size}, round ${i}`);
+        // Under the other key, or with other associated data, neither opens it.
+        const other = keys[(keys.indexOf(key) + 1) % keys.length] as Buffer;
+        assert.throws(() => openBytes(other, byAddon, aad, 'a blob'), SealedBlobError);
+        assert.throws(() => openBytes(key, byAddon, Buffer.from('vigil-v2:tree'), 'a blob'), SealedBlobError);
+      }
+    }
+  });
+
+  it('refuse a flipped bit anywhere, and open the same blob intact right after', () => {
+    const key = keys[0] as Buffer;
+    const plain = randomBytes(5000);
+    const sealed = sealBytes(key, plain, aad);
+    for (const at of [
+      0,
+      NONCE_BYTES - 1,
+      NONCE_BYTES,
+      NONCE_BYTES + 2500,
+      sealed.length - TAG_BYTES,
+      sealed.length - 1,
+    ]) {
+      assert.throws(() => openBytes(key, flipped(sealed, at), aad, 'the blob'), /the blob does not authenticate/);
+      assert.throws(() => openBytesJs(key, flipped(sealed, at), aad, 'the blob'), SealedBlobError);
+      assert.deepEqual(openBytes(key, sealed, aad, 'the blob'), plain);
+    }
   });
 });
