@@ -100,7 +100,7 @@ export class ParentFilesArrival {
  * held 60-90 MB to the end of the run on the /usr/share copy), and a worker that exits gives it
  * all back. Given the repository's `location`, the worker starts at once and opens its storage
  * (over SFTP: loading ssh2, connecting, logging in) while the command opens the repository
- * (the password's key derivation alone is about 0.3 s) and reads its index: the parent's trees
+ * (the password's key derivation alone is 0.2-0.3 s) and reads its index: the parent's trees
  * are the first thing the backup's workers wait for, and the read then starts without delay.
  */
 export class ParentReader {
