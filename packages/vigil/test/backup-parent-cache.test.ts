@@ -113,6 +113,11 @@ describe('the parent cache', () => {
     assert.ok(fromTrees.has(join(source, 'linked-a')));
     assert.ok(!fromTrees.has(join(source, 'linked-b')));
     assert.ok(existsSync(join(cacheRoot, 'CACHEDIR.TAG')));
+    // The rows waited in a scratch file unlinked as it was made: nothing but the entry is left.
+    assert.deepEqual(
+      readdirSync(join(cacheRoot, repo.config.id)).filter((name) => !name.startsWith('parent-')),
+      [],
+    );
   });
 
   it('is what the next backup takes its parent from, making the same snapshot', async () => {
