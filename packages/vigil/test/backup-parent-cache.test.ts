@@ -5,7 +5,7 @@
  * miss, never trusted; `--no-cache` neither reads nor writes one.
  */
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'tandem';
@@ -113,6 +113,10 @@ describe('the parent cache', () => {
     assert.ok(fromTrees.has(join(source, 'linked-a')));
     assert.ok(!fromTrees.has(join(source, 'linked-b')));
     assert.ok(existsSync(join(cacheRoot, 'CACHEDIR.TAG')));
+    // The user's alone: folders 0700, the entry 0600.
+    assert.equal(statSync(cacheRoot).mode & 0o777, 0o700);
+    assert.equal(statSync(join(cacheRoot, repo.config.id)).mode & 0o777, 0o700);
+    assert.equal(statSync(cacheFile()).mode & 0o777, 0o600);
     // The rows waited in a scratch file unlinked as it was made: nothing but the entry is left.
     assert.deepEqual(
       readdirSync(join(cacheRoot, repo.config.id)).filter((name) => !name.startsWith('parent-')),

@@ -44,6 +44,11 @@ const TABLE_LAYOUT = 1;
 const BYTE_ORDER = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 2;
 const SNAPSHOT_ID_BYTES = 32;
 const HEADER_BYTES = MAGIC.length + 2 + SNAPSHOT_ID_BYTES;
+/**
+ * The cache's folders are the user's alone, as restic's are: the rows of an unencrypted
+ * repository's table (sealed under a key its config holds) name every file backed up.
+ */
+const PRIVATE_FOLDER = { recursive: true, mode: 0o700 } as const;
 const CACHEDIR_TAG =
   'Signature: 8a477f597d28d172789f06886806bc55\n' +
   '# This file is a cache directory tag created by vigil.\n' +
@@ -96,7 +101,7 @@ export class ParentCache {
 
   /** Keeps `table` as the files of snapshot `snapshotId` of `sources`, replacing what was kept for them. */
   write(sources: readonly string[], snapshotId: string, table: Uint8Array): void {
-    mkdirSync(this.#dir, { recursive: true });
+    mkdirSync(this.#dir, PRIVATE_FOLDER);
     writeFileSync(join(this.#root, 'CACHEDIR.TAG'), CACHEDIR_TAG);
     const header = Buffer.alloc(HEADER_BYTES);
     MAGIC.copy(header);
@@ -106,16 +111,18 @@ export class ParentCache {
     const path = this.#path(sources);
     // A whole file or none: a run killed while writing leaves only its temporary file.
     const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, Buffer.concat([header, sealBytes(this.#key, table, associatedData(snapshotId))]));
+    writeFileSync(temporary, Buffer.concat([header, sealBytes(this.#key, table, associatedData(snapshotId))]), {
+      mode: 0o600,
+    });
     renameSync(temporary, path);
   }
 
   /** A file to write and read back, already unlinked from this repository's folder; undefined if it cannot be made. */
   scratchFile(): number | undefined {
     try {
-      mkdirSync(this.#dir, { recursive: true });
+      mkdirSync(this.#dir, PRIVATE_FOLDER);
       const path = join(this.#dir, `rows-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-      const fd = openSync(path, 'wx+');
+      const fd = openSync(path, 'wx+', 0o600);
       unlinkSync(path);
       return fd;
     } catch {
