@@ -23,6 +23,7 @@ import { connectSftp, type SftpSession, type SftpTarget } from './sftp-connect.j
 import {
   END_OF_FILE,
   hasExtension,
+  listTree,
   NO_SUCH_FILE,
   realpath,
   unreachable,
@@ -145,28 +146,8 @@ export class SftpStorage implements Storage {
     return this.#retrying(`listing ${folder}/`, () => this.#list(folder));
   }
 
-  async #list(folder: string): Promise<string[]> {
-    const found: string[] = [];
-    const visit = async (dir: string, prefix: string): Promise<void> => {
-      let entries: { filename: string; attrs: Stats }[];
-      try {
-        entries = await this.#readdir(dir);
-      } catch (error) {
-        if (prefix === '' && error instanceof StorageError && error.missing) return;
-        throw error;
-      }
-      const below: Promise<void>[] = [];
-      for (const entry of entries) {
-        if (entry.filename === '.' || entry.filename === '..') continue;
-        if (entry.attrs.isDirectory())
-          below.push(visit(posix.join(dir, entry.filename), `${prefix}${entry.filename}/`));
-        else found.push(`${prefix}${entry.filename}`);
-      }
-      // Folders are listed side by side (data/ has 256): one round trip's wait, not 256.
-      await Promise.all(below);
-    };
-    await visit(this.#path(folder), '');
-    return found;
+  #list(folder: string): Promise<string[]> {
+    return listTree(this.#path(folder), (dir) => this.#readdir(dir));
   }
 
   size(name: string): Promise<number | undefined> {

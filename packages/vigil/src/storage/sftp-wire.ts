@@ -3,7 +3,9 @@
  * status codes, transfers as a window of requests in flight, the server's extensions, and
  * which failures may pass with a reconnection.
  */
-import type { SFTPWrapper } from 'ssh2';
+import { posix } from 'node:path';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { StorageError } from '../errors.js';
 
 /** SFTP status code for a missing file (draft-ietf-secsh-filexfer-02, SSH_FX_NO_SUCH_FILE). */
 export const NO_SUCH_FILE = 2;
@@ -74,4 +76,33 @@ export function windowedUpload(
   return limit >= UPLOAD_REQUEST_BYTES
     ? windowed(size, step, UPLOAD_REQUEST_BYTES, UPLOAD_REQUESTS_IN_FLIGHT)
     : windowed(size, step);
+}
+
+/**
+ * Every file below `root` (a missing root: none), by its path relative to it, through
+ * `readdir`. Folders are listed side by side (data/ has 256): one round trip's wait, not 256.
+ */
+export async function listTree(
+  root: string,
+  readdir: (dir: string) => Promise<{ filename: string; attrs: Stats }[]>,
+): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (dir: string, prefix: string): Promise<void> => {
+    let entries: { filename: string; attrs: Stats }[];
+    try {
+      entries = await readdir(dir);
+    } catch (error) {
+      if (prefix === '' && error instanceof StorageError && error.missing) return;
+      throw error;
+    }
+    const below: Promise<void>[] = [];
+    for (const entry of entries) {
+      if (entry.filename === '.' || entry.filename === '..') continue;
+      if (entry.attrs.isDirectory()) below.push(visit(posix.join(dir, entry.filename), `${prefix}${entry.filename}/`));
+      else found.push(`${prefix}${entry.filename}`);
+    }
+    await Promise.all(below);
+  };
+  await visit(root, '');
+  return found;
 }
