@@ -41,7 +41,7 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     ],
     [
       ExitCode.interrupted,
-      'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched; backup: interrupted by Ctrl-C, the next run resumes',
+      'baseline, check, accept: interrupted by Ctrl-C; the previous baseline is untouched; backup: interrupted by Ctrl-C, the next run resumes; the repository commands: interrupted by Ctrl-C, their locks removed',
     ],
   ],
   hash: [
@@ -86,15 +86,15 @@ export const EXIT_CODE_TABLE: Readonly<Record<ExitCodeGroup, readonly (readonly 
     [ExitCode.wrongPassword, 'wrong password: no key of the repository opens with it'],
     [
       ExitCode.interrupted,
-      'backup: interrupted by Ctrl-C; stderr says whether its snapshot was committed; if not, what it stored is kept and the next backup resumes from it',
+      'interrupted by Ctrl-C (or SIGTERM): the locks it held are removed; backup: stderr says whether its snapshot was committed; if not, what it stored is kept and the next backup resumes from it',
     ],
   ],
 };
 
 /** The commands, each with its group's table and the codes it can return (its --help lists only these). */
 const { ok, someFilesFailed, usageOrFatal, changesFound, interrupted, wrongPassword, repositoryLocked } = ExitCode;
-/** What a command on a repository may return beyond its own codes: done, fatal, wrong password, locked. */
-const REPOSITORY = [ok, usageOrFatal, wrongPassword, repositoryLocked] as const;
+/** What a command on a repository may return beyond its own codes: done, fatal, wrong password, locked, interrupted. */
+const REPOSITORY = [ok, usageOrFatal, wrongPassword, repositoryLocked, interrupted] as const;
 const BASELINE = { group: 'baseline', codes: [ok, changesFound, usageOrFatal, interrupted] } as const;
 
 export const COMMAND_EXIT_CODES = {
@@ -105,7 +105,7 @@ export const COMMAND_EXIT_CODES = {
   status: { group: 'baseline', codes: [ok, usageOrFatal] },
   backup: {
     group: 'backup',
-    codes: [...REPOSITORY, ExitCode.snapshotIncomplete, interrupted],
+    codes: [...REPOSITORY, ExitCode.snapshotIncomplete],
   },
   snapshots: { group: 'backup', codes: REPOSITORY },
   forget: { group: 'backup', codes: [...REPOSITORY, someFilesFailed] },

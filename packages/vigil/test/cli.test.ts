@@ -49,10 +49,10 @@ describe('vigil command line', () => {
       accept: [0, 1, 2, 130],
       status: [0, 2],
       backup: [0, 2, 3, 4, 5, 130],
-      snapshots: [0, 2, 4, 5],
-      forget: [0, 1, 2, 4, 5],
-      verify: [0, 1, 2, 4, 5],
-      restore: [0, 1, 2, 4, 5],
+      snapshots: [0, 2, 4, 5, 130],
+      forget: [0, 1, 2, 4, 5, 130],
+      verify: [0, 1, 2, 4, 5, 130],
+      restore: [0, 1, 2, 4, 5, 130],
       unlock: [0, 2],
     };
     for (const [command, codes] of Object.entries(expected)) {
