@@ -33,6 +33,7 @@ import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
 import { walk } from '../fs/walk.js';
 import { InFlight } from '../pool/in-flight.js';
+import { holdYoungGenerations } from '../pool/young-generation.js';
 import { BlobWriter } from '../repo/blob-writer.js';
 import type { BlobCodec, CompressionMode } from '../repo/compression.js';
 import { IndexFileBuilder, writeIndexFile } from '../repo/index-file.js';
@@ -164,6 +165,10 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
 
   const openPacks = new OpenPackLedger();
   const onResult = (paths: readonly Buffer[], result: StoreEntriesResult) => {
+    // Without a parent every file is read and stored: the run whose peak is the highest. From its
+    // first results on, the heaps keep their size (young-generation.ts). A run with a parent
+    // reads little, and holding them only cost it CPU (6%, for 9 MB less).
+    if (parent === undefined) holdYoungGenerations();
     for (const pack of result.packs) packs.add(pack);
     rows?.add(result.parentRows);
     openPacks.note({ completed: result.completed, ...(result.open ? { open: reviveOpenPack(result.open) } : {}) });
