@@ -12,7 +12,7 @@ async function workerLimits(): Promise<{ maxYoungGenerationSizeMb?: number }> {
   return { ...resourceLimits };
 }
 
-/** Runs in the worker as it starts (what open-ahead-tasks.ts does with a remote location). */
+/** Runs in the worker as it starts (what backup/tasks.ts's startWorker does with a location). */
 function noteStart(location: string): void {
   (globalThis as { startedWith?: string }).startedWith = location;
 }

@@ -112,7 +112,7 @@ export class ParentReader {
       workers: 1,
       name: 'vigil-backup-parent',
       prefetch: 1,
-      ...(location === undefined ? {} : { minWorkers: 1, initializer: tasks.prepareParentRead, initArgs: [location] }),
+      ...(location === undefined ? {} : { minWorkers: 1, initializer: tasks.startWorker, initArgs: [location] }),
     });
   }
 

@@ -24,15 +24,19 @@ async function readParentFiles(request: ParentFilesRequest): Promise<ParentFiles
 }
 
 /**
- * The parent reader's initializer (parent-in-worker.ts's ParentReader): this module is loaded by
- * running it, and the storage at `location` opened for the read to come. A failure is not kept:
- * the read opens the storage again and reports its own.
+ * How every backup worker starts (tandem's initializer: the backup's pool, and the parent reader
+ * of parent-in-worker.ts): this module, and so everything a batch or the parent's read needs,
+ * is loaded by running it, and the storage at `location` is opened for the work to come (over
+ * SFTP or S3: loading ssh2 or the AWS SDK, connecting, logging in), while the main thread opens
+ * the repository and reads its index; without a location (one that does not parse: the opening
+ * says why), only the modules. A failure is not kept: the first batch opens the storage again
+ * and reports its own.
  */
-async function prepareParentRead(location: string): Promise<void> {
-  await workerStorage(location).catch(() => {});
+async function startWorker(location?: string): Promise<void> {
+  if (location !== undefined) await workerStorage(location).catch(() => {});
 }
 
 /** The task runBackup sends batches to by default; tests give another built on storeEntriesWith. */
 export type StoreEntriesTask = (request: StoreEntriesRequest) => Promise<StoreEntriesResult>;
 
-export default defineTasks(import.meta.url, { storeEntries, readParentFiles, prepareParentRead });
+export default defineTasks(import.meta.url, { storeEntries, readParentFiles, startWorker });

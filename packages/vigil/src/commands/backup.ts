@@ -19,6 +19,7 @@ import { cleanLeftovers } from '../backup/resume.js';
 import { executePlan, planFor } from '../backup/rotation.js';
 import { runBackup } from '../backup/run-backup.js';
 import { shortId } from '../backup/snapshots.js';
+import tasks from '../backup/tasks.js';
 import { RepositoryLockedError, UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode, exitCodeForBackup } from '../exit.js';
 import { BACKUP_WORKER_YOUNG_MB, createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
@@ -31,7 +32,6 @@ import { jsonValue } from '../report/json-value.js';
 import { count } from '../report/plural.js';
 import { silentProgress, terminalProgress } from '../report/progress.js';
 import { formatRepositoryLocation, parseRepositoryLocation, type RepositoryLocation } from '../storage/location.js';
-import openAheadTasks from '../storage/open-ahead-tasks.js';
 import { meaningfulLines, parseSize, sourcesFromFiles } from './backup-selection.js';
 import type { CommandHooks } from './hooks.js';
 import { onInterrupt } from './interrupt.js';
@@ -99,9 +99,21 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     }
     return 0;
   }
+  const location = repositoryLocation(options.to);
   // The worker that reads the parent snapshot starts now, beside the opening (parent-in-worker.ts).
   const caching = options.cache !== false;
-  const parentReader = startParentReader(options.to, caching);
+  const parentReader = startParentReader(location, caching);
+  // So do the backup's workers: each loads its modules and opens its storage (over SFTP or S3:
+  // connects and logs in) while this thread opens the repository (the password's key derivation
+  // leaves a core free) and reads the index, not at its first batch.
+  const pool = createWorkerPool(
+    'vigil-backup',
+    { jobs: options.jobs },
+    {
+      youngGenerationMb: BACKUP_WORKER_YOUNG_MB,
+      startWith: { task: tasks.startWorker, args: location === undefined ? [] : [formatRepositoryLocation(location)] },
+    },
+  );
   let repo: Repository;
   let codec: BlobCodec;
   let lock: RepositoryLock;
@@ -111,23 +123,13 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
     lock = await RepositoryLock.acquire(repo, 'shared', { command: 'backup', refresher: 'later-thread' });
   } catch (error) {
-    await parentReader.close();
+    await Promise.all([parentReader.close(), pool.terminate()]);
     throw error;
   }
   const progress =
     options.progress !== false && process.stderr.isTTY === true
       ? terminalProgress(process.stderr, { newBytes: true })
       : silentProgress(process.stderr);
-  const pool = createWorkerPool(
-    'vigil-backup',
-    { jobs: options.jobs },
-    {
-      youngGenerationMb: BACKUP_WORKER_YOUNG_MB,
-      // The workers start with the pool and open their storage (over SFTP or S3: connect and log
-      // in) while this thread reads the index and the parent snapshot, not at their first batch.
-      startWith: { task: openAheadTasks.openAhead, args: [repo.secrets.root] },
-    },
-  );
   let committed = false;
   const stopListening = onInterrupt(() => {
     progress.stop();
@@ -212,22 +214,26 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
 }
 
 /**
- * The parent reader for a backup into `to`, its worker started at once when it is likely to be
- * needed: when `to` may hold a repository already (not a local path without one: a first
+ * The parent reader for a backup into `location`, its worker started at once when it is likely to be
+ * needed: when `location` may hold a repository already (not a local path without one: a first
  * backup has no parent, and its workers need the core), and the parent cache cannot be had
  * (turned off, or no cache folder on this machine: a new machine, or one cleared), so its
  * trees will be read. Else it starts only if the cache misses.
  */
-function startParentReader(to: string, caching: boolean): ParentReader {
-  let location: RepositoryLocation;
-  try {
-    location = parseRepositoryLocation(to);
-  } catch {
-    return new ParentReader(); // the opening reports the bad location
-  }
+function startParentReader(location: RepositoryLocation | undefined, caching: boolean): ParentReader {
+  if (location === undefined) return new ParentReader();
   if (location.kind === 'local' && !existsSync(join(location.path, CONFIG_NAME))) return new ParentReader();
   if (caching && existsSync(cacheRoot())) return new ParentReader();
   return new ParentReader(formatRepositoryLocation(location));
+}
+
+/** `to` parsed, or undefined when it cannot be: the opening reports why. */
+function repositoryLocation(to: string): RepositoryLocation | undefined {
+  try {
+    return parseRepositoryLocation(to);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

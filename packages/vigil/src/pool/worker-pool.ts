@@ -84,7 +84,7 @@ export interface WorkerPoolLimits {
    * Start every worker thread now, not when the first task comes, each running `task(...args)`
    * as it starts (tandem's initializer): the worker loads that task's module, and does what it
    * does, while the main thread is still busy with what comes before its first batch (a
-   * backup's workers open their storage: storage/open-ahead-tasks.ts).
+   * backup's workers load their modules and open their storage: backup/tasks.ts, startWorker).
    */
   readonly startWith?:
     | { readonly task: TaskRef<(...args: never[]) => unknown>; readonly args: readonly unknown[] }
