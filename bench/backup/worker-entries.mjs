@@ -31,7 +31,6 @@ for await (const batch of walk([Buffer.from(resolve(source))], {
   oneFileSystem: false,
   excludes: [],
   directories: true,
-  linkDetails: true,
   excludeCaches: false,
 })) {
   const base = 0;

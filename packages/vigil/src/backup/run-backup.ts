@@ -259,7 +259,6 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     oneFileSystem: false,
     excludes,
     directories: true,
-    linkDetails: true,
     excludeCaches: options.excludeCaches === true,
   };
   const tooLarge = largerThan(options.maxFileSize);

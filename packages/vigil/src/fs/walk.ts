@@ -19,12 +19,12 @@
  * Entries come in arrays (a run of one directory's non-directory entries), not one by one:
  * an async generator costs a promise per yield, and a tree can hold millions of files.
  */
-import { type BigIntStats, lstatSync, readlinkSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ExcludeRules } from './exclude-rules.js';
 import { describeErrno, failureFromErrno } from './failures.js';
 import { EntryKind, errnoAt, kindAt, nameAt, pathAt, recordEnd, SKIP_REASON, viaLinkAt } from './listing.js';
-import { procPath, requireProcFs } from './proc-fd.js';
+import { requireProcFs } from './proc-fd.js';
 import {
   closeDirectory,
   type DirectoryLister,
@@ -45,13 +45,8 @@ export type WalkEntry =
   | { readonly kind: 'file'; readonly path: Buffer; readonly base: number; readonly follow: boolean }
   /** A directory about to be read (only with `directories`), with its fstat. */
   | { readonly kind: 'directory'; readonly path: Buffer; readonly base: number; readonly stat: BigIntStats }
-  /** Not read: why, and for a symlink with `linkDetails`, its lstat and target. */
-  | {
-      readonly kind: 'skipped';
-      readonly path: Buffer;
-      readonly reason: SkipReason;
-      readonly link?: { readonly stat: BigIntStats; readonly target: Buffer };
-    }
+  /** Not read (a symlink not followed, a FIFO, a device, a socket): why. */
+  | { readonly kind: 'skipped'; readonly path: Buffer; readonly reason: SkipReason }
   | { readonly kind: 'error'; readonly path: Buffer; readonly code: string; readonly message: string };
 
 export interface WalkOptions {
@@ -61,8 +56,6 @@ export interface WalkOptions {
   readonly excludes: readonly string[];
   /** Also yield each directory (operands included) before its contents. */
   readonly directories?: boolean;
-  /** Give skipped symlinks their lstat and target (what a backup records). */
-  readonly linkDetails?: boolean;
   /** Leave out the contents of cache directories, all but their CACHEDIR.TAG (fs/cache-tag.ts). */
   readonly excludeCaches?: boolean;
   /** Who opens and lists directories: by default the native addon's lister, else node:fs's. */
@@ -226,18 +219,6 @@ function entryFor(frame: Frame, at: number, base: number, options: WalkOptions):
   if (kind === EntryKind.file)
     return { kind: 'file', path, base, follow: options.follow && (viaLinkAt(listing, at) || frame.viaLink) };
   if (kind === EntryKind.error) return { kind: 'error', path, ...failureFromErrno(errnoAt(listing, at)) };
-  if (kind === EntryKind.symlink && options.linkDetails) {
-    try {
-      const linkPath = procPath(frame.dir.fd, nameAt(listing, at));
-      const link = {
-        stat: lstatSync(linkPath, { bigint: true }),
-        target: readlinkSync(linkPath, { encoding: 'buffer' }),
-      };
-      return { kind: 'skipped', path, reason: 'symlink', link };
-    } catch (error) {
-      return { path, ...errorFields(error) };
-    }
-  }
   return { kind: 'skipped', path, reason: SKIP_REASON[kind] as SkipReason };
 }
 
