@@ -17,7 +17,9 @@ mkdir -p "$scratch"
 export VIGIL_PASSWORD=throwaway-bench-password
 cli="$root/packages/vigil/dist/cli.js"
 repo="$scratch/repo-$name" times="$scratch/time-$name"
-rm -rf "$repo"
+# A cache of its own, empty at the start of each round: the first backup is a first one.
+export XDG_CACHE_HOME="$scratch/cache-$name"
+rm -rf "$repo" "$XDG_CACHE_HOME"
 node "$cli" init "$repo" >/dev/null
 run() {
   local what=$1 t0 t1
@@ -36,4 +38,4 @@ mkdir -p "$out"
 truncate -s 3G "$image" && mkfs.ext4 -q -F "$image" && mount -o loop "$image" "$out"
 run restore node "$cli" restore "$repo" latest "$out"
 umount "$out"
-rm -rf "$out" "$image" "$repo"
+rm -rf "$out" "$image" "$repo" "$XDG_CACHE_HOME"

@@ -25,6 +25,9 @@ cp -a "$corpus_src" "$corpus"
 vigil=(node "$here/packages/vigil/dist/cli.js")
 export RESTIC_PASSWORD=throwaway-bench-password
 export VIGIL_PASSWORD=throwaway-bench-password
+# Both tools keep a cache (restic's ~/.cache/restic, vigil's parent tables in ~/.cache/vigil):
+# each run starts with none, under the scratch folder, as a first backup on a new machine would.
+export XDG_CACHE_HOME="$scratch/cache"
 
 # rsnapshot wants TABs between fields and a trailing slash on directories.
 printf 'config_version\t1.2\nsnapshot_root\t%s/rsnapshot/\nno_create_root\t0\ncmd_rsync\t/usr/bin/rsync\ncmd_cp\t/bin/cp\nlink_dest\t1\nretain\tbench\t10\nlockfile\t%s/rsnapshot.pid\nbackup\t%s/\tcorpus/\n' \

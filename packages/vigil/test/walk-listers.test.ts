@@ -1,8 +1,7 @@
 /**
  * The walk's two listers (src/fs/walk-directory.ts) give the same walk: the native addon's
  * (native/list_dir.c: openat, getdents64, its own sort) and node:fs's. Over a tree of every
- * kind of entry, with and without --follow, excludes, .vigilignore files, directories and link
- * details; then entries the file system leaves untyped (DT_UNKNOWN), which the addon types by
+ * kind of entry, with and without --follow, excludes, .vigilignore files and directories; then entries the file system leaves untyped (DT_UNKNOWN), which the addon types by
  * fstatat; then the addon's own answers: errno codes and argument checks.
  */
 import assert from 'node:assert/strict';

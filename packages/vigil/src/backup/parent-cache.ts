@@ -23,8 +23,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
@@ -131,11 +133,31 @@ export class ParentCache {
   }
 
   #path(sources: readonly string[]): string {
-    const key = createHash('sha256')
-      .update(JSON.stringify([...sources].sort()))
-      .digest('hex');
-    return join(this.#dir, `parent-${key.slice(0, 32)}`);
+    return join(this.#dir, tableName(sources));
   }
+}
+
+/**
+ * Whether the cache in `root` keeps a table of `sources` for any repository: before the
+ * repository is opened, the sign that a backup of them has a parent (a nightly run).
+ */
+export function holdsTableOf(root: string, sources: readonly string[]): boolean {
+  const name = tableName(sources);
+  try {
+    return readdirSync(root, { withFileTypes: true }).some(
+      (entry) => entry.isDirectory() && existsSync(join(root, entry.name, name)),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** The file name of the table of `sources` in a repository's folder. */
+function tableName(sources: readonly string[]): string {
+  const key = createHash('sha256')
+    .update(JSON.stringify([...sources].sort()))
+    .digest('hex');
+  return `parent-${key.slice(0, 32)}`;
 }
 
 function associatedData(snapshotId: string): Buffer {

@@ -31,7 +31,8 @@ import { relativeInside } from '../fs/containment.js';
 import { FileListBuilder } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
-import { walk } from '../fs/walk.js';
+import { type WalkEntry, walk } from '../fs/walk.js';
+import type { WalkAhead } from '../fs/walk-ahead.js';
 import { InFlight } from '../pool/in-flight.js';
 import { holdYoungGenerations } from '../pool/young-generation.js';
 import { BlobWriter } from '../repo/blob-writer.js';
@@ -101,6 +102,11 @@ export interface RunBackupOptions {
   readonly parentReader?: ParentReader | undefined;
   /** Where the parent's files are kept between runs (parent-cache.ts); none: always read from its trees. */
   readonly parentCache?: ParentCache | undefined;
+  /**
+   * The walk of the sources, started by the command before it opened the repository
+   * (`backupWalk` of the repository's location; fs/walk-ahead.ts). Default: walked here.
+   */
+  readonly walked?: WalkAhead | undefined;
   /** The time to record (backup --time), ns since the epoch; default: the run's start. */
   readonly recordedTimeNs?: bigint | undefined;
 }
@@ -253,20 +259,12 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   // so a restore recreates /home/me with its owner and mode, not root's defaults.
   for (const dir of ancestorsOf(options.sources)) enqueue(Buffer.from(dir), 0, PathFlag.follow);
 
-  const excludes = [...options.excludes, ...repositoryExcludes(repo.root, options.sources)];
-  const walkOptions = {
-    follow: false,
-    oneFileSystem: false,
-    excludes,
-    directories: true,
-    excludeCaches: options.excludeCaches === true,
-  };
+  const walked =
+    options.walked?.blocks() ??
+    backupWalk(repo.root, options.sources, options.excludes, options.excludeCaches === true);
   const tooLarge = largerThan(options.maxFileSize);
   let base = 0;
-  for await (const entries of walk(
-    options.sources.map((s) => Buffer.from(s)),
-    walkOptions,
-  )) {
+  for await (const entries of walked) {
     let found = 0;
     for (const entry of entries) {
       if (entry.kind === 'file' || entry.kind === 'directory') base = entry.base;
@@ -357,6 +355,28 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
     trees: { reused: built.reused, encoded: built.encoded },
     parentFrom: parentFiles.from,
   };
+}
+
+/**
+ * The walk of a backup of `sources` into the repository at `root` (its location: a repository
+ * inside a source is left out), in blocks of entries.
+ */
+export function backupWalk(
+  root: string,
+  sources: readonly string[],
+  excludes: readonly string[],
+  excludeCaches: boolean,
+): AsyncIterable<WalkEntry[]> {
+  return walk(
+    sources.map((s) => Buffer.from(s)),
+    {
+      follow: false,
+      oneFileSystem: false,
+      excludes: [...excludes, ...repositoryExcludes(root, sources)],
+      directories: true,
+      excludeCaches,
+    },
+  );
 }
 
 /** Every directory above a source ('/home', '/home/me' for '/home/me/docs'), each once, outermost first. */

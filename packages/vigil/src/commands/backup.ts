@@ -10,18 +10,19 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatPlan, groupByFromFlag, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock, withRepositoryLock } from '../backup/lock.js';
-import { cacheRoot, ParentCache } from '../backup/parent-cache.js';
+import { cacheRoot, holdsTableOf, ParentCache } from '../backup/parent-cache.js';
 import { ParentReader } from '../backup/parent-in-worker.js';
 import { type GroupBy, isEmptyPolicy, type KeepPolicy, type RetentionPlan } from '../backup/policy.js';
 import type { PruneResult } from '../backup/prune.js';
 import { parseRecordedTime } from '../backup/recorded-time.js';
 import { cleanLeftovers } from '../backup/resume.js';
 import { executePlan, planFor } from '../backup/rotation.js';
-import { runBackup } from '../backup/run-backup.js';
+import { backupWalk, runBackup } from '../backup/run-backup.js';
 import { shortId } from '../backup/snapshots.js';
 import tasks from '../backup/tasks.js';
 import { RepositoryLockedError, UsageError } from '../errors.js';
 import { ExitCode as Code, type ExitCode, exitCodeForBackup } from '../exit.js';
+import { WalkAhead } from '../fs/walk-ahead.js';
 import { BACKUP_WORKER_YOUNG_MB, createWorkerPool, readingCounterFor } from '../pool/worker-pool.js';
 import { type BlobCodec, COMPRESSION_MODES, type CompressionMode } from '../repo/compression.js';
 import { CONFIG_NAME, type Repository } from '../repo/repository.js';
@@ -100,8 +101,13 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     return 0;
   }
   const location = repositoryLocation(options.to);
-  // The worker that reads the parent snapshot starts now, beside the opening (parent-in-worker.ts).
   const caching = options.cache !== false;
+  // When a parent is likely, the walk starts now too, while the repository opens (fs/walk-ahead.ts).
+  const walked =
+    location !== undefined && caching && holdsTableOf(cacheRoot(), sources)
+      ? new WalkAhead(backupWalk(formatRepositoryLocation(location), sources, excludes, options.excludeCaches === true))
+      : undefined;
+  // The worker that reads the parent snapshot starts now, beside the opening (parent-in-worker.ts).
   const parentReader = startParentReader(location, caching);
   // So do the backup's workers: each loads its modules and opens its storage (over SFTP or S3:
   // connects and logs in) while this thread opens the repository (the password's key derivation
@@ -123,7 +129,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
     // Shared: backups only add, so several may run at once, and beside readers (rotation below takes the exclusive one).
     lock = await RepositoryLock.acquire(repo, 'shared', { command: 'backup', refresher: 'later-thread' });
   } catch (error) {
-    await Promise.all([parentReader.close(), pool.terminate()]);
+    await Promise.all([parentReader.close(), pool.terminate(), walked?.stop()]);
     throw error;
   }
   const progress =
@@ -160,6 +166,7 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
       workersDone: () => pool.terminate(),
       parentReader,
       parentCache: caching ? new ParentCache(cacheRoot(), repo.config.id, repo.secrets.encryptionKey) : undefined,
+      walked,
     });
     committed = true;
     progress.stop();
@@ -208,7 +215,8 @@ export async function backup(options: BackupOptions, hooks: CommandHooks = {}): 
   } finally {
     stopListening();
     progress.stop();
-    await Promise.all([pool.terminate(), parentReader.close()]);
+    // The walk, if the run failed before it took it.
+    await Promise.all([pool.terminate(), parentReader.close(), walked?.stop()]);
     await lock.release();
   }
 }
