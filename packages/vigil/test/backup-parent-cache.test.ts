@@ -9,7 +9,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, w
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'tandem';
-import { ParentCache } from '../src/backup/parent-cache.js';
+import { holdsTableOf, ParentCache } from '../src/backup/parent-cache.js';
 import { readParentFiles } from '../src/backup/parent-snapshot.js';
 import type { BackupOutcome } from '../src/backup/run-backup.js';
 import { BlobReader } from '../src/repo/blob-reader.js';
@@ -102,8 +102,13 @@ describe('the parent cache', () => {
   };
 
   it('keeps, for the next backup, exactly the files the snapshot’s trees give it', async () => {
+    assert.equal(holdsTableOf(cacheRoot, [source]), false, 'no table before the first backup');
     const first = await backup();
     assert.equal(first.parentFrom, undefined);
+    // What the command asks before it opens the repository (to walk ahead): a table of these sources, in any repository.
+    assert.equal(holdsTableOf(cacheRoot, [source]), true);
+    assert.equal(holdsTableOf(cacheRoot, [join(source, 'deep')]), false);
+    assert.equal(holdsTableOf(join(work.path, 'no-cache-here'), [source]), false);
     const cached = cache.read([source], first.id);
     assert.ok(cached, 'no cache entry after the first backup');
     const fromTrees = rowsOf(await treeTable(first.snapshot.tree));
