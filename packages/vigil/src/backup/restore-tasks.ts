@@ -2,14 +2,14 @@
  * The task module of restore workers (everything here runs inside a worker).
  *
  * restoreFiles: restore a batch of regular files (restore-files.ts) into directories the
- * main thread opened. A worker reads the repository itself: it loads the index once per run
- * and keeps its packs open across batches.
+ * main thread opened. A worker reads the repository itself, through the index the main thread
+ * loaded (shared memory, not a copy), and keeps its packs open across batches.
  */
 import { defineTasks } from 'tandem/tasks';
 import { createBlobIdHasher } from '../repo/blob-id.js';
 import { BlobReader } from '../repo/blob-reader.js';
 import { createBlobCodec } from '../repo/compression.js';
-import { loadIndex } from '../repo/index-load.js';
+import { BlobIndex, type SharedBlobIndex } from '../repo/index-table.js';
 import { metaAddon } from '../repo/meta-calls.js';
 import type { RepositorySecrets } from '../repo/repository.js';
 import { EntryRestorer, type RestoreNotice } from '../repo/restore-entry.js';
@@ -28,6 +28,8 @@ import {
 export interface RestoreFilesRequest {
   readonly secrets: RepositorySecrets;
   readonly runId: string;
+  /** The repository's index as the main thread loaded it (read once per run: the first batch's). */
+  readonly index: SharedBlobIndex;
   /** TARGET's descriptor (the main thread's; hard links are made there, not here). */
   readonly targetFd: number;
   readonly overwrite: OverwriteMode;
@@ -73,12 +75,11 @@ function workerRestore(request: RestoreFilesRequest): Promise<WorkerRestore> {
 async function open(request: RestoreFilesRequest): Promise<WorkerRestore> {
   const { secrets } = request;
   const sealer = createSealer(secrets.encryptionKey);
-  // The main thread loaded the index too and reported any damage; a blob missing here fails its file.
+  // The main thread loaded the index and reported any damage; a blob missing from it fails its file.
   const storage = await workerStorage(secrets.root);
-  const { index } = await loadIndex(storage, sealer);
   const reader = new BlobReader(
     storage,
-    index,
+    BlobIndex.fromShared(request.index),
     sealer,
     createBlobIdHasher(secrets.idKey),
     createBlobCodec(await loadZstd()),

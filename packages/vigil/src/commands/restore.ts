@@ -58,7 +58,7 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
       numericOwner: options.numericOwner === true,
       report: log,
       onNotice: (notice) => log(`vigil: ${notice.message}`),
-      workers: { pool, secrets: repo.secrets, runId: randomBytes(8).toString('hex') },
+      workers: { pool, secrets: repo.secrets, runId: randomBytes(8).toString('hex'), index: loaded.index.share() },
     });
     if (outcome.notFound.length > 0) {
       for (const path of outcome.notFound) log(`vigil: ${path}: not in snapshot ${shortId(id)}`);
