@@ -8,6 +8,7 @@
  *   dataRanges                       data_ranges.c (the data ranges of a sparse file)
  *   openDirectoryAt, listDirectory   list_dir.c (the walk: one call per directory)
  *   syncFileSystem(path)             syncfs(2) of the file system holding path: 0 or errno
+ *   startWriteback(fd)               sync_file_range(2) SYNC_FILE_RANGE_WRITE of the whole file: 0 or errno
  *   userName, groupName, userId, groupId  accounts.c (owners' names)
  *   lstatAt, openAt, utimesAt, ...  meta.c (the *at calls of metadata capture and restore)
  *   blake3                           BLAKE3's version when hashFiles has it built in ("BLAKE3"), else absent
@@ -59,6 +60,23 @@ static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* Starts the disk writing a file's dirty pages and returns at once (it does not wait for them,
+   nor flush the disk's cache, nor the file's metadata: that is still the caller's later flush,
+   which then has less left to write). */
+static napi_value start_writeback(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    return throw_type_error(env, "startWriteback(fd: number)");
+  }
+  int error = sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == 0 ? 0 : errno;
+  napi_value result;
+  if (napi_create_int32(env, error, &result) != napi_ok) return NULL;
+  return result;
+}
+
 /* Closes a descriptor this addon opened (a LARGE file's): node:fs's closeSync in a worker
    thread warns about every descriptor that node:fs did not open itself ("closed but not opened
    in unmanaged mode"). Returns 0 or -errno. */
@@ -102,6 +120,7 @@ NAPI_MODULE_INIT() {
       !export_function(env, exports, "openDirectoryAt", open_directory_at) ||
       !export_function(env, exports, "listDirectory", list_directory) ||
       !export_function(env, exports, "syncFileSystem", sync_file_system) ||
+      !export_function(env, exports, "startWriteback", start_writeback) ||
       !export_function(env, exports, "closeDescriptor", close_descriptor) ||
       !export_function(env, exports, "chunkScan", chunk_scan) ||
       !export_function(env, exports, "dataRanges", data_ranges) || !export_blake3(env, exports) ||

@@ -154,7 +154,7 @@ async function repackBlobs(
   packs: readonly { id: string; entries: WrittenPack['entries'] }[],
 ): Promise<WrittenPack[]> {
   if (packs.length === 0) return [];
-  const writer = new PackWriter(repo.storage.stagingDir, repo.sealer);
+  const writer = new PackWriter(repo.storage.stagingDir, repo.sealer, { writeback: repo.storage.renamesIntoPlace });
   const out: WrittenPack[] = [];
   const publish = async (done: StagedPack | undefined) => {
     if (done === undefined) return;

@@ -56,6 +56,8 @@ export interface NativeAddon {
   closeDescriptor(fd: number): number;
   /** syncfs(2) of the file system holding `path`: 0, or the errno. */
   syncFileSystem(path: string): number;
+  /** sync_file_range(2) SYNC_FILE_RANGE_WRITE of all of `fd`: writing starts, nothing waits; 0 or the errno. */
+  startWriteback(fd: number): number;
   /**
    * The version of BLAKE3's C sources compiled in (hashFiles then takes "BLAKE3"); absent
    * when the machine that built the addon had none (see binding.gyp).

@@ -9,3 +9,13 @@ export function syncFileSystem(path: string): boolean {
   const addon = nativeAddon();
   return addon !== undefined && addon.syncFileSystem(path) === 0;
 }
+
+/**
+ * Starts the disk writing what `fd` holds and returns at once (best effort: nothing when the
+ * addon is not built). It makes nothing durable: a backup calls it as each pack is complete,
+ * so that the one flush at the end of the run (syncFileSystem) finds the packs written already
+ * instead of writing them all then.
+ */
+export function startWriteback(fd: number): void {
+  nativeAddon()?.startWriteback(fd);
+}

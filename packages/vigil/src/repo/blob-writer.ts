@@ -53,6 +53,7 @@ export class BlobWriter {
     this.#options = options;
     this.#packs = new PackWriter(options.storage.stagingDir, options.sealer, {
       ...(options.packTargetBytes ? { targetBytes: options.packTargetBytes } : {}),
+      writeback: options.storage.renamesIntoPlace,
     });
   }
 

@@ -11,6 +11,7 @@
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { startWriteback } from '../fs/sync.js';
 import type { Storage } from '../storage/storage.js';
 import {
   encodePackHeader,
@@ -95,12 +96,13 @@ interface OpenPack {
  * Appends the sealed header of `entries` and the trailer at `pack.size`, closes the file and
  * names the pack: the last step of every pack, whichever thread filled it.
  */
-function sealPack(pack: OpenPack, sealer: Sealer): StagedPack {
+function sealPack(pack: OpenPack, sealer: Sealer, writeback = false): StagedPack {
   const header = sealer.seal(encodePackHeader(pack.entries), 'pack-header');
   const trailer = Buffer.alloc(TRAILER_BYTES);
   trailer.writeUInt32LE(header.length);
   writeAt(pack, header);
   writeAt(pack, trailer);
+  if (writeback) startWriteback(pack.fd);
   closeSync(pack.fd);
   pack.closed = true;
   return { id: pack.hash.digest('hex'), stagedPath: pack.tempPath, size: pack.size, entries: pack.entries };
@@ -154,13 +156,20 @@ export class PackWriter {
   readonly #stagingDir: string;
   readonly #sealer: Sealer;
   readonly #target: number;
+  readonly #writeback: boolean;
   #pack: OpenPack | undefined;
 
-  /** Packs are built in `stagingDir` (a local folder: the storage's), to be published by `publishPacks`. */
-  constructor(stagingDir: string, sealer: Sealer, options: { targetBytes?: number } = {}) {
+  /**
+   * Packs are built in `stagingDir` (a local folder: the storage's), to be published by
+   * `publishPacks`. `writeback`: start the disk writing each pack as it is complete (fs/sync.ts
+   * startWriteback), where the staged file becomes the repository's (Storage.renamesIntoPlace),
+   * so that the caller's one flush at the end finds it written.
+   */
+  constructor(stagingDir: string, sealer: Sealer, options: { targetBytes?: number; writeback?: boolean } = {}) {
     this.#stagingDir = stagingDir;
     this.#sealer = sealer;
     this.#target = options.targetBytes ?? PACK_TARGET_BYTES;
+    this.#writeback = options.writeback === true;
   }
 
   /**
@@ -199,7 +208,7 @@ export class PackWriter {
     if (pack === undefined) return undefined;
     try {
       this.#resume(pack);
-      const staged = sealPack(pack, this.#sealer);
+      const staged = sealPack(pack, this.#sealer, this.#writeback);
       this.#pack = undefined;
       return staged;
     } catch (error) {

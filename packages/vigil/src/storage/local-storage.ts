@@ -29,6 +29,8 @@ import type { RangeReader, RootState, Storage, WriteOptions } from './storage.js
 export class LocalStorage implements Storage {
   readonly location: string;
   readonly stagingDir: string;
+  /** REPO/tmp is on the repository's file system: putFile is a rename. */
+  readonly renamesIntoPlace = true;
   readonly #root: string;
 
   /** `root` is absolute (location.ts resolves it). */

@@ -72,6 +72,9 @@ export class S3Storage implements Storage {
     this.#staging = new StagingFolder('s3');
   }
 
+  /** Staged packs are uploaded, then removed from this machine. */
+  readonly renamesIntoPlace = false;
+
   /** One folder per process, shared by its worker threads (staging-folder.ts), made when the first pack is. */
   get stagingDir(): string {
     return this.#staging.ensure();

@@ -39,6 +39,11 @@ export interface Storage {
    * For a local repository it is REPO/tmp, on the same file system, so the move is a rename.
    */
   readonly stagingDir: string;
+  /**
+   * Whether `putFile` renames the staged file into the repository (a local repository: the file
+   * written in stagingDir is the repository's for good), rather than uploading and removing it.
+   */
+  readonly renamesIntoPlace: boolean;
 
   /** What the root holds now (init's check before asking for a password). */
   rootState(): Promise<RootState>;
