@@ -42,7 +42,8 @@ export interface LockOptions {
    * find and diff, whose walks await each tree read): starting the thread costs about 0.1 s
    * of CPU, a tenth of an `ls`. Or the thread started only after LATER_THREAD_MS, for commands
    * that never block the main thread for long but may run for hours (backup: a second backup
-   * of /usr/share is over in 2-3 s, and paid for two threads' start, its lock and rotation's).
+   * of /usr/share is over in 2-3 s, and paid for two threads' start, its lock and rotation's;
+   * restore, whose files are the workers' work).
    */
   readonly refresher?: 'thread' | 'later-thread' | 'timer';
   /** How often to rewrite the lock's time (tests make it short to watch it move). */
