@@ -19,6 +19,7 @@
  * Paths are bytes (never decoded). No entry point calls back into JavaScript.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -60,38 +61,40 @@ static napi_value sync_file_system(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* Starts the disk writing a file's dirty pages and returns at once (it does not wait for them,
-   nor flush the disk's cache, nor the file's metadata: that is still the caller's later flush,
-   which then has less left to write). */
-static napi_value start_writeback(napi_env env, napi_callback_info info) {
+/* The one argument of a call that takes a descriptor, in `fd`; false (with a TypeError thrown
+   that shows `usage`) if it is not a number of 0 or more. */
+static bool fd_argument(napi_env env, napi_callback_info info, const char *usage, int32_t *fd) {
   size_t argc = 1;
   napi_value argv[1];
-  int32_t fd;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
-    return throw_type_error(env, "startWriteback(fd: number)");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], fd) != napi_ok || *fd < 0) {
+    throw_type_error(env, usage);
+    return false;
   }
-  int error = sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == 0 ? 0 : errno;
-  napi_value result;
-  if (napi_create_int32(env, error, &result) != napi_ok) return NULL;
-  return result;
+  return true;
+}
+
+static napi_value int32_value(napi_env env, int32_t value) {
+  napi_value out;
+  return napi_create_int32(env, value, &out) == napi_ok ? out : NULL;
+}
+
+/* Starts the disk writing a file's dirty pages and returns at once (it does not wait for them,
+   nor flush the disk's cache, nor the file's metadata: that is still the caller's later flush,
+   which then has less left to write). Returns 0 or errno. */
+static napi_value start_writeback(napi_env env, napi_callback_info info) {
+  int32_t fd;
+  if (!fd_argument(env, info, "startWriteback(fd: number)", &fd)) return NULL;
+  return int32_value(env, sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) == 0 ? 0 : errno);
 }
 
 /* Closes a descriptor this addon opened (a LARGE file's): node:fs's closeSync in a worker
    thread warns about every descriptor that node:fs did not open itself ("closed but not opened
    in unmanaged mode"). Returns 0 or -errno. */
 static napi_value close_descriptor(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int32_t fd;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
-    return throw_type_error(env, "closeDescriptor(fd: number)");
-  }
-  int result = close(fd) == 0 ? 0 : -errno;
-  napi_value out;
-  if (napi_create_int32(env, result, &out) != napi_ok) return NULL;
-  return out;
+  if (!fd_argument(env, info, "closeDescriptor(fd: number)", &fd)) return NULL;
+  return int32_value(env, close(fd) == 0 ? 0 : -errno);
 }
 
 static int export_function(napi_env env, napi_value exports, const char *name, napi_callback callback) {
