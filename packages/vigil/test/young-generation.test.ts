@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const MODULE = fileURLToPath(new URL('../dist/pool/young-generation.js', import.meta.url));
@@ -35,18 +35,33 @@ function growth(steps: { hold: boolean; workerThenHold?: boolean }): { before: n
 }
 
 describe('holdYoungGenerations', () => {
+  // The same allocation, unheld: Node 20 and 22 grow the young generation from 8 to 32 MB, Node 24 to 128.
+  let unheld: { before: number; after: number };
+  before(() => {
+    unheld = growth({ hold: false });
+  });
+
+  /**
+   * Held, the young generation keeps its size. Node 20 and 22 keep it exactly; Node 24 now and
+   * then commits a few more pages than it holds (14-22 MB seen from 8, in 1 run of 10) or gives
+   * some back (4), so the test asks that the hold prevent most of the growth, not all of it.
+   */
+  const assertHeld = (held: { before: number; after: number }) => {
+    assert.ok(
+      held.after < held.before + (unheld.after - unheld.before) / 2,
+      `held: ${held.before} -> ${held.after} MB; unheld: ${unheld.before} -> ${unheld.after} MB`,
+    );
+  };
+
   it('is needed: without it, the young generation grows when what is allocated survives', () => {
-    const { before, after } = growth({ hold: false });
-    assert.ok(after > before, `grew from ${before} MB to ${after} MB`);
+    assert.ok(unheld.after >= 2 * unheld.before, `grew from ${unheld.before} MB to ${unheld.after} MB`);
   });
 
   it('keeps the young generation at its size', () => {
-    const { before, after } = growth({ hold: true });
-    assert.equal(after, before);
+    assertHeld(growth({ hold: true }));
   });
 
   it('holds again when called after a worker thread started', () => {
-    const { before, after } = growth({ hold: true, workerThenHold: true });
-    assert.equal(after, before);
+    assertHeld(growth({ hold: true, workerThenHold: true }));
   });
 });
