@@ -3,7 +3,7 @@
  *
  * restoreFiles: restore a batch of regular files (restore-files.ts) into directories the
  * main thread opened. A worker reads the repository itself, through the index the main thread
- * loaded (shared memory, not a copy), and keeps its packs open across batches.
+ * loaded (shared memory, not a copy: startRestoreWorker), and keeps its packs open across batches.
  */
 import { defineTasks } from 'tandem/tasks';
 import { createBlobIdHasher } from '../repo/blob-id.js';
@@ -28,8 +28,6 @@ import {
 export interface RestoreFilesRequest {
   readonly secrets: RepositorySecrets;
   readonly runId: string;
-  /** The repository's index as the main thread loaded it (read once per run: the first batch's). */
-  readonly index: SharedBlobIndex;
   /** TARGET's descriptor (the main thread's; hard links are made there, not here). */
   readonly targetFd: number;
   readonly overwrite: OverwriteMode;
@@ -56,6 +54,17 @@ const READ_AHEAD_BYTES = 64 * 1024;
 
 let cached: { runId: string; restore: Promise<WorkerRestore> } | undefined;
 
+/** The index this worker was started with (startRestoreWorker). */
+let startIndex: SharedBlobIndex | undefined;
+
+/**
+ * How a restore worker starts (tandem's initializer): with the index the main thread loaded
+ * (BlobIndex.share(): shared memory, nothing copied), given once rather than with every batch.
+ */
+function startRestoreWorker(index: SharedBlobIndex): void {
+  startIndex = index;
+}
+
 async function restoreFiles(request: RestoreFilesRequest): Promise<RestoreFilesResult> {
   const { context, notices } = await workerRestore(request);
   notices.length = 0;
@@ -74,12 +83,13 @@ function workerRestore(request: RestoreFilesRequest): Promise<WorkerRestore> {
 
 async function open(request: RestoreFilesRequest): Promise<WorkerRestore> {
   const { secrets } = request;
+  if (startIndex === undefined) throw new Error('a restore worker was started without the index (startRestoreWorker)');
   const sealer = createSealer(secrets.encryptionKey);
   // The main thread loaded the index and reported any damage; a blob missing from it fails its file.
   const storage = await workerStorage(secrets.root);
   const reader = new BlobReader(
     storage,
-    BlobIndex.fromShared(request.index),
+    BlobIndex.fromShared(startIndex),
     sealer,
     createBlobIdHasher(secrets.idKey),
     createBlobCodec(await loadZstd()),
@@ -95,4 +105,4 @@ async function open(request: RestoreFilesRequest): Promise<WorkerRestore> {
   return { context: { reader, trees: new TreeCache(reader), restorer, calls }, notices };
 }
 
-export default defineTasks(import.meta.url, { restoreFiles });
+export default defineTasks(import.meta.url, { restoreFiles, startRestoreWorker });

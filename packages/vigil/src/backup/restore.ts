@@ -25,7 +25,6 @@ import type { Pool } from 'tandem/pool';
 import { EngineError } from '../errors.js';
 import { InFlight } from '../pool/in-flight.js';
 import type { BlobReader } from '../repo/blob-reader.js';
-import type { SharedBlobIndex } from '../repo/index-table.js';
 import { metaAddon } from '../repo/meta-calls.js';
 import type { MetaNode } from '../repo/metadata.js';
 import type { RepositorySecrets } from '../repo/repository.js';
@@ -72,8 +71,6 @@ export interface RestoreWorkers {
   readonly secrets: RepositorySecrets;
   /** This restore: a worker keeps its view of the repository for one run. */
   readonly runId: string;
-  /** The index the command loaded (BlobIndex.share()): the workers read it where it is, not each a copy. */
-  readonly index: SharedBlobIndex;
 }
 
 export interface RestoreOutcome {
@@ -233,7 +230,6 @@ export async function restoreTree(options: RestoreOptions): Promise<RestoreOutco
     const request = {
       secrets: workers.secrets,
       runId: workers.runId,
-      index: workers.index,
       targetFd,
       overwrite: options.overwrite,
       numericOwner: options.numericOwner,

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { RepositoryLock } from '../backup/lock.js';
 import { restoreTree } from '../backup/restore.js';
 import { OVERWRITE_MODES, type OverwriteMode } from '../backup/restore-files.js';
+import restoreTasks from '../backup/restore-tasks.js';
 import { findSnapshot, shortId } from '../backup/snapshots.js';
 import { UsageError } from '../errors.js';
 import { type ExitCode, exitCodeForOutcome } from '../exit.js';
@@ -48,7 +49,15 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
     for (const error of loaded.damaged) log(`vigil: ${error.message}`);
     reader = new BlobReader(repo.storage, loaded.index, repo.sealer, repo.ids, codec);
     const target = resolve(options.target);
-    pool = createWorkerPool('vigil-restore', { jobs: options.jobs }, { youngGenerationMb: RESTORE_WORKER_YOUNG_MB });
+    // Each worker starts with the index this thread loaded: shared memory, not a copy of its own.
+    pool = createWorkerPool(
+      'vigil-restore',
+      { jobs: options.jobs },
+      {
+        youngGenerationMb: RESTORE_WORKER_YOUNG_MB,
+        startWith: { task: restoreTasks.startRestoreWorker, args: [loaded.index.share()] },
+      },
+    );
     const outcome = await restoreTree({
       reader,
       root: snapshot.tree,
@@ -60,7 +69,7 @@ export async function restore(options: RestoreOptions): Promise<ExitCode> {
       numericOwner: options.numericOwner === true,
       report: log,
       onNotice: (notice) => log(`vigil: ${notice.message}`),
-      workers: { pool, secrets: repo.secrets, runId: randomBytes(8).toString('hex'), index: loaded.index.share() },
+      workers: { pool, secrets: repo.secrets, runId: randomBytes(8).toString('hex') },
     });
     if (outcome.notFound.length > 0) {
       for (const path of outcome.notFound) log(`vigil: ${path}: not in snapshot ${shortId(id)}`);
