@@ -142,9 +142,11 @@ describe("an index's blob ids shared with workers", () => {
       new Uint32Array(workerData.slots).fill(0);
       parentPort.postMessage('done');`;
     const worker = new Worker(source, { eval: true, workerData: shared });
+    // Listened for from the start: the worker may exit in the same turn as its message arrives.
+    const exited = once(worker, 'exit');
     const [message] = await once(worker, 'message');
     assert.equal(message, 'done');
-    await once(worker, 'exit');
+    await exited;
     assert.equal(new KnownBlobIds(shared).has((packs[0] as IndexedPack).entries[0]!.id), false);
   });
 
