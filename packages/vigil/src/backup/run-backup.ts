@@ -27,11 +27,9 @@ import type { TaskRef } from 'tandem/tasks';
 import { nowNs } from '../baseline/fast-path.js';
 import { BackupAbortedError } from '../errors.js';
 import { FILES_PER_BATCH } from '../fs/batch-reads.js';
-import { relativeInside } from '../fs/containment.js';
 import { FileListBuilder } from '../fs/file-list.js';
 import type { ReadingCounter } from '../fs/reading-bytes.js';
 import { PathFlag } from '../fs/records.js';
-import { type WalkEntry, walk } from '../fs/walk.js';
 import type { WalkAhead } from '../fs/walk-ahead.js';
 import { InFlight } from '../pool/in-flight.js';
 import { holdYoungGenerations } from '../pool/young-generation.js';
@@ -42,6 +40,7 @@ import { packName, publishPacks } from '../repo/pack-writer.js';
 import type { Repository } from '../repo/repository.js';
 import { MAX_UNREADABLE_LISTED, type Snapshot, type SnapshotStats, snapshotTime } from '../repo/snapshot-file.js';
 import { writeSnapshot } from '../repo/snapshot-store.js';
+import { backupWalk } from './backup-walk.js';
 import type { CheckpointHook } from './checkpoints.js';
 import { type ParentCache, RunParentRows } from './parent-cache.js';
 import { ParentFilesArrival, type ParentReader } from './parent-in-worker.js';
@@ -357,28 +356,6 @@ export async function runBackup(options: RunBackupOptions): Promise<BackupOutcom
   };
 }
 
-/**
- * The walk of a backup of `sources` into the repository at `root` (its location: a repository
- * inside a source is left out), in blocks of entries.
- */
-export function backupWalk(
-  root: string,
-  sources: readonly string[],
-  excludes: readonly string[],
-  excludeCaches: boolean,
-): AsyncIterable<WalkEntry[]> {
-  return walk(
-    sources.map((s) => Buffer.from(s)),
-    {
-      follow: false,
-      oneFileSystem: false,
-      excludes: [...excludes, ...repositoryExcludes(root, sources)],
-      directories: true,
-      excludeCaches,
-    },
-  );
-}
-
 /** Every directory above a source ('/home', '/home/me' for '/home/me/docs'), each once, outermost first. */
 function ancestorsOf(sources: readonly string[]): string[] {
   const dirs = new Set<string>();
@@ -407,14 +384,4 @@ function userName(): { user?: string } {
   } catch {
     return {};
   }
-}
-
-/** A repository inside a source is not backed up into itself. */
-function repositoryExcludes(repoRoot: string, sources: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const source of sources) {
-    const inside = relativeInside(source, repoRoot);
-    if (inside !== undefined && inside !== '') out.push(`/${inside}/`);
-  }
-  return out;
 }

@@ -8,6 +8,7 @@
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { backupWalk } from '../backup/backup-walk.js';
 import { formatPlan, groupByFromFlag, type KeepFlags, policyFromFlags } from '../backup/keep-options.js';
 import { RepositoryLock, withRepositoryLock } from '../backup/lock.js';
 import { cacheRoot, holdsTableOf, ParentCache } from '../backup/parent-cache.js';
@@ -17,7 +18,7 @@ import type { PruneResult } from '../backup/prune.js';
 import { parseRecordedTime } from '../backup/recorded-time.js';
 import { cleanLeftovers } from '../backup/resume.js';
 import { executePlan, planFor } from '../backup/rotation.js';
-import { backupWalk, runBackup } from '../backup/run-backup.js';
+import { runBackup } from '../backup/run-backup.js';
 import { shortId } from '../backup/snapshots.js';
 import tasks from '../backup/tasks.js';
 import { RepositoryLockedError, UsageError } from '../errors.js';
